@@ -1,0 +1,126 @@
+/**
+ * The tokens of the .kfp language. Order matters: Chevrotain tries them in this order,
+ * so keywords come before Identifier (with `longer_alt` so that `forward` stays one
+ * identifier), and longer punctuation (`..`, `->`, `==`) before its prefixes.
+ */
+import { createToken, Lexer, type CustomPatternMatcherFunc, type TokenType } from 'chevrotain';
+
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED, line_breaks: true });
+export const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group: 'comments' });
+
+/**
+ * A fenced code block: ``` then an optional language tag, a line break, the body, and a
+ * line holding only ``` (after indentation). Anything may appear in the body, including
+ * braces, quotes, `{{` and backticks inside strings, because only a line that is nothing
+ * but the fence closes it.
+ */
+const matchFence: CustomPatternMatcherFunc = (text, offset) => {
+  if (!text.startsWith('```', offset)) return null;
+  const firstBreak = text.indexOf('\n', offset);
+  if (firstBreak < 0) return null;
+  if (!/^```[A-Za-z0-9_+-]*[ \t]*\r?$/.test(text.slice(offset, firstBreak))) return null;
+  let lineStart = firstBreak + 1;
+  while (lineStart <= text.length) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    const line = text.slice(lineStart, lineEnd);
+    const trimmed = line.trim();
+    if (trimmed === '```') {
+      const close = lineStart + line.indexOf('```') + 3;
+      return [text.slice(offset, close)] as unknown as RegExpExecArray;
+    }
+    if (lineEnd >= text.length) return null;
+    lineStart = lineEnd + 1;
+  }
+  return null;
+};
+export const Fence = createToken({ name: 'Fence', pattern: { exec: matchFence }, line_breaks: true, start_chars_hint: ['`'] });
+/** A fence that never closes: lexed as one token so that we can say so, instead of a cascade. */
+export const UnterminatedFence = createToken({ name: 'UnterminatedFence', pattern: /```[^]*/, line_breaks: true });
+
+export const TripleString = createToken({ name: 'TripleString', pattern: /"""[^]*?"""/, line_breaks: true });
+export const UnterminatedTripleString = createToken({ name: 'UnterminatedTripleString', pattern: /"""[^]*/, line_breaks: true });
+export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*"/ });
+export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*/ });
+
+export const FloatLiteral = createToken({ name: 'FloatLiteral', pattern: /-?(?:\d+\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+)/ });
+export const IntLiteral = createToken({ name: 'IntLiteral', pattern: /-?\d+/ });
+
+export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
+
+function keyword(name: string, word: string): TokenType {
+  return createToken({ name, pattern: new RegExp(word), longer_alt: Identifier });
+}
+export const Component = keyword('Component', 'component');
+export const Pipeline = keyword('Pipeline', 'pipeline');
+export const Import = keyword('Import', 'import');
+export const As = keyword('As', 'as');
+export const After = keyword('After', 'after');
+export const If = keyword('If', 'if');
+export const Elif = keyword('Elif', 'elif');
+export const Else = keyword('Else', 'else');
+export const For = keyword('For', 'for');
+export const In = keyword('In', 'in');
+export const Finally = keyword('Finally', 'finally');
+export const And = keyword('And', 'and');
+export const Or = keyword('Or', 'or');
+export const Not = keyword('Not', 'not');
+export const True = keyword('True', 'true');
+export const False = keyword('False', 'false');
+export const Null = keyword('Null', 'null');
+
+export const Arrow = createToken({ name: 'Arrow', pattern: /->/ });
+export const DotDot = createToken({ name: 'DotDot', pattern: /\.\./ });
+export const Dot = createToken({ name: 'Dot', pattern: /\./ });
+export const EqEq = createToken({ name: 'EqEq', pattern: /==/ });
+export const NotEq = createToken({ name: 'NotEq', pattern: /!=/ });
+export const LtEq = createToken({ name: 'LtEq', pattern: /<=/ });
+export const GtEq = createToken({ name: 'GtEq', pattern: />=/ });
+export const Lt = createToken({ name: 'Lt', pattern: /</ });
+export const Gt = createToken({ name: 'Gt', pattern: />/ });
+export const Equals = createToken({ name: 'Equals', pattern: /=/ });
+export const LParen = createToken({ name: 'LParen', pattern: /\(/ });
+export const RParen = createToken({ name: 'RParen', pattern: /\)/ });
+export const LBrace = createToken({ name: 'LBrace', pattern: /\{/ });
+export const RBrace = createToken({ name: 'RBrace', pattern: /\}/ });
+export const LBracket = createToken({ name: 'LBracket', pattern: /\[/ });
+export const RBracket = createToken({ name: 'RBracket', pattern: /\]/ });
+export const Comma = createToken({ name: 'Comma', pattern: /,/ });
+export const Colon = createToken({ name: 'Colon', pattern: /:/ });
+
+export const keywords: readonly TokenType[] = [
+  Component, Pipeline, Import, As, After, If, Elif, Else, For, In, Finally, And, Or, Not, True, False, Null,
+];
+
+export const allTokens: TokenType[] = [
+  WhiteSpace,
+  Comment,
+  Fence,
+  UnterminatedFence,
+  TripleString,
+  UnterminatedTripleString,
+  StringLiteral,
+  UnterminatedString,
+  FloatLiteral,
+  IntLiteral,
+  ...keywords,
+  Identifier,
+  Arrow,
+  DotDot,
+  Dot,
+  EqEq,
+  NotEq,
+  LtEq,
+  GtEq,
+  Lt,
+  Gt,
+  Equals,
+  LParen,
+  RParen,
+  LBrace,
+  RBrace,
+  LBracket,
+  RBracket,
+  Comma,
+  Colon,
+];

@@ -1,0 +1,144 @@
+/**
+ * Checks a component declaration and turns it into an IrComponent: names that become
+ * Python parameters are valid identifiers, types are known, defaults fit their types,
+ * settings are known and well-formed, and there is code to run.
+ */
+import type { IrComponent, IrPort, IrType } from '../ir/ir.js';
+import type * as ast from '../syntax/ast.js';
+import { didYouMean } from '../diagnostics/suggest.js';
+import { CheckContext, constType, constValue } from './context.js';
+import { pythonNameProblem } from './python-names.js';
+import { assignable, describeType, INPUT_TYPES, OUTPUT_TYPES } from './types.js';
+
+/** The image Python components run in unless they say otherwise (kfp v1 used python:3.7, long past its end of life). */
+export const DEFAULT_PYTHON_IMAGE = 'python:3.11';
+
+const COMPONENT_SETTINGS = ['image', 'packages'];
+
+export function checkIdentifier(ctx: CheckContext, id: ast.Identifier, what: string): void {
+  const problem = pythonNameProblem(id.name);
+  if (problem) {
+    ctx.report('InvalidIdentifier', `${what} \`${id.name}\` is not a valid Python name`, id.span, {
+      label: problem,
+      hint: `rename it, e.g. \`${id.name.replace(/^_+/, '')}_\``,
+    });
+  }
+}
+
+export function checkType(ctx: CheckContext, t: ast.Identifier, allowed: readonly string[], where: string): IrType | undefined {
+  if (allowed.includes(t.name)) return t.name as IrType;
+  const hint = didYouMean(t.name, allowed) ?? `${where} types are ${allowed.map((a) => `\`${a}\``).join(', ')}`;
+  ctx.report('UnknownType', `unknown type \`${t.name}\``, t.span, { label: 'not a type', hint });
+  return undefined;
+}
+
+/** Checks a parameter list's names, types and defaults; shared by components and pipelines. */
+export function checkParams(ctx: CheckContext, params: readonly ast.ParamDecl[], allowed: readonly string[], what: string): IrPort[] {
+  const seen = new Map<string, ast.Identifier>();
+  const out: IrPort[] = [];
+  let firstOptional: ast.ParamDecl | undefined;
+  for (const p of params) {
+    checkIdentifier(ctx, p.name, what);
+    const prev = seen.get(p.name.name);
+    if (prev) {
+      ctx.report('DuplicateName', `${what} \`${p.name.name}\` is declared twice`, p.name.span, { label: 'declared again here', related: [ctx.related(prev.span, 'first declared here')] });
+      continue;
+    }
+    seen.set(p.name.name, p.name);
+    const type = checkType(ctx, p.type, allowed, what);
+    const port: IrPort = { name: p.name.name, type: type ?? 'str', optional: false };
+    if (p.default) {
+      port.optional = true;
+      firstOptional ??= p;
+      const value = constValue(p.default);
+      if (!value) {
+        ctx.report('InvalidDefault', 'a default must be a literal value', p.default.span, { hint: 'e.g. `n: int = 2` or `names: list = ["a", "b"]`' });
+      } else if (type) {
+        const vt = constType(value);
+        if (vt !== 'null' && (type === 'file' || !assignable(vt, type))) {
+          ctx.report('InvalidDefault', `default of type \`${describeType(vt)}\` does not fit \`${p.name.name}: ${type}\``, p.default.span, {
+            hint: type === 'file' ? 'a file input may only default to `null`' : undefined,
+          });
+        } else if (vt !== 'null') port.default = value;
+      }
+    } else if (firstOptional) {
+      ctx.report('InvalidDefault', `required ${what} \`${p.name.name}\` follows an optional one`, p.name.span, {
+        hint: 'Python requires parameters with defaults to come last; move it before the ones with defaults',
+        related: [ctx.related(firstOptional.name.span, 'first optional one here')],
+      });
+    }
+    out.push(port);
+  }
+  return out;
+}
+
+function stringSetting(ctx: CheckContext, s: ast.Setting): string | undefined {
+  if (s.value.kind === 'Literal' && typeof s.value.value === 'string' && s.value.value.trim() !== '') return s.value.value;
+  ctx.report('InvalidSetting', `\`${s.name.name}\` must be a non-empty string`, s.value.span, { hint: `e.g. ${s.name.name}: "python:3.11"` });
+  return undefined;
+}
+
+function stringListSetting(ctx: CheckContext, s: ast.Setting): string[] | undefined {
+  if (s.value.kind === 'ListExpr' && s.value.items.every((i) => i.kind === 'Literal' && typeof i.value === 'string')) {
+    return s.value.items.map((i) => (i as ast.Literal).value as string);
+  }
+  ctx.report('InvalidSetting', `\`${s.name.name}\` must be a list of strings`, s.value.span, { hint: 'e.g. packages: ["pandas==2.2.2", "numpy"]' });
+  return undefined;
+}
+
+export function checkComponent(ctx: CheckContext, c: ast.ComponentDecl): IrComponent {
+  checkIdentifier(ctx, c.name, 'component');
+  const inputs = checkParams(ctx, c.params, INPUT_TYPES, 'input');
+  const outputs: IrPort[] = [];
+  const inputNames = new Map(c.params.map((p) => [p.name.name, p.name] as const));
+  const outNames = new Map<string, ast.Identifier>();
+  for (const o of c.returns?.outputs ?? []) {
+    if (!c.returns?.single) checkIdentifier(ctx, o.name, 'output');
+    const clash = inputNames.get(o.name.name) ?? outNames.get(o.name.name);
+    if (clash) {
+      ctx.report('DuplicateName', `output \`${o.name.name}\` has the name of another input or output`, o.name.span, { related: [ctx.related(clash.span, 'also declared here')] });
+      continue;
+    }
+    outNames.set(o.name.name, o.name);
+    if (o.default) ctx.report('InvalidDefault', 'outputs cannot have defaults', o.default.span);
+    const type = checkType(ctx, o.type, OUTPUT_TYPES, 'output');
+    outputs.push({ name: o.name.name, type: type ?? 'str', optional: false });
+  }
+  let image = DEFAULT_PYTHON_IMAGE;
+  let packages: string[] = [];
+  const seen = new Map<string, ast.Setting>();
+  for (const s of c.settings) {
+    const prev = seen.get(s.name.name);
+    if (prev) {
+      ctx.report('DuplicateName', `setting \`${s.name.name}\` is given twice`, s.name.span, { related: [ctx.related(prev.name.span, 'first given here')] });
+      continue;
+    }
+    seen.set(s.name.name, s);
+    if (s.upper) ctx.report('InvalidSetting', `\`${s.name.name}\` does not take a range`, s.upper.span);
+    switch (s.name.name) {
+      case 'image':
+        image = stringSetting(ctx, s) ?? image;
+        break;
+      case 'packages':
+        packages = stringListSetting(ctx, s) ?? [];
+        break;
+      default:
+        ctx.report('UnknownSetting', `unknown component setting \`${s.name.name}\``, s.name.span, {
+          hint: didYouMean(s.name.name, COMPONENT_SETTINGS) ?? `components have ${COMPONENT_SETTINGS.map((x) => `\`${x}\``).join(', ')}`,
+        });
+    }
+  }
+  if (!c.code) {
+    ctx.report('MissingImplementation', `component \`${c.name.name}\` has no code`, c.name.span, { hint: 'add the function body in a ```python … ``` block' });
+  } else if (c.code.language !== 'python') {
+    ctx.report('InvalidSetting', `code blocks must be Python, not \`${c.code.language}\``, { start: c.code.span.start, end: c.code.span.start + 3 + c.code.language.length }, { hint: 'start the block with ```python' });
+  }
+  return {
+    name: c.name.name,
+    ...(c.description ? { description: c.description.text } : {}),
+    inputs,
+    outputs,
+    impl: { kind: 'python', image, packages, body: c.code?.text ?? '', singleReturn: c.returns?.single ?? false },
+    origin: { start: c.span.start, end: c.span.end },
+  };
+}

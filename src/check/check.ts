@@ -1,0 +1,36 @@
+/**
+ * The check phase: AST in, IR and diagnostics out. Name resolution and type checking
+ * happen here; if any error is reported, the IR must not be lowered.
+ */
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { IrComponent, IrProgram } from '../ir/ir.js';
+import type * as ast from '../syntax/ast.js';
+import { checkComponent } from './check-component.js';
+import { checkPipeline } from './check-pipeline.js';
+import { CheckContext } from './context.js';
+
+export function check(doc: ast.Document): { program: IrProgram; diagnostics: Diagnostic[] } {
+  const ctx = new CheckContext(doc.file);
+  const components = new Map<string, IrComponent>();
+  const declared = new Map<string, ast.Identifier>();
+  for (const c of doc.components) {
+    const prev = declared.get(c.name.name);
+    const ir = checkComponent(ctx, c);
+    if (prev) {
+      ctx.report('DuplicateName', `component \`${c.name.name}\` is defined twice`, c.name.span, { label: 'defined again here', related: [ctx.related(prev.span, 'first defined here')] });
+      continue;
+    }
+    declared.set(c.name.name, c.name);
+    components.set(c.name.name, ir);
+  }
+  const pipelines = doc.pipelines.map((p) => checkPipeline(ctx, p, components));
+  const names = new Map<string, ast.PipelineDecl>();
+  doc.pipelines.forEach((p, i) => {
+    const key = pipelines[i]!.name;
+    const prev = names.get(key);
+    if (prev) {
+      ctx.report('DuplicateName', `pipeline "${p.name}" has the same Kubernetes name as another pipeline (\`${key}\`)`, p.nameSpan, { related: [ctx.related(prev.nameSpan, 'the other one')] });
+    } else names.set(key, p);
+  });
+  return { program: { components: [...components.values()], pipelines }, diagnostics: ctx.diagnostics };
+}

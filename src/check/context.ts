@@ -1,0 +1,58 @@
+/** Shared state of one check run: the file, the diagnostics so far, and constant evaluation. */
+import { diag, type CodeName, type DiagnosticInit } from '../diagnostics/catalog.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { IrConst, Json } from '../ir/ir.js';
+import type { SourceFile, Span } from '../source.js';
+import type * as ast from '../syntax/ast.js';
+import type { ValueType } from './types.js';
+
+export class CheckContext {
+  readonly diagnostics: Diagnostic[] = [];
+  constructor(readonly file: SourceFile) {}
+
+  report(name: CodeName, message: string, sp: Span, init: Omit<DiagnosticInit, 'file' | 'span'> = {}): void {
+    this.diagnostics.push(diag(name, message, { ...init, file: this.file, span: sp }));
+  }
+
+  related(sp: Span, message: string): { file: SourceFile; span: Span; message: string } {
+    return { file: this.file, span: sp, message };
+  }
+}
+
+/** Evaluates a literal expression (scalars, lists and dicts of literals); undefined when it is not constant. */
+export function constValue(e: ast.Expr): IrConst | undefined {
+  switch (e.kind) {
+    case 'Literal':
+      return e.isFloat ? { const: e.value, isFloat: true } : { const: e.value };
+    case 'ListExpr': {
+      const items: Json[] = [];
+      for (const i of e.items) {
+        const v = constValue(i);
+        if (!v) return undefined;
+        items.push(v.const);
+      }
+      return { const: items };
+    }
+    case 'DictExpr': {
+      const out: { [k: string]: Json } = {};
+      for (const en of e.entries) {
+        const v = constValue(en.value);
+        if (!v) return undefined;
+        out[en.key] = v.const;
+      }
+      return { const: out };
+    }
+    default:
+      return undefined;
+  }
+}
+
+export function constType(c: IrConst): ValueType {
+  const v = c.const;
+  if (v === null) return 'null';
+  if (typeof v === 'string') return 'str';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return c.isFloat || !Number.isInteger(v) ? 'float' : 'int';
+  if (Array.isArray(v)) return 'list';
+  return 'dict';
+}

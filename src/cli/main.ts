@@ -1,0 +1,137 @@
+/**
+ * The kfpdsl command line. Exit codes: 0 success, 1 user errors in the sources,
+ * 2 usage errors or internal failures. Diagnostics go to stderr; nothing is written
+ * when any error is found.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { compileSource } from '../compile.js';
+import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { renderAll, type Format } from '../diagnostics/render.js';
+import { SourceFile } from '../source.js';
+import { collectSources, readSource, safeJoin, UsageError, writeAll } from './files.js';
+
+declare const KFPDSL_VERSION: string;
+const version = typeof KFPDSL_VERSION === 'string' ? KFPDSL_VERSION : '0.0.0-dev';
+
+interface CommonOptions {
+  format: Format;
+}
+
+function useColour(): boolean {
+  return Boolean(process.stderr.isTTY) && !process.env['NO_COLOR'];
+}
+
+function report(diagnostics: readonly Diagnostic[], format: Format): void {
+  if (diagnostics.length === 0) return;
+  process.stderr.write(renderAll(diagnostics, format, format === 'pretty' && useColour()));
+}
+
+function summary(diagnostics: readonly Diagnostic[], files: number, format: Format): void {
+  if (format !== 'pretty') return;
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.length - errors;
+  if (errors + warnings === 0) return;
+  const parts = [errors ? `${errors} error${errors > 1 ? 's' : ''}` : '', warnings ? `${warnings} warning${warnings > 1 ? 's' : ''}` : ''].filter(Boolean);
+  process.stderr.write(`\n${parts.join(', ')} in ${files} file${files === 1 ? '' : 's'}\n`);
+}
+
+function loadSources(paths: readonly string[]): SourceFile[] {
+  return collectSources(paths).map((p) => new SourceFile(p, readSource(p)));
+}
+
+function runCheck(paths: string[], opts: CommonOptions): number {
+  const sources = loadSources(paths);
+  const diagnostics = sources.flatMap((s) => compileSource(s, { checkOnly: true }).diagnostics);
+  report(diagnostics, opts.format);
+  summary(diagnostics, sources.length, opts.format);
+  if (opts.format === 'json' && diagnostics.length === 0) process.stderr.write('[]\n');
+  return hasErrors(diagnostics) ? 1 : 0;
+}
+
+interface BuildOptions extends CommonOptions {
+  out?: string;
+  components?: string;
+  check?: boolean;
+}
+
+function runBuild(paths: string[], opts: BuildOptions): number {
+  const sources = loadSources(paths);
+  const diagnostics: Diagnostic[] = [];
+  const planned = new Map<string, { text: string; from: string }>();
+  for (const source of sources) {
+    const result = compileSource(source);
+    diagnostics.push(...result.diagnostics);
+    const outDir = opts.out ?? dirname(source.path);
+    for (const f of result.files) {
+      const target = f.kind === 'component' && opts.components ? safeJoin(opts.components, f.path.replace(/^components\//, '')) : safeJoin(outDir, f.path);
+      const prev = planned.get(target);
+      if (prev && prev.text !== f.text) {
+        throw new UsageError(`${source.path} and ${prev.from} both write ${target} with different contents; give each its own -o directory`);
+      }
+      planned.set(target, { text: f.text, from: source.path });
+    }
+  }
+  report(diagnostics, opts.format);
+  summary(diagnostics, sources.length, opts.format);
+  if (hasErrors(diagnostics)) return 1;
+  if (opts.check) {
+    const stale = [...planned].filter(([path, f]) => !existsSync(path) || readFileSync(path, 'utf8') !== f.text).map(([p]) => p);
+    for (const p of stale) process.stderr.write(`out of date: ${p}\n`);
+    if (stale.length > 0) process.stderr.write(`${stale.length} compiled file${stale.length > 1 ? 's are' : ' is'} out of date; run kfpdsl build to update\n`);
+    return stale.length > 0 ? 1 : 0;
+  }
+  writeAll(new Map([...planned].map(([p, f]) => [p, f.text])));
+  if (opts.format === 'pretty') process.stdout.write([...planned.keys()].map((p) => `wrote ${p}\n`).join(''));
+  return 0;
+}
+
+function formatOption(): Option {
+  return new Option('--format <format>', 'how diagnostics are printed').choices(['pretty', 'short', 'json']).default('pretty');
+}
+
+export function main(argv: readonly string[]): number {
+  let code = 0;
+  const program = new Command('kfpdsl')
+    .description('Compile .kfp pipelines to Argo Workflow YAML for Kubeflow Pipelines v1')
+    .version(version, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+  program
+    .command('build')
+    .description('compile .kfp files (or directories of them) to Argo Workflow YAML and component.yaml files')
+    .argument('<paths...>', '.kfp files or directories')
+    .option('-o, --out <dir>', 'output directory (default: beside each source file)')
+    .option('--components <dir>', 'write component.yaml files here (default: <out>/components)')
+    .option('--check', 'write nothing; fail if the files on disk differ from what would be written')
+    .addOption(formatOption())
+    .action((paths: string[], opts: BuildOptions) => {
+      code = runBuild(paths, opts);
+    });
+  program
+    .command('check')
+    .description('check .kfp files (or directories of them) and report every problem; writes nothing')
+    .argument('<paths...>', '.kfp files or directories')
+    .addOption(formatOption())
+    .action((paths: string[], opts: CommonOptions) => {
+      code = runCheck(paths, opts);
+    });
+  try {
+    program.parse(argv as string[], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end through here too, with exit code 0.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`internal error: ${e instanceof Error ? e.message : String(e)}\nthis is a bug in kfpdsl; please report it with the input attached\n`);
+    return 2;
+  }
+  return code;
+}
+
+process.exitCode = main(process.argv.slice(2));

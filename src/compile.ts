@@ -1,0 +1,78 @@
+/**
+ * The compiler as one function per source file: source → tokens → CST → AST → checks
+ * → IR (schema-validated) → Argo Workflow and component.yaml objects → Handlebars →
+ * YAML text, verified. Each phase stops the pipeline when it reports an error, so
+ * later phases never see broken input and the user never sees cascades.
+ */
+import { check } from './check/check.js';
+import { diag } from './diagnostics/catalog.js';
+import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
+import { verifyRendered } from './emit/verify.js';
+import type { IrProgram } from './ir/ir.js';
+import { validateIrProgram } from './ir/validate.js';
+import { componentSpec } from './lower/components.js';
+import type { ComponentSpec } from './lower/component-spec.js';
+import { renderComponent, renderWorkflow } from './lower/render.js';
+import { WorkflowLowering } from './lower/workflow.js';
+import { argoSchemaErrors, componentSchemaErrors } from './schema/validators.js';
+import type { SourceFile } from './source.js';
+import { parseSource } from './syntax/parse.js';
+
+export interface OutputFile {
+  /** Relative to the output directory, always with `/`. */
+  readonly path: string;
+  readonly kind: 'workflow' | 'component';
+  readonly text: string;
+}
+
+export interface CompileResult {
+  readonly diagnostics: Diagnostic[];
+  readonly files: OutputFile[];
+  readonly program?: IrProgram;
+}
+
+export interface CompileOptions {
+  /** Stop after the checks (what `kfpdsl check` needs); nothing is lowered. */
+  readonly checkOnly?: boolean;
+}
+
+export function compileSource(file: SourceFile, options: CompileOptions = {}): CompileResult {
+  try {
+    return compileUnsafe(file, options);
+  } catch (e) {
+    // No input may ever produce a stack trace: an exception here is our bug, reported as one.
+    const message = e instanceof RangeError ? 'input too complex (stack exhausted)' : e instanceof Error ? e.message : String(e);
+    return { diagnostics: [diag('Internal', `internal compiler error: ${message}`, { file })], files: [] };
+  }
+}
+
+function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult {
+  const parsed = parseSource(file);
+  if (!parsed.document || hasErrors(parsed.diagnostics)) return { diagnostics: sortDiagnostics(parsed.diagnostics), files: [] };
+  const checked = check(parsed.document);
+  const diagnostics = [...parsed.diagnostics, ...checked.diagnostics];
+  if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), files: [] };
+  const irErrors = validateIrProgram(checked.program);
+  if (irErrors.length > 0) {
+    diagnostics.push(diag('Internal', `the IR fails its schema: ${irErrors.slice(0, 3).join('; ')}`, { file }));
+    return { diagnostics: sortDiagnostics(diagnostics), files: [] };
+  }
+  if (options.checkOnly) return { diagnostics: sortDiagnostics(diagnostics), files: [], program: checked.program };
+  const files: OutputFile[] = [];
+  const specs = new Map<string, ComponentSpec>();
+  for (const c of checked.program.components) {
+    const spec = componentSpec(c);
+    specs.set(c.name, spec);
+    const v = verifyRendered(renderComponent(spec), spec, `component \`${c.name}\``, componentSchemaErrors, file);
+    diagnostics.push(...v.diagnostics);
+    if (v.text !== undefined) files.push({ path: `components/${c.name}.yaml`, kind: 'component', text: v.text });
+  }
+  for (const p of checked.program.pipelines) {
+    const wf = new WorkflowLowering(p, checked.program.components, specs).lower();
+    const v = verifyRendered(renderWorkflow(wf), wf, `pipeline "${p.displayName}"`, argoSchemaErrors, file);
+    diagnostics.push(...v.diagnostics);
+    if (v.text !== undefined) files.push({ path: `${p.name}.yaml`, kind: 'workflow', text: v.text });
+  }
+  if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), files: [] };
+  return { diagnostics: sortDiagnostics(diagnostics), files, program: checked.program };
+}

@@ -1,0 +1,37 @@
+/** The one shape every problem takes, from the lexer to the writer. */
+import type { SourceFile, Span } from '../source.js';
+
+export type Severity = 'error' | 'warning';
+
+export interface Related {
+  readonly file: SourceFile;
+  readonly span: Span;
+  readonly message: string;
+}
+
+export interface Diagnostic {
+  readonly code: string; // 'KFP2001'
+  readonly slug: string; // 'unknown-component'
+  readonly severity: Severity;
+  readonly message: string; // lower-case, no trailing period, code in `backticks`
+  readonly file?: SourceFile; // absent for usage and internal errors
+  readonly span?: Span; // the smallest span that shows the problem
+  readonly label?: string; // printed under the caret
+  readonly hint?: string;
+  readonly related?: readonly Related[];
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === 'error');
+}
+
+/** Stable order: by file, then position, then code, so output never depends on check order. */
+export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort(
+    (a, b) =>
+      (a.file?.path ?? '').localeCompare(b.file?.path ?? '') ||
+      (a.span?.start ?? -1) - (b.span?.start ?? -1) ||
+      a.code.localeCompare(b.code) ||
+      a.message.localeCompare(b.message),
+  );
+}

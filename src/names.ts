@@ -1,0 +1,37 @@
+/** Kubernetes-safe names, made the way kfp v1 makes them (kfp/dsl/_pipeline.py, compiler/_k8s_helper.py). */
+
+/** kfp's sanitize_k8s_name: lower-case, runs of other characters become one `-`, no `-` at the ends. */
+export function sanitizeK8sName(name: string, allowCapitalUnderscore = false): string {
+  const s = allowCapitalUnderscore
+    ? name.replace(/[^-_0-9A-Za-z]+/g, '-')
+    : name.toLowerCase().replace(/[^-0-9a-z]+/g, '-');
+  return s.replace(/-+/g, '-').replace(/^-+|-+$/g, '');
+}
+
+/** kfp's task naming: `My Component_Name!` → `my-component-name`; a leading digit gets an `n`. */
+export function taskName(human: string): string {
+  let s = human.toLowerCase().replace(/[\W_]/g, ' ').replace(/ +/g, ' ').trim();
+  if (/^[0-9]/.test(s)) s = 'n' + s;
+  s = sanitizeK8sName(s.replace(/ /g, '-'));
+  return s === '' ? 'task' : s;
+}
+
+/** Hands out names unique within one namespace, as kfp does: `echo`, `echo-2`, `echo-3`. */
+export class NameAllocator {
+  private readonly used = new Set<string>();
+
+  reserve(name: string): void {
+    this.used.add(name);
+  }
+
+  has(name: string): boolean {
+    return this.used.has(name);
+  }
+
+  unique(base: string): string {
+    let name = base;
+    for (let i = 2; this.used.has(name); i++) name = `${base}-${i}`;
+    this.used.add(name);
+    return name;
+  }
+}

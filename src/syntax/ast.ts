@@ -1,0 +1,133 @@
+/** The abstract syntax tree. Every node carries the span of source it came from. */
+import type { SourceFile, Span } from '../source.js';
+
+interface Node<K extends string> {
+  readonly kind: K;
+  readonly span: Span;
+}
+
+export interface Identifier extends Node<'Identifier'> {
+  readonly name: string;
+}
+
+export interface Document extends Node<'Document'> {
+  readonly file: SourceFile;
+  readonly imports: readonly ImportDecl[];
+  readonly components: readonly ComponentDecl[];
+  readonly pipelines: readonly PipelineDecl[];
+}
+
+export interface ImportDecl extends Node<'ImportDecl'> {
+  readonly path: string;
+  readonly pathSpan: Span;
+  readonly name: Identifier;
+}
+
+export interface ParamDecl extends Node<'ParamDecl'> {
+  readonly name: Identifier;
+  readonly type: Identifier;
+  readonly default?: Expr;
+}
+
+export interface ComponentDecl extends Node<'ComponentDecl'> {
+  readonly name: Identifier;
+  readonly params: readonly ParamDecl[];
+  /** `-> int` gives one output named `Output` (as kfp names a single return); `-> (a: int)` names them. */
+  readonly returns?: { readonly single: boolean; readonly outputs: readonly ParamDecl[]; readonly span: Span };
+  readonly description?: { readonly text: string; readonly span: Span };
+  readonly code?: { readonly language: string; readonly text: string; readonly span: Span };
+  readonly settings: readonly Setting[];
+}
+
+export interface Setting extends Node<'Setting'> {
+  readonly name: Identifier;
+  readonly value: Expr;
+  /** `cpu: 2 .. 4`: request .. limit. */
+  readonly upper?: Expr;
+}
+
+export interface PipelineDecl extends Node<'PipelineDecl'> {
+  readonly name: string;
+  readonly nameSpan: Span;
+  readonly params: readonly ParamDecl[];
+  readonly description?: { readonly text: string; readonly span: Span };
+  readonly body: readonly Statement[];
+}
+
+export type Statement = TaskStmt | IfStmt | ForStmt | FinallyStmt | Setting;
+
+export interface Argument extends Node<'Argument'> {
+  readonly name?: Identifier;
+  readonly value: Expr;
+}
+
+export interface TaskStmt extends Node<'TaskStmt'> {
+  readonly name?: Identifier;
+  readonly callee: Identifier;
+  readonly args: readonly Argument[];
+  readonly after: readonly Identifier[];
+  readonly settings: readonly Setting[];
+}
+
+export interface IfStmt extends Node<'IfStmt'> {
+  /** `if` and each `elif`, in order. */
+  readonly branches: readonly { readonly cond: Expr; readonly body: readonly Statement[]; readonly span: Span }[];
+  readonly elseBody?: readonly Statement[];
+  readonly elseSpan?: Span;
+}
+
+export interface ForStmt extends Node<'ForStmt'> {
+  readonly variable: Identifier;
+  readonly items: Expr;
+  readonly parallelism?: { readonly value: number; readonly span: Span };
+  readonly body: readonly Statement[];
+}
+
+export interface FinallyStmt extends Node<'FinallyStmt'> {
+  readonly body: readonly Statement[];
+}
+
+export type Expr = Literal | ListExpr | DictExpr | RefExpr | CallExpr | CompareExpr | BoolExpr | NotExpr;
+
+export interface Literal extends Node<'Literal'> {
+  readonly value: string | number | boolean | null;
+  /** Distinguishes `1` from `1.0`, which kfp serializes differently. */
+  readonly isFloat: boolean;
+}
+
+export interface ListExpr extends Node<'ListExpr'> {
+  readonly items: readonly Expr[];
+}
+
+export interface DictExpr extends Node<'DictExpr'> {
+  readonly entries: readonly { readonly key: string; readonly keySpan: Span; readonly value: Expr }[];
+}
+
+/** `name`, `task.output`, `row.field`. */
+export interface RefExpr extends Node<'RefExpr'> {
+  readonly parts: readonly Identifier[];
+}
+
+/** `secret("name", "key")`, `volume(...)`: built-in functions used as values. */
+export interface CallExpr extends Node<'CallExpr'> {
+  readonly callee: Identifier;
+  readonly args: readonly Argument[];
+}
+
+export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
+
+export interface CompareExpr extends Node<'CompareExpr'> {
+  readonly op: CompareOp;
+  readonly opSpan: Span;
+  readonly left: Expr;
+  readonly right: Expr;
+}
+
+export interface BoolExpr extends Node<'BoolExpr'> {
+  readonly op: 'and' | 'or';
+  readonly operands: readonly Expr[];
+}
+
+export interface NotExpr extends Node<'NotExpr'> {
+  readonly operand: Expr;
+}

@@ -1,0 +1,163 @@
+/**
+ * Source text → tokens → CST (Chevrotain) → AST. Lexing and parsing report every
+ * problem they find (the parser recovers, so one file can yield several syntax
+ * errors); the AST is only built from an error-free CST, so later phases never see
+ * half-parsed input.
+ */
+import { Lexer, type CstNode, type IRecognitionException, type IToken } from 'chevrotain';
+import { KfpParser } from '../../grammar/parser.js';
+import * as T from '../../grammar/tokens.js';
+import { diag } from '../diagnostics/catalog.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { SourceFile } from '../source.js';
+import type * as ast from './ast.js';
+import { cstToAst } from './cst-to-ast.js';
+
+/** Larger inputs are rejected up front: no real pipeline comes near, and it bounds time and memory. */
+export const MAX_SOURCE_BYTES = 8 * 1024 * 1024;
+/** Deeper nesting is rejected before parsing so that recursion can never overflow the stack. */
+export const MAX_NESTING = 64;
+
+let lexer: Lexer | undefined;
+let parser: KfpParser | undefined;
+
+function getLexer(): Lexer {
+  lexer ??= new Lexer(T.allTokens, { positionTracking: 'full', ensureOptimizations: false, skipValidations: true });
+  return lexer;
+}
+
+function getParser(): KfpParser {
+  parser ??= new KfpParser();
+  return parser;
+}
+
+export interface ParseResult {
+  readonly document?: ast.Document;
+  readonly diagnostics: Diagnostic[];
+  readonly comments: IToken[];
+  readonly tokens: IToken[];
+}
+
+const punctuation: Record<string, string> = {
+  LParen: '(', RParen: ')', LBrace: '{', RBrace: '}', LBracket: '[', RBracket: ']', Comma: ',', Colon: ':',
+  Equals: '=', Arrow: '->', DotDot: '..', Dot: '.', EqEq: '==', NotEq: '!=', LtEq: '<=', GtEq: '>=', Lt: '<', Gt: '>',
+};
+const tokenText: Record<string, string> = {
+  StringLiteral: 'a string', IntLiteral: 'an integer', FloatLiteral: 'a number', Identifier: 'a name',
+  TripleString: 'a """description"""', Fence: 'a ``` code block', EOF: 'the end of the file',
+};
+
+export function describeTokenType(name: string): string {
+  const p = punctuation[name];
+  return p ? `\`${p}\`` : (tokenText[name] ?? `\`${name.toLowerCase()}\``);
+}
+
+function describeFound(tok: IToken): string {
+  if (tok.tokenType.name === 'EOF') return 'the end of the file';
+  const image = tok.image.length > 20 ? tok.image.slice(0, 20) + '…' : tok.image;
+  return `\`${image.replace(/\n[^]*/, '…')}\``;
+}
+
+function lex(file: SourceFile, diagnostics: Diagnostic[]): { tokens: IToken[]; comments: IToken[] } {
+  const result = getLexer().tokenize(file.text);
+  for (const e of result.errors) {
+    const ch = file.text.slice(e.offset, e.offset + 1);
+    diagnostics.push(
+      diag('UnexpectedCharacter', `unexpected character \`${ch}\``, {
+        file,
+        span: { start: e.offset, end: e.offset + Math.max(1, e.length > 1 ? 1 : e.length) },
+        label: 'not part of any token',
+        hint: ch === "'" ? 'strings use double quotes: "text"' : undefined,
+      }),
+    );
+  }
+  const tokens: IToken[] = [];
+  for (const tok of result.tokens) {
+    const name = tok.tokenType.name;
+    const sp = { start: tok.startOffset, end: tok.endOffset! + 1 };
+    if (name === 'UnterminatedString') {
+      diagnostics.push(diag('UnterminatedString', 'unterminated string', { file, span: { start: sp.start, end: sp.start + 1 }, label: 'this string has no closing `"` on its line', hint: 'strings end on the line they start; use """…""" for text over several lines' }));
+      continue;
+    }
+    if (name === 'UnterminatedFence') {
+      diagnostics.push(diag('UnterminatedBlock', 'unterminated ``` code block', { file, span: { start: sp.start, end: sp.start + 3 }, label: 'no line with only ``` closes this block', hint: 'put ``` alone on a line after the code' }));
+      continue;
+    }
+    if (name === 'UnterminatedTripleString') {
+      diagnostics.push(diag('UnterminatedBlock', 'unterminated """ description', { file, span: { start: sp.start, end: sp.start + 3 }, label: 'no closing """', hint: 'end the description with """' }));
+      continue;
+    }
+    tokens.push(tok);
+  }
+  return { tokens, comments: (result.groups['comments'] as IToken[] | undefined) ?? [] };
+}
+
+function checkNesting(file: SourceFile, tokens: IToken[], diagnostics: Diagnostic[]): boolean {
+  let depth = 0;
+  for (const tok of tokens) {
+    const n = tok.tokenType;
+    if (n === T.LParen || n === T.LBrace || n === T.LBracket) {
+      depth++;
+      if (depth > MAX_NESTING) {
+        diagnostics.push(diag('TooDeep', `nesting deeper than ${MAX_NESTING} levels`, { file, span: { start: tok.startOffset, end: tok.endOffset! + 1 }, label: 'too deep', hint: 'flatten the structure; no pipeline needs this depth' }));
+        return false;
+      }
+    } else if (n === T.RParen || n === T.RBrace || n === T.RBracket) depth = Math.max(0, depth - 1);
+  }
+  return true;
+}
+
+function syntaxHint(e: IRecognitionException): string | undefined {
+  const rule = e.context.ruleStack[e.context.ruleStack.length - 1];
+  const found = e.token.tokenType;
+  if (rule === 'param') return 'a parameter is `name: type`, e.g. `value_1: int` or `n: int = 2`';
+  if (rule === 'program') return 'a file holds `import`, `component` and `pipeline` declarations';
+  if (found === T.StringLiteral && rule === 'statement') return 'a task is a component call, e.g. `sum = add(1, 2)`';
+  if (rule === 'taskStmt' || rule === 'call') return 'a task is a component call, e.g. `sum = add(value_1, 2)`';
+  if (rule === 'componentDecl') return 'e.g. `component add(a: int, b: int) -> int { ```python … ``` }`';
+  if (rule === 'pipelineDecl') return 'e.g. `pipeline "my pipeline" (n: int = 1) { … }`';
+  if (rule === 'setting' || rule === 'componentItem') return 'a setting is `name: value`, e.g. `image: "python:3.11"`';
+  return undefined;
+}
+
+function syntaxMessage(e: IRecognitionException): { message: string; label: string } {
+  const found = describeFound(e.token);
+  if (e.name === 'MismatchedTokenException') {
+    const m = /Expecting token of type --> (\w+) <--/.exec(e.message);
+    const expected = m ? describeTokenType(m[1]!) : 'something else';
+    return { message: `expected ${expected}, found ${found}`, label: `expected ${expected}` };
+  }
+  if (e.name === 'NotAllInputParsedException') return { message: `unexpected ${found} at the top level`, label: 'not a declaration' };
+  if (e.name === 'EarlyExitException') return { message: `unexpected ${found}`, label: 'expected at least one item here' };
+  return { message: `unexpected ${found}`, label: 'not expected here' };
+}
+
+export function parseSource(file: SourceFile): ParseResult {
+  const diagnostics: Diagnostic[] = [];
+  if (file.text.length > MAX_SOURCE_BYTES) {
+    diagnostics.push(diag('TooLarge', `file is larger than ${MAX_SOURCE_BYTES / 1024 / 1024} MiB`, { file, span: { start: 0, end: 0 } }));
+    return { diagnostics, comments: [], tokens: [] };
+  }
+  const { tokens, comments } = lex(file, diagnostics);
+  // A broken token (an unterminated string, say) makes everything after it noise to the parser.
+  if (diagnostics.length > 0) return { diagnostics, comments, tokens };
+  if (!checkNesting(file, tokens, diagnostics)) return { diagnostics, comments, tokens };
+  const p = getParser();
+  p.input = tokens;
+  const cst: CstNode = p.program();
+  const seen = new Set<number>();
+  for (const e of p.errors) {
+    const tok = e.token;
+    const start = tok.tokenType.name === 'EOF' ? file.text.length : tok.startOffset;
+    if (seen.has(start)) continue;
+    seen.add(start);
+    const firstLine = tok.image.split('\n')[0]!.length;
+    const end = tok.tokenType.name === 'EOF' ? start : start + Math.max(1, firstLine);
+    const { message, label } = syntaxMessage(e);
+    diagnostics.push(diag('SyntaxError', message, { file, span: { start, end }, label, hint: syntaxHint(e) }));
+  }
+  if (diagnostics.length > 0) return { diagnostics, comments, tokens };
+  const built = cstToAst(file, cst);
+  diagnostics.push(...built.diagnostics);
+  return { document: built.document, diagnostics, comments, tokens };
+}

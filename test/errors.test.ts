@@ -1,0 +1,52 @@
+/**
+ * Error fixtures: test/fixtures/errors/<CODE>-<slug>.kfp, annotated rustc-style. A comment
+ * line `#   ^^^ KFP2001` pins a diagnostic to the previous non-annotation line, at the
+ * carets' column and width. The set of reported {code, line, column, width} must equal
+ * the annotations exactly; the rendered text is pinned in <name>.diagnostics.txt.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compileSource } from '../src/compile.js';
+import { renderAll } from '../src/diagnostics/render.js';
+import { SourceFile } from '../src/source.js';
+
+const dir = new URL('./fixtures/errors/', import.meta.url).pathname;
+const fixtures = readdirSync(dir).filter((f) => f.endsWith('.kfp')).sort();
+const ANNOTATION = /^\s*#(\s*)(\^+)\s+(KFP\d{4})\s*$/;
+
+function expectedAnnotations(text: string): string[] {
+  const lines = text.split('\n');
+  const out: string[] = [];
+  let target = 0;
+  lines.forEach((line, i) => {
+    const m = ANNOTATION.exec(line);
+    if (!m) {
+      target = i + 1;
+      return;
+    }
+    const column = line.indexOf('^') + 1;
+    out.push(`${m[3]} ${target}:${column} width ${m[2]!.length}`);
+  });
+  return out.sort();
+}
+
+describe('error fixtures', () => {
+  it.each(fixtures)('%s', async (name) => {
+    const text = readFileSync(join(dir, name), 'utf8');
+    const file = new SourceFile(`test/fixtures/errors/${name}`, text);
+    const result = compileSource(file);
+    expect(result.files).toEqual([]);
+    const actual = result.diagnostics
+      .map((d) => {
+        const start = file.positionAt(d.span!.start);
+        const end = file.positionAt(d.span!.end);
+        const width = end.line === start.line ? Math.max(1, end.column - start.column) : 1;
+        return `${d.code} ${start.line}:${start.column} width ${width}`;
+      })
+      .sort();
+    expect(actual).toEqual(expectedAnnotations(text));
+    expect(name.startsWith(result.diagnostics[0]!.code)).toBe(true);
+    await expect(renderAll(result.diagnostics, 'pretty')).toMatchFileSnapshot(join(dir, name.replace(/\.kfp$/, '.diagnostics.txt')));
+  });
+});
