@@ -3,7 +3,7 @@
  * Python parameters are valid identifiers, types are known, defaults fit their types,
  * settings are known and well-formed, and there is code to run.
  */
-import type { IrComponent, IrPort, IrType } from '../ir/ir.js';
+import type { IrCmdItem, IrComponent, IrPort, IrType } from '../ir/ir.js';
 import type * as ast from '../syntax/ast.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { CheckContext, constType, constValue } from './context.js';
@@ -13,7 +13,7 @@ import { assignable, describeType, INPUT_TYPES, OUTPUT_TYPES } from './types.js'
 /** The image Python components run in unless they say otherwise (kfp v1 used python:3.7, long past its end of life). */
 export const DEFAULT_PYTHON_IMAGE = 'python:3.11';
 
-const COMPONENT_SETTINGS = ['image', 'packages'];
+const COMPONENT_SETTINGS = ['image', 'packages', 'command', 'args', 'env'];
 
 export function checkIdentifier(ctx: CheckContext, id: ast.Identifier, what: string): void {
   const problem = pythonNameProblem(id.name);
@@ -104,8 +104,11 @@ export function checkComponent(ctx: CheckContext, c: ast.ComponentDecl): IrCompo
     const type = checkType(ctx, o.type, OUTPUT_TYPES, 'output');
     outputs.push({ name: o.name.name, type: type ?? 'str', optional: false });
   }
-  let image = DEFAULT_PYTHON_IMAGE;
+  let image: string | undefined;
   let packages: string[] = [];
+  let command: ast.Setting | undefined;
+  let args: ast.Setting | undefined;
+  let env: Record<string, string> = {};
   const seen = new Map<string, ast.Setting>();
   for (const s of c.settings) {
     const prev = seen.get(s.name.name);
@@ -117,10 +120,19 @@ export function checkComponent(ctx: CheckContext, c: ast.ComponentDecl): IrCompo
     if (s.upper) ctx.report('InvalidSetting', `\`${s.name.name}\` does not take a range`, s.upper.span);
     switch (s.name.name) {
       case 'image':
-        image = stringSetting(ctx, s) ?? image;
+        image = stringSetting(ctx, s);
         break;
       case 'packages':
         packages = stringListSetting(ctx, s) ?? [];
+        break;
+      case 'command':
+        command = s;
+        break;
+      case 'args':
+        args = s;
+        break;
+      case 'env':
+        env = envMap(ctx, s) ?? {};
         break;
       default:
         ctx.report('UnknownSetting', `unknown component setting \`${s.name.name}\``, s.name.span, {
@@ -128,17 +140,94 @@ export function checkComponent(ctx: CheckContext, c: ast.ComponentDecl): IrCompo
         });
     }
   }
-  if (!c.code) {
-    ctx.report('MissingImplementation', `component \`${c.name.name}\` has no code`, c.name.span, { hint: 'add the function body in a ```python … ``` block' });
-  } else if (c.code.language !== 'python') {
-    ctx.report('InvalidSetting', `code blocks must be Python, not \`${c.code.language}\``, { start: c.code.span.start, end: c.code.span.start + 3 + c.code.language.length }, { hint: 'start the block with ```python' });
-  }
-  return {
+  const base = {
     name: c.name.name,
     ...(c.description ? { description: c.description.text } : {}),
     inputs,
     outputs,
-    impl: { kind: 'python', image, packages, body: c.code?.text ?? '', singleReturn: c.returns?.single ?? false },
     origin: { start: c.span.start, end: c.span.end },
   };
+  if (!c.code && (command || args)) {
+    // A container component: the image's own program, called with a command line built from the inputs and outputs.
+    if (!image) ctx.report('MissingImplementation', `container component \`${c.name.name}\` needs an \`image\``, c.name.span, { hint: 'e.g. image: "alpine:3.19"' });
+    if (packages.length) ctx.report('InvalidSetting', '`packages` only applies to Python components', seen.get('packages')!.name.span);
+    if (c.returns?.single) ctx.report('InvalidSetting', 'a container component names its outputs', c.returns.span, { hint: 'e.g. -> (out: file), then use `out` in the command' });
+    const names = new Map<string, IrPort & { output: boolean }>();
+    for (const i of inputs) names.set(i.name, { ...i, output: false });
+    for (const o of outputs) names.set(o.name, { ...o, output: true });
+    const cmd = command ? commandLine(ctx, command, names) : [];
+    const argv = args ? commandLine(ctx, args, names) : [];
+    return { ...base, impl: { kind: 'container', image: image ?? 'missing', command: cmd, args: argv, env } };
+  }
+  if (command || args) {
+    ctx.report('InvalidSetting', 'a component has either a ```python block or a command, not both', (command ?? args)!.name.span);
+  }
+  if (Object.keys(env).length) ctx.report('InvalidSetting', '`env` on a component only applies to container components; set env on the task', seen.get('env')!.name.span);
+  if (!c.code) {
+    ctx.report('MissingImplementation', `component \`${c.name.name}\` has no code`, c.name.span, { hint: 'add the function body in a ```python … ``` block, or give an image and a command' });
+  } else if (c.code.language !== 'python') {
+    ctx.report('InvalidSetting', `code blocks must be Python, not \`${c.code.language}\``, { start: c.code.span.start, end: c.code.span.start + 3 + c.code.language.length }, { hint: 'start the block with ```python' });
+  }
+  return {
+    ...base,
+    impl: { kind: 'python', image: image ?? DEFAULT_PYTHON_IMAGE, packages, body: c.code?.text ?? '', singleReturn: c.returns?.single ?? false },
+  };
+}
+
+function envMap(ctx: CheckContext, s: ast.Setting): Record<string, string> | undefined {
+  if (s.value.kind === 'DictExpr') {
+    const out: Record<string, string> = {};
+    for (const e of s.value.entries) {
+      if (e.value.kind === 'Literal' && e.value.value !== null) out[e.key] = String(e.value.value);
+      else ctx.report('InvalidSetting', 'component env values must be literals', e.value.span, { hint: 'values from the pipeline go in the task\'s env setting' });
+    }
+    return out;
+  }
+  ctx.report('InvalidSetting', '`env` must be a map', s.value.span, { hint: 'e.g. env: { MODE: "fast" }' });
+  return undefined;
+}
+
+/** A container component's command line: literals, input and output names, concat(…), if_present(…). */
+function commandLine(ctx: CheckContext, s: ast.Setting, names: ReadonlyMap<string, IrPort & { output: boolean }>): IrCmdItem[] {
+  if (s.value.kind !== 'ListExpr') {
+    ctx.report('InvalidSetting', `\`${s.name.name}\` must be a list`, s.value.span, { hint: `e.g. ${s.name.name}: ["sh", "-c", "echo $0", text]` });
+    return [];
+  }
+  const item = (e: ast.Expr): IrCmdItem | undefined => {
+    if (e.kind === 'Literal' && e.value !== null) return String(e.value);
+    if (e.kind === 'RefExpr' && e.parts.length === 1) {
+      const p = names.get(e.parts[0]!.name);
+      if (p) return p.output ? { output: p.name } : { input: p.name };
+      ctx.report('UnknownName', `\`${e.parts[0]!.name}\` is not an input or output of this component`, e.span, { hint: didYouMean(e.parts[0]!.name, names.keys()) });
+      return undefined;
+    }
+    if (e.kind === 'CallExpr' && e.callee.name === 'concat') {
+      const parts = e.args.map((a) => item(a.value));
+      return parts.every((p) => p !== undefined) ? { concat: parts as IrCmdItem[] } : undefined;
+    }
+    if (e.kind === 'CallExpr' && e.callee.name === 'if_present') {
+      const [nameArg, thenArg, elseArg] = e.args;
+      const target = nameArg?.value.kind === 'RefExpr' && nameArg.value.parts.length === 1 ? names.get(nameArg.value.parts[0]!.name) : undefined;
+      if (!target || target.output || !thenArg || e.args.length > 3) {
+        ctx.report('InvalidSetting', '`if_present` takes an optional input, a list to use when it is given, and optionally one for when it is not', e.span, { hint: 'e.g. if_present(extra, ["--extra", extra])' });
+        return undefined;
+      }
+      if (!target.optional) ctx.report('InvalidSetting', `input \`${target.name}\` is required, so it is always present`, nameArg!.span, { hint: `give it a default: \`${target.name}: ${target.type} = null\`` });
+      const list = (a: ast.Argument | undefined): IrCmdItem[] | undefined => {
+        if (!a) return [];
+        if (a.value.kind !== 'ListExpr') {
+          ctx.report('InvalidSetting', 'the branches of `if_present` are lists', a.value.span);
+          return undefined;
+        }
+        const items = a.value.items.map(item);
+        return items.every((x) => x !== undefined) ? (items as IrCmdItem[]) : undefined;
+      };
+      const then = list(thenArg);
+      const otherwise = list(elseArg);
+      return then && otherwise ? { ifPresent: target.name, then, else: otherwise } : undefined;
+    }
+    ctx.report('InvalidSetting', 'a command-line item is a string, an input or output name, `concat(…)` or `if_present(…)`', e.span);
+    return undefined;
+  };
+  return s.value.items.map(item).filter((x): x is IrCmdItem => x !== undefined);
 }

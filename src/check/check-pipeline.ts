@@ -1,15 +1,20 @@
 /**
  * Checks a pipeline and turns it into an IrPipeline: every call names a known
  * component, arguments match inputs (count, names, types), references name
- * parameters, tasks and outputs that exist, and the task graph has no cycle.
+ * parameters, tasks, outputs and loop variables that exist, conditions compare
+ * compatible types, loops run over lists, settings are valid, and the task graph
+ * has no cycle.
  */
-import type { IrComponent, IrConst, IrNode, IrParam, IrPipeline, IrTask, IrValue } from '../ir/ir.js';
+import type {
+  IrComponent, IrCondExpr, IrLoop, IrNode, IrParam, IrPipeline, IrPipelineSettings, IrTask, IrValue, IrVolume,
+} from '../ir/ir.js';
 import { NameAllocator, sanitizeK8sName, taskName } from '../names.js';
 import type { Span } from '../source.js';
 import type * as ast from '../syntax/ast.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { checkParams } from './check-component.js';
 import { CheckContext, constType, constValue } from './context.js';
+import { checkPipelineSetting, checkTaskSettings, type SettingResolver } from './settings.js';
 import { assignable, describeType, PARAM_TYPES, type ValueType } from './types.js';
 
 interface TaskInfo {
@@ -17,20 +22,40 @@ interface TaskInfo {
   readonly binding: string | undefined;
   readonly name: string; // the final Argo task name
   readonly component: IrComponent | undefined;
+  readonly isVolume: boolean;
+  /** Names of the loops around the task, outermost first. */
+  readonly loops: readonly string[];
+  readonly inExit: boolean;
 }
 
-/** What a name in pipeline scope refers to. */
+interface LoopFrame {
+  readonly variable: string;
+  readonly name: string;
+  /** Field names when the items are literal records; undefined when unknown. */
+  readonly fields: readonly string[] | undefined;
+  readonly itemType: ValueType;
+  readonly span: Span;
+}
+
 type Symbol = { kind: 'param'; param: IrParam; span: Span } | { kind: 'task'; task: TaskInfo; span: Span };
+
+type Resolved = { value: IrValue; type: ValueType; producer?: string };
 
 /** Outputs that go to the KFP UI rather than to other tasks (kfp removes them from task.outputs). */
 function isUiOutput(type: string): boolean {
   return type === 'metrics' || type === 'ui_metadata';
 }
 
+function isNumeric(t: ValueType): boolean {
+  return t === 'int' || t === 'float';
+}
+
 class PipelineChecker {
   private readonly scope = new Map<string, Symbol>();
-  private readonly tasks: TaskInfo[] = [];
+  private readonly tasks = new Map<ast.TaskStmt, TaskInfo>();
   private readonly taskNames = new NameAllocator();
+  private groupCounter = 0;
+  private readonly groupNames = new Map<object, string>();
   /** Edges for the cycle check: task name → names it depends on, with the span that made the edge. */
   private readonly edges = new Map<string, { to: string; span: Span }[]>();
 
@@ -49,8 +74,24 @@ class PipelineChecker {
       const param = params.find((x) => x.name === decl.name.name);
       if (param && !this.scope.has(param.name)) this.scope.set(param.name, { kind: 'param', param, span: decl.name.span });
     }
-    this.declareTasks(p.body);
-    const body = this.statements(p.body);
+    this.declare(p.body, [], false);
+    const settings: IrPipelineSettings = {};
+    const seenSettings = new Map<string, ast.Setting>();
+    let exit: IrNode[] | undefined;
+    let finallySpan: Span | undefined;
+    const mainBody: ast.Statement[] = [];
+    for (const s of p.body) {
+      if (s.kind === 'Setting') checkPipelineSetting(this.ctx, s, settings, seenSettings);
+      else if (s.kind === 'FinallyStmt') {
+        if (finallySpan) {
+          this.ctx.report('DuplicateName', 'a pipeline has at most one `finally` block', { start: s.span.start, end: s.span.start + 7 }, { related: [this.ctx.related(finallySpan, 'the first one')] });
+          continue;
+        }
+        finallySpan = { start: s.span.start, end: s.span.start + 7 };
+        exit = this.statements(s.body, [], true);
+      } else mainBody.push(s);
+    }
+    const body = this.statements(mainBody, [], false);
     this.checkCycles();
     const name = sanitizeK8sName(p.name) || 'pipeline';
     if (p.name.trim() === '') this.ctx.report('InvalidSetting', 'a pipeline needs a name', p.nameSpan, { hint: 'e.g. pipeline "train model" () { … }' });
@@ -60,52 +101,342 @@ class PipelineChecker {
       ...(p.description ? { description: p.description.text } : {}),
       params,
       body,
+      ...(exit ? { exit } : {}),
+      settings,
       origin: { start: p.span.start, end: p.span.end },
     };
   }
 
-  /** First pass: every task gets its name before any reference is resolved, so order in the file does not matter. */
-  private declareTasks(stmts: readonly ast.Statement[]): void {
+  private groupName(node: object, prefix: string): string {
+    let n = this.groupNames.get(node);
+    if (!n) {
+      n = `${prefix}-${++this.groupCounter}`;
+      this.groupNames.set(node, n);
+    }
+    return n;
+  }
+
+  /** First pass: every task and group gets its name before any reference is resolved, so order in the file does not matter. */
+  private declare(stmts: readonly ast.Statement[], loops: string[], inExit: boolean): void {
     for (const s of stmts) {
-      if (s.kind !== 'TaskStmt') continue;
-      const component = this.components.get(s.callee.name);
-      if (!component) {
-        this.ctx.report('UnknownComponent', `unknown component \`${s.callee.name}\``, s.callee.span, {
-          label: 'not defined or imported in this file',
-          hint: didYouMean(s.callee.name, this.components.keys()),
-        });
-      }
-      const binding = s.name?.name;
-      const name = this.taskNames.unique(taskName(binding ?? s.callee.name));
-      const info: TaskInfo = { stmt: s, binding, name, component };
-      this.tasks.push(info);
-      if (s.name) {
-        const prev = this.scope.get(s.name.name);
-        if (prev) {
-          this.ctx.report('DuplicateName', `\`${s.name.name}\` is already defined`, s.name.span, {
-            label: 'defined again here',
-            related: [this.ctx.related(prev.span, prev.kind === 'param' ? 'a pipeline parameter of that name' : 'first defined here')],
-          });
-        } else this.scope.set(s.name.name, { kind: 'task', task: info, span: s.name.span });
+      switch (s.kind) {
+        case 'TaskStmt':
+          this.declareTask(s, loops, inExit);
+          break;
+        case 'IfStmt':
+          for (const b of s.branches) {
+            this.groupName(b, 'condition');
+            this.declare(b.body, loops, inExit);
+          }
+          if (s.elseBody) {
+            this.groupName(s, 'condition');
+            this.declare(s.elseBody, loops, inExit);
+          }
+          break;
+        case 'ForStmt':
+          this.declare(s.body, [...loops, this.groupName(s, 'for-loop')], inExit);
+          break;
+        case 'FinallyStmt':
+          if (loops.length > 0 || inExit) this.ctx.report('InvalidSetting', '`finally` belongs at the top level of a pipeline', { start: s.span.start, end: s.span.start + 7 });
+          this.declare(s.body, loops, true);
+          break;
+        case 'Setting':
+          break;
       }
     }
   }
 
-  private statements(stmts: readonly ast.Statement[]): IrNode[] {
+  private declareTask(s: ast.TaskStmt, loops: string[], inExit: boolean): void {
+    const component = this.components.get(s.callee.name);
+    const isVolume = !component && s.callee.name === 'volume';
+    if (!component && !isVolume) {
+      this.ctx.report('UnknownComponent', `unknown component \`${s.callee.name}\``, s.callee.span, {
+        label: 'not defined or imported in this file',
+        hint: didYouMean(s.callee.name, [...this.components.keys(), 'volume']),
+      });
+    }
+    const binding = s.name?.name;
+    const name = this.taskNames.unique(taskName(binding ?? s.callee.name));
+    const info: TaskInfo = { stmt: s, binding, name, component, isVolume, loops, inExit };
+    this.tasks.set(s, info);
+    if (s.name) {
+      const prev = this.scope.get(s.name.name);
+      if (prev) {
+        this.ctx.report('DuplicateName', `\`${s.name.name}\` is already defined`, s.name.span, {
+          label: 'defined again here',
+          related: [this.ctx.related(prev.span, prev.kind === 'param' ? 'a pipeline parameter of that name' : 'first defined here')],
+        });
+      } else this.scope.set(s.name.name, { kind: 'task', task: info, span: s.name.span });
+    }
+  }
+
+  private statements(stmts: readonly ast.Statement[], frames: readonly LoopFrame[], inExit: boolean): IrNode[] {
     const out: IrNode[] = [];
     for (const s of stmts) {
-      if (s.kind === 'TaskStmt') {
-        const t = this.task(s);
-        if (t) out.push(t);
-      } else {
-        this.ctx.report('UnknownSetting', `\`${s.kind === 'Setting' ? s.name.name : s.kind}\` is not supported yet`, s.span);
+      switch (s.kind) {
+        case 'TaskStmt': {
+          const info = this.tasks.get(s)!;
+          const node = info.isVolume ? this.volume(info, frames) : this.task(info, frames);
+          if (node) out.push(node);
+          break;
+        }
+        case 'IfStmt':
+          out.push(...this.ifStmt(s, frames, inExit));
+          break;
+        case 'ForStmt': {
+          const loop = this.forStmt(s, frames, inExit);
+          if (loop) out.push(loop);
+          break;
+        }
+        case 'FinallyStmt':
+          break; // reported in declare()
+        case 'Setting':
+          this.ctx.report('InvalidSetting', `pipeline settings such as \`${s.name.name}\` belong at the top level of the pipeline`, s.name.span, {
+            hint: 'task settings go in braces after the call: `t = train(x) { cpu: 2 }`',
+          });
+          break;
       }
     }
     return out;
   }
 
-  private task(s: ast.TaskStmt): IrTask | undefined {
-    const info = this.tasks.find((t) => t.stmt === s)!;
+  private ifStmt(s: ast.IfStmt, frames: readonly LoopFrame[], inExit: boolean): IrNode[] {
+    const out: IrNode[] = [];
+    const previous: IrCondExpr[] = [];
+    for (const b of s.branches) {
+      const cond = this.condition(b.cond, frames, inExit);
+      if (!cond) continue;
+      // `elif` and `else` hold when every earlier condition is false: complementary `when`s, since kfp v1 has no else.
+      const when: IrCondExpr = previous.length === 0 ? cond : { and: [...previous.map((p) => ({ not: p })), cond] };
+      previous.push(cond);
+      out.push({ kind: 'condition', name: this.groupName(b, 'condition'), when, body: this.statements(b.body, frames, inExit) });
+    }
+    if (s.elseBody && previous.length === s.branches.length) {
+      const when: IrCondExpr = previous.length === 1 ? { not: previous[0]! } : { and: previous.map((p) => ({ not: p })) };
+      out.push({ kind: 'condition', name: this.groupName(s, 'condition'), when, body: this.statements(s.elseBody, frames, inExit) });
+    }
+    return out;
+  }
+
+  private forStmt(s: ast.ForStmt, frames: readonly LoopFrame[], inExit: boolean): IrLoop | undefined {
+    const name = this.groupName(s, 'for-loop');
+    const clash = this.scope.get(s.variable.name) ?? frames.find((f) => f.variable === s.variable.name);
+    if (clash) {
+      this.ctx.report('DuplicateName', `loop variable \`${s.variable.name}\` hides another name`, s.variable.span, { hint: 'give the loop variable its own name' });
+    }
+    let items: IrLoop['items'] | undefined;
+    let fields: string[] | undefined;
+    let itemType: ValueType = 'any';
+    const c = constValue(s.items);
+    if (c) {
+      const v = c.const;
+      if (!Array.isArray(v) || v.length === 0) {
+        this.ctx.report('TypeMismatch', Array.isArray(v) ? 'a loop needs at least one item' : `cannot loop over a \`${describeType(constType(c))}\``, s.items.span, { hint: 'loop over a list: `for x in [1, 2, 3] { … }`' });
+      } else {
+        const kinds = new Set(v.map((x) => (x === null ? 'null' : Array.isArray(x) ? 'list' : typeof x)));
+        if (kinds.size > 1 || kinds.has('null') || kinds.has('list')) {
+          this.ctx.report('TypeMismatch', 'loop items must all be numbers, all strings, all booleans or all records', s.items.span);
+        } else if (kinds.has('object')) {
+          const keys = Object.keys(v[0] as object).sort();
+          const same = v.every((x) => JSON.stringify(Object.keys(x as object).sort()) === JSON.stringify(keys));
+          const badKey = keys.find((k) => !/^[a-zA-Z_][0-9a-zA-Z_]*$/.test(k));
+          if (!same) this.ctx.report('TypeMismatch', 'loop records must all have the same fields', s.items.span, { hint: `the first has ${keys.map((k) => `\`${k}\``).join(', ')}` });
+          else if (badKey !== undefined) this.ctx.report('InvalidSetting', `record field \`${badKey}\` is not an identifier`, s.items.span, { hint: 'fields are used as `row.field`' });
+          else {
+            fields = keys;
+            itemType = 'dict';
+            items = c;
+          }
+        } else {
+          const types = new Set(v.map((x) => constType({ const: x })));
+          itemType = types.size === 1 ? [...types][0]! : types.has('float') && types.has('int') && types.size === 2 ? 'float' : 'any';
+          items = c;
+        }
+      }
+    } else if (s.items.kind === 'RefExpr') {
+      const r = this.reference(s.items, frames, inExit);
+      if (r) {
+        if (r.type !== 'list' && r.type !== 'any' && r.type !== 'file') {
+          this.ctx.report('TypeMismatch', `cannot loop over a \`${describeType(r.type)}\``, s.items.span, { label: 'not a list', hint: 'loop over a `list` parameter, a `list` output or a literal list' });
+        } else if ('collect' in r.value) {
+          this.ctx.report('TypeMismatch', 'cannot loop over outputs collected from another loop', s.items.span, { hint: 'nest the loops instead' });
+        } else {
+          items = r.value as IrLoop['items'];
+        }
+      }
+    } else {
+      this.ctx.report('TypeMismatch', 'a loop runs over a literal list, a list parameter or a list output', s.items.span);
+    }
+    if (s.parallelism && s.parallelism.value < 1) {
+      this.ctx.report('InvalidSetting', '`parallelism` must be at least 1', s.parallelism.span, { hint: 'leave it out for no limit (Argo 4 rejects 0)' });
+    }
+    const frame: LoopFrame = { variable: s.variable.name, name, fields, itemType, span: s.variable.span };
+    const body = this.statements(s.body, [...frames, frame], inExit);
+    if (!items) return undefined;
+    return {
+      kind: 'loop',
+      name,
+      items,
+      fields: fields ?? [],
+      ...(s.parallelism && s.parallelism.value >= 1 ? { parallelism: s.parallelism.value } : {}),
+      body,
+    };
+  }
+
+  private condition(e: ast.Expr, frames: readonly LoopFrame[], inExit: boolean): IrCondExpr | undefined {
+    switch (e.kind) {
+      case 'BoolExpr': {
+        const parts = e.operands.map((o) => this.condition(o, frames, inExit));
+        if (parts.some((p) => !p)) return undefined;
+        return e.op === 'and' ? { and: parts as IrCondExpr[] } : { or: parts as IrCondExpr[] };
+      }
+      case 'NotExpr': {
+        const inner = this.condition(e.operand, frames, inExit);
+        return inner ? { not: inner } : undefined;
+      }
+      case 'CompareExpr': {
+        const l = this.operand(e.left, frames, inExit);
+        const r = this.operand(e.right, frames, inExit);
+        if (!l || !r) return undefined;
+        const lt = l.type;
+        const rt = r.type;
+        const unknown = (t: ValueType) => t === 'any' || t === 'file';
+        const numeric = (isNumeric(lt) || unknown(lt)) && (isNumeric(rt) || unknown(rt)) && (isNumeric(lt) || isNumeric(rt));
+        if (e.op === '==' || e.op === '!=') {
+          const compatible = lt === rt || numeric || unknown(lt) || unknown(rt);
+          if (!compatible) {
+            this.ctx.report('TypeMismatch', `cannot compare \`${describeType(lt)}\` with \`${describeType(rt)}\``, e.opSpan, {
+              label: `${describeType(lt)} ${e.op} ${describeType(rt)}`,
+              hint: 'both sides of a comparison must have the same type (int and float mix)',
+            });
+            return undefined;
+          }
+        } else if (!numeric) {
+          this.ctx.report('TypeMismatch', `\`${e.op}\` compares numbers, not \`${describeType(isNumeric(lt) ? rt : lt)}\``, e.opSpan, {
+            hint: 'use == or != for strings and booleans',
+          });
+          return undefined;
+        }
+        return { compare: e.op, left: l.value, right: r.value, numeric };
+      }
+      default: {
+        const v = this.operand(e, frames, inExit);
+        if (!v) return undefined;
+        if (v.type !== 'bool' && v.type !== 'any') {
+          this.ctx.report('TypeMismatch', `a condition must be a \`bool\`, found \`${describeType(v.type)}\``, e.span, { hint: 'compare it: `if n > 0 { … }`' });
+          return undefined;
+        }
+        return { truthy: v.value };
+      }
+    }
+  }
+
+  private operand(e: ast.Expr, frames: readonly LoopFrame[], inExit: boolean): Resolved | undefined {
+    const c = constValue(e);
+    if (c) {
+      if (c.const === null || typeof c.const === 'object') {
+        this.ctx.report('TypeMismatch', 'conditions compare numbers, strings and booleans', e.span);
+        return undefined;
+      }
+      return { value: c, type: constType(c) };
+    }
+    if (e.kind !== 'RefExpr') {
+      this.ctx.report('TypeMismatch', 'a condition compares literals, parameters, task outputs and loop items', e.span);
+      return undefined;
+    }
+    const r = this.reference(e, frames, inExit);
+    if (r && 'collect' in r.value) {
+      this.ctx.report('TypeMismatch', 'a condition cannot use outputs collected from a loop', e.span);
+      return undefined;
+    }
+    return r;
+  }
+
+  private volume(info: TaskInfo, frames: readonly LoopFrame[]): IrVolume | undefined {
+    const s = info.stmt;
+    const named = new Map<string, ast.Argument>();
+    let resourceName: string | undefined;
+    for (const a of s.args) {
+      if (!a.name) {
+        if (resourceName !== undefined) this.ctx.report('TooManyArguments', '`volume` takes one positional argument, the claim name', a.span);
+        else if (a.value.kind === 'Literal' && typeof a.value.value === 'string' && sanitizeK8sName(a.value.value) !== '') resourceName = sanitizeK8sName(a.value.value);
+        else this.ctx.report('InvalidSetting', 'the volume name must be a non-empty string', a.value.span);
+        continue;
+      }
+      if (!['size', 'mode', 'modes', 'storage_class'].includes(a.name.name)) {
+        this.ctx.report('UnknownArgument', `\`volume\` has no argument \`${a.name.name}\``, a.name.span, { hint: didYouMean(a.name.name, ['size', 'mode', 'modes', 'storage_class']) ?? 'its arguments are name, size, mode (or modes) and storage_class' });
+        continue;
+      }
+      named.set(a.name.name, a);
+    }
+    if (resourceName === undefined) resourceName = info.name;
+    let size: IrVolume['size'] | undefined;
+    const sizeArg = named.get('size');
+    if (!sizeArg) this.ctx.report('MissingArgument', '`volume` needs a `size`', s.callee.span, { hint: 'e.g. volume("data", size: "1Gi")' });
+    else {
+      const v = sizeArg.value;
+      if (v.kind === 'Literal' && typeof v.value === 'string' && /^[0-9]+(\.[0-9]+)?(E|Ei|P|Pi|T|Ti|G|Gi|M|Mi|K|Ki|k)?$/.test(v.value)) size = v.value;
+      else if (v.kind === 'RefExpr') {
+        const r = this.reference(v, frames, info.inExit);
+        if (r && 'param' in r.value) size = { param: r.value.param };
+        else if (r) this.ctx.report('InvalidSetting', 'a volume size comes from a literal or a pipeline parameter', v.span);
+      } else this.ctx.report('InvalidSetting', `\`${v.kind === 'Literal' ? String(v.value) : 'this'}\` is not a valid storage size`, v.span, { hint: 'e.g. "1Gi", "500Mi", "10G"' });
+    }
+    const MODES = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'];
+    let modes = ['ReadWriteMany'];
+    const modeArg = named.get('mode') ?? named.get('modes');
+    if (modeArg) {
+      const v = constValue(modeArg.value)?.const;
+      const list = typeof v === 'string' ? [v] : Array.isArray(v) ? v : undefined;
+      if (!list || list.length === 0 || !list.every((m) => typeof m === 'string' && MODES.includes(m))) {
+        this.ctx.report('InvalidSetting', 'volume access modes are "ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany" or "ReadWriteOncePod"', modeArg.value.span, {
+          hint: typeof v === 'string' ? didYouMean(v, MODES) : undefined,
+        });
+      } else modes = list as string[];
+    }
+    let storageClass: string | undefined;
+    const sc = named.get('storage_class');
+    if (sc) {
+      if (sc.value.kind === 'Literal' && typeof sc.value.value === 'string') storageClass = sc.value.value;
+      else this.ctx.report('InvalidSetting', '`storage_class` must be a string', sc.value.span);
+    }
+    if (s.settings.length > 0) this.ctx.report('UnknownSetting', 'a volume takes no task settings', s.settings[0]!.name.span);
+    const after = this.afterList(info);
+    if (size === undefined) return undefined;
+    return {
+      kind: 'volume',
+      name: info.name,
+      resourceName,
+      size,
+      modes,
+      ...(storageClass ? { storageClass } : {}),
+      after,
+      origin: { start: s.span.start, end: s.span.end },
+    };
+  }
+
+  private afterList(info: TaskInfo): string[] {
+    const after: string[] = [];
+    for (const a of info.stmt.after) {
+      const sym = this.scope.get(a.name);
+      if (!sym || sym.kind !== 'task') {
+        this.ctx.report('UnknownTask', `no task named \`${a.name}\``, a.span, {
+          hint: didYouMean(a.name, [...this.scope.entries()].filter(([, v]) => v.kind === 'task').map(([k]) => k)) ?? 'only tasks bound to a name (`t = component(…)`) can be named in `after`',
+        });
+        continue;
+      }
+      if (sym.task.inExit !== info.inExit) {
+        this.ctx.report('UnknownTask', info.inExit ? '`finally` tasks run after the pipeline and cannot wait for its tasks' : 'a pipeline task cannot wait for a `finally` task', a.span);
+        continue;
+      }
+      if (!after.includes(sym.task.name)) after.push(sym.task.name);
+      this.edge(info.name, sym.task.name, a.span);
+    }
+    return after;
+  }
+
+  private task(info: TaskInfo, frames: readonly LoopFrame[]): IrTask | undefined {
+    const s = info.stmt;
     const comp = info.component;
     const args: { [input: string]: IrValue } = {};
     const given = new Map<string, Span>();
@@ -117,13 +448,13 @@ class PipelineChecker {
       if (a.name) {
         sawNamed = true;
         if (!comp) continue;
-        input = comp.inputs.find((i) => i.name === a.name!.name);
+        input = comp.inputs.find((i) => (i.argName ?? i.name) === a.name!.name);
         if (!input) {
           this.ctx.report('UnknownArgument', `\`${comp.name}\` has no input \`${a.name.name}\``, a.name.span, {
             label: 'unknown input',
-            hint: didYouMean(a.name.name, comp.inputs.map((i) => i.name)) ?? `its inputs are ${comp.inputs.map((i) => `\`${i.name}\``).join(', ') || 'none'}`,
+            hint: didYouMean(a.name.name, comp.inputs.map((i) => i.argName ?? i.name)) ?? `its inputs are ${comp.inputs.map((i) => `\`${i.argName ?? i.name}\``).join(', ') || 'none'}`,
           });
-          this.value(a.value, undefined, info);
+          this.argument(a.value, undefined, info, frames);
           unknownNamed = true;
           continue;
         }
@@ -147,34 +478,53 @@ class PipelineChecker {
         continue;
       }
       given.set(input.name, a.span);
-      const v = this.value(a.value, input.type, info, input.name);
+      const v = this.argument(a.value, input.type, info, frames, input.name);
       if (v) args[input.name] = v;
     }
     if (comp && !unknownNamed) {
       // After a misspelt name the missing input is usually that same argument: one error is enough.
       const missing = comp.inputs.filter((i) => !i.optional && !given.has(i.name));
       if (missing.length > 0) {
-        const names = missing.map((m) => `\`${m.name}\``).join(', ');
+        const names = missing.map((m) => `\`${m.argName ?? m.name}\``).join(', ');
         this.ctx.report('MissingArgument', `missing argument${missing.length > 1 ? 's' : ''} for ${names} of \`${comp.name}\``, s.callee.span, {
           label: `${missing.length > 1 ? 'these inputs are' : 'this input is'} required`,
-          hint: `e.g. ${comp.name}(${missing.map((m) => `${m.name}: …`).join(', ')})`,
+          hint: `e.g. ${comp.name}(${missing.map((m) => `${m.argName ?? m.name}: …`).join(', ')})`,
         });
       }
     }
-    const after: string[] = [];
-    for (const a of s.after) {
-      const sym = this.scope.get(a.name);
-      if (!sym || sym.kind !== 'task') {
-        this.ctx.report('UnknownTask', `no task named \`${a.name}\``, a.span, {
-          hint: didYouMean(a.name, [...this.scope.entries()].filter(([, v]) => v.kind === 'task').map(([k]) => k)) ?? 'only tasks bound to a name (`t = component(…)`) can be named in `after`',
-        });
-        continue;
-      }
-      if (!after.includes(sym.task.name)) after.push(sym.task.name);
-      this.edge(info.name, sym.task.name, a.span);
-    }
+    const after = this.afterList(info);
+    const resolver: SettingResolver = {
+      value: (e) => this.argument(e, undefined, info, frames),
+      volume: (e) => this.mountTarget(e, info, frames),
+    };
+    const settings = checkTaskSettings(this.ctx, s.settings, resolver);
     if (!comp) return undefined;
-    return { kind: 'task', name: info.name, component: comp.name, args, after, origin: { start: s.span.start, end: s.span.end } };
+    return { kind: 'task', name: info.name, component: comp.name, args, after, settings, origin: { start: s.span.start, end: s.span.end } };
+  }
+
+  private mountTarget(e: ast.Expr, info: TaskInfo, frames: readonly LoopFrame[]): { volumeTask: string } | { claim: string } | undefined {
+    if (e.kind === 'CallExpr' && e.callee.name === 'pvc') {
+      const a = e.args[0];
+      if (e.args.length === 1 && a && !a.name && a.value.kind === 'Literal' && typeof a.value.value === 'string' && a.value.value !== '') return { claim: a.value.value };
+      this.ctx.report('InvalidSetting', '`pvc` takes the name of an existing PersistentVolumeClaim', e.span, { hint: 'e.g. pvc("shared-data")' });
+      return undefined;
+    }
+    if (e.kind === 'RefExpr' && e.parts.length === 1) {
+      const sym = this.scope.get(e.parts[0]!.name);
+      if (sym?.kind === 'task' && sym.task.isVolume) {
+        if (!frames.every((f) => sym.task.loops.includes(f.name)) || sym.task.loops.length > frames.length) {
+          this.ctx.report('InvalidSetting', 'a volume created inside a loop can only be mounted in that loop', e.span);
+          return undefined;
+        }
+        this.edge(info.name, sym.task.name, e.span);
+        return { volumeTask: sym.task.name };
+      }
+    }
+    this.ctx.report('TypeMismatch', 'only volumes can be mounted', e.span, {
+      label: 'not a volume',
+      hint: 'mount a `v = volume("name", size: "1Gi")` task or an existing claim with `pvc("name")`',
+    });
+    return undefined;
   }
 
   private edge(from: string, to: string, span: Span): void {
@@ -184,23 +534,23 @@ class PipelineChecker {
   }
 
   /** Resolves an argument expression and checks its type against the input's. */
-  private value(e: ast.Expr, expected: ValueType | undefined, task: TaskInfo, inputName?: string): IrValue | undefined {
+  private argument(e: ast.Expr, expected: ValueType | undefined, task: TaskInfo, frames: readonly LoopFrame[], inputName?: string): IrValue | undefined {
     const c = constValue(e);
     if (c) {
       this.checkAssignable(constType(c), expected, e.span, inputName);
       if (c.const === null) {
-        this.ctx.report('TypeMismatch', '`null` cannot be passed as an argument', e.span, { hint: 'leave the argument out to use the input\'s default' });
+        this.ctx.report('TypeMismatch', '`null` cannot be passed as an argument', e.span, { hint: "leave the argument out to use the input's default" });
         return undefined;
       }
       return c;
     }
     if (e.kind !== 'RefExpr') {
-      this.ctx.report('TypeMismatch', 'an argument must be a literal, a pipeline parameter or a task output', e.span, {
+      this.ctx.report('TypeMismatch', 'an argument must be a literal, a pipeline parameter, a task output or a loop item', e.span, {
         hint: e.kind === 'CompareExpr' || e.kind === 'BoolExpr' || e.kind === 'NotExpr' ? 'comparisons belong in `if` conditions' : undefined,
       });
       return undefined;
     }
-    const resolved = this.reference(e);
+    const resolved = this.reference(e, frames, task.inExit);
     if (!resolved) return undefined;
     if (resolved.producer) this.edge(task.name, resolved.producer, e.span);
     this.checkAssignable(resolved.type, expected, e.span, inputName);
@@ -217,18 +567,31 @@ class PipelineChecker {
     }
   }
 
-  private reference(e: ast.RefExpr): { value: IrValue; type: ValueType; producer?: string } | undefined {
+  private reference(e: ast.RefExpr, frames: readonly LoopFrame[], inExit: boolean): Resolved | undefined {
     const [head, field, ...rest] = e.parts;
+    if (rest.length > 0) {
+      this.ctx.report('UnknownOutput', 'a reference has at most one `.`', { start: rest[0]!.span.start - 1, end: e.span.end }, { hint: 'write `task.output` or `item.field`' });
+      return undefined;
+    }
+    const frame = [...frames].reverse().find((f) => f.variable === head!.name);
+    if (frame) {
+      if (!field) return { value: { item: { loop: frame.name } }, type: frame.itemType };
+      if (frame.fields && !frame.fields.includes(field.name)) {
+        this.ctx.report('UnknownOutput', `loop items have no field \`${field.name}\``, field.span, { hint: didYouMean(field.name, frame.fields) ?? `their fields are ${frame.fields.map((f) => `\`${f}\``).join(', ')}` });
+        return undefined;
+      }
+      if (!frame.fields && frame.itemType !== 'any' && frame.itemType !== 'dict') {
+        this.ctx.report('UnknownOutput', `loop items are \`${frame.itemType}\`, which has no fields`, field.span);
+        return undefined;
+      }
+      return { value: { item: { loop: frame.name, field: field.name } }, type: 'any' };
+    }
     const sym = this.scope.get(head!.name);
     if (!sym) {
       this.ctx.report('UnknownName', `unknown name \`${head!.name}\``, head!.span, {
-        label: 'not a parameter or task',
-        hint: didYouMean(head!.name, this.scope.keys()),
+        label: 'not a parameter, task or loop variable',
+        hint: didYouMean(head!.name, [...this.scope.keys(), ...frames.map((f) => f.variable)]),
       });
-      return undefined;
-    }
-    if (rest.length > 0) {
-      this.ctx.report('UnknownOutput', 'a reference has at most one `.`', { start: rest[0]!.span.start - 1, end: e.span.end }, { hint: 'write `task.output`' });
       return undefined;
     }
     if (sym.kind === 'param') {
@@ -238,70 +601,88 @@ class PipelineChecker {
       }
       return { value: { param: sym.param.name }, type: sym.param.type };
     }
-    const comp = sym.task.component;
+    const producer = sym.task;
+    if (producer.isVolume) {
+      this.ctx.report('TypeMismatch', `\`${head!.name}\` is a volume: mount it instead`, e.span, { hint: `e.g. t = step() { mount: { "/data": ${head!.name} } }` });
+      return undefined;
+    }
+    if (producer.inExit !== inExit) {
+      this.ctx.report('UnknownOutput', inExit ? '`finally` tasks run after the pipeline and cannot use its outputs' : 'a pipeline task cannot use the outputs of a `finally` task', e.span);
+      return undefined;
+    }
+    const comp = producer.component;
     if (!comp) return undefined;
     const passable = comp.outputs.filter((o) => !isUiOutput(o.type));
+    let out;
     if (!field) {
       if (passable.length !== 1) {
         this.ctx.report('AmbiguousOutput', passable.length === 0 ? `task \`${head!.name}\` has no output to pass` : `task \`${head!.name}\` has ${passable.length} outputs`, e.span, {
-          hint: passable.length === 0 ? undefined : `name one: ${passable.map((o) => `\`${head!.name}.${o.name}\``).join(', ')}`,
+          hint: passable.length === 0 ? undefined : `name one: ${passable.map((o) => `\`${head!.name}.${o.argName ?? o.name}\``).join(', ')}`,
         });
         return undefined;
       }
-      const o = passable[0]!;
-      return { value: { output: { task: sym.task.name, name: o.name } }, type: o.type, producer: sym.task.name };
+      out = passable[0]!;
+    } else {
+      out = comp.outputs.find((o) => (o.argName ?? o.name) === field.name);
+      if (!out) {
+        this.ctx.report('UnknownOutput', `\`${comp.name}\` has no output \`${field.name}\``, field.span, {
+          hint: didYouMean(field.name, comp.outputs.map((o) => o.argName ?? o.name)) ?? (comp.outputs.length ? `its outputs are ${comp.outputs.map((o) => `\`${o.argName ?? o.name}\``).join(', ')}` : 'it has no outputs'),
+        });
+        return undefined;
+      }
+      if (isUiOutput(out.type)) {
+        this.ctx.report('UnknownOutput', `\`${field.name}\` is a ${out.type} output: it goes to the KFP UI, not to other tasks`, field.span, { hint: 'return the values you need as ordinary outputs too' });
+        return undefined;
+      }
     }
-    const out = comp.outputs.find((o) => o.name === field.name);
-    if (!out) {
-      this.ctx.report('UnknownOutput', `\`${comp.name}\` has no output \`${field.name}\``, field.span, {
-        hint: didYouMean(field.name, comp.outputs.map((o) => o.name)) ?? (comp.outputs.length ? `its outputs are ${comp.outputs.map((o) => `\`${o.name}\``).join(', ')}` : 'it has no outputs'),
-      });
+    const current = frames.map((f) => f.name);
+    const outer = producer.loops.filter((l) => !current.includes(l));
+    if (outer.length === 0) return { value: { output: { task: producer.name, name: out.name } }, type: out.type, producer: producer.name };
+    // The producer runs once per iteration of a loop that does not enclose us: fan-in, one list of all its values.
+    if (outer.length > 1 || !current.every((l) => producer.loops.includes(l))) {
+      this.ctx.report('UnknownOutput', 'outputs can be collected from one loop level at a time', e.span, { hint: 'collect inside the outer loop, then again outside it' });
       return undefined;
     }
-    if (isUiOutput(out.type)) {
-      this.ctx.report('UnknownOutput', `\`${field.name}\` is a ${out.type} output: it goes to the KFP UI, not to other tasks`, field.span, { hint: 'return the values you need as ordinary outputs too' });
+    if (out.type === 'file') {
+      this.ctx.report('TypeMismatch', 'file outputs cannot be collected from a loop', e.span, { hint: 'return a value instead (str, int, list…)' });
       return undefined;
     }
-    return { value: { output: { task: sym.task.name, name: out.name } }, type: out.type, producer: sym.task.name };
+    return { value: { collect: { task: producer.name, name: out.name } }, type: 'list', producer: producer.name };
   }
 
   private checkCycles(): void {
     const state = new Map<string, 1 | 2>();
-    const stack: { name: string; span?: Span }[] = [];
+    const stack: string[] = [];
     const reported = new Set<string>();
-    const visit = (n: string, via?: Span): void => {
+    const visit = (n: string): void => {
       state.set(n, 1);
-      stack.push({ name: n, ...(via ? { span: via } : {}) });
+      stack.push(n);
       for (const e of this.edges.get(n) ?? []) {
         const st = state.get(e.to);
         if (st === 1) {
-          const from = stack.findIndex((x) => x.name === e.to);
-          const cycle = [...stack.slice(from).map((x) => x.name), e.to];
+          const cycle = [...stack.slice(stack.indexOf(e.to)), e.to];
           const key = [...cycle].sort().join(',');
           if (!reported.has(key)) {
             reported.add(key);
-            const display = cycle.map((c) => this.displayName(c));
-            this.ctx.report('DependencyCycle', `tasks depend on each other in a cycle: ${display.join(' → ')}`, e.span, {
+            this.ctx.report('DependencyCycle', `tasks depend on each other in a cycle: ${cycle.map((c) => this.displayName(c)).join(' → ')}`, e.span, {
               label: 'this dependency closes the cycle',
               hint: 'a pipeline is a DAG; remove one of these dependencies',
             });
           }
-        } else if (st === undefined) visit(e.to, e.span);
+        } else if (st === undefined) visit(e.to);
       }
       stack.pop();
       state.set(n, 2);
     };
-    for (const t of this.tasks) if (!state.has(t.name)) visit(t.name);
+    for (const t of this.tasks.values()) if (!state.has(t.name)) visit(t.name);
   }
 
-  private displayName(taskNameValue: string): string {
-    const t = this.tasks.find((x) => x.name === taskNameValue);
-    return t?.binding ?? taskNameValue;
+  private displayName(name: string): string {
+    for (const t of this.tasks.values()) if (t.name === name) return t.binding ?? name;
+    return name;
   }
 }
 
 export function checkPipeline(ctx: CheckContext, p: ast.PipelineDecl, components: ReadonlyMap<string, IrComponent>): IrPipeline {
   return new PipelineChecker(ctx, components).check(p);
 }
-
-export type { IrConst };

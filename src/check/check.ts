@@ -6,6 +6,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { IrComponent, IrProgram } from '../ir/ir.js';
 import type * as ast from '../syntax/ast.js';
 import { checkComponent } from './check-component.js';
+import { checkImport } from './check-import.js';
 import { checkPipeline } from './check-pipeline.js';
 import { CheckContext } from './context.js';
 
@@ -13,6 +14,16 @@ export function check(doc: ast.Document): { program: IrProgram; diagnostics: Dia
   const ctx = new CheckContext(doc.file);
   const components = new Map<string, IrComponent>();
   const declared = new Map<string, ast.Identifier>();
+  for (const imp of doc.imports) {
+    const prev = declared.get(imp.name.name);
+    if (prev) {
+      ctx.report('DuplicateName', `\`${imp.name.name}\` is already defined`, imp.name.span, { related: [ctx.related(prev.span, 'first defined here')] });
+      continue;
+    }
+    declared.set(imp.name.name, imp.name);
+    const ir = checkImport(ctx, imp);
+    if (ir) components.set(imp.name.name, ir);
+  }
   for (const c of doc.components) {
     const prev = declared.get(c.name.name);
     const ir = checkComponent(ctx, c);

@@ -17,6 +17,8 @@ export interface IrConst {
 
 export interface IrPort {
   name: string;
+  /** How .kfp refers to it when `name` is not an identifier (imported `Input 1` → `input_1`). */
+  argName?: string;
   type: IrType;
   /** The kfp type name for imported components (`CSV`, `Model`…); absent means derive from `type`. */
   kfpType?: string;
@@ -38,13 +40,38 @@ export interface IrPythonImpl {
   singleReturn: boolean;
 }
 
+/** A command-line item of a container component: text, an input or output, or kfp's concat / if-present. */
+export type IrCmdItem =
+  | string
+  | { input: string }
+  | { output: string }
+  | { concat: IrCmdItem[] }
+  | { ifPresent: string; then: IrCmdItem[]; else: IrCmdItem[] };
+
+export interface IrContainerImpl {
+  kind: 'container';
+  image: string;
+  command: IrCmdItem[];
+  args: IrCmdItem[];
+  env: { [name: string]: string };
+}
+
+/** A component loaded from a kfp v1 component.yaml: its spec is used as it is. */
+export interface IrImportedImpl {
+  kind: 'imported';
+  /** The parsed component.yaml (kfp's ComponentSpec), validated. */
+  spec: { [key: string]: Json };
+  url: string;
+  digest: string;
+}
+
 export interface IrComponent {
   /** The .kfp name (a Python identifier). */
   name: string;
   description?: string;
   inputs: IrPort[];
   outputs: IrPort[];
-  impl: IrPythonImpl;
+  impl: IrPythonImpl | IrContainerImpl | IrImportedImpl;
   origin: IrSpan;
 }
 
@@ -52,7 +79,48 @@ export interface IrComponent {
 export type IrValue =
   | IrConst
   | { param: string }
-  | { output: { task: string; name: string } };
+  | { output: { task: string; name: string } }
+  /** The current item of an enclosing loop, or one field of it (`row.a`). */
+  | { item: { loop: string; field?: string } }
+  /** Fan-in: the list of one output over every iteration of the loops around its task. */
+  | { collect: { task: string; name: string } };
+
+/** Values for task settings may come from pipeline parameters as well as literals. */
+export type IrSettingValue = string | number | { param: string };
+
+export interface IrEnvVar {
+  name: string;
+  value?: IrValue;
+  secret?: { name: string; key: string };
+  configMap?: { name: string; key: string };
+}
+
+export interface IrMount {
+  path: string;
+  /** A volume created by a `volume(...)` task of this pipeline… */
+  volumeTask?: string;
+  /** …or an existing PersistentVolumeClaim. */
+  claim?: string;
+  readOnly?: boolean;
+}
+
+export interface IrTaskSettings {
+  requests?: { [resource: string]: IrSettingValue };
+  limits?: { [resource: string]: IrSettingValue };
+  env?: IrEnvVar[];
+  retry?: { limit: number; policy?: string; backoff?: { duration?: string; factor?: number; maxDuration?: string } };
+  timeoutSeconds?: number;
+  cache?: boolean;
+  maxCacheStaleness?: string;
+  nodeSelector?: { [key: string]: string };
+  tolerations?: { [key: string]: Json }[];
+  affinity?: { [key: string]: Json };
+  imagePullPolicy?: string;
+  mounts?: IrMount[];
+  displayName?: string;
+  labels?: { [key: string]: string };
+  annotations?: { [key: string]: string };
+}
 
 export interface IrTask {
   kind: 'task';
@@ -61,15 +129,66 @@ export interface IrTask {
   component: string;
   args: { [input: string]: IrValue };
   after: string[];
+  settings: IrTaskSettings;
   origin: IrSpan;
 }
 
-export type IrNode = IrTask;
+/** kfp's VolumeOp: a PersistentVolumeClaim created by an Argo resource template. */
+export interface IrVolume {
+  kind: 'volume';
+  name: string;
+  /** The PVC's name; kfp prefixes `{{workflow.name}}-` so that runs do not collide. */
+  resourceName: string;
+  size: IrSettingValue;
+  modes: string[];
+  storageClass?: string;
+  after: string[];
+  origin: IrSpan;
+}
+
+export type IrCompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
+
+export type IrCondExpr =
+  | { compare: IrCompareOp; left: IrValue; right: IrValue; numeric: boolean }
+  | { and: IrCondExpr[] }
+  | { or: IrCondExpr[] }
+  | { not: IrCondExpr }
+  /** A bool value used as a condition on its own (`if flag`). */
+  | { truthy: IrValue };
+
+export interface IrCondition {
+  kind: 'condition';
+  /** The Argo name of the group's DAG template and task (`condition-3`). */
+  name: string;
+  when: IrCondExpr;
+  body: IrNode[];
+}
+
+export interface IrLoop {
+  kind: 'loop';
+  name: string;
+  items: IrConst | { param: string } | { output: { task: string; name: string } } | { item: { loop: string; field?: string } };
+  /** Record fields when the items are literal records (`row.a`); Argo's `{{item.a}}`. */
+  fields: string[];
+  parallelism?: number;
+  body: IrNode[];
+}
+
+export type IrNode = IrTask | IrVolume | IrCondition | IrLoop;
 
 export interface IrParam {
   name: string;
   type: IrType;
   default?: IrConst;
+}
+
+export interface IrPipelineSettings {
+  timeoutSeconds?: number;
+  parallelism?: number;
+  ttlSeconds?: number;
+  imagePullSecrets?: string[];
+  imagePullPolicy?: string;
+  serviceAccount?: string;
 }
 
 export interface IrPipeline {
@@ -80,6 +199,9 @@ export interface IrPipeline {
   description?: string;
   params: IrParam[];
   body: IrNode[];
+  /** `finally { … }`: runs when the pipeline ends, whether it succeeded or failed (Argo's onExit). */
+  exit?: IrNode[];
+  settings: IrPipelineSettings;
   origin: IrSpan;
 }
 

@@ -1,18 +1,24 @@
 /**
  * Lowers a checked IrPipeline to an Argo Workflow for Kubeflow Pipelines v1, following
- * kfp 1.8's compiler (see ../shared/reference/kfp-v1-lowering.md) with the differences
- * listed in the README: one template per component wherever the tasks' templates come
- * out identical (arguments travel as task arguments, not baked into the template),
- * no compile timestamp, no `parallelism: 0`.
+ * kfp 1.8's compiler (../shared/reference/kfp-v1-lowering.md): one DAG template per
+ * group (the pipeline, each condition, each loop, the exit handler), values crossing
+ * group boundaries passed as DAG inputs and bubbled out as DAG outputs, output
+ * parameters only where a value is consumed, artifacts always. Differences, listed in
+ * the README: one template per component wherever the tasks' templates agree
+ * (arguments travel as task arguments), pipeline parameters read as
+ * `{{workflow.parameters.x}}` instead of being threaded through every DAG, no compile
+ * timestamp, no `parallelism: 0`.
  */
-import type { IrComponent, IrPipeline, IrTask, IrType } from '../ir/ir.js';
+import type { IrComponent, IrLoop, IrNode, IrPipeline, IrTask, IrType, IrValue, IrVolume } from '../ir/ir.js';
 import { NameAllocator, sanitizeK8sName, taskName } from '../names.js';
 import type { ArgoArtifact, ArgoDagTask, ArgoParameter, ArgoTemplate, ArgoWorkflow } from './argo-types.js';
 import type { ComponentSpec } from './component-spec.js';
-import { componentSpec } from './components.js';
+import { componentRef, componentSpec } from './components.js';
+import { whenExpression } from './conditions.js';
 import { resolveCommandLine } from './placeholders.js';
 import { kfpTypeName } from './python-component.js';
 import { pyJsonDumps, serializeConst } from './serialize.js';
+import { applyTaskSettings, volumeTemplate } from './task-settings.js';
 
 export const SERVICE_ACCOUNT = 'pipeline-runner';
 
@@ -25,34 +31,53 @@ interface LoweredComponent {
   readonly base: string;
 }
 
-/** Names of the output artifacts (and parameters) of a component's template. */
-function outputName(c: LoweredComponent, output: string): string {
-  const type = c.ir.outputs.find((o) => o.name === output)?.type;
-  // The KFP UI looks for these two artifacts by their fixed names (kfp's _is_legacy_output_name).
-  if (type === 'metrics') return 'mlpipeline-metrics';
-  if (type === 'ui_metadata') return 'mlpipeline-ui-metadata';
-  return `${c.base}-${sanitizeK8sName(output, true)}`;
+type Kind = 'parameter' | 'artifact';
+
+interface GroupInput {
+  readonly kind: Kind;
+  readonly value: IrValue;
+}
+
+/** One DAG template: the pipeline itself, a condition, a loop or the exit handler. */
+interface Group {
+  readonly name: string;
+  readonly loop?: IrLoop;
+  readonly parent?: Group;
+  readonly children: readonly IrNode[];
+  readonly inputs: Map<string, GroupInput>;
+  /** Values of inner tasks this DAG hands to its caller: name → `{{tasks.…}}` inside it. */
+  readonly outputs: Map<string, { kind: Kind; from: string }>;
+  readonly when?: string;
+  template?: ArgoTemplate;
 }
 
 function paramRef(name: string): string {
   return `{{inputs.parameters.${name}}}`;
 }
 
-interface TaskPlan {
-  readonly task: IrTask;
-  readonly comp: LoweredComponent;
-  template: ArgoTemplate;
-  readonly args: ArgoParameter[];
-  readonly artifacts: ArgoArtifact[];
-  readonly dependencies: Set<string>;
-  /** output name → container path, for output parameters added once consumers are known. */
-  readonly outputPaths: Map<string, string>;
+/** Name of a value where it crosses DAG boundaries: `<task>-<output>`, unique in the pipeline as kfp names them. */
+function dagValueName(task: string, output: string): string {
+  return `${task}-${sanitizeK8sName(output, true)}`;
+}
+
+function itemName(loop: string, field?: string): string {
+  const base = `loop-item-param-${loop.replace(/^for-loop-/, '')}`;
+  return field ? `${base}-subvar-${field}` : base;
 }
 
 export class WorkflowLowering {
   private readonly components = new Map<string, LoweredComponent>();
   private readonly templateNames = new NameAllocator();
-  private readonly usedParams = new Set<string>();
+  private readonly templates: ArgoTemplate[] = [];
+  /** Where each task or group sits: node name → the group whose DAG holds it. */
+  private readonly parentOf = new Map<string, Group>();
+  private readonly groups = new Map<string, Group>();
+  private readonly nodes = new Map<string, IrTask | IrVolume>();
+  /** Container tasks' templates before sharing, and the outputs consumed as values. */
+  private readonly taskTemplates = new Map<string, ArgoTemplate>();
+  private readonly valueConsumed = new Set<string>();
+  private readonly volumeTemplates = new Map<string, string>();
+  private readonly sharedTemplates = new Map<string, ArgoTemplate>();
 
   constructor(
     private readonly pipeline: IrPipeline,
@@ -67,30 +92,224 @@ export class WorkflowLowering {
   }
 
   lower(): ArgoWorkflow {
-    const plans = this.pipeline.body.map((t) => this.planTask(t));
-    const templates = this.shareTemplates(plans);
-    this.addOutputParameters(plans, templates);
-    const entrypoint = this.templateNames.unique(this.pipeline.name);
-    const root: ArgoTemplate = {
-      name: entrypoint,
-      ...(this.usedParams.size > 0 ? { inputs: { parameters: [...this.usedParams].sort().map((name) => ({ name })) } } : {}),
-      dag: { tasks: plans.map((p) => this.dagTask(p)).sort(byName) },
-    };
+    const p = this.pipeline;
+    // Names the workflow will use are reserved up front so that generated ones never collide.
+    for (const c of this.components.values()) this.templateNames.reserve(c.base);
+    const root = this.index(p.body, p.name);
+    const exit = p.exit ? this.index(p.exit, 'exit-handler') : undefined;
+    this.buildGroup(root);
+    if (exit) this.buildGroup(exit);
+    this.addOutputParameters();
+    const groupTemplates = [...this.groups.values()].map((g) => this.groupTemplate(g));
+    const used = new Set([...this.sharedTemplates.values()]);
+    const templates = [...this.templates.filter((t) => used.has(t) || !t.container), ...groupTemplates].sort(byName);
+    const s = p.settings;
     return {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Workflow',
       metadata: {
-        generateName: `${this.pipeline.name}-`,
+        generateName: `${p.name}-`,
         annotations: { 'pipelines.kubeflow.org/pipeline_spec': this.pipelineSpecAnnotation() },
       },
       spec: {
-        entrypoint,
-        templates: [...templates, root].sort(byName),
+        entrypoint: root.name,
+        templates,
         arguments: {
-          parameters: this.pipeline.params.map((p) => ({ name: p.name, ...(p.default ? { value: serializeConst(p.default, p.type) } : {}) })),
+          parameters: p.params.map((x) => ({ name: x.name, ...(x.default ? { value: serializeConst(x.default, x.type) } : {}) })),
         },
-        serviceAccountName: SERVICE_ACCOUNT,
+        serviceAccountName: s.serviceAccount ?? SERVICE_ACCOUNT,
+        ...(s.parallelism ? { parallelism: s.parallelism } : {}),
+        ...(s.ttlSeconds ? { ttlStrategy: { secondsAfterCompletion: s.ttlSeconds } } : {}),
+        ...(s.imagePullSecrets ? { imagePullSecrets: s.imagePullSecrets.map((name) => ({ name })) } : {}),
+        ...(s.timeoutSeconds ? { activeDeadlineSeconds: s.timeoutSeconds } : {}),
+        ...(exit ? { onExit: exit.name } : {}),
       },
+    };
+  }
+
+  /** Registers a block's groups and nodes, allocating DAG template names. */
+  private index(body: readonly IrNode[], base: string, loop?: IrLoop, parent?: Group, when?: string): Group {
+    const group: Group = {
+      name: this.templateNames.unique(base),
+      ...(loop ? { loop } : {}),
+      ...(parent ? { parent } : {}),
+      ...(when ? { when } : {}),
+      children: body,
+      inputs: new Map(),
+      outputs: new Map(),
+    };
+    this.groups.set(group.name, group);
+    for (const n of body) {
+      this.parentOf.set(n.name, group);
+      if (n.kind === 'condition') this.index(n.body, n.name, undefined, group);
+      else if (n.kind === 'loop') this.index(n.body, n.name, n, group);
+      else {
+        this.nodes.set(n.name, n);
+        if (n.kind === 'volume') this.volumeTemplates.set(n.name, this.templateNames.unique(n.name));
+      }
+    }
+    return group;
+  }
+
+  /** The child of `scope` that is `name` or contains it; undefined when `name` lies outside `scope`. */
+  private childIn(scope: Group, name: string): string | undefined {
+    let g = this.parentOf.get(name);
+    let child = name;
+    while (g) {
+      if (g === scope) return child;
+      child = g.name;
+      g = g.parent;
+    }
+    return undefined;
+  }
+
+  private groupNamed(name: string): Group | undefined {
+    return this.groups.get(name);
+  }
+
+  /** The name of an output on the template that produces it. */
+  private templateOutputName(task: string, output: string): string {
+    const node = this.nodes.get(task)!;
+    if (node.kind === 'volume') return `${this.volumeTemplates.get(task)}-${output}`;
+    const c = this.components.get(node.component)!;
+    const type = c.ir.outputs.find((o) => o.name === output)?.type;
+    // The KFP UI looks for these two artifacts by their fixed names (kfp's _is_legacy_output_name).
+    if (type === 'metrics') return 'mlpipeline-metrics';
+    if (type === 'ui_metadata') return 'mlpipeline-ui-metadata';
+    return `${c.base}-${sanitizeK8sName(output, true)}`;
+  }
+
+  /** `{{tasks.…}}` for a task's output as seen from `scope`, threading or bubbling it across DAGs as needed. */
+  private outputRef(task: string, output: string, kind: Kind, scope: Group, deps: Set<string>, collect: boolean): string {
+    const child = this.childIn(scope, task);
+    if (child === undefined) {
+      const name = dagValueName(task, output);
+      const value: IrValue = collect ? { collect: { task, name: output } } : { output: { task, name: output } };
+      scope.inputs.set(name, { kind, value });
+      return kind === 'parameter' ? paramRef(name) : `{{inputs.artifacts.${name}}}`;
+    }
+    deps.add(child);
+    return `{{tasks.${child}.outputs.${kind}s.${this.expose(child, task, output, kind)}}}`;
+  }
+
+  /** Makes `task`'s output visible on `node` (the task itself, or a group containing it); returns its name there. */
+  private expose(node: string, task: string, output: string, kind: Kind): string {
+    if (node === task) {
+      if (kind === 'parameter') this.valueConsumed.add(`${task}\u0000${output}`);
+      return this.templateOutputName(task, output);
+    }
+    const group = this.groupNamed(node)!;
+    const name = dagValueName(task, output);
+    if (!group.outputs.has(name)) {
+      const inner = this.childIn(group, task)!;
+      const innerName = this.expose(inner, task, output, kind);
+      group.outputs.set(name, { kind, from: `{{tasks.${inner}.outputs.${kind}s.${innerName}}}` });
+    }
+    return name;
+  }
+
+  private itemRef(loop: string, field: string | undefined, scope: Group): string {
+    const name = itemName(loop, field);
+    scope.inputs.set(name, { kind: 'parameter', value: { item: { loop, ...(field ? { field } : {}) } } });
+    return paramRef(name);
+  }
+
+  /** The text a parameter argument carries in `scope`. */
+  private valueText(v: IrValue, type: IrType, scope: Group, deps: Set<string>): string {
+    if ('const' in v) return serializeConst(v, type);
+    if ('param' in v) return `{{workflow.parameters.${v.param}}}`;
+    if ('item' in v) return this.itemRef(v.item.loop, v.item.field, scope);
+    if ('output' in v) return this.outputRef(v.output.task, v.output.name, 'parameter', scope, deps, false);
+    return this.outputRef(v.collect.task, v.collect.name, 'parameter', scope, deps, true);
+  }
+
+  /** A task's argument for a file input in `scope`. */
+  private artifactArg(name: string, v: IrValue, type: IrType, scope: Group, deps: Set<string>): ArgoArtifact {
+    if ('output' in v) return { name, from: this.outputRef(v.output.task, v.output.name, 'artifact', scope, deps, false) };
+    // Anything else becomes a raw artifact holding the value's text, as kfp does for constants and loop items.
+    return { name, raw: { data: this.valueText(v, type, scope, deps) } };
+  }
+
+  private buildGroup(group: Group): void {
+    const tasks: ArgoDagTask[] = [];
+    for (const node of group.children) {
+      const deps = new Set<string>();
+      let task: ArgoDagTask;
+      if (node.kind === 'task') task = this.containerTask(node, group, deps);
+      else if (node.kind === 'volume') task = this.volumeTask(node, group, deps);
+      else task = this.groupTask(node.name, group, deps);
+      for (const a of node.kind === 'task' || node.kind === 'volume' ? node.after : this.groupAfter(node)) {
+        const child = this.childIn(group, a);
+        if (child !== undefined) deps.add(child);
+      }
+      deps.delete(node.name);
+      if (deps.size > 0) task.dependencies = [...deps].sort();
+      tasks.push(task);
+    }
+    group.template = {
+      name: group.name,
+      ...(group.loop?.parallelism ? { parallelism: group.loop.parallelism } : {}),
+      dag: { tasks: tasks.map(orderTaskKeys).sort(byName) },
+    };
+  }
+
+  /** `after` of tasks inside a group, as seen from outside it. */
+  private groupAfter(node: IrNode): string[] {
+    if (node.kind === 'task' || node.kind === 'volume') return node.after;
+    return node.body.flatMap((n) => this.groupAfter(n));
+  }
+
+  private groupTask(name: string, parent: Group, deps: Set<string>): ArgoDagTask {
+    const group = this.groupNamed(name)!;
+    this.buildGroup(group);
+    const node = parent.children.find((n) => n.name === name)!;
+    const params: ArgoParameter[] = [];
+    const artifacts: ArgoArtifact[] = [];
+    const loop = group.loop;
+    const task: ArgoDagTask = { name, template: group.name };
+    if (node.kind === 'condition') {
+      task.when = whenExpression(node.when, (v) => this.valueText(v, 'str', parent, deps));
+    }
+    for (const [inputName, input] of [...group.inputs].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const v = input.value;
+      if (loop && 'item' in v && v.item.loop === loop.name) {
+        // The loop's own item: Argo substitutes each element (or one field of it) per iteration.
+        params.push({ name: inputName, value: v.item.field ? `{{item.${v.item.field}}}` : '{{item}}' });
+      } else if (input.kind === 'parameter') {
+        params.push({ name: inputName, value: this.valueText(v, 'str', parent, deps) });
+      } else {
+        artifacts.push(this.artifactArg(inputName, v, 'str', parent, deps));
+      }
+    }
+    if (params.length || artifacts.length) {
+      task.arguments = { ...(params.length ? { parameters: params } : {}), ...(artifacts.length ? { artifacts } : {}) };
+    }
+    if (loop) {
+      const items = loop.items;
+      if ('const' in items) task.withItems = items.const as unknown[];
+      else task.withParam = this.valueText(items, 'list', parent, deps);
+    }
+    return task;
+  }
+
+  private groupTemplate(g: Group): ArgoTemplate {
+    const t = g.template!;
+    const inputs = [...g.inputs].sort(([a], [b]) => (a < b ? -1 : 1));
+    const inParams = inputs.filter(([, i]) => i.kind === 'parameter').map(([name]) => ({ name }));
+    const inArtifacts = inputs.filter(([, i]) => i.kind === 'artifact').map(([name]) => ({ name }));
+    const outputs = [...g.outputs].sort(([a], [b]) => (a < b ? -1 : 1));
+    const outParams = outputs.filter(([, o]) => o.kind === 'parameter').map(([name, o]) => ({ name, valueFrom: { parameter: o.from } }));
+    const outArtifacts = outputs.filter(([, o]) => o.kind === 'artifact').map(([name, o]) => ({ name, from: o.from }));
+    return {
+      name: t.name,
+      ...(t.parallelism ? { parallelism: t.parallelism } : {}),
+      ...(inParams.length || inArtifacts.length
+        ? { inputs: { ...(inParams.length ? { parameters: inParams } : {}), ...(inArtifacts.length ? { artifacts: inArtifacts } : {}) } }
+        : {}),
+      ...(outParams.length || outArtifacts.length
+        ? { outputs: { ...(outParams.length ? { parameters: outParams } : {}), ...(outArtifacts.length ? { artifacts: outArtifacts } : {}) } }
+        : {}),
+      dag: t.dag!,
     };
   }
 
@@ -102,49 +321,42 @@ export class WorkflowLowering {
       inputs: p.params.map((x) => ({
         name: x.name,
         type: kfpTypeName(x.type),
-        ...(x.default ? { default: serializeConst(x.default, x.type), optional: true } : {}),
+        ...(x.default ? { default: serializeConst(x.default, x.type) } : {}),
+        ...(x.default ? { optional: true } : {}),
       })),
       name: p.displayName,
     });
   }
 
-  private planTask(task: IrTask): TaskPlan {
+  private volumeTask(v: IrVolume, scope: Group, deps: Set<string>): ArgoDagTask {
+    const name = this.volumeTemplates.get(v.name)!;
+    const sizeFromParam = typeof v.size === 'object';
+    this.templates.push(volumeTemplate(name, v, sizeFromParam ? paramRef('size') : String(v.size)));
+    const task: ArgoDagTask = { name: v.name, template: name };
+    if (typeof v.size === 'object') task.arguments = { parameters: [{ name: 'size', value: this.valueText(v.size, 'str', scope, deps) }] };
+    return task;
+  }
+
+  private containerTask(task: IrTask, scope: Group, deps: Set<string>): ArgoDagTask {
     const comp = this.components.get(task.component)!;
-    const inputType = (name: string): IrType => comp.ir.inputs.find((i) => i.name === name)?.type ?? 'str';
+    const inputOf = (name: string) => comp.ir.inputs.find((i) => i.name === name);
+    const inputType = (name: string): IrType => inputOf(name)?.type ?? 'str';
     const args: ArgoParameter[] = [];
     const artifacts: ArgoArtifact[] = [];
     const inParams: ArgoParameter[] = [];
     const inArtifacts: ArgoArtifact[] = [];
     const outArtifacts: ArgoArtifact[] = [];
-    const outputPaths = new Map<string, string>();
-    const dependencies = new Set<string>(task.after);
     const argumentsAnnotation: Record<string, string> = {};
 
-    /** The text a task argument carries for a value input: a constant, a parameter or another task's output. */
-    const argumentText = (input: string): string => {
-      const v = task.args[input];
-      if (v === undefined) {
-        const def = comp.ir.inputs.find((i) => i.name === input)?.default;
-        // kfp passes an optional input's default explicitly when no argument is given.
-        return def ? serializeConst(def, inputType(input)) : '';
-      }
-      if ('const' in v) return serializeConst(v, inputType(input));
-      if ('param' in v) {
-        this.usedParams.add(v.param);
-        return paramRef(v.param);
-      }
-      dependencies.add(v.output.task);
-      const producer = this.producerOf(v.output.task);
-      return `{{tasks.${v.output.task}.outputs.parameters.${outputName(producer, v.output.name)}}}`;
-    };
-
-    const resolveHooks = {
-      isPresent: (input: string) => task.args[input] !== undefined || comp.ir.inputs.find((i) => i.name === input)?.default !== undefined,
+    const hooks = {
+      isPresent: (input: string) => task.args[input] !== undefined || inputOf(input)?.default !== undefined,
       inputValue: (input: string) => {
         const name = sanitizeK8sName(input, true);
         if (!inParams.some((p) => p.name === name)) {
           inParams.push({ name });
-          args.push({ name, value: argumentText(input) });
+          const v = task.args[input] ?? inputOf(input)!.default!;
+          // kfp passes an optional input's default explicitly when no argument is given.
+          args.push({ name, value: this.valueText(v, inputType(input), scope, deps) });
           argumentsAnnotation[input] = paramRef(name);
         }
         return paramRef(name);
@@ -152,49 +364,40 @@ export class WorkflowLowering {
       inputPath: (input: string, path: string) => {
         const name = sanitizeK8sName(input, true);
         if (inArtifacts.some((a) => a.name === name)) return;
-        const v = task.args[input];
-        const def = comp.ir.inputs.find((i) => i.name === input)?.default;
-        if (v === undefined || 'const' in v) {
+        const v = task.args[input] ?? inputOf(input)!.default!;
+        if ('const' in v) {
           // A constant file input is a raw artifact baked into the template, as kfp does.
-          const c = v ?? def!;
-          inArtifacts.push({ name, path, raw: { data: serializeConst(c, inputType(input)) } });
+          inArtifacts.push({ name, path, raw: { data: serializeConst(v, inputType(input)) } });
           return;
         }
         inArtifacts.push({ name, path });
-        if ('param' in v) {
-          this.usedParams.add(v.param);
-          artifacts.push({ name, raw: { data: paramRef(v.param) } });
-        } else {
-          dependencies.add(v.output.task);
-          const producer = this.producerOf(v.output.task);
-          artifacts.push({ name, from: `{{tasks.${v.output.task}.outputs.artifacts.${outputName(producer, v.output.name)}}}` });
-        }
+        artifacts.push(this.artifactArg(name, v, inputType(input), scope, deps));
       },
       outputPath: (output: string, path: string) => {
-        const name = outputName(comp, output);
-        if (outArtifacts.some((a) => a.name === name)) return;
-        outArtifacts.push({ name, path });
-        outputPaths.set(output, path);
+        const name = this.templateOutputName(task.name, output);
+        if (!outArtifacts.some((a) => a.name === name)) outArtifacts.push({ name, path });
       },
     };
     const container = comp.spec.implementation.container;
-    const command = resolveCommandLine(container.command, resolveHooks);
-    const cliArgs = resolveCommandLine(container.args, resolveHooks);
-
+    const command = resolveCommandLine(container.command, hooks);
+    const cliArgs = resolveCommandLine(container.args, hooks);
     // kfp puts the UI artifacts first, then the rest sorted by name.
     const ui = outArtifacts.filter((a) => a.name.startsWith('mlpipeline-'));
     const rest = outArtifacts.filter((a) => !a.name.startsWith('mlpipeline-')).sort(byName);
     const template: ArgoTemplate = {
       name: comp.base,
-      container: { args: cliArgs, command, image: container.image },
-      ...(inParams.length || inArtifacts.length
-        ? { inputs: { ...(inParams.length ? { parameters: inParams.sort(byName) } : {}), ...(inArtifacts.length ? { artifacts: inArtifacts.sort(byName) } : {}) } }
-        : {}),
+      container: {
+        args: cliArgs,
+        command,
+        ...(container.env ? { env: Object.entries(container.env).map(([name, value]) => ({ name, value })) } : {}),
+        image: container.image,
+      },
+      inputs: { parameters: inParams, artifacts: inArtifacts },
       ...(outArtifacts.length ? { outputs: { artifacts: [...ui, ...rest] } } : {}),
       metadata: {
         annotations: {
           'pipelines.kubeflow.org/component_spec': pyJsonDumps(comp.spec),
-          'pipelines.kubeflow.org/component_ref': '{}',
+          'pipelines.kubeflow.org/component_ref': pyJsonDumps(componentRef(comp.ir)),
           'pipelines.kubeflow.org/arguments.parameters': pyJsonDumps(argumentsAnnotation),
         },
         labels: {
@@ -203,12 +406,26 @@ export class WorkflowLowering {
         },
       },
     };
-    return { task, comp, template, args, artifacts, dependencies, outputPaths };
-  }
-
-  private producerOf(taskNameValue: string): LoweredComponent {
-    const t = this.pipeline.body.find((x) => x.name === taskNameValue)!;
-    return this.components.get(t.component)!;
+    const settingArgs = applyTaskSettings(template, task.settings, this.pipeline.settings, (v) => this.valueText(v, 'str', scope, deps), (vol) =>
+      this.outputRef(vol, 'name', 'parameter', scope, deps, false),
+    );
+    args.push(...settingArgs);
+    const io = template.inputs!;
+    if (io.parameters!.length === 0) delete io.parameters;
+    else io.parameters!.sort(byName);
+    if (io.artifacts!.length === 0) delete io.artifacts;
+    else io.artifacts!.sort(byName);
+    if (!io.parameters && !io.artifacts) delete template.inputs;
+    this.taskTemplates.set(task.name, this.share(template, comp.base));
+    const dagArgs = {
+      ...(args.length ? { parameters: [...args].sort(byName) } : {}),
+      ...(artifacts.length ? { artifacts: [...artifacts].sort(byName) } : {}),
+    };
+    return {
+      name: task.name,
+      template: this.taskTemplates.get(task.name)!.name,
+      ...(Object.keys(dagArgs).length ? { arguments: dagArgs } : {}),
+    };
   }
 
   /**
@@ -216,58 +433,50 @@ export class WorkflowLowering {
    * component; a task whose template differs (a constant file input, other settings)
    * gets its own, `<component>-2` and so on, as kfp names them.
    */
-  private shareTemplates(plans: TaskPlan[]): ArgoTemplate[] {
-    const byKey = new Map<string, ArgoTemplate>();
-    const out: ArgoTemplate[] = [];
-    for (const p of plans) {
-      const key = JSON.stringify({ ...p.template, name: p.comp.base });
-      let shared = byKey.get(key);
-      if (!shared) {
-        shared = { ...p.template, name: this.templateNames.unique(p.comp.base) };
-        byKey.set(key, shared);
-        out.push(shared);
-      }
-      p.template = shared;
+  private share(template: ArgoTemplate, base: string): ArgoTemplate {
+    const key = JSON.stringify(template);
+    let shared = this.sharedTemplates.get(key);
+    if (!shared) {
+      const name = this.templates.some((t) => t.name === base) ? this.templateNames.unique(base) : base;
+      shared = { ...template, name };
+      this.sharedTemplates.set(key, shared);
+      this.templates.push(shared);
     }
-    return out;
+    return shared;
   }
 
   /** An output becomes an Argo output parameter only where some task consumes it as a value (kfp's data-passing rewriter). */
-  private addOutputParameters(plans: TaskPlan[], templates: ArgoTemplate[]): void {
+  private addOutputParameters(): void {
     const consumed = new Map<ArgoTemplate, Map<string, string>>();
-    for (const p of plans) {
-      const comp = p.comp.ir;
-      for (const [input, v] of Object.entries(p.task.args)) {
-        if (!('output' in v)) continue;
-        if (comp.inputs.find((i) => i.name === input)?.type === 'file') continue;
-        const producer = plans.find((x) => x.task.name === v.output.task)!;
-        const name = outputName(producer.comp, v.output.name);
-        const path = producer.outputPaths.get(v.output.name)!;
-        const map = consumed.get(producer.template) ?? new Map<string, string>();
-        map.set(name, path);
-        consumed.set(producer.template, map);
-      }
+    for (const key of this.valueConsumed) {
+      const [task, output] = key.split('\u0000') as [string, string];
+      const node = this.nodes.get(task)!;
+      if (node.kind === 'volume') continue; // resource templates declare all their outputs
+      const template = this.taskTemplates.get(task)!;
+      const name = this.templateOutputName(task, output);
+      const path = template.outputs?.artifacts?.find((a) => a.name === name)?.path;
+      if (!path) continue;
+      const map = consumed.get(template) ?? new Map<string, string>();
+      map.set(name, path);
+      consumed.set(template, map);
     }
-    for (const t of templates) {
-      const map = consumed.get(t);
-      if (!map) continue;
+    for (const [t, map] of consumed) {
       const parameters = [...map].map(([name, path]) => ({ name, valueFrom: { path } })).sort(byName);
       // Output parameters come before artifacts, as kfp writes them.
       t.outputs = { parameters, ...(t.outputs?.artifacts ? { artifacts: t.outputs.artifacts } : {}) };
     }
   }
+}
 
-  private dagTask(p: TaskPlan): ArgoDagTask {
-    const deps = [...p.dependencies].sort();
-    const args = {
-      ...(p.args.length ? { parameters: [...p.args].sort(byName) } : {}),
-      ...(p.artifacts.length ? { artifacts: [...p.artifacts].sort(byName) } : {}),
-    };
-    return {
-      name: p.task.name,
-      template: p.template.name,
-      ...(deps.length ? { dependencies: deps } : {}),
-      ...(Object.keys(args).length ? { arguments: args } : {}),
-    };
-  }
+/** kfp's key order inside a DAG task: name, template, when, dependencies, arguments, withItems/withParam. */
+function orderTaskKeys(t: ArgoDagTask): ArgoDagTask {
+  return {
+    name: t.name,
+    template: t.template,
+    ...(t.when !== undefined ? { when: t.when } : {}),
+    ...(t.dependencies ? { dependencies: t.dependencies } : {}),
+    ...(t.arguments ? { arguments: t.arguments } : {}),
+    ...(t.withItems ? { withItems: t.withItems } : {}),
+    ...(t.withParam !== undefined ? { withParam: t.withParam } : {}),
+  };
 }

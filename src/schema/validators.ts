@@ -23,3 +23,9 @@ export function componentSchemaErrors(value: unknown): string[] {
 export function irSchemaErrors(value: unknown): string[] {
   return errorsOf(validateIr, value);
 }
+
+/** Errors with their JSON pointer, to locate them in the source document. */
+export function componentSchemaErrorsDetailed(value: unknown): { path: string; message: string }[] {
+  if (validateKfpComponent(value)) return [];
+  return (validateKfpComponent.errors ?? []).map((e) => ({ path: e.instancePath, message: e.message ?? e.keyword }));
+}

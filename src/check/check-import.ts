@@ -1,0 +1,141 @@
+/**
+ * `import "train.component.yaml" as train`: loads a kfp v1 component.yaml as the kfp SDK's
+ * load_component_from_file does, but safely (no merge keys, few aliases, duplicate keys
+ * rejected, plain data only) and with every problem reported at its place in that file.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import YAML, { isNode } from 'yaml';
+import { diag } from '../diagnostics/catalog.js';
+import type { IrComponent, IrPort, IrType, Json } from '../ir/ir.js';
+import type { ComponentSpec, Placeholder } from '../lower/component-spec.js';
+import { componentSchemaErrorsDetailed } from '../schema/validators.js';
+import { SourceFile } from '../source.js';
+import type * as ast from '../syntax/ast.js';
+import { CheckContext } from './context.js';
+
+/** kfp type names (and their aliases in kfp's _data_passing.py) → .kfp types. */
+const TYPES: Record<string, IrType> = {
+  String: 'str', str: 'str', Integer: 'int', int: 'int', Float: 'float', float: 'float',
+  Boolean: 'bool', Bool: 'bool', bool: 'bool', JsonArray: 'list', List: 'list', list: 'list',
+  JsonObject: 'dict', Dictionary: 'dict', Dict: 'dict', dict: 'dict',
+};
+
+const MAX_COMPONENT_BYTES = 4 * 1024 * 1024;
+
+function identifierFor(name: string): string {
+  let s = name.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
+  if (/^[0-9]/.test(s) || s === '') s = `x_${s}`;
+  return s;
+}
+
+function placeholderRefs(items: readonly Placeholder[] | undefined, refs: { inputs: Map<string, 'value' | 'path' | 'present'>; outputs: Set<string> }): void {
+  for (const p of items ?? []) {
+    if (typeof p === 'string') continue;
+    if ('inputValue' in p) refs.inputs.set(p.inputValue, refs.inputs.get(p.inputValue) === 'path' ? 'path' : 'value');
+    else if ('inputPath' in p) refs.inputs.set(p.inputPath, 'path');
+    else if ('outputPath' in p) refs.outputs.add(p.outputPath);
+    else if ('concat' in p) placeholderRefs(p.concat, refs);
+    else if ('isPresent' in p) {
+      if (!refs.inputs.has(p.isPresent)) refs.inputs.set(p.isPresent, 'present');
+    } else if ('if' in p) {
+      placeholderRefs([p.if.cond as Placeholder], refs);
+      for (const b of [p.if.then, p.if.else]) if (b !== undefined) placeholderRefs(Array.isArray(b) ? b : [b], refs);
+    }
+  }
+}
+
+export function checkImport(ctx: CheckContext, imp: ast.ImportDecl): IrComponent | undefined {
+  const path = resolve(dirname(ctx.file.path), imp.path);
+  const at = (message: string, hint?: string) => {
+    ctx.report('InvalidImport', message, imp.pathSpan, { hint });
+    return undefined;
+  };
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    return at(`cannot read \`${imp.path}\`: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, 'paths are relative to this .kfp file');
+  }
+  if (text.length > MAX_COMPONENT_BYTES) return at(`\`${imp.path}\` is larger than 4 MiB`);
+  const file = new SourceFile(imp.path.startsWith('/') ? imp.path : resolve(dirname(ctx.file.path), imp.path).replace(process.cwd() + '/', ''), text);
+  const inFile = (message: string, offset: number, hint?: string) => {
+    ctx.diagnostics.push(diag('InvalidImport', message, { file, span: { start: offset, end: Math.min(text.length, offset + 1) }, hint, related: [ctx.related(imp.pathSpan, 'imported here')] }));
+    return undefined;
+  };
+  const doc = YAML.parseDocument(file.text, { version: '1.1', merge: false, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    return inFile(`invalid YAML: ${e.message.split('\n')[0]}`, e.pos[0]);
+  }
+  let spec: unknown;
+  try {
+    spec = doc.toJS({ maxAliasCount: 50 });
+  } catch (e) {
+    return inFile(`cannot load: ${e instanceof Error ? e.message : String(e)}`, 0);
+  }
+  const nodeOffset = (instancePath: string): number => {
+    const parts = instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
+    for (let n = parts.length; n >= 0; n--) {
+      const node = doc.getIn(parts.slice(0, n), true);
+      if (isNode(node) && node.range) return node.range[0];
+    }
+    return 0;
+  };
+  const errors = componentSchemaErrorsDetailed(spec);
+  if (errors.length > 0) {
+    const e = errors[0]!;
+    return inFile(`not a kfp v1 component: ${e.path || '/'} ${e.message}`, nodeOffset(e.path), 'kfpdsl loads the kfp v1 component.yaml format (name, inputs, outputs, implementation.container)');
+  }
+  const s = spec as ComponentSpec;
+  const inputNames = new Set<string>();
+  for (const [i, input] of (s.inputs ?? []).entries()) {
+    if (inputNames.has(input.name)) return inFile(`input \`${input.name}\` is declared twice`, nodeOffset(`/inputs/${i}`));
+    inputNames.add(input.name);
+  }
+  const outputNames = new Set<string>();
+  for (const [i, output] of (s.outputs ?? []).entries()) {
+    if (outputNames.has(output.name)) return inFile(`output \`${output.name}\` is declared twice`, nodeOffset(`/outputs/${i}`));
+    outputNames.add(output.name);
+  }
+  const refs = { inputs: new Map<string, 'value' | 'path' | 'present'>(), outputs: new Set<string>() };
+  const container = s.implementation.container;
+  placeholderRefs(container.command, refs);
+  placeholderRefs(container.args, refs);
+  for (const name of refs.inputs.keys()) if (!inputNames.has(name)) return inFile(`a placeholder refers to undeclared input \`${name}\``, nodeOffset('/implementation/container'));
+  for (const name of refs.outputs) if (!outputNames.has(name)) return inFile(`a placeholder refers to undeclared output \`${name}\``, nodeOffset('/implementation/container'));
+  const used = new Set<string>();
+  const port = (name: string, typeName: unknown, output: boolean, optional: boolean): IrPort => {
+    const mapped = typeof typeName === 'string' ? TYPES[typeName] : undefined;
+    const type: IrType = output ? (mapped ?? 'file') : refs.inputs.get(name) === 'path' ? 'file' : (mapped ?? 'str');
+    let argName = identifierFor(name);
+    for (let k = 2; used.has(argName); k++) argName = `${identifierFor(name)}_${k}`;
+    used.add(argName);
+    return {
+      name,
+      ...(argName !== name ? { argName } : {}),
+      type,
+      ...(typeof typeName === 'string' && !mapped ? { kfpType: typeName } : {}),
+      optional,
+    };
+  };
+  const inputs = (s.inputs ?? []).map((i) => port(i.name, i.type, false, i.optional === true || i.default !== undefined));
+  used.clear();
+  const outputs = (s.outputs ?? []).map((o) => port(o.name, o.type, true, false));
+  // Inputs with defaults keep them: kfp passes the default when no argument is given.
+  for (const [k, i] of (s.inputs ?? []).entries()) if (i.default !== undefined) inputs[k]!.default = { const: String(i.default) };
+  return {
+    name: imp.name.name,
+    ...(s.description ? { description: s.description } : {}),
+    inputs,
+    outputs,
+    impl: {
+      kind: 'imported',
+      spec: spec as { [key: string]: Json },
+      url: imp.path,
+      digest: createHash('sha256').update(text.replace(/\r\n/g, '\n')).digest('hex'),
+    },
+    origin: { start: imp.span.start, end: imp.span.end },
+  };
+}

@@ -1,0 +1,44 @@
+/** Kubernetes quantities and durations, validated as the API server and Argo parse them. */
+
+const CPU = /^([0-9]+m|[0-9]+(\.[0-9]+)?)$/;
+const MEMORY = /^[0-9]+(\.[0-9]+)?(E|Ei|P|Pi|T|Ti|G|Gi|M|Mi|K|Ki|k|m)?$/;
+
+const SUFFIX: Record<string, number> = {
+  '': 1, m: 1e-3, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, Pi: 1024 ** 5, Ei: 1024 ** 6,
+};
+
+export function isCpuQuantity(s: string): boolean {
+  return CPU.test(s);
+}
+
+export function isMemoryQuantity(s: string): boolean {
+  return MEMORY.test(s);
+}
+
+/** The numeric value of a quantity, for comparing a request with its limit. */
+export function quantityValue(s: string): number | undefined {
+  const m = /^([0-9]+(?:\.[0-9]+)?)(Ei|Pi|Ti|Gi|Mi|Ki|[mkKMGTPE])?$/.exec(s);
+  if (!m) return undefined;
+  return Number(m[1]) * (SUFFIX[m[2] ?? ''] ?? 1);
+}
+
+/** `90`, `"90s"`, `"30m"`, `"1h30m"`, `"2d"` → seconds; undefined when malformed. */
+export function durationSeconds(v: string | number): number | undefined {
+  if (typeof v === 'number') return Number.isInteger(v) && v > 0 ? v : undefined;
+  const m = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(v.trim());
+  if (!m || v.trim() === '') return undefined;
+  const [, d, h, min, sec] = m;
+  const total = Number(d ?? 0) * 86400 + Number(h ?? 0) * 3600 + Number(min ?? 0) * 60 + Number(sec ?? 0);
+  return total > 0 ? total : undefined;
+}
+
+/** Argo backoff durations are Go durations (`10s`, `2m`, `1h`). */
+export function isGoDuration(s: string): boolean {
+  return /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(s);
+}
+
+/** ISO-8601 durations as kfp's max_cache_staleness takes them (`P30D`, `PT1H`, `P0D`). */
+export function isIsoDuration(s: string): boolean {
+  return /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/.test(s);
+}

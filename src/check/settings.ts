@@ -1,0 +1,371 @@
+/**
+ * Task and pipeline settings: `{ cpu: 1 .. 2, memory: "1G", retry: 3, … }` after a call,
+ * and `timeout: "2h"` statements in a pipeline body. Each setting validates its value
+ * here, so that a malformed quantity or a misspelt policy is a located error, not a
+ * rejected workflow on the cluster.
+ */
+import type { IrEnvVar, IrMount, IrPipelineSettings, IrSettingValue, IrTaskSettings, IrValue, Json } from '../ir/ir.js';
+import type { Span } from '../source.js';
+import type * as ast from '../syntax/ast.js';
+import { didYouMean } from '../diagnostics/suggest.js';
+import { CheckContext, constValue } from './context.js';
+import { durationSeconds, isCpuQuantity, isGoDuration, isIsoDuration, isMemoryQuantity, quantityValue } from './quantities.js';
+
+export interface SettingResolver {
+  /** Resolves a reference (parameter, task output, loop item) to a value, reporting problems. */
+  value(e: ast.Expr): IrValue | undefined;
+  /** Resolves what may be mounted: a `volume(...)` task, or `pvc("name")`. */
+  volume(e: ast.Expr): Omit<IrMount, 'path'> | undefined;
+}
+
+const RETRY_POLICIES = ['Always', 'OnFailure', 'OnError', 'OnTransientError'];
+const PULL_POLICIES = ['Always', 'Never', 'IfNotPresent'];
+const GPU_VENDORS: Record<string, string> = { nvidia: 'nvidia.com/gpu', amd: 'amd.com/gpu' };
+
+export const TASK_SETTINGS = [
+  'cpu', 'memory', 'gpu', 'gpu_vendor', 'ephemeral_storage', 'env', 'retry', 'retry_policy', 'backoff', 'backoff_factor',
+  'backoff_max', 'timeout', 'cache', 'max_cache_staleness', 'node_selector', 'tolerations', 'affinity',
+  'image_pull_policy', 'mount', 'display_name', 'labels', 'annotations',
+];
+
+export const PIPELINE_SETTINGS = ['timeout', 'parallelism', 'ttl', 'image_pull_secrets', 'image_pull_policy', 'service_account'];
+
+function literal(e: ast.Expr): string | number | boolean | null | undefined {
+  return e.kind === 'Literal' ? e.value : undefined;
+}
+
+class SettingReader {
+  constructor(readonly ctx: CheckContext) {}
+
+  fail(s: ast.Setting, message: string, span: Span, hint?: string): undefined {
+    this.ctx.report('InvalidSetting', message, span, { hint, label: `invalid \`${s.name.name}\`` });
+    return undefined;
+  }
+
+  string(s: ast.Setting, e: ast.Expr, example: string): string | undefined {
+    const v = literal(e);
+    if (typeof v === 'string' && v !== '') return v;
+    return this.fail(s, `\`${s.name.name}\` must be a non-empty string`, e.span, `e.g. ${s.name.name}: ${example}`);
+  }
+
+  oneOf(s: ast.Setting, e: ast.Expr, allowed: readonly string[]): string | undefined {
+    const v = literal(e);
+    if (typeof v === 'string' && allowed.includes(v)) return v;
+    return this.fail(s, `\`${s.name.name}\` must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`, e.span, typeof v === 'string' ? didYouMean(v, allowed) : undefined);
+  }
+
+  positiveInt(s: ast.Setting, e: ast.Expr, allowZero = false): number | undefined {
+    const v = literal(e);
+    if (typeof v === 'number' && Number.isInteger(v) && (v > 0 || (allowZero && v === 0))) return v;
+    return this.fail(s, `\`${s.name.name}\` must be a ${allowZero ? 'non-negative' : 'positive'} integer`, e.span);
+  }
+
+  bool(s: ast.Setting, e: ast.Expr): boolean | undefined {
+    const v = literal(e);
+    if (typeof v === 'boolean') return v;
+    return this.fail(s, `\`${s.name.name}\` must be \`true\` or \`false\``, e.span);
+  }
+
+  duration(s: ast.Setting, e: ast.Expr): number | undefined {
+    const v = literal(e);
+    const secs = typeof v === 'string' || typeof v === 'number' ? durationSeconds(v) : undefined;
+    if (secs !== undefined) return secs;
+    return this.fail(s, `\`${s.name.name}\` must be a duration`, e.span, 'e.g. "45s", "30m", "1h30m", "2d" or a number of seconds');
+  }
+
+  goDuration(s: ast.Setting, e: ast.Expr): string | undefined {
+    const v = literal(e);
+    if (typeof v === 'number' && v > 0) return `${v}s`;
+    if (typeof v === 'string' && isGoDuration(v)) return v;
+    return this.fail(s, `\`${s.name.name}\` must be a duration such as "10s" or "2m"`, e.span);
+  }
+
+  quantity(s: ast.Setting, e: ast.Expr, kind: 'cpu' | 'memory'): IrSettingValue | undefined {
+    const v = literal(e);
+    const text = typeof v === 'number' ? String(v) : typeof v === 'string' ? v : undefined;
+    const ok = text !== undefined && (kind === 'cpu' ? isCpuQuantity(text) : isMemoryQuantity(text));
+    if (ok) return typeof v === 'number' ? v : text;
+    return this.fail(s, `\`${String(text ?? e.kind)}\` is not a valid ${kind === 'cpu' ? 'CPU' : 'memory'} quantity`, e.span,
+      kind === 'cpu' ? 'e.g. cpu: 2, cpu: "500m" or cpu: "500m" .. 2 (request .. limit)' : 'e.g. memory: "512Mi", memory: "1G" .. "2G" (request .. limit)');
+  }
+
+  stringMap(s: ast.Setting, e: ast.Expr): Record<string, string> | undefined {
+    if (e.kind === 'DictExpr') {
+      const out: Record<string, string> = {};
+      for (const en of e.entries) {
+        const v = literal(en.value);
+        if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return this.fail(s, `values of \`${s.name.name}\` must be strings`, en.value.span);
+        out[en.key] = String(v);
+      }
+      return out;
+    }
+    return this.fail(s, `\`${s.name.name}\` must be a map`, e.span, `e.g. ${s.name.name}: { "key": "value" }`);
+  }
+}
+
+/** Request .. limit: the request must not exceed the limit, or the API server rejects the pod. */
+function requestLimit(r: SettingReader, s: ast.Setting, kind: 'cpu' | 'memory', out: IrTaskSettings, key: string): void {
+  const req = r.quantity(s, s.value, kind);
+  const lim = s.upper ? r.quantity(s, s.upper, kind) : undefined;
+  if (s.upper) {
+    if (req !== undefined) (out.requests ??= {})[key] = req;
+    if (lim !== undefined) (out.limits ??= {})[key] = lim;
+    const a = quantityValue(String(req));
+    const b = quantityValue(String(lim));
+    if (a !== undefined && b !== undefined && a > b) r.fail(s, `the ${key} request ${req} is larger than the limit ${lim}`, s.span, 'write request .. limit');
+  } else if (req !== undefined) {
+    // A single value is a request and a limit at once, as for a guaranteed pod.
+    (out.requests ??= {})[key] = req;
+    (out.limits ??= {})[key] = req;
+  }
+}
+
+function envSetting(r: SettingReader, s: ast.Setting, resolver: SettingResolver): IrEnvVar[] | undefined {
+  if (s.value.kind !== 'DictExpr') return r.fail(s, '`env` must be a map of variable names to values', s.value.span, 'e.g. env: { MODE: "fast", TOKEN: secret("api", "token") }');
+  const vars: IrEnvVar[] = [];
+  for (const en of s.value.entries) {
+    if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(en.key)) {
+      r.ctx.report('InvalidSetting', `\`${en.key}\` is not a valid environment variable name`, en.keySpan, { hint: 'use letters, digits, `_`, `-` and `.`, not starting with a digit' });
+      continue;
+    }
+    const v = en.value;
+    if (v.kind === 'CallExpr' && (v.callee.name === 'secret' || v.callee.name === 'config_map')) {
+      const args = v.args.map((a) => literal(a.value));
+      if (v.args.length !== 2 || v.args.some((a) => a.name) || !args.every((a) => typeof a === 'string' && a !== '')) {
+        r.ctx.report('InvalidSetting', `\`${v.callee.name}\` takes a name and a key`, v.span, { hint: `e.g. ${v.callee.name}("db-creds", "password")` });
+        continue;
+      }
+      const ref = { name: args[0] as string, key: args[1] as string };
+      vars.push(v.callee.name === 'secret' ? { name: en.key, secret: ref } : { name: en.key, configMap: ref });
+      continue;
+    }
+    if (v.kind === 'CallExpr') {
+      r.ctx.report('UnknownName', `unknown function \`${v.callee.name}\``, v.callee.span, { hint: didYouMean(v.callee.name, ['secret', 'config_map']) ?? 'env values are literals, references, `secret(name, key)` or `config_map(name, key)`' });
+      continue;
+    }
+    const c = constValue(v);
+    if (c) {
+      if (c.const === null || typeof c.const === 'object') {
+        r.ctx.report('InvalidSetting', 'env values must be strings, numbers or booleans', v.span);
+        continue;
+      }
+      vars.push({ name: en.key, value: { const: String(c.const) } });
+      continue;
+    }
+    const value = resolver.value(v);
+    if (value) vars.push({ name: en.key, value });
+  }
+  return vars;
+}
+
+function mountSetting(r: SettingReader, s: ast.Setting, resolver: SettingResolver): IrMount[] | undefined {
+  if (s.value.kind !== 'DictExpr') return r.fail(s, '`mount` must map container paths to volumes', s.value.span, 'e.g. mount: { "/data": vol } or mount: { "/data": pvc("existing-claim") }');
+  const mounts: IrMount[] = [];
+  for (const en of s.value.entries) {
+    if (!en.key.startsWith('/')) {
+      r.ctx.report('InvalidSetting', `mount path \`${en.key}\` must be absolute`, en.keySpan);
+      continue;
+    }
+    const v = resolver.volume(en.value);
+    if (v) mounts.push({ path: en.key, ...v });
+  }
+  return mounts;
+}
+
+function jsonOf(e: ast.Expr): Json | undefined {
+  return constValue(e)?.const;
+}
+
+export function checkTaskSettings(ctx: CheckContext, settings: readonly ast.Setting[], resolver: SettingResolver): IrTaskSettings {
+  const r = new SettingReader(ctx);
+  const out: IrTaskSettings = {};
+  const seen = new Map<string, ast.Setting>();
+  let gpu: { count: number; setting: ast.Setting } | undefined;
+  let vendor = 'nvidia.com/gpu';
+  let retry: IrTaskSettings['retry'] | undefined;
+  const retryExtras: { policy?: string; duration?: string; factor?: number; maxDuration?: string; first?: ast.Setting } = {};
+  for (const s of settings) {
+    const name = s.name.name;
+    const prev = seen.get(name);
+    if (prev) {
+      ctx.report('DuplicateName', `setting \`${name}\` is given twice`, s.name.span, { related: [ctx.related(prev.name.span, 'first given here')] });
+      continue;
+    }
+    seen.set(name, s);
+    if (s.upper && name !== 'cpu' && name !== 'memory' && name !== 'ephemeral_storage') {
+      r.fail(s, `\`${name}\` does not take a range`, s.upper.span);
+      continue;
+    }
+    switch (name) {
+      case 'cpu':
+        requestLimit(r, s, 'cpu', out, 'cpu');
+        break;
+      case 'memory':
+        requestLimit(r, s, 'memory', out, 'memory');
+        break;
+      case 'ephemeral_storage':
+        requestLimit(r, s, 'memory', out, 'ephemeral-storage');
+        break;
+      case 'gpu': {
+        const n = r.positiveInt(s, s.value);
+        if (n !== undefined) gpu = { count: n, setting: s };
+        break;
+      }
+      case 'gpu_vendor': {
+        const v = r.string(s, s.value, '"nvidia"');
+        if (v) vendor = GPU_VENDORS[v] ?? (v.includes('/') ? v : r.fail(s, `unknown GPU vendor \`${v}\``, s.value.span, 'use "nvidia", "amd" or a full resource name such as "gpu.intel.com/i915"') ?? vendor);
+        break;
+      }
+      case 'env': {
+        const env = envSetting(r, s, resolver);
+        if (env) out.env = env;
+        break;
+      }
+      case 'retry': {
+        const n = r.positiveInt(s, s.value, true);
+        if (n !== undefined) retry = { limit: n };
+        break;
+      }
+      case 'retry_policy':
+        retryExtras.policy = r.oneOf(s, s.value, RETRY_POLICIES);
+        retryExtras.first ??= s;
+        break;
+      case 'backoff':
+        retryExtras.duration = r.goDuration(s, s.value);
+        retryExtras.first ??= s;
+        break;
+      case 'backoff_factor': {
+        retryExtras.factor = r.positiveInt(s, s.value);
+        retryExtras.first ??= s;
+        break;
+      }
+      case 'backoff_max':
+        retryExtras.maxDuration = r.goDuration(s, s.value);
+        retryExtras.first ??= s;
+        break;
+      case 'timeout': {
+        const t = r.duration(s, s.value);
+        if (t !== undefined) out.timeoutSeconds = t;
+        break;
+      }
+      case 'cache': {
+        const b = r.bool(s, s.value);
+        if (b !== undefined) out.cache = b;
+        break;
+      }
+      case 'max_cache_staleness': {
+        const v = r.string(s, s.value, '"P30D"');
+        if (v && !isIsoDuration(v)) r.fail(s, `\`${v}\` is not an ISO-8601 duration`, s.value.span, 'e.g. "P30D" (30 days), "PT12H" (12 hours), "P0D" (never reuse)');
+        else if (v) out.maxCacheStaleness = v;
+        break;
+      }
+      case 'node_selector': {
+        const m = r.stringMap(s, s.value);
+        if (m) out.nodeSelector = m;
+        break;
+      }
+      case 'tolerations': {
+        const v = jsonOf(s.value);
+        const list = Array.isArray(v) ? v : v && typeof v === 'object' ? [v] : undefined;
+        if (!list || !list.every((t) => t !== null && typeof t === 'object' && !Array.isArray(t))) {
+          r.fail(s, '`tolerations` must be a record or a list of records', s.value.span, 'e.g. tolerations: [{ key: "gpu", operator: "Exists", effect: "NoSchedule" }]');
+          break;
+        }
+        const allowed = ['key', 'operator', 'value', 'effect', 'tolerationSeconds'];
+        const bad = list.flatMap((t) => Object.keys(t as object).filter((k) => !allowed.includes(k)));
+        if (bad.length > 0) r.fail(s, `unknown toleration field \`${bad[0]}\``, s.value.span, didYouMean(bad[0]!, allowed) ?? `fields are ${allowed.join(', ')}`);
+        else out.tolerations = list as { [key: string]: Json }[];
+        break;
+      }
+      case 'affinity': {
+        const v = jsonOf(s.value);
+        if (!v || typeof v !== 'object' || Array.isArray(v)) r.fail(s, '`affinity` must be a record (a Kubernetes Affinity)', s.value.span);
+        else out.affinity = v as { [key: string]: Json };
+        break;
+      }
+      case 'image_pull_policy':
+        out.imagePullPolicy = r.oneOf(s, s.value, PULL_POLICIES);
+        break;
+      case 'mount': {
+        const m = mountSetting(r, s, resolver);
+        if (m) out.mounts = m;
+        break;
+      }
+      case 'display_name': {
+        const v = r.string(s, s.value, '"Train the model"');
+        if (v) out.displayName = v;
+        break;
+      }
+      case 'labels':
+      case 'annotations': {
+        const m = r.stringMap(s, s.value);
+        if (m) out[name] = m;
+        break;
+      }
+      default:
+        ctx.report('UnknownSetting', `unknown task setting \`${name}\``, s.name.span, {
+          hint: didYouMean(name, TASK_SETTINGS) ?? `task settings are ${TASK_SETTINGS.map((x) => `\`${x}\``).join(', ')}`,
+        });
+    }
+  }
+  if (gpu) (out.limits ??= {})[vendor] = gpu.count;
+  if (retryExtras.first && !retry) {
+    r.fail(retryExtras.first, `\`${retryExtras.first.name.name}\` needs \`retry\``, retryExtras.first.name.span, 'e.g. retry: 3');
+  }
+  if (retry) {
+    if (retryExtras.policy) retry.policy = retryExtras.policy;
+    const backoff = {
+      ...(retryExtras.duration ? { duration: retryExtras.duration } : {}),
+      ...(retryExtras.factor ? { factor: retryExtras.factor } : {}),
+      ...(retryExtras.maxDuration ? { maxDuration: retryExtras.maxDuration } : {}),
+    };
+    if (Object.keys(backoff).length > 0) retry.backoff = backoff;
+    if (retry.limit > 0 || retry.policy) out.retry = retry;
+  }
+  return out;
+}
+
+export function checkPipelineSetting(ctx: CheckContext, s: ast.Setting, out: IrPipelineSettings, seen: Map<string, ast.Setting>): void {
+  const r = new SettingReader(ctx);
+  const name = s.name.name;
+  const prev = seen.get(name);
+  if (prev) {
+    ctx.report('DuplicateName', `setting \`${name}\` is given twice`, s.name.span, { related: [ctx.related(prev.name.span, 'first given here')] });
+    return;
+  }
+  seen.set(name, s);
+  if (s.upper) {
+    r.fail(s, `\`${name}\` does not take a range`, s.upper.span);
+    return;
+  }
+  switch (name) {
+    case 'timeout':
+      out.timeoutSeconds = r.duration(s, s.value);
+      break;
+    case 'parallelism':
+      // Argo 4's CRDs require parallelism >= 1; kfp's `0` (unlimited) is written by leaving it out.
+      out.parallelism = r.positiveInt(s, s.value);
+      break;
+    case 'ttl':
+      out.ttlSeconds = r.duration(s, s.value);
+      break;
+    case 'image_pull_secrets': {
+      const v = s.value;
+      if (v.kind === 'ListExpr' && v.items.every((i) => i.kind === 'Literal' && typeof i.value === 'string' && i.value !== '')) {
+        out.imagePullSecrets = v.items.map((i) => (i as ast.Literal).value as string);
+      } else r.fail(s, '`image_pull_secrets` must be a list of secret names', v.span, 'e.g. image_pull_secrets: ["regcred"]');
+      break;
+    }
+    case 'image_pull_policy':
+      out.imagePullPolicy = r.oneOf(s, s.value, PULL_POLICIES);
+      break;
+    case 'service_account':
+      out.serviceAccount = r.string(s, s.value, '"pipeline-runner"');
+      break;
+    default:
+      ctx.report('UnknownSetting', `unknown pipeline setting \`${name}\``, s.name.span, {
+        hint: didYouMean(name, PIPELINE_SETTINGS) ?? `pipeline settings are ${PIPELINE_SETTINGS.map((x) => `\`${x}\``).join(', ')}`,
+      });
+  }
+  for (const k of Object.keys(out) as (keyof IrPipelineSettings)[]) if (out[k] === undefined) delete out[k];
+}

@@ -1,0 +1,104 @@
+/**
+ * Task settings onto a container template, as kfp's ContainerOp methods put them
+ * (kfp/compiler/_op_to_template.py): resources, env, retries, timeouts, caching,
+ * scheduling, mounts. Values that come from the pipeline at run time become template
+ * inputs, passed by the DAG task like any other argument.
+ */
+import type { IrPipelineSettings, IrTaskSettings, IrValue, IrVolume } from '../ir/ir.js';
+import { sanitizeK8sName } from '../names.js';
+import { toYaml } from '../emit/yaml.js';
+import type { ArgoParameter, ArgoTemplate } from './argo-types.js';
+
+export function applyTaskSettings(
+  t: ArgoTemplate,
+  s: IrTaskSettings,
+  pipeline: IrPipelineSettings,
+  valueText: (v: IrValue) => string,
+  volumeClaimRef: (volumeTask: string) => string,
+): ArgoParameter[] {
+  const args: ArgoParameter[] = [];
+  const c = t.container!;
+  const inputs = t.inputs!.parameters!;
+  const md = t.metadata!;
+  const env = (c.env as unknown[] | undefined) ?? [];
+  for (const e of s.env ?? []) {
+    if (e.secret) env.push({ name: e.name, valueFrom: { secretKeyRef: { key: e.secret.key, name: e.secret.name } } });
+    else if (e.configMap) env.push({ name: e.name, valueFrom: { configMapKeyRef: { key: e.configMap.key, name: e.configMap.name } } });
+    else if (e.value && 'const' in e.value) env.push({ name: e.name, value: String(e.value.const) });
+    else if (e.value) {
+      const input = `env-${sanitizeK8sName(e.name, true)}`;
+      inputs.push({ name: input });
+      args.push({ name: input, value: valueText(e.value) });
+      env.push({ name: e.name, value: `{{inputs.parameters.${input}}}` });
+    }
+  }
+  if (env.length) c.env = env;
+  const imagePullPolicy = s.imagePullPolicy ?? pipeline.imagePullPolicy;
+  if (imagePullPolicy) c.imagePullPolicy = imagePullPolicy;
+  if (s.requests || s.limits) {
+    c.resources = { ...(s.limits ? { limits: s.limits } : {}), ...(s.requests ? { requests: s.requests } : {}) };
+  }
+  const volumes: { name: string; persistentVolumeClaim: { claimName: string; readOnly?: boolean } }[] = [];
+  const mounts: { mountPath: string; name: string; readOnly?: boolean }[] = [];
+  for (const m of s.mounts ?? []) {
+    let name: string;
+    if (m.volumeTask) {
+      name = m.volumeTask;
+      const input = `${m.volumeTask}-name`;
+      if (!inputs.some((p) => p.name === input)) {
+        inputs.push({ name: input });
+        args.push({ name: input, value: volumeClaimRef(m.volumeTask) });
+      }
+      if (!volumes.some((v) => v.name === name)) volumes.push({ name, persistentVolumeClaim: { claimName: `{{inputs.parameters.${input}}}` } });
+    } else {
+      name = `pvc-${sanitizeK8sName(m.claim!)}`.slice(0, 63).replace(/-+$/, '');
+      if (!volumes.some((v) => v.name === name)) volumes.push({ name, persistentVolumeClaim: { claimName: m.claim! } });
+    }
+    mounts.push({ mountPath: m.path, name, ...(m.readOnly ? { readOnly: true } : {}) });
+  }
+  if (mounts.length) c.volumeMounts = mounts;
+  if (s.nodeSelector) t.nodeSelector = s.nodeSelector;
+  if (s.tolerations) t.tolerations = s.tolerations;
+  if (s.affinity) t.affinity = s.affinity;
+  if (s.displayName) md.annotations!['pipelines.kubeflow.org/task_display_name'] = s.displayName;
+  if (s.maxCacheStaleness) md.annotations!['pipelines.kubeflow.org/max_cache_staleness'] = s.maxCacheStaleness;
+  if (s.annotations) md.annotations = { ...s.annotations, ...md.annotations };
+  if (s.labels) md.labels = { ...s.labels, ...md.labels };
+  if (s.cache === false) md.labels!['pipelines.kubeflow.org/enable_caching'] = 'false';
+  if (s.retry) {
+    t.retryStrategy = {
+      limit: s.retry.limit,
+      ...(s.retry.policy ? { retryPolicy: s.retry.policy } : {}),
+      ...(s.retry.backoff ? { backoff: s.retry.backoff } : {}),
+    };
+  }
+  if (s.timeoutSeconds) t.activeDeadlineSeconds = s.timeoutSeconds;
+  if (volumes.length) t.volumes = volumes.sort((a, b) => (a.name < b.name ? -1 : 1));
+  return args;
+}
+
+/** kfp's VolumeOp: a resource template that creates a PersistentVolumeClaim named after the run. */
+export function volumeTemplate(name: string, v: IrVolume, size: string): ArgoTemplate {
+  const manifest = {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: `{{workflow.name}}-${v.resourceName}` },
+    spec: {
+      accessModes: v.modes,
+      resources: { requests: { storage: size } },
+      ...(v.storageClass ? { storageClassName: v.storageClass } : {}),
+    },
+  };
+  return {
+    name,
+    resource: { action: 'create', manifest: toYaml(manifest) },
+    ...(typeof v.size === 'object' ? { inputs: { parameters: [{ name: 'size' }] } } : {}),
+    outputs: {
+      parameters: [
+        { name: `${name}-manifest`, valueFrom: { jsonPath: '{}' } },
+        { name: `${name}-name`, valueFrom: { jsonPath: '{.metadata.name}' } },
+        { name: `${name}-size`, valueFrom: { jsonPath: '{.status.capacity.storage}' } },
+      ],
+    },
+  };
+}
