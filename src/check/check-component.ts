@@ -7,6 +7,7 @@ import type { IrCmdItem, IrComponent, IrPort, IrType } from '../ir/ir.js';
 import type * as ast from '../syntax/ast.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { CheckContext, constType, constValue } from './context.js';
+import { checkMetricsLiterals } from './metrics.js';
 import { pythonNameProblem } from './python-names.js';
 import { assignable, describeType, INPUT_TYPES, OUTPUT_TYPES } from './types.js';
 
@@ -168,6 +169,7 @@ export function checkComponent(ctx: CheckContext, c: ast.ComponentDecl): IrCompo
   } else if (c.code.language !== 'python') {
     ctx.report('InvalidSetting', `code blocks must be Python, not \`${c.code.language}\``, { start: c.code.span.start, end: c.code.span.start + 3 + c.code.language.length }, { hint: 'start the block with ```python' });
   }
+  checkMetricsLiterals(ctx, c);
   return {
     ...base,
     impl: { kind: 'python', image: image ?? DEFAULT_PYTHON_IMAGE, packages, body: c.code?.text ?? '', singleReturn: c.returns?.single ?? false },

@@ -1,0 +1,119 @@
+/**
+ * State shared by one run: the workflow's templates and globals, the node list, the pod
+ * limiter, the workflow deadline, and event delivery.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Limiter } from './limiter.js';
+import { sanitize } from './naming.js';
+import type { Obj } from './spec.js';
+import type { Lookup } from './substitute.js';
+import type { NodePhase, NodeRecord, NodeResult, NodeType, RunEvent, RunOptions } from './types.js';
+
+export interface WorkflowInfo {
+  /** `metadata.name`, or `generateName` plus five random characters. */
+  readonly name: string;
+  readonly uid: string;
+  readonly namespace: string;
+  /** The root node's id: the workflow's stable name (generateName without its dash). */
+  readonly rootId: string;
+  readonly templates: ReadonlyMap<string, Obj>;
+  /** `spec.volumes`, shared by every pod. */
+  readonly volumes: readonly Obj[];
+  /** Names of `spec.volumeClaimTemplates`, each a volume shared by the whole run. */
+  readonly claimTemplates: ReadonlySet<string>;
+}
+
+export interface NodeInit {
+  id: string;
+  name: string;
+  displayName: string;
+  template: string;
+  type: NodeType;
+}
+
+export class RunContext {
+  readonly nodes: NodeRecord[] = [];
+  readonly globals = new Map<string, string>();
+  readonly pods: Limiter;
+  /** Aborted when `spec.activeDeadlineSeconds` passes; exit handlers ignore it. */
+  readonly deadline = new AbortController();
+  private readonly dirs = new Set<string>(['volumes', 'snapshots']);
+
+  constructor(
+    readonly opts: RunOptions,
+    readonly wf: WorkflowInfo,
+    podParallelism: number,
+  ) {
+    this.pods = new Limiter(podParallelism);
+  }
+
+  readonly global: Lookup = (key) => this.globals.get(key);
+
+  signal(onExit: boolean): AbortSignal | undefined {
+    return onExit ? undefined : this.deadline.signal;
+  }
+
+  get runDir(): string {
+    return this.opts.runDir;
+  }
+
+  /** The host directory behind a PersistentVolumeClaim: one per claim name, shared by the run. */
+  volumeDir(claimName: string): string {
+    return join(this.runDir, 'volumes', sanitize(claimName));
+  }
+
+  /** A fresh, unique directory for a pod's files, named after its node id. */
+  stepDir(id: string): string {
+    const base = sanitize(id);
+    let name = base;
+    for (let n = 2; this.dirs.has(name); n++) name = `${base}-${n}`;
+    this.dirs.add(name);
+    const dir = join(this.runDir, name);
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
+  createNode(init: NodeInit): NodeRecord {
+    const node: NodeRecord = { ...init, phase: 'Running', outputs: { parameters: {}, artifacts: {} }, startedAt: Date.now() };
+    this.nodes.push(node);
+    return node;
+  }
+
+  /** A node that never ran (Skipped, Omitted) or could not start (Error). */
+  settledNode(init: NodeInit, phase: NodePhase, message: string): NodeRecord {
+    const node = this.createNode(init);
+    this.settle(node, phase, message);
+    return node;
+  }
+
+  settle(node: NodeRecord, phase: NodePhase, message?: string): void {
+    node.phase = phase;
+    if (message !== undefined) node.message = message;
+    node.finishedAt = Date.now();
+    const kind = phase === 'Succeeded' ? 'succeeded' : phase === 'Skipped' || phase === 'Omitted' ? 'skipped' : 'failed';
+    const durationMs = node.finishedAt - (node.startedAt ?? node.finishedAt);
+    this.emit(node, { kind, phase, durationMs, ...(message !== undefined ? { message } : {}) });
+  }
+
+  emit(node: NodeRecord, e: Pick<RunEvent, 'kind'> & Partial<RunEvent>): void {
+    const listener = this.opts.onEvent;
+    if (!listener) return;
+    const event: RunEvent = { id: node.id, name: node.name, displayName: node.displayName, template: node.template, type: node.type, ...e };
+    try {
+      listener(event);
+    } catch {
+      // A broken progress listener must not break the run.
+    }
+  }
+
+  results(): NodeResult[] {
+    return this.nodes.map((n) => finalNode(n));
+  }
+}
+
+/** Every node has settled by the time results are read; a straggler would be our bug, reported as Error. */
+export function finalNode(n: NodeRecord): NodeResult {
+  if (n.phase !== 'Running') return { ...n, phase: n.phase };
+  return { ...n, phase: 'Error', message: n.message ?? 'node did not finish' };
+}

@@ -1,0 +1,37 @@
+/** Node names, directory names and pod names. */
+
+/** A directory name from a node id: anything outside `[A-Za-z0-9._-]` becomes `_`. */
+export const sanitize = (s: string): string => s.replace(/[^A-Za-z0-9._-]/g, '_');
+
+/** How Argo shows a loop item in a child's name: scalars as is, maps as sorted `k:v` pairs. */
+export function itemLabel(item: unknown): string {
+  if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
+    return Object.entries(item as Record<string, unknown>)
+      .map(([k, v]) => `${k}:${scalarText(v)}`)
+      .sort()
+      .join(',');
+  }
+  return scalarText(item);
+}
+
+/** An item value as substituted for `{{item}}` / `{{item.key}}`: strings verbatim, the rest as JSON. */
+export function scalarText(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v) ?? 'null';
+}
+
+/** Argo's v2 pod names: `<workflow>-<template>-<fnv32a(node name)>`, kept within 63 characters. */
+export function podName(workflowName: string, template: string, nodeName: string): string {
+  const hash = String(fnv32a(nodeName));
+  let prefix = `${workflowName}-${template}`;
+  if (prefix.length + hash.length + 1 > 63) prefix = workflowName.slice(0, 63 - hash.length - 1);
+  return `${prefix}-${hash}`;
+}
+
+function fnv32a(s: string): number {
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(s, 'utf8')) {
+    h ^= byte;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
