@@ -5,6 +5,7 @@
  * later phases never see broken input and the user never sees cascades.
  */
 import { check } from './check/check.js';
+import { checkLimits } from './check/limits.js';
 import { diag } from './diagnostics/catalog.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
 import { verifyRendered } from './emit/verify.js';
@@ -57,22 +58,25 @@ function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult
     diagnostics.push(diag('Internal', `the IR fails its schema: ${irErrors.slice(0, 3).join('; ')}`, { file }));
     return { diagnostics: sortDiagnostics(diagnostics), files: [] };
   }
-  if (options.checkOnly) return { diagnostics: sortDiagnostics(diagnostics), files: [], program: checked.program };
   const files: OutputFile[] = [];
   const specs = new Map<string, ComponentSpec>();
   for (const c of checked.program.components) {
     const spec = componentSpec(c);
     specs.set(c.name, spec);
+    if (options.checkOnly) continue;
     const v = verifyRendered(renderComponent(spec), spec, `component \`${c.name}\``, componentSchemaErrors, file);
     diagnostics.push(...v.diagnostics);
     if (v.text !== undefined) files.push({ path: `components/${c.name}.yaml`, kind: 'component', text: v.text });
   }
-  for (const p of checked.program.pipelines) {
+  checked.program.pipelines.forEach((p, i) => {
     const wf = new WorkflowLowering(p, checked.program.components, specs).lower();
+    // Limits are checked on the lowered object, so `check` catches what only a cluster would reject.
+    diagnostics.push(...checkLimits(file, checked.program, parsed.document!.pipelines[i]!.nameSpan, wf));
+    if (options.checkOnly || hasErrors(diagnostics)) return;
     const v = verifyRendered(renderWorkflow(wf), wf, `pipeline "${p.displayName}"`, argoSchemaErrors, file);
     diagnostics.push(...v.diagnostics);
     if (v.text !== undefined) files.push({ path: `${p.name}.yaml`, kind: 'workflow', text: v.text });
-  }
+  });
   if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), files: [] };
-  return { diagnostics: sortDiagnostics(diagnostics), files, program: checked.program };
+  return { diagnostics: sortDiagnostics(diagnostics), files: options.checkOnly ? [] : files, program: checked.program };
 }

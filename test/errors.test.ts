@@ -36,7 +36,7 @@ describe('error fixtures', () => {
     const text = readFileSync(join(dir, name), 'utf8');
     const file = new SourceFile(`test/fixtures/errors/${name}`, text);
     const result = compileSource(file);
-    expect(result.files).toEqual([]);
+    if (result.diagnostics.some((d) => d.severity === 'error')) expect(result.files).toEqual([]);
     const actual = result.diagnostics
       .map((d) => {
         const start = file.positionAt(d.span!.start);

@@ -7,6 +7,7 @@ import type { IrCmdItem, IrComponent, IrPort, IrType } from '../ir/ir.js';
 import type * as ast from '../syntax/ast.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { CheckContext, constType, constValue } from './context.js';
+import { ARGO_NAME_MAX } from './limits.js';
 import { checkMetricsLiterals } from './metrics.js';
 import { pythonNameProblem } from './python-names.js';
 import { assignable, describeType, INPUT_TYPES, OUTPUT_TYPES } from './types.js';
@@ -87,8 +88,22 @@ function stringListSetting(ctx: CheckContext, s: ast.Setting): string[] | undefi
   return undefined;
 }
 
+/** Images without a tag (or with `:latest`) change under a pipeline between runs and defeat caching. */
+export function checkImageTag(ctx: CheckContext, image: string, span: ast.Setting['span']): void {
+  const lastSegment = image.split('/').pop() ?? image;
+  if (image.includes('@sha256:')) return;
+  if (!lastSegment.includes(':')) {
+    ctx.report('ImageWithoutTag', `image \`${image}\` has no tag`, span, { hint: `pin a version, e.g. \`${image}:1.2.3\`, so that runs are reproducible` });
+  } else if (lastSegment.endsWith(':latest')) {
+    ctx.report('ImageWithoutTag', `image \`${image}\` uses \`:latest\``, span, { hint: 'pin a version so that runs are reproducible and caching stays correct' });
+  }
+}
+
 export function checkComponent(ctx: CheckContext, c: ast.ComponentDecl): IrComponent {
   checkIdentifier(ctx, c.name, 'component');
+  if (c.name.name.length > ARGO_NAME_MAX) {
+    ctx.report('NameTooLong', `component name is ${c.name.name.length} characters; Argo template names have at most ${ARGO_NAME_MAX}`, c.name.span, { hint: 'use a shorter name' });
+  }
   const inputs = checkParams(ctx, c.params, INPUT_TYPES, 'input');
   const outputs: IrPort[] = [];
   const inputNames = new Map(c.params.map((p) => [p.name.name, p.name] as const));
@@ -122,6 +137,7 @@ export function checkComponent(ctx: CheckContext, c: ast.ComponentDecl): IrCompo
     switch (s.name.name) {
       case 'image':
         image = stringSetting(ctx, s);
+        if (image) checkImageTag(ctx, image, s.value.span);
         break;
       case 'packages':
         packages = stringListSetting(ctx, s) ?? [];

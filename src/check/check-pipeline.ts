@@ -13,6 +13,7 @@ import type { Span } from '../source.js';
 import type * as ast from '../syntax/ast.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { checkParams } from './check-component.js';
+import { ARGO_NAME_MAX, GENERATE_NAME_MAX } from './limits.js';
 import { CheckContext, constType, constValue } from './context.js';
 import { checkPipelineSetting, checkTaskSettings, type SettingResolver } from './settings.js';
 import { assignable, describeType, PARAM_TYPES, type ValueType } from './types.js';
@@ -58,6 +59,8 @@ class PipelineChecker {
   private readonly groupNames = new Map<object, string>();
   /** Edges for the cycle check: task name → names it depends on, with the span that made the edge. */
   private readonly edges = new Map<string, { to: string; span: Span }[]>();
+  /** Names in scope that something refers to, for the unused-name warnings. */
+  private readonly used = new Set<string>();
 
   constructor(
     private readonly ctx: CheckContext,
@@ -93,7 +96,13 @@ class PipelineChecker {
     }
     const body = this.statements(mainBody, [], false);
     this.checkCycles();
+    this.checkUnused();
     const name = sanitizeK8sName(p.name) || 'pipeline';
+    if (name.length + 1 > GENERATE_NAME_MAX) {
+      this.ctx.report('NameTooLong', `the workflow name \`${name.slice(0, 40)}…-\` is ${name.length + 1} characters; Kubernetes keeps at most ${GENERATE_NAME_MAX}`, p.nameSpan, {
+        hint: "shorten the pipeline name (it becomes the Workflow's generateName)",
+      });
+    }
     if (p.name.trim() === '') this.ctx.report('InvalidSetting', 'a pipeline needs a name', p.nameSpan, { hint: 'e.g. pipeline "train model" () { … }' });
     return {
       displayName: p.name,
@@ -157,6 +166,9 @@ class PipelineChecker {
     }
     const binding = s.name?.name;
     const name = this.taskNames.unique(taskName(binding ?? s.callee.name));
+    if (name.length > ARGO_NAME_MAX) {
+      this.ctx.report('NameTooLong', `task name \`${name.slice(0, 40)}…\` is ${name.length} characters; Argo accepts at most ${ARGO_NAME_MAX}`, (s.name ?? s.callee).span, { hint: 'use a shorter name' });
+    }
     const info: TaskInfo = { stmt: s, binding, name, component, isVolume, loops, inExit };
     this.tasks.set(s, info);
     if (s.name) {
@@ -425,6 +437,7 @@ class PipelineChecker {
         });
         continue;
       }
+      this.used.add(a.name);
       if (sym.task.inExit !== info.inExit) {
         this.ctx.report('UnknownTask', info.inExit ? '`finally` tasks run after the pipeline and cannot wait for its tasks' : 'a pipeline task cannot wait for a `finally` task', a.span);
         continue;
@@ -512,6 +525,7 @@ class PipelineChecker {
     if (e.kind === 'RefExpr' && e.parts.length === 1) {
       const sym = this.scope.get(e.parts[0]!.name);
       if (sym?.kind === 'task' && sym.task.isVolume) {
+        this.used.add(e.parts[0]!.name);
         if (!frames.every((f) => sym.task.loops.includes(f.name)) || sym.task.loops.length > frames.length) {
           this.ctx.report('InvalidSetting', 'a volume created inside a loop can only be mounted in that loop', e.span);
           return undefined;
@@ -587,6 +601,7 @@ class PipelineChecker {
       return { value: { item: { loop: frame.name, field: field.name } }, type: 'any' };
     }
     const sym = this.scope.get(head!.name);
+    if (sym) this.used.add(head!.name);
     if (!sym) {
       this.ctx.report('UnknownName', `unknown name \`${head!.name}\``, head!.span, {
         label: 'not a parameter, task or loop variable',
@@ -648,6 +663,21 @@ class PipelineChecker {
       return undefined;
     }
     return { value: { collect: { task: producer.name, name: out.name } }, type: 'list', producer: producer.name };
+  }
+
+  private checkUnused(): void {
+    // Unused names are worth a warning only in a pipeline that otherwise checks: after an error they are noise.
+    if (this.ctx.diagnostics.some((d) => d.severity === 'error')) return;
+    for (const [name, sym] of this.scope) {
+      if (this.used.has(name)) continue;
+      if (sym.kind === 'param') {
+        this.ctx.report('UnusedParameter', `pipeline parameter \`${name}\` is never used`, sym.span, { hint: 'remove it, or pass it to a task' });
+      } else if (!sym.task.isVolume || sym.task.component === undefined) {
+        this.ctx.report('UnusedTask', sym.task.isVolume ? `volume \`${name}\` is never mounted` : `the outputs of \`${name}\` are never used`, sym.span, {
+          hint: sym.task.isVolume ? `mount it: { mount: { "/data": ${name} } }` : `drop \`${name} =\` if the task is run only for its effects`,
+        });
+      }
+    }
   }
 
   private checkCycles(): void {

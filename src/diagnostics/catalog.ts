@@ -49,6 +49,15 @@ export const Codes = {
   MissingImplementation: def('KFP4002', 'missing-implementation', 'error', 'a component with neither a ``` python block nor a command'),
   InvalidImport: def('KFP4003', 'invalid-import', 'error', 'an imported component.yaml that cannot be read or is not a kfp v1 component'),
 
+  UnusedTask: def('KFP3101', 'unused-output', 'warning', 'a task bound to a name whose outputs nothing uses'),
+  UnusedParameter: def('KFP3102', 'unused-parameter', 'warning', 'a pipeline parameter that nothing uses'),
+
+  NameTooLong: def('KFP5001', 'name-too-long', 'error', 'a name longer than Kubernetes or Argo accepts'),
+  WorkflowTooLarge: def('KFP5002', 'workflow-too-large', 'warning', 'a workflow approaching (or past) Argo\'s 1 MiB limit'),
+  AnnotationsTooLarge: def('KFP5003', 'annotations-too-large', 'error', 'annotations over Kubernetes\' 256 KiB total'),
+  ArgumentTooLarge: def('KFP5004', 'argument-too-large', 'warning', 'a container argument over 128 KiB'),
+  ImageWithoutTag: def('KFP5005', 'image-without-tag', 'warning', 'an image without a tag or with `:latest`'),
+
   Internal: def('KFP9001', 'internal-error', 'error', 'a bug in kfpdsl'),
 } as const satisfies Record<string, DiagnosticDef>;
 
@@ -62,12 +71,12 @@ export interface DiagnosticInit {
   readonly related?: readonly Related[] | undefined;
 }
 
-export function diag(name: CodeName, message: string, init: DiagnosticInit = {}): Diagnostic {
+export function diag(name: CodeName, message: string, init: DiagnosticInit & { severity?: Severity } = {}): Diagnostic {
   const d = Codes[name];
   const out: { -readonly [K in keyof Diagnostic]?: Diagnostic[K] } = {
     code: d.code,
     slug: d.slug,
-    severity: d.severity,
+    severity: init.severity ?? d.severity,
     message,
   };
   if (init.file) out.file = init.file;

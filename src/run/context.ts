@@ -15,6 +15,7 @@ export interface WorkflowInfo {
   readonly name: string;
   readonly uid: string;
   readonly namespace: string;
+  readonly serviceAccountName: string;
   /** The root node's id: the workflow's stable name (generateName without its dash). */
   readonly rootId: string;
   readonly templates: ReadonlyMap<string, Obj>;

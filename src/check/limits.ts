@@ -1,0 +1,55 @@
+/**
+ * Limits that only a cluster would otherwise enforce, checked on the lowered workflow:
+ * Kubernetes name lengths, Argo's 1 MiB workflow size, the 256 KiB annotation total on
+ * a pod, and container arguments over 128 KiB (which Argo offloads, and older Argo
+ * versions cannot run at all). Sources: ../shared/reference/target-constraints.md §5.
+ */
+import { diag } from '../diagnostics/catalog.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { IrProgram } from '../ir/ir.js';
+import type { ArgoWorkflow } from '../lower/argo-types.js';
+import { taskName } from '../names.js';
+import type { SourceFile, Span } from '../source.js';
+
+export const GENERATE_NAME_MAX = 58;
+export const ARGO_NAME_MAX = 128;
+export const WORKFLOW_WARN_BYTES = 512 * 1024;
+export const WORKFLOW_MAX_BYTES = 1024 * 1024;
+export const ANNOTATIONS_MAX_BYTES = 256 * 1024;
+export const ARGUMENT_MAX_BYTES = 128 * 1024;
+
+function kib(n: number): string {
+  return `${Math.round(n / 1024)} KiB`;
+}
+
+export function checkLimits(file: SourceFile, program: IrProgram, nameSpan: Span, wf: ArgoWorkflow): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  // Name lengths are checked where the names are made (check-pipeline, check-component); sizes need the lowered workflow.
+  const byTemplate = new Map(program.components.map((c) => [taskName(c.name), c] as const));
+  const size = JSON.stringify(wf).length;
+  if (size > WORKFLOW_WARN_BYTES) {
+    out.push(diag('WorkflowTooLarge', `the workflow is ${kib(size)} of JSON; Argo rejects workflows over 1 MiB (status included)`, {
+      file, span: nameSpan, severity: size > WORKFLOW_MAX_BYTES ? 'error' : 'warning',
+      hint: 'split the pipeline, or move large constants and code into images or component files',
+    }));
+  }
+  for (const t of wf.spec.templates) {
+    const anns = t.metadata?.annotations ?? {};
+    const total = Object.entries(anns).reduce((n, [k, v]) => n + k.length + v.length, 0);
+    const span = (byTemplate.get(t.name) ?? byTemplate.get(t.name.replace(/-\d+$/, '')))?.origin ?? nameSpan;
+    if (total > ANNOTATIONS_MAX_BYTES) {
+      out.push(diag('AnnotationsTooLarge', `the annotations of template \`${t.name}\` total ${kib(total)}; Kubernetes allows 256 KiB per pod`, {
+        file, span, hint: 'the component spec (with its code) is copied into an annotation: move large code into an image',
+      }));
+    }
+    for (const a of [...(t.container?.command ?? []), ...(t.container?.args ?? [])]) {
+      if (a.length > ARGUMENT_MAX_BYTES) {
+        out.push(diag('ArgumentTooLarge', `a command-line argument of template \`${t.name}\` is ${kib(a.length)}; Argo offloads arguments over 128 KiB, and Argo before 3.7 cannot start the pod`, {
+          file, span, hint: 'move the code into an image or a file the container reads',
+        }));
+        break;
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,135 @@
+/**
+ * One attempt of a container (or script) template: a fresh file system under the step
+ * directory, input artifacts materialized, declared paths rewritten to host paths, the
+ * process run, and the outputs collected.
+ */
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { RunContext } from './context.js';
+import { containerEnv, expandK8s, type PodFacts } from './env.js';
+import { collectOutputs } from './outputs.js';
+import { PathMap } from './paths.js';
+import { runProcess } from './process.js';
+import { arr, isObj, obj, objs, str, type Obj } from './spec.js';
+import type { Lookup } from './substitute.js';
+import type { ArtifactValue, NodeOutputs } from './types.js';
+import { resolveMounts } from './volumes.js';
+
+export interface AttemptResult {
+  phase: 'Succeeded' | 'Failed' | 'Error';
+  message?: string;
+  outputs?: NodeOutputs;
+  /** Stopped by the workflow's deadline: never retried. */
+  aborted?: boolean;
+}
+
+export interface ContainerAttempt {
+  readonly tmpl: Obj;
+  readonly dir: string;
+  readonly attempt: number;
+  readonly artifacts: ReadonlyMap<string, ArtifactValue>;
+  readonly pod: PodFacts;
+  /** Resolves `{{...}}` left in spec-level volumes. */
+  readonly lookup: Lookup;
+  readonly deadlineMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+export async function runContainerAttempt(ctx: RunContext, a: ContainerAttempt): Promise<AttemptResult> {
+  const script = isObj(a.tmpl['script']) ? a.tmpl['script'] : undefined;
+  const container = script ?? obj(a.tmpl['container']);
+  freshAttemptDirs(a.dir, a.attempt);
+
+  const mounts = resolveMounts(ctx, a.tmpl, a.dir, a.lookup);
+  if ('error' in mounts) return { phase: 'Error', message: mounts.error };
+  const workingDir = str(container['workingDir']);
+  const fsRoot = join(a.dir, 'fs');
+  const cwd = workingDir ? new PathMap(fsRoot, mounts.mounts, a.dir).host(workingDir) : a.dir;
+  const paths = new PathMap(fsRoot, mounts.mounts, cwd);
+  mkdirSync(cwd, { recursive: true });
+  const known = declaredPaths(a.tmpl, mounts.mounts.map((m) => m.mountPath), workingDir);
+
+  const staged = stageInputs(a.tmpl, a.artifacts, paths);
+  if (staged) return { phase: 'Error', message: staged };
+  prepareOutputDirs(a.tmpl, paths);
+
+  const env = containerEnv(ctx, container, a.pod);
+  if ('error' in env) return { phase: 'Error', message: env.error };
+  const rewrite = (s: string): string => paths.rewrite(s, known);
+  for (const [k, v] of env.env) env.env.set(k, rewrite(v));
+  const expand = (s: unknown): string => expandK8s(rewrite(str(s) ?? ''), env.env);
+
+  const argv = [...arr(container['command']).map(expand), ...arr(container['args']).map(expand)];
+  if (script) {
+    const source = join(a.dir, 'script');
+    writeFileSync(source, rewrite(str(script['source']) ?? ''));
+    argv.splice(arr(container['command']).length, 0, source);
+  }
+  if (argv.length === 0) return { phase: 'Error', message: 'the container has no command: the image entrypoint cannot be run locally' };
+  writeFileSync(join(a.dir, 'pod.json'), `${JSON.stringify({ pod: a.pod.name, image: str(container['image']), argv, cwd }, null, 2)}\n`);
+
+  const run = await runProcess({
+    argv,
+    cwd,
+    env: { ...stringEnv(process.env), ...Object.fromEntries(env.env), ...ctx.opts.env },
+    logPath: join(a.dir, 'log'),
+    ...(a.deadlineMs !== undefined ? { deadlineMs: a.deadlineMs } : {}),
+    ...(a.signal ? { signal: a.signal } : {}),
+  });
+  if (run.aborted) return { phase: 'Failed', message: 'workflow activeDeadlineSeconds exceeded', aborted: true };
+  if (run.timedOut) return { phase: 'Failed', message: 'activeDeadlineSeconds exceeded' };
+  if (run.startError !== undefined) return { phase: 'Failed', message: `cannot run ${JSON.stringify(argv[0])}: ${run.startError}` };
+  if (run.exitCode !== 0) {
+    return { phase: 'Failed', message: run.exitCode === null ? `terminated by ${run.termSignal ?? 'a signal'}` : `Error (exit code ${run.exitCode})` };
+  }
+  const collected = collectOutputs(a.tmpl, paths, a.dir, run.stdout);
+  if ('error' in collected) return { phase: 'Error', message: collected.error };
+  return { phase: 'Succeeded', outputs: collected.outputs };
+}
+
+/** Each attempt is a new pod: a clean file system, with earlier logs kept as `log.<n>`. */
+function freshAttemptDirs(dir: string, attempt: number): void {
+  for (const d of ['fs', 'volumes', 'outputs']) rmSync(join(dir, d), { recursive: true, force: true });
+  const log = join(dir, 'log');
+  if (attempt > 1 && existsSync(log)) renameSync(log, join(dir, `log.${attempt - 1}`));
+  mkdirSync(join(dir, 'fs'), { recursive: true });
+}
+
+/** Every container path the template declares; these are what get rewritten in its strings. */
+function declaredPaths(tmpl: Obj, mountPaths: readonly string[], workingDir: string | undefined): string[] {
+  const inputs = objs(obj(tmpl['inputs'])['artifacts']).map((a) => str(a['path']));
+  const outputs = obj(tmpl['outputs']);
+  const outArtifacts = objs(outputs['artifacts']).map((a) => str(a['path']));
+  const outParams = objs(outputs['parameters']).map((p) => str(obj(p['valueFrom'])['path']));
+  return [...inputs, ...outArtifacts, ...outParams, ...mountPaths, workingDir].filter((p): p is string => p !== undefined);
+}
+
+/** Copies each input artifact to its path; returns an error message, if any. */
+function stageInputs(tmpl: Obj, artifacts: ReadonlyMap<string, ArtifactValue>, paths: PathMap): string | undefined {
+  for (const spec of objs(obj(tmpl['inputs'])['artifacts'])) {
+    const name = str(spec['name']) ?? '';
+    const path = str(spec['path']);
+    const value = artifacts.get(name);
+    if (value === undefined) continue;
+    if (path === undefined) return `input artifact "${name}" has no path`;
+    const host = paths.host(path);
+    mkdirSync(dirname(host), { recursive: true });
+    if ('raw' in value) writeFileSync(host, value.raw);
+    else if (existsSync(value.path)) cpSync(value.path, host, { recursive: true });
+    else return `input artifact "${name}": ${value.path} does not exist`;
+  }
+  return undefined;
+}
+
+/** Directories like /tmp exist in every image; create the parents of declared output files. */
+function prepareOutputDirs(tmpl: Obj, paths: PathMap): void {
+  const outputs = obj(tmpl['outputs']);
+  const files = [...objs(outputs['artifacts']).map((a) => str(a['path'])), ...objs(outputs['parameters']).map((p) => str(obj(p['valueFrom'])['path']))];
+  for (const f of files) if (f !== undefined) mkdirSync(dirname(paths.host(f)), { recursive: true });
+}
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
+}

@@ -1,0 +1,95 @@
+/**
+ * Runs one step's process: its own process group (so a deadline kills the whole tree), stdout
+ * and stderr into the log file, and the tail of stdout kept for `outputs.result`.
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+
+export interface ProcessSpec {
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly logPath: string;
+  /** Kill after this many milliseconds (template activeDeadlineSeconds). */
+  readonly deadlineMs?: number;
+  /** Kill when this aborts (the workflow's deadline). */
+  readonly signal?: AbortSignal;
+}
+
+export interface ProcessOutcome {
+  readonly exitCode: number | null;
+  readonly termSignal: NodeJS.Signals | null;
+  /** The process could not be started (e.g. the command does not exist). */
+  readonly startError?: string;
+  readonly timedOut: boolean;
+  readonly aborted: boolean;
+  readonly stdout: string;
+}
+
+/** Argo keeps the last 256 kB of stdout as the result. */
+const RESULT_LIMIT = 256 * 1024;
+
+export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
+  const [command, ...args] = spec.argv;
+  return new Promise((resolve) => {
+    const log = createWriteStream(spec.logPath, { flags: 'a' });
+    let stdout = Buffer.alloc(0);
+    let timedOut = false;
+    let aborted = false;
+    let startError: string | undefined;
+    let settled = false;
+
+    const child = spawn(command ?? '', args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const kill = (): void => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // The whole group is gone already.
+      }
+    };
+    const timer = spec.deadlineMs !== undefined ? setTimeout(() => ((timedOut = true), kill()), spec.deadlineMs) : undefined;
+    const onAbort = (): void => {
+      aborted = true;
+      kill();
+    };
+    spec.signal?.addEventListener('abort', onAbort, { once: true });
+    if (spec.signal?.aborted) onAbort();
+
+    child.stdout.on('data', (chunk: Buffer) => {
+      log.write(chunk);
+      stdout = Buffer.concat([stdout, chunk]);
+      if (stdout.length > 2 * RESULT_LIMIT) stdout = stdout.subarray(stdout.length - RESULT_LIMIT);
+    });
+    child.stderr.on('data', (chunk: Buffer) => log.write(chunk));
+
+    const finish = (exitCode: number | null, termSignal: NodeJS.Signals | null): void => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearTimeout(timer);
+      spec.signal?.removeEventListener('abort', onAbort);
+      const text = stdout.subarray(Math.max(0, stdout.length - RESULT_LIMIT)).toString('utf8');
+      log.end(() =>
+        resolve({ exitCode, termSignal, timedOut, aborted, stdout: text, ...(startError !== undefined ? { startError } : {}) }),
+      );
+    };
+    child.on('error', (e) => {
+      startError = e.message;
+      log.write(`${e.message}\n`);
+      finish(null, null);
+    });
+    // When a container's main process exits, the container's other processes die with it.
+    // 'close' then follows once stdio drains; a descendant that escaped the group (setsid) and
+    // holds the pipes open must not hang the run, hence the grace period.
+    child.on('exit', (code, sig) => {
+      kill();
+      const grace = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish(code, sig);
+      }, 2000);
+      grace.unref();
+    });
+    child.on('close', (code, sig) => finish(code, sig));
+  });
+}
