@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { compileSource } from '../compile.js';
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { applyPolicy } from '../diagnostics/policy.js';
 import { renderAll, type Format } from '../diagnostics/render.js';
 import { SourceFile } from '../source.js';
 import { collectSources, readSource, safeJoin, UsageError, writeAll } from './files.js';
@@ -17,6 +18,8 @@ const version = typeof KFPDSL_VERSION === 'string' ? KFPDSL_VERSION : '0.0.0-dev
 
 interface CommonOptions {
   format: Format;
+  deny: string[];
+  allow: string[];
 }
 
 function useColour(): boolean {
@@ -43,7 +46,7 @@ function loadSources(paths: readonly string[]): SourceFile[] {
 
 function runCheck(paths: string[], opts: CommonOptions): number {
   const sources = loadSources(paths);
-  const diagnostics = sources.flatMap((s) => compileSource(s, { checkOnly: true }).diagnostics);
+  const diagnostics = applyPolicy(sources.flatMap((s) => compileSource(s, { checkOnly: true }).diagnostics), opts);
   report(diagnostics, opts.format);
   summary(diagnostics, sources.length, opts.format);
   if (opts.format === 'json' && diagnostics.length === 0) process.stderr.write('[]\n');
@@ -73,9 +76,10 @@ function runBuild(paths: string[], opts: BuildOptions): number {
       planned.set(target, { text: f.text, from: source.path });
     }
   }
-  report(diagnostics, opts.format);
-  summary(diagnostics, sources.length, opts.format);
-  if (hasErrors(diagnostics)) return 1;
+  const shown = applyPolicy(diagnostics, opts);
+  report(shown, opts.format);
+  summary(shown, sources.length, opts.format);
+  if (hasErrors(shown)) return 1;
   if (opts.check) {
     const stale = [...planned].filter(([path, f]) => !existsSync(path) || readFileSync(path, 'utf8') !== f.text).map(([p]) => p);
     for (const p of stale) process.stderr.write(`out of date: ${p}\n`);
@@ -91,6 +95,16 @@ function formatOption(): Option {
   return new Option('--format <format>', 'how diagnostics are printed').choices(['pretty', 'short', 'json']).default('pretty');
 }
 
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+}
+
+function policyOptions(cmd: Command): Command {
+  return cmd
+    .option('--deny <codes>', 'treat these warnings as errors: `warnings` for all, or codes/slugs (KFP3101, unused-output)', collect, [])
+    .option('--allow <codes>', 'silence these warnings (codes or slugs)', collect, []);
+}
+
 export function main(argv: readonly string[]): number {
   let code = 0;
   const program = new Command('kfpdsl')
@@ -98,25 +112,25 @@ export function main(argv: readonly string[]): number {
     .version(version, '-V, --version')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
-  program
+  const build = program
     .command('build')
     .description('compile .kfp files (or directories of them) to Argo Workflow YAML and component.yaml files')
     .argument('<paths...>', '.kfp files or directories')
     .option('-o, --out <dir>', 'output directory (default: beside each source file)')
     .option('--components <dir>', 'write component.yaml files here (default: <out>/components)')
     .option('--check', 'write nothing; fail if the files on disk differ from what would be written')
-    .addOption(formatOption())
-    .action((paths: string[], opts: BuildOptions) => {
-      code = runBuild(paths, opts);
-    });
-  program
+    .addOption(formatOption());
+  policyOptions(build).action((paths: string[], opts: BuildOptions) => {
+    code = runBuild(paths, opts);
+  });
+  const checkCmd = program
     .command('check')
     .description('check .kfp files (or directories of them) and report every problem; writes nothing')
     .argument('<paths...>', '.kfp files or directories')
-    .addOption(formatOption())
-    .action((paths: string[], opts: CommonOptions) => {
-      code = runCheck(paths, opts);
-    });
+    .addOption(formatOption());
+  policyOptions(checkCmd).action((paths: string[], opts: CommonOptions) => {
+    code = runCheck(paths, opts);
+  });
   try {
     program.parse(argv as string[], { from: 'user' });
   } catch (e) {
