@@ -1,7 +1,12 @@
 // Bundles the CLI into one file: importing chevrotain through its package entry costs
 // ~250 ms (hundreds of lodash-es modules); bundled, the whole CLI loads in a few ms.
-import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+
+// Run as `postinstall`, this also runs where the package is installed from its tarball,
+// which ships the bundle but not the sources: nothing to do there.
+if (process.argv.includes('--if-sources') && !existsSync(new URL('../src/cli/main.ts', import.meta.url))) process.exit(0);
+
+const { build } = await import('esbuild');
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
