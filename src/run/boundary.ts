@@ -4,7 +4,7 @@
  * once one has failed; the running ones finish and the DAG then fails.
  */
 import { Limiter } from './limiter.js';
-import type { NodePhase } from './types.js';
+import { failedOrError, type NodePhase } from './types.js';
 
 export class Boundary {
   private readonly limiter: Limiter | undefined;
@@ -38,6 +38,6 @@ export class Boundary {
   }
 
   report(phase: NodePhase | 'Running'): void {
-    if (phase === 'Failed' || phase === 'Error') this.failed = true;
+    if (failedOrError(phase)) this.failed = true;
   }
 }

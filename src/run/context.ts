@@ -2,6 +2,7 @@
  * State shared by one run: the workflow's templates and globals, the node list, the pod
  * limiter, the workflow deadline, and event delivery.
  */
+import { setMaxListeners } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Limiter } from './limiter.js';
@@ -47,6 +48,8 @@ export class RunContext {
     podParallelism: number,
   ) {
     this.pods = new Limiter(podParallelism);
+    // Every waiting or running pod listens to the deadline: many listeners are expected.
+    setMaxListeners(0, this.deadline.signal);
   }
 
   readonly global: Lookup = (key) => this.globals.get(key);

@@ -13,7 +13,7 @@ import { taskScope, type Scope, type TaskState } from './scope.js';
 import { arr, intOrString, isObj, nameOf, obj, objs, str, type Obj } from './spec.js';
 import { chain, deepSubstitute, fromMap, mapStrings, substitute, unresolvedTags, wholeTag, type Lookup } from './substitute.js';
 import type { Invocation } from './template.js';
-import type { ArtifactValue, NodePhase, NodeRecord } from './types.js';
+import { failedOrError, type ArtifactValue, type NodePhase, type NodeRecord } from './types.js';
 import { evaluateWhen } from './when.js';
 
 export type Execute = (ctx: RunContext, inv: Invocation) => Promise<NodeRecord>;
@@ -33,9 +33,10 @@ export async function runDag(ctx: RunContext, inv: Invocation, bound: Bound, exe
   node.children = tasks.flatMap((t) => run.states.get(nameOf(t))?.node.id ?? []);
 
   const states = tasks.flatMap((t) => run.states.get(nameOf(t)) ?? []);
-  const failed = states.find((s) => s.node.phase === 'Failed' || s.node.phase === 'Error');
+  const failed = states.map((s) => s.node).find((n) => failedOrError(n.phase));
+  // Without a failure, an omitted task means the workflow's deadline stopped it from starting.
   const omitted = states.find((s) => s.node.phase === 'Omitted');
-  if (failed) ctx.settle(node, failed.node.phase as NodePhase, `child '${failed.node.name}' ${failed.node.phase === 'Error' ? 'errored' : 'failed'}`);
+  if (failed && failedOrError(failed.phase)) ctx.settle(node, failed.phase, `child '${failed.name}' ${failed.phase === 'Error' ? 'errored' : 'failed'}`);
   else if (omitted && ctx.deadline.signal.aborted && !inv.onExit) ctx.settle(node, 'Failed', omitted.node.message);
   else {
     const outputs = dagOutputs(bound.tmpl, taskScope(run.states, run.states.keys()), ctx.global);
@@ -64,11 +65,17 @@ class DagRun {
     this.byName = new Map(tasks.map((t) => [nameOf(t), t]));
   }
 
-  /** Each task runs once; dependents await the same promise. */
+  /** Each task runs once; dependents await the same promise, which never rejects. */
   task(name: string): Promise<TaskState> {
     let p = this.started.get(name);
     if (!p) {
-      p = this.runTask(name).then((state) => (this.states.set(name, state), state));
+      p = this.runTask(name)
+        .catch((e: unknown) => {
+          const message = `internal error: ${e instanceof Error ? e.message : String(e)}`;
+          const init = { id: `${this.inv.id}.${name}`, name: `${this.inv.name}.${name}`, displayName: name, template: '', type: 'Skipped' as const };
+          return { node: this.ctx.settledNode(init, 'Error', message) };
+        })
+        .then((state) => (this.states.set(name, state), state));
       this.started.set(name, p);
     }
     return p;
@@ -101,8 +108,9 @@ class DagRun {
     const body = Object.fromEntries(Object.entries(resolved).filter(([k]) => k !== 'withItems' && k !== 'withParam' && k !== 'withSequence'));
     const children = await Promise.all(expansion.items.map((item, i) => this.startItem(init, body, item, i, scope)));
     group.children = children.map((c) => c.id);
-    const bad = children.find((c) => c.phase === 'Failed' || c.phase === 'Error');
-    this.ctx.settle(group, bad ? (bad.phase as NodePhase) : 'Succeeded', bad ? `child '${bad.name}' failed` : undefined);
+    const bad = children.find((c) => failedOrError(c.phase));
+    if (bad && failedOrError(bad.phase)) this.ctx.settle(group, bad.phase, `child '${bad.name}' failed`);
+    else this.ctx.settle(group, 'Succeeded');
     return { node: group, children };
   }
 

@@ -39,10 +39,14 @@ export function containerEnv(ctx: RunContext, container: Obj, pod: PodFacts): En
       continue;
     }
     const from = obj(e['valueFrom']);
+    // Neither value nor valueFrom: Kubernetes sets the variable to "".
+    if (Object.keys(from).length === 0) {
+      env.set(name, '');
+      continue;
+    }
     const resolved = valueFrom(ctx, from, pod, name);
     if (typeof resolved === 'object') return resolved;
     if (resolved !== undefined) env.set(name, resolved);
-    else if (!isObj(from['resourceFieldRef']) && Object.keys(from).length === 0) env.set(name, '');
   }
   return { env };
 }
@@ -69,7 +73,8 @@ function valueFrom(ctx: RunContext, from: Obj, pod: PodFacts, envName: string): 
 
 function fieldValue(ctx: RunContext, path: string, pod: PodFacts): string | undefined {
   const indexed = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(path);
-  if (indexed) return (indexed[1] === 'labels' ? pod.labels : pod.annotations)[indexed[2] ?? ''];
+  // A missing label or annotation reads as "", as through the downward API.
+  if (indexed) return (indexed[1] === 'labels' ? pod.labels : pod.annotations)[indexed[2] ?? ''] ?? '';
   const fields: Record<string, string> = {
     'metadata.name': pod.name,
     'metadata.namespace': ctx.wf.namespace,

@@ -9,7 +9,7 @@ import { cpus } from 'node:os';
 import { RunContext, finalNode, type WorkflowInfo } from './context.js';
 import { intOrString, isObj, nameOf, obj, objs, str, type Obj } from './spec.js';
 import { executeTemplate } from './template.js';
-import type { NodeRecord, RunOptions, RunResult } from './types.js';
+import { failedOrError, type ArtifactValue, type NodeRecord, type RunOptions, type RunResult } from './types.js';
 
 export type { NodeOutputs, NodePhase, NodeResult, NodeType, RunEvent, RunOptions, RunResult } from './types.js';
 
@@ -25,9 +25,9 @@ export async function runWorkflow(opts: RunOptions): Promise<RunResult> {
 async function run(opts: RunOptions): Promise<RunResult> {
   const setup = prepare(opts);
   if ('error' in setup) return { phase: 'Error', message: setup.error, nodes: [] };
-  const { ctx, spec, parameters } = setup;
+  const { ctx, spec, parameters, artifacts } = setup;
   mkdirSync(opts.runDir, { recursive: true });
-  const args = { parameters, artifacts: new Map() };
+  const args = { parameters, artifacts };
 
   const deadlineSeconds = intOrString(spec['activeDeadlineSeconds']);
   const timer = deadlineSeconds !== undefined && deadlineSeconds > 0 ? setTimeout(() => ctx.deadline.abort(), deadlineSeconds * 1000) : undefined;
@@ -56,7 +56,7 @@ async function run(opts: RunOptions): Promise<RunResult> {
   return { phase, ...(message !== undefined ? { message } : {}), nodes: ctx.results(), ...(exitHandler ? { exitHandler: finalNode(exitHandler) } : {}) };
 }
 
-type Prepared = { ctx: RunContext; spec: Obj; parameters: Map<string, string> } | { error: string };
+type Prepared = { ctx: RunContext; spec: Obj; parameters: Map<string, string>; artifacts: Map<string, ArtifactValue> } | { error: string };
 
 /** Checks the workflow's shape and binds its arguments; every problem is a message. */
 function prepare(opts: RunOptions): Prepared {
@@ -86,6 +86,12 @@ function prepare(opts: RunOptions): Prepared {
     parameters.set(name, value);
   }
   for (const [name, value] of Object.entries(opts.arguments ?? {})) if (!parameters.has(name)) parameters.set(name, value);
+  // Workflow-level artifacts can only be inline (`raw`) on this machine.
+  const artifacts = new Map<string, ArtifactValue>();
+  for (const a of objs(obj(spec['arguments'])['artifacts'])) {
+    if (!isObj(a['raw'])) return { error: `workflow artifact "${nameOf(a)}": only raw artifacts are supported locally` };
+    artifacts.set(nameOf(a), { raw: str(a['raw']['data']) ?? '' });
+  }
 
   const metadata = obj(wf['metadata']);
   const generateName = str(metadata['generateName']);
@@ -111,7 +117,7 @@ function prepare(opts: RunOptions): Prepared {
   ctx.globals.set('workflow.creationTimestamp', new Date().toISOString());
   for (const [k, v] of parameters) ctx.globals.set(`workflow.parameters.${k}`, v);
   ctx.globals.set('workflow.parameters', JSON.stringify([...parameters].map(([n, value]) => ({ name: n, value }))));
-  return { ctx, spec, parameters };
+  return { ctx, spec, parameters, artifacts };
 }
 
 /** Five random lowercase letters and digits, like Kubernetes' generateName suffix. */
@@ -126,7 +132,7 @@ function randomSuffix(): string {
 function failures(nodes: readonly NodeRecord[]): string {
   return JSON.stringify(
     nodes
-      .filter((n) => n.type === 'Pod' && (n.phase === 'Failed' || n.phase === 'Error'))
+      .filter((n) => n.type === 'Pod' && failedOrError(n.phase))
       .map((n) => ({ displayName: n.displayName, message: n.message ?? '', templateName: n.template, phase: n.phase, podName: n.name, finishedAt: new Date(n.finishedAt ?? Date.now()).toISOString() })),
   );
 }

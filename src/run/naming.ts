@@ -1,4 +1,5 @@
 /** Node names, directory names and pod names. */
+import { goJson } from './gojson.js';
 
 /** A directory name from a node id: anything outside `[A-Za-z0-9._-]` becomes `_`. */
 export const sanitize = (s: string): string => s.replace(/[^A-Za-z0-9._-]/g, '_');
@@ -16,15 +17,12 @@ export function itemLabel(item: unknown): string {
 
 /** An item value as substituted for `{{item}}` / `{{item.key}}`: strings verbatim, the rest as JSON. */
 export function scalarText(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v) ?? 'null';
+  return typeof v === 'string' ? v : goJson(v);
 }
 
-/** Argo's v2 pod names: `<workflow>-<template>-<fnv32a(node name)>`, kept within 63 characters. */
+/** Argo's v2 pod names: `<workflow>-<template>-<fnv32a(node name)>`, the prefix cut to fit 253 characters. */
 export function podName(workflowName: string, template: string, nodeName: string): string {
-  const hash = String(fnv32a(nodeName));
-  let prefix = `${workflowName}-${template}`;
-  if (prefix.length + hash.length + 1 > 63) prefix = workflowName.slice(0, 63 - hash.length - 1);
-  return `${prefix}-${hash}`;
+  return `${`${workflowName}-${template}`.slice(0, 253 - 10 - 1)}-${fnv32a(nodeName)}`;
 }
 
 function fnv32a(s: string): number {

@@ -32,12 +32,14 @@ const RESULT_LIMIT = 256 * 1024;
 export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
   const [command, ...args] = spec.argv;
   return new Promise((resolve) => {
-    const log = createWriteStream(spec.logPath, { flags: 'a' });
+    const log = createWriteStream(spec.logPath);
     let stdout = Buffer.alloc(0);
     let timedOut = false;
     let aborted = false;
     let startError: string | undefined;
     let settled = false;
+    let grace: NodeJS.Timeout | undefined;
+    let exited = false;
 
     const child = spawn(command ?? '', args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const kill = (): void => {
@@ -48,11 +50,14 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
         // The whole group is gone already.
       }
     };
-    const timer = spec.deadlineMs !== undefined ? setTimeout(() => ((timedOut = true), kill()), spec.deadlineMs) : undefined;
-    const onAbort = (): void => {
-      aborted = true;
+    const stop = (why: 'deadline' | 'abort'): void => {
+      if (exited) return;
+      if (why === 'deadline') timedOut = true;
+      else aborted = true;
       kill();
     };
+    const timer = spec.deadlineMs !== undefined ? setTimeout(() => stop('deadline'), spec.deadlineMs) : undefined;
+    const onAbort = (): void => stop('abort');
     spec.signal?.addEventListener('abort', onAbort, { once: true });
     if (spec.signal?.aborted) onAbort();
 
@@ -67,6 +72,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
       if (settled) return;
       settled = true;
       if (timer) clearTimeout(timer);
+      if (grace) clearTimeout(grace);
       spec.signal?.removeEventListener('abort', onAbort);
       const text = stdout.subarray(Math.max(0, stdout.length - RESULT_LIMIT)).toString('utf8');
       log.end(() =>
@@ -82,13 +88,13 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
     // 'close' then follows once stdio drains; a descendant that escaped the group (setsid) and
     // holds the pipes open must not hang the run, hence the grace period.
     child.on('exit', (code, sig) => {
+      exited = true;
       kill();
-      const grace = setTimeout(() => {
+      grace = setTimeout(() => {
         child.stdout.destroy();
         child.stderr.destroy();
         finish(code, sig);
       }, 2000);
-      grace.unref();
     });
     child.on('close', (code, sig) => finish(code, sig));
   });

@@ -4,6 +4,7 @@
  * references `{{tasks.T.outputs.artifacts.A}}`. For a loop task, parameters and results are
  * aggregated over the children that produced them, in item order, the way Argo does.
  */
+import { goJson } from './gojson.js';
 import type { ArtifactValue, NodeRecord } from './types.js';
 
 export interface TaskState {
@@ -47,10 +48,10 @@ function addAggregate(scope: Scope, prefix: string, children: readonly NodeRecor
   for (const c of produced) {
     for (const [p, v] of Object.entries(c.outputs.parameters)) perParam.set(p, [...(perParam.get(p) ?? []), v]);
   }
-  scope.params.set(`${prefix}.outputs.parameters`, JSON.stringify(produced.filter((c) => Object.keys(c.outputs.parameters).length > 0).map((c) => c.outputs.parameters)));
+  scope.params.set(`${prefix}.outputs.parameters`, goJson(produced.filter((c) => Object.keys(c.outputs.parameters).length > 0).map((c) => c.outputs.parameters)));
   for (const [p, values] of perParam) scope.params.set(`${prefix}.outputs.parameters.${p}`, aggregatedJsonList(values));
   const results = produced.flatMap((c) => (c.outputs.result !== undefined ? [c.outputs.result] : []));
-  scope.params.set(`${prefix}.outputs.result`, JSON.stringify(results.map(resultItem)));
+  scope.params.set(`${prefix}.outputs.result`, goJson(results.map(resultItem)));
 }
 
 /**
@@ -62,13 +63,13 @@ export function aggregatedJsonList(values: readonly string[]): string {
   for (const v of values) {
     try {
       const j: unknown = JSON.parse(v);
-      if (typeof j !== 'object' || j === null) return JSON.stringify(values);
+      if (typeof j !== 'object' || j === null) return goJson(values);
       parsed.push(j);
     } catch {
-      return JSON.stringify(values);
+      return goJson(values);
     }
   }
-  return JSON.stringify(parsed);
+  return goJson(parsed);
 }
 
 /** A child's result in the aggregated `outputs.result`: a JSON map stays a map, anything else is a string. */

@@ -76,5 +76,7 @@ export interface RunResult {
 /** A node while the run is in progress: `Running` until it settles. */
 export type NodeRecord = Omit<NodeResult, 'phase'> & { phase: NodePhase | 'Running' };
 
+export const failedOrError = (phase: NodePhase | 'Running'): phase is 'Failed' | 'Error' => phase === 'Failed' || phase === 'Error';
+
 /** An artifact passed to a template: a host file or directory, or inline data. */
 export type ArtifactValue = { path: string } | { raw: string };

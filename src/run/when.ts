@@ -93,7 +93,7 @@ class Parser {
     if (t?.kind === 'op' && (t.value === '!' || t.value === '-')) {
       this.pos++;
       const v = this.parseUnary();
-      if (t.value === '!') return bool(v, '!');
+      if (t.value === '!') return !bool(v, '!');
       return -num(v, '-');
     }
     return this.parsePrimary();
