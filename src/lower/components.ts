@@ -70,7 +70,8 @@ export function componentSpec(c: IrComponent): ComponentSpec {
     ...(c.description ? { description: c.description } : {}),
     inputs,
     outputs: c.outputs.map((o) => ({ name: o.name, type: o.type })),
-    singleReturn: c.impl.singleReturn,
+    // One returned value is returned as itself, whether declared `-> int` or `-> (score: float)`.
+    singleReturn: c.impl.singleReturn || c.outputs.filter((o) => o.type !== 'file').length === 1,
     body: c.impl.body,
     image: c.impl.image,
     packages: c.impl.packages,

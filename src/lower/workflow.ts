@@ -108,7 +108,8 @@ export class WorkflowLowering {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Workflow',
       metadata: {
-        generateName: `${p.name}-`,
+        // kfp renames the workflow with its entrypoint when a component already took the pipeline's name.
+        generateName: `${root.name}-`,
         annotations: { 'pipelines.kubeflow.org/pipeline_spec': this.pipelineSpecAnnotation() },
       },
       spec: {
