@@ -151,11 +151,12 @@ export class Writer {
     }
     const indent = ' '.repeat(this.curIndent);
     const out = name === 'Fence' ? formatFence(tok.image, indent) : formatTripleString(tok.image, indent);
-    this.cur += out[0]!;
+    let line = (this.cur ?? '') + out[0]!;
     for (let i = 1; i < out.length; i++) {
-      this.lines.push(this.cur);
-      this.cur = out[i]!;
+      this.lines.push(line);
+      line = out[i]!;
     }
+    this.cur = line;
   }
 
   private continuationIndent(sameIndent: boolean): number {

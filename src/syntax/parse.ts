@@ -92,13 +92,19 @@ function lex(file: SourceFile, diagnostics: Diagnostic[]): { tokens: IToken[]; c
   return { tokens, comments: (result.groups['comments'] as IToken[] | undefined) ?? [] };
 }
 
+/** Syntax errors past this many are not reported: the file is not a .kfp program, and recovery would only add noise. */
+export const MAX_SYNTAX_ERRORS = 50;
+
 function checkNesting(file: SourceFile, tokens: IToken[], diagnostics: Diagnostic[]): boolean {
   let depth = 0;
+  let nots = 0;
   for (const tok of tokens) {
     const n = tok.tokenType;
-    if (n === T.LParen || n === T.LBrace || n === T.LBracket) {
-      depth++;
-      if (depth > MAX_NESTING) {
+    // `not not not …` recurses in the parser like brackets do.
+    nots = n === T.Not ? nots + 1 : 0;
+    if (n === T.LParen || n === T.LBrace || n === T.LBracket || nots > 0) {
+      if (nots === 0) depth++;
+      if (depth + nots > MAX_NESTING) {
         diagnostics.push(diag('TooDeep', `nesting deeper than ${MAX_NESTING} levels`, { file, span: { start: tok.startOffset, end: tok.endOffset! + 1 }, label: 'too deep', hint: 'flatten the structure; no pipeline needs this depth' }));
         return false;
       }
@@ -144,9 +150,19 @@ export function parseSource(file: SourceFile): ParseResult {
   if (!checkNesting(file, tokens, diagnostics)) return { diagnostics, comments, tokens };
   const p = getParser();
   p.input = tokens;
-  const cst: CstNode = p.program();
+  let cst: CstNode;
+  try {
+    cst = p.program();
+  } catch (e) {
+    // Error recovery on pathological input can exhaust the stack; say where parsing gave up instead of crashing.
+    if (!(e instanceof RangeError)) throw e;
+    const first = p.errors[0]?.token ?? tokens[0];
+    const start = first && first.tokenType.name !== 'EOF' ? first.startOffset : 0;
+    diagnostics.push(diag('TooDeep', 'the file is too broken or too complex to parse', { file, span: { start, end: start + 1 }, hint: 'fix the first syntax error and try again' }));
+    return { diagnostics, comments, tokens };
+  }
   const seen = new Set<number>();
-  for (const e of p.errors) {
+  for (const e of p.errors.slice(0, MAX_SYNTAX_ERRORS)) {
     const tok = e.token;
     const start = tok.tokenType.name === 'EOF' ? file.text.length : tok.startOffset;
     if (seen.has(start)) continue;
