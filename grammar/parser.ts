@@ -152,10 +152,13 @@ export class KfpParser extends CstParser {
     this.OPTION3(() => this.SUBRULE(this.settingsBlock));
   });
 
-  /** settingsBlock : "{" setting* "}" */
+  /** settingsBlock : "{" (setting ","?)* "}"   (one per line, or separated by commas on one line) */
   settingsBlock = this.RULE('settingsBlock', () => {
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.SUBRULE(this.setting));
+    this.MANY(() => {
+      this.SUBRULE(this.setting);
+      this.OPTION(() => this.CONSUME(T.Comma));
+    });
     this.CONSUME(T.RBrace);
   });
 

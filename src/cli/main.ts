@@ -12,6 +12,9 @@ import { applyPolicy } from '../diagnostics/policy.js';
 import { renderAll, type Format } from '../diagnostics/render.js';
 import { SourceFile } from '../source.js';
 import { collectSources, readSource, safeJoin, UsageError, writeAll } from './files.js';
+import { runFmt } from './fmt.js';
+import { runGraph } from './graph.js';
+import type { RunCliOptions } from './run.js';
 
 declare const KFPDSL_VERSION: string;
 const version = typeof KFPDSL_VERSION === 'string' ? KFPDSL_VERSION : '0.0.0-dev';
@@ -131,6 +134,42 @@ export function main(argv: readonly string[]): number {
   policyOptions(checkCmd).action((paths: string[], opts: CommonOptions) => {
     code = runCheck(paths, opts);
   });
+  program
+    .command('run')
+    .description("compile one pipeline and run it on this machine, each task a local process (images are not pulled: tasks use this machine's sh and python3)")
+    .argument('<file>', 'the .kfp file')
+    .option('--arg <name=value>', 'set a pipeline parameter (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--pipeline <name>', 'which pipeline to run when the file defines several (display name or Kubernetes name)')
+    .option('--run-dir <dir>', 'where run directories are made', '.kfpdsl/runs')
+    .option('--parallelism <n>', 'at most this many tasks at once (default: the number of CPUs)')
+    .option('--secrets <file>', 'secrets as a JSON or YAML {name: {key: value}} file (or set KFPDSL_SECRET_<NAME>_<KEY>)')
+    .option('--config-maps <file>', 'config maps as a JSON or YAML {name: {key: value}} file (or set KFPDSL_CONFIGMAP_<NAME>_<KEY>)')
+    .option('--env-file <file>', 'NAME=value lines added to every task\'s environment (KFPDSL_SECRET_… lines provide secrets)')
+    .option('--seed <n>', 'set PYTHONHASHSEED and KFPDSL_SEED for every task (Python\'s random module is not seeded by it)')
+    .option('--skip-packages', 'do not pip install components\' packages: assume they are installed here')
+    .addOption(new Option('--format <format>', 'pretty: progress and summary tables; short: plain lines; json: run.json on stdout').choices(['pretty', 'short', 'json']).default('pretty'))
+    .option('-q, --quiet', 'no progress, only failures and a one-line result')
+    .action((file: string, opts: RunCliOptions) => {
+      // Loaded on demand: `run` needs child processes and the executor, check and build do not.
+      void import('./run.js').then(({ startRun }) => startRun(file, opts));
+    });
+  program
+    .command('fmt')
+    .description('rewrite .kfp files (or directories of them) in canonical form, keeping comments')
+    .argument('<paths...>', '.kfp files or directories')
+    .option('--check', 'write nothing; fail listing the files that are not formatted')
+    .action((paths: string[], opts: { check?: boolean }) => {
+      code = runFmt(paths, opts.check ?? false, (d) => report(d, 'pretty'));
+    });
+  program
+    .command('graph')
+    .description("print a pipeline's DAG as Mermaid (renders in GitHub markdown) or Graphviz DOT")
+    .argument('<file>', 'the .kfp file')
+    .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'))
+    .option('--pipeline <name>', 'which pipeline, when the file defines several')
+    .action((file: string, opts: { format: 'mermaid' | 'dot'; pipeline?: string }) => {
+      code = runGraph(file, opts, (d) => report(d, 'pretty'));
+    });
   try {
     program.parse(argv as string[], { from: 'user' });
   } catch (e) {
@@ -148,4 +187,3 @@ export function main(argv: readonly string[]): number {
   return code;
 }
 
-process.exitCode = main(process.argv.slice(2));

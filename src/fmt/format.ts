@@ -358,7 +358,13 @@ class Printer {
         this.take('Identifier', true);
       }
     }
-    if (this.is('LBrace')) this.block(() => this.setting(false), { sameIndent: true });
+    if (this.is('LBrace')) {
+      // settingsBlock : "{" (setting ","?)* "}": canonically one setting per line, so the commas go.
+      this.block(() => {
+        this.setting(false);
+        while (this.is('Comma')) this.skip();
+      }, { sameIndent: true });
+    }
   }
 
   /** "(" argList? ")" with argList : arg ("," arg)* ","? and arg : (Identifier ":")? expr */

@@ -1,4 +1,4 @@
-// Running the real `kfpdsl` binary (bin/kfpdsl.mjs → dist/kfpdsl.mjs) from tests.
+// Running the real `kfpdsl` binary (bin/kfpdsl.mjs → dist/kfpdsl.cjs) from tests.
 //
 // `npm test` bundles first (pretest). When vitest is run directly, the bundle may be missing or
 // older than the sources; ensureBundle() rebuilds it then, once, under a lock so that parallel
@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot: string = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bundle = join(repoRoot, 'dist', 'kfpdsl.mjs');
+const bundle = join(repoRoot, 'dist', 'kfpdsl.cjs');
 const lock = join(repoRoot, 'dist', '.bundle-lock');
 
 function newestMtime(path: string): number {
@@ -33,7 +33,7 @@ function sleep(ms: number): void {
 
 let checked = false;
 
-/** Make sure dist/kfpdsl.mjs exists and is not older than src/ (rebuilding it if needed). */
+/** Make sure dist/kfpdsl.cjs exists and is not older than src/ (rebuilding it if needed). */
 export function ensureBundle(): void {
   if (checked) return;
   const deadline = Date.now() + 120_000;
@@ -58,7 +58,7 @@ export function ensureBundle(): void {
       }
       break;
     }
-    if (Date.now() > deadline) throw new Error('timed out waiting for another worker to bundle dist/kfpdsl.mjs');
+    if (Date.now() > deadline) throw new Error('timed out waiting for another worker to bundle dist/kfpdsl.cjs');
     sleep(100);
   }
   checked = true;
