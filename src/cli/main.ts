@@ -4,7 +4,7 @@
  * when any error is found.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { compileSource } from '../compile.js';
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
@@ -69,7 +69,8 @@ function runBuild(paths: string[], opts: BuildOptions): number {
   for (const source of sources) {
     const result = compileSource(source);
     diagnostics.push(...result.diagnostics);
-    const outDir = opts.out ?? dirname(source.path);
+    // One source writes straight into -o; several each get a subdirectory named after the file.
+    const outDir = opts.out === undefined ? dirname(source.path) : sources.length > 1 ? join(opts.out, basename(source.path, '.kfp')) : opts.out;
     for (const f of result.files) {
       const target = f.kind === 'component' && opts.components ? safeJoin(opts.components, f.path.replace(/^components\//, '')) : safeJoin(outDir, f.path);
       const prev = planned.get(target);
@@ -119,7 +120,7 @@ export function main(argv: readonly string[]): number {
     .command('build')
     .description('compile .kfp files (or directories of them) to Argo Workflow YAML and component.yaml files')
     .argument('<paths...>', '.kfp files or directories')
-    .option('-o, --out <dir>', 'output directory (default: beside each source file)')
+    .option('-o, --out <dir>', 'output directory; with several sources, one subdirectory per file (default: beside each source file)')
     .option('--components <dir>', 'write component.yaml files here (default: <out>/components)')
     .option('--check', 'write nothing; fail if the files on disk differ from what would be written')
     .addOption(formatOption());
