@@ -127,12 +127,7 @@ export function checkComponent(ctx: CheckContext, c: ast.ComponentDecl): IrCompo
   let env: Record<string, string> = {};
   const seen = new Map<string, ast.Setting>();
   for (const s of c.settings) {
-    const prev = seen.get(s.name.name);
-    if (prev) {
-      ctx.report('DuplicateName', `setting \`${s.name.name}\` is given twice`, s.name.span, { related: [ctx.related(prev.name.span, 'first given here')] });
-      continue;
-    }
-    seen.set(s.name.name, s);
+    if (!ctx.firstSetting(seen, s)) continue;
     if (s.upper) ctx.report('InvalidSetting', `\`${s.name.name}\` does not take a range`, s.upper.span);
     switch (s.name.name) {
       case 'image':

@@ -17,6 +17,17 @@ export class CheckContext {
   related(sp: Span, message: string): { file: SourceFile; span: Span; message: string } {
     return { file: this.file, span: sp, message };
   }
+
+  /** Records a setting in `seen`; reports it and returns false when the block already had one of that name. */
+  firstSetting(seen: Map<string, ast.Setting>, s: ast.Setting): boolean {
+    const prev = seen.get(s.name.name);
+    if (prev) {
+      this.report('DuplicateName', `setting \`${s.name.name}\` is given twice`, s.name.span, { related: [this.related(prev.name.span, 'first given here')] });
+      return false;
+    }
+    seen.set(s.name.name, s);
+    return true;
+  }
 }
 
 /** Evaluates a literal expression (scalars, lists and dicts of literals); undefined when it is not constant. */

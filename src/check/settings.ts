@@ -186,12 +186,7 @@ export function checkTaskSettings(ctx: CheckContext, settings: readonly ast.Sett
   const retryExtras: { policy?: string; duration?: string; factor?: number; maxDuration?: string; first?: ast.Setting } = {};
   for (const s of settings) {
     const name = s.name.name;
-    const prev = seen.get(name);
-    if (prev) {
-      ctx.report('DuplicateName', `setting \`${name}\` is given twice`, s.name.span, { related: [ctx.related(prev.name.span, 'first given here')] });
-      continue;
-    }
-    seen.set(name, s);
+    if (!ctx.firstSetting(seen, s)) continue;
     if (s.upper && name !== 'cpu' && name !== 'memory' && name !== 'ephemeral_storage') {
       r.fail(s, `\`${name}\` does not take a range`, s.upper.span);
       continue;
@@ -328,12 +323,7 @@ export function checkTaskSettings(ctx: CheckContext, settings: readonly ast.Sett
 export function checkPipelineSetting(ctx: CheckContext, s: ast.Setting, out: IrPipelineSettings, seen: Map<string, ast.Setting>): void {
   const r = new SettingReader(ctx);
   const name = s.name.name;
-  const prev = seen.get(name);
-  if (prev) {
-    ctx.report('DuplicateName', `setting \`${name}\` is given twice`, s.name.span, { related: [ctx.related(prev.name.span, 'first given here')] });
-    return;
-  }
-  seen.set(name, s);
+  if (!ctx.firstSetting(seen, s)) return;
   if (s.upper) {
     r.fail(s, `\`${name}\` does not take a range`, s.upper.span);
     return;
