@@ -1,0 +1,38 @@
+/** The diagnostic catalog: codes and slugs are unique, and every code is proven by a test. */
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compileSource } from '../src/compile.js';
+import { allDefs } from '../src/diagnostics/catalog.js';
+import { MAX_SOURCE_BYTES } from '../src/syntax/parse.js';
+import { SourceFile } from '../src/source.js';
+
+const fixtures = readdirSync(new URL('./fixtures/errors/', import.meta.url)).filter((f) => f.endsWith('.kfp'));
+
+/** Codes whose trigger is too large for a fixture file, with the test that proves them instead. */
+const PROVEN_ELSEWHERE: Record<string, string> = {
+  KFP1103: 'this file: a source over the size limit',
+  KFP5002: 'test/limits.test.ts',
+  KFP5003: 'test/limits.test.ts',
+  KFP5004: 'test/limits.test.ts',
+};
+
+describe('diagnostic catalog', () => {
+  it('has unique codes and slugs', () => {
+    const defs = allDefs();
+    expect(new Set(defs.map((d) => d.code)).size).toBe(defs.length);
+    expect(new Set(defs.map((d) => d.slug)).size).toBe(defs.length);
+    for (const d of defs) expect(d.code).toMatch(/^KFP\d{4}$/);
+  });
+
+  it.each(allDefs().filter((d) => !d.code.startsWith('KFP9')).map((d) => [d.code, d.slug]))('%s (%s) has a fixture', (code) => {
+    const has = fixtures.some((f) => f.startsWith(`${code}-`)) || code in PROVEN_ELSEWHERE;
+    expect(has).toBe(true);
+  });
+
+  it('KFP1103: a source over the size limit is refused before it is lexed', () => {
+    const file = new SourceFile('huge.kfp', `# ${'x'.repeat(MAX_SOURCE_BYTES)}\n`);
+    const r = compileSource(file);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['KFP1103']);
+    expect(r.diagnostics[0]!.span).toEqual({ start: 0, end: 0 });
+  });
+});
