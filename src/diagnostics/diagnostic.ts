@@ -25,13 +25,18 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }
 
+/** Code-unit order, not the locale's: output must not depend on LANG. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Stable order: by file, then position, then code, so output never depends on check order. */
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort(
     (a, b) =>
-      (a.file?.path ?? '').localeCompare(b.file?.path ?? '') ||
+      compareText(a.file?.path ?? '', b.file?.path ?? '') ||
       (a.span?.start ?? -1) - (b.span?.start ?? -1) ||
-      a.code.localeCompare(b.code) ||
-      a.message.localeCompare(b.message),
+      compareText(a.code, b.code) ||
+      compareText(a.message, b.message),
   );
 }

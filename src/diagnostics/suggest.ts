@@ -25,7 +25,7 @@ export function suggestionList(input: string, candidates: Iterable<string>): str
     const d = lower === c.toLowerCase() ? 0.5 : levenshtein(input, c);
     if (d <= threshold) scored.push([c, d]);
   }
-  scored.sort((x, y) => x[1] - y[1] || x[0].localeCompare(y[0]));
+  scored.sort((x, y) => x[1] - y[1] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
   return scored.map(([c]) => c);
 }
 
