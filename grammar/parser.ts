@@ -7,10 +7,28 @@
 import { CstParser, type CstNode, type IToken, type TokenType } from 'chevrotain';
 import * as T from './tokens.js';
 
+/** Thrown when a file has more syntax errors than are worth reporting; recovery past that is quadratic. */
+export class TooManySyntaxErrors extends Error {}
+
+/** How many syntax errors one parse records before it gives up. */
+export const MAX_SYNTAX_ERRORS = 50;
+
 export class KfpParser extends CstParser {
+  /** Recognition errors recorded in the current parse (see SAVE_ERROR below). */
+  savedErrors = 0;
+
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, skipValidations: true, nodeLocationTracking: 'onlyOffset' });
     this.performSelfAnalysis();
+  }
+
+  override set input(tokens: IToken[]) {
+    this.savedErrors = 0;
+    super.input = tokens;
+  }
+
+  override get input(): IToken[] {
+    return super.input;
   }
 
   /** program : (importDecl | componentDecl | pipelineDecl)* */
@@ -351,3 +369,16 @@ export class KfpParser extends CstParser {
 }
 
 export type { CstNode, IToken, TokenType };
+
+/**
+ * Chevrotain records every recognition error through SAVE_ERROR (not in its public
+ * types); past MAX_SYNTAX_ERRORS we stop, since recovering through thousands of errors
+ * costs quadratic time and reports nothing a user can act on.
+ */
+type WithSaveError = { SAVE_ERROR(error: unknown): unknown };
+const baseSaveError = (CstParser.prototype as unknown as WithSaveError).SAVE_ERROR;
+(KfpParser.prototype as unknown as WithSaveError).SAVE_ERROR = function (this: KfpParser, error: unknown) {
+  const saved = baseSaveError.call(this, error);
+  if (++this.savedErrors >= MAX_SYNTAX_ERRORS) throw new TooManySyntaxErrors();
+  return saved;
+};

@@ -42,7 +42,7 @@ export function compileSource(file: SourceFile, options: CompileOptions = {}): C
     return compileUnsafe(file, options);
   } catch (e) {
     // No input may ever produce a stack trace: an exception here is our bug, reported as one.
-    const message = e instanceof RangeError ? 'input too complex (stack exhausted)' : e instanceof Error ? e.message : String(e);
+    const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     return { diagnostics: [diag('Internal', `internal compiler error: ${message}`, { file })], files: [] };
   }
 }
@@ -66,7 +66,7 @@ function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult
     if (options.checkOnly) continue;
     const v = verifyRendered(renderComponent(spec), spec, `component \`${c.name}\``, componentSchemaErrors, file);
     diagnostics.push(...v.diagnostics);
-    if (v.text !== undefined) files.push({ path: `components/${c.name}.yaml`, kind: 'component', text: v.text });
+    if (v.text !== undefined) files.push({ path: `components/${c.name.toLowerCase()}.yaml`, kind: 'component', text: v.text });
   }
   checked.program.pipelines.forEach((p, i) => {
     const wf = new WorkflowLowering(p, checked.program.components, specs).lower();

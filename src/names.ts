@@ -19,6 +19,8 @@ export function taskName(human: string): string {
 /** Hands out names unique within one namespace, as kfp does: `echo`, `echo-2`, `echo-3`. */
 export class NameAllocator {
   private readonly used = new Set<string>();
+  /** The next suffix to try per base name, so that handing out n names stays linear. */
+  private readonly next = new Map<string, number>();
 
   reserve(name: string): void {
     this.used.add(name);
@@ -30,7 +32,12 @@ export class NameAllocator {
 
   unique(base: string): string {
     let name = base;
-    for (let i = 2; this.used.has(name); i++) name = `${base}-${i}`;
+    if (this.used.has(name)) {
+      let i = this.next.get(base) ?? 2;
+      while (this.used.has(`${base}-${i}`)) i++;
+      name = `${base}-${i}`;
+      this.next.set(base, i + 1);
+    }
     this.used.add(name);
     return name;
   }

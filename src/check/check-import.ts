@@ -4,7 +4,7 @@
  * rejected, plain data only) and with every problem reported at its place in that file.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import YAML, { isNode } from 'yaml';
 import { diag } from '../diagnostics/catalog.js';
@@ -54,11 +54,14 @@ export function checkImport(ctx: CheckContext, imp: ast.ImportDecl): IrComponent
   };
   let text: string;
   try {
+    // Only regular files, and only small ones: /dev/zero or a named pipe would never end.
+    const st = statSync(path);
+    if (!st.isFile()) return at(`\`${imp.path}\` is not a regular file`);
+    if (st.size > MAX_COMPONENT_BYTES) return at(`\`${imp.path}\` is larger than 4 MiB`);
     text = readFileSync(path, 'utf8');
   } catch (e) {
     return at(`cannot read \`${imp.path}\`: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, 'paths are relative to this .kfp file');
   }
-  if (text.length > MAX_COMPONENT_BYTES) return at(`\`${imp.path}\` is larger than 4 MiB`);
   const file = new SourceFile(imp.path.startsWith('/') ? imp.path : resolve(dirname(ctx.file.path), imp.path).replace(process.cwd() + '/', ''), text);
   const inFile = (message: string, offset: number, hint?: string) => {
     ctx.diagnostics.push(diag('InvalidImport', message, { file, span: { start: offset, end: Math.min(text.length, offset + 1) }, hint, related: [ctx.related(imp.pathSpan, 'imported here')] }));

@@ -14,6 +14,9 @@ import type * as ast from '../syntax/ast.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { checkParams } from './check-component.js';
 import { ARGO_NAME_MAX, GENERATE_NAME_MAX } from './limits.js';
+
+/** More `elif`s than this make the workflow grow too fast (each negates all the earlier conditions). */
+export const MAX_ELIF = 64;
 import { CheckContext, constType, constValue } from './context.js';
 import { checkPipelineSetting, checkTaskSettings, type SettingResolver } from './settings.js';
 import { assignable, describeType, PARAM_TYPES, type ValueType } from './types.js';
@@ -91,10 +94,10 @@ class PipelineChecker {
           continue;
         }
         finallySpan = { start: s.span.start, end: s.span.start + 7 };
-        exit = this.statements(s.body, [], true);
+        exit = this.nonEmpty(this.statements(s.body, [], true), finallySpan, '`finally` block');
       } else mainBody.push(s);
     }
-    const body = this.statements(mainBody, [], false);
+    const body = this.nonEmpty(this.statements(mainBody, [], false), p.nameSpan, 'pipeline');
     this.checkCycles();
     this.checkUnused();
     const name = sanitizeK8sName(p.name) || 'pipeline';
@@ -214,6 +217,13 @@ class PipelineChecker {
 
   private ifStmt(s: ast.IfStmt, frames: readonly LoopFrame[], inExit: boolean): IrNode[] {
     const out: IrNode[] = [];
+    if (s.branches.length > MAX_ELIF) {
+      // Each branch's `when` negates every earlier condition: the workflow grows with the square of the branches.
+      this.ctx.report('TooDeep', `an \`if\` with ${s.branches.length} branches; at most ${MAX_ELIF} are accepted`, s.branches[MAX_ELIF]!.span, {
+        hint: 'loop over the cases instead, or split the decision into nested conditions',
+      });
+      return out;
+    }
     const previous: IrCondExpr[] = [];
     for (const b of s.branches) {
       const cond = this.condition(b.cond, frames, inExit);
@@ -221,13 +231,21 @@ class PipelineChecker {
       // `elif` and `else` hold when every earlier condition is false: complementary `when`s, since kfp v1 has no else.
       const when: IrCondExpr = previous.length === 0 ? cond : { and: [...previous.map((p) => ({ not: p })), cond] };
       previous.push(cond);
-      out.push({ kind: 'condition', name: this.groupName(b, 'condition'), when, body: this.statements(b.body, frames, inExit) });
+      out.push({ kind: 'condition', name: this.groupName(b, 'condition'), when, body: this.nonEmpty(this.statements(b.body, frames, inExit), b.span, '`if` block') });
     }
     if (s.elseBody && previous.length === s.branches.length) {
       const when: IrCondExpr = previous.length === 1 ? { not: previous[0]! } : { and: previous.map((p) => ({ not: p })) };
-      out.push({ kind: 'condition', name: this.groupName(s, 'condition'), when, body: this.statements(s.elseBody, frames, inExit) });
+      out.push({ kind: 'condition', name: this.groupName(s, 'condition'), when, body: this.nonEmpty(this.statements(s.elseBody, frames, inExit), s.elseSpan ?? s.span, '`else` block') });
     }
     return out;
+  }
+
+  /** Argo runs no DAG without tasks: an empty block is an error here rather than a rejected workflow. */
+  private nonEmpty(body: IrNode[], span: Span, what: string): IrNode[] {
+    if (body.length === 0 && !this.ctx.diagnostics.some((d) => d.severity === 'error')) {
+      this.ctx.report('EmptyBlock', `this ${what} has no tasks`, span, { hint: 'add a task, or remove the block' });
+    }
+    return body;
   }
 
   private forStmt(s: ast.ForStmt, frames: readonly LoopFrame[], inExit: boolean): IrLoop | undefined {
@@ -283,7 +301,7 @@ class PipelineChecker {
       this.ctx.report('InvalidSetting', '`parallelism` must be at least 1', s.parallelism.span, { hint: 'leave it out for no limit (Argo 4 rejects 0)' });
     }
     const frame: LoopFrame = { variable: s.variable.name, name, fields, itemType, span: s.variable.span };
-    const body = this.statements(s.body, [...frames, frame], inExit);
+    const body = this.nonEmpty(this.statements(s.body, [...frames, frame], inExit), { start: s.span.start, end: s.span.start + 3 }, 'loop');
     if (!items) return undefined;
     return {
       kind: 'loop',
@@ -680,17 +698,26 @@ class PipelineChecker {
     }
   }
 
+  /** Depth-first search with an explicit stack: a chain of thousands of tasks must not exhaust the call stack. */
   private checkCycles(): void {
     const state = new Map<string, 1 | 2>();
-    const stack: string[] = [];
     const reported = new Set<string>();
-    const visit = (n: string): void => {
-      state.set(n, 1);
-      stack.push(n);
-      for (const e of this.edges.get(n) ?? []) {
+    for (const t of this.tasks.values()) {
+      if (state.has(t.name)) continue;
+      const path: string[] = [t.name];
+      const iters = [(this.edges.get(t.name) ?? [])[Symbol.iterator]()];
+      state.set(t.name, 1);
+      while (iters.length > 0) {
+        const step = iters[iters.length - 1]!.next();
+        if (step.done) {
+          state.set(path.pop()!, 2);
+          iters.pop();
+          continue;
+        }
+        const e = step.value;
         const st = state.get(e.to);
         if (st === 1) {
-          const cycle = [...stack.slice(stack.indexOf(e.to)), e.to];
+          const cycle = [...path.slice(path.indexOf(e.to)), e.to];
           const key = [...cycle].sort().join(',');
           if (!reported.has(key)) {
             reported.add(key);
@@ -699,12 +726,13 @@ class PipelineChecker {
               hint: 'a pipeline is a DAG; remove one of these dependencies',
             });
           }
-        } else if (st === undefined) visit(e.to);
+        } else if (st === undefined) {
+          state.set(e.to, 1);
+          path.push(e.to);
+          iters.push((this.edges.get(e.to) ?? [])[Symbol.iterator]());
+        }
       }
-      stack.pop();
-      state.set(n, 2);
-    };
-    for (const t of this.tasks.values()) if (!state.has(t.name)) visit(t.name);
+    }
   }
 
   private displayName(name: string): string {

@@ -31,6 +31,12 @@ export function check(doc: ast.Document): { program: IrProgram; diagnostics: Dia
       ctx.report('DuplicateName', `component \`${c.name.name}\` is defined twice`, c.name.span, { label: 'defined again here', related: [ctx.related(prev.span, 'first defined here')] });
       continue;
     }
+    const sameFile = [...declared.values()].find((d) => d.name.toLowerCase() === c.name.name.toLowerCase());
+    if (sameFile) {
+      // component.yaml files are named after components; on macOS and Windows `Add` and `add` would be one file.
+      ctx.report('DuplicateName', `component \`${c.name.name}\` differs from \`${sameFile.name}\` only in case`, c.name.span, { related: [ctx.related(sameFile.span, 'the other one')] });
+      continue;
+    }
     declared.set(c.name.name, c.name);
     components.set(c.name.name, ir);
   }

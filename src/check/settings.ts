@@ -30,6 +30,35 @@ export const TASK_SETTINGS = [
 
 export const PIPELINE_SETTINGS = ['timeout', 'parallelism', 'ttl', 'image_pull_secrets', 'image_pull_policy', 'service_account'];
 
+const TOLERATION_FIELDS = ['key', 'operator', 'value', 'effect', 'tolerationSeconds'];
+
+/** Kubernetes' rules for a toleration (core/v1 Toleration), so that a typo is caught here and not by the API server. */
+function tolerationProblem(t: { [key: string]: Json }): { message: string; hint?: string } | undefined {
+  for (const k of Object.keys(t)) {
+    if (!TOLERATION_FIELDS.includes(k)) return { message: `unknown toleration field \`${k}\``, hint: didYouMean(k, TOLERATION_FIELDS) ?? `fields are ${TOLERATION_FIELDS.join(', ')}` };
+  }
+  for (const k of ['key', 'value']) {
+    if (t[k] !== undefined && typeof t[k] !== 'string') return { message: `toleration \`${k}\` must be a string` };
+  }
+  if (t['operator'] !== undefined && t['operator'] !== 'Exists' && t['operator'] !== 'Equal') {
+    return { message: `toleration operator \`${String(t['operator'])}\` is not "Exists" or "Equal"` };
+  }
+  if (t['operator'] === 'Exists' && t['value'] !== undefined && t['value'] !== '') return { message: 'a toleration with operator "Exists" takes no value' };
+  const effects = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
+  if (t['effect'] !== undefined && !effects.includes(String(t['effect']))) {
+    return { message: `toleration effect \`${String(t['effect'])}\` is not one of ${effects.map((e) => `"${e}"`).join(', ')}`, hint: didYouMean(String(t['effect']), effects) };
+  }
+  const secs = t['tolerationSeconds'];
+  if (secs !== undefined && (typeof secs !== 'number' || !Number.isInteger(secs))) return { message: '`tolerationSeconds` must be an integer' };
+  if (t['key'] === undefined && t['operator'] !== 'Exists') return { message: 'a toleration without a key needs operator "Exists"' };
+  return undefined;
+}
+
+/** A Kubernetes object name (DNS-1123 subdomain), as secret and claim names must be. */
+export function isDnsSubdomain(s: string): boolean {
+  return s.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(s);
+}
+
 function literal(e: ast.Expr): string | number | boolean | null | undefined {
   return e.kind === 'Literal' ? e.value : undefined;
 }
@@ -136,6 +165,12 @@ function envSetting(r: SettingReader, s: ast.Setting, resolver: SettingResolver)
         continue;
       }
       const ref = { name: args[0] as string, key: args[1] as string };
+      if (!isDnsSubdomain(ref.name) || !/^[-._a-zA-Z0-9]+$/.test(ref.key)) {
+        r.ctx.report('InvalidSetting', !isDnsSubdomain(ref.name) ? `\`${ref.name}\` is not a valid Kubernetes ${v.callee.name === 'secret' ? 'secret' : 'config map'} name` : `\`${ref.key}\` is not a valid key`, v.span, {
+          hint: 'names are lower-case letters, digits, `-` and `.`; keys letters, digits, `-`, `_` and `.`',
+        });
+        continue;
+      }
       vars.push(v.callee.name === 'secret' ? { name: en.key, secret: ref } : { name: en.key, configMap: ref });
       continue;
     }
@@ -266,9 +301,8 @@ export function checkTaskSettings(ctx: CheckContext, settings: readonly ast.Sett
           r.fail(s, '`tolerations` must be a record or a list of records', s.value.span, 'e.g. tolerations: [{ key: "gpu", operator: "Exists", effect: "NoSchedule" }]');
           break;
         }
-        const allowed = ['key', 'operator', 'value', 'effect', 'tolerationSeconds'];
-        const bad = list.flatMap((t) => Object.keys(t as object).filter((k) => !allowed.includes(k)));
-        if (bad.length > 0) r.fail(s, `unknown toleration field \`${bad[0]}\``, s.value.span, didYouMean(bad[0]!, allowed) ?? `fields are ${allowed.join(', ')}`);
+        const problem = list.map((t) => tolerationProblem(t as { [key: string]: Json })).find((p) => p !== undefined);
+        if (problem) r.fail(s, problem.message, s.value.span, problem.hint);
         else out.tolerations = list as { [key: string]: Json }[];
         break;
       }
@@ -342,7 +376,10 @@ export function checkPipelineSetting(ctx: CheckContext, s: ast.Setting, out: IrP
     case 'image_pull_secrets': {
       const v = s.value;
       if (v.kind === 'ListExpr' && v.items.every((i) => i.kind === 'Literal' && typeof i.value === 'string' && i.value !== '')) {
-        out.imagePullSecrets = v.items.map((i) => (i as ast.Literal).value as string);
+        const names = v.items.map((i) => (i as ast.Literal).value as string);
+        const bad = names.find((n) => !isDnsSubdomain(n));
+        if (bad !== undefined) r.fail(s, `\`${bad}\` is not a valid Kubernetes secret name`, v.span, 'lower-case letters, digits, `-` and `.`, e.g. "regcred"');
+        else out.imagePullSecrets = names;
       } else r.fail(s, '`image_pull_secrets` must be a list of secret names', v.span, 'e.g. image_pull_secrets: ["regcred"]');
       break;
     }

@@ -70,8 +70,9 @@ export function componentSpec(c: IrComponent): ComponentSpec {
     ...(c.description ? { description: c.description } : {}),
     inputs,
     outputs: c.outputs.map((o) => ({ name: o.name, type: o.type })),
-    // One returned value is returned as itself, whether declared `-> int` or `-> (score: float)`.
-    singleReturn: c.impl.singleReturn || c.outputs.filter((o) => o.type !== 'file').length === 1,
+    // One returned value is returned as itself, whether declared `-> int` or `-> (score: float)`;
+    // `-> file` returns nothing (the body writes the file at the path `Output`).
+    singleReturn: c.outputs.filter((o) => o.type !== 'file').length === 1,
     body: c.impl.body,
     image: c.impl.image,
     packages: c.impl.packages,

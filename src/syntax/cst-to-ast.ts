@@ -352,12 +352,13 @@ class Builder {
       case 'Null':
         return { kind: 'Literal', span: sp, value: null, isFloat: false };
       case 'FloatLiteral': {
-        const v = Number(t.image);
+        // JSON, YAML and Argo have no negative zero: -0.0 is 0.0.
+        const v = Number(t.image) + 0;
         if (!Number.isFinite(v)) this.diagnostics.push(diag('InvalidLiteral', `number \`${t.image}\` is out of range`, { file: this.file, span: sp }));
         return { kind: 'Literal', span: sp, value: v, isFloat: true };
       }
       default: {
-        const v = Number(t.image);
+        const v = Number(t.image) + 0;
         if (!Number.isSafeInteger(v)) this.diagnostics.push(diag('InvalidLiteral', `integer \`${t.image}\` is too large`, { file: this.file, span: sp, hint: `integers must lie within ±${Number.MAX_SAFE_INTEGER}` }));
         return { kind: 'Literal', span: sp, value: v, isFloat: false };
       }

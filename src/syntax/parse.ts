@@ -5,7 +5,7 @@
  * half-parsed input.
  */
 import { Lexer, type CstNode, type IRecognitionException, type IToken } from 'chevrotain';
-import { KfpParser } from '../../grammar/parser.js';
+import { KfpParser, MAX_SYNTAX_ERRORS, TooManySyntaxErrors } from '../../grammar/parser.js';
 import * as T from '../../grammar/tokens.js';
 import { diag } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -92,9 +92,6 @@ function lex(file: SourceFile, diagnostics: Diagnostic[]): { tokens: IToken[]; c
   return { tokens, comments: (result.groups['comments'] as IToken[] | undefined) ?? [] };
 }
 
-/** Syntax errors past this many are not reported: the file is not a .kfp program, and recovery would only add noise. */
-export const MAX_SYNTAX_ERRORS = 50;
-
 function checkNesting(file: SourceFile, tokens: IToken[], diagnostics: Diagnostic[]): boolean {
   let depth = 0;
   let nots = 0;
@@ -150,16 +147,19 @@ export function parseSource(file: SourceFile): ParseResult {
   if (!checkNesting(file, tokens, diagnostics)) return { diagnostics, comments, tokens };
   const p = getParser();
   p.input = tokens;
-  let cst: CstNode;
+  let cst: CstNode = { name: 'program', children: {} };
   try {
     cst = p.program();
   } catch (e) {
-    // Error recovery on pathological input can exhaust the stack; say where parsing gave up instead of crashing.
-    if (!(e instanceof RangeError)) throw e;
-    const first = p.errors[0]?.token ?? tokens[0];
-    const start = first && first.tokenType.name !== 'EOF' ? first.startOffset : 0;
-    diagnostics.push(diag('TooDeep', 'the file is too broken or too complex to parse', { file, span: { start, end: start + 1 }, hint: 'fix the first syntax error and try again' }));
-    return { diagnostics, comments, tokens };
+    // Past MAX_SYNTAX_ERRORS the parser stops; the errors recorded so far are reported below.
+    if (!(e instanceof TooManySyntaxErrors)) {
+      // Error recovery on pathological input can exhaust the stack; say where parsing gave up instead of crashing.
+      if (!(e instanceof RangeError)) throw e;
+      const first = p.errors[0]?.token ?? tokens[0];
+      const start = first && first.tokenType.name !== 'EOF' ? first.startOffset : 0;
+      diagnostics.push(diag('TooDeep', 'the file is too broken or too complex to parse', { file, span: { start, end: start + 1 }, hint: 'fix the first syntax error and try again' }));
+      return { diagnostics, comments, tokens };
+    }
   }
   const seen = new Set<number>();
   for (const e of p.errors.slice(0, MAX_SYNTAX_ERRORS)) {
