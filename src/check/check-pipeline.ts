@@ -62,6 +62,9 @@ class PipelineChecker {
   private readonly groupNames = new Map<object, string>();
   /** Edges for the cycle check: task name → names it depends on, with the span that made the edge. */
   private readonly edges = new Map<string, { to: string; span: Span }[]>();
+  /** Calls written inside another call's arguments (`show(read(w.out))`): each is a task of its own. */
+  private readonly inlineTasks = new Map<ast.CallExpr, ast.TaskStmt>();
+  private readonly inlineOf = new Map<ast.TaskStmt, ast.TaskStmt[]>();
   /** Names in scope that something refers to, for the unused-name warnings. */
   private readonly used = new Set<string>();
 
@@ -174,6 +177,18 @@ class PipelineChecker {
     }
     const info: TaskInfo = { stmt: s, binding, name, component, isVolume, loops, inExit };
     this.tasks.set(s, info);
+    // As in kfp (`multiply_op(add_op(a, b).output)`), a component call inside the arguments is a task of its own.
+    const inline: ast.TaskStmt[] = [];
+    for (const a of s.args) {
+      const v = a.value;
+      if (v.kind === 'CallExpr' && this.components.has(v.callee.name)) {
+        const stmt: ast.TaskStmt = { kind: 'TaskStmt', span: v.span, callee: v.callee, args: v.args, after: [], settings: [] };
+        this.inlineTasks.set(v, stmt);
+        inline.push(stmt);
+        this.declareTask(stmt, loops, inExit);
+      }
+    }
+    if (inline.length > 0) this.inlineOf.set(s, inline);
     if (s.name) {
       const prev = this.scope.get(s.name.name);
       if (prev) {
@@ -189,12 +204,9 @@ class PipelineChecker {
     const out: IrNode[] = [];
     for (const s of stmts) {
       switch (s.kind) {
-        case 'TaskStmt': {
-          const info = this.tasks.get(s)!;
-          const node = info.isVolume ? this.volume(info, frames) : this.task(info, frames);
-          if (node) out.push(node);
+        case 'TaskStmt':
+          out.push(...this.taskWithInlineCalls(s, frames));
           break;
-        }
         case 'IfStmt':
           out.push(...this.ifStmt(s, frames, inExit));
           break;
@@ -212,6 +224,16 @@ class PipelineChecker {
           break;
       }
     }
+    return out;
+  }
+
+  /** A task and, first, the tasks of the calls written in its arguments. */
+  private taskWithInlineCalls(s: ast.TaskStmt, frames: readonly LoopFrame[]): IrNode[] {
+    const out: IrNode[] = [];
+    for (const inner of this.inlineOf.get(s) ?? []) out.push(...this.taskWithInlineCalls(inner, frames));
+    const info = this.tasks.get(s)!;
+    const node = info.isVolume ? this.volume(info, frames) : this.task(info, frames);
+    if (node) out.push(node);
     return out;
   }
 
@@ -576,17 +598,33 @@ class PipelineChecker {
       }
       return c;
     }
-    if (e.kind !== 'RefExpr') {
-      this.ctx.report('TypeMismatch', 'an argument must be a literal, a pipeline parameter, a task output or a loop item', e.span, {
+    const inline = e.kind === 'CallExpr' ? this.inlineTasks.get(e) : undefined;
+    if (e.kind !== 'RefExpr' && !inline) {
+      this.ctx.report('TypeMismatch', 'an argument must be a literal, a pipeline parameter, a task output, a loop item or a component call', e.span, {
         hint: e.kind === 'CompareExpr' || e.kind === 'BoolExpr' || e.kind === 'NotExpr' ? 'comparisons belong in `if` conditions' : undefined,
       });
       return undefined;
     }
-    const resolved = this.reference(e, frames, task.inExit);
+    const resolved = inline ? this.inlineOutput(this.tasks.get(inline)!, e.span) : this.reference(e as ast.RefExpr, frames, task.inExit);
     if (!resolved) return undefined;
     if (resolved.producer) this.edge(task.name, resolved.producer, e.span);
     this.checkAssignable(resolved.type, expected, e.span, inputName);
     return resolved.value;
+  }
+
+  /** The value of a call written as an argument: its task's single output. */
+  private inlineOutput(producer: TaskInfo, span: Span): Resolved | undefined {
+    const comp = producer.component;
+    if (!comp) return undefined;
+    const passable = comp.outputs.filter((o) => !isUiOutput(o.type));
+    if (passable.length !== 1) {
+      this.ctx.report('AmbiguousOutput', passable.length === 0 ? `\`${comp.name}\` has no output to pass` : `\`${comp.name}\` has ${passable.length} outputs`, span, {
+        hint: passable.length === 0 ? 'call it on its own line' : `bind it (\`r = ${comp.name}(…)\`) and pass one of ${passable.map((o) => `\`r.${o.argName ?? o.name}\``).join(', ')}`,
+      });
+      return undefined;
+    }
+    const o = passable[0]!;
+    return { value: { output: { task: producer.name, name: o.name } }, type: o.type, producer: producer.name };
   }
 
   private checkAssignable(from: ValueType, to: ValueType | undefined, span: Span, inputName?: string): void {

@@ -1,0 +1,67 @@
+/**
+ * A pipeline written the way a kfp user would, mixing every construct: loops over an
+ * output with a parallelism cap, conditions inside loops and inside conditions, an
+ * inner loop over records, fan-in of a loop output, if/elif/else on the fan-in, files
+ * between tasks inside groups, calls written inside arguments, and finally. It must
+ * pass the strict Argo validator and compute the right values when run.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { compileSource } from '../src/compile.js';
+import { runWorkflow } from '../src/run/executor.js';
+import type { NodeResult } from '../src/run/types.js';
+import { SourceFile } from '../src/source.js';
+import { haveShared, strictArgoErrors } from './support/argo-strict.js';
+
+const path = 'test/fixtures/pipelines/nested.kfp';
+
+function compile(): unknown {
+  const r = compileSource(new SourceFile(path, readFileSync(path, 'utf8')));
+  expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  return YAML.parse(r.files.find((f) => f.kind === 'workflow')!.text);
+}
+
+function outputsOf(nodes: readonly NodeResult[], task: string): Record<string, string>[] {
+  return nodes.filter((n) => n.type === 'Pod' && n.displayName.replace(/\(.*\)$/, '') === task && n.phase === 'Succeeded').map((n) => n.outputs.parameters);
+}
+
+describe('a pipeline mixing every construct', () => {
+  it.skipIf(!haveShared)('passes the strict Argo validator', () => {
+    expect(strictArgoErrors(compile())).toEqual([]);
+  });
+
+  it('runs: loops, nested conditions, fan-in, elif, files in groups, inline calls, finally', async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'kfpdsl-semantics-'));
+    const result = await runWorkflow({ workflow: compile(), runDir, arguments: { n: '4', label: 'v', threshold: '2' } });
+    expect(result.phase).toBe('Succeeded');
+    const nodes = result.nodes;
+    // squares of 0..3
+    expect(outputsOf(nodes, 'sq').map((o) => o['square-Output']).sort()).toEqual(['0', '1', '4', '9']);
+    // describe_it only where the square exceeds the threshold (4 and 9)
+    expect(outputsOf(nodes, 'd').map((o) => o['describe-it-text']).sort()).toEqual(['v:4', 'v:9']);
+    // the file branch only for the big one: write → read (an inline call) → show
+    expect(outputsOf(nodes, 'read').map((o) => o['read-Output'])).toEqual(['v:9|v']);
+    // fan-in: the sum of every iteration's square
+    expect(outputsOf(nodes, 't')[0]!['total-Output']).toBe('14');
+    // 14 >= 10: the `if` branch ran, `elif` and `else` were skipped
+    const shows = nodes.filter((n) => n.type === 'Pod' && n.template === 'show');
+    expect(shows.length).toBeGreaterThan(0);
+    // write(c.text) then read(...) inline at the top level
+    expect(outputsOf(nodes, 'read-2').map((o) => o['read-Output'])).toEqual(['total:14|none']);
+    // the inner loop over two records ran in each of the four outer iterations
+    const inner = nodes.filter((n) => n.type === 'Pod' && n.displayName === 'show-3' && n.phase === 'Succeeded');
+    expect(inner).toHaveLength(8);
+    expect(result.exitHandler?.phase).toBe('Succeeded');
+  });
+
+  it('with threshold 100 no iteration takes the condition, and the total is unchanged', async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'kfpdsl-semantics-'));
+    const result = await runWorkflow({ workflow: compile(), runDir, arguments: { n: '4', label: 'v', threshold: '100' } });
+    expect(result.phase).toBe('Succeeded');
+    expect(outputsOf(result.nodes, 'd')).toEqual([]);
+    expect(outputsOf(result.nodes, 't')[0]!['total-Output']).toBe('14');
+  });
+});
