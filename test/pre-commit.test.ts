@@ -9,7 +9,7 @@
  * only what `npm ci` already put in the npm cache, nothing from the network.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,6 +21,19 @@ const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): { status: number; out: string } {
   const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: 240_000 });
   return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+}
+
+/** The kfpdsl command in the node environment pre-commit made for the hooks. */
+function findInstalledKfpdsl(home: string): string {
+  for (const repo of readdirSync(home)) {
+    const dir = join(home, repo);
+    if (!statSync(dir).isDirectory()) continue;
+    for (const env of readdirSync(dir).filter((d) => d.startsWith('node_env-'))) {
+      const bin = join(dir, env, 'bin', 'kfpdsl');
+      if (existsSync(bin)) return bin;
+    }
+  }
+  throw new Error(`no kfpdsl installed under ${home}`);
 }
 
 describe.skipIf(!hasPreCommit || head === '')('pre-commit hooks', () => {
@@ -58,8 +71,10 @@ describe.skipIf(!hasPreCommit || head === '')('pre-commit hooks', () => {
     expect(stale.status).not.toBe(0);
     expect(stale.out).toMatch(/out of date: .*p\.yaml/);
 
-    // With the compiled YAML beside it, both hooks pass and the commit lands.
-    expect(run(process.execPath, [join(root, 'bin/kfpdsl.mjs'), 'build', 'pipeline.kfp'], repo, env).status).toBe(0);
+    // With the compiled YAML beside it, both hooks pass and the commit lands. It is compiled by the
+    // kfpdsl that pre-commit installed (HEAD's), which may differ from this working tree's.
+    const installedBin = findInstalledKfpdsl(env.PRE_COMMIT_HOME);
+    expect(run(installedBin, ['build', 'pipeline.kfp'], repo, env).status).toBe(0);
     run('git', ['add', '.'], repo, env);
     const accepted = run('git', ['commit', '-m', 'fixed and compiled'], repo, env);
     expect(accepted.out).toMatch(/kfpdsl check\.+Passed/);

@@ -18,7 +18,7 @@ import { ARGO_NAME_MAX, GENERATE_NAME_MAX } from './limits.js';
 /** More `elif`s than this make the workflow grow too fast (each negates all the earlier conditions). */
 export const MAX_ELIF = 64;
 import { CheckContext, constType, constValue } from './context.js';
-import { checkPipelineSetting, checkTaskSettings, type SettingResolver } from './settings.js';
+import { checkPipelineSetting, checkTaskSettings, isDnsSubdomain, type SettingResolver } from './settings.js';
 import { assignable, describeType, PARAM_TYPES, type ValueType } from './types.js';
 
 interface TaskInfo {
@@ -558,8 +558,8 @@ class PipelineChecker {
   private mountTarget(e: ast.Expr, info: TaskInfo, frames: readonly LoopFrame[]): { volumeTask: string } | { claim: string } | undefined {
     if (e.kind === 'CallExpr' && e.callee.name === 'pvc') {
       const a = e.args[0];
-      if (e.args.length === 1 && a && !a.name && a.value.kind === 'Literal' && typeof a.value.value === 'string' && a.value.value !== '') return { claim: a.value.value };
-      this.ctx.report('InvalidSetting', '`pvc` takes the name of an existing PersistentVolumeClaim', e.span, { hint: 'e.g. pvc("shared-data")' });
+      if (e.args.length === 1 && a && !a.name && a.value.kind === 'Literal' && typeof a.value.value === 'string' && isDnsSubdomain(a.value.value)) return { claim: a.value.value };
+      this.ctx.report('InvalidSetting', '`pvc` takes the name of an existing PersistentVolumeClaim', e.span, { hint: 'a Kubernetes name: lower-case letters, digits, `-` and `.`, e.g. pvc("shared-data")' });
       return undefined;
     }
     if (e.kind === 'RefExpr' && e.parts.length === 1) {
@@ -728,7 +728,8 @@ class PipelineChecker {
       if (this.used.has(name)) continue;
       if (sym.kind === 'param') {
         this.ctx.report('UnusedParameter', `pipeline parameter \`${name}\` is never used`, sym.span, { hint: 'remove it, or pass it to a task' });
-      } else if (!sym.task.isVolume || sym.task.component === undefined) {
+      } else if (sym.task.isVolume || (sym.task.component?.outputs.some((o) => !isUiOutput(o.type)) ?? false)) {
+        // A bound task without outputs is only named for `after`; unused, it is harmless.
         this.ctx.report('UnusedTask', sym.task.isVolume ? `volume \`${name}\` is never mounted` : `the outputs of \`${name}\` are never used`, sym.span, {
           hint: sym.task.isVolume ? `mount it: { mount: { "/data": ${name} } }` : `drop \`${name} =\` if the task is run only for its effects`,
         });

@@ -23,7 +23,8 @@ const PULL_POLICIES = ['Always', 'Never', 'IfNotPresent'];
 const GPU_VENDORS: Record<string, string> = { nvidia: 'nvidia.com/gpu', amd: 'amd.com/gpu' };
 
 export const TASK_SETTINGS = [
-  'cpu', 'memory', 'gpu', 'gpu_vendor', 'ephemeral_storage', 'env', 'retry', 'retry_policy', 'backoff', 'backoff_factor',
+  'cpu', 'memory', 'gpu', 'gpu_vendor', 'ephemeral_storage', 'cpu_request', 'cpu_limit', 'memory_request', 'memory_limit',
+  'ephemeral_storage_request', 'ephemeral_storage_limit', 'env', 'retry', 'retry_policy', 'backoff', 'backoff_factor',
   'backoff_max', 'timeout', 'cache', 'max_cache_staleness', 'node_selector', 'tolerations', 'affinity',
   'image_pull_policy', 'mount', 'display_name', 'labels', 'annotations',
 ];
@@ -51,6 +52,20 @@ function tolerationProblem(t: { [key: string]: Json }): { message: string; hint?
   const secs = t['tolerationSeconds'];
   if (secs !== undefined && (typeof secs !== 'number' || !Number.isInteger(secs))) return { message: '`tolerationSeconds` must be an integer' };
   if (t['key'] === undefined && t['operator'] !== 'Exists') return { message: 'a toleration without a key needs operator "Exists"' };
+  return undefined;
+}
+
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+
+/** Kubernetes' rules for label and annotation keys (an optional DNS prefix, then a name) and label values. */
+function metadataProblem(m: Record<string, string>, labels: boolean): string | undefined {
+  for (const [k, v] of Object.entries(m)) {
+    const slash = k.lastIndexOf('/');
+    const prefix = slash >= 0 ? k.slice(0, slash) : undefined;
+    const name = slash >= 0 ? k.slice(slash + 1) : k;
+    if ((prefix !== undefined && !isDnsSubdomain(prefix)) || name.length > 63 || !QUALIFIED_NAME.test(name)) return `\`${k}\` is not a valid ${labels ? 'label' : 'annotation'} key`;
+    if (labels && (v.length > 63 || (v !== '' && !QUALIFIED_NAME.test(v)))) return `\`${v}\` is not a valid label value`;
+  }
   return undefined;
 }
 
@@ -236,6 +251,19 @@ export function checkTaskSettings(ctx: CheckContext, settings: readonly ast.Sett
       case 'ephemeral_storage':
         requestLimit(r, s, 'memory', out, 'ephemeral-storage');
         break;
+      case 'cpu_request':
+      case 'cpu_limit':
+      case 'memory_request':
+      case 'memory_limit':
+      case 'ephemeral_storage_request':
+      case 'ephemeral_storage_limit': {
+        // Only a request, or only a limit, as kfp's set_cpu_request / set_memory_limit and friends.
+        const [, res, which] = /^(.*)_(request|limit)$/.exec(name)!;
+        const q = r.quantity(s, s.value, res === 'cpu' ? 'cpu' : 'memory');
+        const key = res === 'ephemeral_storage' ? 'ephemeral-storage' : res!;
+        if (q !== undefined) (which === 'request' ? (out.requests ??= {}) : (out.limits ??= {}))[key] = q;
+        break;
+      }
       case 'gpu': {
         const n = r.positiveInt(s, s.value);
         if (n !== undefined) gpu = { count: n, setting: s };
@@ -328,7 +356,9 @@ export function checkTaskSettings(ctx: CheckContext, settings: readonly ast.Sett
       case 'labels':
       case 'annotations': {
         const m = r.stringMap(s, s.value);
-        if (m) out[name] = m;
+        const problem = m ? metadataProblem(m, name === 'labels') : undefined;
+        if (problem) r.fail(s, problem, s.value.span, 'keys are `prefix/name` with name ≤ 63 of letters, digits, `-`, `_`, `.`; label values ≤ 63 of the same');
+        else if (m) out[name] = m;
         break;
       }
       default:
@@ -386,9 +416,12 @@ export function checkPipelineSetting(ctx: CheckContext, s: ast.Setting, out: IrP
     case 'image_pull_policy':
       out.imagePullPolicy = r.oneOf(s, s.value, PULL_POLICIES);
       break;
-    case 'service_account':
-      out.serviceAccount = r.string(s, s.value, '"pipeline-runner"');
+    case 'service_account': {
+      const v = r.string(s, s.value, '"pipeline-runner"');
+      if (v !== undefined && !isDnsSubdomain(v)) r.fail(s, `\`${v}\` is not a valid service account name`, s.value.span, 'lower-case letters, digits, `-` and `.`');
+      else out.serviceAccount = v;
       break;
+    }
     default:
       ctx.report('UnknownSetting', `unknown pipeline setting \`${name}\``, s.name.span, {
         hint: didYouMean(name, PIPELINE_SETTINGS) ?? `pipeline settings are ${PIPELINE_SETTINGS.map((x) => `\`${x}\``).join(', ')}`,

@@ -317,14 +317,17 @@ export class WorkflowLowering {
   /** The pipeline's interface as the KFP UI reads it to build the run form (kfp's pipeline_spec annotation). */
   private pipelineSpecAnnotation(): string {
     const p = this.pipeline;
+    // kfp leaves `inputs` out when the pipeline has no parameters.
     return pyJsonDumps({
       ...(p.description ? { description: p.description } : {}),
+      ...(p.params.length === 0 ? {} : {
       inputs: p.params.map((x) => ({
         name: x.name,
         type: kfpTypeName(x.type),
         ...(x.default ? { default: serializeConst(x.default, x.type) } : {}),
         ...(x.default ? { optional: true } : {}),
       })),
+      }),
       name: p.displayName,
     });
   }
