@@ -63,7 +63,8 @@ function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult
   for (const c of checked.program.components) {
     const spec = componentSpec(c);
     specs.set(c.name, spec);
-    if (options.checkOnly) continue;
+    // A graph component is only ever imported, never lowered (calls to one are refused): nothing to write.
+    if (options.checkOnly || (c.impl.kind === 'imported' && c.impl.graphRefs)) continue;
     const v = verifyRendered(renderComponent(spec), spec, `component \`${c.name}\``, componentSchemaErrors, file);
     diagnostics.push(...v.diagnostics);
     if (v.text !== undefined) files.push({ path: `components/${c.name.toLowerCase()}.yaml`, kind: 'component', text: v.text });

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import YAML, { isNode } from 'yaml';
+import YAML, { isMap, isNode, isScalar } from 'yaml';
 import { diag } from '../diagnostics/catalog.js';
 import type { IrComponent, IrPort, IrType, Json } from '../ir/ir.js';
 import type { ComponentSpec, Placeholder } from '../lower/component-spec.js';
@@ -86,10 +86,21 @@ export function checkImport(ctx: CheckContext, imp: ast.ImportDecl): IrComponent
     }
     return 0;
   };
+  const keyOffset = (instancePath: string, key: string): number => {
+    const parts = instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
+    const map = doc.getIn(parts, true);
+    if (isMap(map)) {
+      const pair = map.items.find((it) => isScalar(it.key) && it.key.value === key);
+      if (pair && isScalar(pair.key) && pair.key.range) return pair.key.range[0];
+    }
+    return nodeOffset(instancePath);
+  };
   const errors = componentSchemaErrorsDetailed(spec);
   if (errors.length > 0) {
-    const e = errors[0]!;
-    return inFile(`not a kfp v1 component: ${e.path || '/'} ${e.message}`, nodeOffset(e.path), 'kfpdsl loads the kfp v1 component.yaml format (name, inputs, outputs, implementation.container)');
+    // An unknown key is the usual mistake (`comand:`): point at the key itself, else at the offending value.
+    const e = errors.find((x) => x.key !== undefined) ?? errors[0]!;
+    const offset = e.key !== undefined ? keyOffset(e.path, e.key) : nodeOffset(e.path);
+    return inFile(`not a kfp v1 component: ${e.path || '/'} ${e.message}`, offset, 'kfpdsl loads the kfp v1 component.yaml format (name, inputs, outputs, implementation.container)');
   }
   const s = spec as ComponentSpec;
   const inputNames = new Set<string>();
@@ -103,9 +114,11 @@ export function checkImport(ctx: CheckContext, imp: ast.ImportDecl): IrComponent
     outputNames.add(output.name);
   }
   const refs = { inputs: new Map<string, 'value' | 'path' | 'present'>(), outputs: new Set<string>() };
-  const container = s.implementation.container;
-  placeholderRefs(container.command, refs);
-  placeholderRefs(container.args, refs);
+  const container = s.implementation.container as ComponentSpec['implementation']['container'] | undefined;
+  if (container) {
+    placeholderRefs(container.command, refs);
+    placeholderRefs(container.args, refs);
+  }
   for (const name of refs.inputs.keys()) if (!inputNames.has(name)) return inFile(`a placeholder refers to undeclared input \`${name}\``, nodeOffset('/implementation/container'));
   for (const name of refs.outputs) if (!outputNames.has(name)) return inFile(`a placeholder refers to undeclared output \`${name}\``, nodeOffset('/implementation/container'));
   const used = new Set<string>();
@@ -128,6 +141,7 @@ export function checkImport(ctx: CheckContext, imp: ast.ImportDecl): IrComponent
   const outputs = (s.outputs ?? []).map((o) => port(o.name, o.type, true, false));
   // Inputs with defaults keep them: kfp passes the default when no argument is given.
   for (const [k, i] of (s.inputs ?? []).entries()) if (i.default !== undefined) inputs[k]!.default = { const: String(i.default) };
+  const graph = (spec as { implementation: { graph?: { tasks: Record<string, { componentRef: { url?: string; spec?: unknown } }> } } }).implementation.graph;
   return {
     name: imp.name.name,
     ...(s.description ? { description: s.description } : {}),
@@ -135,6 +149,8 @@ export function checkImport(ctx: CheckContext, imp: ast.ImportDecl): IrComponent
     outputs,
     impl: {
       kind: 'imported',
+      // A graph component's tasks name other components, usually by URL: kfpdsl can check calls to it but not lower them offline.
+      ...(graph ? { graphRefs: Object.values(graph.tasks).map((t) => t.componentRef.url ?? '(inline spec)') } : {}),
       spec: spec as { [key: string]: Json },
       url: imp.path,
       digest: createHash('sha256').update(text.replace(/\r\n/g, '\n')).digest('hex'),

@@ -552,6 +552,13 @@ class PipelineChecker {
     };
     const settings = checkTaskSettings(this.ctx, s.settings, resolver);
     if (!comp) return undefined;
+    if (comp.impl.kind === 'imported' && comp.impl.graphRefs) {
+      // kfp loads a graph's child components from their URLs; kfpdsl compiles offline and will not fetch them.
+      this.ctx.report('InvalidImport', `\`${comp.name}\` is a graph component; its ${comp.impl.graphRefs.length} tasks refer to other components by URL, which kfpdsl does not download`, s.callee.span, {
+        hint: `import the component.yaml files it uses (${comp.impl.graphRefs[0]}, …) and call them from the pipeline instead`,
+      });
+      return undefined;
+    }
     return { kind: 'task', name: info.name, component: comp.name, args, after, settings, origin: { start: s.span.start, end: s.span.end } };
   }
 

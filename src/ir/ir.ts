@@ -63,6 +63,8 @@ export interface IrImportedImpl {
   spec: { [key: string]: Json };
   url: string;
   digest: string;
+  /** For a graph component (implementation.graph): where its tasks' components are. */
+  graphRefs?: string[];
 }
 
 export interface IrComponent {

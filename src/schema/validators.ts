@@ -25,7 +25,10 @@ export function irSchemaErrors(value: unknown): string[] {
 }
 
 /** Errors with their JSON pointer, to locate them in the source document. */
-export function componentSchemaErrorsDetailed(value: unknown): { path: string; message: string }[] {
+export function componentSchemaErrorsDetailed(value: unknown): { path: string; message: string; key?: string }[] {
   if (validateKfpComponent(value)) return [];
-  return (validateKfpComponent.errors ?? []).map((e) => ({ path: e.instancePath, message: e.message ?? e.keyword }));
+  return (validateKfpComponent.errors ?? []).map((e) => {
+    const key = e.keyword === 'additionalProperties' ? String(e.params['additionalProperty']) : undefined;
+    return { path: e.instancePath, message: key ? `has an unknown key \`${key}\`` : (e.message ?? e.keyword), ...(key ? { key } : {}) };
+  });
 }
