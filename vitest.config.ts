@@ -1,12 +1,14 @@
 import { defineConfig } from 'vitest/config';
+// @ts-expect-error: a plain .mjs script, shared with scripts/bundle.mjs
+import { precompileModule } from './scripts/hbs-precompile.mjs';
 
 export default defineConfig({
   plugins: [
     {
-      // Handlebars templates are imported as text, as esbuild's text loader does for the bundle.
-      name: 'hbs-as-text',
+      // Handlebars templates are imported precompiled, as scripts/bundle.mjs does for the bundle.
+      name: 'hbs-precompile',
       transform(code, id) {
-        if (id.endsWith('.hbs')) return { code: `export default ${JSON.stringify(code)};`, map: null };
+        if (id.endsWith('.hbs')) return { code: (precompileModule as (text: string) => string)(code), map: null };
         return undefined;
       },
     },

@@ -14,6 +14,8 @@ import { join } from 'node:path';
 if (process.argv.includes('--if-sources') && !existsSync(new URL('../src/cli/main.ts', import.meta.url))) process.exit(0);
 
 const { build } = await import('esbuild');
+// Templates arrive precompiled (scripts/hbs-precompile.mjs): the bundle carries only Handlebars' runtime.
+const { hbsPlugin } = await import('./hbs-precompile.mjs');
 const root = new URL('..', import.meta.url).pathname;
 const dist = join(root, 'dist');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -26,7 +28,7 @@ const common = {
   target: 'node20',
   minify: true,
   legalComments: 'none',
-  loader: { '.hbs': 'text' },
+  plugins: [hbsPlugin],
   define: { KFPDSL_VERSION: JSON.stringify(pkg.version) },
   logLevel: 'warning',
 };

@@ -15,6 +15,7 @@
 // stack or heap exhaustion that escapes compileSource) is reported with its seed and case
 // index and the run goes on with the next case. Exit status 1 when anything failed.
 import { build } from 'esbuild';
+import { hbsPlugin } from './hbs-precompile.mjs';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -78,7 +79,7 @@ async function bundle() {
     format: 'esm',
     target: 'node20',
     write: false,
-    loader: { '.hbs': 'text' },
+    plugins: [hbsPlugin],
     // Some bundled CommonJS (handlebars) calls require(); give the ESM bundle one.
     banner: { js: "import { createRequire as __fuzzRequire } from 'node:module'; const require = __fuzzRequire(import.meta.url);" },
     logLevel: 'warning',

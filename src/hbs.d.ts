@@ -1,5 +1,6 @@
-/** Handlebars templates are imported as text (esbuild's text loader; a vite plugin in tests). */
+/** Handlebars templates are imported precompiled (scripts/hbs-precompile.mjs, used by the bundler and by vitest). */
 declare module '*.hbs' {
-  const text: string;
-  export default text;
+  import type { TemplateSpecification } from 'handlebars';
+  const spec: TemplateSpecification;
+  export default spec;
 }

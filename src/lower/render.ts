@@ -1,13 +1,13 @@
 /**
  * Renders the lowered objects to YAML text through Handlebars templates. The templates
  * are safe by construction: they are constants of this package (never user input),
- * compiled with `strict` (a missing field throws instead of rendering empty) and
- * `noEscape` (no HTML entities), and every value reaches the text through the `json`
- * helper as a JSON scalar or flow collection, which YAML reads back verbatim. Argo's own
- * `{{inputs.parameters.x}}` placeholders are therefore data inside JSON strings, never
- * template syntax.
+ * precompiled with `strict` (a missing field throws instead of rendering empty) and
+ * `noEscape` (no HTML entities) by scripts/hbs-precompile.mjs, and every value reaches
+ * the text through the `json` helper as a JSON scalar or flow collection, which YAML
+ * reads back verbatim. Argo's own `{{inputs.parameters.x}}` placeholders are therefore
+ * data inside JSON strings, never template syntax.
  */
-import Handlebars from 'handlebars';
+import Handlebars from 'handlebars/runtime';
 import componentTpl from './templates/component.yaml.hbs';
 import containerTpl from './templates/container-template.yaml.hbs';
 import otherTpl from './templates/other-template.yaml.hbs';
@@ -24,10 +24,9 @@ function templates(): { workflow: Render; component: Render } {
   const hb = Handlebars.create();
   hb.registerHelper('json', (value: unknown) => JSON.stringify(value));
   /** The entries of an object other than the named ones, for keys a template does not spell out. */
-  const options = { strict: true, noEscape: true, knownHelpersOnly: true, knownHelpers: { json: true } };
-  hb.registerPartial('containerTemplate', hb.compile(containerTpl, options));
-  hb.registerPartial('otherTemplate', hb.compile(otherTpl, options));
-  compiled = { workflow: hb.compile(workflowTpl, options), component: hb.compile(componentTpl, options) };
+  hb.registerPartial('containerTemplate', hb.template(containerTpl));
+  hb.registerPartial('otherTemplate', hb.template(otherTpl));
+  compiled = { workflow: hb.template(workflowTpl), component: hb.template(componentTpl) };
   return compiled;
 }
 
