@@ -32,7 +32,6 @@ function node(result: RunResult, id: string): NodeResult {
   return found;
 }
 
-const byTemplate = (result: RunResult, template: string): NodeResult[] => result.nodes.filter((n) => n.template === template && n.type === 'Pod');
 const log = (n: NodeResult): string => readFileSync(join(n.dir ?? '', 'log'), 'utf8');
 const artifact = (n: NodeResult, name: string): string => readFileSync(n.outputs.artifacts[name] ?? '', 'utf8');
 
