@@ -15,6 +15,8 @@ import { didYouMean } from '../diagnostics/suggest.js';
 import { checkParams } from './check-component.js';
 import { ARGO_NAME_MAX, GENERATE_NAME_MAX } from './limits.js';
 
+const VOLUME_ARGS = ['size', 'mode', 'modes', 'storage_class', 'delete'];
+
 /** More `elif`s than this make the workflow grow too fast (each negates all the earlier conditions). */
 export const MAX_ELIF = 64;
 import { CheckContext, constType, constValue } from './context.js';
@@ -415,8 +417,8 @@ class PipelineChecker {
         else this.ctx.report('InvalidSetting', 'the volume name must be a non-empty string', a.value.span);
         continue;
       }
-      if (!['size', 'mode', 'modes', 'storage_class'].includes(a.name.name)) {
-        this.ctx.report('UnknownArgument', `\`volume\` has no argument \`${a.name.name}\``, a.name.span, { hint: didYouMean(a.name.name, ['size', 'mode', 'modes', 'storage_class']) ?? 'its arguments are name, size, mode (or modes) and storage_class' });
+      if (!VOLUME_ARGS.includes(a.name.name)) {
+        this.ctx.report('UnknownArgument', `\`volume\` has no argument \`${a.name.name}\``, a.name.span, { hint: didYouMean(a.name.name, VOLUME_ARGS) ?? `its arguments are the name, ${VOLUME_ARGS.join(', ')}` });
         continue;
       }
       named.set(a.name.name, a);
@@ -452,6 +454,16 @@ class PipelineChecker {
       if (sc.value.kind === 'Literal' && typeof sc.value.value === 'string') storageClass = sc.value.value;
       else this.ctx.report('InvalidSetting', '`storage_class` must be a string', sc.value.span);
     }
+    let deleteAtExit = false;
+    const del = named.get('delete');
+    if (del) {
+      if (del.value.kind === 'Literal' && typeof del.value.value === 'boolean') deleteAtExit = del.value.value;
+      else this.ctx.report('InvalidSetting', '`delete` is `true` or `false`', del.value.span);
+      if (deleteAtExit && (info.loops.length > 0 || info.inExit)) {
+        this.ctx.report('InvalidSetting', 'only a volume created at the top level of the pipeline can be deleted when it ends', del.span);
+        deleteAtExit = false;
+      }
+    }
     if (s.settings.length > 0) this.ctx.report('UnknownSetting', 'a volume takes no task settings', s.settings[0]!.name.span);
     const after = this.afterList(info);
     if (size === undefined) return undefined;
@@ -462,6 +474,7 @@ class PipelineChecker {
       size,
       modes,
       ...(storageClass ? { storageClass } : {}),
+      ...(deleteAtExit ? { deleteAtExit } : {}),
       after,
       origin: { start: s.span.start, end: s.span.end },
     };

@@ -144,6 +144,8 @@ export interface IrVolume {
   size: IrSettingValue;
   modes: string[];
   storageClass?: string;
+  /** Delete the claim when the pipeline ends, whatever its outcome (kfp's `vop.delete()` in an exit handler). */
+  deleteAtExit?: boolean;
   after: string[];
   origin: IrSpan;
 }

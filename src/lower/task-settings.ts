@@ -77,9 +77,8 @@ export function applyTaskSettings(
   return args;
 }
 
-/** kfp's VolumeOp: a resource template that creates a PersistentVolumeClaim named after the run. */
-export function volumeTemplate(name: string, v: IrVolume, size: string): ArgoTemplate {
-  const manifest = {
+function claimManifest(v: IrVolume, size: string): Record<string, unknown> {
+  return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
     metadata: { name: `{{workflow.name}}-${v.resourceName}` },
@@ -89,9 +88,23 @@ export function volumeTemplate(name: string, v: IrVolume, size: string): ArgoTem
       ...(v.storageClass ? { storageClassName: v.storageClass } : {}),
     },
   };
+}
+
+/**
+ * kfp's `vop.delete()`: a resource template deleting the claim, run from the exit
+ * handler. The claim's name is known without its creating task (`{{workflow.name}}-…`),
+ * which an exit handler could not reference. `--wait=false`, as kfp does.
+ */
+export function volumeDeleteTemplate(name: string, v: IrVolume): ArgoTemplate {
+  const manifest = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: `{{workflow.name}}-${v.resourceName}` } };
+  return { name, resource: { action: 'delete', manifest: toYaml(manifest), flags: ['--wait=false'] } };
+}
+
+/** kfp's VolumeOp: a resource template that creates a PersistentVolumeClaim named after the run. */
+export function volumeTemplate(name: string, v: IrVolume, size: string): ArgoTemplate {
   return {
     name,
-    resource: { action: 'create', manifest: toYaml(manifest) },
+    resource: { action: 'create', manifest: toYaml(claimManifest(v, size)) },
     ...(typeof v.size === 'object' ? { inputs: { parameters: [{ name: 'size' }] } } : {}),
     outputs: {
       parameters: [

@@ -18,7 +18,7 @@ import { whenExpression } from './conditions.js';
 import { resolveCommandLine } from './placeholders.js';
 import { kfpTypeName } from './python-component.js';
 import { pyJsonDumps, serializeConst } from './serialize.js';
-import { applyTaskSettings, volumeTemplate } from './task-settings.js';
+import { applyTaskSettings, volumeDeleteTemplate, volumeTemplate } from './task-settings.js';
 
 export const SERVICE_ACCOUNT = 'pipeline-runner';
 
@@ -78,6 +78,7 @@ export class WorkflowLowering {
   private readonly valueConsumed = new Set<string>();
   private readonly volumeTemplates = new Map<string, string>();
   private readonly sharedTemplates = new Map<string, ArgoTemplate>();
+  private root: Group | undefined;
 
   constructor(
     private readonly pipeline: IrPipeline,
@@ -96,9 +97,14 @@ export class WorkflowLowering {
     // Names the workflow will use are reserved up front so that generated ones never collide.
     for (const c of this.components.values()) this.templateNames.reserve(c.base);
     const root = this.index(p.body, p.name);
-    const exit = p.exit ? this.index(p.exit, 'exit-handler') : undefined;
+    this.root = root;
+    const deletions = p.body.filter((n): n is IrVolume => n.kind === 'volume' && n.deleteAtExit === true);
+    const exit = p.exit || deletions.length > 0 ? this.index(p.exit ?? [], 'exit-handler') : undefined;
     this.buildGroup(root);
-    if (exit) this.buildGroup(exit);
+    if (exit) {
+      this.buildGroup(exit);
+      this.addVolumeDeletions(exit, deletions);
+    }
     this.addOutputParameters();
     const groupTemplates = [...this.groups.values()].map((g) => this.groupTemplate(g));
     const used = new Set([...this.sharedTemplates.values()]);
@@ -128,6 +134,20 @@ export class WorkflowLowering {
     };
   }
 
+  /** Claims created with `delete: true` are deleted by the exit handler, after everything else there. */
+  private addVolumeDeletions(exit: Group, volumes: readonly IrVolume[]): void {
+    const tasks = exit.template!.dag!.tasks;
+    const others = tasks.map((t) => t.name);
+    for (const v of volumes) {
+      const template = volumeDeleteTemplate(this.templateNames.unique(`delete-${v.name}`), v);
+      this.templates.push(template);
+      let name = `delete-${v.name}`;
+      for (let i = 2; tasks.some((t) => t.name === name); i++) name = `delete-${v.name}-${i}`;
+      tasks.push({ name, template: template.name, ...(others.length ? { dependencies: [...others].sort() } : {}) });
+    }
+    tasks.sort(byName);
+  }
+
   /** Registers a block's groups and nodes, allocating DAG template names. */
   private index(body: readonly IrNode[], base: string, loop?: IrLoop, parent?: Group, when?: string): Group {
     const group: Group = {
@@ -150,6 +170,13 @@ export class WorkflowLowering {
       }
     }
     return group;
+  }
+
+  /** Whether `scope` lies in the exit handler's DAG rather than the pipeline's. */
+  private inExit(scope: Group): boolean {
+    let g = scope;
+    while (g.parent) g = g.parent;
+    return g !== this.root;
   }
 
   /** The child of `scope` that is `name` or contains it; undefined when `name` lies outside `scope`. */
@@ -411,7 +438,8 @@ export class WorkflowLowering {
       },
     };
     const settingArgs = applyTaskSettings(template, task.settings, this.pipeline.settings, (v) => this.valueText(v, 'str', scope, deps), (vol) =>
-      this.outputRef(vol, 'name', 'parameter', scope, deps, false),
+      // The exit handler cannot reference the pipeline's tasks, but the claim's name is known: kfp names it after the run.
+      this.inExit(scope) ? `{{workflow.name}}-${(this.nodes.get(vol) as IrVolume).resourceName}` : this.outputRef(vol, 'name', 'parameter', scope, deps, false),
     );
     args.push(...settingArgs);
     const io = template.inputs!;
