@@ -147,10 +147,10 @@ describe('check', () => {
     expect(errors2.map((l) => /:(\d+):\d+: error KFP(\d+)/.exec(l)?.slice(1, 3).join(' '))).toEqual(['8 2001', '9 2001']);
   });
 
-  it('--format json: an array of {code, severity, message, file, start, end, hint}', () => {
+  it('--format json: an array of {code, severity, message, file, start, end, hint} on stdout', () => {
     const r = runCli(['check', '--format', 'json', BAD]);
     expect(r.status).toBe(1);
-    const all = JSON.parse(r.stderr) as Record<string, unknown>[];
+    const all = JSON.parse(r.stdout) as Record<string, unknown>[];
     expect(Array.isArray(all)).toBe(true);
     const diags = all.filter((d) => d['severity'] === 'error');
     expect(diags).toHaveLength(1);
@@ -170,13 +170,13 @@ describe('check', () => {
   it('--format json on a good file prints an empty array', () => {
     const r = runCli(['check', '--format', 'json', ADD]);
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stderr || r.stdout)).toEqual([]);
+    expect(JSON.parse(r.stdout)).toEqual([]);
   });
 
   it('several files: every diagnostic of every file is reported', () => {
     const r = runCli(['check', '--format', 'json', BAD, twoErrors(), ADD]);
     expect(r.status).toBe(1);
-    const diags = JSON.parse(r.stderr) as { severity: string; file: string }[];
+    const diags = JSON.parse(r.stdout) as { severity: string; file: string }[];
     expect(diags.filter((d) => d.severity === 'error')).toHaveLength(3);
     expect(new Set(diags.filter((d) => d.severity === 'error').map((d) => d.file)).size).toBe(2);
   });

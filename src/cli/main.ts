@@ -29,7 +29,12 @@ function useColour(): boolean {
   return Boolean(process.stderr.isTTY) && !process.env['NO_COLOR'];
 }
 
+/** Diagnostics go to stderr, except `--format json`: one array on stdout, empty or not, for tools to read. */
 function report(diagnostics: readonly Diagnostic[], format: Format): void {
+  if (format === 'json') {
+    process.stdout.write(renderAll(diagnostics, 'json'));
+    return;
+  }
   if (diagnostics.length === 0) return;
   process.stderr.write(renderAll(diagnostics, format, format === 'pretty' && useColour()));
 }
@@ -52,7 +57,6 @@ function runCheck(paths: string[], opts: CommonOptions): number {
   const diagnostics = applyPolicy(sources.flatMap((s) => compileSource(s, { checkOnly: true }).diagnostics), opts);
   report(diagnostics, opts.format);
   summary(diagnostics, sources.length, opts.format);
-  if (opts.format === 'json' && diagnostics.length === 0) process.stderr.write('[]\n');
   return hasErrors(diagnostics) ? 1 : 0;
 }
 
