@@ -6,7 +6,7 @@
  * has no cycle.
  */
 import type {
-  IrComponent, IrCondExpr, IrLoop, IrNode, IrParam, IrPipeline, IrPipelineSettings, IrTask, IrValue, IrVolume,
+  IrComponent, IrCondExpr, IrLoop, IrNode, IrParam, IrPipeline, IrPipelineSettings, IrTask, IrValue,
 } from '../ir/ir.js';
 import { NameAllocator, sanitizeK8sName, taskName } from '../names.js';
 import type { Span } from '../source.js';
@@ -15,13 +15,16 @@ import { didYouMean } from '../diagnostics/suggest.js';
 import { checkParams } from './check-component.js';
 import { ARGO_NAME_MAX, GENERATE_NAME_MAX } from './limits.js';
 
-const VOLUME_ARGS = ['size', 'mode', 'modes', 'storage_class', 'delete'];
+import { checkCondition } from './check-condition.js';
+import { checkVolume } from './check-volume.js';
+import { CheckContext, constType, constValue } from './context.js';
+import { findCycles } from './cycles.js';
+import { isUiOutput, type Resolved } from './resolved.js';
+import { checkPipelineSetting, checkTaskSettings, isDnsSubdomain, type SettingResolver } from './settings.js';
+import { assignable, describeType, PARAM_TYPES, type ValueType } from './types.js';
 
 /** More `elif`s than this make the workflow grow too fast (each negates all the earlier conditions). */
 export const MAX_ELIF = 64;
-import { CheckContext, constType, constValue } from './context.js';
-import { checkPipelineSetting, checkTaskSettings, isDnsSubdomain, type SettingResolver } from './settings.js';
-import { assignable, describeType, PARAM_TYPES, type ValueType } from './types.js';
 
 interface TaskInfo {
   readonly stmt: ast.TaskStmt;
@@ -44,17 +47,6 @@ interface LoopFrame {
 }
 
 type Symbol = { kind: 'param'; param: IrParam; span: Span } | { kind: 'task'; task: TaskInfo; span: Span };
-
-type Resolved = { value: IrValue; type: ValueType; producer?: string };
-
-/** Outputs that go to the KFP UI rather than to other tasks (kfp removes them from task.outputs). */
-function isUiOutput(type: string): boolean {
-  return type === 'metrics' || type === 'ui_metadata';
-}
-
-function isNumeric(t: ValueType): boolean {
-  return t === 'int' || t === 'float';
-}
 
 class PipelineChecker {
   private readonly scope = new Map<string, Symbol>();
@@ -234,7 +226,7 @@ class PipelineChecker {
     const out: IrNode[] = [];
     for (const inner of this.inlineOf.get(s) ?? []) out.push(...this.taskWithInlineCalls(inner, frames));
     const info = this.tasks.get(s)!;
-    const node = info.isVolume ? this.volume(info, frames) : this.task(info, frames);
+    const node = info.isVolume ? checkVolume(this.ctx, s, info, (e) => this.reference(e, frames, info.inExit), () => this.afterList(info)) : this.task(info, frames);
     if (node) out.push(node);
     return out;
   }
@@ -250,7 +242,7 @@ class PipelineChecker {
     }
     const previous: IrCondExpr[] = [];
     for (const b of s.branches) {
-      const cond = this.condition(b.cond, frames, inExit);
+      const cond = checkCondition(this.ctx, b.cond, (e) => this.reference(e, frames, inExit));
       if (!cond) continue;
       // `elif` and `else` hold when every earlier condition is false: complementary `when`s, since kfp v1 has no else.
       const when: IrCondExpr = previous.length === 0 ? cond : { and: [...previous.map((p) => ({ not: p })), cond] };
@@ -334,149 +326,6 @@ class PipelineChecker {
       fields: fields ?? [],
       ...(s.parallelism && s.parallelism.value >= 1 ? { parallelism: s.parallelism.value } : {}),
       body,
-    };
-  }
-
-  private condition(e: ast.Expr, frames: readonly LoopFrame[], inExit: boolean): IrCondExpr | undefined {
-    switch (e.kind) {
-      case 'BoolExpr': {
-        const parts = e.operands.map((o) => this.condition(o, frames, inExit));
-        if (parts.some((p) => !p)) return undefined;
-        return e.op === 'and' ? { and: parts as IrCondExpr[] } : { or: parts as IrCondExpr[] };
-      }
-      case 'NotExpr': {
-        const inner = this.condition(e.operand, frames, inExit);
-        return inner ? { not: inner } : undefined;
-      }
-      case 'CompareExpr': {
-        const l = this.operand(e.left, frames, inExit);
-        const r = this.operand(e.right, frames, inExit);
-        if (!l || !r) return undefined;
-        const lt = l.type;
-        const rt = r.type;
-        const unknown = (t: ValueType) => t === 'any' || t === 'file';
-        const numeric = (isNumeric(lt) || unknown(lt)) && (isNumeric(rt) || unknown(rt)) && (isNumeric(lt) || isNumeric(rt));
-        if (e.op === '==' || e.op === '!=') {
-          const compatible = lt === rt || numeric || unknown(lt) || unknown(rt);
-          if (!compatible) {
-            this.ctx.report('TypeMismatch', `cannot compare \`${describeType(lt)}\` with \`${describeType(rt)}\``, e.opSpan, {
-              label: `${describeType(lt)} ${e.op} ${describeType(rt)}`,
-              hint: 'both sides of a comparison must have the same type (int and float mix)',
-            });
-            return undefined;
-          }
-        } else if (!numeric) {
-          this.ctx.report('TypeMismatch', `\`${e.op}\` compares numbers, not \`${describeType(isNumeric(lt) ? rt : lt)}\``, e.opSpan, {
-            hint: 'use == or != for strings and booleans',
-          });
-          return undefined;
-        }
-        return { compare: e.op, left: l.value, right: r.value, numeric };
-      }
-      default: {
-        const v = this.operand(e, frames, inExit);
-        if (!v) return undefined;
-        if (v.type !== 'bool' && v.type !== 'any') {
-          this.ctx.report('TypeMismatch', `a condition must be a \`bool\`, found \`${describeType(v.type)}\``, e.span, { hint: 'compare it: `if n > 0 { … }`' });
-          return undefined;
-        }
-        return { truthy: v.value };
-      }
-    }
-  }
-
-  private operand(e: ast.Expr, frames: readonly LoopFrame[], inExit: boolean): Resolved | undefined {
-    const c = constValue(e);
-    if (c) {
-      if (c.const === null || typeof c.const === 'object') {
-        this.ctx.report('TypeMismatch', 'conditions compare numbers, strings and booleans', e.span);
-        return undefined;
-      }
-      return { value: c, type: constType(c) };
-    }
-    if (e.kind !== 'RefExpr') {
-      this.ctx.report('TypeMismatch', 'a condition compares literals, parameters, task outputs and loop items', e.span);
-      return undefined;
-    }
-    const r = this.reference(e, frames, inExit);
-    if (r && 'collect' in r.value) {
-      this.ctx.report('TypeMismatch', 'a condition cannot use outputs collected from a loop', e.span);
-      return undefined;
-    }
-    return r;
-  }
-
-  private volume(info: TaskInfo, frames: readonly LoopFrame[]): IrVolume | undefined {
-    const s = info.stmt;
-    const named = new Map<string, ast.Argument>();
-    let resourceName: string | undefined;
-    for (const a of s.args) {
-      if (!a.name) {
-        if (resourceName !== undefined) this.ctx.report('TooManyArguments', '`volume` takes one positional argument, the claim name', a.span);
-        else if (a.value.kind === 'Literal' && typeof a.value.value === 'string' && sanitizeK8sName(a.value.value) !== '') resourceName = sanitizeK8sName(a.value.value);
-        else this.ctx.report('InvalidSetting', 'the volume name must be a non-empty string', a.value.span);
-        continue;
-      }
-      if (!VOLUME_ARGS.includes(a.name.name)) {
-        this.ctx.report('UnknownArgument', `\`volume\` has no argument \`${a.name.name}\``, a.name.span, { hint: didYouMean(a.name.name, VOLUME_ARGS) ?? `its arguments are the name, ${VOLUME_ARGS.join(', ')}` });
-        continue;
-      }
-      named.set(a.name.name, a);
-    }
-    if (resourceName === undefined) resourceName = info.name;
-    let size: IrVolume['size'] | undefined;
-    const sizeArg = named.get('size');
-    if (!sizeArg) this.ctx.report('MissingArgument', '`volume` needs a `size`', s.callee.span, { hint: 'e.g. volume("data", size: "1Gi")' });
-    else {
-      const v = sizeArg.value;
-      if (v.kind === 'Literal' && typeof v.value === 'string' && /^[0-9]+(\.[0-9]+)?(E|Ei|P|Pi|T|Ti|G|Gi|M|Mi|K|Ki|k)?$/.test(v.value)) size = v.value;
-      else if (v.kind === 'RefExpr') {
-        const r = this.reference(v, frames, info.inExit);
-        if (r && 'param' in r.value) size = { param: r.value.param };
-        else if (r) this.ctx.report('InvalidSetting', 'a volume size comes from a literal or a pipeline parameter', v.span);
-      } else this.ctx.report('InvalidSetting', `\`${v.kind === 'Literal' ? String(v.value) : 'this'}\` is not a valid storage size`, v.span, { hint: 'e.g. "1Gi", "500Mi", "10G"' });
-    }
-    const MODES = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'];
-    let modes = ['ReadWriteMany'];
-    const modeArg = named.get('mode') ?? named.get('modes');
-    if (modeArg) {
-      const v = constValue(modeArg.value)?.const;
-      const list = typeof v === 'string' ? [v] : Array.isArray(v) ? v : undefined;
-      if (!list || list.length === 0 || !list.every((m) => typeof m === 'string' && MODES.includes(m))) {
-        this.ctx.report('InvalidSetting', 'volume access modes are "ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany" or "ReadWriteOncePod"', modeArg.value.span, {
-          hint: typeof v === 'string' ? didYouMean(v, MODES) : undefined,
-        });
-      } else modes = list as string[];
-    }
-    let storageClass: string | undefined;
-    const sc = named.get('storage_class');
-    if (sc) {
-      if (sc.value.kind === 'Literal' && typeof sc.value.value === 'string') storageClass = sc.value.value;
-      else this.ctx.report('InvalidSetting', '`storage_class` must be a string', sc.value.span);
-    }
-    let deleteAtExit = false;
-    const del = named.get('delete');
-    if (del) {
-      if (del.value.kind === 'Literal' && typeof del.value.value === 'boolean') deleteAtExit = del.value.value;
-      else this.ctx.report('InvalidSetting', '`delete` is `true` or `false`', del.value.span);
-      if (deleteAtExit && (info.loops.length > 0 || info.inExit)) {
-        this.ctx.report('InvalidSetting', 'only a volume created at the top level of the pipeline can be deleted when it ends', del.span);
-        deleteAtExit = false;
-      }
-    }
-    if (s.settings.length > 0) this.ctx.report('UnknownSetting', 'a volume takes no task settings', s.settings[0]!.name.span);
-    const after = this.afterList(info);
-    if (size === undefined) return undefined;
-    return {
-      kind: 'volume',
-      name: info.name,
-      resourceName,
-      size,
-      modes,
-      ...(storageClass ? { storageClass } : {}),
-      ...(deleteAtExit ? { deleteAtExit } : {}),
-      after,
-      origin: { start: s.span.start, end: s.span.end },
     };
   }
 
@@ -757,41 +606,13 @@ class PipelineChecker {
     }
   }
 
-  /** Depth-first search with an explicit stack: a chain of thousands of tasks must not exhaust the call stack. */
   private checkCycles(): void {
-    const state = new Map<string, 1 | 2>();
-    const reported = new Set<string>();
-    for (const t of this.tasks.values()) {
-      if (state.has(t.name)) continue;
-      const path: string[] = [t.name];
-      const iters = [(this.edges.get(t.name) ?? [])[Symbol.iterator]()];
-      state.set(t.name, 1);
-      while (iters.length > 0) {
-        const step = iters[iters.length - 1]!.next();
-        if (step.done) {
-          state.set(path.pop()!, 2);
-          iters.pop();
-          continue;
-        }
-        const e = step.value;
-        const st = state.get(e.to);
-        if (st === 1) {
-          const cycle = [...path.slice(path.indexOf(e.to)), e.to];
-          const key = [...cycle].sort().join(',');
-          if (!reported.has(key)) {
-            reported.add(key);
-            this.ctx.report('DependencyCycle', `tasks depend on each other in a cycle: ${cycle.map((c) => this.displayName(c)).join(' → ')}`, e.span, {
-              label: 'this dependency closes the cycle',
-              hint: 'a pipeline is a DAG; remove one of these dependencies',
-            });
-          }
-        } else if (st === undefined) {
-          state.set(e.to, 1);
-          path.push(e.to);
-          iters.push((this.edges.get(e.to) ?? [])[Symbol.iterator]());
-        }
-      }
-    }
+    findCycles([...this.tasks.values()].map((t) => t.name), this.edges, (cycle, span) =>
+      this.ctx.report('DependencyCycle', `tasks depend on each other in a cycle: ${cycle.map((c) => this.displayName(c)).join(' → ')}`, span, {
+        label: 'this dependency closes the cycle',
+        hint: 'a pipeline is a DAG; remove one of these dependencies',
+      }),
+    );
   }
 
   private displayName(name: string): string {
