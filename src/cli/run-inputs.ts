@@ -116,19 +116,14 @@ export function storeRefs(workflow: unknown): StoreRef[] {
   const volumeRefs = (volumes: unknown, template?: string): void => {
     for (const v of objs(volumes)) {
       const at = template !== undefined ? { template } : {};
-      if (isObj(v['secret'])) {
-        const s = v['secret'];
-        const items = objs(s['items']);
-        const name = str(s['secretName']) ?? '';
-        if (items.length > 0) for (const i of items) refs.push({ kind: 'secret', name, key: str(i['key']) ?? '', optional: optional(s), ...at });
-        else refs.push({ kind: 'secret', name, optional: optional(s), ...at });
-      }
-      if (isObj(v['configMap'])) {
-        const c = v['configMap'];
-        const items = objs(c['items']);
-        const name = str(c['name']) ?? '';
-        if (items.length > 0) for (const i of items) refs.push({ kind: 'configMap', name, key: str(i['key']) ?? '', optional: optional(c), ...at });
-        else refs.push({ kind: 'configMap', name, optional: optional(c), ...at });
+      // A secret volume names its secret `secretName`, a config map volume `name`.
+      for (const [kind, nameKey] of [['secret', 'secretName'], ['configMap', 'name']] as const) {
+        const src = v[kind];
+        if (!isObj(src)) continue;
+        const items = objs(src['items']);
+        const name = str(src[nameKey]) ?? '';
+        if (items.length > 0) for (const i of items) refs.push({ kind, name, key: str(i['key']) ?? '', optional: optional(src), ...at });
+        else refs.push({ kind, name, optional: optional(src), ...at });
       }
     }
   };
