@@ -65,3 +65,19 @@ describe('a pipeline mixing every construct', () => {
     expect(outputsOf(result.nodes, 't')[0]!['total-Output']).toBe('14');
   });
 });
+
+describe('group names taken by components', () => {
+  const clash = 'test/fixtures/pipelines/name-clash.kfp';
+
+  it('components named condition_1 and for_loop_2 push the groups to condition-1-2 and for-loop-2-2', async () => {
+    const r = compileSource(new SourceFile(clash, readFileSync(clash, 'utf8')));
+    expect(r.diagnostics).toEqual([]);
+    const wf = YAML.parse(r.files.find((f) => f.kind === 'workflow')!.text) as { spec: { templates: { name: string; dag?: { tasks: { name: string; template: string }[] } }[] } };
+    const root = wf.spec.templates.find((t) => t.name === 'clash')!;
+    expect(root.dag!.tasks).toContainEqual(expect.objectContaining({ name: 'condition-1', template: 'condition-1-2' }));
+    if (haveShared) expect(strictArgoErrors(wf)).toEqual([]);
+    const result = await runWorkflow({ workflow: wf, runDir: mkdtempSync(join(tmpdir(), 'kfpdsl-clash-')) });
+    expect(result.phase).toBe('Succeeded');
+    expect(result.nodes.filter((n) => n.type === 'Pod' && n.template === 'for-loop-2' && n.phase === 'Succeeded')).toHaveLength(2);
+  });
+});

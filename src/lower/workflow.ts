@@ -40,6 +40,9 @@ interface GroupInput {
 
 /** One DAG template: the pipeline itself, a condition, a loop or the exit handler. */
 interface Group {
+  /** Its task name in the parent DAG (the IR node's name; for the pipeline and exit handler, their template's). */
+  readonly id: string;
+  /** Its DAG template's name: the id, unless a component's template already took it. */
   readonly name: string;
   readonly loop?: IrLoop;
   readonly parent?: Group;
@@ -73,8 +76,9 @@ export class WorkflowLowering {
   private readonly parentOf = new Map<string, Group>();
   private readonly groups = new Map<string, Group>();
   private readonly nodes = new Map<string, IrTask | IrVolume>();
-  /** Container tasks' templates before sharing, and the outputs consumed as values. */
+  /** Each container task's (shared) template. */
   private readonly taskTemplates = new Map<string, ArgoTemplate>();
+  /** `task\0output` pairs some task consumes as a value: they become output parameters. */
   private readonly valueConsumed = new Set<string>();
   private readonly volumeTemplates = new Map<string, string>();
   private readonly sharedTemplates = new Map<string, ArgoTemplate>();
@@ -107,8 +111,7 @@ export class WorkflowLowering {
     }
     this.addOutputParameters();
     const groupTemplates = [...this.groups.values()].map((g) => this.groupTemplate(g));
-    const used = new Set([...this.sharedTemplates.values()]);
-    const templates = [...this.templates.filter((t) => used.has(t) || !t.container), ...groupTemplates].sort(byName);
+    const templates = [...this.templates, ...groupTemplates].sort(byName);
     const s = p.settings;
     return {
       apiVersion: 'argoproj.io/v1alpha1',
@@ -150,8 +153,10 @@ export class WorkflowLowering {
 
   /** Registers a block's groups and nodes, allocating DAG template names. */
   private index(body: readonly IrNode[], base: string, loop?: IrLoop, parent?: Group, when?: string): Group {
+    const name = this.templateNames.unique(base);
     const group: Group = {
-      name: this.templateNames.unique(base),
+      id: parent ? base : name,
+      name,
       ...(loop ? { loop } : {}),
       ...(parent ? { parent } : {}),
       ...(when ? { when } : {}),
@@ -159,7 +164,7 @@ export class WorkflowLowering {
       inputs: new Map(),
       outputs: new Map(),
     };
-    this.groups.set(group.name, group);
+    this.groups.set(group.id, group);
     for (const n of body) {
       this.parentOf.set(n.name, group);
       if (n.kind === 'condition') this.index(n.body, n.name, undefined, group);
@@ -185,7 +190,7 @@ export class WorkflowLowering {
     let child = name;
     while (g) {
       if (g === scope) return child;
-      child = g.name;
+      child = g.id;
       g = g.parent;
     }
     return undefined;
