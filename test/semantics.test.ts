@@ -81,3 +81,15 @@ describe('group names taken by components', () => {
     expect(result.nodes.filter((n) => n.type === 'Pod' && n.template === 'for-loop-2' && n.phase === 'Succeeded')).toHaveLength(2);
   });
 });
+
+describe('a task bound to a group name', () => {
+  it('`condition_1 = step(n)` beside an `if` gets its own name: groups and tasks share one namespace', () => {
+    const path = 'test/fixtures/pipelines/name-clash-task.kfp';
+    const r = compileSource(new SourceFile(path, readFileSync(path, 'utf8')));
+    expect(r.diagnostics).toEqual([]);
+    const wf = YAML.parse(r.files.find((f) => f.kind === 'workflow')!.text) as { spec: { templates: { name: string; dag?: { tasks: { name: string }[] } }[] } };
+    const names = wf.spec.templates.find((t) => t.name === 'clash-two')!.dag!.tasks.map((t) => t.name);
+    expect(new Set(names).size).toBe(names.length);
+    if (haveShared) expect(strictArgoErrors(wf)).toEqual([]);
+  });
+});

@@ -119,7 +119,8 @@ class PipelineChecker {
   private groupName(node: object, prefix: string): string {
     let n = this.groupNames.get(node);
     if (!n) {
-      n = `${prefix}-${++this.groupCounter}`;
+      // Groups are tasks in their parent's DAG too: they share the task names' namespace.
+      n = this.taskNames.unique(`${prefix}-${++this.groupCounter}`);
       this.groupNames.set(node, n);
     }
     return n;
