@@ -37,13 +37,14 @@ export function checkCondition(ctx: CheckContext, e: ast.Expr, ref: RefResolver)
           });
           return undefined;
         }
-      } else if (!numeric) {
+      } else if (!numeric && !(unknown(lt) && unknown(rt))) {
+        // Two untyped operands (loop items of a list parameter, say) may be ordered: the user knows they are numbers.
         ctx.report('TypeMismatch', `\`${e.op}\` compares numbers, not \`${describeType(isNumeric(lt) ? rt : lt)}\``, e.opSpan, {
           hint: 'use == or != for strings and booleans',
         });
         return undefined;
       }
-      return { compare: e.op, left: l.value, right: r.value, numeric };
+      return { compare: e.op, left: l.value, right: r.value, numeric: numeric || (e.op !== '==' && e.op !== '!=') };
     }
     default: {
       const v = operand(ctx, e, ref);
