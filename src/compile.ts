@@ -33,7 +33,10 @@ export interface CompileResult {
 }
 
 export interface CompileOptions {
-  /** Stop after the checks (what `kfpdsl check` needs); nothing is lowered. */
+  /**
+   * What `kfpdsl check` needs: the checks, and the workflow lowered to an object only to
+   * measure it against the cluster's limits; nothing is rendered and no files come back.
+   */
   readonly checkOnly?: boolean;
 }
 
