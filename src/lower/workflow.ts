@@ -21,6 +21,8 @@ import { pyJsonDumps, serializeConst } from './serialize.js';
 import { applyTaskSettings, volumeDeleteTemplate, volumeTemplate } from './task-settings.js';
 
 export const SERVICE_ACCOUNT = 'pipeline-runner';
+const SPEC_ANNOTATION = 'pipelines.kubeflow.org/component_spec';
+const REF_ANNOTATION = 'pipelines.kubeflow.org/component_ref';
 
 const byName = <T extends { name: string }>(a: T, b: T): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
@@ -29,6 +31,9 @@ interface LoweredComponent {
   readonly spec: ComponentSpec;
   /** The template name every task of this component shares when their templates agree. */
   readonly base: string;
+  /** kfp's component_spec and component_ref annotations, made once per component, not per task. */
+  readonly specAnnotation: string;
+  readonly refAnnotation: string;
 }
 
 type Kind = 'parameter' | 'artifact';
@@ -92,7 +97,13 @@ export class WorkflowLowering {
     const bases = new NameAllocator();
     for (const c of components) {
       const spec = specs.get(c.name) ?? componentSpec(c);
-      this.components.set(c.name, { ir: c, spec, base: bases.unique(taskName(c.name)) });
+      this.components.set(c.name, {
+        ir: c,
+        spec,
+        base: bases.unique(taskName(c.name)),
+        specAnnotation: pyJsonDumps(spec),
+        refAnnotation: pyJsonDumps(componentRef(c)),
+      });
     }
   }
 
@@ -432,8 +443,8 @@ export class WorkflowLowering {
       ...(outArtifacts.length ? { outputs: { artifacts: [...ui, ...rest] } } : {}),
       metadata: {
         annotations: {
-          'pipelines.kubeflow.org/component_spec': pyJsonDumps(comp.spec),
-          'pipelines.kubeflow.org/component_ref': pyJsonDumps(componentRef(comp.ir)),
+          [SPEC_ANNOTATION]: comp.specAnnotation,
+          [REF_ANNOTATION]: comp.refAnnotation,
           'pipelines.kubeflow.org/arguments.parameters': pyJsonDumps(argumentsAnnotation),
         },
         labels: {
@@ -471,7 +482,9 @@ export class WorkflowLowering {
    * gets its own, `<component>-2` and so on, as kfp names them.
    */
   private share(template: ArgoTemplate, base: string): ArgoTemplate {
-    const key = JSON.stringify(template);
+    // The spec and ref annotations are the component's own (its name is in the key): leaving
+    // them out keeps the key small, which matters for pipelines of thousands of tasks.
+    const key = JSON.stringify(template, (k, v: unknown) => (k === SPEC_ANNOTATION || k === REF_ANNOTATION ? undefined : v));
     let shared = this.sharedTemplates.get(key);
     if (!shared) {
       const name = this.templates.some((t) => t.name === base) ? this.templateNames.unique(base) : base;
