@@ -93,3 +93,26 @@ describe('a task bound to a group name', () => {
     if (haveShared) expect(strictArgoErrors(wf)).toEqual([]);
   });
 });
+
+describe('resources from pipeline parameters', () => {
+  it('go through podSpecPatch (as kfp does), literals stay in the container', () => {
+    const path = 'test/fixtures/pipelines/resources-from-params.kfp';
+    const r = compileSource(new SourceFile(path, readFileSync(path, 'utf8')));
+    expect(r.diagnostics).toEqual([]);
+    const wf = YAML.parse(r.files.find((f) => f.kind === 'workflow')!.text) as { spec: { templates: Record<string, unknown>[] } };
+    const train = wf.spec.templates.find((t) => t['name'] === 'train')!;
+    expect((train['container'] as Record<string, unknown>)['resources']).toEqual({ limits: { cpu: 2 }, requests: { cpu: '500m' } });
+    expect(JSON.parse(train['podSpecPatch'] as string)).toEqual({
+      containers: [
+        {
+          name: 'main',
+          resources: {
+            limits: { memory: '{{inputs.parameters.resources-limits-memory}}', 'nvidia.com/gpu': '{{inputs.parameters.resources-limits-nvidia-com-gpu}}' },
+            requests: { memory: '{{inputs.parameters.resources-requests-memory}}' },
+          },
+        },
+      ],
+    });
+    if (haveShared) expect(strictArgoErrors(wf)).toEqual([]);
+  });
+});

@@ -124,13 +124,25 @@ class SettingReader {
     return this.fail(s, `\`${s.name.name}\` must be a duration such as "10s" or "2m"`, e.span);
   }
 
-  quantity(s: ast.Setting, e: ast.Expr, kind: 'cpu' | 'memory'): IrSettingValue | undefined {
+  quantity(s: ast.Setting, e: ast.Expr, kind: 'cpu' | 'memory', resolver?: SettingResolver): IrSettingValue | undefined {
+    if (e.kind === 'RefExpr' && resolver) return this.fromParameter(s, e, resolver);
     const v = literal(e);
     const text = typeof v === 'number' ? String(v) : typeof v === 'string' ? v : undefined;
     const ok = text !== undefined && (kind === 'cpu' ? isCpuQuantity(text) : isMemoryQuantity(text));
     if (ok) return typeof v === 'number' ? v : text;
     return this.fail(s, `\`${String(text ?? e.kind)}\` is not a valid ${kind === 'cpu' ? 'CPU' : 'memory'} quantity`, e.span,
       kind === 'cpu' ? 'e.g. cpu: 2, cpu: "500m" or cpu: "500m" .. 2 (request .. limit)' : 'e.g. memory: "512Mi", memory: "1G" .. "2G" (request .. limit)');
+  }
+
+  /**
+   * A resource from a pipeline parameter, as kfp's set_memory_limit(param) allows: it cannot
+   * be checked here, and lands in the pod through Argo's podSpecPatch.
+   */
+  fromParameter(s: ast.Setting, e: ast.RefExpr, resolver: SettingResolver): IrSettingValue | undefined {
+    const v = resolver.value(e);
+    if (!v) return undefined;
+    if ('param' in v) return { param: v.param };
+    return this.fail(s, `\`${s.name.name}\` comes from a literal or a pipeline parameter`, e.span, 'task outputs and loop items cannot size a pod: it is scheduled before they exist');
   }
 
   stringMap(s: ast.Setting, e: ast.Expr): Record<string, string> | undefined {
@@ -148,9 +160,9 @@ class SettingReader {
 }
 
 /** Request .. limit: the request must not exceed the limit, or the API server rejects the pod. */
-function requestLimit(r: SettingReader, s: ast.Setting, kind: 'cpu' | 'memory', out: IrTaskSettings, key: string): void {
-  const req = r.quantity(s, s.value, kind);
-  const lim = s.upper ? r.quantity(s, s.upper, kind) : undefined;
+function requestLimit(r: SettingReader, s: ast.Setting, kind: 'cpu' | 'memory', out: IrTaskSettings, key: string, resolver: SettingResolver): void {
+  const req = r.quantity(s, s.value, kind, resolver);
+  const lim = s.upper ? r.quantity(s, s.upper, kind, resolver) : undefined;
   if (s.upper) {
     if (req !== undefined) (out.requests ??= {})[key] = req;
     if (lim !== undefined) (out.limits ??= {})[key] = lim;
@@ -230,7 +242,7 @@ export function checkTaskSettings(ctx: CheckContext, settings: readonly ast.Sett
   const r = new SettingReader(ctx);
   const out: IrTaskSettings = {};
   const seen = new Map<string, ast.Setting>();
-  let gpu: { count: number; setting: ast.Setting } | undefined;
+  let gpu: { count: IrSettingValue; setting: ast.Setting } | undefined;
   let vendor = 'nvidia.com/gpu';
   let retry: IrTaskSettings['retry'] | undefined;
   const retryExtras: { policy?: string; duration?: string; factor?: number; maxDuration?: string; first?: ast.Setting } = {};
@@ -243,13 +255,13 @@ export function checkTaskSettings(ctx: CheckContext, settings: readonly ast.Sett
     }
     switch (name) {
       case 'cpu':
-        requestLimit(r, s, 'cpu', out, 'cpu');
+        requestLimit(r, s, 'cpu', out, 'cpu', resolver);
         break;
       case 'memory':
-        requestLimit(r, s, 'memory', out, 'memory');
+        requestLimit(r, s, 'memory', out, 'memory', resolver);
         break;
       case 'ephemeral_storage':
-        requestLimit(r, s, 'memory', out, 'ephemeral-storage');
+        requestLimit(r, s, 'memory', out, 'ephemeral-storage', resolver);
         break;
       case 'cpu_request':
       case 'cpu_limit':
@@ -259,13 +271,13 @@ export function checkTaskSettings(ctx: CheckContext, settings: readonly ast.Sett
       case 'ephemeral_storage_limit': {
         // Only a request, or only a limit, as kfp's set_cpu_request / set_memory_limit and friends.
         const [, res, which] = /^(.*)_(request|limit)$/.exec(name)!;
-        const q = r.quantity(s, s.value, res === 'cpu' ? 'cpu' : 'memory');
+        const q = r.quantity(s, s.value, res === 'cpu' ? 'cpu' : 'memory', resolver);
         const key = res === 'ephemeral_storage' ? 'ephemeral-storage' : res!;
         if (q !== undefined) (which === 'request' ? (out.requests ??= {}) : (out.limits ??= {}))[key] = q;
         break;
       }
       case 'gpu': {
-        const n = r.positiveInt(s, s.value);
+        const n = s.value.kind === 'RefExpr' ? r.fromParameter(s, s.value, resolver) : r.positiveInt(s, s.value);
         if (n !== undefined) gpu = { count: n, setting: s };
         break;
       }

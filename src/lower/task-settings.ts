@@ -35,8 +35,29 @@ export function applyTaskSettings(
   if (env.length) c.env = env;
   const imagePullPolicy = s.imagePullPolicy ?? pipeline.imagePullPolicy;
   if (imagePullPolicy) c.imagePullPolicy = imagePullPolicy;
-  if (s.requests || s.limits) {
-    c.resources = { ...(s.limits ? { limits: s.limits } : {}), ...(s.requests ? { requests: s.requests } : {}) };
+  // Literal quantities go in the container; quantities from pipeline parameters go through
+  // Argo's podSpecPatch, which is substituted at run time (kfp does the same).
+  const resources: Record<'limits' | 'requests', Record<string, string | number>> = { limits: {}, requests: {} };
+  const patched: Record<'limits' | 'requests', Record<string, string>> = { limits: {}, requests: {} };
+  for (const which of ['limits', 'requests'] as const) {
+    for (const [key, v] of Object.entries(s[which] ?? {})) {
+      if (typeof v !== 'object') {
+        resources[which][key] = v;
+        continue;
+      }
+      const input = `resources-${which}-${sanitizeK8sName(key)}`;
+      inputs.push({ name: input });
+      args.push({ name: input, value: valueText(v) });
+      patched[which][key] = `{{inputs.parameters.${input}}}`;
+    }
+  }
+  const present = <T extends object>(r: Record<'limits' | 'requests', T>) => ({
+    ...(Object.keys(r.limits).length ? { limits: r.limits } : {}),
+    ...(Object.keys(r.requests).length ? { requests: r.requests } : {}),
+  });
+  if (Object.keys(present(resources)).length) c.resources = present(resources);
+  if (Object.keys(present(patched)).length) {
+    t.podSpecPatch = JSON.stringify({ containers: [{ name: 'main', resources: present(patched) }] });
   }
   const volumes: { name: string; persistentVolumeClaim: { claimName: string; readOnly?: boolean } }[] = [];
   const mounts: { mountPath: string; name: string; readOnly?: boolean }[] = [];
