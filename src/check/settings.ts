@@ -135,14 +135,15 @@ class SettingReader {
   }
 
   /**
-   * A resource from a pipeline parameter, as kfp's set_memory_limit(param) allows: it cannot
-   * be checked here, and lands in the pod through Argo's podSpecPatch.
+   * A resource from a pipeline parameter, a task output or a loop item, as kfp's
+   * set_memory_limit(param) allows: it cannot be checked here, and reaches the pod through
+   * Argo's podSpecPatch, substituted when the pod is created.
    */
   fromParameter(s: ast.Setting, e: ast.RefExpr, resolver: SettingResolver): IrSettingValue | undefined {
     const v = resolver.value(e);
     if (!v) return undefined;
-    if ('param' in v) return { param: v.param };
-    return this.fail(s, `\`${s.name.name}\` comes from a literal or a pipeline parameter`, e.span, 'task outputs and loop items cannot size a pod: it is scheduled before they exist');
+    if ('collect' in v || 'const' in v) return this.fail(s, `\`${s.name.name}\` takes one value, not a list collected from a loop`, e.span);
+    return v as IrSettingValue;
   }
 
   stringMap(s: ast.Setting, e: ast.Expr): Record<string, string> | undefined {

@@ -14,7 +14,8 @@
  * `v_<volume>`, `c_<claim>` and `g_<group>` with anything but letters, digits and `_`
  * replaced by `_`, which keeps them valid for both languages.
  */
-import type { IrCondExpr, IrConst, IrEnvVar, IrLoop, IrNode, IrPipeline, IrValue, Json } from '../ir/ir.js';
+import type {
+  IrSettingValue, IrCondExpr, IrConst, IrEnvVar, IrLoop, IrNode, IrPipeline, IrValue, Json } from '../ir/ir.js';
 
 // ---------------------------------------------------------------------------------------------
 // The model
@@ -204,8 +205,8 @@ function literalText(j: Json): string {
   return `{${fields.join(', ')}}`;
 }
 
-function settingText(v: string | number | { param: string }): string {
-  return typeof v === 'object' ? v.param : String(v);
+function settingText(v: IrSettingValue): string {
+  return typeof v === 'object' ? valueText(v) : String(v);
 }
 
 function loopLabel(l: IrLoop): string {

@@ -87,8 +87,8 @@ export type IrValue =
   /** Fan-in: the list of one output over every iteration of the loops around its task. */
   | { collect: { task: string; name: string } };
 
-/** Values for task settings may come from pipeline parameters as well as literals. */
-export type IrSettingValue = string | number | { param: string };
+/** Values for task settings: literals, or (resources) pipeline parameters, task outputs and loop items. */
+export type IrSettingValue = string | number | { param: string } | { output: { task: string; name: string } } | { item: { loop: string; field?: string } };
 
 export interface IrEnvVar {
   name: string;
