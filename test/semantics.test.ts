@@ -116,3 +116,18 @@ describe('resources from pipeline parameters', () => {
     if (haveShared) expect(strictArgoErrors(wf)).toEqual([]);
   });
 });
+
+describe('sidecars', () => {
+  it('become template sidecars (kfp add_sidecar), with env and mirrored volume mounts', () => {
+    const path = 'test/fixtures/pipelines/sidecars.kfp';
+    const r = compileSource(new SourceFile(path, readFileSync(path, 'utf8')));
+    expect(r.diagnostics).toEqual([]);
+    const wf = YAML.parse(r.files.find((f) => f.kind === 'workflow')!.text) as { spec: { templates: Record<string, unknown>[] } };
+    const t = wf.spec.templates.find((x) => x['name'] === 'serve-model')!;
+    expect(t['sidecars']).toEqual([
+      { name: 'proxy', image: 'envoyproxy/envoy:v1.27.0', args: ['--config-path', '/data/envoy.yaml'], mirrorVolumeMounts: true },
+      { name: 'logger', image: 'busybox:1.36', command: ['sh', '-c', 'tail -f /dev/null'], env: [{ name: 'LEVEL', value: 'info' }] },
+    ]);
+    if (haveShared) expect(strictArgoErrors(wf)).toEqual([]);
+  });
+});

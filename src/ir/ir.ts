@@ -106,6 +106,16 @@ export interface IrMount {
   readOnly?: boolean;
 }
 
+export interface IrSidecar {
+  name: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  env?: { [name: string]: string };
+  /** Mount the main container's volumes too (kfp's mirror_volume_mounts). */
+  mirrorVolumeMounts?: boolean;
+}
+
 export interface IrTaskSettings {
   requests?: { [resource: string]: IrSettingValue };
   limits?: { [resource: string]: IrSettingValue };
@@ -120,6 +130,8 @@ export interface IrTaskSettings {
   imagePullPolicy?: string;
   mounts?: IrMount[];
   displayName?: string;
+  /** Containers beside the main one (kfp's add_sidecar), with their own image and command. */
+  sidecars?: IrSidecar[];
   labels?: { [key: string]: string };
   annotations?: { [key: string]: string };
 }

@@ -95,6 +95,16 @@ export function applyTaskSettings(
   }
   if (s.timeoutSeconds) t.activeDeadlineSeconds = s.timeoutSeconds;
   if (volumes.length) t.volumes = volumes.sort((a, b) => (a.name < b.name ? -1 : 1));
+  if (s.sidecars) {
+    t.sidecars = s.sidecars.map((sc) => ({
+      name: sc.name,
+      image: sc.image,
+      ...(sc.command ? { command: sc.command } : {}),
+      ...(sc.args ? { args: sc.args } : {}),
+      ...(sc.env ? { env: Object.entries(sc.env).map(([name, value]) => ({ name, value })) } : {}),
+      ...(sc.mirrorVolumeMounts ? { mirrorVolumeMounts: true } : {}),
+    }));
+  }
   return args;
 }
 
