@@ -117,8 +117,8 @@ describe('resources from pipeline parameters', () => {
   });
 });
 
-describe('sidecars', () => {
-  it('become template sidecars (kfp add_sidecar), with env and mirrored volume mounts', () => {
+describe('sidecars and init containers', () => {
+  it('become template sidecars and initContainers (kfp add_sidecar, add_init_container)', () => {
     const path = 'test/fixtures/pipelines/sidecars.kfp';
     const r = compileSource(new SourceFile(path, readFileSync(path, 'utf8')));
     expect(r.diagnostics).toEqual([]);
@@ -128,6 +128,7 @@ describe('sidecars', () => {
       { name: 'proxy', image: 'envoyproxy/envoy:v1.27.0', args: ['--config-path', '/data/envoy.yaml'], mirrorVolumeMounts: true },
       { name: 'logger', image: 'busybox:1.36', command: ['sh', '-c', 'tail -f /dev/null'], env: [{ name: 'LEVEL', value: 'info' }] },
     ]);
+    expect(t['initContainers']).toEqual([{ name: 'fetch', image: 'busybox:1.36', command: ['sh', '-c', 'echo ready > /data/ready'], mirrorVolumeMounts: true }]);
     if (haveShared) expect(strictArgoErrors(wf)).toEqual([]);
   });
 });

@@ -26,7 +26,7 @@ export const TASK_SETTINGS = [
   'cpu', 'memory', 'gpu', 'gpu_vendor', 'ephemeral_storage', 'cpu_request', 'cpu_limit', 'memory_request', 'memory_limit',
   'ephemeral_storage_request', 'ephemeral_storage_limit', 'env', 'retry', 'retry_policy', 'backoff', 'backoff_factor',
   'backoff_max', 'timeout', 'cache', 'max_cache_staleness', 'node_selector', 'tolerations', 'affinity',
-  'image_pull_policy', 'mount', 'display_name', 'labels', 'annotations', 'sidecars',
+  'image_pull_policy', 'mount', 'display_name', 'labels', 'annotations', 'sidecars', 'init_containers',
 ];
 
 export const PIPELINE_SETTINGS = ['timeout', 'parallelism', 'ttl', 'image_pull_secrets', 'image_pull_policy', 'service_account'];
@@ -237,30 +237,34 @@ function mountSetting(r: SettingReader, s: ast.Setting, resolver: SettingResolve
 
 const SIDECAR_FIELDS = ['name', 'image', 'command', 'args', 'env', 'mirror_volume_mounts'];
 
-/** `sidecars: [{ name: "proxy", image: "envoy:1.27", args: ["-c", "/etc/envoy.yaml"] }]`: kfp's add_sidecar. */
-function sidecarSetting(r: SettingReader, s: ast.Setting): IrSidecar[] | undefined {
+/**
+ * `sidecars: [{ name: "proxy", image: "envoy:1.27", args: ["-c", "/etc/envoy.yaml"] }]` (kfp's
+ * add_sidecar) and `init_containers: [...]` (add_init_container): containers beside or before
+ * the main one.
+ */
+function userContainers(r: SettingReader, s: ast.Setting, what: string): IrSidecar[] | undefined {
   const v = jsonOf(s.value);
   const list = Array.isArray(v) ? v : v !== null && typeof v === 'object' ? [v] : undefined;
-  const example = 'e.g. sidecars: [{ name: "proxy", image: "envoy:1.27", args: ["--port", "9901"] }]';
-  if (!list || list.length === 0) return r.fail(s, '`sidecars` must be a record or a list of records', s.value.span, example);
+  const example = `e.g. ${s.name.name}: [{ name: "proxy", image: "envoy:1.27", args: ["--port", "9901"] }]`;
+  if (!list || list.length === 0) return r.fail(s, `\`${s.name.name}\` must be a record or a list of records`, s.value.span, example);
   const out: IrSidecar[] = [];
   const strings = (x: Json | undefined): x is string[] => Array.isArray(x) && x.every((i) => typeof i === 'string');
   for (const item of list) {
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) return r.fail(s, 'each sidecar is a record', s.value.span, example);
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) return r.fail(s, `each ${what} is a record`, s.value.span, example);
     const unknown = Object.keys(item).find((k) => !SIDECAR_FIELDS.includes(k));
-    if (unknown !== undefined) return r.fail(s, `unknown sidecar field \`${unknown}\``, s.value.span, didYouMean(unknown, SIDECAR_FIELDS) ?? `fields are ${SIDECAR_FIELDS.join(', ')}`);
+    if (unknown !== undefined) return r.fail(s, `unknown ${what} field \`${unknown}\``, s.value.span, didYouMean(unknown, SIDECAR_FIELDS) ?? `fields are ${SIDECAR_FIELDS.join(', ')}`);
     const { name, image, command, args, env, mirror_volume_mounts: mirror } = item;
     if (typeof name !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63 || name === 'main' || name === 'wait') {
-      return r.fail(s, 'a sidecar needs a `name`: lower-case letters, digits and `-`, not `main` or `wait`', s.value.span, example);
+      return r.fail(s, `a ${what} needs a \`name\`: lower-case letters, digits and \`-\`, not \`main\` or \`wait\``, s.value.span, example);
     }
-    if (typeof image !== 'string' || image === '') return r.fail(s, `sidecar \`${name}\` needs an \`image\``, s.value.span, example);
-    if (command !== undefined && !strings(command)) return r.fail(s, `sidecar \`${name}\`: \`command\` is a list of strings`, s.value.span);
-    if (args !== undefined && !strings(args)) return r.fail(s, `sidecar \`${name}\`: \`args\` is a list of strings`, s.value.span);
+    if (typeof image !== 'string' || image === '') return r.fail(s, `${what} \`${name}\` needs an \`image\``, s.value.span, example);
+    if (command !== undefined && !strings(command)) return r.fail(s, `${what} \`${name}\`: \`command\` is a list of strings`, s.value.span);
+    if (args !== undefined && !strings(args)) return r.fail(s, `${what} \`${name}\`: \`args\` is a list of strings`, s.value.span);
     if (env !== undefined && (env === null || typeof env !== 'object' || Array.isArray(env) || !Object.values(env).every((x) => typeof x === 'string'))) {
-      return r.fail(s, `sidecar \`${name}\`: \`env\` maps names to strings`, s.value.span);
+      return r.fail(s, `${what} \`${name}\`: \`env\` maps names to strings`, s.value.span);
     }
-    if (mirror !== undefined && typeof mirror !== 'boolean') return r.fail(s, `sidecar \`${name}\`: \`mirror_volume_mounts\` is true or false`, s.value.span);
-    if (out.some((o) => o.name === name)) return r.fail(s, `two sidecars are named \`${name}\``, s.value.span);
+    if (mirror !== undefined && typeof mirror !== 'boolean') return r.fail(s, `${what} \`${name}\`: \`mirror_volume_mounts\` is true or false`, s.value.span);
+    if (out.some((o) => o.name === name)) return r.fail(s, `two ${what}s are named \`${name}\``, s.value.span);
     out.push({
       name,
       image,
@@ -404,9 +408,10 @@ export function checkTaskSettings(ctx: CheckContext, settings: readonly ast.Sett
         if (v) out.displayName = v;
         break;
       }
-      case 'sidecars': {
-        const sidecars = sidecarSetting(r, s);
-        if (sidecars) out.sidecars = sidecars;
+      case 'sidecars':
+      case 'init_containers': {
+        const containers = userContainers(r, s, name === 'sidecars' ? 'sidecar' : 'init container');
+        if (containers) out[name === 'sidecars' ? 'sidecars' : 'initContainers'] = containers;
         break;
       }
       case 'labels':

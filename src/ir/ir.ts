@@ -132,6 +132,8 @@ export interface IrTaskSettings {
   displayName?: string;
   /** Containers beside the main one (kfp's add_sidecar), with their own image and command. */
   sidecars?: IrSidecar[];
+  /** Containers run to completion before the main one (kfp's add_init_container). */
+  initContainers?: IrSidecar[];
   labels?: { [key: string]: string };
   annotations?: { [key: string]: string };
 }

@@ -4,7 +4,7 @@
  * scheduling, mounts. Values that come from the pipeline at run time become template
  * inputs, passed by the DAG task like any other argument.
  */
-import type { IrPipelineSettings, IrTaskSettings, IrValue, IrVolume } from '../ir/ir.js';
+import type { IrPipelineSettings, IrSidecar, IrTaskSettings, IrValue, IrVolume } from '../ir/ir.js';
 import { sanitizeK8sName } from '../names.js';
 import { toYaml } from '../emit/yaml.js';
 import type { ArgoParameter, ArgoTemplate } from './argo-types.js';
@@ -95,16 +95,8 @@ export function applyTaskSettings(
   }
   if (s.timeoutSeconds) t.activeDeadlineSeconds = s.timeoutSeconds;
   if (volumes.length) t.volumes = volumes.sort((a, b) => (a.name < b.name ? -1 : 1));
-  if (s.sidecars) {
-    t.sidecars = s.sidecars.map((sc) => ({
-      name: sc.name,
-      image: sc.image,
-      ...(sc.command ? { command: sc.command } : {}),
-      ...(sc.args ? { args: sc.args } : {}),
-      ...(sc.env ? { env: Object.entries(sc.env).map(([name, value]) => ({ name, value })) } : {}),
-      ...(sc.mirrorVolumeMounts ? { mirrorVolumeMounts: true } : {}),
-    }));
-  }
+  if (s.initContainers) t.initContainers = s.initContainers.map(userContainer);
+  if (s.sidecars) t.sidecars = s.sidecars.map(userContainer);
   return args;
 }
 
@@ -129,6 +121,18 @@ function claimManifest(v: IrVolume, size: string): Record<string, unknown> {
 export function volumeDeleteTemplate(name: string, v: IrVolume): ArgoTemplate {
   const manifest = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: `{{workflow.name}}-${v.resourceName}` } };
   return { name, resource: { action: 'delete', manifest: toYaml(manifest), flags: ['--wait=false'] } };
+}
+
+/** A sidecar or init container as Argo takes it (kfp's UserContainer). */
+function userContainer(sc: IrSidecar): Record<string, unknown> {
+  return {
+    name: sc.name,
+    image: sc.image,
+    ...(sc.command ? { command: sc.command } : {}),
+    ...(sc.args ? { args: sc.args } : {}),
+    ...(sc.env ? { env: Object.entries(sc.env).map(([name, value]) => ({ name, value })) } : {}),
+    ...(sc.mirrorVolumeMounts ? { mirrorVolumeMounts: true } : {}),
+  };
 }
 
 /** kfp's VolumeOp: a resource template that creates a PersistentVolumeClaim named after the run. */
