@@ -14,7 +14,7 @@ import { compileSource } from '../src/compile.js';
 import { runWorkflow } from '../src/run/executor.js';
 import type { NodeResult } from '../src/run/types.js';
 import { SourceFile } from '../src/source.js';
-import { haveShared, strictArgoErrors } from './support/argo-strict.js';
+import { haveShared, sharedDir, strictArgoErrors } from './support/argo-strict.js';
 
 const path = 'test/fixtures/pipelines/nested.kfp';
 
@@ -130,5 +130,44 @@ describe('sidecars and init containers', () => {
     ]);
     expect(t['initContainers']).toEqual([{ name: 'fetch', image: 'busybox:1.36', command: ['sh', '-c', 'echo ready > /data/ready'], mirrorVolumeMounts: true }]);
     if (haveShared) expect(strictArgoErrors(wf)).toEqual([]);
+  });
+});
+
+describe('resource(...): kfp ResourceOp', () => {
+  const path = 'test/fixtures/pipelines/resource-op.kfp';
+  type Wf = { spec: { templates: { name: string; resource?: { action: string; manifest: string; flags?: string[] }; outputs?: { parameters: { name: string; valueFrom: { jsonPath: string } }[] } }[] } };
+  const compiled = (): Wf => {
+    const r = compileSource(new SourceFile(path, readFileSync(path, 'utf8')));
+    expect(r.diagnostics).toEqual([]);
+    return YAML.parse(r.files.find((f) => f.kind === 'workflow')!.text) as Wf;
+  };
+
+  it('creates with a manifest whose values come from parameters, and outputs name, manifest and named JSONPaths', () => {
+    const wf = compiled();
+    const secret = wf.spec.templates.find((t) => t.name === 'secret')!;
+    expect(secret.resource!.action).toBe('create');
+    expect(secret.outputs!.parameters.map((p) => [p.name, p.valueFrom.jsonPath])).toEqual([
+      ['secret-manifest', '{}'],
+      ['secret-name', '{.metadata.name}'],
+      ['secret-uid', '{.metadata.uid}'],
+    ]);
+    const cleanup = wf.spec.templates.find((t) => t.name === 'cleanup')!;
+    expect(cleanup.resource).toMatchObject({ action: 'delete', flags: ['--wait=false'] });
+    expect(cleanup.outputs).toBeUndefined();
+    if (haveShared) expect(strictArgoErrors(wf)).toEqual([]);
+  });
+
+  it.skipIf(!haveShared)("its manifest is kfp's own for the resourceop_basic golden", () => {
+    const kfp = YAML.parse(readFileSync(join(sharedDir, 'anchors/kfp-v1/regenerated/resourceop_basic.yaml'), 'utf8')) as Wf;
+    const theirs = YAML.parse(kfp.spec.templates.find((t) => t.name === 'create-my-secret')!.resource!.manifest);
+    const ours = YAML.parse(compiled().spec.templates.find((t) => t.name === 'secret')!.resource!.manifest);
+    expect(ours).toEqual(theirs);
+  });
+
+  it('runs: the secret is created and its generated name reaches the next task', async () => {
+    const result = await runWorkflow({ workflow: compiled(), runDir: mkdtempSync(join(tmpdir(), 'kfpdsl-resource-')), arguments: { username: 'u', password: 'p' } });
+    expect(result.phase).toBe('Succeeded');
+    const secret = result.nodes.find((n) => n.displayName === 'secret')!;
+    expect(secret.outputs.parameters['secret-name']).toMatch(/^my-secret-/);
   });
 });

@@ -16,6 +16,7 @@ import { checkParams } from './check-component.js';
 import { ARGO_NAME_MAX, GENERATE_NAME_MAX } from './limits.js';
 
 import { checkCondition } from './check-condition.js';
+import { checkResource, resourceOutputs } from './check-resource.js';
 import { checkVolume } from './check-volume.js';
 import { CheckContext, constType, constValue } from './context.js';
 import { findCycles } from './cycles.js';
@@ -32,6 +33,8 @@ interface TaskInfo {
   readonly name: string; // the final Argo task name
   readonly component: IrComponent | undefined;
   readonly isVolume: boolean;
+  /** For `resource(...)` tasks: their outputs (`name`, `manifest` and the ones the call names). */
+  readonly resourceOutputs?: readonly string[];
   /** Names of the loops around the task, outermost first. */
   readonly loops: readonly string[];
   readonly inExit: boolean;
@@ -159,10 +162,11 @@ class PipelineChecker {
   private declareTask(s: ast.TaskStmt, loops: string[], inExit: boolean): void {
     const component = this.components.get(s.callee.name);
     const isVolume = !component && s.callee.name === 'volume';
-    if (!component && !isVolume) {
+    const isResource = !component && s.callee.name === 'resource';
+    if (!component && !isVolume && !isResource) {
       this.ctx.report('UnknownComponent', `unknown component \`${s.callee.name}\``, s.callee.span, {
         label: 'not defined or imported in this file',
-        hint: didYouMean(s.callee.name, [...this.components.keys(), 'volume']),
+        hint: didYouMean(s.callee.name, [...this.components.keys(), 'volume', 'resource']),
       });
     }
     const binding = s.name?.name;
@@ -170,7 +174,7 @@ class PipelineChecker {
     if (name.length > ARGO_NAME_MAX) {
       this.ctx.report('NameTooLong', `task name \`${name.slice(0, 40)}…\` is ${name.length} characters; Argo accepts at most ${ARGO_NAME_MAX}`, (s.name ?? s.callee).span, { hint: 'use a shorter name' });
     }
-    const info: TaskInfo = { stmt: s, binding, name, component, isVolume, loops, inExit };
+    const info: TaskInfo = { stmt: s, binding, name, component, isVolume, ...(isResource ? { resourceOutputs: resourceOutputs(s) } : {}), loops, inExit };
     this.tasks.set(s, info);
     // As in kfp (`multiply_op(add_op(a, b).output)`), a component call inside the arguments is a task of its own.
     const inline: ast.TaskStmt[] = [];
@@ -227,7 +231,13 @@ class PipelineChecker {
     const out: IrNode[] = [];
     for (const inner of this.inlineOf.get(s) ?? []) out.push(...this.taskWithInlineCalls(inner, frames));
     const info = this.tasks.get(s)!;
-    const node = info.isVolume ? checkVolume(this.ctx, s, info, (e) => this.reference(e, frames, info.inExit), () => this.afterList(info)) : this.task(info, frames);
+    const ref = (e: ast.RefExpr) => this.reference(e, frames, info.inExit);
+    const after = () => this.afterList(info);
+    const node = info.isVolume
+      ? checkVolume(this.ctx, s, info, ref, after)
+      : info.resourceOutputs
+        ? checkResource(this.ctx, s, info.name, (e) => this.resourceRef(e, info, frames), after)
+        : this.task(info, frames);
     if (node) out.push(node);
     return out;
   }
@@ -497,6 +507,31 @@ class PipelineChecker {
     return { value: { output: { task: producer.name, name: o.name } }, type: o.type, producer: producer.name };
   }
 
+  /** A reference inside a resource's manifest: resolved as an argument is, with the dependency it implies. */
+  private resourceRef(e: ast.RefExpr, info: TaskInfo, frames: readonly LoopFrame[]): Resolved | undefined {
+    const r = this.reference(e, frames, info.inExit);
+    if (r?.producer) this.edge(info.name, r.producer, e.span);
+    return r;
+  }
+
+  /** `secret.name`, `job.manifest` or an output the resource call named. */
+  private resourceOutput(producer: TaskInfo, field: ast.Identifier | undefined, e: ast.RefExpr, frames: readonly LoopFrame[]): Resolved | undefined {
+    const outputs = producer.resourceOutputs!;
+    if (!field) {
+      this.ctx.report('AmbiguousOutput', `resource \`${e.parts[0]!.name}\` has ${outputs.length} outputs`, e.span, { hint: `name one: ${outputs.map((o) => `\`${e.parts[0]!.name}.${o}\``).join(', ')}` });
+      return undefined;
+    }
+    if (!outputs.includes(field.name)) {
+      this.ctx.report('UnknownOutput', `resource \`${e.parts[0]!.name}\` has no output \`${field.name}\``, field.span, { hint: didYouMean(field.name, outputs) ?? `its outputs are ${outputs.map((o) => `\`${o}\``).join(', ')}` });
+      return undefined;
+    }
+    if (!frames.every((f) => producer.loops.includes(f.name)) || producer.loops.length > frames.length) {
+      this.ctx.report('UnknownOutput', 'a resource created inside a loop can only be used in that loop', e.span);
+      return undefined;
+    }
+    return { value: { output: { task: producer.name, name: field.name } }, type: 'str', producer: producer.name };
+  }
+
   private checkAssignable(from: ValueType, to: ValueType | undefined, span: Span, inputName?: string): void {
     if (!to || to === 'any' || to === 'null' || from === 'null') return;
     if (!assignable(from, to)) {
@@ -551,6 +586,7 @@ class PipelineChecker {
       this.ctx.report('UnknownOutput', inExit ? '`finally` tasks run after the pipeline and cannot use its outputs' : 'a pipeline task cannot use the outputs of a `finally` task', e.span);
       return undefined;
     }
+    if (producer.resourceOutputs) return this.resourceOutput(producer, field, e, frames);
     const comp = producer.component;
     if (!comp) return undefined;
     const passable = comp.outputs.filter((o) => !isUiOutput(o.type));

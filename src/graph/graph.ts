@@ -90,6 +90,7 @@ class GraphBuilder {
           if (m.claim !== undefined && !this.claimIds.has(m.claim)) this.claimIds.set(m.claim, this.unique(`c_${sanitizeId(m.claim)}`));
         }
       } else if (n.kind === 'volume') this.nodeIds.set(n.name, this.unique(`v_${sanitizeId(n.name)}`));
+      else if (n.kind === 'resource') this.nodeIds.set(n.name, this.unique(`r_${sanitizeId(n.name)}`));
       else this.assignIds(n.body);
     }
   }
@@ -114,6 +115,14 @@ class GraphBuilder {
         case 'volume': {
           const id = this.nodeIds.get(n.name) ?? '';
           out.push({ kind: 'node', id, shape: 'cylinder', lines: [n.name, `${n.resourceName} (${settingText(n.size)})`] });
+          for (const a of n.after) this.orderEdge(a, id);
+          break;
+        }
+        case 'resource': {
+          const id = this.nodeIds.get(n.name) ?? '';
+          const m = n.manifest as { kind?: unknown };
+          out.push({ kind: 'node', id, shape: 'box', lines: [n.name, `${n.action} ${typeof m.kind === 'string' ? m.kind : 'resource'}`] });
+          for (const v of n.refs) this.dataEdge(v, id, false);
           for (const a of n.after) this.orderEdge(a, id);
           break;
         }

@@ -164,6 +164,25 @@ export interface IrVolume {
   origin: IrSpan;
 }
 
+/**
+ * kfp's ResourceOp: an Argo resource template acting on any Kubernetes object. The
+ * manifest is JSON in which `{"kfpdsl.ref": i}` stands for `refs[i]`, a value known only
+ * when the pipeline runs (a parameter, a task output, a loop item).
+ */
+export interface IrResource {
+  kind: 'resource';
+  name: string;
+  action: 'create' | 'apply' | 'delete' | 'replace' | 'patch';
+  manifest: Json;
+  refs: IrValue[];
+  successCondition?: string;
+  failureCondition?: string;
+  /** Output name → JSONPath into the object, beside the default `name` and `manifest`. */
+  outputs: { [name: string]: string };
+  after: string[];
+  origin: IrSpan;
+}
+
 export type IrCompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
 
 export type IrCondExpr =
@@ -192,7 +211,7 @@ export interface IrLoop {
   body: IrNode[];
 }
 
-export type IrNode = IrTask | IrVolume | IrCondition | IrLoop;
+export type IrNode = IrTask | IrVolume | IrResource | IrCondition | IrLoop;
 
 export interface IrParam {
   name: string;

@@ -9,7 +9,7 @@
  * `{{workflow.parameters.x}}` instead of being threaded through every DAG, no compile
  * timestamp, no `parallelism: 0`.
  */
-import type { IrComponent, IrLoop, IrNode, IrPipeline, IrTask, IrType, IrValue, IrVolume } from '../ir/ir.js';
+import type { IrComponent, IrLoop, IrNode, IrPipeline, IrResource, IrTask, IrType, IrValue, IrVolume, Json } from '../ir/ir.js';
 import { NameAllocator, sanitizeK8sName, taskName } from '../names.js';
 import type { ArgoArtifact, ArgoDagTask, ArgoParameter, ArgoTemplate, ArgoWorkflow } from './argo-types.js';
 import type { ComponentSpec } from './component-spec.js';
@@ -18,6 +18,7 @@ import { whenExpression } from './conditions.js';
 import { resolveCommandLine } from './placeholders.js';
 import { kfpTypeName } from './python-component.js';
 import { pyJsonDumps, serializeConst } from './serialize.js';
+import { toYaml } from '../emit/yaml.js';
 import { applyTaskSettings, volumeDeleteTemplate, volumeTemplate } from './task-settings.js';
 
 export const SERVICE_ACCOUNT = 'pipeline-runner';
@@ -80,7 +81,7 @@ export class WorkflowLowering {
   /** Where each task or group sits: node name → the group whose DAG holds it. */
   private readonly parentOf = new Map<string, Group>();
   private readonly groups = new Map<string, Group>();
-  private readonly nodes = new Map<string, IrTask | IrVolume>();
+  private readonly nodes = new Map<string, IrTask | IrVolume | IrResource>();
   /** Each container task's (shared) template. */
   private readonly taskTemplates = new Map<string, ArgoTemplate>();
   /** `task\0output` pairs some task consumes as a value: they become output parameters. */
@@ -182,7 +183,7 @@ export class WorkflowLowering {
       else if (n.kind === 'loop') this.index(n.body, n.name, n, group);
       else {
         this.nodes.set(n.name, n);
-        if (n.kind === 'volume') this.volumeTemplates.set(n.name, this.templateNames.unique(n.name));
+        if (n.kind === 'volume' || n.kind === 'resource') this.volumeTemplates.set(n.name, this.templateNames.unique(n.name));
       }
     }
     return group;
@@ -214,7 +215,7 @@ export class WorkflowLowering {
   /** The name of an output on the template that produces it. */
   private templateOutputName(task: string, output: string): string {
     const node = this.nodes.get(task)!;
-    if (node.kind === 'volume') return `${this.volumeTemplates.get(task)}-${output}`;
+    if (node.kind === 'volume' || node.kind === 'resource') return `${this.volumeTemplates.get(task)}-${output}`;
     const c = this.components.get(node.component)!;
     const type = c.ir.outputs.find((o) => o.name === output)?.type;
     // The KFP UI looks for these two artifacts by their fixed names (kfp's _is_legacy_output_name).
@@ -281,8 +282,9 @@ export class WorkflowLowering {
       let task: ArgoDagTask;
       if (node.kind === 'task') task = this.containerTask(node, group, deps);
       else if (node.kind === 'volume') task = this.volumeTask(node, group, deps);
+      else if (node.kind === 'resource') task = this.resourceTask(node, group, deps);
       else task = this.groupTask(node.name, group, deps);
-      for (const a of node.kind === 'task' || node.kind === 'volume' ? node.after : this.groupAfter(node)) {
+      for (const a of node.kind === 'condition' || node.kind === 'loop' ? this.groupAfter(node) : node.after) {
         const child = this.childIn(group, a);
         if (child !== undefined) deps.add(child);
       }
@@ -299,7 +301,7 @@ export class WorkflowLowering {
 
   /** `after` of tasks inside a group, as seen from outside it. */
   private groupAfter(node: IrNode): string[] {
-    if (node.kind === 'task' || node.kind === 'volume') return node.after;
+    if (node.kind !== 'condition' && node.kind !== 'loop') return node.after;
     return node.body.flatMap((n) => this.groupAfter(n));
   }
 
@@ -382,6 +384,48 @@ export class WorkflowLowering {
     const task: ArgoDagTask = { name: v.name, template: name };
     if (typeof v.size === 'object') task.arguments = { parameters: [{ name: 'size', value: this.valueText(v.size, 'str', scope, deps) }] };
     return task;
+  }
+
+  /** kfp's ResourceOp: values known at run time reach the manifest as template inputs. */
+  private resourceTask(r: IrResource, scope: Group, deps: Set<string>): ArgoDagTask {
+    const name = this.volumeTemplates.get(r.name)!;
+    const inputNames = r.refs.map((v, i) =>
+      'param' in v ? v.param : 'output' in v ? dagValueName(v.output.task, v.output.name) : 'item' in v ? itemName(v.item.loop, v.item.field) : `value-${i}`,
+    );
+    const unique = inputNames.map((n, i) => (inputNames.indexOf(n) === i ? n : `${n}-${i}`));
+    const substitute = (j: Json): Json => {
+      if (Array.isArray(j)) return j.map(substitute);
+      if (j !== null && typeof j === 'object') {
+        const ref = j['kfpdsl.ref'];
+        if (typeof ref === 'number' && Object.keys(j).length === 1) return paramRef(unique[ref]!);
+        return Object.fromEntries(Object.entries(j).map(([k, v]) => [k, substitute(v)]));
+      }
+      return j;
+    };
+    const deleting = r.action === 'delete';
+    const outputs = deleting ? [] : [
+      { name: `${name}-manifest`, valueFrom: { jsonPath: '{}' } },
+      { name: `${name}-name`, valueFrom: { jsonPath: '{.metadata.name}' } },
+      ...Object.entries(r.outputs).map(([k, path]) => ({ name: `${name}-${k}`, valueFrom: { jsonPath: path } })),
+    ].sort(byName);
+    const inputs = [...new Set(unique)].sort().map((n) => ({ name: n }));
+    this.templates.push({
+      name,
+      resource: {
+        action: r.action,
+        manifest: toYaml(substitute(r.manifest)),
+        ...(r.successCondition && !deleting ? { successCondition: r.successCondition } : {}),
+        ...(r.failureCondition && !deleting ? { failureCondition: r.failureCondition } : {}),
+        // As kfp: a deletion does not wait for the object to go.
+        ...(deleting ? { flags: ['--wait=false'] } : {}),
+      },
+      ...(inputs.length ? { inputs: { parameters: inputs } } : {}),
+      ...(outputs.length ? { outputs: { parameters: outputs } } : {}),
+    });
+    const args = r.refs.map((v, i) => ({ name: unique[i]!, value: this.valueText(v, 'str', scope, deps) }));
+    const seen = new Set<string>();
+    const parameters = args.filter((a) => !seen.has(a.name) && seen.add(a.name)).sort(byName);
+    return { name: r.name, template: name, ...(parameters.length ? { arguments: { parameters } } : {}) };
   }
 
   private containerTask(task: IrTask, scope: Group, deps: Set<string>): ArgoDagTask {
@@ -501,7 +545,7 @@ export class WorkflowLowering {
     for (const key of this.valueConsumed) {
       const [task, output] = key.split('\u0000') as [string, string];
       const node = this.nodes.get(task)!;
-      if (node.kind === 'volume') continue; // resource templates declare all their outputs
+      if (node.kind !== 'task') continue; // resource templates declare all their outputs
       const template = this.taskTemplates.get(task)!;
       const name = this.templateOutputName(task, output);
       const path = template.outputs?.artifacts?.find((a) => a.name === name)?.path;
