@@ -86,7 +86,8 @@ export class WorkflowLowering {
   private readonly taskTemplates = new Map<string, ArgoTemplate>();
   /** `task\0output` pairs some task consumes as a value: they become output parameters. */
   private readonly valueConsumed = new Set<string>();
-  private readonly volumeTemplates = new Map<string, string>();
+  /** Template names of the volume and resource tasks (Argo resource templates, one per task). */
+  private readonly resourceTemplates = new Map<string, string>();
   private readonly sharedTemplates = new Map<string, ArgoTemplate>();
   private root: Group | undefined;
 
@@ -183,7 +184,7 @@ export class WorkflowLowering {
       else if (n.kind === 'loop') this.index(n.body, n.name, n, group);
       else {
         this.nodes.set(n.name, n);
-        if (n.kind === 'volume' || n.kind === 'resource') this.volumeTemplates.set(n.name, this.templateNames.unique(n.name));
+        if (n.kind === 'volume' || n.kind === 'resource') this.resourceTemplates.set(n.name, this.templateNames.unique(n.name));
       }
     }
     return group;
@@ -215,7 +216,7 @@ export class WorkflowLowering {
   /** The name of an output on the template that produces it. */
   private templateOutputName(task: string, output: string): string {
     const node = this.nodes.get(task)!;
-    if (node.kind === 'volume' || node.kind === 'resource') return `${this.volumeTemplates.get(task)}-${output}`;
+    if (node.kind === 'volume' || node.kind === 'resource') return `${this.resourceTemplates.get(task)}-${output}`;
     const c = this.components.get(node.component)!;
     const type = c.ir.outputs.find((o) => o.name === output)?.type;
     // The KFP UI looks for these two artifacts by their fixed names (kfp's _is_legacy_output_name).
@@ -378,7 +379,7 @@ export class WorkflowLowering {
   }
 
   private volumeTask(v: IrVolume, scope: Group, deps: Set<string>): ArgoDagTask {
-    const name = this.volumeTemplates.get(v.name)!;
+    const name = this.resourceTemplates.get(v.name)!;
     const sizeFromParam = typeof v.size === 'object';
     this.templates.push(volumeTemplate(name, v, sizeFromParam ? paramRef('size') : String(v.size)));
     const task: ArgoDagTask = { name: v.name, template: name };
@@ -388,7 +389,7 @@ export class WorkflowLowering {
 
   /** kfp's ResourceOp: values known at run time reach the manifest as template inputs. */
   private resourceTask(r: IrResource, scope: Group, deps: Set<string>): ArgoDagTask {
-    const name = this.volumeTemplates.get(r.name)!;
+    const name = this.resourceTemplates.get(r.name)!;
     const inputNames = r.refs.map((v, i) =>
       'param' in v ? v.param : 'output' in v ? dagValueName(v.output.task, v.output.name) : 'item' in v ? itemName(v.item.loop, v.item.field) : `value-${i}`,
     );
