@@ -171,3 +171,15 @@ describe('resource(...): kfp ResourceOp', () => {
     expect(secret.outputs.parameters['secret-name']).toMatch(/^my-secret-/);
   });
 });
+
+describe('pipeline-wide settings', () => {
+  it('node_selector and pod_disruption_budget (kfp PipelineConf) reach the workflow spec', () => {
+    const path = 'test/fixtures/pipelines/pipeline-conf.kfp';
+    const r = compileSource(new SourceFile(path, readFileSync(path, 'utf8')));
+    expect(r.diagnostics).toEqual([]);
+    const wf = YAML.parse(r.files.find((f) => f.kind === 'workflow')!.text) as { spec: Record<string, unknown> };
+    expect(wf.spec['nodeSelector']).toEqual({ 'kubernetes.io/os': 'linux' });
+    expect(wf.spec['podDisruptionBudget']).toEqual({ minAvailable: '50%' });
+    if (haveShared) expect(strictArgoErrors(wf)).toEqual([]);
+  });
+});

@@ -29,7 +29,7 @@ export const TASK_SETTINGS = [
   'image_pull_policy', 'mount', 'display_name', 'labels', 'annotations', 'sidecars', 'init_containers',
 ];
 
-export const PIPELINE_SETTINGS = ['timeout', 'parallelism', 'ttl', 'image_pull_secrets', 'image_pull_policy', 'service_account'];
+export const PIPELINE_SETTINGS = ['timeout', 'parallelism', 'ttl', 'image_pull_secrets', 'image_pull_policy', 'service_account', 'node_selector', 'pod_disruption_budget'];
 
 const TOLERATION_FIELDS = ['key', 'operator', 'value', 'effect', 'tolerationSeconds'];
 
@@ -477,6 +477,19 @@ export function checkPipelineSetting(ctx: CheckContext, s: ast.Setting, out: IrP
     case 'image_pull_policy':
       out.imagePullPolicy = r.oneOf(s, s.value, PULL_POLICIES);
       break;
+    case 'node_selector': {
+      // PipelineConf.set_default_pod_node_selector: every pod of the run.
+      const m = r.stringMap(s, s.value);
+      if (m) out.nodeSelector = m;
+      break;
+    }
+    case 'pod_disruption_budget': {
+      // PipelineConf.set_pod_disruption_budget: the pods that must stay up, a count or a percentage.
+      const v = literal(s.value);
+      if ((typeof v === 'number' && Number.isInteger(v) && v >= 0) || (typeof v === 'string' && /^\d+%$/.test(v))) out.podDisruptionBudget = v;
+      else r.fail(s, '`pod_disruption_budget` is a number of pods or a percentage', s.value.span, 'e.g. pod_disruption_budget: "50%"');
+      break;
+    }
     case 'service_account': {
       const v = r.string(s, s.value, '"pipeline-runner"');
       if (v !== undefined && !isDnsSubdomain(v)) r.fail(s, `\`${v}\` is not a valid service account name`, s.value.span, 'lower-case letters, digits, `-` and `.`');

@@ -226,6 +226,10 @@ export interface IrPipelineSettings {
   imagePullSecrets?: string[];
   imagePullPolicy?: string;
   serviceAccount?: string;
+  /** Default node selector for every pod (PipelineConf.set_default_pod_node_selector). */
+  nodeSelector?: { [key: string]: string };
+  /** minAvailable of the run's pod disruption budget (PipelineConf.set_pod_disruption_budget). */
+  podDisruptionBudget?: number | string;
 }
 
 export interface IrPipeline {

@@ -144,8 +144,10 @@ export class WorkflowLowering {
         ...(s.parallelism ? { parallelism: s.parallelism } : {}),
         ...(s.ttlSeconds ? { ttlStrategy: { secondsAfterCompletion: s.ttlSeconds } } : {}),
         ...(s.imagePullSecrets ? { imagePullSecrets: s.imagePullSecrets.map((name) => ({ name })) } : {}),
+        ...(s.podDisruptionBudget !== undefined ? { podDisruptionBudget: { minAvailable: s.podDisruptionBudget } } : {}),
         ...(s.timeoutSeconds ? { activeDeadlineSeconds: s.timeoutSeconds } : {}),
         ...(exit ? { onExit: exit.name } : {}),
+        ...(s.nodeSelector ? { nodeSelector: s.nodeSelector } : {}),
       },
     };
   }
