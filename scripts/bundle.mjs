@@ -2,10 +2,10 @@
 // importing chevrotain through its package entry alone takes ~250 ms (hundreds of
 // lodash-es modules); bundled, the CLI parses in a few ms. Two artefacts come out:
 // - dist/kfpdsl.cjs (+ a V8 code cache, dist/kfpdsl.cache), run by bin/kfpdsl.mjs;
-// - dist/kfpdsl-<node version>.blob, a V8 startup snapshot of the CLI already set up,
+// - dist/kfpdsl.blob, a V8 startup snapshot of the CLI already set up,
 //   which bin/kfpdsl starts from when it was made by the same Node.js.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -35,15 +35,18 @@ const common = {
 await build({ ...common, entryPoints: [join(root, 'src/cli/index.ts')], outfile: join(dist, 'kfpdsl.cjs') });
 await build({ ...common, entryPoints: [join(root, 'src/cli/snapshot.ts')], outfile: join(dist, 'kfpdsl-snapshot.cjs') });
 
-for (const f of readdirSync(dist)) if (f.endsWith('.blob') || f.endsWith('.cache') || f === 'kfpdsl.mjs') rmSync(join(dist, f));
+for (const f of readdirSync(dist)) if (f.endsWith('.blob') || f.endsWith('.blob.node') || f.endsWith('.cache') || f === 'kfpdsl.mjs') rmSync(join(dist, f));
 
-// The snapshot is only valid for the Node.js binary that made it; bin/kfpdsl looks it up by version.
-const blob = join(dist, `kfpdsl-${process.version}.blob`);
+// The snapshot is only valid for the Node.js binary that made it: bin/kfpdsl compares that
+// binary's path (kfpdsl.blob.node) with its own `node`, without starting node to ask.
+const blob = join(dist, 'kfpdsl.blob');
 // NODE_NO_WARNINGS: node warns that child_process (which commander loads) is unverified in snapshots; kfpdsl starts no process before main runs.
 const snap = spawnSync(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', join(dist, 'kfpdsl-snapshot.cjs')], { stdio: 'inherit', env: { ...process.env, NODE_NO_WARNINGS: '1' } });
 if (snap.status !== 0) {
   rmSync(blob, { force: true });
   console.warn('bundle: no startup snapshot could be made; kfpdsl will start from the bundle');
+} else {
+  writeFileSync(`${blob}.node`, `${process.execPath}\n`);
 }
 
 // The code cache is made by running the CLI on a typical input, so that it holds the

@@ -1,5 +1,5 @@
 /**
- * Entry of the V8 startup snapshot (dist/kfpdsl-<node version>.blob, see
+ * Entry of the V8 startup snapshot (dist/kfpdsl.blob, see
  * scripts/bundle.mjs and bin/kfpdsl). While the snapshot is built, one small pipeline
  * is compiled so that everything a run sets up once (the Chevrotain lexer and parser,
  * the compiled Handlebars templates, the schema validators) is already in the heap
