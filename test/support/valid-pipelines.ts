@@ -4,17 +4,7 @@
  * arguments, the way a kfp user combines them. Every generated program must compile
  * without errors; its workflow must pass the strict Argo validator and run.
  */
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from './fuzz-cases.js';
 
 const COMPONENTS = `component inc(n: int) -> int {
   \`\`\`python
