@@ -69,6 +69,14 @@ function metadataProblem(m: Record<string, string>, labels: boolean): string | u
   return undefined;
 }
 
+/** A map of label (or annotation) keys to values, checked by Kubernetes' rules: labels, annotations, node selectors. */
+function labelMap(r: SettingReader, s: ast.Setting, labelValues: boolean): Record<string, string> | undefined {
+  const m = r.stringMap(s, s.value);
+  const problem = m ? metadataProblem(m, labelValues) : undefined;
+  if (!problem) return m;
+  return r.fail(s, problem, s.value.span, 'keys are `prefix/name` with name ≤ 63 of letters, digits, `-`, `_`, `.`; label values ≤ 63 of the same');
+}
+
 /** A Kubernetes object name (DNS-1123 subdomain), as secret and claim names must be. */
 export function isDnsSubdomain(s: string): boolean {
   return s.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(s);
@@ -373,7 +381,7 @@ export function checkTaskSettings(ctx: CheckContext, settings: readonly ast.Sett
         break;
       }
       case 'node_selector': {
-        const m = r.stringMap(s, s.value);
+        const m = labelMap(r, s, true);
         if (m) out.nodeSelector = m;
         break;
       }
@@ -416,10 +424,8 @@ export function checkTaskSettings(ctx: CheckContext, settings: readonly ast.Sett
       }
       case 'labels':
       case 'annotations': {
-        const m = r.stringMap(s, s.value);
-        const problem = m ? metadataProblem(m, name === 'labels') : undefined;
-        if (problem) r.fail(s, problem, s.value.span, 'keys are `prefix/name` with name ≤ 63 of letters, digits, `-`, `_`, `.`; label values ≤ 63 of the same');
-        else if (m) out[name] = m;
+        const m = labelMap(r, s, name === 'labels');
+        if (m) out[name] = m;
         break;
       }
       default:
@@ -479,7 +485,7 @@ export function checkPipelineSetting(ctx: CheckContext, s: ast.Setting, out: IrP
       break;
     case 'node_selector': {
       // PipelineConf.set_default_pod_node_selector: every pod of the run.
-      const m = r.stringMap(s, s.value);
+      const m = labelMap(r, s, true);
       if (m) out.nodeSelector = m;
       break;
     }
