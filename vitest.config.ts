@@ -15,6 +15,8 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.test.ts'],
+    // The default report, then every skipped test with the reason it gives.
+    reporters: ['default', './test/support/skipped-reporter.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
