@@ -16,8 +16,9 @@ import { compileSource } from '../src/compile.js';
 import { SourceFile } from '../src/source.js';
 import { repoRoot } from './support/cli.js';
 import { runWorkflow, type RunResult, type TaskRun } from './support/mini-runner.js';
+import { requirement } from './support/requirements.js';
 
-const havePython = spawnSync('python3', ['--version']).status === 0 && spawnSync('sh', ['-c', 'command -v mktemp']).status === 0;
+const python = requirement(spawnSync('python3', ['--version']).status === 0 && spawnSync('sh', ['-c', 'command -v mktemp']).status === 0, '`python3` or `mktemp` is not on PATH');
 
 const tmpDirs: string[] = [];
 const tmp = (label: string): string => {
@@ -56,7 +57,7 @@ function byPath(run: RunResult): Record<string, TaskRun> {
   return Object.fromEntries(run.tasks.map((t) => [t.path, t]));
 }
 
-describe.skipIf(!havePython)('the add example runs (local sh + python3)', () => {
+describe.skipIf(python.missing)(python.title('the add example runs (local sh + python3)'), () => {
   let ours: RunResult | undefined;
   const oursRun = (): RunResult => (ours ??= runWorkflow(ourWorkflow(), tmp('ours'), { value_1: '3' }));
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listFiles, repoRoot, runCli, type CliResult } from './support/cli.js';
+import { requirement } from './support/requirements.js';
 
 const ADD = 'examples/add.kfp';
 const BAD = 'test/fixtures/errors/KFP2001-unknown-component.kfp';
@@ -264,8 +265,8 @@ describe('colour', () => {
     }
   });
 
-  const haveScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
-  it.skipIf(!haveScript)('on a TTY, NO_COLOR turns colour off', () => {
+  const script = requirement(spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0, 'util-linux `script` (to make a terminal) is not on PATH');
+  it.skipIf(script.missing)(script.title('on a TTY, NO_COLOR turns colour off'), () => {
     const run = (noColor: boolean): string => {
       const cmd = `${JSON.stringify(process.execPath)} bin/kfpdsl.mjs check ${BAD}`;
       const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm' };

@@ -6,11 +6,16 @@
  * and test/fixtures/errors/*.kfp, plus every 'core' hostile input (20,000 tasks, 5 MB
  * strings, a 9 MB file, 100,000-deep brackets, 100k-character names, thousands of errors,
  * pathological pipeline names, 1,000-input components, …). Each is compiled check-only and
- * in full; each compilation must return within LIMIT_MS.
+ * in full.
  *
- * Hostile cases marked mayHang (known bugs that take minutes) cannot run in this process: a
- * synchronous loop cannot be interrupted. They run in scripts/fuzz.mjs, whose worker is
- * killed after LIMIT_MS. Cases titled [KNOWN BUG] fail until the bug in KNOWN_BUGS is fixed.
+ * No limit here is a duration: the machine is shared, and a busy one must not fail the suite.
+ * A blow-up is caught by counting what a compilation produced against the size of its input
+ * (bytes of output, number of diagnostics: checkResult in test/support/fuzz-cases.ts); a hang
+ * by HANG_MS, a cap so generous that only a real hang reaches it. Speed is measured in bench/.
+ *
+ * Hostile cases marked mayHang (they once ran for minutes) cannot run in this process: a
+ * synchronous loop cannot be interrupted. They run in scripts/fuzz.mjs, whose worker is killed
+ * after HANG_MS. Cases titled [KNOWN BUG] fail until the bug in KNOWN_BUGS is fixed.
  *
  * For many more cases: node scripts/fuzz.mjs 10000 [seed] (not part of npm test).
  */
@@ -21,18 +26,22 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileSource, type CompileResult } from '../src/compile.js';
 import { SourceFile } from '../src/source.js';
+import { HANG_CAP_MS } from './support/caps.js';
 import { checkResult, hostileCases, knownBugOf, loadSeeds, mutationCases, type FuzzCase } from './support/fuzz-cases.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SEED = 20_240_601;
 const MUTATIONS = 300;
-const LIMIT_MS = 5_000;
+/** A compilation still running after this long is a hang (the slowest takes 3 s idle, 12 s on a very busy machine). */
+const HANG_MS = HANG_CAP_MS;
 
 const seeds = loadSeeds(root);
 const mutations = mutationCases(seeds, SEED, MUTATIONS);
 const hostile = hostileCases().filter((c) => c.tier === 'core');
 const inProcess = hostile.filter((c) => !c.mayHang);
 const watched = hostile.filter((c) => c.mayHang);
+/** Every watched compilation (check-only and full) reaching the hang cap, plus a minute to start. */
+const WATCHED_TIMEOUT_MS = 60_000 + watched.length * 2 * HANG_MS;
 
 const timings: { name: string; ms: number }[] = [];
 let started = 0;
@@ -62,8 +71,9 @@ function fuzz(c: FuzzCase): string[] {
     }
     const ms = performance.now() - t0;
     timings.push({ name: `${c.name} (${mode})`, ms });
-    if (ms > LIMIT_MS) problems.push(`${mode}: took ${ms.toFixed(0)} ms (limit ${LIMIT_MS} ms)`);
-    for (const p of checkResult(result, checkOnly)) problems.push(`${mode}: ${p}`);
+    // Only a hang gets here: it cannot be interrupted in this process, so it is reported when it ends.
+    if (ms > HANG_MS) problems.push(`${mode}: HANG: ran for ${(ms / 1000).toFixed(0)} s (cap ${HANG_MS / 1000} s)`);
+    for (const p of checkResult(result, checkOnly, file)) problems.push(`${mode}: ${p}`);
   }
   return problems;
 }
@@ -108,22 +118,22 @@ describe('fuzz: mutated seeds', () => {
 describe('fuzz: hostile inputs', () => {
   it.each(inProcess.map((c) => [title(c), c] as const))('%s', (_, c) => expectClean(c));
 
-  // Cases that (because of known bugs) run for minutes: scripts/fuzz.mjs runs them in a worker
-  // thread and kills it after LIMIT_MS, reporting a hang instead of hanging this test run.
+  // Cases that once ran for minutes: scripts/fuzz.mjs runs them in a worker thread and kills it
+  // after HANG_MS, reporting a hang instead of hanging this test run.
   const names = watched.map((c) => c.name);
   const bugs = watched.filter((c) => c.knownBug).map((c) => `\n  ${c.name}: ${c.knownBug}`).join('');
-  it.skipIf(names.length === 0)(`${bugs ? '[KNOWN BUG] ' : ''}hang-prone cases: each compilation ends within ${LIMIT_MS} ms, in a watched worker: ${names.join('; ')}`, () => {
+  it.skipIf(names.length === 0)(`${bugs ? '[KNOWN BUG] ' : ''}hang-prone cases: no compilation hangs (cap ${HANG_MS / 1000} s each), in a watched worker: ${names.join('; ')}`, () => {
     const filter = `^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`;
     const run = spawnSync(
       process.execPath,
-      [join(root, 'scripts', 'fuzz.mjs'), '0', '--only-hostile', '--filter', filter, '--hang', String(LIMIT_MS), '--slow', String(LIMIT_MS)],
-      { cwd: root, encoding: 'utf8', timeout: 50_000 + names.length * 2 * LIMIT_MS },
+      [join(root, 'scripts', 'fuzz.mjs'), '0', '--only-hostile', '--filter', filter, '--hang', String(HANG_MS)],
+      { cwd: root, encoding: 'utf8', timeout: WATCHED_TIMEOUT_MS },
     );
     const report = `${run.stdout ?? ''}${run.stderr ?? ''}${run.error ? String(run.error) : ''}`;
     expect(report, 'the worker ran every case').toContain(`${names.length} cases in`);
     const failed = report.slice(Math.max(0, report.indexOf('FAILED'))).trim();
     expect(run.status, `${bugs ? `known bugs:${bugs}\n` : ''}scripts/fuzz.mjs reports: ${failed}`).toBe(0);
-  }, 120_000);
+  }, WATCHED_TIMEOUT_MS + 10_000);
 });
 
 describe('fuzz: aftermath', () => {

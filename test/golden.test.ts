@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { compileSource, type OutputFile } from '../src/compile.js';
 import { SourceFile } from '../src/source.js';
-import { haveShared, strictArgoErrors } from './support/argo-strict.js';
+import { shared, strictArgoErrors } from './support/argo-strict.js';
 import { listFiles, repoRoot, runCli } from './support/cli.js';
 import { componentErrors } from './support/kfp-component-strict.js';
 
@@ -90,7 +90,7 @@ describe.each(examples)('examples/%s.kfp', (name) => {
       expect(v11).toEqual(v12);
     });
 
-    it.skipIf(!haveShared)(file.kind === 'workflow' ? 'passes the strict Argo validator' : 'passes the strict kfp component validator', () => {
+    it.skipIf(shared.missing)(shared.title(file.kind === 'workflow' ? 'passes the strict Argo validator' : 'passes the strict kfp component validator'), () => {
       const value: unknown = parse(file.text);
       expect(file.kind === 'workflow' ? strictArgoErrors(value) : componentErrors(value)).toEqual([]);
     });

@@ -14,6 +14,7 @@ import { condText, toDot, toMermaid } from '../src/graph/graph.js';
 import type { IrCondExpr, IrPipeline, IrTask } from '../src/ir/ir.js';
 import { SourceFile } from '../src/source.js';
 import { repoRoot } from './support/cli.js';
+import { requirement } from './support/requirements.js';
 
 function pipelineOf(path: string, text: string): IrPipeline {
   const result = compileSource(new SourceFile(path, text), { checkOnly: true });
@@ -84,7 +85,7 @@ function edgeList(g: MermaidGraph): string[] {
   return g.edges.map((e) => `${e.from} ${e.dashed ? '-.->' : '-->'} ${e.to}`);
 }
 
-const hasDot = spawnSync('dot', ['-V'], { stdio: 'ignore' }).status === 0;
+const dotTool = requirement(spawnSync('dot', ['-V'], { stdio: 'ignore' }).status === 0, 'Graphviz `dot` is not on PATH (apt-get install graphviz)');
 
 function runDot(text: string): string {
   const r = spawnSync('dot', ['-Tsvg'], { input: text, encoding: 'utf8' });
@@ -360,7 +361,7 @@ describe('graph: hand-built IR', () => {
     expect(dot).toContain('  t_a_b_2 -> g_condition_1_anchor [lhead=cluster_g_condition_1];\n');
   });
 
-  it.skipIf(!hasDot)('DOT: Graphviz accepts it', () => {
+  it.skipIf(dotTool.missing)(dotTool.title('DOT: Graphviz accepts it'), () => {
     expect(runDot(toDot(p))).toContain('<svg');
   });
 });
@@ -396,7 +397,7 @@ describe('graph: Graphviz accepts the DOT output', () => {
     ...['add', 'conditional', 'parallel', 'resources', 'reuse', 'data_passing_file', 'export_metrics'].map((n): [string, () => IrPipeline] => [n, () => example(n)]),
     ['nested', () => pipelineOf('nested.kfp', NESTED)],
   ];
-  it.skipIf(!hasDot).each(cases)('%s', (_name, load) => {
+  it.skipIf(dotTool.missing).each(cases)(dotTool.title('%s'), (_name, load) => {
     const svg = runDot(toDot(load()));
     expect(svg).toContain('<svg');
   });

@@ -27,7 +27,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { compileSource } from '../src/compile.js';
 import { SourceFile } from '../src/source.js';
-import { haveShared, strictArgoErrors } from './support/argo-strict.js';
+import { shared, strictArgoErrors } from './support/argo-strict.js';
 import { repoRoot } from './support/cli.js';
 import { componentName } from './support/mini-runner.js';
 
@@ -160,7 +160,7 @@ describe('the kfp v1 fixture itself', () => {
     expect([...kfp.components.keys()].sort()).toEqual(COMPONENTS);
     expect(kfp.spec['entrypoint']).toBe('add-example');
   });
-  it.skipIf(!haveShared)('passes the strict Argo validator', () => {
+  it.skipIf(shared.missing)(shared.title('passes the strict Argo validator'), () => {
     expect(strictArgoErrors(kfp.wf)).toEqual([]);
   });
 });

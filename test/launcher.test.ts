@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBundle, repoRoot } from './support/cli.js';
 import { requirement } from './support/requirements.js';
+import { HANG_CAP_MS } from './support/caps.js';
 
 const BROKEN = join(repoRoot, 'test/fixtures/errors/KFP2001-unknown-component.kfp');
 const ADD = join(repoRoot, 'examples/add.kfp');
@@ -23,7 +24,7 @@ let work = '';
 beforeAll(() => {
   ensureBundle();
   work = mkdtempSync(join(tmpdir(), 'kfpdsl-launcher-'));
-}, 120_000);
+});
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
@@ -59,7 +60,7 @@ function launch(copy: { pkg: string; path: string; log: string }, args: string[]
   rmSync(copy.log, { force: true });
   const childEnv: NodeJS.ProcessEnv = { ...process.env, PATH: `${copy.path}:${process.env['PATH'] ?? ''}`, NO_COLOR: '1', ...env };
   if (!('NODE_OPTIONS' in env)) delete childEnv['NODE_OPTIONS'];
-  const r = spawnSync(join(copy.pkg, 'bin/kfpdsl'), args, { cwd: repoRoot, env: childEnv, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(join(copy.pkg, 'bin/kfpdsl'), args, { cwd: repoRoot, env: childEnv, encoding: 'utf8', timeout: HANG_CAP_MS });
   if (r.error) throw r.error;
   const starts = existsSync(copy.log)
     ? readFileSync(copy.log, 'utf8')
@@ -81,7 +82,7 @@ const blob = requirement(existsSync(join(repoRoot, 'dist/kfpdsl.blob')), 'dist/k
 
 describe('the launcher, bin/kfpdsl', () => {
   it('NODE_OPTIONS with a V8 flag: `kfpdsl check examples/add.kfp` succeeds (the repository\'s own launcher)', () => {
-    const r = spawnSync(join(repoRoot, 'bin/kfpdsl'), ['check', ADD], { env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=4096' }, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(join(repoRoot, 'bin/kfpdsl'), ['check', ADD], { env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=4096' }, encoding: 'utf8', timeout: HANG_CAP_MS });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
@@ -137,14 +138,14 @@ describe('the launcher, bin/kfpdsl', () => {
     const made = spawnSync(process.execPath, ['--max-semi-space-size=2', '--snapshot-blob', join(copy.pkg, 'dist/kfpdsl.blob'), '--build-snapshot', join(copy.pkg, 'dist/kfpdsl-snapshot.cjs')], {
       env: { ...process.env, NODE_NO_WARNINGS: '1' },
       encoding: 'utf8',
-      timeout: 120_000,
+      timeout: HANG_CAP_MS,
     });
     expect(made.status, made.stderr).toBe(0);
     const r = launch(copy, ['check', BROKEN]);
     expectBrokenReported(r);
     expect(r.starts).toEqual(['snapshot', 'bundle']);
     expect(r.stderr).toContain('node exited with status 14');
-  }, 120_000);
+  });
 
   it.skipIf(blob.missing)(blob.title('a damaged blob (bytes overwritten, or cut short): node fails to load it, then the bundle'), () => {
     const copy = installCopy();

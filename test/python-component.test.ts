@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { shared, sharedDir } from './support/argo-strict.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import type { ComponentSpec, Placeholder } from '../src/lower/component-spec.js';
@@ -302,9 +302,10 @@ describe('running the generated program with python3', () => {
     });
   });
 
-  it('_deserialize_bool accepts exactly what distutils strtobool accepts', () => {
+  it('_deserialize_bool accepts exactly what distutils strtobool accepts', (ctx) => {
     const hasDistutils = spawnSync('python3', ['-W', 'ignore', '-c', 'import distutils.util']).status === 0;
-    if (!hasDistutils) return; // Python >= 3.12: nothing to compare with; the cases above still hold.
+    // Python >= 3.12: nothing to compare with; the cases above still hold.
+    if (!hasDistutils) ctx.skip('python3 has no distutils (removed in Python 3.12) to compare with');
     const ours = definitionText(programOf(buildPythonComponent(component({ functionName: 'f', inputs: [input('b', 'bool')], body: 'pass' }))), '_deserialize_bool');
     const candidates = ['y', 'Yes', 'T', 'true', 'ON', '1', 'n', 'NO', 'f', 'False', 'oFF', '0', '', ' true', 'true ', '2', 'maybe', 'yess', 'nope', '10', 'İ'];
     const compare = `
@@ -482,9 +483,9 @@ print(json.dumps([[outcome(lambda s: strtobool(s) == 1, s), outcome(_deserialize
 // ---------------------------------------------------------------------------
 // Byte comparison against kfp 1.8.22's own create_component_from_func output.
 
-const anchorDir = fileURLToPath(new URL('../../shared/anchors/kfp-v1/probes/', import.meta.url));
+const anchorDir = join(sharedDir, 'anchors/kfp-v1/probes');
 
-describe.skipIf(!existsSync(anchorDir))('matches kfp 1.8.22 output (anchors)', () => {
+describe.skipIf(shared.missing)(shared.title('matches kfp 1.8.22 output (anchors)'), () => {
   const loadAnchor = (name: string) => YAML.parse(readFileSync(join(anchorDir, `generated_${name}.component.yaml`), 'utf8')) as ComponentSpec;
 
   const KFP_DESERIALIZE_BOOL = 'def _deserialize_bool(s) -> bool:\n    from distutils.util import strtobool\n    return strtobool(s) == 1';

@@ -11,6 +11,7 @@ import YAML from 'yaml';
 import { compileSource } from '../src/compile.js';
 import { SourceFile } from '../src/source.js';
 import { ensureBundle, repoRoot } from './support/cli.js';
+import { HANG_CAP_MS } from './support/caps.js';
 
 interface Task {
   id: string;
@@ -52,7 +53,7 @@ let count = 0;
 
 // `node scripts/bundle.mjs` when dist/kfpdsl.mjs is missing or older than src/, under the lock the
 // other CLI tests share, so that no test worker spawns a half-written bundle.
-beforeAll(() => ensureBundle(), 120_000);
+beforeAll(() => ensureBundle());
 
 /** Runs `kfpdsl run ...args --run-dir <fresh dir>` (non-TTY) and reads the run directory it made. */
 function run(args: readonly string[], env: Record<string, string | undefined> = {}): Run {
@@ -66,7 +67,7 @@ function run(args: readonly string[], env: Record<string, string | undefined> = 
     cwd: repoRoot,
     env: merged,
     encoding: 'utf8',
-    timeout: 120_000,
+    timeout: HANG_CAP_MS,
   });
   if (r.error) throw r.error;
   const result: Run = { status: r.status, stdout: r.stdout, stderr: r.stderr };

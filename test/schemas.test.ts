@@ -12,7 +12,7 @@ import {
   validateKfpComponent,
   type ValidateFn,
 } from '../src/generated/validators.js';
-import { haveShared, sharedDir, strictArgoErrors } from './support/argo-strict.js';
+import { haveShared, shared, sharedDir, strictArgoErrors } from './support/argo-strict.js';
 import { componentErrors } from './support/kfp-component-strict.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -277,7 +277,7 @@ describe('schemas/argo-workflow.schema.json (generated validator)', () => {
     }
   });
 
-  describe.skipIf(!haveShared)('kfp probes that use only the emitted subset', () => {
+  describe.skipIf(shared.missing)(shared.title('kfp probes that use only the emitted subset'), () => {
     const files = ['probe_control_flow', 'probe_mini', 'probe_naming', 'probe_op_settings', 'probe_python_components'];
     it.each(files)('accepts %s.yaml', (f) => {
       expect(schemaErrors(validateArgoWorkflow, parseYaml(resolve(anchors, 'probes', `${f}.yaml`)))).toEqual([]);
@@ -285,7 +285,7 @@ describe('schemas/argo-workflow.schema.json (generated validator)', () => {
   });
 });
 
-describe.skipIf(!haveShared)('strictArgoErrors (Argo v4.1.2 schema, patched and closed, + validate.go rules)', () => {
+describe.skipIf(shared.missing)(shared.title('strictArgoErrors (Argo v4.1.2 schema, patched and closed, + validate.go rules)'), () => {
   it('accepts the small kfp-like workflow', () => {
     expect(strictArgoErrors(validWorkflow())).toEqual([]);
   });
@@ -386,7 +386,7 @@ describe('schemas/kfp-component.schema.json (generated validator)', () => {
     expect(schemaErrors(validateKfpComponent, c)).toContain('/ must have required property \'name\' (name)');
   });
 
-  describe.skipIf(!haveShared)('kfp-generated components', () => {
+  describe.skipIf(shared.missing)(shared.title('kfp-generated components'), () => {
     it('finds the 5 generated_*.component.yaml probes', () => {
       expect(generatedComponents).toHaveLength(5);
     });
@@ -396,7 +396,7 @@ describe('schemas/kfp-component.schema.json (generated validator)', () => {
   });
 });
 
-describe.skipIf(!haveShared)('componentErrors (kfp 1.8 compat schema + loader checks)', () => {
+describe.skipIf(shared.missing)(shared.title('componentErrors (kfp 1.8 compat schema + loader checks)'), () => {
   it('finds the 13 upstream components', () => {
     expect(upstreamComponents).toHaveLength(13);
   });

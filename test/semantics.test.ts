@@ -14,7 +14,7 @@ import { compileSource } from '../src/compile.js';
 import { runWorkflow } from '../src/run/executor.js';
 import type { NodeResult } from '../src/run/types.js';
 import { SourceFile } from '../src/source.js';
-import { haveShared, sharedDir, strictArgoErrors } from './support/argo-strict.js';
+import { haveShared, shared, sharedDir, strictArgoErrors } from './support/argo-strict.js';
 
 const path = 'test/fixtures/pipelines/nested.kfp';
 
@@ -29,7 +29,7 @@ function outputsOf(nodes: readonly NodeResult[], task: string): Record<string, s
 }
 
 describe('a pipeline mixing every construct', () => {
-  it.skipIf(!haveShared)('passes the strict Argo validator', () => {
+  it.skipIf(shared.missing)(shared.title('passes the strict Argo validator'), () => {
     expect(strictArgoErrors(compile())).toEqual([]);
   });
 
@@ -157,7 +157,7 @@ describe('resource(...): kfp ResourceOp', () => {
     if (haveShared) expect(strictArgoErrors(wf)).toEqual([]);
   });
 
-  it.skipIf(!haveShared)("its manifest is kfp's own for the resourceop_basic golden", () => {
+  it.skipIf(shared.missing)(shared.title("its manifest is kfp's own for the resourceop_basic golden"), () => {
     const kfp = YAML.parse(readFileSync(join(sharedDir, 'anchors/kfp-v1/regenerated/resourceop_basic.yaml'), 'utf8')) as Wf;
     const theirs = YAML.parse(kfp.spec.templates.find((t) => t.name === 'create-my-secret')!.resource!.manifest);
     const ours = YAML.parse(compiled().spec.templates.find((t) => t.name === 'secret')!.resource!.manifest);

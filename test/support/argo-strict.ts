@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import _Ajv2020 from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import _addFormats from 'ajv-formats';
+import { requirement, type Requirement } from './requirements.js';
 
 const Ajv2020 = _Ajv2020.default;
 const addFormats = _addFormats.default;
@@ -26,10 +27,15 @@ const addFormats = _addFormats.default;
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..');
 
-/** Absolute path of the shared research folder (`<repo>/../shared`). */
-export const sharedDir: string = resolve(repoRoot, '..', 'shared');
-/** Whether the shared folder is present (tests that need it are skipped otherwise). */
+/**
+ * Absolute path of the shared research folder: `<repo>/../shared`, or $KFPDSL_SHARED (a git
+ * worktree elsewhere can point at the same folder).
+ */
+export const sharedDir: string = process.env['KFPDSL_SHARED'] ? resolve(process.env['KFPDSL_SHARED']) : resolve(repoRoot, '..', 'shared');
+/** Whether the shared folder is present (tests that need it are skipped otherwise, saying why). */
 export const haveShared: boolean = existsSync(sharedDir);
+/** For `describe.skipIf(shared.missing)(shared.title('…'), …)`: the title says why when skipped. */
+export const shared: Requirement = requirement(haveShared, `${sharedDir} (reference material, read-only) is absent; set KFPDSL_SHARED to its path`);
 
 const ARGO_SCHEMA = resolve(sharedDir, 'schemas', 'argo-workflows', 'v4.1.2', 'schema.json');
 const WORKFLOW_DEF = 'io.argoproj.workflow.v1alpha1.Workflow';

@@ -8,6 +8,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HANG_CAP_MS } from './caps.js';
 
 export const repoRoot: string = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bundle = join(repoRoot, 'dist', 'kfpdsl.cjs');
@@ -79,7 +80,7 @@ export function runCli(args: readonly string[], options: { cwd?: string; env?: R
     cwd: options.cwd ?? repoRoot,
     env: env as NodeJS.ProcessEnv,
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: HANG_CAP_MS,
   });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -372,7 +372,7 @@ export function knownBugOf(problems: readonly string[]): string | undefined {
 export interface HostileOptions {
   /** 'core' cases run in `npm test`; 'extended' ones only in scripts/fuzz.mjs --hostile. */
   readonly tier?: 'core' | 'extended';
-  /** May run for minutes (a known bug): test/fuzz.test.ts runs it only in a worker that is killed after 5 s. */
+  /** Ran for minutes once (a bug since fixed): test/fuzz.test.ts runs it only in a worker that is killed on a hang. */
   readonly mayHang?: boolean;
   readonly path?: string;
 }
@@ -572,10 +572,24 @@ function describe(d: Diagnostic): string {
   return `${d.code} ${JSON.stringify(msg)}`;
 }
 
-/** Every invariant one compilation must keep; returns the broken ones (empty: all kept). */
-export function checkResult(result: CompileResult, checkOnly: boolean): string[] {
+/**
+ * Work is bounded by the input, counted rather than timed: at most this many characters of
+ * output per character of input (plus OUTPUT_BASE), and one diagnostic per character. The
+ * largest ratios today: about 60 for a two-line pipeline (a Python component's program and
+ * kfp's boilerplate), 40 for 1,000-input components; a quadratic expansion of 20,000 tasks
+ * or a diagnostic repeated per pair of nodes goes far past either.
+ */
+export const OUTPUT_PER_INPUT_CHAR = 100;
+export const OUTPUT_BASE = 64 * 1024;
+
+/** Every invariant one compilation of `input` must keep; returns the broken ones (empty: all kept). */
+export function checkResult(result: CompileResult, checkOnly: boolean, input: SourceFile): string[] {
   const problems: string[] = [];
   if (!result || !Array.isArray(result.diagnostics) || !Array.isArray(result.files)) return ['result is not {diagnostics, files}'];
+  const size = input.text.length;
+  if (result.diagnostics.length > size + 1) problems.push(`BLOW-UP: ${result.diagnostics.length} diagnostics for ${size} characters of input`);
+  const written = result.files.reduce((n, f) => n + f.text.length, 0);
+  if (written > OUTPUT_BASE + OUTPUT_PER_INPUT_CHAR * size) problems.push(`BLOW-UP: ${written} characters of output for ${size} of input (at most ${OUTPUT_PER_INPUT_CHAR} each + ${OUTPUT_BASE})`);
   for (const d of result.diagnostics) {
     const what = `diagnostic ${describe(d)}`;
     if (typeof d.code !== 'string' || !CODE.test(d.code)) problems.push(`${what} has a malformed code`);

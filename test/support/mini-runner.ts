@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { HANG_CAP_MS } from './caps.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -198,7 +199,7 @@ export class MiniRunner {
     // TMPDIR inside the work dir: kfp's `sh -ec` wrapper mktemp's the program file and never deletes it.
     const tmp = join(root, 'tmp');
     mkdirSync(tmp, { recursive: true });
-    const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 60_000, env: { ...process.env, TMPDIR: tmp } });
+    const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: HANG_CAP_MS, env: { ...process.env, TMPDIR: tmp } });
     if (r.error) throw r.error;
     if (r.status !== 0) throw new Error(`mini-runner: task ${path} (template ${name}) exited with ${r.status}:\n${r.stderr}`);
 

@@ -8,9 +8,7 @@
  *   it.skipIf(dot.missing)(dot.title('DOT: Graphviz accepts it'), () => { … });
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { HANG_CAP_MS } from './caps.js';
 
 /** The marker that opens a skip reason in a title; the reporter looks for it. */
 export const SKIPPED_MARK = ' [skipped: ';
@@ -34,16 +32,6 @@ export function requirement(met: boolean, whyMissing: string): Requirement {
 
 /** Whether `command args…` runs and exits 0. */
 export function runs(command: string, args: readonly string[]): boolean {
-  const r = spawnSync(command, args, { stdio: 'ignore', timeout: 60_000 });
+  const r = spawnSync(command, args, { stdio: 'ignore', timeout: HANG_CAP_MS });
   return r.error === undefined && r.status === 0;
-}
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** ../shared, the read-only reference material beside the repository. */
-export const sharedDir: string = resolve(repoRoot, '..', 'shared');
-
-/** `../shared/<sub>` must exist (kfp v1 anchors, schemas…: reference material that is not in the repository). */
-export function sharedRequirement(sub: string): Requirement {
-  const dir = join(sharedDir, sub);
-  return requirement(existsSync(dir), `${dir} is absent (reference material beside the repository)`);
 }
