@@ -1,39 +1,66 @@
 // Bundles the CLI, because start-up time is most of what a `kfpdsl check` costs:
 // importing chevrotain through its package entry alone takes ~250 ms (hundreds of
-// lodash-es modules); bundled, the CLI parses in a few ms. Two artefacts come out:
+// lodash-es modules); bundled, the CLI parses in a few ms. Out come:
 // - dist/kfpdsl.cjs (+ a V8 code cache, dist/kfpdsl.cache), run by bin/kfpdsl.mjs;
-// - dist/kfpdsl.blob, a V8 startup snapshot of the CLI already set up,
-//   which bin/kfpdsl starts from when it was made by the same Node.js.
+// - dist/kfpdsl.blob, a V8 startup snapshot of the CLI already set up (from
+//   dist/kfpdsl-snapshot.cjs), which bin/kfpdsl starts from when this same Node.js runs it.
+// The bundles hold every runtime dependency: an installed kfpdsl needs no node_modules.
+//
+// Where there are sources (a clone), it bundles them: `prepare` runs it on npm ci / npm install,
+// an install from a git URL and npm pack. In a package installed from its tarball (bundles, no
+// sources) it makes only the snapshot and the code cache, which belong to the Node.js that
+// installs it, from the shipped bundles: that needs only node, no build tool, no network.
+// `--install` (postinstall) does nothing where there are sources: prepare does it there.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-// Run as `postinstall`, this also runs where the package is installed from its tarball,
-// which ships the bundle but not the sources: nothing to do there.
-if (process.argv.includes('--if-sources') && !existsSync(new URL('../src/cli/main.ts', import.meta.url))) process.exit(0);
+const WARM_UP = `component add(a: int, b: int) -> int {
+  \`\`\`python
+  return a + b
+  \`\`\`
+}
 
-const { build } = await import('esbuild');
-// Templates arrive precompiled (scripts/hbs-precompile.mjs): the bundle carries only Handlebars' runtime.
-const { hbsPlugin } = await import('./hbs-precompile.mjs');
+component show(text: str) {
+  image: "alpine:3.19"
+  command: ["echo", text]
+}
+
+pipeline "warm up" (x: int = 1) {
+  s = add(x, 2)
+  if s > 2 {
+    show("big")
+  }
+}
+`;
+
 const root = new URL('..', import.meta.url).pathname;
 const dist = join(root, 'dist');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const fromSources = existsSync(join(root, 'src/cli/main.ts'));
+if (fromSources && process.argv.includes('--install')) process.exit(0);
+if (fromSources) await bundleSources();
 
-const common = {
-  bundle: true,
-  platform: 'node',
-  // CommonJS: a vm.Script (for the code cache) and a snapshot entry must be scripts.
-  format: 'cjs',
-  target: 'node20',
-  minify: true,
-  legalComments: 'none',
-  plugins: [hbsPlugin],
-  define: { KFPDSL_VERSION: JSON.stringify(pkg.version) },
-  logLevel: 'warning',
-};
-await build({ ...common, entryPoints: [join(root, 'src/cli/index.ts')], outfile: join(dist, 'kfpdsl.cjs') });
-await build({ ...common, entryPoints: [join(root, 'src/cli/snapshot.ts')], outfile: join(dist, 'kfpdsl-snapshot.cjs') });
+async function bundleSources() {
+  const { build } = await import('esbuild');
+  // Templates arrive precompiled (scripts/hbs-precompile.mjs): the bundle carries only Handlebars' runtime.
+  const { hbsPlugin } = await import('./hbs-precompile.mjs');
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const common = {
+    bundle: true,
+    platform: 'node',
+    // CommonJS: a vm.Script (for the code cache) and a snapshot entry must be scripts.
+    format: 'cjs',
+    target: 'node20',
+    minify: true,
+    legalComments: 'none',
+    plugins: [hbsPlugin],
+    define: { KFPDSL_VERSION: JSON.stringify(pkg.version) },
+    logLevel: 'warning',
+  };
+  await build({ ...common, entryPoints: [join(root, 'src/cli/index.ts')], outfile: join(dist, 'kfpdsl.cjs') });
+  await build({ ...common, entryPoints: [join(root, 'src/cli/snapshot.ts')], outfile: join(dist, 'kfpdsl-snapshot.cjs') });
+}
 
 for (const f of readdirSync(dist)) if (f.endsWith('.blob') || f.endsWith('.blob.node') || f.endsWith('.cache') || f === 'kfpdsl.mjs') rmSync(join(dist, f));
 
@@ -50,9 +77,11 @@ if (snap.status !== 0) {
 }
 
 // The code cache is made by running the CLI on a typical input, so that it holds the
-// functions compiled during a run (V8 compiles lazily); bin/kfpdsl.mjs writes it.
+// functions compiled during a run (V8 compiles lazily); bin/kfpdsl.mjs writes it. The input is
+// written here: an installed package has no examples/.
 const out = mkdtempSync(join(tmpdir(), 'kfpdsl-warm-'));
-const warm = spawnSync(process.execPath, [join(root, 'bin/kfpdsl.mjs'), 'build', join(root, 'examples/add.kfp'), '-o', out], {
+writeFileSync(join(out, 'warm.kfp'), WARM_UP);
+const warm = spawnSync(process.execPath, [join(root, 'bin/kfpdsl.mjs'), 'build', join(out, 'warm.kfp'), '-o', join(out, 'out')], {
   env: { ...process.env, KFPDSL_WRITE_CODE_CACHE: join(dist, 'kfpdsl.cache') },
   stdio: 'ignore',
 });
