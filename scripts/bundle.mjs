@@ -6,11 +6,12 @@
 //   dist/kfpdsl-snapshot.cjs), which bin/kfpdsl starts from when this same Node.js runs it.
 // The bundles hold every runtime dependency: an installed kfpdsl needs no node_modules.
 //
-// Where there are sources (a clone), it bundles them: `prepare` runs it on npm ci / npm install,
-// an install from a git URL and npm pack. In a package installed from its tarball (bundles, no
+// It runs as `postinstall`. Where there are sources (a clone: npm ci, npm install, pre-commit's
+// install of the hooks), it bundles them. In a package installed from its tarball (bundles, no
 // sources) it makes only the snapshot and the code cache, which belong to the Node.js that
 // installs it, from the shipped bundles: that needs only node, no build tool, no network.
-// `--install` (postinstall) does nothing where there are sources: prepare does it there.
+// (Not `prepare`: npm prints its banner on npm pack's stdout, where pre-commit reads the
+// tarball's name.)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,7 +39,6 @@ pipeline "warm up" (x: int = 1) {
 const root = new URL('..', import.meta.url).pathname;
 const dist = join(root, 'dist');
 const fromSources = existsSync(join(root, 'src/cli/main.ts'));
-if (fromSources && process.argv.includes('--install')) process.exit(0);
 if (fromSources) await bundleSources();
 
 async function bundleSources() {

@@ -43,7 +43,7 @@ beforeAll(() => {
     NO_COLOR: '1',
   };
   delete env['NODE_OPTIONS'];
-  // --ignore-scripts: `prepare` would bundle dist/ again, under the feet of tests running in parallel; ensureBundle made it fresh.
+  // The bundle in dist/ is fresh (ensureBundle); --ignore-scripts: no lifecycle script may rebuild it under tests running in parallel.
   const packed = sh('npm', ['pack', '--ignore-scripts', '--pack-destination', work], repoRoot);
   expect(packed.status, packed.out).toBe(0);
   tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!);
