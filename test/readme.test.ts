@@ -14,29 +14,7 @@ import { compileSource } from '../src/compile.js';
 import { renderShort } from '../src/diagnostics/render.js';
 import { SourceFile } from '../src/source.js';
 import { repoRoot } from './support/cli.js';
-
-export interface Fence {
-  /** 1-based line of the opening fence in the markdown file. */
-  readonly line: number;
-  /** The info string after the backticks: `kfp`, `kfp fragment`, `yaml`, … */
-  readonly info: string;
-  readonly text: string;
-}
-
-/** Every fenced code block of a markdown text (``` or longer; a fence closes on a line of exactly its own backticks). */
-export function fencesOf(markdown: string): Fence[] {
-  const lines = markdown.split('\n');
-  const out: Fence[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const open = /^(`{3,})([^`]*)$/.exec(lines[i]!);
-    if (!open) continue;
-    const end = lines.findIndex((l, j) => j > i && l === open[1]);
-    if (end < 0) throw new Error(`README.md:${i + 1}: the fence is never closed`);
-    out.push({ line: i + 1, info: open[2]!.trim(), text: lines.slice(i + 1, end).join('\n') });
-    i = end;
-  }
-  return out;
-}
+import { fencesOf } from './support/markdown.js';
 
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
 const kfpFences = fencesOf(readme).filter((f) => f.info.split(/\s+/)[0] === 'kfp');
