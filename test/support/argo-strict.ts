@@ -13,16 +13,20 @@
 //
 // Error strings look like `templates[add].container: must NOT have additional properties (containr)`.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import _Ajv2020 from 'ajv/dist/2020.js';
+import _Ajv2020, { _ } from 'ajv/dist/2020.js';
+import _standaloneCode from 'ajv/dist/standalone/index.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import _addFormats from 'ajv-formats';
 import { requirement, type Requirement } from './requirements.js';
 
 const Ajv2020 = _Ajv2020.default;
 const addFormats = _addFormats.default;
+const standaloneCode = _standaloneCode.default;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..');
@@ -74,10 +78,40 @@ export function argoSchemaCompileMs(): number {
   return compileMs;
 }
 
+/**
+ * Compiling the Argo schema takes seconds (2-3 idle, 6 on a busy machine), and every test file
+ * that validates strictly would compile it again (vitest isolates files). So the compiled
+ * validator is kept as code (ajv's standalone mode) in node_modules/.cache, keyed by a hash
+ * of the schema, this file and the ajv versions: the same validator, compiled once per change.
+ */
 function argoSchemaValidator(): ValidateFunction {
   if (cachedValidator) return cachedValidator;
   const t0 = performance.now();
-  const schema = JSON.parse(readFileSync(ARGO_SCHEMA, 'utf8')) as Obj & { $id: string };
+  const schemaText = readFileSync(ARGO_SCHEMA, 'utf8');
+  const key = createHash('sha256')
+    .update(schemaText)
+    .update(readFileSync(fileURLToPath(import.meta.url)))
+    .update(readFileSync(resolve(repoRoot, 'package-lock.json')))
+    .digest('hex')
+    .slice(0, 16);
+  const cacheFile = resolve(repoRoot, 'node_modules', '.cache', 'kfpdsl-test', `argo-strict-${key}.cjs`);
+  if (!existsSync(cacheFile)) {
+    const { ajv, validate } = newArgoAjv(schemaText);
+    const code = standaloneCode(ajv, validate);
+    mkdirSync(dirname(cacheFile), { recursive: true });
+    // Written aside, then renamed: test files in parallel may race to write the same file.
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, code);
+    renameSync(tmp, cacheFile);
+  }
+  const v = createRequire(import.meta.url)(cacheFile) as ValidateFunction & { default?: ValidateFunction };
+  cachedValidator = v.default ?? v;
+  compileMs = performance.now() - t0;
+  return cachedValidator;
+}
+
+function newArgoAjv(schemaText: string): { ajv: InstanceType<typeof Ajv2020>; validate: ValidateFunction } {
+  const schema = JSON.parse(schemaText) as Obj & { $id: string };
   const defs = objOf(schema['definitions']);
   defs['io.k8s.apimachinery.pkg.util.intstr.IntOrString'] = { type: ['string', 'integer'] };
   defs['io.k8s.apimachinery.pkg.api.resource.Quantity'] = { type: ['string', 'number'] };
@@ -86,7 +120,13 @@ function argoSchemaValidator(): ValidateFunction {
       def['additionalProperties'] = false;
     }
   }
-  const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true });
+  const ajv = new Ajv2020({
+    strict: true,
+    allowUnionTypes: true,
+    allErrors: true,
+    // The generated code takes its formats from ajv-formats and this one uint64 check.
+    code: { source: true, formats: _`Object.assign({}, require("ajv-formats/dist/formats").fullFormats, { uint64: { type: "number", validate: (n) => Number.isInteger(n) && n >= 0 } })` },
+  });
   for (const k of [
     'x-kubernetes-group-version-kind',
     'x-kubernetes-list-type',
@@ -101,11 +141,9 @@ function argoSchemaValidator(): ValidateFunction {
   addFormats(ajv);
   ajv.addFormat('uint64', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= 0 });
   ajv.addSchema(schema);
-  const v = ajv.getSchema(`${schema.$id}#/definitions/${WORKFLOW_DEF}`);
-  if (!v) throw new Error(`argo-strict: ${WORKFLOW_DEF} not found in ${ARGO_SCHEMA}`);
-  cachedValidator = v;
-  compileMs = performance.now() - t0;
-  return v;
+  const validate = ajv.getSchema(`${schema.$id}#/definitions/${WORKFLOW_DEF}`);
+  if (!validate) throw new Error(`argo-strict: ${WORKFLOW_DEF} not found in ${ARGO_SCHEMA}`);
+  return { ajv, validate };
 }
 
 /** Render a JSON pointer as `templates[add].container` (array items by their `name`). */

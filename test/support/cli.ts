@@ -37,7 +37,7 @@ let checked = false;
 /** Make sure dist/kfpdsl.cjs exists and is not older than src/ (rebuilding it if needed). */
 export function ensureBundle(): void {
   if (checked) return;
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + HANG_CAP_MS;
   while (!bundleIsFresh()) {
     mkdirSync(dirname(lock), { recursive: true });
     let owner = false;
@@ -45,8 +45,8 @@ export function ensureBundle(): void {
       mkdirSync(lock);
       owner = true;
     } catch {
-      // Another worker is bundling; a lock older than a minute is left over from a crash.
-      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 60_000) rmSync(lock, { recursive: true, force: true });
+      // Another worker is bundling (a minute, on a busy machine); a lock older than the hang cap is left over from a crash.
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > HANG_CAP_MS) rmSync(lock, { recursive: true, force: true });
     }
     if (owner) {
       try {
