@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import YAML from 'yaml';
 import { compileSource } from '../compile.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
@@ -129,6 +129,7 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   const runId = `${pipeline.name}-${timestamp(new Date())}-${randomBytes(2).toString('hex')}`;
   const runDir = resolve(opts.runDir ?? join('.kfpdsl', 'runs'), runId);
   try {
+    ignoreItself(dirname(runDir));
     mkdirSync(runDir, { recursive: true });
     writeFileSync(join(runDir, 'workflow.yaml'), yamlText);
   } catch (e) {
@@ -214,6 +215,29 @@ function positiveInt(text: string, flag: string, min: number, max = Number.MAX_S
 function timestamp(d: Date): string {
   const p = (n: number): string => String(n).padStart(2, '0');
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+const GITIGNORE = '# Created by kfpdsl run: local runs hold task output and are not source.\n*\n';
+
+/**
+ * Makes the directory that holds run directories, and keeps it out of git as Python's venv and
+ * pytest's cache do: a `.gitignore` of `*` in the first directory this creates (`.kfpdsl/` by
+ * default), or in an existing `.kfpdsl/` that lacks one.
+ */
+export function ignoreItself(parent: string): void {
+  const created = mkdirSync(parent, { recursive: true });
+  let top = created;
+  if (top === undefined) {
+    for (let d = parent; dirname(d) !== d; d = dirname(d)) {
+      if (basename(d) === '.kfpdsl') {
+        top = d;
+        break;
+      }
+    }
+  }
+  if (top === undefined) return;
+  const ignore = join(top, '.gitignore');
+  if (!existsSync(ignore)) writeFileSync(ignore, GITIGNORE);
 }
 
 /** Relative to the working directory when inside it. */
