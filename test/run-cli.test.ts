@@ -122,7 +122,7 @@ describe('kfpdsl run examples/add.kfp', () => {
       const t = task(r, name);
       expect(t.phase).toBe('Succeeded');
       expect(output(t).trim()).toBe(value);
-      expect(Object.keys(t)).toEqual(['id', 'name', 'template', 'phase', 'message', 'durationMs', 'attempts', 'outputs', 'log']);
+      expect(Object.keys(t)).toEqual(['id', 'name', 'template', 'phase', 'message', 'startedAt', 'finishedAt', 'durationMs', 'attempts', 'outputs', 'log']);
     }
     // Progress lines on stderr (not a terminal: plain lines, no escapes); the summary on stdout.
     expect(r.stderr).toMatch(/^\[\s*\d+\.\d+s\] sum\s+Succeeded/m);

@@ -209,6 +209,9 @@ export function runJson(info: RunInfo, result: RunResult, tasks: readonly TaskVi
       template: t.template,
       phase: t.phase,
       message: t.message ?? null,
+      // When the task's first attempt started (not when it began waiting for a slot) and ended.
+      startedAt: t.startedAt !== undefined && !notRun(t.phase) ? new Date(t.startedAt).toISOString() : null,
+      finishedAt: t.finishedAt !== undefined && !notRun(t.phase) ? new Date(t.finishedAt).toISOString() : null,
       durationMs: t.durationMs,
       attempts: t.attempts ?? null,
       outputs: { parameters: sortedRecord(t.outputs.parameters), artifacts: sortedRecord(t.outputs.artifacts) },

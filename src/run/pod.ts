@@ -44,6 +44,9 @@ export async function runPod(ctx: RunContext, run: PodRun): Promise<NodeRecord> 
     const dir = node.dir ?? ctx.stepDir(node.id);
     if (node.dir === undefined) {
       node.dir = dir;
+      // The task's time is its own: from its first attempt's start, not from when it began
+      // waiting for a free slot (a loop of 100 under `parallelism 2` waits most of the run).
+      node.startedAt = Date.now();
       for (const [name, value] of run.bound.parameters) writeParamFile(dir, 'inputs', name, value);
     }
     ctx.emit(node, { kind: 'started', attempt });
@@ -83,6 +86,8 @@ export async function runPod(ctx: RunContext, run: PodRun): Promise<NodeRecord> 
 }
 
 function settled(ctx: RunContext, node: NodeRecord, phase: 'Succeeded' | 'Failed' | 'Error' | 'Omitted', message?: string): NodeRecord {
+  // A pod that never started took no time (it only waited).
+  if (node.dir === undefined) delete node.startedAt;
   ctx.settle(node, phase, message);
   return node;
 }
