@@ -71,7 +71,8 @@ function run(args: readonly string[], env: Record<string, string | undefined> = 
   if (r.error) throw r.error;
   const result: Run = { status: r.status, stdout: r.stdout, stderr: r.stderr };
   if (existsSync(parent)) {
-    const dirs = readdirSync(parent);
+    // The run directory, beside the .gitignore that keeps the parent kfpdsl made out of git.
+    const dirs = readdirSync(parent).filter((d) => d !== '.gitignore');
     expect(dirs).toHaveLength(1);
     result.dir = join(parent, dirs[0]!);
     const jsonPath = join(result.dir, 'run.json');

@@ -16,13 +16,13 @@ import { renderAll } from '../diagnostics/render.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { runWorkflow } from '../run/executor.js';
 import { SourceFile } from '../source.js';
+import { parseSource } from '../syntax/parse.js';
 import { readSource, UsageError } from './files.js';
+import { checkRunArgs } from './run-args.js';
 import {
-  bindParams,
   explainStoreFailure,
   howToProvide,
   isStoreVar,
-  parseArgs,
   pipelineParams,
   pipSteps,
   readEnvFile,
@@ -117,8 +117,21 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   };
   const stores = resolveStores(storeRefs(workflow), files, [envFile, process.env]);
   const params = pipelineParams(workflow);
-  const given = parseArgs(opts.arg ?? [], params, pipeline.displayName);
-  const args = bindParams(params, given, stores.configMaps, pipeline.displayName);
+  const checked = checkRunArgs(opts.arg ?? [], {
+    file: source,
+    decl: parseSource(source).document?.pipelines[pipelines.indexOf(pipeline)],
+    displayName: pipeline.displayName,
+    params,
+    types: new Map(pipeline.params.map((p) => [p.name, p.type])),
+    configMaps: stores.configMaps,
+  });
+  if (checked.diagnostics.length > 0) {
+    process.stderr.write(renderAll(checked.diagnostics, opts.format, opts.format === 'pretty' && stderrColour));
+    const n = checked.diagnostics.length;
+    if (opts.format === 'pretty') process.stderr.write(`\n${n} error${n > 1 ? 's' : ''} in the arguments of kfpdsl run; nothing was run\n`);
+    return 2;
+  }
+  const args = checked.args;
   const explain = (message: string, template: string): string => explainStoreFailure(message, template, stores.missing);
 
   // Tasks see the env file, not the KFPDSL_SECRET_… variables: a secret reaches only the tasks that reference it.

@@ -65,7 +65,8 @@ export function readRunDir(parent: string, r: Omit<CliRun, 'dir' | 'json'>): Cli
 
 /** `kfpdsl run ARGS --run-dir <fresh dir under scratch>`, waiting for it. */
 export function runSync(scratch: string, args: readonly string[], env: Record<string, string | undefined> = {}, cwd = repoRoot): CliRun {
-  const parent = mkdtempSync(join(scratch, 'runs-'));
+  // Not created here: a run that stops before it starts leaves no directory.
+  const parent = join(mkdtempSync(join(scratch, 'runs-')), 'runs');
   const r = spawnSync(process.execPath, [kfpdslBin, 'run', ...args, '--run-dir', parent], { cwd, env: hermeticEnv(env), encoding: 'utf8', timeout: 180_000 });
   if (r.error) throw r.error;
   return readRunDir(parent, { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr });
@@ -77,7 +78,7 @@ export function runAsync(
   args: readonly string[],
   env: Record<string, string | undefined> = {},
 ): { child: ChildProcess; done: Promise<CliRun>; stderr: () => string } {
-  const parent = mkdtempSync(join(scratch, 'runs-'));
+  const parent = join(mkdtempSync(join(scratch, 'runs-')), 'runs');
   const child = spawn(process.execPath, [kfpdslBin, 'run', ...args, '--run-dir', parent], { cwd: repoRoot, env: hermeticEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
