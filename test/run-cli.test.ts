@@ -114,7 +114,7 @@ describe('kfpdsl run examples/add.kfp', () => {
     const r = run(['examples/add.kfp', '--arg', 'value_1=3', '--arg', 'value_2=2']);
     expect(r.status, r.stderr).toBe(0);
     const json = r.json!;
-    expect(Object.keys(json)).toEqual(['runId', 'pipeline', 'arguments', 'phase', 'message', 'startedAt', 'finishedAt', 'durationMs', 'tasks', 'metrics']);
+    expect(Object.keys(json)).toEqual(['runId', 'pipeline', 'arguments', 'phase', 'message', 'interrupted', 'startedAt', 'finishedAt', 'durationMs', 'tasks', 'metrics']);
     expect(json.phase).toBe('Succeeded');
     expect(json.arguments).toEqual({ value_1: '3', value_2: '2' });
     expect(json.runId).toMatch(/^add-example-\d{8}-\d{6}-[0-9a-f]{4}$/);

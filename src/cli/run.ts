@@ -5,9 +5,8 @@
  * workflow.yaml (what ran) and run.json. Exit codes: 0 the run Succeeded, 1 it Failed (or the
  * source has errors), 2 usage errors and internal failures.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import YAML from 'yaml';
 import { compileSource } from '../compile.js';
@@ -19,6 +18,7 @@ import { SourceFile } from '../source.js';
 import { parseSource } from '../syntax/parse.js';
 import { readSource, UsageError } from './files.js';
 import { checkRunArgs } from './run-args.js';
+import { Interrupts } from './run-signals.js';
 import {
   explainStoreFailure,
   howToProvide,
@@ -69,6 +69,9 @@ export function startRun(file: string, opts: RunCliOptions): void {
 const IMAGES_NOTE = "images are not pulled: tasks run with this machine's sh and python3";
 
 export async function runCommand(file: string, opts: RunCliOptions): Promise<number> {
+  // After SIGHUP the terminal is gone and writes fail (EIO, EPIPE): the run must still finish
+  // and write run.json, so a failed write to stdout or stderr is ignored.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
   const parallelism = opts.parallelism !== undefined ? positiveInt(opts.parallelism, '--parallelism', 1) : undefined;
   const seed = opts.seed !== undefined ? positiveInt(opts.seed, '--seed', 0, 4294967295) : undefined;
   const stderrColour = Boolean(process.stderr.isTTY) && !process.env['NO_COLOR'];
@@ -143,8 +146,9 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   const runDir = resolve(opts.runDir ?? join('.kfpdsl', 'runs'), runId);
   try {
     ignoreItself(dirname(runDir));
-    mkdirSync(runDir, { recursive: true });
-    writeFileSync(join(runDir, 'workflow.yaml'), yamlText);
+    // Private (0700): task logs and outputs live here.
+    mkdirSync(runDir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(runDir, 'workflow.yaml'), yamlText, { mode: 0o600 });
   } catch (e) {
     throw new UsageError(`cannot create the run directory ${runDir}: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -173,15 +177,8 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   const progress = new Progress({ mode, stream: process.stderr, paint: paint(stderrColour), shape, runDir, explain });
   if (!opts.quiet) progress.print(startNotes.map((n) => `${paint(stderrColour).dim('note:')} ${n}\n`).join(''));
 
-  const interrupted = (signal: NodeJS.Signals): void => {
-    progress.end(false);
-    killChildren();
-    process.stderr.write(`\ninterrupted (${signal}): the run was stopped; its files are in ${shownRunDir}\n`);
-    process.exit(130);
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-
+  const interrupts = new Interrupts((text) => progress.print(text));
+  interrupts.install();
   const startedAt = Date.now();
   progress.begin();
   let result;
@@ -195,11 +192,11 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
       configMaps: stores.configMaps,
       onEvent: progress.onEvent,
       ...(seed !== undefined ? { env: { PYTHONHASHSEED: String(seed), KFPDSL_SEED: String(seed) } } : {}),
+      stop: interrupts.stop.signal,
+      terminate: interrupts.terminate.signal,
     });
   } finally {
     progress.end(mode === 'live' && Boolean(process.stdout.isTTY) && opts.format === 'pretty');
-    process.removeListener('SIGINT', interrupted);
-    process.removeListener('SIGTERM', interrupted);
   }
   const finishedAt = Date.now();
 
@@ -207,15 +204,20 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   const tasks = runTasks(result, shape, explain);
   const { metrics, problems } = readMetrics(tasks);
   notes.push(...problems);
-  const json = runJson({ runId, pipeline: pipeline.name, arguments: args, startedAt, finishedAt }, result, tasks, metrics);
+  if (interrupts.signal !== undefined) {
+    notes.push(`the run was interrupted by ${interrupts.signal}: running tasks were killed${interrupts.terminate.signal.aborted ? ' and `finally` too (a second signal)' : '; `finally` ran, as `argo stop` does'}`);
+  }
+  const json = runJson({ runId, pipeline: pipeline.name, arguments: args, startedAt, finishedAt, interrupted: interrupts.signal }, result, tasks, metrics);
   const jsonText = `${JSON.stringify(json, null, 2)}\n`;
-  writeFileSync(join(runDir, 'run.json'), jsonText);
+  writeFileSync(join(runDir, 'run.json'), jsonText, { mode: 0o600 });
+  // Signals stay handled until run.json is written; then the default (end the process) is fine.
+  interrupts.uninstall();
 
   const summary: SummaryInput = { runId, runDir, shownRunDir, result, durationMs: finishedAt - startedAt, tasks, metrics, notes };
   if (opts.format === 'json') process.stdout.write(jsonText);
   else if (opts.format === 'short' || opts.quiet) process.stdout.write(renderShort(summary));
   else process.stdout.write(renderSummary(summary, paint(stdoutColour)));
-  return result.phase === 'Succeeded' ? 0 : 1;
+  return interrupts.exitCode() ?? (result.phase === 'Succeeded' ? 0 : 1);
 }
 
 function positiveInt(text: string, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -257,38 +259,4 @@ export function ignoreItself(parent: string): void {
 function shownPath(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
-}
-
-/**
- * Each task runs in its own process group (so that Ctrl-C on the terminal does not reach it):
- * on an interrupt, kill the groups of this process's children.
- */
-function killChildren(): void {
-  const pids = new Set<number>();
-  try {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        if (ppid === process.pid) pids.add(Number(entry));
-      } catch {
-        // Gone already.
-      }
-    }
-  } catch {
-    const r = spawnSync('pgrep', ['-P', String(process.pid)], { encoding: 'utf8' });
-    for (const line of (r.stdout ?? '').split('\n')) if (/^\d+$/.test(line.trim())) pids.add(Number(line.trim()));
-  }
-  for (const pid of pids) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Gone already.
-      }
-    }
-  }
 }

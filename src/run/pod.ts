@@ -25,8 +25,6 @@ export interface PodRun {
   readonly onExit: boolean;
 }
 
-const DEADLINE = 'workflow activeDeadlineSeconds exceeded';
-
 export async function runPod(ctx: RunContext, run: PodRun): Promise<NodeRecord> {
   const node = ctx.createNode(run.init);
   const { tmpl } = run.bound;
@@ -39,7 +37,7 @@ export async function runPod(ctx: RunContext, run: PodRun): Promise<NodeRecord> 
   for (let attempt = 1; ; attempt++) {
     const slot = await takeSlots(ctx, run.boundary, signal, attempt > 1);
     if (slot === 'blocked') return settled(ctx, node, 'Omitted', 'omitted: an earlier task of the DAG failed (failFast)');
-    if (slot === 'aborted') return settled(ctx, node, attempt === 1 ? 'Omitted' : 'Failed', DEADLINE);
+    if (slot === 'aborted') return settled(ctx, node, attempt === 1 ? 'Omitted' : 'Failed', ctx.stopMessage);
     // The directory is made once the pod really starts: an omitted pod leaves nothing behind.
     const dir = node.dir ?? ctx.stepDir(node.id);
     if (node.dir === undefined) {
@@ -81,7 +79,7 @@ export async function runPod(ctx: RunContext, run: PodRun): Promise<NodeRecord> 
     const next = retry.strategy && !result.aborted ? nextRetry(retry.strategy, result.phase, attempt, Date.now() - firstStart) : { stop: '' };
     if ('stop' in next) return settled(ctx, node, result.phase, attempt > 1 ? `${message} (attempt ${attempt}; ${next.stop || 'not retried'})` : message);
     ctx.emit(node, { kind: 'retrying', attempt: attempt + 1, message });
-    if (!(await sleep(next.waitMs, signal))) return settled(ctx, node, 'Failed', DEADLINE);
+    if (!(await sleep(next.waitMs, signal))) return settled(ctx, node, 'Failed', ctx.stopMessage);
   }
 }
 
