@@ -338,11 +338,13 @@ describe('kfpdsl run: packages and seeds', () => {
       ].join('\n'),
     );
 
-  it('runs the pip install line as generated: offline it fails, with pip in the log tail', () => {
-    const r = run([withPackages()], { PIP_NO_INDEX: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' });
+  it('offline, the packages cannot be installed: a located KFP0110 suggesting --skip-packages, and nothing runs', () => {
+    const r = run([withPackages()], { PIP_NO_INDEX: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1', XDG_CACHE_HOME: mkdtempSync(join(root, 'cache-')) });
     expect(r.status).toBe(1);
+    expect(r.stderr).toContain('error[KFP0110]');
     expect(r.stderr).toContain('pass --skip-packages');
     expect(r.stderr).toMatch(/kfpdsl-no-such-package/);
+    expect(r.dir).toBeUndefined();
   });
 
   it('--skip-packages runs the command without pip and says so; --seed sets PYTHONHASHSEED and KFPDSL_SEED', () => {

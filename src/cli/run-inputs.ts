@@ -245,7 +245,10 @@ const NO_PIP = '"$0" "$@"';
 
 export interface PipStep {
   readonly template: string;
+  /** The requirements, comma-separated, for messages. */
   readonly packages: string;
+  /** The requirements as pip is given them. */
+  readonly requirements: readonly string[];
 }
 
 /** Templates whose command starts with the pip install prefix, with the packages it installs. */
@@ -256,11 +259,10 @@ export function pipSteps(workflow: unknown): PipStep[] {
     if (!Array.isArray(command) || command[0] !== 'sh' || command[1] !== '-c' || typeof command[2] !== 'string') continue;
     const m = PIP_PREFIX.exec(command[2]);
     if (!m) continue;
-    const packages = [...(m[1] ?? '').matchAll(/'([^']*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g)]
+    const requirements = [...(m[1] ?? '').matchAll(/'([^']*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g)]
       .map((w) => w[1] ?? w[2] ?? w[3] ?? '')
-      .filter((w) => w !== '' && !w.startsWith('--'))
-      .join(', ');
-    out.push({ template: nameOf(t), packages });
+      .filter((w) => w !== '' && !w.startsWith('--'));
+    out.push({ template: nameOf(t), packages: requirements.join(', '), requirements });
   }
   return out;
 }

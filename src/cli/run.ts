@@ -6,6 +6,7 @@
  * source has errors), 2 usage errors and internal failures.
  */
 import { randomBytes } from 'node:crypto';
+import { constants as osConstants } from 'node:os';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import YAML from 'yaml';
@@ -18,6 +19,7 @@ import { SourceFile } from '../source.js';
 import { parseSource } from '../syntax/parse.js';
 import { readSource, UsageError } from './files.js';
 import { checkRunArgs } from './run-args.js';
+import { preparePython } from './run-python.js';
 import { Interrupts } from './run-signals.js';
 import {
   explainStoreFailure,
@@ -48,6 +50,7 @@ export interface RunCliOptions {
   envFile?: string;
   seed?: string;
   skipPackages?: boolean;
+  python?: string;
   format: RunFormat;
   quiet?: boolean;
 }
@@ -107,9 +110,10 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   const emitted = compiled.files.find((f) => f.kind === 'workflow' && f.path === `${pipeline.name}.yaml`);
   if (!emitted) throw new Error(`no workflow was emitted for pipeline "${pipeline.displayName}"`);
 
-  // 3. The workflow as emitted; --skip-packages rewrites the pip prefix, in this run only.
+  // 3. The workflow as emitted, with the pip prefix stripped in this run only: kfpdsl installs
+  //    the packages into a virtual environment itself (or --skip-packages assumes them).
   const pip = pipSteps(YAML.parse(emitted.text));
-  const yamlText = opts.skipPackages && pip.length > 0 ? skipPackages(emitted.text, pip) : emitted.text;
+  const yamlText = pip.length > 0 ? skipPackages(emitted.text, pip) : emitted.text;
   const workflow: unknown = YAML.parse(yamlText);
 
   // 4. Inputs: env file, secrets and config maps, arguments.
@@ -120,9 +124,10 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   };
   const stores = resolveStores(storeRefs(workflow), files, [envFile, process.env]);
   const params = pipelineParams(workflow);
+  const document = parseSource(source).document;
   const checked = checkRunArgs(opts.arg ?? [], {
     file: source,
-    decl: parseSource(source).document?.pipelines[pipelines.indexOf(pipeline)],
+    decl: document?.pipelines[pipelines.indexOf(pipeline)],
     displayName: pipeline.displayName,
     params,
     types: new Map(pipeline.params.map((p) => [p.name, p.type])),
@@ -141,7 +146,29 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   for (const [k, v] of Object.entries(envFile)) if (!isStoreVar(k)) process.env[k] = v;
   for (const k of Object.keys(process.env)) if (isStoreVar(k)) delete process.env[k];
 
-  // 5. The run directory.
+  // 5. Python: each package set in a cached virtual environment, never the user's interpreter.
+  const python = await preparePython({
+    file: source,
+    document,
+    program: compiled.program!,
+    steps: pip,
+    ...(opts.python !== undefined ? { python: opts.python } : {}),
+    skipPackages: opts.skipPackages ?? false,
+    say: (text) => {
+      if (!opts.quiet) process.stderr.write(`${paint(stderrColour).dim('note:')} ${text}\n`);
+    },
+  });
+  if ('interruptedBy' in python) {
+    process.stderr.write(`${python.interruptedBy}: stopped while preparing virtual environments; nothing was run\n`);
+    return 128 + (osConstants.signals[python.interruptedBy] ?? 0);
+  }
+  if ('diagnostics' in python) {
+    process.stderr.write(renderAll(python.diagnostics, opts.format, opts.format === 'pretty' && stderrColour));
+    if (opts.format === 'pretty') process.stderr.write(`\nthe packages could not be installed; nothing was run\n`);
+    return python.exitCode;
+  }
+
+  // 6. The run directory.
   const runId = `${pipeline.name}-${timestamp(new Date())}-${randomBytes(2).toString('hex')}`;
   const runDir = resolve(opts.runDir ?? join('.kfpdsl', 'runs'), runId);
   try {
@@ -154,22 +181,19 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   }
   const shownRunDir = shownPath(runDir);
 
-  // 6. Notes, then the run.
+  // 7. Notes, then the run.
   const notes: string[] = [];
   const startNotes: string[] = [`running "${pipeline.displayName}" as ${runId}`, IMAGES_NOTE];
   for (const ref of stores.missing) {
     const users = ref.template !== undefined ? ` (used by ${ref.template}; the task will fail)` : '';
     startNotes.push(`${howToProvide(ref)}${users}`);
   }
-  if (pip.length > 0) {
+  if (pip.length > 0 && opts.skipPackages) {
     const list = [...new Set(pip.map((s) => s.packages))].join('; ');
-    if (opts.skipPackages) {
-      startNotes.push(`--skip-packages: pip install skipped; packages assumed present here: ${list}`);
-      notes.push(`packages were assumed present (--skip-packages): ${list}`);
-    } else {
-      startNotes.push(`${pip.map((s) => s.template).join(', ')} install${pip.length === 1 ? 's' : ''} packages with pip when ${pip.length === 1 ? 'it runs' : 'they run'} (${list}); offline this fails: pass --skip-packages if they are installed here`);
-    }
+    startNotes.push(`--skip-packages: pip install skipped; packages assumed present here: ${list}`);
+    notes.push(`packages were assumed present (--skip-packages): ${list}`);
   }
+  startNotes.push(...python.plan.notes);
   if (seed !== undefined) notes.push(`--seed ${seed} sets PYTHONHASHSEED and KFPDSL_SEED; Python's random module is not seeded by it`);
 
   const shape = new WorkflowShape(workflow);
@@ -192,6 +216,7 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
       configMaps: stores.configMaps,
       onEvent: progress.onEvent,
       ...(seed !== undefined ? { env: { PYTHONHASHSEED: String(seed), KFPDSL_SEED: String(seed) } } : {}),
+      templateEnv: python.plan.templateEnv,
       stop: interrupts.stop.signal,
       terminate: interrupts.terminate.signal,
     });
@@ -200,7 +225,7 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   }
   const finishedAt = Date.now();
 
-  // 7. run.json and the summary.
+  // 8. run.json and the summary.
   const tasks = runTasks(result, shape, explain);
   const { metrics, problems } = readMetrics(tasks);
   notes.push(...problems);
