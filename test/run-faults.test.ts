@@ -128,6 +128,7 @@ describe('nothing secret or temporary is left behind', () => {
       '  ```python',
       '  import os, tempfile',
       '  print("password length", len(os.environ["PW"]))',
+      '  print("the password is", os.environ["PW"])  # masked in the log',
       '  tempfile.mkstemp()  # left behind on purpose: the attempt\'s TMPDIR goes with it',
       '  ```',
       '}',
@@ -149,6 +150,7 @@ describe('nothing secret or temporary is left behind', () => {
     expect(readFileSync(login.outputs.artifacts['login-out']!, 'utf8')).toBe('same\n');
     const pod = JSON.parse(readFileSync(join(login.log!, '..', 'pod.json'), 'utf8')) as { argv: string[] };
     expect(pod.argv).toContain('<secret:db-creds/password>');
+    expect(readFileSync(r.json!.tasks.find((t) => t.template === 'check-env')!.log!, 'utf8')).toContain('the password is <secret:db-creds/password>');
     const files = filesUnder(r.dir!);
     expect(files.length).toBeGreaterThan(5);
     for (const file of files) expect(readFileSync(file, 'utf8'), file).not.toContain(secret);

@@ -6,7 +6,7 @@
 import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { RunContext } from './context.js';
-import { containerEnv, expandK8s, type PodFacts } from './env.js';
+import { containerEnv, expandK8s, secretPlaceholder, type PodFacts } from './env.js';
 import { collectOutputs } from './outputs.js';
 import { PathMap } from './paths.js';
 import { runProcess } from './process.js';
@@ -93,6 +93,7 @@ async function attempt(ctx: RunContext, a: ContainerAttempt, scratch: string): P
     cwd,
     env: { ...base, ...ctx.opts.templateEnv?.(str(a.tmpl['name']) ?? '', base) },
     logPath: join(a.dir, 'log'),
+    mask: secretMask(ctx),
     ...(a.deadlineMs !== undefined ? { deadlineMs: a.deadlineMs } : {}),
     ...(a.signal ? { signal: a.signal } : {}),
   });
@@ -152,4 +153,11 @@ function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
   return out;
+}
+
+/** Every secret value of the run, as its placeholder: a task that prints one leaves `<secret:name/key>` in its log. */
+function secretMask(ctx: RunContext): Map<string, string> {
+  const mask = new Map<string, string>();
+  for (const [name, data] of Object.entries(ctx.opts.secrets ?? {})) for (const [key, value] of Object.entries(data)) if (!mask.has(value)) mask.set(value, secretPlaceholder(name, key));
+  return mask;
 }

@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { CappedLog, TailBuffer } from './capped-log.js';
+import { Masker } from './mask.js';
 
 export interface ProcessSpec {
   readonly argv: readonly string[];
@@ -15,6 +16,8 @@ export interface ProcessSpec {
   readonly deadlineMs?: number;
   /** Kill when this aborts (the workflow's deadline). */
   readonly signal?: AbortSignal;
+  /** Secret values (→ `<secret:name/key>`) masked in the log. */
+  readonly mask?: ReadonlyMap<string, string>;
 }
 
 export interface ProcessOutcome {
@@ -64,11 +67,14 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
     spec.signal?.addEventListener('abort', onAbort, { once: true });
     if (spec.signal?.aborted) onAbort();
 
+    // One masker per stream: a secret split across two chunks of stdout is still masked.
+    const outMask = new Masker(spec.mask ?? new Map());
+    const errMask = new Masker(spec.mask ?? new Map());
     child.stdout.on('data', (chunk: Buffer) => {
-      log.write(chunk);
+      log.write(outMask.push(chunk));
       stdout.push(chunk);
     });
-    child.stderr.on('data', (chunk: Buffer) => log.write(chunk));
+    child.stderr.on('data', (chunk: Buffer) => log.write(errMask.push(chunk)));
 
     const finish = (exitCode: number | null, termSignal: NodeJS.Signals | null): void => {
       if (settled) return;
@@ -77,6 +83,8 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
       if (grace) clearTimeout(grace);
       spec.signal?.removeEventListener('abort', onAbort);
       const text = stdout.bytes().toString('utf8');
+      log.write(outMask.flush());
+      log.write(errMask.flush());
       log.end(() =>
         resolve({ exitCode, termSignal, timedOut, aborted, stdout: text, logDropped: log.dropped, ...(startError !== undefined ? { startError } : {}) }),
       );
