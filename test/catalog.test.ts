@@ -10,6 +10,13 @@ const fixtures = readdirSync(new URL('./fixtures/errors/', import.meta.url)).fil
 
 /** Codes whose trigger is too large for a fixture file, with the test that proves them instead. */
 const PROVEN_ELSEWHERE: Record<string, string> = {
+  KFP0101: 'test/run-args.test.ts (command-line values of kfpdsl run)',
+  KFP0102: 'test/run-args.test.ts',
+  KFP0103: 'test/run-args.test.ts',
+  KFP0104: 'test/run-args.test.ts',
+  KFP0105: 'test/run-args.test.ts',
+  KFP0110: 'test/run-venv.test.ts',
+  KFP0111: 'test/run-venv.test.ts',
   KFP1103: 'this file: a source over the size limit',
   KFP5002: 'test/limits.test.ts',
   KFP5003: 'test/limits.test.ts',

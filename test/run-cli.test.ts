@@ -72,7 +72,8 @@ function run(args: readonly string[], env: Record<string, string | undefined> = 
   if (r.error) throw r.error;
   const result: Run = { status: r.status, stdout: r.stdout, stderr: r.stderr };
   if (existsSync(parent)) {
-    const dirs = readdirSync(parent);
+    // The run directory, beside the .gitignore that keeps the parent kfpdsl made out of git.
+    const dirs = readdirSync(parent).filter((d) => d !== '.gitignore');
     expect(dirs).toHaveLength(1);
     result.dir = join(parent, dirs[0]!);
     const jsonPath = join(result.dir, 'run.json');
@@ -114,7 +115,7 @@ describe('kfpdsl run examples/add.kfp', () => {
     const r = run(['examples/add.kfp', '--arg', 'value_1=3', '--arg', 'value_2=2']);
     expect(r.status, r.stderr).toBe(0);
     const json = r.json!;
-    expect(Object.keys(json)).toEqual(['runId', 'pipeline', 'arguments', 'phase', 'message', 'startedAt', 'finishedAt', 'durationMs', 'tasks', 'metrics']);
+    expect(Object.keys(json)).toEqual(['runId', 'pipeline', 'arguments', 'phase', 'message', 'interrupted', 'startedAt', 'finishedAt', 'durationMs', 'tasks', 'metrics']);
     expect(json.phase).toBe('Succeeded');
     expect(json.arguments).toEqual({ value_1: '3', value_2: '2' });
     expect(json.runId).toMatch(/^add-example-\d{8}-\d{6}-[0-9a-f]{4}$/);
@@ -123,7 +124,7 @@ describe('kfpdsl run examples/add.kfp', () => {
       const t = task(r, name);
       expect(t.phase).toBe('Succeeded');
       expect(output(t).trim()).toBe(value);
-      expect(Object.keys(t)).toEqual(['id', 'name', 'template', 'phase', 'message', 'durationMs', 'attempts', 'outputs', 'log']);
+      expect(Object.keys(t)).toEqual(['id', 'name', 'template', 'phase', 'message', 'startedAt', 'finishedAt', 'durationMs', 'attempts', 'outputs', 'log']);
     }
     // Progress lines on stderr (not a terminal: plain lines, no escapes); the summary on stdout.
     expect(r.stderr).toMatch(/^\[\s*\d+\.\d+s\] sum\s+Succeeded/m);
@@ -338,11 +339,13 @@ describe('kfpdsl run: packages and seeds', () => {
       ].join('\n'),
     );
 
-  it('runs the pip install line as generated: offline it fails, with pip in the log tail', () => {
-    const r = run([withPackages()], { PIP_NO_INDEX: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' });
+  it('offline, the packages cannot be installed: a located KFP0110 suggesting --skip-packages, and nothing runs', () => {
+    const r = run([withPackages()], { PIP_NO_INDEX: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1', XDG_CACHE_HOME: mkdtempSync(join(root, 'cache-')) });
     expect(r.status).toBe(1);
+    expect(r.stderr).toContain('error[KFP0110]');
     expect(r.stderr).toContain('pass --skip-packages');
     expect(r.stderr).toMatch(/kfpdsl-no-such-package/);
+    expect(r.dir).toBeUndefined();
   });
 
   it('--skip-packages runs the command without pip and says so; --seed sets PYTHONHASHSEED and KFPDSL_SEED', () => {

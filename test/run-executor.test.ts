@@ -409,11 +409,50 @@ describe('hand-written workflows', () => {
     const wf = workflow([dag([{ name: 'step', template: 'step' }]), step]);
     const ok = await run(wf, { secrets: { 'my-secret': { password: 's3cret' } }, configMaps: { 'my-cm': { k: 'v' } } });
     expect(ok.phase).toBe('Succeeded');
-    expect(log(node(ok, 'test.step'))).toMatch(/^s3cret fast-v v test-[a-z0-9]{5}\n$/);
+    expect(log(node(ok, 'test.step'))).toMatch(/^<secret:my-secret\/password> fast-v v test-[a-z0-9]{5}\n$/);
 
     const missing = await run(wf, { configMaps: { 'my-cm': { k: 'v' } } });
     expect(missing.phase).toBe('Error');
     expect(node(missing, 'test.step').message).toBe('secret "my-secret" not found (env PASSWORD): pass it in the run\'s secrets');
+  });
+
+  it('a secret volume is readable by the task but lives outside the run directory; pod.json and the log name secrets, not values', async () => {
+    const step = sh('step', 'cat /etc/creds/password; echo; echo "$(PASSWORD)" | wc -c', {
+      container: {
+        env: [{ name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'my-secret', key: 'password' } } }],
+        volumeMounts: [{ name: 'creds', mountPath: '/etc/creds' }],
+      },
+      volumes: [{ name: 'creds', secret: { secretName: 'my-secret' } }],
+    });
+    const result = await run(workflow([dag([{ name: 'step', template: 'step' }]), step]), { secrets: { 'my-secret': { password: 's3cret-vol' } } });
+    expect(result.phase, node(result, 'test.step').message).toBe('Succeeded');
+    // The task read the secret (11 bytes with the newline); its log shows the placeholder.
+    expect(log(node(result, 'test.step'))).toBe('<secret:my-secret/password>\n11\n');
+    const everything = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? everything(join(dir, e.name)) : [readFileSync(join(dir, e.name), 'utf8')]));
+    expect(everything(result.runDir).filter((text) => text.includes('s3cret-vol'))).toEqual([]);
+    expect(readFileSync(join(node(result, 'test.step').dir!, 'pod.json'), 'utf8')).toContain('<secret:my-secret/password>');
+  });
+
+  it('a stop signal ends running pods with its reason and still runs the exit handler; terminate ends the exit handler too', async () => {
+    const wf = workflow([dag([{ name: 'nap', template: 'nap' }]), sh('nap', 'sleep 300'), sh('bye', 'echo bye')], { onExit: 'bye' });
+    const stop = new AbortController();
+    const stopped = run(wf, { stop: stop.signal, onEvent: (e) => e.kind === 'started' && e.template === 'nap' && stop.abort('interrupted by SIGTERM') });
+    const r = await stopped;
+    expect(r.phase).toBe('Failed');
+    expect(r.message).toBe('interrupted by SIGTERM');
+    expect(node(r, 'test.nap')).toMatchObject({ phase: 'Failed', message: 'interrupted by SIGTERM' });
+    expect(r.exitHandler?.phase).toBe('Succeeded');
+
+    const slowExit = workflow([dag([{ name: 'nap', template: 'nap' }]), sh('nap', 'sleep 300'), sh('bye', 'sleep 300')], { onExit: 'bye' });
+    const halt = new AbortController();
+    const terminated = await run(slowExit, {
+      stop: halt.signal,
+      terminate: halt.signal,
+      onEvent: (e) => e.kind === 'started' && e.template === 'nap' && halt.abort('interrupted by SIGINT'),
+    });
+    expect(terminated.phase).toBe('Failed');
+    expect(terminated.exitHandler?.phase).toBe('Omitted');
   });
 
   describe('parallelism', () => {

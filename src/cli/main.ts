@@ -151,7 +151,8 @@ export function main(argv: readonly string[]): number {
     .option('--config-maps <file>', 'config maps as a JSON or YAML {name: {key: value}} file (or set KFPDSL_CONFIGMAP_<NAME>_<KEY>)')
     .option('--env-file <file>', 'NAME=value lines added to every task\'s environment (KFPDSL_SECRET_… lines provide secrets)')
     .option('--seed <n>', 'set PYTHONHASHSEED and KFPDSL_SEED for every task (Python\'s random module is not seeded by it)')
-    .option('--skip-packages', 'do not pip install components\' packages: assume they are installed here')
+    .option('--skip-packages', 'do not install components\' packages: assume they are installed in the tasks\' python3')
+    .option('--python <path>', 'the Python interpreter for tasks and for the virtual environments of components\' packages (default: python3 on PATH)')
     .addOption(new Option('--format <format>', 'pretty: progress and summary tables; short: plain lines; json: run.json on stdout').choices(['pretty', 'short', 'json']).default('pretty'))
     .option('-q, --quiet', 'no progress, only failures and a one-line result')
     .action((file: string, opts: RunCliOptions) => {

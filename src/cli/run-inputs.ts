@@ -2,10 +2,10 @@
  * What `kfpdsl run` feeds the executor besides the workflow: the pipeline's arguments, the
  * secrets and config maps it references (from files or KFPDSL_SECRET_… / KFPDSL_CONFIGMAP_…
  * variables, never invented), an env file, and the local-only rewrite of pip install prefixes.
+ * (`--arg` values are checked in run-args.ts.)
  */
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
-import { didYouMean } from '../diagnostics/suggest.js';
 import { isObj, nameOf, obj, objs, str, type Obj } from '../run/spec.js';
 import { UsageError } from './files.js';
 
@@ -31,53 +31,6 @@ export function pipelineParams(workflow: unknown): PipelineParam[] {
       ...(cmName !== undefined ? { configMap: { name: cmName, key: str(ref['key']) ?? '' } } : {}),
     };
   });
-}
-
-/** `--arg name=value` flags, checked against the pipeline's parameters. */
-export function parseArgs(flags: readonly string[], params: readonly PipelineParam[], pipeline: string): Record<string, string> {
-  const names = params.map((p) => p.name);
-  const out: Record<string, string> = {};
-  for (const flag of flags) {
-    const eq = flag.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--arg ${JSON.stringify(flag)}: expected name=value`);
-    const name = flag.slice(0, eq);
-    const value = flag.slice(eq + 1);
-    if (!names.includes(name)) {
-      const hint = didYouMean(name, names);
-      const known = names.length > 0 ? `its parameters are ${names.join(', ')}` : 'it takes no parameters';
-      throw new UsageError(`pipeline "${pipeline}" has no parameter \`${name}\`${hint ? `; ${hint}` : ''} (${known})`);
-    }
-    if (name in out) throw new UsageError(`--arg ${name} is given twice`);
-    out[name] = value;
-  }
-  return out;
-}
-
-/** Every parameter's value for this run, in declaration order; a required one without a value is a usage error. */
-export function bindParams(
-  params: readonly PipelineParam[],
-  given: Readonly<Record<string, string>>,
-  configMaps: Readonly<Record<string, Record<string, string>>>,
-  pipeline: string,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  const missing: PipelineParam[] = [];
-  for (const p of params) {
-    const value = given[p.name] ?? p.value ?? (p.configMap ? configMaps[p.configMap.name]?.[p.configMap.key] : undefined);
-    if (value !== undefined) out[p.name] = value;
-    else missing.push(p);
-  }
-  const only = missing.length === 1 ? missing[0] : undefined;
-  if (only && !only.configMap) throw new UsageError(`pipeline "${pipeline}" needs a value for parameter \`${only.name}\`: pass --arg ${only.name}=VALUE`);
-  if (missing.length > 0) {
-    const each = missing.map((p) =>
-      p.configMap
-        ? `${p.name} (from config map "${p.configMap.name}" key "${p.configMap.key}": set ${storeVar('configMap', p.configMap.name, p.configMap.key)}, pass --config-maps FILE, or --arg ${p.name}=VALUE)`
-        : p.name,
-    );
-    throw new UsageError(`pipeline "${pipeline}" needs values for parameters: ${each.join(', ')}; pass --arg NAME=VALUE for each`);
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------
@@ -292,7 +245,10 @@ const NO_PIP = '"$0" "$@"';
 
 export interface PipStep {
   readonly template: string;
+  /** The requirements, comma-separated, for messages. */
   readonly packages: string;
+  /** The requirements as pip is given them. */
+  readonly requirements: readonly string[];
 }
 
 /** Templates whose command starts with the pip install prefix, with the packages it installs. */
@@ -303,11 +259,10 @@ export function pipSteps(workflow: unknown): PipStep[] {
     if (!Array.isArray(command) || command[0] !== 'sh' || command[1] !== '-c' || typeof command[2] !== 'string') continue;
     const m = PIP_PREFIX.exec(command[2]);
     if (!m) continue;
-    const packages = [...(m[1] ?? '').matchAll(/'([^']*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g)]
+    const requirements = [...(m[1] ?? '').matchAll(/'([^']*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g)]
       .map((w) => w[1] ?? w[2] ?? w[3] ?? '')
-      .filter((w) => w !== '' && !w.startsWith('--'))
-      .join(', ');
-    out.push({ template: nameOf(t), packages });
+      .filter((w) => w !== '' && !w.startsWith('--'));
+    out.push({ template: nameOf(t), packages: requirements.join(', '), requirements });
   }
   return out;
 }

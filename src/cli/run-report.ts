@@ -187,6 +187,8 @@ export interface RunInfo {
   readonly arguments: Record<string, string>;
   readonly startedAt: number;
   readonly finishedAt: number;
+  /** The signal that interrupted the run, if one did. */
+  readonly interrupted?: NodeJS.Signals | undefined;
 }
 
 const sortedRecord = (r: Record<string, string>): Record<string, string> =>
@@ -200,6 +202,7 @@ export function runJson(info: RunInfo, result: RunResult, tasks: readonly TaskVi
     arguments: info.arguments,
     phase: result.phase,
     message: result.message ?? null,
+    interrupted: info.interrupted ?? null,
     startedAt: new Date(info.startedAt).toISOString(),
     finishedAt: new Date(info.finishedAt).toISOString(),
     durationMs: info.finishedAt - info.startedAt,
@@ -209,6 +212,9 @@ export function runJson(info: RunInfo, result: RunResult, tasks: readonly TaskVi
       template: t.template,
       phase: t.phase,
       message: t.message ?? null,
+      // When the task's first attempt started (not when it began waiting for a slot) and ended.
+      startedAt: t.startedAt !== undefined && !notRun(t.phase) ? new Date(t.startedAt).toISOString() : null,
+      finishedAt: t.finishedAt !== undefined && !notRun(t.phase) ? new Date(t.finishedAt).toISOString() : null,
       durationMs: t.durationMs,
       attempts: t.attempts ?? null,
       outputs: { parameters: sortedRecord(t.outputs.parameters), artifacts: sortedRecord(t.outputs.artifacts) },

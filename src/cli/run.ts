@@ -5,10 +5,10 @@
  * workflow.yaml (what ran) and run.json. Exit codes: 0 the run Succeeded, 1 it Failed (or the
  * source has errors), 2 usage errors and internal failures.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { constants as osConstants } from 'node:os';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import YAML from 'yaml';
 import { compileSource } from '../compile.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
@@ -16,13 +16,15 @@ import { renderAll } from '../diagnostics/render.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { runWorkflow } from '../run/executor.js';
 import { SourceFile } from '../source.js';
+import { parseSource } from '../syntax/parse.js';
 import { readSource, UsageError } from './files.js';
+import { checkRunArgs } from './run-args.js';
+import { preparePython } from './run-python.js';
+import { Interrupts } from './run-signals.js';
 import {
-  bindParams,
   explainStoreFailure,
   howToProvide,
   isStoreVar,
-  parseArgs,
   pipelineParams,
   pipSteps,
   readEnvFile,
@@ -48,6 +50,7 @@ export interface RunCliOptions {
   envFile?: string;
   seed?: string;
   skipPackages?: boolean;
+  python?: string;
   format: RunFormat;
   quiet?: boolean;
 }
@@ -69,6 +72,9 @@ export function startRun(file: string, opts: RunCliOptions): void {
 const IMAGES_NOTE = "images are not pulled: tasks run with this machine's sh and python3";
 
 export async function runCommand(file: string, opts: RunCliOptions): Promise<number> {
+  // After SIGHUP the terminal is gone and writes fail (EIO, EPIPE): the run must still finish
+  // and write run.json, so a failed write to stdout or stderr is ignored.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
   const parallelism = opts.parallelism !== undefined ? positiveInt(opts.parallelism, '--parallelism', 1) : undefined;
   const seed = opts.seed !== undefined ? positiveInt(opts.seed, '--seed', 0, 4294967295) : undefined;
   const stderrColour = Boolean(process.stderr.isTTY) && !process.env['NO_COLOR'];
@@ -104,9 +110,10 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   const emitted = compiled.files.find((f) => f.kind === 'workflow' && f.path === `${pipeline.name}.yaml`);
   if (!emitted) throw new Error(`no workflow was emitted for pipeline "${pipeline.displayName}"`);
 
-  // 3. The workflow as emitted; --skip-packages rewrites the pip prefix, in this run only.
+  // 3. The workflow as emitted, with the pip prefix stripped in this run only: kfpdsl installs
+  //    the packages into a virtual environment itself (or --skip-packages assumes them).
   const pip = pipSteps(YAML.parse(emitted.text));
-  const yamlText = opts.skipPackages && pip.length > 0 ? skipPackages(emitted.text, pip) : emitted.text;
+  const yamlText = pip.length > 0 ? skipPackages(emitted.text, pip) : emitted.text;
   const workflow: unknown = YAML.parse(yamlText);
 
   // 4. Inputs: env file, secrets and config maps, arguments.
@@ -117,41 +124,76 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   };
   const stores = resolveStores(storeRefs(workflow), files, [envFile, process.env]);
   const params = pipelineParams(workflow);
-  const given = parseArgs(opts.arg ?? [], params, pipeline.displayName);
-  const args = bindParams(params, given, stores.configMaps, pipeline.displayName);
+  const document = parseSource(source).document;
+  const checked = checkRunArgs(opts.arg ?? [], {
+    file: source,
+    decl: document?.pipelines[pipelines.indexOf(pipeline)],
+    displayName: pipeline.displayName,
+    params,
+    types: new Map(pipeline.params.map((p) => [p.name, p.type])),
+    configMaps: stores.configMaps,
+  });
+  if (checked.diagnostics.length > 0) {
+    process.stderr.write(renderAll(checked.diagnostics, opts.format, opts.format === 'pretty' && stderrColour));
+    const n = checked.diagnostics.length;
+    if (opts.format === 'pretty') process.stderr.write(`\n${n} error${n > 1 ? 's' : ''} in the arguments of kfpdsl run; nothing was run\n`);
+    return 2;
+  }
+  const args = checked.args;
   const explain = (message: string, template: string): string => explainStoreFailure(message, template, stores.missing);
 
   // Tasks see the env file, not the KFPDSL_SECRET_… variables: a secret reaches only the tasks that reference it.
   for (const [k, v] of Object.entries(envFile)) if (!isStoreVar(k)) process.env[k] = v;
   for (const k of Object.keys(process.env)) if (isStoreVar(k)) delete process.env[k];
 
-  // 5. The run directory.
+  // 5. Python: each package set in a cached virtual environment, never the user's interpreter.
+  const python = await preparePython({
+    file: source,
+    document,
+    program: compiled.program!,
+    steps: pip,
+    ...(opts.python !== undefined ? { python: opts.python } : {}),
+    skipPackages: opts.skipPackages ?? false,
+    say: (text) => {
+      if (!opts.quiet) process.stderr.write(`${paint(stderrColour).dim('note:')} ${text}\n`);
+    },
+  });
+  if ('interruptedBy' in python) {
+    process.stderr.write(`${python.interruptedBy}: stopped while preparing virtual environments; nothing was run\n`);
+    return 128 + (osConstants.signals[python.interruptedBy] ?? 0);
+  }
+  if ('diagnostics' in python) {
+    process.stderr.write(renderAll(python.diagnostics, opts.format, opts.format === 'pretty' && stderrColour));
+    if (opts.format === 'pretty') process.stderr.write(`\nthe packages could not be installed; nothing was run\n`);
+    return python.exitCode;
+  }
+
+  // 6. The run directory.
   const runId = `${pipeline.name}-${timestamp(new Date())}-${randomBytes(2).toString('hex')}`;
   const runDir = resolve(opts.runDir ?? join('.kfpdsl', 'runs'), runId);
   try {
-    mkdirSync(runDir, { recursive: true });
-    writeFileSync(join(runDir, 'workflow.yaml'), yamlText);
+    ignoreItself(dirname(runDir));
+    // Private (0700): task logs and outputs live here.
+    mkdirSync(runDir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(runDir, 'workflow.yaml'), yamlText, { mode: 0o600 });
   } catch (e) {
     throw new UsageError(`cannot create the run directory ${runDir}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const shownRunDir = shownPath(runDir);
 
-  // 6. Notes, then the run.
+  // 7. Notes, then the run.
   const notes: string[] = [];
   const startNotes: string[] = [`running "${pipeline.displayName}" as ${runId}`, IMAGES_NOTE];
   for (const ref of stores.missing) {
     const users = ref.template !== undefined ? ` (used by ${ref.template}; the task will fail)` : '';
     startNotes.push(`${howToProvide(ref)}${users}`);
   }
-  if (pip.length > 0) {
+  if (pip.length > 0 && opts.skipPackages) {
     const list = [...new Set(pip.map((s) => s.packages))].join('; ');
-    if (opts.skipPackages) {
-      startNotes.push(`--skip-packages: pip install skipped; packages assumed present here: ${list}`);
-      notes.push(`packages were assumed present (--skip-packages): ${list}`);
-    } else {
-      startNotes.push(`${pip.map((s) => s.template).join(', ')} install${pip.length === 1 ? 's' : ''} packages with pip when ${pip.length === 1 ? 'it runs' : 'they run'} (${list}); offline this fails: pass --skip-packages if they are installed here`);
-    }
+    startNotes.push(`--skip-packages: pip install skipped; packages assumed present here: ${list}`);
+    notes.push(`packages were assumed present (--skip-packages): ${list}`);
   }
+  startNotes.push(...python.plan.notes);
   if (seed !== undefined) notes.push(`--seed ${seed} sets PYTHONHASHSEED and KFPDSL_SEED; Python's random module is not seeded by it`);
 
   const shape = new WorkflowShape(workflow);
@@ -159,15 +201,8 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   const progress = new Progress({ mode, stream: process.stderr, paint: paint(stderrColour), shape, runDir, explain });
   if (!opts.quiet) progress.print(startNotes.map((n) => `${paint(stderrColour).dim('note:')} ${n}\n`).join(''));
 
-  const interrupted = (signal: NodeJS.Signals): void => {
-    progress.end(false);
-    killChildren();
-    process.stderr.write(`\ninterrupted (${signal}): the run was stopped; its files are in ${shownRunDir}\n`);
-    process.exit(130);
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-
+  const interrupts = new Interrupts((text) => progress.print(text));
+  interrupts.install();
   const startedAt = Date.now();
   progress.begin();
   let result;
@@ -181,27 +216,33 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
       configMaps: stores.configMaps,
       onEvent: progress.onEvent,
       ...(seed !== undefined ? { env: { PYTHONHASHSEED: String(seed), KFPDSL_SEED: String(seed) } } : {}),
+      templateEnv: python.plan.templateEnv,
+      stop: interrupts.stop.signal,
+      terminate: interrupts.terminate.signal,
     });
   } finally {
     progress.end(mode === 'live' && Boolean(process.stdout.isTTY) && opts.format === 'pretty');
-    process.removeListener('SIGINT', interrupted);
-    process.removeListener('SIGTERM', interrupted);
   }
   const finishedAt = Date.now();
 
-  // 7. run.json and the summary.
+  // 8. run.json and the summary.
   const tasks = runTasks(result, shape, explain);
   const { metrics, problems } = readMetrics(tasks);
   notes.push(...problems);
-  const json = runJson({ runId, pipeline: pipeline.name, arguments: args, startedAt, finishedAt }, result, tasks, metrics);
+  if (interrupts.signal !== undefined) {
+    notes.push(`the run was interrupted by ${interrupts.signal}: running tasks were killed${interrupts.terminate.signal.aborted ? ' and `finally` too (a second signal)' : '; `finally` ran, as `argo stop` does'}`);
+  }
+  const json = runJson({ runId, pipeline: pipeline.name, arguments: args, startedAt, finishedAt, interrupted: interrupts.signal }, result, tasks, metrics);
   const jsonText = `${JSON.stringify(json, null, 2)}\n`;
-  writeFileSync(join(runDir, 'run.json'), jsonText);
+  writeFileSync(join(runDir, 'run.json'), jsonText, { mode: 0o600 });
+  // Signals stay handled until run.json is written; then the default (end the process) is fine.
+  interrupts.uninstall();
 
   const summary: SummaryInput = { runId, runDir, shownRunDir, result, durationMs: finishedAt - startedAt, tasks, metrics, notes };
   if (opts.format === 'json') process.stdout.write(jsonText);
   else if (opts.format === 'short' || opts.quiet) process.stdout.write(renderShort(summary));
   else process.stdout.write(renderSummary(summary, paint(stdoutColour)));
-  return result.phase === 'Succeeded' ? 0 : 1;
+  return interrupts.exitCode() ?? (result.phase === 'Succeeded' ? 0 : 1);
 }
 
 function positiveInt(text: string, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -216,42 +257,31 @@ function timestamp(d: Date): string {
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
 }
 
+const GITIGNORE = '# Created by kfpdsl run: local runs hold task output and are not source.\n*\n';
+
+/**
+ * Makes the directory that holds run directories, and keeps it out of git as Python's venv and
+ * pytest's cache do: a `.gitignore` of `*` in the first directory this creates (`.kfpdsl/` by
+ * default), or in an existing `.kfpdsl/` that lacks one.
+ */
+export function ignoreItself(parent: string): void {
+  const created = mkdirSync(parent, { recursive: true });
+  let top = created;
+  if (top === undefined) {
+    for (let d = parent; dirname(d) !== d; d = dirname(d)) {
+      if (basename(d) === '.kfpdsl') {
+        top = d;
+        break;
+      }
+    }
+  }
+  if (top === undefined) return;
+  const ignore = join(top, '.gitignore');
+  if (!existsSync(ignore)) writeFileSync(ignore, GITIGNORE);
+}
+
 /** Relative to the working directory when inside it. */
 function shownPath(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
-}
-
-/**
- * Each task runs in its own process group (so that Ctrl-C on the terminal does not reach it):
- * on an interrupt, kill the groups of this process's children.
- */
-function killChildren(): void {
-  const pids = new Set<number>();
-  try {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        if (ppid === process.pid) pids.add(Number(entry));
-      } catch {
-        // Gone already.
-      }
-    }
-  } catch {
-    const r = spawnSync('pgrep', ['-P', String(process.pid)], { encoding: 'utf8' });
-    for (const line of (r.stdout ?? '').split('\n')) if (/^\d+$/.test(line.trim())) pids.add(Number(line.trim()));
-  }
-  for (const pid of pids) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Gone already.
-      }
-    }
-  }
 }

@@ -60,6 +60,14 @@ export const Codes = {
   ImageWithoutTag: def('KFP5005', 'image-without-tag', 'warning', 'an image without a tag or with `:latest`'),
 
   Internal: def('KFP9001', 'internal-error', 'error', 'a bug in kfpdsl'),
+
+  ArgSyntax: def('KFP0101', 'arg-syntax', 'error', '`kfpdsl run --arg` not written as name=value'),
+  UnknownArg: def('KFP0102', 'unknown-arg', 'error', '`kfpdsl run --arg` naming no parameter of the pipeline'),
+  DuplicateArg: def('KFP0103', 'duplicate-arg', 'error', '`kfpdsl run --arg` giving one parameter twice'),
+  ArgTypeMismatch: def('KFP0104', 'arg-type-mismatch', 'error', '`kfpdsl run --arg` value that the parameter\'s type does not accept'),
+  MissingArg: def('KFP0105', 'missing-arg', 'error', 'a pipeline parameter without a default and without `--arg` for `kfpdsl run`'),
+  PackagesNotInstalled: def('KFP0110', 'packages-not-installed', 'error', 'a component\'s `packages` that `kfpdsl run` could not install into its virtual environment'),
+  PythonNotUsable: def('KFP0111', 'python-not-usable', 'error', '`kfpdsl run --python` (or `python3` on PATH) that cannot make a virtual environment'),
 } as const satisfies Record<string, DiagnosticDef>;
 
 export type CodeName = keyof typeof Codes;

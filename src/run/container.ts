@@ -6,7 +6,7 @@
 import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { RunContext } from './context.js';
-import { containerEnv, expandK8s, type PodFacts } from './env.js';
+import { containerEnv, expandK8s, secretPlaceholder, type PodFacts } from './env.js';
 import { collectOutputs } from './outputs.js';
 import { PathMap } from './paths.js';
 import { runProcess } from './process.js';
@@ -36,11 +36,27 @@ export interface ContainerAttempt {
 }
 
 export async function runContainerAttempt(ctx: RunContext, a: ContainerAttempt): Promise<AttemptResult> {
+  const scratch = ctx.attemptScratch();
+  try {
+    return await attempt(ctx, a, scratch);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Files that may hold task output or what a task was given: readable by this user only. */
+const PRIVATE = { mode: 0o600 } as const;
+
+async function attempt(ctx: RunContext, a: ContainerAttempt, scratch: string): Promise<AttemptResult> {
   const script = isObj(a.tmpl['script']) ? a.tmpl['script'] : undefined;
   const container = script ?? obj(a.tmpl['container']);
   freshAttemptDirs(a.dir, a.attempt);
+  // Each attempt has its own TMPDIR, removed with it: the kfp wrapper's `mktemp` and Python's
+  // tempfile leave nothing behind in the user's /tmp.
+  const tmp = join(scratch, 'tmp');
+  mkdirSync(tmp);
 
-  const mounts = resolveMounts(ctx, a.tmpl, a.dir, a.lookup);
+  const mounts = resolveMounts(ctx, a.tmpl, a.dir, a.lookup, scratch);
   if ('error' in mounts) return { phase: 'Error', message: mounts.error };
   const workingDir = str(container['workingDir']);
   const fsRoot = join(a.dir, 'fs');
@@ -60,23 +76,28 @@ export async function runContainerAttempt(ctx: RunContext, a: ContainerAttempt):
   const expand = (s: unknown): string => expandK8s(rewrite(str(s) ?? ''), env.env);
 
   const argv = [...arr(container['command']).map(expand), ...arr(container['args']).map(expand)];
+  // What pod.json records: secrets as `<secret:name/key>`, never their values.
+  const shown = [...arr(container['command']), ...arr(container['args'])].map((s) => expandK8s(rewrite(str(s) ?? ''), env.shown));
   if (script) {
     const source = join(a.dir, 'script');
-    writeFileSync(source, rewrite(str(script['source']) ?? ''));
+    writeFileSync(source, rewrite(str(script['source']) ?? ''), PRIVATE);
     argv.splice(arr(container['command']).length, 0, source);
+    shown.splice(arr(container['command']).length, 0, source);
   }
   if (argv.length === 0) return { phase: 'Error', message: 'the container has no command: the image entrypoint cannot be run locally' };
-  writeFileSync(join(a.dir, 'pod.json'), `${JSON.stringify({ pod: a.pod.name, image: str(container['image']), argv, cwd }, null, 2)}\n`);
+  writeFileSync(join(a.dir, 'pod.json'), `${JSON.stringify({ pod: a.pod.name, image: str(container['image']), argv: shown, cwd }, null, 2)}\n`, PRIVATE);
 
+  const base = { ...stringEnv(process.env), TMPDIR: tmp, TMP: tmp, TEMP: tmp, ...Object.fromEntries(env.env), ...ctx.opts.env };
   const run = await runProcess({
     argv,
     cwd,
-    env: { ...stringEnv(process.env), ...Object.fromEntries(env.env), ...ctx.opts.env },
+    env: { ...base, ...ctx.opts.templateEnv?.(str(a.tmpl['name']) ?? '', base) },
     logPath: join(a.dir, 'log'),
+    mask: secretMask(ctx),
     ...(a.deadlineMs !== undefined ? { deadlineMs: a.deadlineMs } : {}),
     ...(a.signal ? { signal: a.signal } : {}),
   });
-  if (run.aborted) return { phase: 'Failed', message: 'workflow activeDeadlineSeconds exceeded', aborted: true };
+  if (run.aborted) return { phase: 'Failed', message: ctx.stopMessage, aborted: true };
   if (run.timedOut) return { phase: 'Failed', message: 'activeDeadlineSeconds exceeded' };
   if (run.startError !== undefined) return { phase: 'Failed', message: `cannot run ${JSON.stringify(argv[0])}: ${run.startError}` };
   if (run.exitCode !== 0) {
@@ -114,7 +135,7 @@ function stageInputs(tmpl: Obj, artifacts: ReadonlyMap<string, ArtifactValue>, p
     if (path === undefined) return `input artifact "${name}" has no path`;
     const host = paths.host(path);
     mkdirSync(dirname(host), { recursive: true });
-    if ('raw' in value) writeFileSync(host, value.raw);
+    if ('raw' in value) writeFileSync(host, value.raw, PRIVATE);
     else if (existsSync(value.path)) cpSync(value.path, host, { recursive: true });
     else return `input artifact "${name}": ${value.path} does not exist`;
   }
@@ -132,4 +153,11 @@ function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
   return out;
+}
+
+/** Every secret value of the run, as its placeholder: a task that prints one leaves `<secret:name/key>` in its log. */
+function secretMask(ctx: RunContext): Map<string, string> {
+  const mask = new Map<string, string>();
+  for (const [name, data] of Object.entries(ctx.opts.secrets ?? {})) for (const [key, value] of Object.entries(data)) if (!mask.has(value)) mask.set(value, secretPlaceholder(name, key));
+  return mask;
 }

@@ -3,7 +3,8 @@
  * limiter, the workflow deadline, and event delivery.
  */
 import { setMaxListeners } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Limiter } from './limiter.js';
 import { sanitize } from './naming.js';
@@ -38,8 +39,14 @@ export class RunContext {
   readonly nodes: NodeRecord[] = [];
   readonly globals = new Map<string, string>();
   readonly pods: Limiter;
-  /** Aborted when `spec.activeDeadlineSeconds` passes; exit handlers ignore it. */
+  /**
+   * Aborted when `spec.activeDeadlineSeconds` passes or the run is stopped (`argo stop`: running
+   * pods are killed, pending ones omitted); exit handlers ignore it and still run.
+   */
   readonly deadline = new AbortController();
+  /** Aborted when the run is terminated (`argo terminate`): exit handlers are killed too. */
+  readonly halt = new AbortController();
+  private stopReason: string | undefined;
   private readonly dirs = new Set<string>(['volumes', 'snapshots']);
 
   constructor(
@@ -49,13 +56,53 @@ export class RunContext {
   ) {
     this.pods = new Limiter(podParallelism);
     // Every waiting or running pod listens to the deadline: many listeners are expected.
-    setMaxListeners(0, this.deadline.signal);
+    setMaxListeners(0, this.deadline.signal, this.halt.signal);
+    const reason = (s: AbortSignal): string => (typeof s.reason === 'string' ? s.reason : 'stopped');
+    const stop = (s: AbortSignal): void => {
+      this.stopReason ??= reason(s);
+      this.deadline.abort();
+    };
+    const terminate = (s: AbortSignal): void => {
+      stop(s);
+      this.halt.abort();
+    };
+    if (opts.stop) {
+      const s = opts.stop;
+      if (s.aborted) stop(s);
+      else s.addEventListener('abort', () => stop(s), { once: true });
+    }
+    if (opts.terminate) {
+      const s = opts.terminate;
+      if (s.aborted) terminate(s);
+      else s.addEventListener('abort', () => terminate(s), { once: true });
+    }
   }
 
   readonly global: Lookup = (key) => this.globals.get(key);
 
+  /** What ends pods when `deadline` aborts: the workflow deadline, or the reason the run was stopped. */
+  get stopMessage(): string {
+    return this.stopReason ?? 'workflow activeDeadlineSeconds exceeded';
+  }
+
   signal(onExit: boolean): AbortSignal | undefined {
-    return onExit ? undefined : this.deadline.signal;
+    return onExit ? this.halt.signal : this.deadline.signal;
+  }
+
+  private scratchRoot: string | undefined;
+
+  /**
+   * A fresh private directory (0700) for one attempt: its TMPDIR and its secret volumes. All of
+   * them live in one temporary directory per run, outside the run directory; the attempt removes
+   * its own, and the executor removes the rest when the run ends.
+   */
+  attemptScratch(): string {
+    this.scratchRoot ??= mkdtempSync(join(tmpdir(), 'kfpdsl-run-'));
+    return mkdtempSync(join(this.scratchRoot, 'attempt-'));
+  }
+
+  removeScratch(): void {
+    if (this.scratchRoot !== undefined) rmSync(this.scratchRoot, { recursive: true, force: true });
   }
 
   get runDir(): string {

@@ -15,10 +15,18 @@ export interface PodFacts {
   readonly serviceAccountName: string;
 }
 
-export type EnvResult = { env: Map<string, string> } | { error: string };
+/**
+ * `env` is what the process gets; `shown` is the same with every value that came from a secret
+ * as `<secret:name/key>` (also inside values built from it with `$(VAR)`): what may be written
+ * to disk (pod.json).
+ */
+export type EnvResult = { env: Map<string, string>; shown: Map<string, string> } | { error: string };
+
+export const secretPlaceholder = (name: string, key: string): string => `<secret:${name}/${key}>`;
 
 export function containerEnv(ctx: RunContext, container: Obj, pod: PodFacts): EnvResult {
   const env = new Map<string, string>();
+  const shown = new Map<string, string>();
   for (const from of objs(container['envFrom'])) {
     const prefix = str(from['prefix']) ?? '';
     const ref = isObj(from['secretRef']) ? from['secretRef'] : isObj(from['configMapRef']) ? from['configMapRef'] : undefined;
@@ -29,26 +37,35 @@ export function containerEnv(ctx: RunContext, container: Obj, pod: PodFacts): En
       if (ref['optional'] === true) continue;
       return { error: missing(kind, str(ref['name']) ?? '', 'envFrom') };
     }
-    for (const [k, v] of Object.entries(data)) env.set(prefix + k, v);
+    for (const [k, v] of Object.entries(data)) {
+      env.set(prefix + k, v);
+      shown.set(prefix + k, kind === 'secret' ? secretPlaceholder(str(ref['name']) ?? '', k) : v);
+    }
   }
   for (const e of objs(container['env'])) {
     const name = nameOf(e);
     const value = str(e['value']);
     if (value !== undefined) {
       env.set(name, expandK8s(value, env));
+      shown.set(name, expandK8s(value, shown));
       continue;
     }
     const from = obj(e['valueFrom']);
     // Neither value nor valueFrom: Kubernetes sets the variable to "".
     if (Object.keys(from).length === 0) {
       env.set(name, '');
+      shown.set(name, '');
       continue;
     }
     const resolved = valueFrom(ctx, from, pod, name);
     if (typeof resolved === 'object') return resolved;
-    if (resolved !== undefined) env.set(name, resolved);
+    if (resolved !== undefined) {
+      env.set(name, resolved);
+      const secret = obj(from['secretKeyRef']);
+      shown.set(name, isObj(from['secretKeyRef']) ? secretPlaceholder(str(secret['name']) ?? '', str(secret['key']) ?? '') : resolved);
+    }
   }
-  return { env };
+  return { env, shown };
 }
 
 function valueFrom(ctx: RunContext, from: Obj, pod: PodFacts, envName: string): string | undefined | { error: string } {

@@ -25,8 +25,18 @@ export async function runWorkflow(opts: RunOptions): Promise<RunResult> {
 async function run(opts: RunOptions): Promise<RunResult> {
   const setup = prepare(opts);
   if ('error' in setup) return { phase: 'Error', message: setup.error, nodes: [] };
+  try {
+    return await runPrepared(setup);
+  } finally {
+    setup.ctx.removeScratch();
+  }
+}
+
+async function runPrepared(setup: Exclude<ReturnType<typeof prepare>, { error: string }>): Promise<RunResult> {
   const { ctx, spec, parameters, artifacts } = setup;
-  mkdirSync(opts.runDir, { recursive: true });
+  const opts = ctx.opts;
+  // Private: logs, outputs and inputs of tasks live here.
+  mkdirSync(opts.runDir, { recursive: true, mode: 0o700 });
   const args = { parameters, artifacts };
 
   const deadlineSeconds = intOrString(spec['activeDeadlineSeconds']);
@@ -39,7 +49,7 @@ async function run(opts: RunOptions): Promise<RunResult> {
   }
 
   let phase: RunResult['phase'] = entry.phase === 'Succeeded' ? 'Succeeded' : entry.phase === 'Error' ? 'Error' : 'Failed';
-  let message = ctx.deadline.signal.aborted ? 'workflow activeDeadlineSeconds exceeded' : phase === 'Succeeded' ? undefined : entry.message;
+  let message = ctx.deadline.signal.aborted ? ctx.stopMessage : phase === 'Succeeded' ? undefined : entry.message;
 
   let exitHandler: NodeRecord | undefined;
   const onExit = str(spec['onExit']);

@@ -57,5 +57,5 @@ export const stripNewline = (s: string): string => (s.endsWith('\n') ? s.slice(0
 export function writeParamFile(stepDir: string, side: 'inputs' | 'outputs', name: string, value: string): void {
   const dir = join(stepDir, side, 'parameters');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, sanitize(name)), value);
+  writeFileSync(join(dir, sanitize(name)), value, { mode: 0o600 });
 }

@@ -25,8 +25,6 @@ export interface PodRun {
   readonly onExit: boolean;
 }
 
-const DEADLINE = 'workflow activeDeadlineSeconds exceeded';
-
 export async function runPod(ctx: RunContext, run: PodRun): Promise<NodeRecord> {
   const node = ctx.createNode(run.init);
   const { tmpl } = run.bound;
@@ -39,11 +37,14 @@ export async function runPod(ctx: RunContext, run: PodRun): Promise<NodeRecord> 
   for (let attempt = 1; ; attempt++) {
     const slot = await takeSlots(ctx, run.boundary, signal, attempt > 1);
     if (slot === 'blocked') return settled(ctx, node, 'Omitted', 'omitted: an earlier task of the DAG failed (failFast)');
-    if (slot === 'aborted') return settled(ctx, node, attempt === 1 ? 'Omitted' : 'Failed', DEADLINE);
+    if (slot === 'aborted') return settled(ctx, node, attempt === 1 ? 'Omitted' : 'Failed', ctx.stopMessage);
     // The directory is made once the pod really starts: an omitted pod leaves nothing behind.
     const dir = node.dir ?? ctx.stepDir(node.id);
     if (node.dir === undefined) {
       node.dir = dir;
+      // The task's time is its own: from its first attempt's start, not from when it began
+      // waiting for a free slot (a loop of 100 under `parallelism 2` waits most of the run).
+      node.startedAt = Date.now();
       for (const [name, value] of run.bound.parameters) writeParamFile(dir, 'inputs', name, value);
     }
     ctx.emit(node, { kind: 'started', attempt });
@@ -78,11 +79,13 @@ export async function runPod(ctx: RunContext, run: PodRun): Promise<NodeRecord> 
     const next = retry.strategy && !result.aborted ? nextRetry(retry.strategy, result.phase, attempt, Date.now() - firstStart) : { stop: '' };
     if ('stop' in next) return settled(ctx, node, result.phase, attempt > 1 ? `${message} (attempt ${attempt}; ${next.stop || 'not retried'})` : message);
     ctx.emit(node, { kind: 'retrying', attempt: attempt + 1, message });
-    if (!(await sleep(next.waitMs, signal))) return settled(ctx, node, 'Failed', DEADLINE);
+    if (!(await sleep(next.waitMs, signal))) return settled(ctx, node, 'Failed', ctx.stopMessage);
   }
 }
 
 function settled(ctx: RunContext, node: NodeRecord, phase: 'Succeeded' | 'Failed' | 'Error' | 'Omitted', message?: string): NodeRecord {
+  // A pod that never started took no time (it only waited).
+  if (node.dir === undefined) delete node.startedAt;
   ctx.settle(node, phase, message);
   return node;
 }

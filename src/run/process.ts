@@ -1,9 +1,11 @@
 /**
- * Runs one step's process: its own process group (so a deadline kills the whole tree), stdout
- * and stderr into the log file, and the tail of stdout kept for `outputs.result`.
+ * Runs one step's process: its own process group (so a deadline or an interrupt kills the whole
+ * tree), stdout and stderr into the log file (capped: see capped-log.ts), and the tail of stdout
+ * kept for `outputs.result`. Memory stays bounded whatever the task prints.
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { CappedLog, TailBuffer } from './capped-log.js';
+import { Masker } from './mask.js';
 
 export interface ProcessSpec {
   readonly argv: readonly string[];
@@ -14,6 +16,8 @@ export interface ProcessSpec {
   readonly deadlineMs?: number;
   /** Kill when this aborts (the workflow's deadline). */
   readonly signal?: AbortSignal;
+  /** Secret values (→ `<secret:name/key>`) masked in the log. */
+  readonly mask?: ReadonlyMap<string, string>;
 }
 
 export interface ProcessOutcome {
@@ -24,6 +28,8 @@ export interface ProcessOutcome {
   readonly timedOut: boolean;
   readonly aborted: boolean;
   readonly stdout: string;
+  /** Log bytes dropped between the kept head and tail. */
+  readonly logDropped: number;
 }
 
 /** Argo keeps the last 256 kB of stdout as the result. */
@@ -32,8 +38,8 @@ const RESULT_LIMIT = 256 * 1024;
 export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
   const [command, ...args] = spec.argv;
   return new Promise((resolve) => {
-    const log = createWriteStream(spec.logPath);
-    let stdout = Buffer.alloc(0);
+    const log = new CappedLog(spec.logPath);
+    const stdout = new TailBuffer(RESULT_LIMIT);
     let timedOut = false;
     let aborted = false;
     let startError: string | undefined;
@@ -61,12 +67,14 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
     spec.signal?.addEventListener('abort', onAbort, { once: true });
     if (spec.signal?.aborted) onAbort();
 
+    // One masker per stream: a secret split across two chunks of stdout is still masked.
+    const outMask = new Masker(spec.mask ?? new Map());
+    const errMask = new Masker(spec.mask ?? new Map());
     child.stdout.on('data', (chunk: Buffer) => {
-      log.write(chunk);
-      stdout = Buffer.concat([stdout, chunk]);
-      if (stdout.length > 2 * RESULT_LIMIT) stdout = stdout.subarray(stdout.length - RESULT_LIMIT);
+      log.write(outMask.push(chunk));
+      stdout.push(chunk);
     });
-    child.stderr.on('data', (chunk: Buffer) => log.write(chunk));
+    child.stderr.on('data', (chunk: Buffer) => log.write(errMask.push(chunk)));
 
     const finish = (exitCode: number | null, termSignal: NodeJS.Signals | null): void => {
       if (settled) return;
@@ -74,9 +82,11 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
       if (timer) clearTimeout(timer);
       if (grace) clearTimeout(grace);
       spec.signal?.removeEventListener('abort', onAbort);
-      const text = stdout.subarray(Math.max(0, stdout.length - RESULT_LIMIT)).toString('utf8');
+      const text = stdout.bytes().toString('utf8');
+      log.write(outMask.flush());
+      log.write(errMask.flush());
       log.end(() =>
-        resolve({ exitCode, termSignal, timedOut, aborted, stdout: text, ...(startError !== undefined ? { startError } : {}) }),
+        resolve({ exitCode, termSignal, timedOut, aborted, stdout: text, logDropped: log.dropped, ...(startError !== undefined ? { startError } : {}) }),
       );
     };
     child.on('error', (e) => {

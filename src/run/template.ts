@@ -37,7 +37,7 @@ export async function executeTemplate(ctx: RunContext, inv: Invocation): Promise
   const type: NodeType = kind === 'dag' ? 'DAG' : 'Pod';
   if (kind !== 'dag' && kind !== 'pod') return ctx.settledNode(init(type), 'Error', `template "${inv.template}": ${kind ?? 'no container, script, resource or dag'} is not supported by the local executor`);
   if (inv.depth > MAX_DEPTH) return ctx.settledNode(init(type), 'Error', `maximum template nesting depth (${MAX_DEPTH}) exceeded`);
-  if (ctx.signal(inv.onExit)?.aborted) return ctx.settledNode(init(type), 'Omitted', 'workflow activeDeadlineSeconds exceeded');
+  if (ctx.signal(inv.onExit)?.aborted) return ctx.settledNode(init(type), 'Omitted', ctx.stopMessage);
 
   const pod = kind === 'pod' ? podName(ctx.wf.name, inv.template, inv.name) : undefined;
   const bound = bindInputs(ctx, tmpl, inv, pod);
@@ -50,7 +50,7 @@ export async function executeTemplate(ctx: RunContext, inv: Invocation): Promise
     if (inv.boundary) release = await inv.boundary.enter(ctx.signal(inv.onExit));
   } catch (e) {
     if (!(e instanceof AbortError)) throw e;
-    return ctx.settledNode(init(type), 'Omitted', 'workflow activeDeadlineSeconds exceeded');
+    return ctx.settledNode(init(type), 'Omitted', ctx.stopMessage);
   }
   if (!release) return ctx.settledNode(init(type), 'Omitted', 'omitted: an earlier task of the DAG failed (failFast)');
   try {

@@ -36,6 +36,15 @@ export interface RunOptions {
   onEvent?: (e: RunEvent) => void;
   /** Extra env for every step. */
   env?: Record<string, string>;
+  /**
+   * Stops the run as `argo stop` does: running pods are killed, pending ones omitted, the exit
+   * handler still runs. The abort reason (a string) becomes the message of what it ended.
+   */
+  stop?: AbortSignal;
+  /** Terminates the run as `argo terminate` does: the exit handler's pods are killed too. */
+  terminate?: AbortSignal;
+  /** Before each attempt: an env entry such as PATH for the template (local-only, e.g. a virtual environment). */
+  templateEnv?: (template: string, env: Readonly<Record<string, string>>) => Record<string, string>;
 }
 
 export interface NodeOutputs {

@@ -1,7 +1,7 @@
 /**
  * Volume mounts on the host: a PersistentVolumeClaim (or a volumeClaimTemplate) is a directory
  * shared by the whole run, `<runDir>/volumes/<claim>`; secret and configMap volumes are
- * materialized from the run's secrets/configMaps; emptyDir and anything else is a fresh
+ * materialized from the run's secrets/configMaps (secrets outside the run directory); emptyDir and anything else is a fresh
  * directory private to the step.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,8 @@ import { deepSubstitute, type Lookup } from './substitute.js';
 
 export type Mounts = { mounts: Mount[] } | { error: string };
 
-export function resolveMounts(ctx: RunContext, tmpl: Obj, stepDir: string, lookup: Lookup): Mounts {
+/** `privateDir`: where secret volumes are written, outside the run directory and removed after the attempt. */
+export function resolveMounts(ctx: RunContext, tmpl: Obj, stepDir: string, lookup: Lookup, privateDir: string): Mounts {
   const volumes = new Map<string, Obj>();
   for (const v of deepSubstitute(ctx.wf.volumes, lookup)) volumes.set(nameOf(v), v);
   for (const v of objs(tmpl['volumes'])) volumes.set(nameOf(v), v);
@@ -26,7 +27,7 @@ export function resolveMounts(ctx: RunContext, tmpl: Obj, stepDir: string, looku
     if (!mountPath) return { error: `volumeMount "${name}" has no mountPath` };
     const volume = volumes.get(name);
     let host: string | { error: string };
-    if (volume) host = volumeHost(ctx, volume, stepDir);
+    if (volume) host = volumeHost(ctx, volume, stepDir, privateDir);
     else if (ctx.wf.claimTemplates.has(name)) host = ctx.volumeDir(name);
     else return { error: `volume "${name}" is mounted at ${mountPath} but not declared in volumes` };
     if (typeof host !== 'string') return host;
@@ -38,7 +39,7 @@ export function resolveMounts(ctx: RunContext, tmpl: Obj, stepDir: string, looku
   return { mounts };
 }
 
-function volumeHost(ctx: RunContext, volume: Obj, stepDir: string): string | { error: string } {
+function volumeHost(ctx: RunContext, volume: Obj, stepDir: string, privateDir: string): string | { error: string } {
   const name = nameOf(volume);
   const pvc = volume['persistentVolumeClaim'];
   if (isObj(pvc)) {
@@ -48,7 +49,8 @@ function volumeHost(ctx: RunContext, volume: Obj, stepDir: string): string | { e
   }
   const dir = join(stepDir, 'volumes', sanitize(name));
   const secret = volume['secret'];
-  if (isObj(secret)) return fillFromStore(dir, 'secret', str(secret['secretName']) ?? '', secret, ctx.opts.secrets);
+  // A secret is never written under the run directory: its volume lives in the attempt's private directory.
+  if (isObj(secret)) return fillFromStore(join(privateDir, 'secrets', sanitize(name)), 'secret', str(secret['secretName']) ?? '', secret, ctx.opts.secrets);
   const configMap = volume['configMap'];
   if (isObj(configMap)) return fillFromStore(dir, 'configMap', str(configMap['name']) ?? '', configMap, ctx.opts.configMaps);
   mkdirSync(dir, { recursive: true });
@@ -76,7 +78,7 @@ function fillFromStore(
     if (value === undefined) return { error: `${kind} "${storeName}" has no key "${key}"` };
     const file = join(dir, path);
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, value);
+    writeFileSync(file, value, { mode: 0o600 });
   }
   return dir;
 }
