@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import YAML from 'yaml';
 import { compileSource } from '../compile.js';
@@ -15,8 +15,8 @@ import { hasErrors } from '../diagnostics/diagnostic.js';
 import { renderAll } from '../diagnostics/render.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { runWorkflow } from '../run/executor.js';
-import { SourceFile } from '../source.js';
-import { readSource, UsageError } from './files.js';
+import { UsageError } from './files.js';
+import { isDiagnostic, loadSource } from './sources.js';
 import {
   bindParams,
   explainStoreFailure,
@@ -61,7 +61,7 @@ export function startRun(file: string, opts: RunCliOptions): void {
     (e: unknown) => {
       if (e instanceof UsageError) process.stderr.write(`error: ${e.message}\n`);
       else process.stderr.write(`internal error: ${e instanceof Error ? e.message : String(e)}\nthis is a bug in kfpdsl; please report it with the input attached\n`);
-      process.exitCode = 2;
+      process.exitCode = e instanceof UsageError ? 2 : 3;
     },
   );
 }
@@ -75,9 +75,11 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   const stdoutColour = Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'];
 
   // 1. Compile, as build does.
-  if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
-  if (statSync(file).isDirectory()) throw new UsageError(`${file} is a directory: run takes one .kfp file`);
-  const source = new SourceFile(file, readSource(file));
+  const source = loadSource(file);
+  if (isDiagnostic(source)) {
+    process.stderr.write(renderAll([source], opts.format, opts.format === 'pretty' && stderrColour));
+    return 1;
+  }
   const compiled = compileSource(source);
   if (compiled.diagnostics.length > 0) process.stderr.write(renderAll(compiled.diagnostics, opts.format, opts.format === 'pretty' && stderrColour));
   if (hasErrors(compiled.diagnostics)) {
