@@ -38,7 +38,7 @@ export function outputDirFor(source: SourceFile, opts: LayoutOptions): string | 
     });
   }
   if (opts.out === undefined) return join(dirname(source.path), stem);
-  const root = findProjectRoot(source.path, opts.root);
+  const root = rootOf(dirname(resolve(source.path)), opts.root);
   const rel = relative(root, resolve(dirname(source.path)));
   if (rel === '..' || rel.startsWith(`..${'/'}`) || rel.startsWith('..\\') || isAbsolute(rel)) {
     return diag('SourceOutsideRoot', `\`${source.path}\` is outside the project root \`${root}\`, so it has no place under -o`, {
@@ -47,6 +47,18 @@ export function outputDirFor(source: SourceFile, opts: LayoutOptions): string | 
     });
   }
   return join(opts.out, rel, stem);
+}
+
+/** Roots by source directory: a build of thousands of files looks each directory up once. */
+const roots = new Map<string, string>();
+function rootOf(dir: string, explicit: string | undefined): string {
+  if (explicit !== undefined) return resolve(explicit);
+  let root = roots.get(dir);
+  if (root === undefined) {
+    root = findProjectRoot(join(dir, 'x.kfp'));
+    roots.set(dir, root);
+  }
+  return root;
 }
 
 const SAFE_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,200}$/;
