@@ -73,7 +73,7 @@ describe('output paths', () => {
 
   // As root, permissions do not stop a write; /sys refuses even root.
   const readOnly = isRoot ? (spawnSync('sh', ['-c', 'mkdir /sys/kfpdsl-probe'], { stdio: 'ignore' }).status !== 0 && readdirSync('/').includes('sys') ? '/sys' : undefined) : 'chmod';
-  it.skipIf(readOnly === undefined)('an output directory that cannot be written: KFP0011, nothing written, no temporaries (skipped: running as root without a read-only /sys)', () => {
+  it.skipIf(readOnly === undefined)('an output directory that cannot be written: KFP0011, nothing written (through chmod, or /sys as root; skipped when neither refuses a write)', () => {
     let out: string;
     if (readOnly === 'chmod') {
       const dir = tmp('ro');
@@ -175,6 +175,16 @@ describe('input paths', () => {
     }
     expect(listFiles(dir)).toEqual(['comments.kfp', 'empty.kfp']);
   });
+});
+
+it('--root naming nothing or a file: KFP0008 (build, check, graph)', () => {
+  const dir = tmp('root');
+  copyFileSync(ADD, join(dir, 'add.kfp'));
+  for (const cmd of ['build', 'check', 'graph']) {
+    expectDiagnostic(runCli([cmd, 'add.kfp', '--root', 'nowhere'], { cwd: dir }), 'KFP0008', 'nowhere');
+    expectDiagnostic(runCli([cmd, 'add.kfp', '--root', 'add.kfp'], { cwd: dir }), 'KFP0008', 'add.kfp');
+  }
+  expect(listFiles(dir)).toEqual(['add.kfp']);
 });
 
 it('every KFP00xx code in the catalog is exercised by a cli test', () => {

@@ -13,7 +13,7 @@ import type { SourceFile } from '../source.js';
 import { checkOutputName, outputDirFor } from './layout.js';
 import { inspectOutputDir, MANIFEST, manifestText, type DirState } from './output-dir.js';
 import { exitStatus, report, SIGNAL_EXIT, summary } from './report.js';
-import { loadSources, nothingToCompile } from './sources.js';
+import { checkRootOption, loadSources, nothingToCompile } from './sources.js';
 import { replaceDirs, WriteFailure, type DirWrite } from './swap.js';
 
 export interface BuildOptions {
@@ -115,7 +115,8 @@ function collisions(units: readonly Unit[]): Diagnostic[] {
 
 export function runBuild(paths: readonly string[], opts: BuildOptions): number | Promise<number> {
   const loaded = loadSources(paths);
-  const diagnostics: Diagnostic[] = [...loaded.diagnostics];
+  const badRoot = checkRootOption(opts.root);
+  const diagnostics: Diagnostic[] = badRoot ? [badRoot, ...loaded.diagnostics] : [...loaded.diagnostics];
   const units: Unit[] = [];
   for (const source of loaded.sources) {
     const result = compileSource(source, { root: opts.root });

@@ -3,12 +3,13 @@ import { compileSource } from '../compile.js';
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { toDot, toMermaid } from '../graph/graph.js';
 import { UsageError } from './files.js';
-import { isDiagnostic, loadSource } from './sources.js';
+import { checkRootOption, isDiagnostic, loadSource } from './sources.js';
 
 export function runGraph(path: string, opts: { format: 'mermaid' | 'dot'; pipeline?: string; root?: string }, report: (d: readonly Diagnostic[]) => void): number {
   const source = loadSource(path);
-  if (isDiagnostic(source)) {
-    report([source]);
+  const badRoot = checkRootOption(opts.root);
+  if (isDiagnostic(source) || badRoot) {
+    report(isDiagnostic(source) ? [source] : [badRoot!]);
     return 1;
   }
   const result = compileSource(source, { checkOnly: true, root: opts.root });

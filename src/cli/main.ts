@@ -15,7 +15,7 @@ import { runFmt } from './fmt.js';
 import { runGraph } from './graph.js';
 import { exitStatus, report, summary } from './report.js';
 import type { RunCliOptions } from './run.js';
-import { loadSources, nothingToCompile } from './sources.js';
+import { checkRootOption, loadSources, nothingToCompile } from './sources.js';
 
 declare const KFPDSL_VERSION: string;
 const version = typeof KFPDSL_VERSION === 'string' ? KFPDSL_VERSION : '0.0.0-dev';
@@ -32,7 +32,8 @@ interface CommonOptions {
 
 function runCheck(paths: string[], opts: CommonOptions): number {
   const { sources, diagnostics: found } = loadSources(paths);
-  const diagnostics: Diagnostic[] = [...found];
+  const badRoot = checkRootOption(opts.root);
+  const diagnostics: Diagnostic[] = badRoot ? [badRoot, ...found] : [...found];
   for (const source of sources) {
     const result = compileSource(source, { checkOnly: true, root: opts.root });
     diagnostics.push(...result.diagnostics);
@@ -123,6 +124,7 @@ export function main(argv: readonly string[]): number {
     .option('--skip-packages', 'do not pip install components\' packages: assume they are installed here')
     .addOption(new Option('--format <format>', 'pretty: progress and summary tables; short: plain lines; json: run.json on stdout').choices(['pretty', 'short', 'json']).default('pretty'))
     .option('-q, --quiet', 'no progress, only failures and a one-line result')
+    .addOption(rootOption())
     .action((file: string, opts: RunCliOptions) => {
       // Loaded on demand: `run` needs child processes and the executor, check and build do not.
       void import('./run.js').then(({ startRun }) => startRun(file, opts));

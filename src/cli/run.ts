@@ -16,7 +16,7 @@ import { renderAll } from '../diagnostics/render.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { runWorkflow } from '../run/executor.js';
 import { UsageError } from './files.js';
-import { isDiagnostic, loadSource } from './sources.js';
+import { checkRootOption, isDiagnostic, loadSource } from './sources.js';
 import {
   bindParams,
   explainStoreFailure,
@@ -39,6 +39,7 @@ export type RunFormat = 'pretty' | 'short' | 'json';
 
 /** The options of `kfpdsl run`, as commander hands them over. */
 export interface RunCliOptions {
+  root?: string;
   arg?: string[];
   pipeline?: string;
   runDir?: string;
@@ -76,11 +77,12 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
 
   // 1. Compile, as build does.
   const source = loadSource(file);
-  if (isDiagnostic(source)) {
-    process.stderr.write(renderAll([source], opts.format, opts.format === 'pretty' && stderrColour));
+  const badRoot = checkRootOption(opts.root);
+  if (isDiagnostic(source) || badRoot) {
+    process.stderr.write(renderAll(isDiagnostic(source) ? [source] : [badRoot!], opts.format, opts.format === 'pretty' && stderrColour));
     return 1;
   }
-  const compiled = compileSource(source);
+  const compiled = compileSource(source, { root: opts.root });
   if (compiled.diagnostics.length > 0) process.stderr.write(renderAll(compiled.diagnostics, opts.format, opts.format === 'pretty' && stderrColour));
   if (hasErrors(compiled.diagnostics)) {
     const errors = compiled.diagnostics.filter((d) => d.severity === 'error').length;

@@ -133,3 +133,14 @@ export function nothingToCompile(source: SourceFile): Diagnostic {
     hint: 'add a `component` or a `pipeline`, or delete the file',
   });
 }
+
+/** `--root DIR` must name a directory: a typo there would silently change where outputs go. */
+export function checkRootOption(root: string | undefined): Diagnostic | undefined {
+  if (root === undefined) return undefined;
+  try {
+    if (statSync(root).isDirectory()) return undefined;
+    return pathDiag('RootNotADirectory', root, `--root \`${root}\` is not a directory`, 'give the directory that holds your project');
+  } catch {
+    return pathDiag('RootNotADirectory', root, `--root: no such directory: \`${root}\``, 'check the spelling; relative paths start from the working directory');
+  }
+}

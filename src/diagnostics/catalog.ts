@@ -26,6 +26,7 @@ export const Codes = {
   UnreadableSource: def('KFP0005', 'unreadable-source', 'error', 'a source or directory that cannot be read (permissions, not a regular file)'),
   EmptySource: def('KFP0006', 'empty-source', 'warning', 'a .kfp file that declares no component and no pipeline: nothing to compile'),
   InvalidSourceName: def('KFP0007', 'invalid-source-name', 'error', 'a source whose name cannot name its output directory (`.kfp`, `...kfp`, a leading `.`)'),
+  RootNotADirectory: def('KFP0008', 'root-not-a-directory', 'error', '`--root` naming a file or nothing'),
   OutputNotADirectory: def('KFP0010', 'output-not-a-directory', 'error', 'an output path, or a directory on the way to it, that is a file'),
   OutputNotWritable: def('KFP0011', 'output-not-writable', 'error', 'an output directory that cannot be written (permissions, read-only or full file system)'),
   ForeignOutput: def('KFP0012', 'foreign-files-in-output', 'error', 'an output directory holding files kfpdsl did not write, which a build would replace'),
