@@ -6,6 +6,8 @@ import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkOutputName, outputDirFor, sourceStem } from '../src/cli/layout.js';
+import { SourceFile } from '../src/source.js';
 import { ensureBundle, listFiles, repoRoot, runCli } from './support/cli.js';
 
 beforeAll(() => ensureBundle());
@@ -198,5 +200,29 @@ describe('never deleting what kfpdsl did not write', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('error[KFP0007]');
     expect(tree(root)).toEqual(before);
+  });
+});
+
+describe('output names are validated, never trusted', () => {
+  it('a source stem must name a plain directory', () => {
+    expect(sourceStem('a/b/train.kfp')).toBe('train');
+    expect(sourceStem('a/b/my pipeline.kfp')).toBe('my pipeline');
+    for (const bad of ['a/.kfp', 'a/...kfp', 'a/..kfp', 'a/.hidden.kfp', 'a/new\nline.kfp', 'a/train.txt']) expect(sourceStem(bad), bad).toBeUndefined();
+  });
+
+  it('compiled file names with a separator, `..` or a leading dot are refused before any write', () => {
+    for (const ok of ['p.yaml', 'components/add.yaml', 'a-b_c.1.yaml']) expect(() => checkOutputName(ok)).not.toThrow();
+    for (const bad of ['../p.yaml', 'components/../../x.yaml', '/etc/passwd', 'a/b.yaml', 'components/x/y.yaml', '.kfpdsl-manifest', '..', '']) {
+      expect(() => checkOutputName(bad), bad).toThrow(/unsafe output file name/);
+    }
+  });
+
+  it('outputDirFor places D/S.kfp at D/S or OUT/<D from the root>/S, and refuses what lies outside the root', () => {
+    const src = new SourceFile('/proj/pipes/train.kfp', '');
+    expect(outputDirFor(src, {})).toBe('/proj/pipes/train');
+    expect(outputDirFor(src, { out: '/out', root: '/proj' })).toBe('/out/pipes/train');
+    expect(outputDirFor(src, { out: '/out', root: '/proj/pipes' })).toBe('/out/train');
+    expect(outputDirFor(src, { out: '/out', root: '/other' })).toMatchObject({ code: 'KFP0013' });
+    expect(outputDirFor(new SourceFile('/proj/...kfp', ''), { out: '/out', root: '/proj' })).toMatchObject({ code: 'KFP0007' });
   });
 });
