@@ -29,7 +29,7 @@ const DIRS = 10;
 const SEEDS = [1, 2, 3];
 
 const work = mkdtempSync(join(tmpdir(), 'kfpdsl-interrupt-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => rmSync(work, { recursive: true, force: true }), 600_000);
 beforeAll(() => ensureBundle(), 600_000);
 
 type Version = 'A' | 'B';
