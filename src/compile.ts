@@ -38,6 +38,11 @@ export interface CompileOptions {
    * measure it against the cluster's limits; nothing is rendered and no files come back.
    */
   readonly checkOnly?: boolean;
+  /**
+   * `--root DIR`: the project root that imports may not leave (see src/project/root.ts);
+   * without it, the nearest directory above the source holding a root marker.
+   */
+  readonly root?: string | undefined;
 }
 
 export function compileSource(file: SourceFile, options: CompileOptions = {}): CompileResult {

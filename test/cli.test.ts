@@ -75,10 +75,10 @@ describe('usage', () => {
     clean(r);
   });
 
-  it('build --help exits 0 and documents -o, --components, --check and --format', () => {
+  it('build --help exits 0 and documents -o, --root, --check and --format', () => {
     const r = runCli(['build', '--help']);
     expect(r.status).toBe(0);
-    for (const flag of ['--out', '--components', '--check', '--format']) expect(r.stdout).toContain(flag);
+    for (const flag of ['--out', '--root', '--check', '--format']) expect(r.stdout).toContain(flag);
   });
 
   it.each([
@@ -104,9 +104,10 @@ describe('usage', () => {
   it.each([
     ['check', ['check', 'no/such/file.kfp']],
     ['build', ['build', 'no/such/file.kfp', '-o', 'no/such/out']],
-  ])('a nonexistent path exits 2 (%s)', (_cmd, args) => {
+  ])('a nonexistent path is a diagnostic: exit 1 (%s)', (_cmd, args) => {
     const r = runCli(args);
-    expect(r.status).toBe(2);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('error[KFP0001]');
     expect(r.stderr).toContain('no/such/file.kfp');
     clean(r);
   });
@@ -188,17 +189,9 @@ describe('build', () => {
     const out = tmp('good');
     const r = runCli(['build', ADD, '-o', out]);
     expect(r.status).toBe(0);
-    expect(listFiles(out)).toEqual(['add-example.yaml', 'components/add.yaml', 'components/multiply.yaml', 'components/subtract.yaml']);
+    // The repository is the project root: examples/add.kfp goes to <out>/examples/add/.
+    expect(listFiles(out)).toEqual(['examples/add/.kfpdsl-manifest', 'examples/add/add-example.yaml', 'examples/add/components/add.yaml', 'examples/add/components/multiply.yaml', 'examples/add/components/subtract.yaml']);
     clean(r);
-  });
-
-  it('--components DIR puts component.yaml files there', () => {
-    const out = tmp('out');
-    const comps = tmp('comps');
-    const r = runCli(['build', ADD, '-o', out, '--components', comps]);
-    expect(r.status).toBe(0);
-    expect(listFiles(out)).toEqual(['add-example.yaml']);
-    expect(listFiles(comps)).toEqual(['add.yaml', 'multiply.yaml', 'subtract.yaml']);
   });
 
   it('a bad file: exit 1 and nothing is written', () => {
@@ -232,21 +225,22 @@ describe('build', () => {
     expect(ok).toMatchObject({ status: 0, stdout: '' });
 
     const before = listFiles(out).map((p) => [p, readFileSync(join(out, p), 'utf8')]);
-    const modified = join(out, 'components', 'multiply.yaml');
+    const dir = join(out, 'examples', 'add');
+    const modified = join(dir, 'components', 'multiply.yaml');
     writeFileSync(modified, `${readFileSync(modified, 'utf8')}# edited\n`);
     const stale = runCli(['build', '--check', ADD, '-o', out]);
     expect(stale.status).toBe(1);
-    expect(stale.stderr).toContain(modified);
-    expect(stale.stderr).not.toContain(join(out, 'add-example.yaml'));
+    expect(stale.stderr).toContain(`error[KFP0015]: out of date: ${modified} differs`);
+    expect(stale.stderr).not.toContain(join(dir, 'add-example.yaml'));
     clean(stale);
     // --check writes nothing: the edit is still there.
     expect(readFileSync(modified, 'utf8')).toMatch(/# edited\n$/);
 
-    rmSync(join(out, 'add-example.yaml'));
+    rmSync(join(dir, 'add-example.yaml'));
     const missing = runCli(['build', '--check', ADD, '-o', out]);
     expect(missing.status).toBe(1);
-    expect(missing.stderr).toContain(join(out, 'add-example.yaml'));
-    expect(listFiles(out)).toEqual(before.map(([p]) => p).filter((p) => p !== 'add-example.yaml'));
+    expect(missing.stderr).toContain(`out of date: ${join(dir, 'add-example.yaml')} is missing`);
+    expect(listFiles(out)).toEqual(before.map(([p]) => p).filter((p) => p !== 'examples/add/add-example.yaml'));
   });
 
   it('--check on a bad file exits 1 with the diagnostics', () => {
@@ -292,6 +286,7 @@ describe('paths', () => {
     copyFileSync(join(repoRoot, ADD), join(dir, 'src', 'add.kfp'));
     const r = runCli(['build', 'src/add.kfp', '-o', 'out'], { cwd: dir });
     expect(r.status).toBe(0);
-    expect(listFiles(join(dir, 'out'))).toContain('add-example.yaml');
+    // No .git, package.json or kfpdsl.yaml above: the source's own directory is the root.
+    expect(listFiles(join(dir, 'out'))).toContain('add/add-example.yaml');
   });
 });

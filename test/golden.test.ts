@@ -4,9 +4,10 @@
  * deletes expected files the compiler no longer produces). Each output is also checked for:
  * same value under YAML 1.1 and 1.2, pure ASCII, the strict Argo / kfp component validators
  * (when ../shared is present), and deterministic compilation. The real binary must write the
- * same tree.
+ * same tree: the source's output directory, which also holds the `.kfpdsl-manifest` listing
+ * what the build wrote (kept in the .expected directory too, as the binary writes it).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,8 @@ import { SourceFile } from '../src/source.js';
 import { shared, strictArgoErrors } from './support/argo-strict.js';
 import { listFiles, repoRoot, runCli } from './support/cli.js';
 import { componentErrors } from './support/kfp-component-strict.js';
+
+const MANIFEST = '.kfpdsl-manifest';
 
 const examplesDir = join(repoRoot, 'examples');
 const examples = readdirSync(examplesDir)
@@ -56,7 +59,7 @@ describe.each(examples)('examples/%s.kfp', (name) => {
   it('produces exactly the files under the .expected directory', () => {
     const produced = first.files.map((f) => f.path).sort();
     expect(new Set(produced).size).toBe(produced.length);
-    const onDisk = listFiles(expectedDir);
+    const onDisk = listFiles(expectedDir).filter((p) => p !== MANIFEST);
     const stale = onDisk.filter((p) => !produced.includes(p));
     // Never prune goldens on the strength of a failed compile.
     if (stale.length > 0 && updatingSnapshots() && first.errors.length === 0 && produced.length > 0) {
@@ -107,12 +110,18 @@ describe.each(examples)('examples/%s.kfp', (name) => {
     const r = runCli(['build', `examples/${name}.kfp`, '-o', out]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    const written = listFiles(out);
-    expect(written).toEqual(first.files.map((f) => f.path).sort());
-    for (const f of first.files) expect(readFileSync(join(out, f.path), 'utf8'), f.path).toBe(f.text);
-    // And the committed goldens are what the binary writes (with -u they are only written after the run).
-    if (updatingSnapshots()) return;
+    // The repository is the project root: examples/<name>.kfp is built into <out>/examples/<name>/.
+    expect(readdirSync(out)).toEqual(['examples']);
+    const dir = join(out, 'examples', name);
+    const written = listFiles(dir);
+    expect(written).toEqual([MANIFEST, ...first.files.map((f) => f.path)].sort());
+    for (const f of first.files) expect(readFileSync(join(dir, f.path), 'utf8'), f.path).toBe(f.text);
+    // And the committed goldens are what the binary writes (with -u the manifest is copied in).
+    if (updatingSnapshots()) {
+      copyFileSync(join(dir, MANIFEST), join(expectedDir, MANIFEST));
+      return;
+    }
     expect(written).toEqual(listFiles(expectedDir));
-    for (const p of written) expect(readFileSync(join(out, p), 'utf8'), p).toBe(readFileSync(join(expectedDir, p), 'utf8'));
+    for (const p of written) expect(readFileSync(join(dir, p), 'utf8'), p).toBe(readFileSync(join(expectedDir, p), 'utf8'));
   });
 });

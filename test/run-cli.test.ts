@@ -396,6 +396,6 @@ describe('kfpdsl run: usage errors exit 2', () => {
     expect(run(['examples/add.kfp', '--arg', 'value_1=1', '--parallelism', '0']).status).toBe(2);
     expect(run(['examples/add.kfp', '--arg', 'value_1=1', '--seed', 'x']).status).toBe(2);
     expect(run(['examples/add.kfp', '--arg', 'value_1=1', '--format', 'xml']).status).toBe(2);
-    expect(run(['examples/nope.kfp']).status).toBe(2);
+    expect(run(['examples/nope.kfp']).status).toBe(1); // a path mistake is a diagnostic (KFP0001)
   });
 });

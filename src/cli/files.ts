@@ -1,62 +1,37 @@
-/** Finding .kfp sources and writing outputs: all-or-nothing, never outside the output directory. */
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+/** Rewriting files in place (for `fmt`): through symlinks, keeping each file's mode, all or nothing. */
+import { randomBytes } from 'node:crypto';
+import { closeSync, fchmodSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 export class UsageError extends Error {}
 
-/** Expands files and directories (recursively, for `*.kfp`) into a sorted, de-duplicated list. */
-export function collectSources(paths: readonly string[]): string[] {
-  const out = new Set<string>();
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
-      const p = join(dir, entry.name);
-      if (entry.isDirectory()) walk(p);
-      else if (entry.isFile() && entry.name.endsWith('.kfp')) out.add(p);
-    }
-  };
-  for (const p of paths) {
-    let st;
-    try {
-      st = statSync(p);
-    } catch {
-      throw new UsageError(`no such file or directory: ${p}`);
-    }
-    if (st.isDirectory()) walk(p);
-    else out.add(p);
-  }
-  return [...out].sort();
-}
-
-export function readSource(path: string): string {
-  return readFileSync(path, 'utf8');
-}
-
-/** Joins an output-relative path to its directory, refusing anything that would land outside it. */
-export function safeJoin(dir: string, rel: string): string {
-  const root = resolve(dir);
-  const full = resolve(root, rel);
-  if (full !== root && !full.startsWith(root + sep)) throw new Error(`refusing to write outside ${dir}: ${rel}`);
-  if (relative(root, full).split(sep).some((part) => part === '..')) throw new Error(`refusing to write outside ${dir}: ${rel}`);
-  return full;
-}
-
 /**
- * Writes every file or none: each goes to a temporary sibling first, and only when all
- * temporaries exist are they renamed into place (rename is atomic on one file system).
+ * Replaces the contents of every file or of none. Each new text goes to a temporary file
+ * beside the file's real target (a symlink is followed, so the link stays a link), created
+ * exclusively under an unpredictable name with the target's permission bits; only when all
+ * are written are they renamed over their targets. The renames run without a turn of the
+ * event loop, so SIGINT cannot stop them half-way; it is delivered afterwards.
  */
-export function writeAll(files: ReadonlyMap<string, string>): void {
+export function replaceContents(files: ReadonlyMap<string, string>): void {
   const temps: [string, string][] = [];
   try {
     for (const [path, text] of files) {
-      mkdirSync(dirname(path), { recursive: true });
-      const tmp = `${path}.${process.pid}.tmp`;
-      writeFileSync(tmp, text);
-      temps.push([tmp, path]);
+      const target = realpathSync(path);
+      const mode = statSync(target).mode & 0o7777;
+      const tmp = join(dirname(target), `.${basename(target)}.kfpdsl-${process.pid}-${randomBytes(6).toString('hex')}`);
+      const fd = openSync(tmp, 'wx', 0o600);
+      temps.push([tmp, target]);
+      try {
+        // The mode given to open is filtered by the umask: set it exactly.
+        fchmodSync(fd, mode);
+        writeSync(fd, text);
+      } finally {
+        closeSync(fd);
+      }
     }
   } catch (e) {
     for (const [tmp] of temps) rmSync(tmp, { force: true });
     throw e;
   }
-  for (const [tmp, path] of temps) renameSync(tmp, path);
+  for (const [tmp, target] of temps) renameSync(tmp, target);
 }

@@ -2,11 +2,17 @@
 import { compileSource } from '../compile.js';
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { toDot, toMermaid } from '../graph/graph.js';
-import { SourceFile } from '../source.js';
-import { readSource, UsageError } from './files.js';
+import { UsageError } from './files.js';
+import { checkRootOption, isDiagnostic, loadSource } from './sources.js';
 
-export function runGraph(path: string, opts: { format: 'mermaid' | 'dot'; pipeline?: string }, report: (d: readonly Diagnostic[]) => void): number {
-  const result = compileSource(new SourceFile(path, readSource(path)), { checkOnly: true });
+export function runGraph(path: string, opts: { format: 'mermaid' | 'dot'; pipeline?: string; root?: string }, report: (d: readonly Diagnostic[]) => void): number {
+  const source = loadSource(path);
+  const badRoot = checkRootOption(opts.root);
+  if (isDiagnostic(source) || badRoot) {
+    report(isDiagnostic(source) ? [source] : [badRoot!]);
+    return 1;
+  }
+  const result = compileSource(source, { checkOnly: true, root: opts.root });
   report(result.diagnostics);
   if (hasErrors(result.diagnostics) || !result.program) return 1;
   const pipelines = result.program.pipelines;

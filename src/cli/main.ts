@@ -1,102 +1,57 @@
 /**
- * The kfpdsl command line. Exit codes: 0 success, 1 user errors in the sources,
- * 2 usage errors or internal failures. Diagnostics go to stderr; nothing is written
- * when any error is found.
+ * The kfpdsl command line. Exit codes: 0 success, 1 errors reported as diagnostics (in the
+ * sources, in paths, out-of-date files, a failed run), 2 usage errors (the command line
+ * itself), 3 internal errors (a bug in kfpdsl), 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM.
+ * Diagnostics go to stderr; nothing is written when any error is found.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { compileSource } from '../compile.js';
-import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { applyPolicy } from '../diagnostics/policy.js';
-import { renderAll, type Format } from '../diagnostics/render.js';
-import { SourceFile } from '../source.js';
-import { collectSources, readSource, safeJoin, UsageError, writeAll } from './files.js';
+import type { Format } from '../diagnostics/render.js';
+import { runBuild, type BuildOptions } from './build.js';
+import { UsageError } from './files.js';
 import { runFmt } from './fmt.js';
 import { runGraph } from './graph.js';
+import { exitStatus, report, summary } from './report.js';
 import type { RunCliOptions } from './run.js';
+import { checkRootOption, loadSources, nothingToCompile } from './sources.js';
 
 declare const KFPDSL_VERSION: string;
 const version = typeof KFPDSL_VERSION === 'string' ? KFPDSL_VERSION : '0.0.0-dev';
+
+/** Exit status of an internal error: a bug in kfpdsl, never a mistake of the user's. */
+export const EXIT_INTERNAL = 3;
 
 interface CommonOptions {
   format: Format;
   deny: string[];
   allow: string[];
-}
-
-function useColour(): boolean {
-  return Boolean(process.stderr.isTTY) && !process.env['NO_COLOR'];
-}
-
-/** Diagnostics go to stderr, except `--format json`: one array on stdout, empty or not, for tools to read. */
-function report(diagnostics: readonly Diagnostic[], format: Format): void {
-  if (format === 'json') {
-    process.stdout.write(renderAll(diagnostics, 'json'));
-    return;
-  }
-  if (diagnostics.length === 0) return;
-  process.stderr.write(renderAll(diagnostics, format, format === 'pretty' && useColour()));
-}
-
-function summary(diagnostics: readonly Diagnostic[], files: number, format: Format): void {
-  if (format !== 'pretty') return;
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  const warnings = diagnostics.length - errors;
-  if (errors + warnings === 0) return;
-  const parts = [errors ? `${errors} error${errors > 1 ? 's' : ''}` : '', warnings ? `${warnings} warning${warnings > 1 ? 's' : ''}` : ''].filter(Boolean);
-  process.stderr.write(`\n${parts.join(', ')} in ${files} file${files === 1 ? '' : 's'}\n`);
-}
-
-function loadSources(paths: readonly string[]): SourceFile[] {
-  return collectSources(paths).map((p) => new SourceFile(p, readSource(p)));
+  root?: string;
 }
 
 function runCheck(paths: string[], opts: CommonOptions): number {
-  const sources = loadSources(paths);
-  const diagnostics = applyPolicy(sources.flatMap((s) => compileSource(s, { checkOnly: true }).diagnostics), opts);
-  report(diagnostics, opts.format);
-  summary(diagnostics, sources.length, opts.format);
-  return hasErrors(diagnostics) ? 1 : 0;
-}
-
-interface BuildOptions extends CommonOptions {
-  out?: string;
-  components?: string;
-  check?: boolean;
-}
-
-function runBuild(paths: string[], opts: BuildOptions): number {
-  const sources = loadSources(paths);
-  const diagnostics: Diagnostic[] = [];
-  const planned = new Map<string, { text: string; from: string }>();
+  const { sources, diagnostics: found } = loadSources(paths);
+  const badRoot = checkRootOption(opts.root);
+  const diagnostics: Diagnostic[] = badRoot ? [badRoot, ...found] : [...found];
   for (const source of sources) {
-    const result = compileSource(source);
+    const result = compileSource(source, { checkOnly: true, root: opts.root });
     diagnostics.push(...result.diagnostics);
-    // One source writes straight into -o; several each get a subdirectory named after the file.
-    const outDir = opts.out === undefined ? dirname(source.path) : sources.length > 1 ? join(opts.out, basename(source.path, '.kfp')) : opts.out;
-    for (const f of result.files) {
-      const target = f.kind === 'component' && opts.components ? safeJoin(opts.components, f.path.replace(/^components\//, '')) : safeJoin(outDir, f.path);
-      const prev = planned.get(target);
-      if (prev && prev.text !== f.text) {
-        throw new UsageError(`${source.path} and ${prev.from} both write ${target} with different contents; give each its own -o directory`);
-      }
-      planned.set(target, { text: f.text, from: source.path });
-    }
+    if (result.program && result.program.components.length === 0 && result.program.pipelines.length === 0) diagnostics.push(nothingToCompile(source));
   }
   const shown = applyPolicy(diagnostics, opts);
   report(shown, opts.format);
   summary(shown, sources.length, opts.format);
-  if (hasErrors(shown)) return 1;
-  if (opts.check) {
-    const stale = [...planned].filter(([path, f]) => !existsSync(path) || readFileSync(path, 'utf8') !== f.text).map(([p]) => p);
-    for (const p of stale) process.stderr.write(`out of date: ${p}\n`);
-    if (stale.length > 0) process.stderr.write(`${stale.length} compiled file${stale.length > 1 ? 's are' : ' is'} out of date; run kfpdsl build to update\n`);
-    return stale.length > 0 ? 1 : 0;
-  }
-  writeAll(new Map([...planned].map(([p, f]) => [p, f.text])));
-  if (opts.format === 'pretty') process.stdout.write([...planned.keys()].map((p) => `wrote ${p}\n`).join(''));
-  return 0;
+  return exitStatus(shown);
+}
+
+function internalError(e: unknown): number {
+  process.stderr.write(`internal error: ${e instanceof Error ? e.message : String(e)}\nthis is a bug in kfpdsl; please report it with the input attached\n`);
+  return EXIT_INTERNAL;
+}
+
+function rootOption(): Option {
+  return new Option('--root <dir>', 'the project root (default: the nearest directory above each source holding .git, package.json or kfpdsl.yaml)');
 }
 
 function formatOption(): Option {
@@ -115,6 +70,7 @@ function policyOptions(cmd: Command): Command {
 
 export function main(argv: readonly string[]): number {
   let code = 0;
+  let pending: Promise<void> | undefined;
   const program = new Command('kfpdsl')
     .description('Compile .kfp pipelines to Argo Workflow YAML for Kubeflow Pipelines v1')
     .version(version, '-V, --version')
@@ -124,17 +80,31 @@ export function main(argv: readonly string[]): number {
     .command('build')
     .description('compile .kfp files (or directories of them) to Argo Workflow YAML and component.yaml files')
     .argument('<paths...>', '.kfp files or directories')
-    .option('-o, --out <dir>', 'output directory; with several sources, one subdirectory per file (default: beside each source file)')
-    .option('--components <dir>', 'write component.yaml files here (default: <out>/components)')
+    .option('-o, --out <dir>', 'write each source D/S.kfp to OUT/<D relative to the project root>/S/ (default: D/S/, beside the source)')
+    .addOption(rootOption())
     .option('--check', 'write nothing; fail if the files on disk differ from what would be written')
     .addOption(formatOption());
   policyOptions(build).action((paths: string[], opts: BuildOptions) => {
-    code = runBuild(paths, opts);
+    const result = runBuild(paths, opts);
+    if (typeof result === 'number') code = result;
+    else {
+      // Writing yields to the event loop (so that a signal can stop it cleanly): the exit
+      // status is set when it ends.
+      pending = result.then(
+        (c) => {
+          process.exitCode = c;
+        },
+        (e: unknown) => {
+          process.exitCode = internalError(e);
+        },
+      );
+    }
   });
   const checkCmd = program
     .command('check')
     .description('check .kfp files (or directories of them) and report every problem; writes nothing')
     .argument('<paths...>', '.kfp files or directories')
+    .addOption(rootOption())
     .addOption(formatOption());
   policyOptions(checkCmd).action((paths: string[], opts: CommonOptions) => {
     code = runCheck(paths, opts);
@@ -155,6 +125,7 @@ export function main(argv: readonly string[]): number {
     .option('--python <path>', 'the Python interpreter for tasks and for the virtual environments of components\' packages (default: python3 on PATH)')
     .addOption(new Option('--format <format>', 'pretty: progress and summary tables; short: plain lines; json: run.json on stdout').choices(['pretty', 'short', 'json']).default('pretty'))
     .option('-q, --quiet', 'no progress, only failures and a one-line result')
+    .addOption(rootOption())
     .action((file: string, opts: RunCliOptions) => {
       // Loaded on demand: `run` needs child processes and the executor, check and build do not.
       void import('./run.js').then(({ startRun }) => startRun(file, opts));
@@ -164,8 +135,9 @@ export function main(argv: readonly string[]): number {
     .description('rewrite .kfp files (or directories of them) in canonical form, keeping comments')
     .argument('<paths...>', '.kfp files or directories')
     .option('--check', 'write nothing; fail listing the files that are not formatted')
-    .action((paths: string[], opts: { check?: boolean }) => {
-      code = runFmt(paths, opts.check ?? false, (d) => report(d, 'pretty'));
+    .addOption(formatOption())
+    .action((paths: string[], opts: { check?: boolean; format: Format }) => {
+      code = runFmt(paths, opts.check ?? false, (d) => report(d, opts.format));
     });
   program
     .command('graph')
@@ -173,7 +145,8 @@ export function main(argv: readonly string[]): number {
     .argument('<file>', 'the .kfp file')
     .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'))
     .option('--pipeline <name>', 'which pipeline, when the file defines several')
-    .action((file: string, opts: { format: 'mermaid' | 'dot'; pipeline?: string }) => {
+    .addOption(rootOption())
+    .action((file: string, opts: { format: 'mermaid' | 'dot'; pipeline?: string; root?: string }) => {
       code = runGraph(file, opts, (d) => report(d, 'pretty'));
     });
   try {
@@ -187,9 +160,9 @@ export function main(argv: readonly string[]): number {
       process.stderr.write(`error: ${e.message}\n`);
       return 2;
     }
-    process.stderr.write(`internal error: ${e instanceof Error ? e.message : String(e)}\nthis is a bug in kfpdsl; please report it with the input attached\n`);
-    return 2;
+    return internalError(e);
   }
+  void pending;
   return code;
 }
 

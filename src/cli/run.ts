@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import YAML from 'yaml';
 import { compileSource } from '../compile.js';
@@ -15,12 +15,12 @@ import { hasErrors } from '../diagnostics/diagnostic.js';
 import { renderAll } from '../diagnostics/render.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { runWorkflow } from '../run/executor.js';
-import { SourceFile } from '../source.js';
 import { parseSource } from '../syntax/parse.js';
-import { readSource, UsageError } from './files.js';
 import { checkRunArgs } from './run-args.js';
 import { preparePython } from './run-python.js';
 import { Interrupts } from './run-signals.js';
+import { UsageError } from './files.js';
+import { checkRootOption, isDiagnostic, loadSource } from './sources.js';
 import {
   explainStoreFailure,
   howToProvide,
@@ -41,6 +41,7 @@ export type RunFormat = 'pretty' | 'short' | 'json';
 
 /** The options of `kfpdsl run`, as commander hands them over. */
 export interface RunCliOptions {
+  root?: string;
   arg?: string[];
   pipeline?: string;
   runDir?: string;
@@ -64,7 +65,7 @@ export function startRun(file: string, opts: RunCliOptions): void {
     (e: unknown) => {
       if (e instanceof UsageError) process.stderr.write(`error: ${e.message}\n`);
       else process.stderr.write(`internal error: ${e instanceof Error ? e.message : String(e)}\nthis is a bug in kfpdsl; please report it with the input attached\n`);
-      process.exitCode = 2;
+      process.exitCode = e instanceof UsageError ? 2 : 3;
     },
   );
 }
@@ -81,10 +82,13 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   const stdoutColour = Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'];
 
   // 1. Compile, as build does.
-  if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
-  if (statSync(file).isDirectory()) throw new UsageError(`${file} is a directory: run takes one .kfp file`);
-  const source = new SourceFile(file, readSource(file));
-  const compiled = compileSource(source);
+  const source = loadSource(file);
+  const badRoot = checkRootOption(opts.root);
+  if (isDiagnostic(source) || badRoot) {
+    process.stderr.write(renderAll(isDiagnostic(source) ? [source] : [badRoot!], opts.format, opts.format === 'pretty' && stderrColour));
+    return 1;
+  }
+  const compiled = compileSource(source, { root: opts.root });
   if (compiled.diagnostics.length > 0) process.stderr.write(renderAll(compiled.diagnostics, opts.format, opts.format === 'pretty' && stderrColour));
   if (hasErrors(compiled.diagnostics)) {
     const errors = compiled.diagnostics.filter((d) => d.severity === 'error').length;

@@ -1,6 +1,6 @@
 /**
  * Every diagnostic kfpdsl can report, keyed by name. Codes are grouped by phase:
- * 1xxx lexing and syntax, 2xxx names and scopes, 3xxx types and the graph,
+ * 0xxx command line, paths and files, 1xxx lexing and syntax, 2xxx names and scopes, 3xxx types and the graph,
  * 4xxx settings and values, 5xxx target limits, 9xxx internal errors (our bugs).
  * Codes and slugs never change meaning once released; retire, don't reuse.
  */
@@ -19,6 +19,20 @@ function def(code: string, slug: string, severity: Severity, summary: string): D
 }
 
 export const Codes = {
+  NoSuchPath: def('KFP0001', 'no-such-path', 'error', 'a path on the command line that does not exist'),
+  NoSources: def('KFP0002', 'no-sources', 'error', 'a directory on the command line with no .kfp file under it'),
+  NotKfpFile: def('KFP0003', 'not-a-kfp-file', 'error', 'a file on the command line whose name does not end in .kfp'),
+  IsADirectory: def('KFP0004', 'is-a-directory', 'error', 'a directory where one .kfp file is expected (graph, run)'),
+  UnreadableSource: def('KFP0005', 'unreadable-source', 'error', 'a source or directory that cannot be read (permissions, not a regular file)'),
+  EmptySource: def('KFP0006', 'empty-source', 'warning', 'a .kfp file that declares no component and no pipeline: nothing to compile'),
+  InvalidSourceName: def('KFP0007', 'invalid-source-name', 'error', 'a source whose name cannot name its output directory (`.kfp`, `...kfp`, a leading `.`)'),
+  RootNotADirectory: def('KFP0008', 'root-not-a-directory', 'error', '`--root` naming a file or nothing'),
+  OutputNotADirectory: def('KFP0010', 'output-not-a-directory', 'error', 'an output path, or a directory on the way to it, that is a file'),
+  OutputNotWritable: def('KFP0011', 'output-not-writable', 'error', 'an output directory that cannot be written (permissions, read-only or full file system)'),
+  ForeignOutput: def('KFP0012', 'foreign-files-in-output', 'error', 'an output directory holding files kfpdsl did not write, which a build would replace'),
+  SourceOutsideRoot: def('KFP0013', 'source-outside-root', 'error', 'with -o, a source outside the project root, which has no place under -o'),
+  OutputCollision: def('KFP0014', 'output-collision', 'error', 'two sources built at once that would write the same output directory'),
+  OutOfDate: def('KFP0015', 'out-of-date', 'error', '`build --check`: a compiled file that is missing, differs, or is no longer written'),
   UnexpectedCharacter: def('KFP1001', 'unexpected-character', 'error', 'a character that starts no token'),
   UnterminatedString: def('KFP1002', 'unterminated-string', 'error', 'a string literal without its closing quote'),
   UnterminatedBlock: def('KFP1003', 'unterminated-block', 'error', 'a ``` code block or """ description without its end'),

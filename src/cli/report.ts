@@ -1,0 +1,35 @@
+/** Printing diagnostics: stderr for people, one JSON array on stdout for tools. */
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { renderAll, type Format } from '../diagnostics/render.js';
+
+function useColour(): boolean {
+  return Boolean(process.stderr.isTTY) && !process.env['NO_COLOR'];
+}
+
+/** Diagnostics go to stderr, except `--format json`: one array on stdout, empty or not, for tools to read. */
+export function report(diagnostics: readonly Diagnostic[], format: Format): void {
+  if (format === 'json') {
+    process.stdout.write(renderAll(diagnostics, 'json'));
+    return;
+  }
+  if (diagnostics.length === 0) return;
+  process.stderr.write(renderAll(diagnostics, format, format === 'pretty' && useColour()));
+}
+
+export function summary(diagnostics: readonly Diagnostic[], files: number, format: Format): void {
+  if (format !== 'pretty') return;
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.length - errors;
+  if (errors + warnings === 0) return;
+  const parts = [errors ? `${errors} error${errors > 1 ? 's' : ''}` : '', warnings ? `${warnings} warning${warnings > 1 ? 's' : ''}` : ''].filter(Boolean);
+  process.stderr.write(`\n${parts.join(', ')} in ${files} file${files === 1 ? '' : 's'}\n`);
+}
+
+/** 0, 1 when errors were reported, 3 when one of them is a bug in kfpdsl (KFP9xxx). */
+export function exitStatus(diagnostics: readonly Diagnostic[]): number {
+  if (diagnostics.some((d) => d.severity === 'error' && d.code.startsWith('KFP9'))) return 3;
+  return diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
+}
+
+/** The exit status of a process that a signal stopped, as shells report it. */
+export const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };

@@ -1,0 +1,146 @@
+/**
+ * Finding and reading the .kfp sources named on the command line. Every mistake in a path
+ * (a typo, a directory without sources, a directory where one file is wanted, a file that
+ * cannot be read) is a diagnostic with a stable code, never an exception.
+ */
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync, constants as fsc } from 'node:fs';
+import { join } from 'node:path';
+import { diag } from '../diagnostics/catalog.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { SourceFile } from '../source.js';
+
+/** A diagnostic about a path rather than a place in a source: it carries the path as its file. */
+export function pathDiag(name: Parameters<typeof diag>[0], path: string, message: string, hint?: string): Diagnostic {
+  return diag(name, message, { file: new SourceFile(path, ''), hint });
+}
+
+function errnoCode(e: unknown): string {
+  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
+}
+
+function reason(e: unknown): string {
+  const code = errnoCode(e);
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'ENOTDIR') return 'a part of the path is a file, not a directory';
+  if (code === 'ELOOP') return 'too many levels of symbolic links';
+  if (code === 'ENAMETOOLONG') return 'the path is too long';
+  return e instanceof Error ? e.message : String(e);
+}
+
+export interface Collected {
+  readonly paths: string[];
+  readonly diagnostics: Diagnostic[];
+}
+
+/**
+ * Expands files and directories (recursively, for `*.kfp`, skipping `node_modules` and
+ * dot-directories) into a sorted, de-duplicated list. A path that does not exist, a file
+ * not named `*.kfp`, or a directory holding no `.kfp` file is an error: a typo in CI must
+ * never pass for "nothing to check".
+ */
+export function collectSources(paths: readonly string[]): Collected {
+  const out = new Set<string>();
+  const diagnostics: Diagnostic[] = [];
+  const walk = (dir: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      diagnostics.push(pathDiag('UnreadableSource', dir, `cannot read the directory \`${dir}\`: ${reason(e)}`, 'check its permissions'));
+      return;
+    }
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+      const p = join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.name.endsWith('.kfp') && (entry.isFile() || entry.isSymbolicLink())) out.add(p);
+    }
+  };
+  for (const p of paths) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      const code = errnoCode(e);
+      if (code === 'ENOENT') diagnostics.push(pathDiag('NoSuchPath', p, `no such file or directory: \`${p}\``, 'check the spelling; relative paths start from the working directory'));
+      else diagnostics.push(pathDiag('UnreadableSource', p, `cannot read \`${p}\`: ${reason(e)}`));
+      continue;
+    }
+    if (st.isDirectory()) {
+      const before = out.size + diagnostics.length;
+      walk(p);
+      if (out.size + diagnostics.length === before) {
+        diagnostics.push(pathDiag('NoSources', p, `no .kfp file under \`${p}\``, 'kfpdsl looks for *.kfp files in the directory and its subdirectories, skipping node_modules and names that start with `.`'));
+      }
+    } else if (!p.endsWith('.kfp')) {
+      diagnostics.push(pathDiag('NotKfpFile', p, `\`${p}\` is not a .kfp file`, 'kfpdsl reads sources named *.kfp (the name is also what names the output directory)'));
+    } else out.add(p);
+  }
+  return { paths: [...out].sort(), diagnostics };
+}
+
+/**
+ * Reads one source. Only regular files are read (a FIFO or a device would block or never
+ * end); the check is made on the opened descriptor, so a file swapped after the check is
+ * not read either.
+ */
+export function loadSource(path: string): SourceFile | Diagnostic {
+  let fd: number;
+  try {
+    fd = openSync(path, fsc.O_RDONLY | (fsc.O_NONBLOCK ?? 0));
+  } catch (e) {
+    const code = errnoCode(e);
+    if (code === 'ENOENT') return pathDiag('NoSuchPath', path, `no such file: \`${path}\``, 'check the spelling; relative paths start from the working directory');
+    if (code === 'EISDIR') return pathDiag('IsADirectory', path, `\`${path}\` is a directory, not a .kfp file`, 'this command takes one .kfp file');
+    return pathDiag('UnreadableSource', path, `cannot read \`${path}\`: ${reason(e)}`, errnoCode(e) === 'EACCES' ? 'check the file\'s permissions' : undefined);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) return pathDiag('IsADirectory', path, `\`${path}\` is a directory, not a .kfp file`, 'this command takes one .kfp file');
+    if (!st.isFile()) return pathDiag('UnreadableSource', path, `cannot read \`${path}\`: not a regular file`, 'sources must be regular files (or symbolic links to them)');
+    return new SourceFile(path, readFileSync(fd, 'utf8'));
+  } catch (e) {
+    const code = errnoCode(e);
+    if (code === 'EISDIR') return pathDiag('IsADirectory', path, `\`${path}\` is a directory, not a .kfp file`, 'this command takes one .kfp file');
+    return pathDiag('UnreadableSource', path, `cannot read \`${path}\`: ${reason(e)}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function isDiagnostic(x: SourceFile | Diagnostic): x is Diagnostic {
+  return !(x instanceof SourceFile);
+}
+
+/** The sources under `paths`, read, plus a diagnostic for each path that could not be. */
+export function loadSources(paths: readonly string[]): { sources: SourceFile[]; diagnostics: Diagnostic[] } {
+  const collected = collectSources(paths);
+  const sources: SourceFile[] = [];
+  const diagnostics = [...collected.diagnostics];
+  for (const p of collected.paths) {
+    const s = loadSource(p);
+    if (isDiagnostic(s)) diagnostics.push(s);
+    else sources.push(s);
+  }
+  return { sources, diagnostics };
+}
+
+/** A source with no component and no pipeline (empty, or only comments): worth a warning, since nothing comes of it. */
+export function nothingToCompile(source: SourceFile): Diagnostic {
+  return diag('EmptySource', `nothing to compile in \`${source.path}\`: it declares no component and no pipeline`, {
+    file: source,
+    hint: 'add a `component` or a `pipeline`, or delete the file',
+  });
+}
+
+/** `--root DIR` must name a directory: a typo there would silently change where outputs go. */
+export function checkRootOption(root: string | undefined): Diagnostic | undefined {
+  if (root === undefined) return undefined;
+  try {
+    if (statSync(root).isDirectory()) return undefined;
+    return pathDiag('RootNotADirectory', root, `--root \`${root}\` is not a directory`, 'give the directory that holds your project');
+  } catch {
+    return pathDiag('RootNotADirectory', root, `--root: no such directory: \`${root}\``, 'check the spelling; relative paths start from the working directory');
+  }
+}
