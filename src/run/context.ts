@@ -102,7 +102,12 @@ export class RunContext {
   }
 
   removeScratch(): void {
-    if (this.scratchRoot !== undefined) rmSync(this.scratchRoot, { recursive: true, force: true });
+    if (this.scratchRoot === undefined) return;
+    try {
+      rmSync(this.scratchRoot, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // A process that escaped its group still writing there: nothing more to do.
+    }
   }
 
   get runDir(): string {
