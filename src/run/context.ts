@@ -98,7 +98,13 @@ export class RunContext {
    */
   attemptScratch(): string {
     this.scratchRoot ??= mkdtempSync(join(tmpdir(), 'kfpdsl-run-'));
-    return mkdtempSync(join(this.scratchRoot, 'attempt-'));
+    try {
+      return mkdtempSync(join(this.scratchRoot, 'attempt-'));
+    } catch {
+      // The run's temporary directory was removed under us (a tmp cleaner): make a new one.
+      this.scratchRoot = mkdtempSync(join(tmpdir(), 'kfpdsl-run-'));
+      return mkdtempSync(join(this.scratchRoot, 'attempt-'));
+    }
   }
 
   removeScratch(): void {
