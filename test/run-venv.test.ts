@@ -5,12 +5,17 @@
  * environment passed with --python, and it gains nothing.
  */
 import { spawnSync } from 'node:child_process';
+import { createServer, type Socket } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBundle } from './support/cli.js';
-import { runAsync, runSync, writeKfp } from './support/run-cli.js';
+import { runAsync, runSync, waitFor, writeKfp } from './support/run-cli.js';
+
+// Debian and Ubuntu ship python3 without venv/ensurepip unless python3-venv is installed.
+const canMakeVenvs = spawnSync('python3', ['-c', 'import venv, ensurepip'], { encoding: 'utf8' }).status === 0;
+if (!canMakeVenvs) console.warn('test/run-venv.test.ts skipped: python3 cannot make virtual environments (install python3-venv)');
 
 const scratch = mkdtempSync(join(tmpdir(), 'kfpdsl-run-venv-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -39,6 +44,7 @@ with zipfile.ZipFile(sys.argv[1] + "/kfpdsl_demo_pkg-1.0-py3-none-any.whl", "w")
 `;
 
 beforeAll(() => {
+  if (!canMakeVenvs) return;
   ensureBundle();
   mkdirSync(wheels);
   const wheel = spawnSync('python3', ['-c', MAKE_WHEEL, wheels], { encoding: 'utf8' });
@@ -83,7 +89,7 @@ function snapshot(python: string): string {
 const venvsIn = (cache: string): string[] => (existsSync(join(cache, 'kfpdsl', 'venvs')) ? readdirSync(join(cache, 'kfpdsl', 'venvs')) : []);
 const taskLog = (r: ReturnType<typeof runSync>, template: string): string => readFileSync(r.json!.tasks.find((t) => t.template === template)!.log!, 'utf8');
 
-describe('packages go into a cached virtual environment, never into the user\'s Python', () => {
+describe.skipIf(!canMakeVenvs)('packages go into a cached virtual environment, never into the user\'s Python (skipped when python3 cannot make virtual environments)', () => {
   it('installs from a local wheel directory, leaves --python unchanged, and the second run reuses the environment', () => {
     const cache = mkdtempSync(join(scratch, 'cache-'));
     const before = { user: snapshot(userPython), system: snapshot('python3') };
@@ -151,6 +157,35 @@ describe('packages go into a cached virtual environment, never into the user\'s 
     expect(r.stderr).toMatch(/--> .*missing\.kfp:2:13/);
     expect(r.stderr).toContain('pass --skip-packages');
     expect(venvsIn(cache)).toEqual([]);
+  }, 240_000);
+
+  it('SIGINT while pip works kills pip and leaves no half-made environment', async () => {
+    // An index that accepts connections and never answers: pip waits until it is killed.
+    const sockets: Socket[] = [];
+    let closed = 0;
+    const server = createServer((s) => {
+      sockets.push(s);
+      s.resume();
+      s.on('close', () => closed++);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const cache = mkdtempSync(join(scratch, 'cache-'));
+      const started = runAsync(scratch, [usesPackage()], { XDG_CACHE_HOME: cache, PIP_INDEX_URL: `http://127.0.0.1:${port}/simple`, PIP_TIMEOUT: '120', PIP_RETRIES: '0' });
+      await waitFor('pip to ask the index', () => sockets.length > 0);
+      started.child.kill('SIGINT');
+      const r = await started.done;
+      expect(r.status, r.stderr).toBe(130);
+      expect(r.stderr).toContain('SIGINT: stopped while preparing virtual environments; nothing was run');
+      expect(r.dir).toBeUndefined();
+      expect(venvsIn(cache)).toEqual([]);
+      // pip is gone: its connections were closed by the kernel when it was killed.
+      await waitFor('pip to be killed', () => closed === sockets.length);
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
   }, 240_000);
 
   it('--python that is not an interpreter is KFP0111, exit 2', () => {

@@ -40,7 +40,16 @@ export async function runContainerAttempt(ctx: RunContext, a: ContainerAttempt):
   try {
     return await attempt(ctx, a, scratch);
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    removeQuietly(scratch);
+  }
+}
+
+/** Cleanup never turns an attempt's outcome into an error (the run's end removes any leftover). */
+function removeQuietly(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  } catch {
+    // Something still writing there: removed with the run's scratch directory.
   }
 }
 

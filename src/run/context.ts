@@ -98,11 +98,22 @@ export class RunContext {
    */
   attemptScratch(): string {
     this.scratchRoot ??= mkdtempSync(join(tmpdir(), 'kfpdsl-run-'));
-    return mkdtempSync(join(this.scratchRoot, 'attempt-'));
+    try {
+      return mkdtempSync(join(this.scratchRoot, 'attempt-'));
+    } catch {
+      // The run's temporary directory was removed under us (a tmp cleaner): make a new one.
+      this.scratchRoot = mkdtempSync(join(tmpdir(), 'kfpdsl-run-'));
+      return mkdtempSync(join(this.scratchRoot, 'attempt-'));
+    }
   }
 
   removeScratch(): void {
-    if (this.scratchRoot !== undefined) rmSync(this.scratchRoot, { recursive: true, force: true });
+    if (this.scratchRoot === undefined) return;
+    try {
+      rmSync(this.scratchRoot, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // A process that escaped its group still writing there: nothing more to do.
+    }
   }
 
   get runDir(): string {
