@@ -103,6 +103,25 @@ const DEFAULT_IMAGE: Difference = {
   },
 };
 
+/** README "Differences from kfp v1": a Python component's flag and value are one argv element. */
+const JOINED_FLAGS: Difference = {
+  why: 'kfp passes `--flag` and its value as two argv elements (argparse takes a value starting with `-` for a flag); kfpdsl passes `--flag=value`',
+  apply(kfp) {
+    for (const t of tasksWhere(kfp, (t) => t.program !== undefined)) {
+      const argv = t.argv ?? [];
+      const joined: string[] = [];
+      for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i]!;
+        // Flags come after the program (index 3 of the `sh -ec` command); `----output-paths` keeps nargs.
+        if (i > 3 && /^--[a-z0-9][a-z0-9-]*$/.test(arg) && i + 1 < argv.length) joined.push(`${arg}=${argv[++i]!}`);
+        else joined.push(arg);
+      }
+      expect(joined).not.toEqual(argv);
+      t.argv = joined;
+    }
+  },
+};
+
 /**
  * Inherent to writing a raw ContainerOp as a container component: the op chose where it wrote its
  * `file_outputs` (`/tmp/out.json`); a component writes where it is told, at kfp's component path
@@ -149,7 +168,7 @@ const regenerated = (name: string, rest: Omit<Anchor, 'name' | 'kfp' | 'golden'>
 
 const ANCHORS: readonly Anchor[] = [
   // add -> add -> condition `> 5` -> echo
-  { name: 'probe_mini', kfp: 'probes/probe_mini.yaml', differences: [DEFAULT_IMAGE], runs: [{ x: '1.5' }, { x: '-10' }] },
+  { name: 'probe_mini', kfp: 'probes/probe_mini.yaml', differences: [DEFAULT_IMAGE, JOINED_FLAGS], runs: [{ x: '1.5' }, { x: '-10' }] },
   // loops over literal records; nested loops
   regenerated('withitem_basic', { identity: 'container', differences: [LOOP_PARALLELISM_ZERO], runs: [{}, { my_pipe_param: '7' }] }),
   regenerated('withitem_nested', { identity: 'container', differences: [LOOP_PARALLELISM_ZERO], runs: [{}] }),

@@ -12,6 +12,8 @@
  * - `_deserialize_bool` does not import distutils (removed in Python 3.12); it accepts the same strings.
  * - `metrics` outputs are serialized by a validating `_serialize_metrics` (kfp would use `str`).
  * - `ui_metadata` outputs are serialized by `_serialize_json` (kfp would use `str`).
+ * - Each input and file output is one argv element, `{concat: [--name=, value]}`, where kfp
+ *   writes `--name` and the value as two (which breaks on values starting with `-`).
  */
 import type { ComponentSpec, InputSpec, KfpTypeName, OutputSpec, Placeholder } from './component-spec.js';
 
@@ -146,15 +148,27 @@ function flagOf(name: string): string {
   return '--' + name.replaceAll('_', '-');
 }
 
+/**
+ * `--name=value` as one argv element (kfp writes the flag and the value as two). argparse
+ * reads a separate element that starts with `-` as the next flag, so kfp tasks fail on a
+ * string such as `-x` with "expected one argument"; after `=` argparse takes the rest of the
+ * element as the value, whatever it is. `concat` keeps component.yaml a kfp v1 component.
+ */
+function flagWithValue(name: string, value: Placeholder): Placeholder {
+  return { concat: [flagOf(name) + '=', value] };
+}
+
 function buildArgs(inputs: PyInput[], pathOutputs: PyOutput[], returnedOutputs: PyOutput[]): Placeholder[] {
   const args: Placeholder[] = [];
   for (const input of inputs) {
     const value: Placeholder = input.type === 'file' ? { inputPath: input.name } : { inputValue: input.name };
-    const pair: Placeholder[] = [flagOf(input.name), value];
-    if (input.optional) args.push({ if: { cond: { isPresent: input.name }, then: pair } });
-    else args.push(...pair);
+    const flagged = flagWithValue(input.name, value);
+    if (input.optional) args.push({ if: { cond: { isPresent: input.name }, then: [flagged] } });
+    else args.push(flagged);
   }
-  for (const output of pathOutputs) args.push(flagOf(output.name), { outputPath: output.name });
+  for (const output of pathOutputs) args.push(flagWithValue(output.name, { outputPath: output.name }));
+  // nargs=N cannot take `=`; these are paths the compiler chose (`/tmp/outputs/<name>/data`),
+  // which never start with `-`.
   if (returnedOutputs.length > 0) {
     args.push('----output-paths', ...returnedOutputs.map((o) => ({ outputPath: o.name })));
   }
