@@ -28,6 +28,7 @@ import { parse } from 'yaml';
 import { compileSource } from '../src/compile.js';
 import { SourceFile } from '../src/source.js';
 import { haveShared, strictArgoErrors } from './support/argo-strict.js';
+import { isLocated, plainProgram } from './support/located-program.js';
 import { repoRoot } from './support/cli.js';
 import { componentName } from './support/mini-runner.js';
 
@@ -45,7 +46,10 @@ interface ComponentView {
   readonly template: Obj;
   /** command + args with every placeholder resolved to its ultimate source; the program replaced by PROGRAM. */
   readonly argv: string[];
+  /** The Python program, in kfp's plain form (see rawProgram). */
   readonly program: string;
+  /** The Python program as compiled. */
+  readonly rawProgram: string;
   readonly dependencies: string[];
   /** Output parameters and artifacts, as `<output name>=<path>` (name without the `<template>-` prefix). */
   readonly outputParameters: string[];
@@ -111,7 +115,10 @@ function view(wf: Obj): WorkflowView {
       tasks: [...(components.get(component)?.tasks ?? []), name],
       template,
       argv,
-      program: raw[programIndex] ?? '',
+      // kfpdsl's program defines the function at its .kfp lines (README "Differences from kfp v1");
+      // compared in kfp's plain form, and checked to be located in a test of its own.
+      program: isLocated(raw[programIndex] ?? '') ? plainProgram(raw[programIndex]!) : (raw[programIndex] ?? ''),
+      rawProgram: raw[programIndex] ?? '',
       dependencies: strings(task['dependencies']).map(taskComponent).sort(),
       outputParameters: arr(outputs['parameters']).map((p) => `${strip(p['name'])}=${String(obj(p['valueFrom'])['path'])}`),
       outputArtifacts: arr(outputs['artifacts']).map((a) => `${strip(a['name'])}=${String(a['path'])}`),
@@ -199,6 +206,11 @@ describe('ours vs kfp v1: same structure', () => {
       '/tmp/outputs/Output/data',
     ]);
     expect(ours.components.get('Add')!.argv.slice(-4, -2)).toEqual(['--value-1=<param:value_1>', '--value-2=<param:value_2>']);
+  });
+
+  it.each(COMPONENTS)('%s: our program defines the function at its lines in examples/add.kfp; kfp\'s does not', (c) => {
+    expect(ours.components.get(c)!.rawProgram).toMatch(/^_kfpdsl_define\('examples\/add\.kfp', \d+, \($/m);
+    expect(isLocated(kfp.components.get(c)!.rawProgram)).toBe(false);
   });
 
   it.each(COMPONENTS)('%s: the generated program after the function is identical (argparse description aside)', (c) => {
