@@ -16,6 +16,7 @@ import type { ComponentSpec } from './lower/component-spec.js';
 import { renderComponent, renderWorkflow } from './lower/render.js';
 import { WorkflowLowering } from './lower/workflow.js';
 import { argoSchemaErrors, componentSchemaErrors } from './schema/validators.js';
+import { sourcePathInProject } from './project/source-path.js';
 import type { SourceFile } from './source.js';
 import { parseSource } from './syntax/parse.js';
 
@@ -68,8 +69,10 @@ function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult
   }
   const files: OutputFile[] = [];
   const specs = new Map<string, ComponentSpec>();
+  // Python programs name the .kfp file in tracebacks, by its path in the project.
+  const sourcePath = sourcePathInProject(file.path, options.root);
   for (const c of checked.program.components) {
-    const spec = componentSpec(c);
+    const spec = componentSpec(c, { sourcePath });
     specs.set(c.name, spec);
     // A graph component is only ever imported, never lowered (calls to one are refused): nothing to write.
     if (options.checkOnly || (c.impl.kind === 'imported' && c.impl.graphRefs)) continue;

@@ -70,7 +70,7 @@ describe.skipIf(python.missing)(python.title('the add example runs (local sh + p
     expect(readFileSync(tasks['multiply']!.artifacts['multiply-Output']!, 'utf8')).toBe('5');
     // multiply ran after both producers, with their values.
     expect(run.tasks.map((t) => t.path).indexOf('multiply')).toBe(2);
-    expect(tasks['multiply']!.argv.slice(-6, -2)).toEqual(['--value-1', '5', '--value-2', '1']);
+    expect(tasks['multiply']!.argv.slice(-4, -2)).toEqual(['--value-1=5', '--value-2=1']);
   });
 
   it('an explicit value_2 overrides the default', () => {

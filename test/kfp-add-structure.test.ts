@@ -28,6 +28,7 @@ import { parse } from 'yaml';
 import { compileSource } from '../src/compile.js';
 import { SourceFile } from '../src/source.js';
 import { shared, strictArgoErrors } from './support/argo-strict.js';
+import { isLocated, plainProgram } from './support/located-program.js';
 import { repoRoot } from './support/cli.js';
 import { componentName } from './support/mini-runner.js';
 
@@ -45,7 +46,10 @@ interface ComponentView {
   readonly template: Obj;
   /** command + args with every placeholder resolved to its ultimate source; the program replaced by PROGRAM. */
   readonly argv: string[];
+  /** The Python program, in kfp's plain form (see rawProgram). */
   readonly program: string;
+  /** The Python program as compiled. */
+  readonly rawProgram: string;
   readonly dependencies: string[];
   /** Output parameters and artifacts, as `<output name>=<path>` (name without the `<template>-` prefix). */
   readonly outputParameters: string[];
@@ -111,7 +115,10 @@ function view(wf: Obj): WorkflowView {
       tasks: [...(components.get(component)?.tasks ?? []), name],
       template,
       argv,
-      program: raw[programIndex] ?? '',
+      // kfpdsl's program defines the function at its .kfp lines (README "Differences from kfp v1");
+      // compared in kfp's plain form, and checked to be located in a test of its own.
+      program: isLocated(raw[programIndex] ?? '') ? plainProgram(raw[programIndex]!) : (raw[programIndex] ?? ''),
+      rawProgram: raw[programIndex] ?? '',
       dependencies: strings(task['dependencies']).map(taskComponent).sort(),
       outputParameters: arr(outputs['parameters']).map((p) => `${strip(p['name'])}=${String(obj(p['valueFrom'])['path'])}`),
       outputArtifacts: arr(outputs['artifacts']).map((a) => `${strip(a['name'])}=${String(a['path'])}`),
@@ -165,28 +172,45 @@ describe('the kfp v1 fixture itself', () => {
   });
 });
 
+/**
+ * kfp's argv with each `--flag value` pair as one `--flag=value` element, as kfpdsl passes them
+ * (so that values starting with `-` reach argparse as values); `----output-paths` keeps nargs.
+ */
+function joinedFlags(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (/^--[a-z0-9][a-z0-9-]*$/.test(arg) && i + 1 < argv.length) out.push(`${arg}=${argv[++i]!}`);
+    else out.push(arg);
+  }
+  return out;
+}
+
 describe('ours vs kfp v1: same structure', () => {
   it('the same components, one task each', () => {
     expect([...ours.components.keys()].sort()).toEqual(COMPONENTS);
     for (const c of COMPONENTS) expect(ours.components.get(c)!.tasks).toHaveLength(1);
   });
 
-  it.each(COMPONENTS)('%s: the same effective argv (program text aside)', (c) => {
+  it.each(COMPONENTS)('%s: the same effective argv (program text aside; `--flag=value` where kfp has two elements)', (c) => {
     const a = ours.components.get(c)!.argv;
-    expect(a).toEqual(kfp.components.get(c)!.argv);
+    expect(a).toEqual(joinedFlags(kfp.components.get(c)!.argv));
     expect(a).toContain(PROGRAM);
   });
 
   it('the argv sources are what the tutorial wires up', () => {
-    expect(ours.components.get('Multiply')!.argv.slice(-6)).toEqual([
-      '--value-1',
-      '<output:Add.Output>',
-      '--value-2',
-      '<output:Subtract.Output>',
+    expect(ours.components.get('Multiply')!.argv.slice(-4)).toEqual([
+      '--value-1=<output:Add.Output>',
+      '--value-2=<output:Subtract.Output>',
       '----output-paths',
       '/tmp/outputs/Output/data',
     ]);
-    expect(ours.components.get('Add')!.argv.slice(-6, -2)).toEqual(['--value-1', '<param:value_1>', '--value-2', '<param:value_2>']);
+    expect(ours.components.get('Add')!.argv.slice(-4, -2)).toEqual(['--value-1=<param:value_1>', '--value-2=<param:value_2>']);
+  });
+
+  it.each(COMPONENTS)('%s: our program defines the function at its lines in examples/add.kfp; kfp\'s does not', (c) => {
+    expect(ours.components.get(c)!.rawProgram).toMatch(/^_kfpdsl_define\('examples\/add\.kfp', \d+, \($/m);
+    expect(isLocated(kfp.components.get(c)!.rawProgram)).toBe(false);
   });
 
   it.each(COMPONENTS)('%s: the generated program after the function is identical (argparse description aside)', (c) => {
@@ -254,7 +278,13 @@ describe('ours vs kfp v1: same structure', () => {
     const a = spec(ours);
     const b = spec(kfp);
     expect([a['name'], a['inputs'], a['outputs']]).toEqual([b['name'], b['inputs'], b['outputs']]);
-    expect(obj(obj(a['implementation'])['container'])['args']).toEqual(obj(obj(b['implementation'])['container'])['args']);
+    // kfpdsl's one difference: `{concat: [--flag=, value]}` where kfp has `--flag`, value.
+    const kfpArgs = obj(obj(b['implementation'])['container'])['args'] as unknown[];
+    const joined = kfpArgs.flatMap((arg, i) => {
+      if (typeof arg === 'string' && arg !== '----output-paths' && arg.startsWith('--')) return [{ concat: [`${arg}=`, kfpArgs[i + 1]] }];
+      return typeof kfpArgs[i - 1] === 'string' && kfpArgs[i - 1] !== '----output-paths' && String(kfpArgs[i - 1]).startsWith('--') ? [] : [arg];
+    });
+    expect(obj(obj(a['implementation'])['container'])['args']).toEqual(joined);
   });
 
   it.each(COMPONENTS)('%s: the same template labels (kfp_sdk_version aside) and component_ref', (c) => {

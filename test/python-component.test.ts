@@ -70,6 +70,7 @@ function resolveArgs(args: Placeholder[], supplied: Supplied, dir: string, outpu
       outputPaths.set(p.outputPath, file);
       return [file];
     }
+    if ('concat' in p) return [p.concat.flatMap(resolve).join('')];
     if ('if' in p) {
       const cond = p.if.cond;
       if (typeof cond !== 'object' || !('isPresent' in cond)) throw new Error('only isPresent conditions are generated');
@@ -221,7 +222,12 @@ describe('running the generated program with python3', () => {
 
   it('add(3, 2) writes 5', () => {
     const spec = buildPythonComponent(add);
-    expect(spec.implementation.container.args).toEqual(['--value-1', { inputValue: 'value_1' }, '--value-2', { inputValue: 'value_2' }, '----output-paths', { outputPath: 'Output' }]);
+    expect(spec.implementation.container.args).toEqual([
+      { concat: ['--value-1=', { inputValue: 'value_1' }] },
+      { concat: ['--value-2=', { inputValue: 'value_2' }] },
+      '----output-paths',
+      { outputPath: 'Output' },
+    ]);
     const result = run(spec, { values: { value_1: '3', value_2: '2' } });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
@@ -347,7 +353,7 @@ print(json.dumps([[outcome(lambda s: strtobool(s) == 1, s), outcome(_deserialize
         { name: 'name', type: 'String', default: 'abc', optional: true },
         { name: 'flags', type: 'JsonArray', default: '[1, 2]', optional: true },
       ]);
-      expect(spec.implementation.container.args?.[0]).toEqual({ if: { cond: { isPresent: 'x' }, then: ['--x', { inputValue: 'x' }] } });
+      expect(spec.implementation.container.args?.[0]).toEqual({ if: { cond: { isPresent: 'x' }, then: [{ concat: ['--x=', { inputValue: 'x' }] }] } });
     });
 
     it('uses the Python defaults when omitted', () => {
@@ -387,13 +393,10 @@ print(json.dumps([[outcome(lambda s: strtobool(s) == 1, s), outcome(_deserialize
       // kfp order: OutputPath parameters first, then returned outputs.
       expect(spec.outputs).toEqual([{ name: 'loud' }, { name: 'count', type: 'Integer' }]);
       expect(spec.implementation.container.args).toEqual([
-        '--text',
-        { inputPath: 'text' },
-        '--times',
-        { inputValue: 'times' },
-        { if: { cond: { isPresent: 'extra' }, then: ['--extra', { inputPath: 'extra' }] } },
-        '--loud',
-        { outputPath: 'loud' },
+        { concat: ['--text=', { inputPath: 'text' }] },
+        { concat: ['--times=', { inputValue: 'times' }] },
+        { if: { cond: { isPresent: 'extra' }, then: [{ concat: ['--extra=', { inputPath: 'extra' }] }] } },
+        { concat: ['--loud=', { outputPath: 'loud' }] },
         '----output-paths',
         { outputPath: 'count' },
       ]);
@@ -499,7 +502,7 @@ describe.skipIf(shared.missing)(shared.title('matches kfp 1.8.22 output (anchors
     expect(json(ours.inputs)).toBe(json(kfp.inputs));
     expect(json(ours.outputs)).toBe(json(kfp.outputs));
     expect(ours.implementation.container.image).toBe(kfp.implementation.container.image);
-    expect(json(ours.implementation.container.args)).toBe(json(kfp.implementation.container.args));
+    expect(json(ours.implementation.container.args)).toBe(json(joinedFlags(kfp.implementation.container.args ?? [])));
     expect(ours.implementation.container.command?.slice(0, -1)).toEqual(kfp.implementation.container.command?.slice(0, -1));
 
     const ourProgram = programOf(ours);
@@ -513,6 +516,25 @@ describe.skipIf(shared.missing)(shared.title('matches kfp 1.8.22 output (anchors
     expect(ourParts.before).toBe(kfpParts.before);
     expect(ourParts.after).toBe(kfpParts.after);
     expect(ourProgram.endsWith('\n') && !ourProgram.endsWith('\n\n')).toBe(true);
+  }
+
+  /**
+   * kfp's args with each `--flag`, value pair made one `{concat: [--flag=, value]}` element:
+   * kfpdsl's one deliberate difference in the command line (values that start with `-`).
+   */
+  function joinedFlags(args: readonly Placeholder[]): Placeholder[] {
+    const out: Placeholder[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i]!;
+      const next = args[i + 1];
+      if (typeof arg === 'string' && arg.startsWith('--') && arg !== '----output-paths' && next !== undefined && typeof next !== 'string') {
+        out.push({ concat: [`${arg}=`, next] });
+        i++;
+      } else if (typeof arg === 'object' && 'if' in arg && Array.isArray(arg.if.then)) {
+        out.push({ if: { ...arg.if, then: joinedFlags(arg.if.then) } });
+      } else out.push(arg);
+    }
+    return out;
   }
 
   /** kfp types an unannotated parameter as nothing; the nearest .kfp type is str (same `type=str` in argparse). */
@@ -610,7 +632,7 @@ describe.skipIf(shared.missing)(shared.title('matches kfp 1.8.22 output (anchors
       const name = JSON.stringify(placeholder).match(/"(?:inputPath|inputValue|outputPath|isPresent)":"([^"]+)"/)?.[1];
       return name !== undefined && names.has(name);
     });
-    expect(JSON.stringify(ours.implementation.container.args)).toBe(JSON.stringify(expectedArgs));
+    expect(JSON.stringify(ours.implementation.container.args)).toBe(JSON.stringify(joinedFlags(expectedArgs)));
     expect(ours.inputs?.[1]).toEqual(kfp.inputs?.find((i) => i.name === 'number'));
     expect(ours.implementation.container.command?.slice(0, -1)).toEqual(kfp.implementation.container.command?.slice(0, -1));
 

@@ -183,7 +183,14 @@ export function checkComponent(ctx: CheckContext, c: ast.ComponentDecl): IrCompo
   checkMetricsLiterals(ctx, c);
   return {
     ...base,
-    impl: { kind: 'python', image: image ?? DEFAULT_PYTHON_IMAGE, packages, body: c.code?.text ?? '', singleReturn: c.returns?.single ?? false },
+    impl: {
+      kind: 'python',
+      image: image ?? DEFAULT_PYTHON_IMAGE,
+      packages,
+      body: c.code?.text ?? '',
+      bodyLine: c.code ? ctx.file.positionAt(c.code.span.start).line + 1 : 1,
+      singleReturn: c.returns?.single ?? false,
+    },
   };
 }
 

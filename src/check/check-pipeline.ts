@@ -6,7 +6,7 @@
  * has no cycle.
  */
 import type {
-  IrComponent, IrCondExpr, IrLoop, IrNode, IrParam, IrPipeline, IrPipelineSettings, IrTask, IrValue,
+  IrComponent, IrCondExpr, IrLoop, IrNode, IrParam, IrPipeline, IrPipelineSettings, IrPort, IrTask, IrValue,
 } from '../ir/ir.js';
 import { NameAllocator, sanitizeK8sName, taskName } from '../names.js';
 import type { Span } from '../source.js';
@@ -22,7 +22,7 @@ import { CheckContext, constType, constValue } from './context.js';
 import { findCycles } from './cycles.js';
 import { isUiOutput, type Resolved } from './resolved.js';
 import { checkPipelineSetting, checkTaskSettings, isDnsSubdomain, type SettingResolver } from './settings.js';
-import { assignable, describeType, PARAM_TYPES, type ValueType } from './types.js';
+import { assignable, describeType, isUntypedImportedPort, PARAM_TYPES, type ValueType } from './types.js';
 
 /** More `elif`s than this make the workflow grow too fast (each negates all the earlier conditions). */
 export const MAX_ELIF = 64;
@@ -404,7 +404,9 @@ class PipelineChecker {
         continue;
       }
       given.set(input.name, a.span);
-      const v = this.argument(a.value, input.type, info, frames, input.name);
+      // kfp lets anything into an untyped input of a loaded component.yaml; kfpdsl does too.
+      const expected: ValueType = comp && isUntypedImportedPort(comp, 'inputs', input.name) ? 'any' : input.type;
+      const v = this.argument(a.value, expected, info, frames, input.argName ?? input.name, comp?.impl.kind !== 'imported');
       if (v) args[input.name] = v;
     }
     if (comp && !unknownNamed) {
@@ -468,7 +470,11 @@ class PipelineChecker {
   }
 
   /** Resolves an argument expression and checks its type against the input's. */
-  private argument(e: ast.Expr, expected: ValueType | undefined, task: TaskInfo, frames: readonly LoopFrame[], inputName?: string): IrValue | undefined {
+  /**
+   * `declaredHere`: the input belongs to a component written in .kfp, whose `file` inputs take
+   * only files from other tasks (see outputFitsFileInput); imported ones follow kfp's looser rules.
+   */
+  private argument(e: ast.Expr, expected: ValueType | undefined, task: TaskInfo, frames: readonly LoopFrame[], inputName?: string, declaredHere = false): IrValue | undefined {
     const c = constValue(e);
     if (c) {
       this.checkAssignable(constType(c), expected, e.span, inputName);
@@ -488,6 +494,10 @@ class PipelineChecker {
     const resolved = inline ? this.inlineOutput(this.tasks.get(inline)!, e.span) : this.reference(e as ast.RefExpr, frames, task.inExit);
     if (!resolved) return undefined;
     if (resolved.producer) this.edge(task.name, resolved.producer, e.span);
+    if (expected === 'file' && declaredHere && resolved.returned) {
+      this.returnedValueToFile(resolved.type, e.span, inputName);
+      return resolved.value;
+    }
     this.checkAssignable(resolved.type, expected, e.span, inputName);
     return resolved.value;
   }
@@ -504,7 +514,7 @@ class PipelineChecker {
       return undefined;
     }
     const o = passable[0]!;
-    return { value: { output: { task: producer.name, name: o.name } }, type: o.type, producer: producer.name };
+    return { value: { output: { task: producer.name, name: o.name } }, type: outputType(comp, o), producer: producer.name, returned: isReturned(comp, o) };
   }
 
   /** A reference inside a resource's manifest: resolved as an argument is, with the dependency it implies. */
@@ -532,8 +542,29 @@ class PipelineChecker {
     return { value: { output: { task: producer.name, name: field.name } }, type: 'str', producer: producer.name };
   }
 
+  /**
+   * A value a Python component returned (`-> int`) passed to a `file` input of a component
+   * written in .kfp: the two declarations disagree about what travels. (kfp would pass the file
+   * the value was serialized to; a container's typed output, a file its command wrote, may go
+   * to a `file` input, as kfp's own probe_data_passing does.)
+   */
+  private returnedValueToFile(from: ValueType, span: Span, inputName?: string): void {
+    const article = /^[aeio]/.test(describeType(from)) ? 'an' : 'a';
+    this.ctx.report('TypeMismatch', `expected \`file\`, found ${article} \`${describeType(from)}\` output`, span, {
+      label: `this output is ${article} ${describeType(from)} value, not a file`,
+      hint: `declare the input \`${inputName ?? 'it'}: ${describeType(from)}\` to receive the value, or give the producer a \`file\` output and write the value into it`,
+    });
+  }
+
   private checkAssignable(from: ValueType, to: ValueType | undefined, span: Span, inputName?: string): void {
     if (!to || to === 'any' || to === 'null' || from === 'null') return;
+    if (from === 'file' && !assignable(from, to)) {
+      this.ctx.report('TypeMismatch', `expected \`${to}\`, found \`file\``, span, {
+        label: 'this is a file output: the task would get its contents as text',
+        hint: `declare the input \`${inputName ?? 'it'}: file\` and read the file in the component, or give the producer ${/^[aeio]/.test(to) ? 'an' : 'a'} \`${to}\` output and return the value`,
+      });
+      return;
+    }
     if (!assignable(from, to)) {
       this.ctx.report('TypeMismatch', `expected \`${to}\`, found \`${describeType(from)}\``, span, {
         label: `this is ${describeType(from)}`,
@@ -614,7 +645,7 @@ class PipelineChecker {
     }
     const current = frames.map((f) => f.name);
     const outer = producer.loops.filter((l) => !current.includes(l));
-    if (outer.length === 0) return { value: { output: { task: producer.name, name: out.name } }, type: out.type, producer: producer.name };
+    if (outer.length === 0) return { value: { output: { task: producer.name, name: out.name } }, type: outputType(comp, out), producer: producer.name, returned: isReturned(comp, out) };
     // The producer runs once per iteration of a loop that does not enclose us: fan-in, one list of all its values.
     if (outer.length > 1 || !current.every((l) => producer.loops.includes(l))) {
       this.ctx.report('UnknownOutput', 'outputs can be collected from one loop level at a time', e.span, { hint: 'collect inside the outer loop, then again outside it' });
@@ -660,4 +691,14 @@ class PipelineChecker {
 
 export function checkPipeline(ctx: CheckContext, p: ast.PipelineDecl, components: ReadonlyMap<string, IrComponent>): IrPipeline {
   return new PipelineChecker(ctx, components).check(p);
+}
+
+/** An output's type as the checks see it: an untyped output of a loaded component.yaml fits anything, as in kfp. */
+function outputType(c: IrComponent, o: IrPort): ValueType {
+  return isUntypedImportedPort(c, 'outputs', o.name) ? 'any' : o.type;
+}
+
+/** A value the component's Python function returns (not a `file` it writes). */
+function isReturned(c: IrComponent, o: IrPort): boolean {
+  return c.impl.kind === 'python' && o.type !== 'file';
 }

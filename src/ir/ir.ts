@@ -37,6 +37,8 @@ export interface IrPythonImpl {
   image: string;
   packages: string[];
   body: string;
+  /** The 1-based .kfp line of the body's first line (the line after the opening fence). */
+  bodyLine: number;
   singleReturn: boolean;
 }
 

@@ -54,7 +54,15 @@ function containerComponentSpec(c: IrComponent): ComponentSpec {
   };
 }
 
-export function componentSpec(c: IrComponent): ComponentSpec {
+export interface ComponentSpecOptions {
+  /**
+   * The .kfp path a Python component's program names in tracebacks (see compile.ts for the
+   * rule); without it the program is kfp's own, with no reference to the source.
+   */
+  readonly sourcePath?: string;
+}
+
+export function componentSpec(c: IrComponent, options: ComponentSpecOptions = {}): ComponentSpec {
   if (c.impl.kind === 'imported') return c.impl.spec as unknown as ComponentSpec;
   if (c.impl.kind === 'container') return containerComponentSpec(c);
   const inputs: PyInput[] = c.inputs.map((i) => ({
@@ -76,6 +84,7 @@ export function componentSpec(c: IrComponent): ComponentSpec {
     body: c.impl.body,
     image: c.impl.image,
     packages: c.impl.packages,
+    ...(options.sourcePath !== undefined ? { origin: { path: options.sourcePath, bodyLine: c.impl.bodyLine } } : {}),
   });
 }
 

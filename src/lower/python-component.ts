@@ -12,6 +12,10 @@
  * - `_deserialize_bool` does not import distutils (removed in Python 3.12); it accepts the same strings.
  * - `metrics` outputs are serialized by a validating `_serialize_metrics` (kfp would use `str`).
  * - `ui_metadata` outputs are serialized by `_serialize_json` (kfp would use `str`).
+ * - Given the body's origin, the function is compiled from a string at its .kfp path and lines
+ *   (`_kfpdsl_define`), so tracebacks point at the .kfp file; everything else is unchanged.
+ * - Each input and file output is one argv element, `{concat: [--name=, value]}`, where kfp
+ *   writes `--name` and the value as two (which breaks on values starting with `-`).
  */
 import type { ComponentSpec, InputSpec, KfpTypeName, OutputSpec, Placeholder } from './component-spec.js';
 
@@ -47,6 +51,13 @@ export interface PythonComponent {
   body: string;
   image: string;
   packages: string[];
+  /**
+   * Where the body was written: the .kfp path as the program should name it, and the 1-based
+   * line of the body's first line. With it, the program defines the function from that text at
+   * those lines, so a traceback from user code names the .kfp file and line (see
+   * `locatedFunctionCode`); without it, the program is kfp's, function and all.
+   */
+  origin?: { path: string; bodyLine: number };
 }
 
 const KFP_TYPE_NAMES: Record<PyType, KfpTypeName | undefined> = {
@@ -146,15 +157,27 @@ function flagOf(name: string): string {
   return '--' + name.replaceAll('_', '-');
 }
 
+/**
+ * `--name=value` as one argv element (kfp writes the flag and the value as two). argparse
+ * reads a separate element that starts with `-` as the next flag, so kfp tasks fail on a
+ * string such as `-x` with "expected one argument"; after `=` argparse takes the rest of the
+ * element as the value, whatever it is. `concat` keeps component.yaml a kfp v1 component.
+ */
+function flagWithValue(name: string, value: Placeholder): Placeholder {
+  return { concat: [flagOf(name) + '=', value] };
+}
+
 function buildArgs(inputs: PyInput[], pathOutputs: PyOutput[], returnedOutputs: PyOutput[]): Placeholder[] {
   const args: Placeholder[] = [];
   for (const input of inputs) {
     const value: Placeholder = input.type === 'file' ? { inputPath: input.name } : { inputValue: input.name };
-    const pair: Placeholder[] = [flagOf(input.name), value];
-    if (input.optional) args.push({ if: { cond: { isPresent: input.name }, then: pair } });
-    else args.push(...pair);
+    const flagged = flagWithValue(input.name, value);
+    if (input.optional) args.push({ if: { cond: { isPresent: input.name }, then: [flagged] } });
+    else args.push(flagged);
   }
-  for (const output of pathOutputs) args.push(flagOf(output.name), { outputPath: output.name });
+  for (const output of pathOutputs) args.push(flagWithValue(output.name, { outputPath: output.name }));
+  // nargs=N cannot take `=`; these are paths the compiler chose (`/tmp/outputs/<name>/data`),
+  // which never start with `-`.
   if (returnedOutputs.length > 0) {
     args.push('----output-paths', ...returnedOutputs.map((o) => ({ outputPath: o.name })));
   }
@@ -207,8 +230,45 @@ function addArgumentLine(name: string, type: string, required: boolean): string 
   return `_parser.add_argument("${flagOf(name)}", dest="${name}", type=${type}, required=${requiredText}, default=argparse.SUPPRESS)`;
 }
 
-/** `def f(<inputs>, <file outputs>):` plus the body indented by 4 spaces. */
+/** The user's function: kfp's plain `def`, or, knowing its origin, defined at its .kfp lines. */
 function functionCode(c: PythonComponent, pathOutputs: PyOutput[]): string {
+  const def = plainFunctionCode(c, pathOutputs);
+  return c.origin ? locatedFunctionCode(def, c.origin) : def;
+}
+
+/**
+ * Python run by `locatedFunctionCode`: compiles the function's text padded with blank lines
+ * so that the body sits at its .kfp lines, under the .kfp path, and gives linecache the same
+ * lines, so tracebacks (and SyntaxErrors of a Python older than the user's) print the .kfp
+ * file, line and text without that file being present. linecache keeps an entry whose mtime
+ * is None (checkcache() skips it). CPython's built-in excepthook reads source lines from
+ * disk, not from linecache, so the traceback module's printer (the same format) takes its
+ * place unless the program set its own. The function is defined in the module's globals, as
+ * a plain `def` would be.
+ */
+const DEFINE_AT_KFP_LINES = `def _kfpdsl_define(path, def_line, source):
+    import linecache
+    import sys
+    import traceback
+    source = '\\n' * (def_line - 1) + source
+    linecache.cache[path] = (len(source), None, source.splitlines(True), path)
+    if sys.excepthook is sys.__excepthook__:
+        sys.excepthook = traceback.print_exception
+    exec(compile(source, path, 'exec'), globals())
+`;
+
+/**
+ * The function's `def`, handed to `_kfpdsl_define` as a string, one literal per line: the
+ * `def` line goes at the fence's opening line, the body at the lines it has in the .kfp file.
+ */
+function locatedFunctionCode(def: string, origin: { path: string; bodyLine: number }): string {
+  const lines = def.replace(/\n+$/, '').split('\n');
+  const literals = lines.map((line) => `    ${pythonStrRepr(line + '\n')}`).join('\n');
+  return `${DEFINE_AT_KFP_LINES}\n_kfpdsl_define(${pythonStrRepr(origin.path)}, ${origin.bodyLine - 1}, (\n${literals}\n))\n`;
+}
+
+/** kfp's `def f(<inputs>, <file outputs>):` plus the body indented by 4 spaces. */
+function plainFunctionCode(c: PythonComponent, pathOutputs: PyOutput[]): string {
   const params = c.inputs.map((i) => (i.optional ? `${i.name}=${i.defaultPython ?? 'None'}` : i.name));
   if (pathOutputs.length > 0) {
     // Output parameters have no default, so after an optional input they must be keyword-only
