@@ -8,6 +8,7 @@
 import type {
   IrComponent, IrCondExpr, IrLoop, IrNode, IrParam, IrPipeline, IrPipelineSettings, IrTask, IrValue,
 } from '../ir/ir.js';
+import { keyedObject } from '../ir/ir.js';
 import { NameAllocator, sanitizeK8sName, taskName } from '../names.js';
 import type { Span } from '../source.js';
 import type * as ast from '../syntax/ast.js';
@@ -364,7 +365,7 @@ class PipelineChecker {
   private task(info: TaskInfo, frames: readonly LoopFrame[]): IrTask | undefined {
     const s = info.stmt;
     const comp = info.component;
-    const args: { [input: string]: IrValue } = {};
+    const args = keyedObject<IrValue>();
     const given = new Map<string, Span>();
     let positional = 0;
     let sawNamed = false;

@@ -4,6 +4,7 @@
  * here, so that a malformed quantity or a misspelt policy is a located error, not a
  * rejected workflow on the cluster.
  */
+import { keyedObject } from '../ir/ir.js';
 import type { IrEnvVar, IrMount, IrPipelineSettings, IrSettingValue, IrSidecar, IrTaskSettings, IrValue, Json } from '../ir/ir.js';
 import type { Span } from '../source.js';
 import type * as ast from '../syntax/ast.js';
@@ -156,7 +157,7 @@ class SettingReader {
 
   stringMap(s: ast.Setting, e: ast.Expr): Record<string, string> | undefined {
     if (e.kind === 'DictExpr') {
-      const out: Record<string, string> = {};
+      const out = keyedObject<string>();
       for (const en of e.entries) {
         const v = literal(en.value);
         if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return this.fail(s, `values of \`${s.name.name}\` must be strings`, en.value.span);

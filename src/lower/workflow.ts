@@ -9,6 +9,7 @@
  * `{{workflow.parameters.x}}` instead of being threaded through every DAG, no compile
  * timestamp, no `parallelism: 0`.
  */
+import { keyedObject } from '../ir/ir.js';
 import type { IrComponent, IrLoop, IrNode, IrPipeline, IrResource, IrTask, IrType, IrValue, IrVolume, Json } from '../ir/ir.js';
 import { NameAllocator, sanitizeK8sName, taskName } from '../names.js';
 import type { ArgoArtifact, ArgoDagTask, ArgoParameter, ArgoTemplate, ArgoWorkflow } from './argo-types.js';
@@ -440,7 +441,7 @@ export class WorkflowLowering {
     const inParams: ArgoParameter[] = [];
     const inArtifacts: ArgoArtifact[] = [];
     const outArtifacts: ArgoArtifact[] = [];
-    const argumentsAnnotation: Record<string, string> = {};
+    const argumentsAnnotation = keyedObject<string>();
 
     const hooks = {
       isPresent: (input: string) => task.args[input] !== undefined || inputOf(input)?.default !== undefined,
