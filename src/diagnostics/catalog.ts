@@ -48,6 +48,7 @@ export const Codes = {
   InvalidSetting: def('KFP4001', 'invalid-setting', 'error', 'a setting whose value has the wrong shape'),
   MissingImplementation: def('KFP4002', 'missing-implementation', 'error', 'a component with neither a ``` python block nor a command'),
   InvalidImport: def('KFP4003', 'invalid-import', 'error', 'an imported component.yaml that cannot be read or is not a kfp v1 component'),
+  LoneSurrogate: def('KFP4010', 'lone-surrogate', 'error', 'a string escape that makes half of a UTF-16 surrogate pair, which neither UTF-8 nor YAML can hold'),
   EmptyBlock: def('KFP4004', 'empty-block', 'error', 'a pipeline, condition, loop or finally block with no tasks (Argo runs no empty DAG)'),
 
   UnusedTask: def('KFP3101', 'unused-output', 'warning', 'a task bound to a name whose outputs nothing uses'),

@@ -10,7 +10,7 @@
 import { diag } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../source.js';
-import { parseYaml, toYaml } from './yaml.js';
+import { parseYaml, toYaml, UnwritableString } from './yaml.js';
 
 export type SchemaCheck = (value: unknown) => string[];
 
@@ -29,7 +29,13 @@ export function verifyRendered(
   if (!sameData(first.value, intended)) return internal('template output does not hold the lowered value');
   const errors = schemaCheck(first.value);
   if (errors.length > 0) return internal(`output fails its schema: ${errors.slice(0, 3).join('; ')}`);
-  return { text: toYaml(first.value), diagnostics: [] };
+  try {
+    return { text: toYaml(first.value), diagnostics: [] };
+  } catch (e) {
+    // The checker refuses lone surrogates where they are written; one reaching this point is our bug.
+    if (e instanceof UnwritableString) return internal(e.message);
+    throw e;
+  }
 }
 
 /**

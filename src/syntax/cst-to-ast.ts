@@ -70,7 +70,14 @@ class Builder {
 
   stringValue(t: IToken): string {
     try {
-      return JSON.parse(t.image) as string;
+      const value = JSON.parse(t.image) as string;
+      // JSON allows `\uD800` alone; Kubernetes (UTF-8) and Go's YAML reader cannot carry it.
+      if (/\p{Cs}/u.test(value)) {
+        this.diagnostics.push(diag('LoneSurrogate', 'this string holds half of a surrogate pair', {
+          file: this.file, span: tokenSpan(t), hint: 'write the character itself, or both halves of the pair (`\\uD83D\\uDE80` is 🚀)',
+        }));
+      }
+      return value;
     } catch {
       this.diagnostics.push(diag('InvalidLiteral', 'invalid escape in string', { file: this.file, span: tokenSpan(t), hint: 'use JSON escapes: \\" \\\\ \\n \\t \\uXXXX' }));
       return t.image.slice(1, -1);
