@@ -58,6 +58,7 @@ export const Codes = {
   WorkflowTooLarge: def('KFP5002', 'workflow-too-large', 'warning', 'a workflow approaching (or past) Argo\'s 1 MiB limit'),
   AnnotationsTooLarge: def('KFP5003', 'annotations-too-large', 'error', 'annotations over Kubernetes\' 256 KiB total'),
   ArgumentTooLarge: def('KFP5004', 'argument-too-large', 'warning', 'a container argument over 128 KiB'),
+  IntegerTooLarge: def('KFP5006', 'integer-too-large', 'error', 'a setting larger than the integer field Argo or Kubernetes stores it in (int32, int64)'),
   ImageWithoutTag: def('KFP5005', 'image-without-tag', 'warning', 'an image without a tag or with `:latest`'),
 
   Internal: def('KFP9001', 'internal-error', 'error', 'a bug in kfpdsl'),
