@@ -17,6 +17,7 @@ import { mayReadAsNonString } from './typed-lookalikes.js';
 const NON_ASCII = /[^\x00-\x7f]/;
 /** What the text may hold only escaped: C0 controls but tab and newline, DEL, and everything past ASCII. */
 const NEEDS_ESCAPE = /[^\t\n\x20-\x7e]/;
+const LONE_SURROGATE = /\p{Cs}/u;
 
 export class UnwritableString extends Error {}
 
@@ -26,7 +27,6 @@ function escapeNonAscii(text: string): string {
     const cp = ch.codePointAt(0)!;
     if (cp === 0x7f) out += '\\x7F';
     else if (cp < 0x80) out += ch;
-    else if (cp >= 0xd800 && cp <= 0xdfff) throw new UnwritableString(`a lone surrogate \\u${cp.toString(16).toUpperCase()} cannot be written as YAML`);
     else if (cp <= 0xffff) out += '\\u' + cp.toString(16).toUpperCase().padStart(4, '0');
     else out += '\\U' + cp.toString(16).toUpperCase().padStart(8, '0');
   }
@@ -39,6 +39,8 @@ export function toYaml(value: unknown): string {
   YAML.visit(doc, {
     Scalar(_key, node) {
       if (typeof node.value !== 'string') return;
+      // The yaml library would write `\ud800`, an escape Go refuses ("invalid Unicode character escape code").
+      if (LONE_SURROGATE.test(node.value)) throw new UnwritableString(`a lone surrogate cannot be written as YAML: ${JSON.stringify(node.value.slice(0, 40))}`);
       if (node.value === '=' || NEEDS_ESCAPE.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
       else if (mayReadAsNonString(node.value)) node.type = Scalar.QUOTE_DOUBLE;
     },
