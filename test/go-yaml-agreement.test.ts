@@ -166,7 +166,7 @@ function checkString(s: string): Outcome {
   const result = compileSource(new SourceFile('agree.kfp', pipelineSource(s)));
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
-    // Refusing is allowed (a lone surrogate, say), but only as a located user error, never as our bug.
+    // Refusing is allowed (a lone surrogate or a NUL, which no container can take), but only as a located user error, never as our bug.
     const bad = errors.filter((d) => d.code === 'KFP9001' || d.span === undefined);
     return { compiled: false, problems: bad.map((d) => `${d.code} ${d.message}`) };
   }

@@ -49,6 +49,7 @@ export const Codes = {
   MissingImplementation: def('KFP4002', 'missing-implementation', 'error', 'a component with neither a ``` python block nor a command'),
   InvalidImport: def('KFP4003', 'invalid-import', 'error', 'an imported component.yaml that cannot be read or is not a kfp v1 component'),
   LoneSurrogate: def('KFP4010', 'lone-surrogate', 'error', 'a string escape that makes half of a UTF-16 surrogate pair, which neither UTF-8 nor YAML can hold'),
+  NulCharacter: def('KFP4011', 'nul-character', 'error', 'a string holding U+0000, which no container argument or environment variable can carry'),
   EmptyBlock: def('KFP4004', 'empty-block', 'error', 'a pipeline, condition, loop or finally block with no tasks (Argo runs no empty DAG)'),
 
   UnusedTask: def('KFP3101', 'unused-output', 'warning', 'a task bound to a name whose outputs nothing uses'),
