@@ -67,6 +67,42 @@ const MAKE_LIST = `component make_list() -> list {
 }
 `;
 
+/** An inner limited loop inside an outer one, both over task outputs, reading a file made outside both. */
+const NESTED_WITH_FILE = `component make(n: int) -> list {
+  \`\`\`python
+  return list(range(n))
+  \`\`\`
+}
+component writer() -> (out: file) {
+  \`\`\`python
+  with open(out, "w") as f:
+      f.write("hello")
+  \`\`\`
+}
+component show(a: int, b: int, text: file, tag: str) -> str {
+  \`\`\`python
+  return f"{a}-{b}-{open(text).read()}-{tag}"
+  \`\`\`
+}
+component total(values: list) -> int {
+  \`\`\`python
+  return len(values)
+  \`\`\`
+}
+pipeline "nested" (tag: str = "t") {
+  xs = make(3)
+  w = writer()
+  for a in xs parallelism 2 {
+    ys = make(2)
+    for b in ys parallelism 1 {
+      s = show(a, b, w.out, tag)
+    }
+    t = total(s)
+  }
+  total(t)
+}
+`;
+
 function compile(text: string): unknown {
   const r = compileSource(new SourceFile('limited.kfp', text));
   expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
@@ -100,6 +136,18 @@ describe('loop parallelism', () => {
     expect(overlap).toBeGreaterThan(1);
   }, 180_000);
 
+  it('limited loops nest, and values and files from outside cross into them', () => {
+    const file = join(root, 'nested.kfp');
+    writeFileSync(file, NESTED_WITH_FILE);
+    const r = runCli(['run', file, '--run-dir', join(root, 'runs'), '--format', 'json', '--skip-packages', '--parallelism', '16']);
+    expect(r.status, r.stderr).toBe(0);
+    const run = JSON.parse(r.stdout) as { tasks: { name: string; template: string; outputs: { artifacts: Record<string, string> } }[] };
+    const read = (template: string): string[] =>
+      run.tasks.filter((t) => t.template === template).map((t) => readFileSync(Object.values(t.outputs.artifacts)[0]!, 'utf8')).sort();
+    expect(read('show')).toEqual(['0-0-hello-t', '0-1-hello-t', '1-0-hello-t', '1-1-hello-t', '2-0-hello-t', '2-1-hello-t']);
+    expect(read('total')).toEqual(['2', '2', '2', '3']);
+  }, 180_000);
+
   it('the independent executor, scheduling by Argo\'s rule, never has more than the limit active', () => {
     const wf = compile(source(FLAT).replace('pause: float = 1.5', 'pause: float = 0'));
     const result = runWorkflow(wf, join(root, 'mini'));
@@ -122,5 +170,6 @@ describe('loop parallelism', () => {
   it.runIf(haveShared)('passes the strict Argo validator', () => {
     expect(strictArgoErrors(compile(source(FLAT)))).toEqual([]);
     expect(strictArgoErrors(compile(MAKE_LIST + source(NESTED)))).toEqual([]);
+    expect(strictArgoErrors(compile(NESTED_WITH_FILE))).toEqual([]);
   });
 });
