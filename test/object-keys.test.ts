@@ -4,7 +4,7 @@
  * compiler and its YAML output (read back with the `yaml` package), and through `kfpdsl run`
  * into a real Python task. A plain `{}` once swallowed `__proto__` as its prototype.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,18 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const own = (o: unknown): string[] => Object.keys(o as object);
 const obj = (o: unknown): Record<string, unknown> => o as Record<string, unknown>;
 
+/** Where the build put a file (the layout under `-o` may add a directory per source). */
+function findOutput(dir: string, suffix: string): string {
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) {
+      const found = findOutput(p, suffix);
+      if (found) return found;
+    } else if (p.endsWith(suffix)) return p;
+  }
+  return '';
+}
+
 function build(name: string, source: string): { workflow: Record<string, unknown>; dir: string } {
   const dir = join(root, name);
   const file = join(root, `${name}.kfp`);
@@ -26,8 +38,9 @@ function build(name: string, source: string): { workflow: Record<string, unknown
   const r = runCli(['build', file, '-o', dir]);
   expect(r.stderr).not.toMatch(/error/);
   expect(r.status).toBe(0);
-  const workflow = YAML.parse(readFileSync(join(dir, "keys.yaml"), 'utf8'), { version: '1.1' }) as Record<string, unknown>;
-  return { workflow, dir };
+  const workflowFile = findOutput(dir, '/keys.yaml');
+  const workflow = YAML.parse(readFileSync(workflowFile, 'utf8'), { version: '1.1' }) as Record<string, unknown>;
+  return { workflow, dir: join(workflowFile, '..') };
 }
 
 const templates = (wf: Record<string, unknown>): Record<string, unknown>[] => obj(wf['spec'])['templates'] as Record<string, unknown>[];
