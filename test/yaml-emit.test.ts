@@ -14,6 +14,8 @@ const TRICKY = [
   '-0x1F', '1_000', '1e3', '.inf', '.nan', '12:30:00', '2020-01-01', '=', '<<', '.', '-', '- a', '? a', ': a', '#x', 'a #b',
   '@x', '`x', '%x', '!x', '&x', '*x', '|', '>', '{a}', '[a]', 'a: b', '"q"', "'q'", 'line\nbreak', 'trailing\n', '  lead',
   'tab\there', '{{inputs.parameters.x}}', '{{workflow.name}}-pvc', '한글 주석', 'emoji 🚀', 'mixed 한 \n line', '\u2028sep', 'nul\u0000',
+  // Only Go's yaml.v2 types these (strconv bases, any letter case): see test/go-yaml-agreement.test.ts.
+  '0X1F', '0B101', '0O17', '+0x1F', 'Y', 'NO', '.Inf', '-.INF', '.NaN', '1__0', '190:20:30.15', 'del\u007f', 'c1\u0085\u009f', 'esc\u001b',
 ];
 
 describe('toYaml', () => {
@@ -27,6 +29,14 @@ describe('toYaml', () => {
 
   it('forces quotes on a bare `=`, which PyYAML cannot load', () => {
     expect(toYaml({ a: '=' })).toBe('a: "="\n');
+  });
+
+  it('quotes what only Go types, and escapes DEL, which Go rejects raw', () => {
+    expect(toYaml({ a: '0X1F', b: 'Y', c: 'a\x7fb' })).toBe('a: "0X1F"\nb: "Y"\nc: "a\\x7Fb"\n');
+  });
+
+  it('refuses a lone surrogate, which no YAML can hold', () => {
+    expect(() => toYaml({ a: '\ud800' })).toThrow(/lone surrogate/);
   });
 
   it('escapes astral characters with \\U', () => {

@@ -3,6 +3,7 @@
  * Python parameters are valid identifiers, types are known, defaults fit their types,
  * settings are known and well-formed, and there is code to run.
  */
+import { keyedObject } from '../ir/ir.js';
 import type { IrCmdItem, IrComponent, IrPort, IrType } from '../ir/ir.js';
 import type * as ast from '../syntax/ast.js';
 import { didYouMean } from '../diagnostics/suggest.js';
@@ -124,7 +125,7 @@ export function checkComponent(ctx: CheckContext, c: ast.ComponentDecl): IrCompo
   let packages: string[] = [];
   let command: ast.Setting | undefined;
   let args: ast.Setting | undefined;
-  let env: Record<string, string> = {};
+  let env: Record<string, string> = keyedObject<string>();
   const seen = new Map<string, ast.Setting>();
   for (const s of c.settings) {
     if (!ctx.firstSetting(seen, s)) continue;
@@ -196,7 +197,7 @@ export function checkComponent(ctx: CheckContext, c: ast.ComponentDecl): IrCompo
 
 function envMap(ctx: CheckContext, s: ast.Setting): Record<string, string> | undefined {
   if (s.value.kind === 'DictExpr') {
-    const out: Record<string, string> = {};
+    const out = keyedObject<string>();
     for (const e of s.value.entries) {
       if (e.value.kind === 'Literal' && e.value.value !== null) out[e.key] = String(e.value.value);
       else ctx.report('InvalidSetting', 'component env values must be literals', e.value.span, { hint: 'values from the pipeline go in the task\'s env setting' });

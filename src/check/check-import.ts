@@ -78,6 +78,10 @@ export function checkImport(ctx: CheckContext, imp: ast.ImportDecl): IrComponent
   } catch (e) {
     return inFile(`cannot load: ${e instanceof Error ? e.message : String(e)}`, 0);
   }
+  // A `"\uD800"` escape loads as a lone surrogate, which no output (UTF-8, YAML) can hold.
+  let surrogate: number | undefined;
+  YAML.visit(doc, { Scalar: (_k, n) => { if (surrogate === undefined && typeof n.value === 'string' && /\p{Cs}/u.test(n.value)) surrogate = n.range?.[0] ?? 0; } });
+  if (surrogate !== undefined) return inFile('this string holds half of a UTF-16 surrogate pair, which Kubernetes cannot carry', surrogate, 'write the character itself, or both halves of the pair');
   const nodeOffset = (instancePath: string): number => {
     const parts = instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
     for (let n = parts.length; n >= 0; n--) {

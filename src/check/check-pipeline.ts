@@ -8,6 +8,7 @@
 import type {
   IrComponent, IrCondExpr, IrLoop, IrNode, IrParam, IrPipeline, IrPipelineSettings, IrPort, IrTask, IrValue,
 } from '../ir/ir.js';
+import { keyedObject } from '../ir/ir.js';
 import { NameAllocator, sanitizeK8sName, taskName } from '../names.js';
 import type { Span } from '../source.js';
 import type * as ast from '../syntax/ast.js';
@@ -21,7 +22,7 @@ import { checkVolume } from './check-volume.js';
 import { CheckContext, constType, constValue } from './context.js';
 import { findCycles } from './cycles.js';
 import { isUiOutput, type Resolved } from './resolved.js';
-import { checkPipelineSetting, checkTaskSettings, isDnsSubdomain, type SettingResolver } from './settings.js';
+import { checkPipelineSetting, checkTaskSettings, fitsField, isDnsSubdomain, type SettingResolver } from './settings.js';
 import { assignable, describeType, isUntypedImportedPort, PARAM_TYPES, type ValueType } from './types.js';
 
 /** More `elif`s than this make the workflow grow too fast (each negates all the earlier conditions). */
@@ -324,6 +325,7 @@ class PipelineChecker {
     } else {
       this.ctx.report('TypeMismatch', 'a loop runs over a literal list, a list parameter or a list output', s.items.span);
     }
+    const parallelismFits = !s.parallelism || fitsField(this.ctx, s.parallelism.value, 'parallelism', s.parallelism.span);
     if (s.parallelism && s.parallelism.value < 1) {
       this.ctx.report('InvalidSetting', '`parallelism` must be at least 1', s.parallelism.span, { hint: 'leave it out for no limit (Argo 4 rejects 0)' });
     }
@@ -335,7 +337,7 @@ class PipelineChecker {
       name,
       items,
       fields: fields ?? [],
-      ...(s.parallelism && s.parallelism.value >= 1 ? { parallelism: s.parallelism.value } : {}),
+      ...(s.parallelism && s.parallelism.value >= 1 && parallelismFits ? { parallelism: s.parallelism.value } : {}),
       body,
     };
   }
@@ -364,7 +366,7 @@ class PipelineChecker {
   private task(info: TaskInfo, frames: readonly LoopFrame[]): IrTask | undefined {
     const s = info.stmt;
     const comp = info.component;
-    const args: { [input: string]: IrValue } = {};
+    const args = keyedObject<IrValue>();
     const given = new Map<string, Span>();
     let positional = 0;
     let sawNamed = false;

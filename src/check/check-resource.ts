@@ -4,6 +4,7 @@
  * record literal whose values may be parameters, task outputs or loop items; the task's
  * outputs are `name` and `manifest`, plus JSONPaths the user names.
  */
+import { keyedObject } from '../ir/ir.js';
 import type { IrResource, IrValue, Json } from '../ir/ir.js';
 import type * as ast from '../syntax/ast.js';
 import { didYouMean } from '../diagnostics/suggest.js';
@@ -30,7 +31,7 @@ function manifestJson(ctx: CheckContext, e: ast.Expr, ref: RefResolver, refs: Ir
       return items.some((i) => i === undefined) ? undefined : (items as Json[]);
     }
     case 'DictExpr': {
-      const out: { [k: string]: Json } = {};
+      const out = keyedObject<Json>();
       for (const en of e.entries) {
         const v = manifestJson(ctx, en.value, ref, refs);
         if (v === undefined) return undefined;
@@ -92,7 +93,7 @@ export function checkResource(ctx: CheckContext, s: ast.TaskStmt, name: string, 
       manifest = undefined;
     }
   }
-  const outputs: { [k: string]: string } = {};
+  const outputs = keyedObject<string>();
   const o = named.get('outputs');
   if (o) {
     if (o.value.kind !== 'DictExpr') ctx.report('InvalidSetting', '`outputs` maps output names to JSONPaths', o.value.span, { hint: 'e.g. outputs: { uid: "{.metadata.uid}" }' });

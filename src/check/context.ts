@@ -1,6 +1,7 @@
 /** Shared state of one check run: the file, the diagnostics so far, and constant evaluation. */
 import { diag, type CodeName, type DiagnosticInit } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { keyedObject } from '../ir/ir.js';
 import type { IrConst, Json } from '../ir/ir.js';
 import type { SourceFile, Span } from '../source.js';
 import type * as ast from '../syntax/ast.js';
@@ -45,7 +46,7 @@ export function constValue(e: ast.Expr): IrConst | undefined {
       return { const: items };
     }
     case 'DictExpr': {
-      const out: { [k: string]: Json } = {};
+      const out = keyedObject<Json>();
       for (const en of e.entries) {
         const v = constValue(en.value);
         if (!v) return undefined;

@@ -4,6 +4,7 @@
  * here, so that a malformed quantity or a misspelt policy is a located error, not a
  * rejected workflow on the cluster.
  */
+import { keyedObject } from '../ir/ir.js';
 import type { IrEnvVar, IrMount, IrPipelineSettings, IrSettingValue, IrSidecar, IrTaskSettings, IrValue, Json } from '../ir/ir.js';
 import type { Span } from '../source.js';
 import type * as ast from '../syntax/ast.js';
@@ -82,6 +83,56 @@ export function isDnsSubdomain(s: string): boolean {
   return s.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(s);
 }
 
+/**
+ * The integer fields settings land in, with their Go types (Argo v4.1 / Kubernetes, see
+ * /work/shared/schemas): an IntOrString holds an int32. An int64 field is capped at 2^53 - 1,
+ * the largest integer kfpdsl carries exactly (a JS number), which is 285 million years of
+ * seconds; past it the value written would not be the value given.
+ */
+export const INT32_MAX = 2_147_483_647;
+export const INT64_MAX_EXACT = Number.MAX_SAFE_INTEGER;
+export const INT_FIELDS = {
+  taskTimeout: { field: "the template's activeDeadlineSeconds", max: INT32_MAX, type: 'IntOrString, an int32' },
+  pipelineTimeout: { field: 'spec.activeDeadlineSeconds', max: INT64_MAX_EXACT, type: 'int64' },
+  parallelism: { field: 'parallelism', max: INT64_MAX_EXACT, type: 'int64' },
+  ttl: { field: 'ttlStrategy.secondsAfterCompletion', max: INT32_MAX, type: 'int32' },
+  retry: { field: 'retryStrategy.limit', max: INT32_MAX, type: 'IntOrString, an int32' },
+  backoffFactor: { field: 'retryStrategy.backoff.factor', max: INT32_MAX, type: 'IntOrString, an int32' },
+  podDisruptionBudget: { field: 'podDisruptionBudget.minAvailable', max: INT32_MAX, type: 'IntOrString, an int32' },
+  gpu: { field: 'the GPU limit', max: INT64_MAX_EXACT, type: 'a quantity, int64' },
+} as const;
+export type IntField = keyof typeof INT_FIELDS;
+
+/** Reports a value too large for its field (KFP5006); returns it when it fits. */
+export function fitsField(ctx: CheckContext, value: number, field: IntField, span: Span, unit = ''): boolean {
+  const f = INT_FIELDS[field];
+  if (value <= f.max) return true;
+  ctx.report('IntegerTooLarge', `${formatNumber(value)}${unit} is too large for ${f.field} (${f.type}: at most ${formatNumber(f.max)}${unit})`, span, {
+    hint: unit ? `at most ${approxDuration(f.max)}` : `write at most ${formatNumber(f.max)}`,
+  });
+  return false;
+}
+
+const formatNumber = (n: number): string => (Number.isSafeInteger(n) ? String(n) : n.toExponential().replace('e+', 'e'));
+
+function approxDuration(seconds: number): string {
+  const days = seconds / 86400;
+  return days >= 365 * 2 ? `${Math.floor(days / 365.25).toLocaleString('en-US')} years ("${Math.floor(days)}d")` : `"${Math.floor(days)}d"`;
+}
+
+/** Go's time.ParseDuration refuses more than 2^63 - 1 nanoseconds (about 292 years). */
+const GO_DURATION_MAX_NS = 9_223_372_036_854_775_807n;
+const GO_UNIT_NS: Record<string, bigint> = { ns: 1n, us: 1_000n, 'µs': 1_000n, ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n };
+/** Summed exactly, as Go does (a fraction of a unit is truncated to whole nanoseconds). */
+function goDurationFits(text: string): boolean {
+  let ns = 0n;
+  for (const m of text.matchAll(/(\d+)(?:\.(\d+))?(ns|us|µs|ms|s|m|h)/g)) {
+    const unit = GO_UNIT_NS[m[3]!]!;
+    ns += BigInt(m[1]!) * unit + (m[2] ? (BigInt(m[2]) * unit) / 10n ** BigInt(m[2].length) : 0n);
+  }
+  return ns <= GO_DURATION_MAX_NS;
+}
+
 function literal(e: ast.Expr): string | number | boolean | null | undefined {
   return e.kind === 'Literal' ? e.value : undefined;
 }
@@ -118,18 +169,29 @@ class SettingReader {
     return this.fail(s, `\`${s.name.name}\` must be \`true\` or \`false\``, e.span);
   }
 
-  duration(s: ast.Setting, e: ast.Expr): number | undefined {
+  duration(s: ast.Setting, e: ast.Expr, field?: IntField): number | undefined {
     const v = literal(e);
     const secs = typeof v === 'string' || typeof v === 'number' ? durationSeconds(v) : undefined;
-    if (secs !== undefined) return secs;
+    if (secs !== undefined) return field && !fitsField(this.ctx, secs, field, e.span, 's') ? undefined : secs;
     return this.fail(s, `\`${s.name.name}\` must be a duration`, e.span, 'e.g. "45s", "30m", "1h30m", "2d" or a number of seconds');
   }
 
   goDuration(s: ast.Setting, e: ast.Expr): string | undefined {
     const v = literal(e);
-    if (typeof v === 'number' && v > 0) return `${v}s`;
-    if (typeof v === 'string' && isGoDuration(v)) return v;
+    // A number is seconds; written as Go reads it (`1e+21s` is no Go duration).
+    const text = typeof v === 'number' && v > 0 && !String(v).includes('e') ? `${v}s` : typeof v === 'string' ? v : undefined;
+    if (text !== undefined && isGoDuration(text)) {
+      if (goDurationFits(text)) return text;
+      this.ctx.report('IntegerTooLarge', `\`${text}\` is longer than a Go duration can be (2^63 - 1 nanoseconds)`, e.span, { hint: 'at most "2562047h" (about 292 years)' });
+      return undefined;
+    }
     return this.fail(s, `\`${s.name.name}\` must be a duration such as "10s" or "2m"`, e.span);
+  }
+
+  /** A positive (or non-negative) integer that fits its Argo/Kubernetes field. */
+  boundedInt(s: ast.Setting, e: ast.Expr, field: IntField, allowZero = false): number | undefined {
+    const n = this.positiveInt(s, e, allowZero);
+    return n !== undefined && fitsField(this.ctx, n, field, e.span) ? n : undefined;
   }
 
   quantity(s: ast.Setting, e: ast.Expr, kind: 'cpu' | 'memory', resolver?: SettingResolver): IrSettingValue | undefined {
@@ -156,7 +218,7 @@ class SettingReader {
 
   stringMap(s: ast.Setting, e: ast.Expr): Record<string, string> | undefined {
     if (e.kind === 'DictExpr') {
-      const out: Record<string, string> = {};
+      const out = keyedObject<string>();
       for (const en of e.entries) {
         const v = literal(en.value);
         if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return this.fail(s, `values of \`${s.name.name}\` must be strings`, en.value.span);
@@ -296,6 +358,8 @@ export function checkTaskSettings(ctx: CheckContext, settings: readonly ast.Sett
   let gpu: { count: IrSettingValue; setting: ast.Setting } | undefined;
   let vendor = 'nvidia.com/gpu';
   let retry: IrTaskSettings['retry'] | undefined;
+  /** Written, valid or not: the backoff settings then do not also complain that it is missing. */
+  let retrySet = false;
   const retryExtras: { policy?: string; duration?: string; factor?: number; maxDuration?: string; first?: ast.Setting } = {};
   for (const s of settings) {
     const name = s.name.name;
@@ -328,7 +392,7 @@ export function checkTaskSettings(ctx: CheckContext, settings: readonly ast.Sett
         break;
       }
       case 'gpu': {
-        const n = s.value.kind === 'RefExpr' ? r.fromParameter(s, s.value, resolver) : r.positiveInt(s, s.value);
+        const n = s.value.kind === 'RefExpr' ? r.fromParameter(s, s.value, resolver) : r.boundedInt(s, s.value, 'gpu');
         if (n !== undefined) gpu = { count: n, setting: s };
         break;
       }
@@ -343,7 +407,8 @@ export function checkTaskSettings(ctx: CheckContext, settings: readonly ast.Sett
         break;
       }
       case 'retry': {
-        const n = r.positiveInt(s, s.value, true);
+        retrySet = true;
+        const n = r.boundedInt(s, s.value, 'retry', true);
         if (n !== undefined) retry = { limit: n };
         break;
       }
@@ -356,7 +421,7 @@ export function checkTaskSettings(ctx: CheckContext, settings: readonly ast.Sett
         retryExtras.first ??= s;
         break;
       case 'backoff_factor': {
-        retryExtras.factor = r.positiveInt(s, s.value);
+        retryExtras.factor = r.boundedInt(s, s.value, 'backoffFactor');
         retryExtras.first ??= s;
         break;
       }
@@ -365,7 +430,7 @@ export function checkTaskSettings(ctx: CheckContext, settings: readonly ast.Sett
         retryExtras.first ??= s;
         break;
       case 'timeout': {
-        const t = r.duration(s, s.value);
+        const t = r.duration(s, s.value, 'taskTimeout');
         if (t !== undefined) out.timeoutSeconds = t;
         break;
       }
@@ -435,7 +500,7 @@ export function checkTaskSettings(ctx: CheckContext, settings: readonly ast.Sett
     }
   }
   if (gpu) (out.limits ??= {})[vendor] = gpu.count;
-  if (retryExtras.first && !retry) {
+  if (retryExtras.first && !retrySet) {
     r.fail(retryExtras.first, `\`${retryExtras.first.name.name}\` needs \`retry\``, retryExtras.first.name.span, 'e.g. retry: 3');
   }
   if (retry) {
@@ -461,14 +526,14 @@ export function checkPipelineSetting(ctx: CheckContext, s: ast.Setting, out: IrP
   }
   switch (name) {
     case 'timeout':
-      out.timeoutSeconds = r.duration(s, s.value);
+      out.timeoutSeconds = r.duration(s, s.value, 'pipelineTimeout');
       break;
     case 'parallelism':
       // Argo 4's CRDs require parallelism >= 1; kfp's `0` (unlimited) is written by leaving it out.
-      out.parallelism = r.positiveInt(s, s.value);
+      out.parallelism = r.boundedInt(s, s.value, 'parallelism');
       break;
     case 'ttl':
-      out.ttlSeconds = r.duration(s, s.value);
+      out.ttlSeconds = r.duration(s, s.value, 'ttl');
       break;
     case 'image_pull_secrets': {
       const v = s.value;
@@ -492,8 +557,13 @@ export function checkPipelineSetting(ctx: CheckContext, s: ast.Setting, out: IrP
     case 'pod_disruption_budget': {
       // PipelineConf.set_pod_disruption_budget: the pods that must stay up, a count or a percentage.
       const v = literal(s.value);
-      if ((typeof v === 'number' && Number.isInteger(v) && v >= 0) || (typeof v === 'string' && /^\d+%$/.test(v))) out.podDisruptionBudget = v;
-      else r.fail(s, '`pod_disruption_budget` is a number of pods or a percentage', s.value.span, 'e.g. pod_disruption_budget: "50%"');
+      if (typeof v === 'number' && Number.isInteger(v) && v >= 0) {
+        if (fitsField(ctx, v, 'podDisruptionBudget', s.value.span)) out.podDisruptionBudget = v;
+      } else if (typeof v === 'string' && /^\d+%$/.test(v)) {
+        // Kubernetes refuses a percentage over 100%.
+        if (Number(v.slice(0, -1)) <= 100) out.podDisruptionBudget = v;
+        else r.fail(s, `\`${v}\` is more than 100%`, s.value.span, 'e.g. pod_disruption_budget: "50%"');
+      } else r.fail(s, '`pod_disruption_budget` is a number of pods or a percentage', s.value.span, 'e.g. pod_disruption_budget: "50%"');
       break;
     }
     case 'service_account': {

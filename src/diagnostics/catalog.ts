@@ -62,6 +62,8 @@ export const Codes = {
   InvalidSetting: def('KFP4001', 'invalid-setting', 'error', 'a setting whose value has the wrong shape'),
   MissingImplementation: def('KFP4002', 'missing-implementation', 'error', 'a component with neither a ``` python block nor a command'),
   InvalidImport: def('KFP4003', 'invalid-import', 'error', 'an imported component.yaml that cannot be read or is not a kfp v1 component'),
+  LoneSurrogate: def('KFP4010', 'lone-surrogate', 'error', 'a string escape that makes half of a UTF-16 surrogate pair, which neither UTF-8 nor YAML can hold'),
+  NulCharacter: def('KFP4011', 'nul-character', 'error', 'a string holding U+0000, which no container argument or environment variable can carry'),
   EmptyBlock: def('KFP4004', 'empty-block', 'error', 'a pipeline, condition, loop or finally block with no tasks (Argo runs no empty DAG)'),
 
   UnusedTask: def('KFP3101', 'unused-output', 'warning', 'a task bound to a name whose outputs nothing uses'),
@@ -71,6 +73,7 @@ export const Codes = {
   WorkflowTooLarge: def('KFP5002', 'workflow-too-large', 'warning', 'a workflow approaching (or past) Argo\'s 1 MiB limit'),
   AnnotationsTooLarge: def('KFP5003', 'annotations-too-large', 'error', 'annotations over Kubernetes\' 256 KiB total'),
   ArgumentTooLarge: def('KFP5004', 'argument-too-large', 'warning', 'a container argument over 128 KiB'),
+  IntegerTooLarge: def('KFP5006', 'integer-too-large', 'error', 'a setting larger than the integer field Argo or Kubernetes stores it in (int32, int64)'),
   ImageWithoutTag: def('KFP5005', 'image-without-tag', 'warning', 'an image without a tag or with `:latest`'),
 
   Internal: def('KFP9001', 'internal-error', 'error', 'a bug in kfpdsl'),

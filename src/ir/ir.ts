@@ -9,6 +9,15 @@ export type IrType = 'int' | 'float' | 'str' | 'bool' | 'list' | 'dict' | 'file'
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
+/**
+ * An empty object without a prototype, for maps keyed by user text (dict literals,
+ * records, env, labels…): in it `__proto__`, `constructor` and `prototype` are keys like
+ * any other, where a plain `{}` would swallow `__proto__` as its prototype.
+ */
+export function keyedObject<T>(): { [key: string]: T } {
+  return Object.create(null) as { [key: string]: T };
+}
+
 /** A literal as written: `isFloat` keeps `1.0` distinct from `1` (kfp serializes them differently). */
 export interface IrConst {
   const: Json;

@@ -9,6 +9,7 @@
  * `{{workflow.parameters.x}}` instead of being threaded through every DAG, no compile
  * timestamp, no `parallelism: 0`.
  */
+import { keyedObject } from '../ir/ir.js';
 import type { IrComponent, IrLoop, IrNode, IrPipeline, IrResource, IrTask, IrType, IrValue, IrVolume, Json } from '../ir/ir.js';
 import { NameAllocator, sanitizeK8sName, taskName } from '../names.js';
 import type { ArgoArtifact, ArgoDagTask, ArgoParameter, ArgoTemplate, ArgoWorkflow } from './argo-types.js';
@@ -42,6 +43,23 @@ type Kind = 'parameter' | 'artifact';
 interface GroupInput {
   readonly kind: Kind;
   readonly value: IrValue;
+}
+
+/**
+ * A loop with `parallelism N`. Argo applies a DAG template's `parallelism` to the child
+ * nodes of that DAG, and the iterations of a `withItems`/`withParam` task are children of
+ * the DAG that holds the task, not of the loop body. So the limit goes on a DAG template of
+ * its own holding just the expanded loop task (kfp v1 put it on the body, where it limits
+ * nothing: kubeflow/pipelines#6588). Values the loop task took from its parent's scope
+ * come in as the limiter's inputs; what the loop exports goes out as its outputs.
+ */
+interface Limiter {
+  readonly name: string;
+  readonly parallelism: number;
+  readonly loop: Group;
+  readonly task: ArgoDagTask;
+  readonly params: string[];
+  readonly artifacts: string[];
 }
 
 /** One DAG template: the pipeline itself, a condition, a loop or the exit handler. */
@@ -89,6 +107,8 @@ export class WorkflowLowering {
   /** Template names of the volume and resource tasks (Argo resource templates, one per task). */
   private readonly resourceTemplates = new Map<string, string>();
   private readonly sharedTemplates = new Map<string, ArgoTemplate>();
+  /** DAG templates that hold one expanded loop task and limit its iterations (`parallelism N`). */
+  private readonly limiters: Limiter[] = [];
   private root: Group | undefined;
 
   constructor(
@@ -124,7 +144,8 @@ export class WorkflowLowering {
     }
     this.addOutputParameters();
     const groupTemplates = [...this.groups.values()].map((g) => this.groupTemplate(g));
-    const templates = [...this.templates, ...groupTemplates].sort(byName);
+    const limiterTemplates = this.limiters.map((l) => this.limiterTemplate(l));
+    const templates = [...this.templates, ...groupTemplates, ...limiterTemplates].sort(byName);
     const s = p.settings;
     return {
       apiVersion: 'argoproj.io/v1alpha1',
@@ -295,11 +316,7 @@ export class WorkflowLowering {
       if (deps.size > 0) task.dependencies = [...deps].sort();
       tasks.push(task);
     }
-    group.template = {
-      name: group.name,
-      ...(group.loop?.parallelism ? { parallelism: group.loop.parallelism } : {}),
-      dag: { tasks: tasks.map(orderTaskKeys).sort(byName) },
-    };
+    group.template = { name: group.name, dag: { tasks: tasks.map(orderTaskKeys).sort(byName) } };
   }
 
   /** `after` of tasks inside a group, as seen from outside it. */
@@ -337,8 +354,63 @@ export class WorkflowLowering {
       const items = loop.items;
       if ('const' in items) task.withItems = items.const as unknown[];
       else task.withParam = this.valueText(items, 'list', parent, deps);
+      if (loop.parallelism) return this.limitIterations(task, group, loop.parallelism);
     }
     return task;
+  }
+
+  /** Moves an expanded loop task into a limiter template (see Limiter); returns the task that calls the limiter. */
+  private limitIterations(loopTask: ArgoDagTask, group: Group, parallelism: number): ArgoDagTask {
+    const name = this.templateNames.unique(`${group.name}-parallelism`);
+    const inner: ArgoDagTask = { name: loopTask.name, template: loopTask.template };
+    const outerParams: ArgoParameter[] = [];
+    const innerParams: ArgoParameter[] = [];
+    for (const p of loopTask.arguments?.parameters ?? []) {
+      // The loop's own item is substituted by the expansion inside the limiter; everything else crosses in.
+      if (/^\{\{item(\.[^}]*)?\}\}$/.test(p.value ?? '')) innerParams.push(p);
+      else {
+        outerParams.push(p);
+        innerParams.push({ name: p.name, value: paramRef(p.name) });
+      }
+    }
+    if (loopTask.withParam !== undefined) {
+      const itemsName = `${loopTask.name}-items`;
+      outerParams.push({ name: itemsName, value: loopTask.withParam });
+      inner.withParam = paramRef(itemsName);
+    }
+    if (loopTask.withItems) inner.withItems = loopTask.withItems;
+    const outerArtifacts = loopTask.arguments?.artifacts ?? [];
+    const innerArtifacts = outerArtifacts.map((a) => ({ name: a.name, from: `{{inputs.artifacts.${a.name}}}` }));
+    if (innerParams.length || innerArtifacts.length) {
+      inner.arguments = { ...(innerParams.length ? { parameters: innerParams } : {}), ...(innerArtifacts.length ? { artifacts: innerArtifacts } : {}) };
+    }
+    this.limiters.push({ name, parallelism, loop: group, task: inner, params: outerParams.map((p) => p.name), artifacts: outerArtifacts.map((a) => a.name) });
+    const outer: ArgoDagTask = { name: loopTask.name, template: name };
+    if (outerParams.length || outerArtifacts.length) {
+      outer.arguments = { ...(outerParams.length ? { parameters: outerParams } : {}), ...(outerArtifacts.length ? { artifacts: outerArtifacts } : {}) };
+    }
+    return outer;
+  }
+
+  /** Built last, when the loop's outputs (exposed on demand by its consumers) are all known. */
+  private limiterTemplate(l: Limiter): ArgoTemplate {
+    const outputs = [...l.loop.outputs].sort(([a], [b]) => (a < b ? -1 : 1));
+    const from = (kind: Kind, name: string): string => `{{tasks.${l.task.name}.outputs.${kind}s.${name}}}`;
+    const outParams = outputs.filter(([, o]) => o.kind === 'parameter').map(([name]) => ({ name, valueFrom: { parameter: from('parameter', name) } }));
+    const outArtifacts = outputs.filter(([, o]) => o.kind === 'artifact').map(([name]) => ({ name, from: from('artifact', name) }));
+    const inParams = [...l.params].sort().map((name) => ({ name }));
+    const inArtifacts = [...l.artifacts].sort().map((name) => ({ name }));
+    return {
+      name: l.name,
+      parallelism: l.parallelism,
+      ...(inParams.length || inArtifacts.length
+        ? { inputs: { ...(inParams.length ? { parameters: inParams } : {}), ...(inArtifacts.length ? { artifacts: inArtifacts } : {}) } }
+        : {}),
+      ...(outParams.length || outArtifacts.length
+        ? { outputs: { ...(outParams.length ? { parameters: outParams } : {}), ...(outArtifacts.length ? { artifacts: outArtifacts } : {}) } }
+        : {}),
+      dag: { tasks: [orderTaskKeys(l.task)] },
+    };
   }
 
   private groupTemplate(g: Group): ArgoTemplate {
@@ -440,7 +512,7 @@ export class WorkflowLowering {
     const inParams: ArgoParameter[] = [];
     const inArtifacts: ArgoArtifact[] = [];
     const outArtifacts: ArgoArtifact[] = [];
-    const argumentsAnnotation: Record<string, string> = {};
+    const argumentsAnnotation = keyedObject<string>();
 
     const hooks = {
       isPresent: (input: string) => task.args[input] !== undefined || inputOf(input)?.default !== undefined,

@@ -122,7 +122,8 @@ class DagRun {
     let unresolved: string | undefined;
     const task = mapStrings(body, (s) => {
       const out = substitute(s, lookup);
-      unresolved ??= unresolvedTags(out, () => undefined)[0];
+      // Artifact references (`from:`) are resolved when the child starts, from the scope or the DAG's inputs.
+      unresolved ??= unresolvedTags(out, (key) => (ARTIFACT_REF.test(key) ? '' : undefined))[0];
       return out;
     }) as Obj;
     if (unresolved !== undefined) return Promise.resolve(this.ctx.settledNode(init, 'Error', `failed to resolve {{${unresolved}}}`));
@@ -181,6 +182,8 @@ class DagRun {
     return seen;
   }
 }
+
+const ARTIFACT_REF = /^(inputs\.artifacts\.|tasks\.[^.]+\.outputs\.artifacts\.)/;
 
 const dependencies = (task: Obj): string[] => arr(task['dependencies']).flatMap((d) => str(d) ?? []);
 

@@ -55,7 +55,8 @@ export function itemLookup(item: unknown): Lookup {
   return (key) => {
     if (key === 'item') return scalarText(item);
     if (key.startsWith('item.') && isObj(item)) {
-      const v = item[key.slice('item.'.length)];
+      const field = key.slice('item.'.length);
+      const v = Object.hasOwn(item, field) ? item[field] : undefined; // not `constructor` from the prototype
       return v === undefined ? undefined : scalarText(v);
     }
     return undefined;

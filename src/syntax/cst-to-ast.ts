@@ -70,7 +70,20 @@ class Builder {
 
   stringValue(t: IToken): string {
     try {
-      return JSON.parse(t.image) as string;
+      const value = JSON.parse(t.image) as string;
+      // JSON allows `\uD800` alone; Kubernetes (UTF-8) and Go's YAML reader cannot carry it.
+      if (/\p{Cs}/u.test(value)) {
+        this.diagnostics.push(diag('LoneSurrogate', 'this string holds half of a surrogate pair', {
+          file: this.file, span: tokenSpan(t), hint: 'write the character itself, or both halves of the pair (`\\uD83D\\uDE80` is 🚀)',
+        }));
+      }
+      // A container's argv and environment are C strings: a NUL cannot reach the process.
+      if (value.includes('\0')) {
+        this.diagnostics.push(diag('NulCharacter', 'this string holds a NUL character (\\u0000)', {
+          file: this.file, span: tokenSpan(t), hint: 'container arguments and environment variables are C strings and end at a NUL; remove it',
+        }));
+      }
+      return value;
     } catch {
       this.diagnostics.push(diag('InvalidLiteral', 'invalid escape in string', { file: this.file, span: tokenSpan(t), hint: 'use JSON escapes: \\" \\\\ \\n \\t \\uXXXX' }));
       return t.image.slice(1, -1);

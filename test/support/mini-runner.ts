@@ -1,7 +1,14 @@
 // A tiny local executor for compiled Argo Workflows, for tests only: DAG templates (nested
 // allowed), container templates run with the real `sh`/`python3` found on PATH, input and output
-// parameters, and output artifacts passed between tasks. No conditions, loops, retries, exit
-// handlers, images or pods: any such field makes it throw rather than guess.
+// parameters, and output artifacts passed between tasks, loops (`withItems`, `withParam`,
+// `{{item}}`, `{{item.field}}`, aggregated loop outputs). No conditions, retries, exit handlers,
+// images or pods: any such field makes it throw rather than guess.
+//
+// Tasks run one at a time, but the runner schedules a DAG's children the way Argo does and
+// records it: a DAG template's `parallelism` caps how many of the DAG's child nodes are active at
+// once, where the iterations of an expanded task are children of the DAG that holds the task
+// (Argo's boundary: countActiveChildren). `dags` reports, per DAG invocation, the most children
+// that Argo would have had active together: the independent check of where a limit lands.
 //
 // Container paths (declared `inputs.artifacts[].path`, `outputs.*[].path`) are remapped to a
 // per-task directory under `workDir`, and every argv element has those paths rewritten.
@@ -35,9 +42,34 @@ export interface TaskRun {
   readonly artifacts: Readonly<Record<string, string>>;
 }
 
+export interface DagRun {
+  /** Path of the DAG node, `''` for the entrypoint. */
+  readonly path: string;
+  readonly template: string;
+  /** The most child nodes (tasks, loop iterations) active at once under the template's `parallelism`. */
+  readonly maxActive: number;
+  /** How many child nodes it ran. */
+  readonly children: number;
+}
+
 export interface RunResult {
   /** Tasks in the order they ran. */
   readonly tasks: TaskRun[];
+  readonly dags: DagRun[];
+}
+
+type Outputs = { parameters: Record<string, string>; artifacts: Record<string, string> };
+
+/** Argo's aggregated output of an expanded task: a JSON list, values that are JSON objects or lists kept as JSON. */
+function aggregate(values: readonly string[]): string {
+  return JSON.stringify(values.map((v) => {
+    try {
+      const parsed: unknown = JSON.parse(v);
+      return typeof parsed === 'object' && parsed !== null ? parsed : v;
+    } catch {
+      return v;
+    }
+  }));
 }
 
 interface Inputs {
@@ -45,12 +77,13 @@ interface Inputs {
   readonly artifacts: Record<string, string>;
 }
 
-const UNSUPPORTED_TASK_KEYS = ['when', 'withItems', 'withParam', 'withSequence', 'depends', 'continueOn', 'onExit', 'hooks'];
+const UNSUPPORTED_TASK_KEYS = ['when', 'withSequence', 'depends', 'continueOn', 'onExit', 'hooks'];
 
 export class MiniRunner {
   private readonly templates = new Map<string, Obj>();
   private readonly workflowParams: Record<string, string> = {};
   private readonly runs: TaskRun[] = [];
+  private readonly dags: DagRun[] = [];
   private counter = 0;
 
   constructor(
@@ -74,7 +107,7 @@ export class MiniRunner {
     const spec = obj(obj(this.workflow)['spec']);
     const entry = str(spec['entrypoint'], 'spec.entrypoint');
     this.runTemplate(entry, '', { parameters: { ...this.workflowParams }, artifacts: {} });
-    return { tasks: [...this.runs] };
+    return { tasks: [...this.runs], dags: [...this.dags] };
   }
 
   private template(name: string): Obj {
@@ -129,26 +162,49 @@ export class MiniRunner {
       if ((m = /^\{\{tasks\.([^.]+)\.outputs\.artifacts\.(.+)\}\}$/.exec(from))) return need(done.get(m[1]!)?.artifacts[m[2]!], from);
       throw new Error(`mini-runner: unsupported artifact source ${from}`);
     };
+    const capacity = typeof t['parallelism'] === 'number' && t['parallelism'] > 0 ? t['parallelism'] : Infinity;
+    let maxActive = 0;
+    let children = 0;
     const pending = [...tasks];
     while (pending.length > 0) {
-      const i = pending.findIndex((task) => ((task['dependencies'] as string[] | undefined) ?? []).every((d) => done.has(d)));
-      if (i < 0) throw new Error(`mini-runner: DAG ${String(t['name'])} has unsatisfiable dependencies`);
-      const task = pending.splice(i, 1)[0]!;
-      const taskName = str(task['name'], 'task name');
-      for (const k of UNSUPPORTED_TASK_KEYS) if (task[k] !== undefined) throw new Error(`mini-runner: task ${taskName}: ${k} is not supported`);
-      const args = obj(task['arguments']);
-      const parameters: Record<string, string> = {};
-      for (const p of arr(args['parameters'])) parameters[str(p['name'], 'argument name')] = subst(String(p['value'] ?? ''));
-      const artifacts: Record<string, string> = {};
-      for (const a of arr(args['artifacts'])) {
-        const an = str(a['name'], 'artifact argument name');
-        if (typeof a['from'] === 'string') artifacts[an] = artifactFrom(a['from']);
-        else if (isObj(a['raw'])) artifacts[an] = this.rawFile(subst(String(a['raw']['data'] ?? '')));
-        else throw new Error(`mini-runner: task ${taskName}: unsupported artifact argument ${an}`);
+      // Every task whose dependencies are done is ready; each contributes one child node, or one per item.
+      const ready = pending.filter((task) => ((task['dependencies'] as string[] | undefined) ?? []).every((d) => done.has(d)));
+      if (ready.length === 0) throw new Error(`mini-runner: DAG ${String(t['name'])} has unsatisfiable dependencies`);
+      const wave: { task: Obj; item?: { value: unknown } }[] = [];
+      for (const task of ready) {
+        pending.splice(pending.indexOf(task), 1);
+        const taskName = str(task['name'], 'task name');
+        for (const k of UNSUPPORTED_TASK_KEYS) if (task[k] !== undefined) throw new Error(`mini-runner: task ${taskName}: ${k} is not supported`);
+        if (task['withItems'] !== undefined || task['withParam'] !== undefined) {
+          const items = task['withItems'] !== undefined ? task['withItems'] : (JSON.parse(subst(str(task['withParam'], 'withParam'))) as unknown);
+          if (!Array.isArray(items)) throw new Error(`mini-runner: task ${taskName}: the items are not a list`);
+          for (const value of items) wave.push({ task, item: { value } });
+        } else wave.push({ task });
       }
-      const out = this.runTemplate(str(task['template'], 'task template'), path ? `${path}/${taskName}` : taskName, { parameters, artifacts });
-      done.set(taskName, out);
+      const results = new Map<string, Outputs[]>();
+      // Argo starts at most `parallelism` of the DAG's children at a time; the others wait for a slot.
+      for (let at = 0; at < wave.length; at += capacity) {
+        const batch = wave.slice(at, at + capacity);
+        maxActive = Math.max(maxActive, batch.length);
+        for (const { task, item } of batch) {
+          const taskName = str(task['name'], 'task name');
+          const index = results.get(taskName)?.length ?? 0;
+          const out = this.runTask(task, (text) => subst(item ? substItem(text, item.value) : text), artifactFrom, item ? `${path ? `${path}/` : ''}${taskName}(${index})` : path ? `${path}/${taskName}` : taskName);
+          results.set(taskName, [...(results.get(taskName) ?? []), out]);
+          children++;
+        }
+      }
+      for (const task of ready) {
+        const name = str(task['name'], 'task name');
+        const outs = results.get(name) ?? [];
+        if (task['withItems'] === undefined && task['withParam'] === undefined) done.set(name, outs[0]!);
+        else {
+          const names = new Set(outs.flatMap((o) => Object.keys(o.parameters)));
+          done.set(name, { parameters: Object.fromEntries([...names].map((n) => [n, aggregate(outs.map((o) => o.parameters[n] ?? ''))])), artifacts: {} });
+        }
+      }
     }
+    this.dags.push({ path, template: str(t['name'], 'template name'), maxActive, children });
     // DAG outputs (for nested DAGs).
     const outputs = obj(t['outputs']);
     const parameters: Record<string, string> = {};
@@ -156,6 +212,22 @@ export class MiniRunner {
     const artifacts: Record<string, string> = {};
     for (const a of arr(outputs['artifacts'])) artifacts[str(a['name'], 'output name')] = artifactFrom(str(a['from'], 'artifact from'));
     return { parameters, artifacts };
+  }
+
+  /** One child node of a DAG: a task, or one iteration of an expanded task. */
+  private runTask(task: Obj, subst: (text: string) => string, artifactFrom: (from: string) => string, path: string): Outputs {
+    const taskName = str(task['name'], 'task name');
+    const args = obj(task['arguments']);
+    const parameters: Record<string, string> = {};
+    for (const p of arr(args['parameters'])) parameters[str(p['name'], 'argument name')] = subst(String(p['value'] ?? ''));
+    const artifacts: Record<string, string> = {};
+    for (const a of arr(args['artifacts'])) {
+      const an = str(a['name'], 'artifact argument name');
+      if (typeof a['from'] === 'string') artifacts[an] = artifactFrom(a['from']);
+      else if (isObj(a['raw'])) artifacts[an] = this.rawFile(subst(String(a['raw']['data'] ?? '')));
+      else throw new Error(`mini-runner: task ${taskName}: unsupported artifact argument ${an}`);
+    }
+    return this.runTemplate(str(task['template'], 'task template'), path, { parameters, artifacts });
   }
 
   private rawFile(data: string): string {
@@ -218,6 +290,16 @@ export class MiniRunner {
     this.runs.push({ path, template: name, component: componentName(t), argv, stdout: r.stdout, parameters, artifacts });
     return { parameters, artifacts };
   }
+}
+
+/** `{{item}}` (JSON for maps and lists) and `{{item.field}}` of one loop item. */
+function substItem(text: string, item: unknown): string {
+  const asText = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+  return text.replace(/\{\{item(?:\.([^{}]+))?\}\}/g, (whole, field: string | undefined) => {
+    if (field === undefined) return asText(item);
+    if (typeof item !== 'object' || item === null || !Object.hasOwn(item, field)) throw new Error(`mini-runner: cannot resolve ${whole}`);
+    return asText((item as Record<string, unknown>)[field]);
+  });
 }
 
 function need(v: string | undefined, what: string): string {

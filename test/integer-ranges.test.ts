@@ -1,0 +1,94 @@
+/**
+ * Every setting that lands in an integer field of Argo or Kubernetes fits that field's Go type
+ * (Argo v4.1 schemas: int64 for parallelism and the workflow's activeDeadlineSeconds, int32 for
+ * ttlStrategy and every IntOrString) or is refused with a located KFP5006, never written as
+ * `1e+300` or a number Go cannot decode. For each field: the largest value passes and is
+ * written exactly; one more is refused at the value's position. int64 fields stop at 2^53 - 1,
+ * the largest integer kfpdsl carries exactly.
+ */
+import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { compileSource } from '../src/compile.js';
+import { SourceFile } from '../src/source.js';
+
+const INT32_MAX = 2_147_483_647;
+const INT64_EXACT = Number.MAX_SAFE_INTEGER;
+
+interface Case {
+  readonly what: string;
+  /** A .kfp with `VALUE` where the setting's value goes. */
+  readonly source: string;
+  readonly max: string;
+  readonly tooLarge: string;
+  /** Where the value lands in the workflow, and what it must read there. */
+  readonly read: (wf: Workflow) => unknown;
+  readonly expected: unknown;
+}
+
+type Workflow = { spec: Record<string, unknown> & { templates: Record<string, unknown>[] } };
+const component = 'component f() {\n  image: "alpine:3.19"\n  command: ["true"]\n}\n';
+const pipelineSetting = (line: string): string => `${component}pipeline "p" () {\n  ${line}\n  f()\n}\n`;
+const taskSetting = (lines: string): string => `${component}pipeline "p" () {\n  f() {\n    ${lines}\n  }\n}\n`;
+const fTemplate = (wf: Workflow): Record<string, unknown> => wf.spec.templates.find((t) => t['name'] === 'f')!;
+const retryOf = (wf: Workflow): Record<string, unknown> => fTemplate(wf)['retryStrategy'] as Record<string, unknown>;
+
+const CASES: Case[] = [
+  { what: 'pipeline timeout (spec.activeDeadlineSeconds, int64)', source: pipelineSetting('timeout: VALUE'), max: '"104249991374d7h36m31s"', tooLarge: '"104249991374d7h36m32s"', read: (wf) => wf.spec['activeDeadlineSeconds'], expected: INT64_EXACT },
+  { what: 'pipeline parallelism (spec.parallelism, int64)', source: pipelineSetting('parallelism: VALUE'), max: String(INT64_EXACT), tooLarge: '9007199254740992.0', read: (wf) => wf.spec['parallelism'], expected: INT64_EXACT },
+  { what: 'ttl (ttlStrategy.secondsAfterCompletion, int32)', source: pipelineSetting('ttl: VALUE'), max: String(INT32_MAX), tooLarge: String(INT32_MAX + 1), read: (wf) => (wf.spec['ttlStrategy'] as Record<string, unknown>)['secondsAfterCompletion'], expected: INT32_MAX },
+  { what: 'ttl as a duration', source: pipelineSetting('ttl: VALUE'), max: '"24855d3h14m7s"', tooLarge: '"24855d3h14m8s"', read: (wf) => (wf.spec['ttlStrategy'] as Record<string, unknown>)['secondsAfterCompletion'], expected: INT32_MAX },
+  { what: 'pod_disruption_budget (minAvailable, IntOrString)', source: pipelineSetting('pod_disruption_budget: VALUE'), max: String(INT32_MAX), tooLarge: String(INT32_MAX + 1), read: (wf) => (wf.spec['podDisruptionBudget'] as Record<string, unknown>)['minAvailable'], expected: INT32_MAX },
+  { what: 'task timeout (template activeDeadlineSeconds, IntOrString)', source: taskSetting('timeout: VALUE'), max: String(INT32_MAX), tooLarge: String(INT32_MAX + 1), read: (wf) => fTemplate(wf)['activeDeadlineSeconds'], expected: INT32_MAX },
+  { what: 'retry (retryStrategy.limit, IntOrString)', source: taskSetting('retry: VALUE'), max: String(INT32_MAX), tooLarge: String(INT32_MAX + 1), read: (wf) => retryOf(wf)['limit'], expected: INT32_MAX },
+  { what: 'backoff_factor (retryStrategy.backoff.factor, IntOrString)', source: taskSetting('retry: 1\n    backoff_factor: VALUE'), max: String(INT32_MAX), tooLarge: String(INT32_MAX + 1), read: (wf) => (retryOf(wf)['backoff'] as Record<string, unknown>)['factor'], expected: INT32_MAX },
+  { what: 'backoff_max (a Go duration, int64 nanoseconds)', source: taskSetting('retry: 1\n    backoff_max: VALUE'), max: '"2562047h47m16.854775807s"', tooLarge: '"2562047h47m16.854775808s"', read: (wf) => (retryOf(wf)['backoff'] as Record<string, unknown>)['maxDuration'], expected: '2562047h47m16.854775807s' },
+  { what: 'backoff (a Go duration)', source: taskSetting('retry: 1\n    backoff: VALUE'), max: '"9223372036854775807ns"', tooLarge: '"9223372036854775808ns"', read: (wf) => (retryOf(wf)['backoff'] as Record<string, unknown>)['duration'], expected: '9223372036854775807ns' },
+  { what: 'gpu (a quantity)', source: taskSetting('gpu: VALUE'), max: String(INT64_EXACT), tooLarge: '9007199254740992.0', read: (wf) => ((fTemplate(wf)['container'] as Record<string, Record<string, Record<string, unknown>>>)['resources']!['limits']!['nvidia.com/gpu']), expected: INT64_EXACT },
+];
+
+function compile(text: string): ReturnType<typeof compileSource> {
+  return compileSource(new SourceFile('ranges.kfp', text));
+}
+
+describe('integer settings fit their Argo and Kubernetes fields', () => {
+  it.each(CASES.map((c) => [c.what, c]))('%s: the largest value passes and is written exactly', (_what, c) => {
+    const r = compile(c.source.replace('VALUE', c.max));
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const wf = YAML.parse(r.files.find((f) => f.kind === 'workflow')!.text) as Workflow;
+    expect(c.read(wf)).toBe(c.expected);
+  });
+
+  it.each(CASES.map((c) => [c.what, c]))('%s: one more is refused where it is written', (_what, c) => {
+    const text = c.source.replace('VALUE', c.tooLarge);
+    const r = compile(text);
+    expect(r.files).toEqual([]);
+    const errors = r.diagnostics.filter((d) => d.severity === 'error');
+    expect(errors.map((d) => d.code)).toEqual(['KFP5006']);
+    const at = text.indexOf(c.tooLarge);
+    expect(errors[0]!.span).toEqual({ start: at, end: at + c.tooLarge.length });
+  });
+
+  it('loop parallelism: the largest exact integer passes, a larger literal is refused', () => {
+    const loop = (n: string): string => `${component}pipeline "p" () {\n  for i in [1, 2] parallelism ${n} {\n    f()\n  }\n}\n`;
+    const ok = compile(loop(String(INT64_EXACT)));
+    expect(ok.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const wf = YAML.parse(ok.files.find((f) => f.kind === 'workflow')!.text) as Workflow;
+    expect(wf.spec.templates.find((t) => t['parallelism'] !== undefined)!['parallelism']).toBe(INT64_EXACT);
+    const bad = compile(loop('100000000000000000000000'));
+    expect(bad.files).toEqual([]);
+    expect(bad.diagnostics.every((d) => d.span !== undefined)).toBe(true);
+  });
+
+  it('a percentage pod disruption budget stops at 100%', () => {
+    expect(compile(pipelineSetting('pod_disruption_budget: "100%"')).files).not.toEqual([]);
+    expect(compile(pipelineSetting('pod_disruption_budget: "101%"')).diagnostics.map((d) => d.code)).toEqual(['KFP4001']);
+  });
+
+  it('the audit\'s reproducers are refused, not written as floats', () => {
+    for (const [line, task] of [['timeout: 1e300', false], ['ttl: "25000d"', false], ['parallelism: 1e23', false], ['retry: 3000000000', true]] as const) {
+      const r = compile(task ? taskSetting(line) : pipelineSetting(line));
+      expect(r.files, line).toEqual([]);
+      expect(r.diagnostics.map((d) => d.code), line).toEqual(['KFP5006']);
+    }
+  });
+});
