@@ -10,6 +10,7 @@ import { diag } from './diagnostics/catalog.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
 import { verifyRendered } from './emit/verify.js';
 import type { IrProgram } from './ir/ir.js';
+import type { FileHost } from './project/file-host.js';
 import { validateIrProgram } from './ir/validate.js';
 import { componentSpec } from './lower/components.js';
 import type { ComponentSpec } from './lower/component-spec.js';
@@ -38,6 +39,10 @@ export interface CompileOptions {
    * measure it against the cluster's limits; nothing is rendered and no files come back.
    */
   readonly checkOnly?: boolean;
+  /** The project root (`--root`); imports may not leave it. Default: found from the source's path (src/project/root.ts). */
+  readonly root?: string;
+  /** Where imported files are read from (default: the file system). */
+  readonly host?: FileHost;
 }
 
 export function compileSource(file: SourceFile, options: CompileOptions = {}): CompileResult {
@@ -53,7 +58,7 @@ export function compileSource(file: SourceFile, options: CompileOptions = {}): C
 function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult {
   const parsed = parseSource(file);
   if (!parsed.document || hasErrors(parsed.diagnostics)) return { diagnostics: sortDiagnostics(parsed.diagnostics), files: [] };
-  const checked = check(parsed.document);
+  const checked = check(parsed.document, options);
   const diagnostics = [...parsed.diagnostics, ...checked.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), files: [] };
   const irErrors = validateIrProgram(checked.program);

@@ -6,11 +6,11 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { IrComponent, IrProgram } from '../ir/ir.js';
 import type * as ast from '../syntax/ast.js';
 import { checkComponent } from './check-component.js';
-import { checkImport } from './check-import.js';
+import { checkImport, type ImportOptions } from './check-import.js';
 import { checkPipeline } from './check-pipeline.js';
 import { CheckContext } from './context.js';
 
-export function check(doc: ast.Document): { program: IrProgram; diagnostics: Diagnostic[] } {
+export function check(doc: ast.Document, options: ImportOptions = {}): { program: IrProgram; diagnostics: Diagnostic[] } {
   const ctx = new CheckContext(doc.file);
   const components = new Map<string, IrComponent>();
   const declared = new Map<string, ast.Identifier>();
@@ -21,7 +21,7 @@ export function check(doc: ast.Document): { program: IrProgram; diagnostics: Dia
       continue;
     }
     declared.set(imp.name.name, imp.name);
-    const ir = checkImport(ctx, imp);
+    const ir = checkImport(ctx, imp, options);
     if (ir) components.set(imp.name.name, ir);
   }
   for (const c of doc.components) {

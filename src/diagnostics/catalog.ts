@@ -49,6 +49,8 @@ export const Codes = {
   MissingImplementation: def('KFP4002', 'missing-implementation', 'error', 'a component with neither a ``` python block nor a command'),
   InvalidImport: def('KFP4003', 'invalid-import', 'error', 'an imported component.yaml that cannot be read or is not a kfp v1 component'),
   EmptyBlock: def('KFP4004', 'empty-block', 'error', 'a pipeline, condition, loop or finally block with no tasks (Argo runs no empty DAG)'),
+  ImportOutsideProject: def('KFP4005', 'import-outside-project', 'error', 'an import of a file outside the project root (symbolic links resolved)'),
+  ImportNotAFile: def('KFP4006', 'import-not-a-file', 'error', 'an import of a directory, a special file (FIFO, device, /proc) or a file over 4 MiB'),
 
   UnusedTask: def('KFP3101', 'unused-output', 'warning', 'a task bound to a name whose outputs nothing uses'),
   UnusedParameter: def('KFP3102', 'unused-parameter', 'warning', 'a pipeline parameter that nothing uses'),
