@@ -166,7 +166,7 @@ class PipelineChecker {
     if (!component && !isVolume && !isResource) {
       this.ctx.report('UnknownComponent', `unknown component \`${s.callee.name}\``, s.callee.span, {
         label: 'not defined or imported in this file',
-        hint: didYouMean(s.callee.name, [...this.components.keys(), 'volume', 'resource']),
+        hint: this.componentSuggestion(s.callee.name),
       });
     }
     const binding = s.name?.name;
@@ -361,6 +361,13 @@ class PipelineChecker {
     return after;
   }
 
+  /** "did you mean" for an unknown component, once per name: 100,000 calls of one typo compare the names once. */
+  private readonly suggestions = new Map<string, string | undefined>();
+  private componentSuggestion(name: string): string | undefined {
+    if (!this.suggestions.has(name)) this.suggestions.set(name, didYouMean(name, [...this.components.keys(), 'volume', 'resource']));
+    return this.suggestions.get(name);
+  }
+
   private task(info: TaskInfo, frames: readonly LoopFrame[]): IrTask | undefined {
     const s = info.stmt;
     const comp = info.component;
@@ -392,9 +399,13 @@ class PipelineChecker {
         if (!comp) continue;
         input = comp.inputs[positional++];
         if (!input) {
-          this.ctx.report('TooManyArguments', `\`${comp.name}\` takes ${comp.inputs.length} argument${comp.inputs.length === 1 ? '' : 's'} but more were given`, a.span, {
-            label: 'no input left for this argument',
-          });
+          // One error per call, at the first argument too many: 100,000 extra arguments are one mistake.
+          if (positional === comp.inputs.length + 1) {
+            const given = s.args.filter((x) => !x.name).length;
+            this.ctx.report('TooManyArguments', `\`${comp.name}\` takes ${comp.inputs.length} argument${comp.inputs.length === 1 ? '' : 's'} but ${given} were given`, a.span, {
+              label: 'no input left for this argument',
+            });
+          }
           continue;
         }
       }

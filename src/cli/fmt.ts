@@ -10,7 +10,8 @@ export function runFmt(paths: readonly string[], check: boolean, report: (d: rea
   for (const path of collectSources(paths)) {
     const text = readSource(path);
     const result = formatSource(new SourceFile(path, text));
-    diagnostics.push(...result.diagnostics);
+    // One by one: a spread of 100,000 diagnostics overflows the stack.
+    for (const d of result.diagnostics) diagnostics.push(d);
     if (result.text !== undefined && result.text !== text) changed.set(path, result.text);
   }
   report(diagnostics);

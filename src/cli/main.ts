@@ -5,9 +5,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { compileSource } from '../compile.js';
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { DEFAULT_MAX_ERRORS, limitPerFile } from '../diagnostics/limit.js';
 import { applyPolicy } from '../diagnostics/policy.js';
 import { renderAll, type Format } from '../diagnostics/render.js';
 import { SourceFile } from '../source.js';
@@ -23,6 +24,7 @@ interface CommonOptions {
   format: Format;
   deny: string[];
   allow: string[];
+  maxErrors: number;
 }
 
 function useColour(): boolean {
@@ -30,7 +32,8 @@ function useColour(): boolean {
 }
 
 /** Diagnostics go to stderr, except `--format json`: one array on stdout, empty or not, for tools to read. */
-function report(diagnostics: readonly Diagnostic[], format: Format): void {
+function report(all: readonly Diagnostic[], format: Format, maxErrors = DEFAULT_MAX_ERRORS): void {
+  const diagnostics = limitPerFile(all, maxErrors);
   if (format === 'json') {
     process.stdout.write(renderAll(diagnostics, 'json'));
     return;
@@ -55,7 +58,7 @@ function loadSources(paths: readonly string[]): SourceFile[] {
 function runCheck(paths: string[], opts: CommonOptions): number {
   const sources = loadSources(paths);
   const diagnostics = applyPolicy(sources.flatMap((s) => compileSource(s, { checkOnly: true }).diagnostics), opts);
-  report(diagnostics, opts.format);
+  report(diagnostics, opts.format, opts.maxErrors);
   summary(diagnostics, sources.length, opts.format);
   return hasErrors(diagnostics) ? 1 : 0;
 }
@@ -72,7 +75,7 @@ function runBuild(paths: string[], opts: BuildOptions): number {
   const planned = new Map<string, { text: string; from: string }>();
   for (const source of sources) {
     const result = compileSource(source);
-    diagnostics.push(...result.diagnostics);
+    for (const d of result.diagnostics) diagnostics.push(d);
     // One source writes straight into -o; several each get a subdirectory named after the file.
     const outDir = opts.out === undefined ? dirname(source.path) : sources.length > 1 ? join(opts.out, basename(source.path, '.kfp')) : opts.out;
     for (const f of result.files) {
@@ -85,7 +88,7 @@ function runBuild(paths: string[], opts: BuildOptions): number {
     }
   }
   const shown = applyPolicy(diagnostics, opts);
-  report(shown, opts.format);
+  report(shown, opts.format, opts.maxErrors);
   summary(shown, sources.length, opts.format);
   if (hasErrors(shown)) return 1;
   if (opts.check) {
@@ -103,6 +106,11 @@ function formatOption(): Option {
   return new Option('--format <format>', 'how diagnostics are printed').choices(['pretty', 'short', 'json']).default('pretty');
 }
 
+function maxErrorsOption(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number (0 for no limit)');
+  return Number(value);
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 }
@@ -110,7 +118,8 @@ function collect(value: string, previous: string[]): string[] {
 function policyOptions(cmd: Command): Command {
   return cmd
     .option('--deny <codes>', 'treat these warnings as errors: `warnings` for all, or codes/slugs (KFP3101, unused-output)', collect, [])
-    .option('--allow <codes>', 'silence these warnings (codes or slugs)', collect, []);
+    .option('--allow <codes>', 'silence these warnings (codes or slugs)', collect, [])
+    .option('--max-errors <n>', `print at most n diagnostics per file, then how many more (0: all)`, maxErrorsOption, DEFAULT_MAX_ERRORS);
 }
 
 export function main(argv: readonly string[]): number {

@@ -26,6 +26,7 @@ export const Codes = {
   TooDeep: def('KFP1102', 'too-deeply-nested', 'error', 'nesting deeper than the compiler accepts'),
   TooLarge: def('KFP1103', 'file-too-large', 'error', 'a source file larger than the compiler accepts'),
   InvalidLiteral: def('KFP1104', 'invalid-literal', 'error', 'a number or string escape that cannot be read'),
+  TooManyDiagnostics: def('KFP1105', 'too-many-diagnostics', 'error', 'the count of diagnostics past --max-errors in one file, which are not printed'),
 
   UnknownComponent: def('KFP2001', 'unknown-component', 'error', 'a call to a component that is not defined or imported'),
   UnknownName: def('KFP2002', 'unknown-name', 'error', 'a name that is neither a pipeline parameter, a task nor a loop variable'),
