@@ -20,6 +20,7 @@ import { checkResource, resourceOutputs } from './check-resource.js';
 import { checkVolume } from './check-volume.js';
 import { CheckContext, constType, constValue } from './context.js';
 import { findCycles } from './cycles.js';
+import { WORKFLOW_VALUES } from './argo-placeholders.js';
 import { isUiOutput, type Resolved } from './resolved.js';
 import { checkPipelineSetting, checkTaskSettings, isDnsSubdomain, type SettingResolver } from './settings.js';
 import { assignable, describeType, PARAM_TYPES, type ValueType } from './types.js';
@@ -574,6 +575,17 @@ class PipelineChecker {
     }
     const sym = this.scope.get(head!.name);
     if (sym) this.used.add(head!.name);
+    // `workflow.uid`, `run.id`, …: the language's spelling of Argo's placeholders (a parameter or task of that name shadows them).
+    const builtin = sym ? undefined : WORKFLOW_VALUES[head!.name];
+    if (builtin) {
+      const tag = field ? builtin[field.name] : undefined;
+      if (tag !== undefined) return { value: { const: tag }, type: 'str' };
+      const fields = Object.keys(builtin);
+      this.ctx.report('UnknownOutput', field ? `\`${head!.name}\` has no value \`${field.name}\`` : `\`${head!.name}\` is not a value by itself`, (field ?? head!).span, {
+        hint: (field && didYouMean(field.name, fields)) ?? `write one of ${fields.map((f) => `\`${head!.name}.${f}\``).join(', ')}`,
+      });
+      return undefined;
+    }
     if (!sym) {
       this.ctx.report('UnknownName', `unknown name \`${head!.name}\``, head!.span, {
         label: 'not a parameter, task or loop variable',

@@ -5,6 +5,7 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { IrComponent, IrProgram } from '../ir/ir.js';
 import type * as ast from '../syntax/ast.js';
+import { checkArgoPlaceholders } from './argo-placeholders.js';
 import { checkComponent } from './check-component.js';
 import { checkImport, type ImportOptions } from './check-import.js';
 import { checkPipeline } from './check-pipeline.js';
@@ -44,6 +45,7 @@ export function check(doc: ast.Document, options: ImportOptions = {}): { program
     byLowerCase.set(c.name.name.toLowerCase(), c.name);
     components.set(c.name.name, ir);
   }
+  checkArgoPlaceholders(ctx, doc);
   const pipelines = doc.pipelines.map((p) => checkPipeline(ctx, p, components));
   const names = new Map<string, ast.PipelineDecl>();
   doc.pipelines.forEach((p, i) => {

@@ -55,6 +55,7 @@ export const Codes = {
 
   UnusedTask: def('KFP3101', 'unused-output', 'warning', 'a task bound to a name whose outputs nothing uses'),
   UnusedParameter: def('KFP3102', 'unused-parameter', 'warning', 'a pipeline parameter that nothing uses'),
+  ArgoPlaceholder: def('KFP3103', 'argo-placeholder', 'warning', 'text that Argo would replace (`{{inputs.parameters.x}}`, `{{workflow.uid}}`, …) in a code block or a string'),
 
   NameTooLong: def('KFP5001', 'name-too-long', 'error', 'a name longer than Kubernetes or Argo accepts'),
   WorkflowTooLarge: def('KFP5002', 'workflow-too-large', 'warning', 'a workflow approaching (or past) Argo\'s 1 MiB limit'),
