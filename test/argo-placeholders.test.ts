@@ -107,6 +107,19 @@ describe('the language placeholders', () => {
     expect(logs.join('')).toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
   });
 
+  it('in a container command line, concat included; kfpdsl run fills them in there too', () => {
+    const cmd = 'component c() {\n  image: "alpine:3.19"\n  command: ["echo", concat("run-", run.id, "/", workflow.name)]\n}\npipeline "p" () {\n  c()\n}\n';
+    const { r } = compile(cmd);
+    expect(r.diagnostics).toEqual([]);
+    const wf = YAML.parse(r.files.find((f) => f.kind === 'workflow')!.text);
+    expect(wf.spec.templates.find((t: { name: string }) => t.name === 'c').container.command).toEqual(['echo', 'run-{{workflow.uid}}/{{workflow.name}}']);
+    const dir = mkdtempSync(join(tmpdir(), 'kfpdsl-placeholders-'));
+    writeFileSync(join(dir, 'p.kfp'), cmd);
+    expect(runCli(['run', join(dir, 'p.kfp'), '-q', '--run-dir', join(dir, 'runs')]).status).toBe(0);
+    const run = readdirSync(join(dir, 'runs'))[0]!;
+    expect(readFileSync(join(dir, 'runs', run, 'p.c', 'log'), 'utf8')).toMatch(/^run-[0-9a-f-]{36}\/p-/);
+  });
+
   it('an unknown one is an error with a suggestion', () => {
     const { r } = compile('component c(a: str) {\n  image: "alpine:3.19"\n  command: ["echo", a]\n}\npipeline "p" () {\n  c(workflow.uuid)\n  c(run)\n}\n');
     expect(r.diagnostics.map((d) => `${d.code} ${d.message} ${d.hint}`)).toEqual([
