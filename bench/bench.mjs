@@ -9,6 +9,11 @@
 //    fan-out): `kfpdsl build`, median of 3: seconds, output size, tasks/s. (10,000 tasks exceed
 //    Argo's 1 MiB workflow limit, which kfpdsl reports as error KFP5002: timed up to that.)
 // 3. `kfpdsl check` over 200 copies of examples/add.kfp in one call vs `node -e 0`.
+// 4. Bad input at scale: 100,000 errors on one line and on 100,000 lines, 130,000 stray `;`
+//    (check, build, fmt), 32,000 type errors on one line, 100,000 components, a call with
+//    100,000 arguments: wall and CPU seconds (one run, capped at 120 s), bytes of diagnostics, exit code.
+//
+//   node bench/bench.mjs --only 4           runs just section 4 (any of 1-4, comma-separated)
 //
 // `kfpdsl` is the installed command, bin/kfpdsl: it starts node from the CLI's start-up
 // snapshot. `kfpdsl.mjs` is its fallback for other Node.js versions (bundle + code cache).
@@ -41,6 +46,8 @@ function option(name, fallback) {
   return n;
 }
 const RUNS = option('--runs', 11);
+const onlyAt = process.argv.indexOf('--only');
+const ONLY = onlyAt >= 0 ? new Set(process.argv[onlyAt + 1].split(',').map(Number)) : new Set([1, 2, 3, 4]);
 const WARMUPS = 2;
 
 const work = mkdtempSync(join(tmpdir(), 'kfpdsl-bench-'));
@@ -157,54 +164,98 @@ if (!existsSync(join(root, 'dist', 'kfpdsl.cjs'))) {
 console.log(`kfpdsl bench: node ${process.version}, ${process.platform}/${process.arch}, median of ${RUNS} runs after ${WARMUPS} warm-ups`);
 
 // 1. Start-up: one small file.
-const baseline = bench(() => ['-e', '0']);
-const build = bench(() => kfpdsl('build', 'examples/add.kfp', '-o', freshDir('add')));
-const check = bench(() => kfpdsl('check', 'examples/add.kfp'));
-const buildMjs = bench(() => kfpdslMjs('build', 'examples/add.kfp', '-o', freshDir('add')));
-const checkMjs = bench(() => kfpdslMjs('check', 'examples/add.kfp'));
-const ratio = (ms) => `${(ms / baseline.median).toFixed(2)}x`;
-table('1. one small file (examples/add.kfp)', ['command', 'median', 'min', 'max', 'vs node -e 0'], [
-  ['node -e 0', fmtMs(baseline.median), fmtMs(baseline.min), fmtMs(baseline.max), '1.00x'],
-  ['kfpdsl build add.kfp -o tmp', fmtMs(build.median), fmtMs(build.min), fmtMs(build.max), ratio(build.median)],
-  ['kfpdsl check add.kfp', fmtMs(check.median), fmtMs(check.min), fmtMs(check.max), ratio(check.median)],
-  ['node bin/kfpdsl.mjs build (fallback)', fmtMs(buildMjs.median), fmtMs(buildMjs.min), fmtMs(buildMjs.max), ratio(buildMjs.median)],
-  ['node bin/kfpdsl.mjs check (fallback)', fmtMs(checkMjs.median), fmtMs(checkMjs.min), fmtMs(checkMjs.max), ratio(checkMjs.median)],
-]);
+const baseline = ONLY.has(1) || ONLY.has(3) ? bench(() => ['-e', '0']) : undefined;
+if (ONLY.has(1)) {
+  const build = bench(() => kfpdsl('build', 'examples/add.kfp', '-o', freshDir('add')));
+  const check = bench(() => kfpdsl('check', 'examples/add.kfp'));
+  const buildMjs = bench(() => kfpdslMjs('build', 'examples/add.kfp', '-o', freshDir('add')));
+  const checkMjs = bench(() => kfpdslMjs('check', 'examples/add.kfp'));
+  const ratio = (ms) => `${(ms / baseline.median).toFixed(2)}x`;
+  table('1. one small file (examples/add.kfp)', ['command', 'median', 'min', 'max', 'vs node -e 0'], [
+    ['node -e 0', fmtMs(baseline.median), fmtMs(baseline.min), fmtMs(baseline.max), '1.00x'],
+    ['kfpdsl build add.kfp -o tmp', fmtMs(build.median), fmtMs(build.min), fmtMs(build.max), ratio(build.median)],
+    ['kfpdsl check add.kfp', fmtMs(check.median), fmtMs(check.min), fmtMs(check.max), ratio(check.median)],
+    ['node bin/kfpdsl.mjs build (fallback)', fmtMs(buildMjs.median), fmtMs(buildMjs.min), fmtMs(buildMjs.max), ratio(buildMjs.median)],
+    ['node bin/kfpdsl.mjs check (fallback)', fmtMs(checkMjs.median), fmtMs(checkMjs.min), fmtMs(checkMjs.max), ratio(checkMjs.median)],
+  ]);
+}
 
 // 2. Large generated pipelines. Argo rejects workflows over 1 MiB, and kfpdsl reports that as an
 // error (KFP5002) after lowering, so a pipeline too big for Argo is timed up to that rejection.
-const bigRows = [];
-for (const n of [1_000, 5_000, 10_000]) {
-  const src = join(freshDir(`big-src-${n}`), `big${n}.kfp`);
-  writeFileSync(src, bigPipeline(n));
-  const label = `${n.toLocaleString('en-US')} tasks`;
-  const times = [];
-  let last;
-  let out = '';
-  for (let i = 0; i < 3; i++) {
-    out = freshDir(`big-out-${n}`);
-    const t0 = performance.now();
-    last = spawnSync(launcher, ['build', src, '-o', out], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 30 });
-    times.push(performance.now() - t0);
-    if (last.error) throw last.error;
-  }
-  const secs = `${(median(times) / 1000).toFixed(2)} s`;
-  const rate = Math.round(n / (median(times) / 1000)).toLocaleString('en-US');
-  if (last.status === 0) {
-    const size = dirSize(out);
-    bigRows.push([label, secs, fmtBytes(size.bytes), String(size.files), rate, 'ok']);
-  } else {
-    const firstError = (last.stderr.split('\n').find((l) => /^error/.test(l)) ?? last.stderr.split('\n')[0] ?? '').split(';')[0].slice(0, 90);
-    bigRows.push([label, secs, '-', '-', rate, `exit ${last.status}: ${firstError}`]);
-  }
+if (ONLY.has(2)) {
+  const bigRows = [];
+  for (const n of [1_000, 5_000, 10_000]) {
+    const src = join(freshDir(`big-src-${n}`), `big${n}.kfp`);
+    writeFileSync(src, bigPipeline(n));
+    const label = `${n.toLocaleString('en-US')} tasks`;
+    const times = [];
+    let last;
+    let out = '';
+    for (let i = 0; i < 3; i++) {
+      out = freshDir(`big-out-${n}`);
+      const t0 = performance.now();
+      last = spawnSync(launcher, ['build', src, '-o', out], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 30 });
+      times.push(performance.now() - t0);
+      if (last.error) throw last.error;
+    }
+    const secs = `${(median(times) / 1000).toFixed(2)} s`;
+    const rate = Math.round(n / (median(times) / 1000)).toLocaleString('en-US');
+    if (last.status === 0) {
+      const size = dirSize(out);
+      bigRows.push([label, secs, fmtBytes(size.bytes), String(size.files), rate, 'ok']);
+    } else {
+      const firstError = (last.stderr.split('\n').find((l) => /^error/.test(l)) ?? last.stderr.split('\n')[0] ?? '').split(';')[0].slice(0, 90);
+      bigRows.push([label, secs, '-', '-', rate, `exit ${last.status}: ${firstError}`]);
+    }
 }
 table('2. generated pipelines: kfpdsl build, median of 3', ['pipeline', 'time', 'output', 'files', 'tasks/s', 'result'], bigRows);
+}
 
 // 3. Many files in one call.
-const many = freshDir('many');
-for (let i = 0; i < 200; i++) copyFileSync(join(root, 'examples', 'add.kfp'), join(many, `add${String(i).padStart(3, '0')}.kfp`));
-const checkMany = bench(() => kfpdsl('check', many));
-table('3. kfpdsl check over 200 copies of add.kfp in one call', ['command', 'median', 'per file, net of node -e 0', 'vs node -e 0'], [
-  ['node -e 0', fmtMs(baseline.median), '-', '1.00x'],
-  ['kfpdsl check <200 files>', fmtMs(checkMany.median), fmtMs((checkMany.median - baseline.median) / 200), ratio(checkMany.median)],
-]);
+if (ONLY.has(3)) {
+  const many = freshDir('many');
+  for (let i = 0; i < 200; i++) copyFileSync(join(root, 'examples', 'add.kfp'), join(many, `add${String(i).padStart(3, '0')}.kfp`));
+  const checkMany = bench(() => kfpdsl('check', many));
+  table('3. kfpdsl check over 200 copies of add.kfp in one call', ['command', 'median', 'per file, net of node -e 0', 'vs node -e 0'], [
+    ['node -e 0', fmtMs(baseline.median), '-', '1.00x'],
+    ['kfpdsl check <200 files>', fmtMs(checkMany.median), fmtMs((checkMany.median - baseline.median) / 200), ratio(checkMany.median)],
+  ]);
+}
+
+// 4. Bad input at scale: each run once (they are slow when something is quadratic), capped at 120 s.
+if (ONLY.has(4)) {
+  const ADD = 'component add(a: int, b: int) -> int {\n  ```python\n  return a + b\n  ```\n}\n';
+  const ECHO = 'component echo(text: str) {\n  image: "alpine:3.19"\n  command: ["echo", text]\n}\n';
+  const cases = [
+    ['100,000 errors on one line', '; '.repeat(100_000) + '\n', ['check']],
+    ['100,000 errors on 100,000 lines', ';\n'.repeat(100_000), ['check']],
+    ['130,000 stray `;`', ';\n'.repeat(130_000), ['check', 'build', 'fmt']],
+    ['32,000 type errors on one line', ADD + 'pipeline "p" () {' + ' add("a", "b")'.repeat(16_000) + ' }\n', ['check']],
+    ['100,000 unknown components', 'pipeline "p" () {\n' + '  nope(1)\n'.repeat(100_000) + '}\n', ['check']],
+    ['100,000 components', Array.from({ length: 100_000 }, (_, i) => `component c${i}() {\n  image: "alpine:3.19"\n  command: ["true"]\n}\n`).join('') + 'pipeline "p" () {\n  c0()\n}\n', ['check']],
+    ['a call with 100,000 arguments', ECHO + 'pipeline "p" () {\n  echo(' + '"a", '.repeat(100_000) + '"a")\n}\n', ['check']],
+  ];
+  const timeCmd = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+  const rows = [];
+  for (const [label, text, commands] of cases) {
+    const dir = freshDir('scale');
+    const src = join(dir, 'bad.kfp');
+    for (const command of commands) {
+      writeFileSync(src, text);
+      const args = command === 'build' ? ['build', src, '-o', join(dir, 'out')] : command === 'fmt' ? ['fmt', src] : ['check', src];
+      const t0 = performance.now();
+      // CPU seconds (user + sys, from /usr/bin/time) say what the work costs on a busy machine; wall time does not.
+      const r = timeCmd
+        ? spawnSync(timeCmd, ['-f', 'BENCH-CPU %U %S', launcher, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 30, timeout: 120_000, killSignal: 'SIGKILL' })
+        : spawnSync(launcher, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 30, timeout: 120_000, killSignal: 'SIGKILL' });
+      const ms = performance.now() - t0;
+      const cpuLine = /^BENCH-CPU ([\d.]+) ([\d.]+)$/m.exec(r.stderr ?? '');
+      const cpu = cpuLine ? fmtMs((Number(cpuLine[1]) + Number(cpuLine[2])) * 1000) : '-';
+      const stderr = (r.stderr ?? '').replace(/^(Command exited with non-zero status \d+|BENCH-CPU .*)\n/gm, '');
+      const crashed = /Maximum call stack|internal error/.test(stderr) ? ' (crash)' : '';
+      const result = r.error ? `killed at ${fmtMs(ms)}` : `exit ${r.status}${crashed}`;
+      rows.push([label, command, r.error ? '> 120 s' : fmtMs(ms), r.error ? '-' : cpu, fmtBytes(Buffer.byteLength(stderr)), String((stderr.match(/^error\[/gm) ?? []).length), result]);
+    }
+  }
+  table('4. bad input at scale: one run each, capped at 120 s', ['input', 'command', 'wall', 'cpu', 'stderr', 'errors shown', 'result'], rows);
+}

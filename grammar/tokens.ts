@@ -5,8 +5,10 @@
  */
 import { createToken, Lexer, type CustomPatternMatcherFunc, type TokenType } from 'chevrotain';
 
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED, line_breaks: true });
-export const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group: 'comments' });
+/** Line breaks are LF, CR LF, a lone CR, U+2028 and U+2029 (as in src/source.ts lineStarts). */
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f\v\u00a0\ufeff\u2028\u2029]+/, group: Lexer.SKIPPED, line_breaks: true });
+/** A comment ends at any line break: with CR-only line ends it must not swallow the rest of the file. */
+export const Comment = createToken({ name: 'Comment', pattern: /#[^\n\r\u2028\u2029]*/, group: 'comments' });
 
 /**
  * A fenced code block: ``` then an optional language tag, a line break, the body, and a
@@ -14,23 +16,36 @@ export const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group:
  * braces, quotes, `{{` and backticks inside strings, because only a line that is nothing
  * but the fence closes it.
  */
+/**
+ * The end of the line that `from` is on (the offset of its break, or the text's length), and
+ * where the next starts. Any line break of the language ends a fence line, so that ``` closes
+ * on its own line whatever the file's line ends; the body keeps U+2028 as written (Python
+ * does not break lines there).
+ */
+function lineEndAt(text: string, from: number): { end: number; next: number } {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 0x2028 || c === 0x2029) return { end: i, next: i + 1 };
+    if (c === 13) return { end: i, next: text.charCodeAt(i + 1) === 10 ? i + 2 : i + 1 };
+  }
+  return { end: text.length, next: text.length + 1 };
+}
+
 const matchFence: CustomPatternMatcherFunc = (text, offset) => {
   if (!text.startsWith('```', offset)) return null;
-  const firstBreak = text.indexOf('\n', offset);
-  if (firstBreak < 0) return null;
-  if (!/^```[A-Za-z0-9_+-]*[ \t]*\r?$/.test(text.slice(offset, firstBreak))) return null;
-  let lineStart = firstBreak + 1;
+  const first = lineEndAt(text, offset);
+  if (first.end >= text.length) return null;
+  if (!/^```[A-Za-z0-9_+-]*[ \t]*$/.test(text.slice(offset, first.end))) return null;
+  let lineStart = first.next;
   while (lineStart <= text.length) {
-    let lineEnd = text.indexOf('\n', lineStart);
-    if (lineEnd < 0) lineEnd = text.length;
-    const line = text.slice(lineStart, lineEnd);
-    const trimmed = line.trim();
-    if (trimmed === '```') {
+    const { end, next } = lineEndAt(text, lineStart);
+    const line = text.slice(lineStart, end);
+    if (line.trim() === '```') {
       const close = lineStart + line.indexOf('```') + 3;
       return [text.slice(offset, close)] as unknown as RegExpExecArray;
     }
-    if (lineEnd >= text.length) return null;
-    lineStart = lineEnd + 1;
+    if (end >= text.length) return null;
+    lineStart = next;
   }
   return null;
 };

@@ -10,6 +10,7 @@ import { diag } from './diagnostics/catalog.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
 import { verifyRendered } from './emit/verify.js';
 import type { IrProgram } from './ir/ir.js';
+import type { FileHost } from './project/file-host.js';
 import { validateIrProgram } from './ir/validate.js';
 import { componentSpec } from './lower/components.js';
 import type { ComponentSpec } from './lower/component-spec.js';
@@ -44,6 +45,8 @@ export interface CompileOptions {
    * without it, the nearest directory above the source holding a root marker.
    */
   readonly root?: string | undefined;
+  /** Where imported files are read from (default: the file system). */
+  readonly host?: FileHost;
 }
 
 export function compileSource(file: SourceFile, options: CompileOptions = {}): CompileResult {
@@ -59,7 +62,7 @@ export function compileSource(file: SourceFile, options: CompileOptions = {}): C
 function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult {
   const parsed = parseSource(file);
   if (!parsed.document || hasErrors(parsed.diagnostics)) return { diagnostics: sortDiagnostics(parsed.diagnostics), files: [] };
-  const checked = check(parsed.document);
+  const checked = check(parsed.document, options);
   const diagnostics = [...parsed.diagnostics, ...checked.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), files: [] };
   const irErrors = validateIrProgram(checked.program);

@@ -22,11 +22,22 @@ export class SourceFile {
     this.text = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
 
+  /**
+   * Offsets where lines start. A line ends at LF, CR LF, a lone CR, U+2028 or U+2029, as in
+   * the lexer (a `#` comment ends there too), so that every line break is one line.
+   */
   get lineStarts(): readonly number[] {
     if (!this.lineStartsCache) {
       const starts = [0];
       const t = this.text;
-      for (let i = 0; i < t.length; i++) if (t.charCodeAt(i) === 10) starts.push(i + 1);
+      for (let i = 0; i < t.length; i++) {
+        const c = t.charCodeAt(i);
+        if (c === 10 || c === 0x2028 || c === 0x2029) starts.push(i + 1);
+        else if (c === 13) {
+          if (t.charCodeAt(i + 1) === 10) i++;
+          starts.push(i + 1);
+        }
+      }
       this.lineStartsCache = starts;
     }
     return this.lineStartsCache;
@@ -44,13 +55,20 @@ export class SourceFile {
     return { line: lo + 1, column: offset - starts[lo]! + 1 };
   }
 
-  /** The text of a 1-based line, without its line break. */
-  lineText(line: number): string {
+  /** Offsets [start, end) of a 1-based line, without its line break. */
+  lineRange(line: number): Span {
     const starts = this.lineStarts;
     const start = starts[line - 1] ?? this.text.length;
     const next = starts[line];
-    const end = next === undefined ? this.text.length : next - 1;
-    return this.text.slice(start, end).replace(/\r$/, '');
+    if (next === undefined) return { start, end: this.text.length };
+    const crlf = next >= 2 && this.text.charCodeAt(next - 2) === 13 && this.text.charCodeAt(next - 1) === 10;
+    return { start, end: next - (crlf ? 2 : 1) };
+  }
+
+  /** The text of a 1-based line, without its line break. */
+  lineText(line: number): string {
+    const r = this.lineRange(line);
+    return this.text.slice(r.start, r.end);
   }
 }
 

@@ -4,6 +4,7 @@
  * settings are known and well-formed, and there is code to run.
  */
 import { keyedObject } from '../ir/ir.js';
+import { WORKFLOW_VALUES } from './argo-placeholders.js';
 import type { IrCmdItem, IrComponent, IrPort, IrType } from '../ir/ir.js';
 import type * as ast from '../syntax/ast.js';
 import { didYouMean } from '../diagnostics/suggest.js';
@@ -221,6 +222,11 @@ function commandLine(ctx: CheckContext, s: ast.Setting, names: ReadonlyMap<strin
       if (p) return p.output ? { output: p.name } : { input: p.name };
       ctx.report('UnknownName', `\`${e.parts[0]!.name}\` is not an input or output of this component`, e.span, { hint: didYouMean(e.parts[0]!.name, names.keys()) });
       return undefined;
+    }
+    // `run.id`, `workflow.name`, …: Argo's tags, as kfp v1 components use dsl.RUN_ID_PLACEHOLDER in their command lines.
+    if (e.kind === 'RefExpr' && e.parts.length === 2) {
+      const tag = WORKFLOW_VALUES[e.parts[0]!.name]?.[e.parts[1]!.name];
+      if (tag !== undefined) return tag;
     }
     if (e.kind === 'CallExpr' && e.callee.name === 'concat') {
       const parts = e.args.map((a) => item(a.value));

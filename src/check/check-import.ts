@@ -2,14 +2,17 @@
  * `import "train.component.yaml" as train`: loads a kfp v1 component.yaml as the kfp SDK's
  * load_component_from_file does, but safely (no merge keys, few aliases, duplicate keys
  * rejected, plain data only) and with every problem reported at its place in that file.
+ * Only files inside the project root are read, only regular ones, and a file's content is
+ * quoted in a diagnostic only when it is recognisably a component.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import YAML, { isMap, isNode, isScalar } from 'yaml';
 import { diag } from '../diagnostics/catalog.js';
 import type { IrComponent, IrPort, IrType, Json } from '../ir/ir.js';
 import type { ComponentSpec, Placeholder } from '../lower/component-spec.js';
+import { fsHost, type FileHost } from '../project/file-host.js';
+import { findProjectRoot } from '../project/root.js';
 import { componentSchemaErrorsDetailed } from '../schema/validators.js';
 import { SourceFile } from '../source.js';
 import type * as ast from '../syntax/ast.js';
@@ -46,28 +49,85 @@ function placeholderRefs(items: readonly Placeholder[] | undefined, refs: { inpu
   }
 }
 
-export function checkImport(ctx: CheckContext, imp: ast.ImportDecl): IrComponent | undefined {
-  const path = resolve(dirname(ctx.file.path), imp.path);
-  const at = (message: string, hint?: string) => {
-    ctx.report('InvalidImport', message, imp.pathSpan, { hint });
+export interface ImportOptions {
+  /** The project root (`--root`); found from the source's path when absent. */
+  readonly root?: string;
+  readonly host?: FileHost;
+}
+
+/** Whether `path` is `dir` or below it (both absolute and normalised). */
+function isInside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
+/** A path as the user would write it from here: relative to the working directory when below it. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === '' ? '.' : isInside(process.cwd(), path) ? rel : path;
+}
+
+/**
+ * The text of the imported file, or undefined after reporting why it may not be read. The
+ * order matters: nothing outside the project root is touched at all (not even stat), symbolic
+ * links are resolved before the root check is repeated, and only regular files are opened.
+ */
+function readImport(ctx: CheckContext, imp: ast.ImportDecl, options: ImportOptions): string | undefined {
+  const host = options.host ?? fsHost;
+  const at = (name: 'InvalidImport' | 'ImportOutsideProject' | 'ImportNotAFile', message: string, hint?: string) => {
+    ctx.report(name, message, imp.pathSpan, { hint });
     return undefined;
   };
-  let text: string;
+  if (imp.path === '') return at('InvalidImport', 'the import path is empty', 'name a component.yaml file, relative to this .kfp file');
+  if (imp.path.includes('\0')) return at('InvalidImport', 'the import path holds a NUL character');
+  const root = findProjectRoot(ctx.file.path, options.root, (p) => host.exists(p));
+  const rootHint = `imports stay inside the project root \`${shown(root)}\` (the nearest directory above the .kfp file holding .git, package.json or kfpdsl.yaml, or --root DIR)`;
+  const requested = resolve(dirname(resolve(ctx.file.path)), imp.path);
+  if (!isInside(root, requested)) return at('ImportOutsideProject', `\`${imp.path}\` is outside the project root`, rootHint);
+  let real: string;
+  let realRoot: string;
   try {
-    // Only regular files, and only small ones: /dev/zero or a named pipe would never end.
-    const st = statSync(path);
-    if (!st.isFile()) return at(`\`${imp.path}\` is not a regular file`);
-    if (st.size > MAX_COMPONENT_BYTES) return at(`\`${imp.path}\` is larger than 4 MiB`);
-    text = readFileSync(path, 'utf8');
+    real = host.realPath(requested);
   } catch (e) {
-    return at(`cannot read \`${imp.path}\`: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, 'paths are relative to this .kfp file');
+    return at('InvalidImport', `cannot read \`${imp.path}\`: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, 'paths are relative to this .kfp file');
   }
+  try {
+    realRoot = host.realPath(root);
+  } catch {
+    realRoot = root;
+  }
+  if (!isInside(realRoot, real)) return at('ImportOutsideProject', `\`${imp.path}\` is a symbolic link to a file outside the project root`, rootHint);
+  const r = host.readRegularFile(real, MAX_COMPONENT_BYTES);
+  switch (r.kind) {
+    case 'text':
+      return r.text;
+    case 'directory':
+      return at('ImportNotAFile', `\`${imp.path}\` is a directory`, 'import a component.yaml file');
+    case 'special':
+      return at('ImportNotAFile', `\`${imp.path}\` is not a regular file (a FIFO, socket, device or kernel file)`, 'import a component.yaml file');
+    case 'too-large':
+      return at('ImportNotAFile', `\`${imp.path}\` is larger than ${MAX_COMPONENT_BYTES / 1024 / 1024} MiB`, 'a component.yaml is a few kilobytes; is this the right file?');
+    case 'error':
+      return at('InvalidImport', `cannot read \`${imp.path}\`: ${r.code}`, 'paths are relative to this .kfp file');
+  }
+}
+
+export function checkImport(ctx: CheckContext, imp: ast.ImportDecl, options: ImportOptions = {}): IrComponent | undefined {
+  const text = readImport(ctx, imp, options);
+  if (text === undefined) return undefined;
   const file = new SourceFile(imp.path.startsWith('/') ? imp.path : resolve(dirname(ctx.file.path), imp.path).replace(process.cwd() + '/', ''), text);
   const inFile = (message: string, offset: number, hint?: string) => {
     ctx.diagnostics.push(diag('InvalidImport', message, { file, span: { start: offset, end: Math.min(text.length, offset + 1) }, hint, related: [ctx.related(imp.pathSpan, 'imported here')] }));
     return undefined;
   };
   const doc = YAML.parseDocument(file.text, { version: '1.1', merge: false, uniqueKeys: true, prettyErrors: false });
+  // Only a file that is recognisably a component is quoted in diagnostics: anything else
+  // (a .env, a key, a secrets.yaml) is reported at the import, its content never shown.
+  if (!(isMap(doc.contents) && doc.contents.has('implementation'))) {
+    const why = doc.errors.length > 0 ? `it is not valid YAML (line ${file.positionAt(doc.errors[0]!.pos[0]).line})` : isMap(doc.contents) ? 'it has no `implementation`' : 'its top level is not a mapping';
+    ctx.report('InvalidImport', `\`${imp.path}\` is not a kfp v1 component: ${why}`, imp.pathSpan, { hint: 'kfpdsl loads the kfp v1 component.yaml format (name, inputs, outputs, implementation); the content of other files is not shown' });
+    return undefined;
+  }
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     return inFile(`invalid YAML: ${e.message.split('\n')[0]}`, e.pos[0]);

@@ -21,6 +21,7 @@ import { checkResource, resourceOutputs } from './check-resource.js';
 import { checkVolume } from './check-volume.js';
 import { CheckContext, constType, constValue } from './context.js';
 import { findCycles } from './cycles.js';
+import { WORKFLOW_VALUES } from './argo-placeholders.js';
 import { isUiOutput, type Resolved } from './resolved.js';
 import { checkPipelineSetting, checkTaskSettings, fitsField, isDnsSubdomain, type SettingResolver } from './settings.js';
 import { assignable, describeType, isUntypedImportedPort, PARAM_TYPES, type ValueType } from './types.js';
@@ -167,7 +168,7 @@ class PipelineChecker {
     if (!component && !isVolume && !isResource) {
       this.ctx.report('UnknownComponent', `unknown component \`${s.callee.name}\``, s.callee.span, {
         label: 'not defined or imported in this file',
-        hint: didYouMean(s.callee.name, [...this.components.keys(), 'volume', 'resource']),
+        hint: this.componentSuggestion(s.callee.name),
       });
     }
     const binding = s.name?.name;
@@ -363,6 +364,13 @@ class PipelineChecker {
     return after;
   }
 
+  /** "did you mean" for an unknown component, once per name: 100,000 calls of one typo compare the names once. */
+  private readonly suggestions = new Map<string, string | undefined>();
+  private componentSuggestion(name: string): string | undefined {
+    if (!this.suggestions.has(name)) this.suggestions.set(name, didYouMean(name, [...this.components.keys(), 'volume', 'resource']));
+    return this.suggestions.get(name);
+  }
+
   private task(info: TaskInfo, frames: readonly LoopFrame[]): IrTask | undefined {
     const s = info.stmt;
     const comp = info.component;
@@ -394,9 +402,13 @@ class PipelineChecker {
         if (!comp) continue;
         input = comp.inputs[positional++];
         if (!input) {
-          this.ctx.report('TooManyArguments', `\`${comp.name}\` takes ${comp.inputs.length} argument${comp.inputs.length === 1 ? '' : 's'} but more were given`, a.span, {
-            label: 'no input left for this argument',
-          });
+          // One error per call, at the first argument too many: 100,000 extra arguments are one mistake.
+          if (positional === comp.inputs.length + 1) {
+            const given = s.args.filter((x) => !x.name).length;
+            this.ctx.report('TooManyArguments', `\`${comp.name}\` takes ${comp.inputs.length} argument${comp.inputs.length === 1 ? '' : 's'} but ${given} were given`, a.span, {
+              label: 'no input left for this argument',
+            });
+          }
           continue;
         }
       }
@@ -596,6 +608,17 @@ class PipelineChecker {
     }
     const sym = this.scope.get(head!.name);
     if (sym) this.used.add(head!.name);
+    // `workflow.uid`, `run.id`, …: the language's spelling of Argo's placeholders (a parameter or task of that name shadows them).
+    const builtin = sym ? undefined : WORKFLOW_VALUES[head!.name];
+    if (builtin) {
+      const tag = field ? builtin[field.name] : undefined;
+      if (tag !== undefined) return { value: { const: tag }, type: 'str' };
+      const fields = Object.keys(builtin);
+      this.ctx.report('UnknownOutput', field ? `\`${head!.name}\` has no value \`${field.name}\`` : `\`${head!.name}\` is not a value by itself`, (field ?? head!).span, {
+        hint: (field && didYouMean(field.name, fields)) ?? `write one of ${fields.map((f) => `\`${head!.name}.${f}\``).join(', ')}`,
+      });
+      return undefined;
+    }
     if (!sym) {
       this.ctx.report('UnknownName', `unknown name \`${head!.name}\``, head!.span, {
         label: 'not a parameter, task or loop variable',

@@ -23,6 +23,8 @@ export interface BuildOptions {
   out?: string;
   root?: string;
   check?: boolean;
+  /** `--max-errors`: diagnostics printed per file (0: all). */
+  maxErrors?: number;
 }
 
 interface Unit {
@@ -153,7 +155,7 @@ export function runBuild(paths: readonly string[], opts: BuildOptions): number |
   }
   const shown = applyPolicy(diagnostics, opts);
   const finish = (): number => {
-    report(shown, opts.format);
+    report(shown, opts.format, opts.maxErrors);
     summary(shown, loaded.sources.length, opts.format);
     if (opts.check && opts.format === 'pretty') {
       const stale = shown.filter((d) => d.code === 'KFP0015').length;

@@ -4,9 +4,10 @@
  * itself), 3 internal errors (a bug in kfpdsl), 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM.
  * Diagnostics go to stderr; nothing is written when any error is found.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { compileSource } from '../compile.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { DEFAULT_MAX_ERRORS } from '../diagnostics/limit.js';
 import { applyPolicy } from '../diagnostics/policy.js';
 import type { Format } from '../diagnostics/render.js';
 import { runBuild, type BuildOptions } from './build.js';
@@ -28,6 +29,7 @@ interface CommonOptions {
   deny: string[];
   allow: string[];
   root?: string;
+  maxErrors: number;
 }
 
 function runCheck(paths: string[], opts: CommonOptions): number {
@@ -36,11 +38,12 @@ function runCheck(paths: string[], opts: CommonOptions): number {
   const diagnostics: Diagnostic[] = badRoot ? [badRoot, ...found] : [...found];
   for (const source of sources) {
     const result = compileSource(source, { checkOnly: true, root: opts.root });
-    diagnostics.push(...result.diagnostics);
+    // One by one: a spread of 100,000 diagnostics overflows the stack.
+    for (const d of result.diagnostics) diagnostics.push(d);
     if (result.program && result.program.components.length === 0 && result.program.pipelines.length === 0) diagnostics.push(nothingToCompile(source));
   }
   const shown = applyPolicy(diagnostics, opts);
-  report(shown, opts.format);
+  report(shown, opts.format, opts.maxErrors);
   summary(shown, sources.length, opts.format);
   return exitStatus(shown);
 }
@@ -58,6 +61,11 @@ function formatOption(): Option {
   return new Option('--format <format>', 'how diagnostics are printed').choices(['pretty', 'short', 'json']).default('pretty');
 }
 
+function maxErrorsOption(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number (0 for no limit)');
+  return Number(value);
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 }
@@ -65,7 +73,8 @@ function collect(value: string, previous: string[]): string[] {
 function policyOptions(cmd: Command): Command {
   return cmd
     .option('--deny <codes>', 'treat these warnings as errors: `warnings` for all, or codes/slugs (KFP3101, unused-output)', collect, [])
-    .option('--allow <codes>', 'silence these warnings (codes or slugs)', collect, []);
+    .option('--allow <codes>', 'silence these warnings (codes or slugs)', collect, [])
+    .option('--max-errors <n>', `print at most n diagnostics per file, then how many more (0: all)`, maxErrorsOption, DEFAULT_MAX_ERRORS);
 }
 
 export function main(argv: readonly string[]): number {

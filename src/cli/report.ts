@@ -1,13 +1,18 @@
 /** Printing diagnostics: stderr for people, one JSON array on stdout for tools. */
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { DEFAULT_MAX_ERRORS, limitPerFile } from '../diagnostics/limit.js';
 import { renderAll, type Format } from '../diagnostics/render.js';
 
 function useColour(): boolean {
   return Boolean(process.stderr.isTTY) && !process.env['NO_COLOR'];
 }
 
-/** Diagnostics go to stderr, except `--format json`: one array on stdout, empty or not, for tools to read. */
-export function report(diagnostics: readonly Diagnostic[], format: Format): void {
+/**
+ * Diagnostics go to stderr, except `--format json`: one array on stdout, empty or not, for tools to read.
+ * At most `maxErrors` per file are printed (0: all), then a count of the rest.
+ */
+export function report(all: readonly Diagnostic[], format: Format, maxErrors: number = DEFAULT_MAX_ERRORS): void {
+  const diagnostics = limitPerFile(all, maxErrors);
   if (format === 'json') {
     process.stdout.write(renderAll(diagnostics, 'json'));
     return;

@@ -40,6 +40,7 @@ export const Codes = {
   TooDeep: def('KFP1102', 'too-deeply-nested', 'error', 'nesting deeper than the compiler accepts'),
   TooLarge: def('KFP1103', 'file-too-large', 'error', 'a source file larger than the compiler accepts'),
   InvalidLiteral: def('KFP1104', 'invalid-literal', 'error', 'a number or string escape that cannot be read'),
+  TooManyDiagnostics: def('KFP1105', 'too-many-diagnostics', 'error', 'the count of diagnostics past --max-errors in one file, which are not printed'),
 
   UnknownComponent: def('KFP2001', 'unknown-component', 'error', 'a call to a component that is not defined or imported'),
   UnknownName: def('KFP2002', 'unknown-name', 'error', 'a name that is neither a pipeline parameter, a task nor a loop variable'),
@@ -65,9 +66,12 @@ export const Codes = {
   LoneSurrogate: def('KFP4010', 'lone-surrogate', 'error', 'a string escape that makes half of a UTF-16 surrogate pair, which neither UTF-8 nor YAML can hold'),
   NulCharacter: def('KFP4011', 'nul-character', 'error', 'a string holding U+0000, which no container argument or environment variable can carry'),
   EmptyBlock: def('KFP4004', 'empty-block', 'error', 'a pipeline, condition, loop or finally block with no tasks (Argo runs no empty DAG)'),
+  ImportOutsideProject: def('KFP4005', 'import-outside-project', 'error', 'an import of a file outside the project root (symbolic links resolved)'),
+  ImportNotAFile: def('KFP4006', 'import-not-a-file', 'error', 'an import of a directory, a special file (FIFO, device, /proc) or a file over 4 MiB'),
 
   UnusedTask: def('KFP3101', 'unused-output', 'warning', 'a task bound to a name whose outputs nothing uses'),
   UnusedParameter: def('KFP3102', 'unused-parameter', 'warning', 'a pipeline parameter that nothing uses'),
+  ArgoPlaceholder: def('KFP3103', 'argo-placeholder', 'warning', 'text that Argo would replace (`{{inputs.parameters.x}}`, `{{workflow.uid}}`, …) in a code block or a string'),
 
   NameTooLong: def('KFP5001', 'name-too-long', 'error', 'a name longer than Kubernetes or Argo accepts'),
   WorkflowTooLarge: def('KFP5002', 'workflow-too-large', 'warning', 'a workflow approaching (or past) Argo\'s 1 MiB limit'),

@@ -27,8 +27,14 @@ function location(file: SourceFile, sp: Span): { line: number; column: number; e
   return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
 }
 
+/**
+ * A long line is cut to this many source characters around the caret before anything else is
+ * done with it, so that a diagnostic costs the same on a 1 MB line as on a short one.
+ */
+const RAW_WINDOW = 400;
+
 /** Expands tabs so that carets line up, and windows very long lines around the caret. */
-function snippetLine(text: string, startCol: number, endCol: number): { text: string; start: number; width: number } {
+function snippetLine(text: string, startCol: number, endCol: number, cutBefore: boolean, cutAfter: boolean): { text: string; start: number; width: number } {
   let out = '';
   let start = 0;
   let end = 0;
@@ -41,11 +47,11 @@ function snippetLine(text: string, startCol: number, endCol: number): { text: st
   }
   if (endCol - 1 > text.length) end = out.length + 1;
   let width = Math.max(1, end - start);
-  if (out.length > MAX_LINE) {
+  if (out.length > MAX_LINE || cutBefore || cutAfter) {
     const from = Math.max(0, Math.min(start - 40, out.length - MAX_LINE));
-    const windowed = (from > 0 ? '…' : '') + out.slice(from, from + MAX_LINE) + (from + MAX_LINE < out.length ? '…' : '');
-    const shift = from > 0 ? from - 1 : 0;
-    start -= shift;
+    const before = from > 0 || cutBefore;
+    const windowed = (before ? '…' : '') + out.slice(from, from + MAX_LINE) + (from + MAX_LINE < out.length || cutAfter ? '…' : '');
+    start -= from - (before ? 1 : 0);
     width = Math.min(width, MAX_LINE - start + 1);
     return { text: windowed, start, width };
   }
@@ -54,9 +60,14 @@ function snippetLine(text: string, startCol: number, endCol: number): { text: st
 
 function renderSnippet(file: SourceFile, sp: Span, mark: string, label: string | undefined, p: Paint, colour: (s: string) => string): string[] {
   const loc = location(file, sp);
-  const lineText = file.lineText(loc.line);
-  const endCol = loc.endLine === loc.line ? loc.endColumn : lineText.length + 1;
-  const s = snippetLine(lineText, loc.column, endCol);
+  const line = file.lineRange(loc.line);
+  const caret = Math.min(Math.max(sp.start, line.start), line.end);
+  const from = Math.max(line.start, caret - RAW_WINDOW / 2);
+  const to = Math.min(line.end, from + RAW_WINDOW);
+  const lineText = file.text.slice(from, to);
+  const endOffset = loc.endLine === loc.line ? Math.max(sp.end, caret) : line.end;
+  const endCol = (to < line.end ? Math.min(endOffset, to) : endOffset) - from + 1;
+  const s = snippetLine(lineText, caret - from + 1, endCol, from > line.start, to < line.end);
   const gutter = String(loc.line).length;
   const pad = ' '.repeat(gutter);
   const lines: string[] = [];

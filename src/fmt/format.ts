@@ -35,9 +35,13 @@ function tokenEnd(t: IToken): number {
   return t.endOffset! + 1;
 }
 
+/** Line breaks as the lexer sees them: LF, CR LF (one), CR, U+2028, U+2029. */
 function countNewlines(s: string): number {
   let n = 0;
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) === 10) n++;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 10 || c === 0x2028 || c === 0x2029 || (c === 13 && s.charCodeAt(i + 1) !== 10)) n++;
+  }
   return n;
 }
 
@@ -142,7 +146,7 @@ class Printer {
         if (OPENERS.has(n)) depth++;
         else if (CLOSERS.has(n)) depth--;
       }
-      if (depth === 0 && this.text.slice(tokenEnd(this.toks[k]!), this.toks[k + 1]!.startOffset).includes('\n')) return true;
+      if (depth === 0 && countNewlines(this.text.slice(tokenEnd(this.toks[k]!), this.toks[k + 1]!.startOffset)) > 0) return true;
     }
     return false;
   }

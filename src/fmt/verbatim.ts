@@ -6,9 +6,9 @@
  * only white space. Everything else (trailing spaces, tabs, the text itself) stays as written.
  */
 
-/** The token's lines, each without the `\r` of a `\r\n` break (the compiler drops those too). */
+/** The token's lines, split at LF, CR LF and CR, as the compiler splits them. */
 function splitLines(text: string): string[] {
-  return text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  return text.split(/\r\n?|\n/);
 }
 
 function isBlank(line: string): boolean {

@@ -91,7 +91,7 @@ class Builder {
   }
 
   tripleString(t: IToken): string {
-    return dedent(t.image.slice(3, -3).replace(/\r\n/g, '\n')).trim();
+    return dedent(t.image.slice(3, -3).replace(/\r\n?/g, '\n')).trim();
   }
 
   document(cst: CstNode): ast.Document {
@@ -142,7 +142,7 @@ class Builder {
         else description = { text: this.tripleString(d), span: tokenSpan(d) };
       } else if (f) {
         const lang = /^```([A-Za-z0-9_+-]*)/.exec(f.image)![1] || 'python';
-        const body = f.image.replace(/\r\n/g, '\n');
+        const body = f.image.replace(/\r\n?/g, '\n');
         const inner = body.slice(body.indexOf('\n') + 1, body.lastIndexOf('\n') + 1);
         if (code) this.diagnostics.push(diag('DuplicateName', 'component has more than one code block', { file: this.file, span: { start: f.startOffset, end: f.startOffset + 3 }, related: [{ file: this.file, span: { start: code.span.start, end: code.span.start + 3 }, message: 'first code block here' }] }));
         else code = { language: lang, text: dedent(inner), span: tokenSpan(f) };

@@ -174,6 +174,6 @@ export function parseSource(file: SourceFile): ParseResult {
   }
   if (diagnostics.length > 0) return { diagnostics, comments, tokens };
   const built = cstToAst(file, cst);
-  diagnostics.push(...built.diagnostics);
+  for (const d of built.diagnostics) diagnostics.push(d);
   return { document: built.document, diagnostics, comments, tokens };
 }

@@ -515,8 +515,11 @@ export function hostileCases(): HostileCase[] {
   out.push(hostile('import of an empty path', 'import "" as x\n' + pipeline('p', '  x()\n')));
   out.push(hostile('import with NUL in the path', 'import "a\\u0000b" as x\n' + pipeline('p', '  x()\n')));
   out.push(hostile('import of a .kfp file as YAML', 'import "../examples/add.kfp" as x\n' + pipeline('p', '  x()\n')));
-  // Not here, because they would take the test machine down rather than fail: `import "/dev/zero"`
-  // (read without bound: gigabytes in seconds) and `import` of a FIFO (blocks forever). See the report.
+  // Outside the project root, and special files: refused before they are opened (a FIFO would
+  // block forever, /dev/zero never end); a FIFO needs a file on disk: test/import-safety.test.ts.
+  out.push(hostile('import of /dev/zero', 'import "/dev/zero" as x\n' + pipeline('p', '  x()\n')));
+  out.push(hostile('import of /proc/self/environ', 'import "/proc/self/environ" as x\n' + pipeline('p', '  x()\n')));
+  out.push(hostile('import of ../../../../etc/shadow', 'import "../../../../../../../../etc/shadow" as x\n' + pipeline('p', '  x()\n')));
 
   // --- wide components
   {
