@@ -11,11 +11,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allDefs } from '../src/diagnostics/catalog.js';
 import { ensureBundle, listFiles, repoRoot, runCli, type CliResult } from './support/cli.js';
+import { requirement } from './support/requirements.js';
 
 beforeAll(() => ensureBundle());
 
 const ADD = join(repoRoot, 'examples', 'add.kfp');
 const isRoot = process.getuid?.() === 0;
+const notRoot = requirement(!isRoot, 'running as root: file permissions do not bind root');
 
 const tmpDirs: string[] = [];
 function tmp(label: string): string {
@@ -73,7 +75,7 @@ describe('output paths', () => {
 
   // As root, permissions do not stop a write; /sys refuses even root.
   const readOnly = isRoot ? (spawnSync('sh', ['-c', 'mkdir /sys/kfpdsl-probe'], { stdio: 'ignore' }).status !== 0 && readdirSync('/').includes('sys') ? '/sys' : undefined) : 'chmod';
-  it.skipIf(readOnly === undefined)('an output directory that cannot be written: KFP0011, nothing written (through chmod, or /sys as root; skipped when neither refuses a write)', () => {
+  it.skipIf(readOnly === undefined)(requirement(readOnly !== undefined, 'neither chmod nor /sys refuses a write here').title('an output directory that cannot be written: KFP0011, nothing written (through chmod, or /sys as root)'), () => {
     let out: string;
     if (readOnly === 'chmod') {
       const dir = tmp('ro');
@@ -86,7 +88,7 @@ describe('output paths', () => {
     expectOtherFormats(['build', ADD, '-o', out], 'KFP0011', ADD);
   });
 
-  it.skipIf(isRoot)('a directory that cannot be written half-way through: KFP0011 and the other sources are not written either (skipped as root: permissions do not bind root)', () => {
+  it.skipIf(notRoot.missing)(notRoot.title('a directory that cannot be written half-way through: KFP0011 and the other sources are not written either'), () => {
     const src = tmp('half');
     mkdirSync(join(src, 'a'));
     mkdirSync(join(src, 'b'));
@@ -148,7 +150,7 @@ describe('input paths', () => {
     expectOtherFormats(['check', 'pipe.kfp'], 'KFP0005', 'pipe.kfp', dir);
   });
 
-  it.skipIf(isRoot)('an unreadable file or directory: KFP0005 (skipped as root: permissions do not bind root)', () => {
+  it.skipIf(notRoot.missing)(notRoot.title('an unreadable file or directory: KFP0005'), () => {
     const dir = tmp('unreadable');
     copyFileSync(ADD, join(dir, 'secret.kfp'));
     chmodSync(join(dir, 'secret.kfp'), 0o000);

@@ -14,6 +14,7 @@ import { renderAll } from '../src/diagnostics/render.js';
 import { fsHost, type FileHost } from '../src/project/file-host.js';
 import { SourceFile } from '../src/source.js';
 import { runCli } from './support/cli.js';
+import { requirement } from './support/requirements.js';
 
 const SECRET = 'hunter2-do-not-print';
 const COMPONENT = 'name: Echo\ninputs:\n- {name: text, type: String}\nimplementation:\n  container:\n    image: alpine:3.19\n    command: [echo, {inputValue: text}]\n';
@@ -133,13 +134,13 @@ describe('imports outside the project root are refused, unread', () => {
 });
 
 describe('files that are not regular are refused before they are opened', () => {
-  it.skipIf(process.platform !== 'linux')('/proc/self/environ, even with --root /', () => {
+  it.skipIf(process.platform !== 'linux')(requirement(process.platform === 'linux', 'not Linux: no /proc').title('/proc/self/environ, even with --root /'), () => {
     process.env['KFPDSL_TEST_SECRET'] = SECRET;
     const rendered = expectRefused('/proc/self/environ', 'KFP4006', /not a regular file/, { root: '/' });
     expect(rendered).not.toMatch(/PATH=/);
   });
 
-  it.skipIf(process.platform !== 'linux')('a symbolic link inside the root to /proc/self/environ', () => {
+  it.skipIf(process.platform !== 'linux')(requirement(process.platform === 'linux', 'not Linux: no /proc').title('a symbolic link inside the root to /proc/self/environ'), () => {
     expectRefused('environ.yaml', 'KFP4006', /not a regular file/, { root: '/' });
   });
 

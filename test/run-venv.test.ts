@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBundle } from './support/cli.js';
 import { runAsync, runSync, waitFor, writeKfp } from './support/run-cli.js';
+import { requirement } from './support/requirements.js';
 
 // Debian and Ubuntu ship python3 without venv/ensurepip unless python3-venv is installed.
 const canMakeVenvs = spawnSync('python3', ['-c', 'import venv, ensurepip'], { encoding: 'utf8' }).status === 0;
@@ -89,7 +90,7 @@ function snapshot(python: string): string {
 const venvsIn = (cache: string): string[] => (existsSync(join(cache, 'kfpdsl', 'venvs')) ? readdirSync(join(cache, 'kfpdsl', 'venvs')) : []);
 const taskLog = (r: ReturnType<typeof runSync>, template: string): string => readFileSync(r.json!.tasks.find((t) => t.template === template)!.log!, 'utf8');
 
-describe.skipIf(!canMakeVenvs)('packages go into a cached virtual environment, never into the user\'s Python (skipped when python3 cannot make virtual environments)', () => {
+describe.skipIf(!canMakeVenvs)(requirement(canMakeVenvs, 'python3 cannot make virtual environments').title('packages go into a cached virtual environment, never into the user\'s Python'), () => {
   it('installs from a local wheel directory, leaves --python unchanged, and the second run reuses the environment', () => {
     const cache = mkdtempSync(join(scratch, 'cache-'));
     const before = { user: snapshot(userPython), system: snapshot('python3') };
