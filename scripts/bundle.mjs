@@ -16,6 +16,7 @@ if (process.argv.includes('--if-sources') && !existsSync(new URL('../src/cli/mai
 const { build } = await import('esbuild');
 // Templates arrive precompiled (scripts/hbs-precompile.mjs): the bundle carries only Handlebars' runtime.
 const { hbsPlugin } = await import('./hbs-precompile.mjs');
+const { englishOnlyPlugin } = await import('./english-only.mjs');
 const root = new URL('..', import.meta.url).pathname;
 const dist = join(root, 'dist');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -28,7 +29,7 @@ const common = {
   target: 'node20',
   minify: true,
   legalComments: 'none',
-  plugins: [hbsPlugin],
+  plugins: [hbsPlugin, englishOnlyPlugin],
   define: { KFPDSL_VERSION: JSON.stringify(pkg.version) },
   logLevel: 'warning',
 };
