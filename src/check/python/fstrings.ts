@@ -5,7 +5,7 @@
  * reports these, not its parser), so this check applies the older rules when the
  * component's image runs an older Python.
  */
-import { children, N, type PyNode, type PySyntaxError } from './pyright.js';
+import { N, type PyNode, type PySyntaxError } from './pyright.js';
 
 const QUOTE_MASK = 1 | 2 | 4; // StringTokenFlags.SingleQuote | DoubleQuote | Triplicate
 
@@ -14,26 +14,22 @@ interface StringToken {
   readonly escapedValue?: string;
 }
 
-export function fstringError(module: PyNode, minor: number): PySyntaxError | undefined {
+export function fstringError(nodes: readonly PyNode[], minor: number): PySyntaxError | undefined {
   if (minor >= 12) return undefined;
-  let found: PySyntaxError | undefined;
-  const visit = (node: PyNode, containers: readonly number[]): void => {
-    if (found) return;
-    const isString = node.nodeType === N.String || node.nodeType === N.FormatString;
-    if (isString && containers.length > 0) {
-      const token = node.d['token'] as StringToken;
-      if (containers.includes(token.flags & QUOTE_MASK)) {
-        found = { message: 'a string inside an f-string uses the f-string\'s own quotes, which needs Python 3.12 or newer', start: node.start, end: node.start + 1 };
-        return;
-      }
-      if (node.nodeType === N.String && (token.escapedValue ?? '').includes('\\')) {
-        found = { message: 'a backslash inside an f-string\'s expression needs Python 3.12 or newer', start: node.start, end: node.start + node.length };
-        return;
+  for (const node of nodes) {
+    if (node.nodeType !== N.String && node.nodeType !== N.FormatString) continue;
+    const token = node.d['token'] as StringToken;
+    let inFString = false;
+    for (let p = node.parent; p; p = p.parent) {
+      if (p.nodeType !== N.FormatString) continue;
+      inFString = true;
+      if (((p.d['token'] as StringToken).flags & QUOTE_MASK) === (token.flags & QUOTE_MASK)) {
+        return { message: 'a string inside an f-string uses the f-string\'s own quotes, which needs Python 3.12 or newer', start: node.start, end: node.start + 1 };
       }
     }
-    const inner = node.nodeType === N.FormatString ? [...containers, (node.d['token'] as StringToken).flags & QUOTE_MASK] : containers;
-    for (const c of children(node)) visit(c, inner);
-  };
-  visit(module, []);
-  return found;
+    if (inFString && node.nodeType === N.String && (token.escapedValue ?? '').includes('\\')) {
+      return { message: 'a backslash inside an f-string\'s expression needs Python 3.12 or newer', start: node.start, end: node.start + node.length };
+    }
+  }
+  return undefined;
 }

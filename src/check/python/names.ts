@@ -8,7 +8,7 @@
  * Names inside annotations are not reads (Python does not evaluate a local variable's
  * annotation, and string annotations are not code).
  */
-import { children, N, type PyNode } from './pyright.js';
+import { N, preorder, type PyNode } from './pyright.js';
 
 export interface NameUse {
   readonly name: string;
@@ -110,28 +110,31 @@ function skipped(parent: PyNode, child: PyNode): boolean {
   }
 }
 
-export function fenceNames(module: PyNode): FenceNames {
+/** Is the node inside an annotation (below `root`)? */
+function inAnnotation(node: PyNode, root: PyNode): boolean {
+  for (let n = node; n !== root && n.parent; n = n.parent) if (skipped(n.parent, n)) return true;
+  return false;
+}
+
+/** The names of the code under `root`; `nodes` are its nodes when already listed (preorder). */
+export function fenceNames(root: PyNode, nodes: readonly PyNode[] = preorder(root)): FenceNames {
   const reads = new Map<string, NameUse>();
   const bound = new Set<string>();
   let wildcardImport = false;
-  const visit = (node: PyNode): void => {
+  for (const node of nodes) {
     if (node.nodeType === N.Name) {
+      if (inAnnotation(node, root)) continue;
       const name = node.d['value'] as string;
       const use = classify(node);
       if (use === 'bound') bound.add(name);
-      else if (use === 'read') {
-        if (!reads.has(name)) reads.set(name, { name, start: node.start, end: node.start + node.length });
-      }
-      return;
-    }
-    if (node.nodeType === N.ImportFrom && node.d['isWildcardImport']) wildcardImport = true;
-    if (node.nodeType === N.ImportAs && node.d['alias'] === undefined) {
+      else if (use === 'read' && !reads.has(name)) reads.set(name, { name, start: node.start, end: node.start + node.length });
+    } else if (node.nodeType === N.ImportFrom && node.d['isWildcardImport']) {
+      wildcardImport = true;
+    } else if (node.nodeType === N.ImportAs && node.d['alias'] === undefined) {
       // `import a.b.c` binds `a`.
       const parts = (node.d['module'] as PyNode).d['nameParts'] as PyNode[];
       if (parts[0]) bound.add(parts[0].d['value'] as string);
     }
-    for (const child of children(node)) if (!skipped(node, child)) visit(child);
-  };
-  visit(module);
+  }
   return { reads: [...reads.values()].sort((a, b) => a.start - b.start), bound, wildcardImport };
 }

@@ -57,13 +57,15 @@ export function fenceProblems(body: string, iface: FenceInterface): FenceReport 
   }
   const fn = (parse.module.d['statements'] as PyNode[])[0]!;
   const suite = fn.d['suite'] as PyNode;
-  const body_ = suite.d['statements'] as PyNode[];
-  const pasted = pastedDefHeader(body_, iface);
+  const statements = suite.d['statements'] as PyNode[];
+  const pasted = pastedDefHeader(statements, iface);
   if (pasted) {
     problems.push(pasted);
     return report;
   }
-  problems.push(...returnProblems(suite, body_, iface), ...nameProblems(suite, iface));
+  // The nodes of the fence: the module's, less the module and the `def` line's own nodes.
+  const nodes = parse.nodes.filter((n) => n.start >= suite.start && n !== suite);
+  problems.push(...returnProblems(fn, nodes, statements, iface), ...nameProblems(suite, nodes, iface));
   return report;
 }
 
@@ -100,11 +102,11 @@ function pastedDefHeader(body: readonly PyNode[], iface: FenceInterface): FenceP
   };
 }
 
-function returnProblems(suite: PyNode, body: readonly PyNode[], iface: FenceInterface): FenceProblem[] {
+function returnProblems(fn: PyNode, nodes: readonly PyNode[], body: readonly PyNode[], iface: FenceInterface): FenceProblem[] {
   const values = iface.valueOutputs;
-  if (values.length === 0 || isGenerator(suite)) return [];
+  if (values.length === 0 || isGenerator(nodes, fn)) return [];
   const out: FenceProblem[] = [];
-  const returns = ownReturns(suite);
+  const returns = ownReturns(nodes, fn);
   const shape = values.length === 1 ? `\`${values[0]!.name}: ${values[0]!.type}\`` : `(${values.map((v) => v.name).join(', ')})`;
   const returnHint =
     values.length === 1
@@ -142,8 +144,8 @@ function returnProblems(suite: PyNode, body: readonly PyNode[], iface: FenceInte
   return out;
 }
 
-function nameProblems(suite: PyNode, iface: FenceInterface): FenceProblem[] {
-  const names = fenceNames(suite);
+function nameProblems(suite: PyNode, nodes: readonly PyNode[], iface: FenceInterface): FenceProblem[] {
+  const names = fenceNames(suite, nodes);
   if (names.wildcardImport) return [];
   const known = new Set([...iface.params, ...names.bound, ...iface.programGlobals]);
   const valueOutputs = new Set(iface.valueOutputs.map((o) => o.name));

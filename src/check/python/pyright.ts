@@ -35,6 +35,8 @@ export interface PySyntaxError {
 
 export interface PyParse {
   readonly module: PyNode;
+  /** Every node of the module, parents first (computed on first use). */
+  readonly nodes: readonly PyNode[];
   readonly errors: readonly PySyntaxError[];
   /** Offset of the first token of each logical line (where Python measures indentation). */
   readonly logicalLineStarts: readonly number[];
@@ -75,10 +77,32 @@ export const N = Object.fromEntries(NODE_NAMES.map((n) => [n, member(nodeTypes, 
 export const KEYWORD_TRUE = member(keywordTypes, 'True');
 export const KEYWORD_FALSE = member(keywordTypes, 'False');
 
+const getChildNodes = (tree as unknown as { getChildNodes(n: unknown, getStringAnnotation: () => undefined): (PyNode | undefined)[] }).getChildNodes;
+const noStringAnnotation = (): undefined => undefined;
+
 /** The children of a node, in source order, without the contents of string annotations. */
 export function children(node: PyNode): PyNode[] {
-  const kids = (tree as unknown as { getChildNodes(n: unknown, getStringAnnotation: () => undefined): (PyNode | undefined)[] }).getChildNodes(node, () => undefined);
-  return kids.filter((k): k is PyNode => k !== undefined);
+  return getChildNodes(node, noStringAnnotation).filter((k): k is PyNode => k !== undefined);
+}
+
+/** Every node under `root` (itself included), parents before children: one walk, shared by the checks. */
+export function preorder(root: PyNode): PyNode[] {
+  const out: PyNode[] = [];
+  const stack: PyNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    out.push(node);
+    const kids = getChildNodes(node, noStringAnnotation);
+    for (let i = kids.length - 1; i >= 0; i--) if (kids[i] !== undefined) stack.push(kids[i]!);
+  }
+  return out;
+}
+
+/** The nearest function, lambda or class around a node: the scope its `return` or `yield` belongs to. */
+export function enclosingScope(node: PyNode): PyNode | undefined {
+  let p = node.parent;
+  while (p && p.nodeType !== N.Function && p.nodeType !== N.Lambda && p.nodeType !== N.Class) p = p.parent;
+  return p;
 }
 
 let localeSet = false;
@@ -116,5 +140,15 @@ export function parsePython(text: string, minor: number = LATEST_MINOR): PyParse
     .fetchAndClear()
     .filter((d) => d.category === 0 /* DiagnosticCategory.Error */ && !INCONSISTENT_TABS.test(d.message))
     .map((d) => ({ message: d.message, start: offset(d.range.start), end: offset(d.range.end) }));
-  return { module: result.parserOutput.parseTree as unknown as PyNode, errors, lineStarts, logicalLineStarts };
+  const module = result.parserOutput.parseTree as unknown as PyNode;
+  let nodes: PyNode[] | undefined;
+  return {
+    module,
+    get nodes() {
+      return (nodes ??= preorder(module));
+    },
+    errors,
+    lineStarts,
+    logicalLineStarts,
+  };
 }

@@ -10,25 +10,16 @@
  * looser than this (a context manager that swallows the exception), the body is taken to end:
  * the check may miss a path but does not invent one.
  */
-import { children, KEYWORD_FALSE, KEYWORD_TRUE, N, type PyNode } from './pyright.js';
+import { children, enclosingScope, KEYWORD_FALSE, KEYWORD_TRUE, N, type PyNode } from './pyright.js';
 
-/** The `return` statements of the function itself (not of functions or classes nested in it). */
-export function ownReturns(node: PyNode, out: PyNode[] = []): PyNode[] {
-  for (const c of children(node)) {
-    if (c.nodeType === N.Function || c.nodeType === N.Class || c.nodeType === N.Lambda) continue;
-    if (c.nodeType === N.Return) out.push(c);
-    ownReturns(c, out);
-  }
-  return out;
+/** The `return` statements of function `fn` itself (not of functions or classes nested in it), from all its nodes. */
+export function ownReturns(nodes: readonly PyNode[], fn: PyNode): PyNode[] {
+  return nodes.filter((n) => n.nodeType === N.Return && enclosingScope(n) === fn);
 }
 
-/** Does the function itself (not a nested one) contain `yield`? Then it is a generator, another matter. */
-export function isGenerator(node: PyNode): boolean {
-  for (const c of children(node)) {
-    if (c.nodeType === N.Function || c.nodeType === N.Class || c.nodeType === N.Lambda) continue;
-    if (c.nodeType === N.Yield || c.nodeType === N.YieldFrom || isGenerator(c)) return true;
-  }
-  return false;
+/** Does `fn` itself (not a nested function) contain `yield`? Then it is a generator, another matter. */
+export function isGenerator(nodes: readonly PyNode[], fn: PyNode): boolean {
+  return nodes.some((n) => (n.nodeType === N.Yield || n.nodeType === N.YieldFrom) && enclosingScope(n) === fn);
 }
 
 function statements(suite: unknown): PyNode[] {

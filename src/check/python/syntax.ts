@@ -9,7 +9,7 @@ import type { PyParse, PySyntaxError } from './pyright.js';
 import { tabError } from './tabs.js';
 
 export function firstSyntaxError(program: string, parse: PyParse, minor: number): PySyntaxError | undefined {
-  const own = [tabError(program, parse.logicalLineStarts), parse.errors.length === 0 ? fstringError(parse.module, minor) : undefined];
+  const own = [tabError(program, parse.logicalLineStarts), parse.errors.length === 0 ? fstringError(parse.nodes, minor) : undefined];
   const first = [...parse.errors, ...own.filter((e) => e !== undefined)].sort((a, b) => a.start - b.start)[0];
   if (!first) return undefined;
   // A fence of comments only: Python points at the first comment, as the body it expected.
