@@ -9,6 +9,8 @@
 //    fan-out): `kfpdsl build`, median of 3: seconds, output size, tasks/s. (10,000 tasks exceed
 //    Argo's 1 MiB workflow limit, which kfpdsl reports as error KFP5002: timed up to that.)
 // 3. `kfpdsl check` over 200 copies of examples/add.kfp in one call vs `node -e 0`.
+// 4. `check` of 1,000-task pipelines with 1, 100 and 1,000 Python fences, by two bundles built
+//    alike, with and without the fence checks (bench/python-fences.mjs): the checks' overhead.
 //
 // `kfpdsl` is the installed command, bin/kfpdsl: it starts node from the CLI's start-up
 // snapshot. `kfpdsl.mjs` is its fallback for other Node.js versions (bundle + code cache).
@@ -208,3 +210,7 @@ table('3. kfpdsl check over 200 copies of add.kfp in one call', ['command', 'med
   ['node -e 0', fmtMs(baseline.median), '-', '1.00x'],
   ['kfpdsl check <200 files>', fmtMs(checkMany.median), fmtMs((checkMany.median - baseline.median) / 200), ratio(checkMany.median)],
 ]);
+
+// 4. What checking the Python in fences costs `check` (bench/python-fences.mjs).
+const { benchPythonFences, HEADER } = await import('./python-fences.mjs');
+table('4. kfpdsl check with and without the Python fence checks (node <bundle>; overhead from CPU time)', HEADER, await benchPythonFences(RUNS));
