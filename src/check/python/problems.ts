@@ -149,7 +149,7 @@ function nameProblems(suite: PyNode, nodes: readonly PyNode[], iface: FenceInter
   if (names.wildcardImport) return [];
   const known = new Set([...iface.params, ...names.bound, ...iface.programGlobals]);
   const valueOutputs = new Set(iface.valueOutputs.map((o) => o.name));
-  const candidates = [...known, ...PYTHON_BUILTINS];
+  const candidates = [...known];
   return names.reads
     .filter((r) => !known.has(r.name) && !PYTHON_BUILTINS.has(r.name) && !r.name.startsWith('_'))
     .map((r) => ({
@@ -171,5 +171,6 @@ function undefinedNameHint(name: string, valueOutputs: ReadonlySet<string>, para
     const type = stripped === 'mlpipeline_metrics' ? 'metrics' : 'ui_metadata';
     return `in kfpdsl this file is an output: declare \`-> (${stripped}: ${type})\` and \`return\` the dict instead of writing it`;
   }
-  return didYouMean(name, candidates) ?? 'define it in the code, import it, or add it as an input of the component';
+  // The code's own names first: a builtin at the same distance is rarely what was meant.
+  return didYouMean(name, candidates) ?? didYouMean(name, PYTHON_BUILTINS) ?? 'define it in the code, import it, or add it as an input of the component';
 }
