@@ -213,4 +213,4 @@ table('3. kfpdsl check over 200 copies of add.kfp in one call', ['command', 'med
 
 // 4. What checking the Python in fences costs `check` (bench/python-fences.mjs).
 const { benchPythonFences, HEADER } = await import('./python-fences.mjs');
-table('4. kfpdsl check with and without the Python fence checks (node <bundle>; overhead from CPU time)', HEADER, await benchPythonFences(RUNS));
+table('4. kfpdsl check with and without the Python fence checks (overhead from CPU time)', HEADER, await benchPythonFences(RUNS));

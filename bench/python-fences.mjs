@@ -10,9 +10,10 @@
 // (1,000 fences; the workflow is then over Argo's 1 MiB, so `check` ends with KFP5002 after
 // doing all its work, with or without the fence checks). Each is checked by two bundles
 // of the same sources, built here alike: the CLI as shipped, and the CLI with the fence checks
-// taken out (src/check/python/check-fence.ts replaced by a no-op). Both run as `node
-// <bundle> check <file>` (no start-up snapshot, no code cache), so they differ only by
-// the checks. Medians of N runs; the overhead is the difference over the run without.
+// taken out (src/check/python/check-fence.ts replaced by a no-op), each run twice over: as
+// `node <bundle> check <file>` (no code cache), and from a start-up snapshot made from it as
+// scripts/bundle.mjs makes the installed command's. Medians of N runs; the overhead is the
+// difference over the run without.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -63,12 +64,18 @@ async function bundles(dir) {
     },
   };
   const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', minify: true, legalComments: 'none', define: { KFPDSL_VERSION: '"bench"' }, logLevel: 'warning' };
-  const entry = join(root, 'src/cli/index.ts');
-  const withChecks = join(dir, 'with-fence-checks.cjs');
-  const without = join(dir, 'without-fence-checks.cjs');
-  await build({ ...common, entryPoints: [entry], outfile: withChecks, plugins: [hbsPlugin, englishOnlyPlugin] });
-  await build({ ...common, entryPoints: [entry], outfile: without, plugins: [hbsPlugin, englishOnlyPlugin, noFenceChecks] });
-  return { withChecks, without };
+  const out = {};
+  for (const [name, plugins] of [['withChecks', [hbsPlugin, englishOnlyPlugin]], ['without', [hbsPlugin, englishOnlyPlugin, noFenceChecks]]]) {
+    const bundle = join(dir, `${name}.cjs`);
+    await build({ ...common, entryPoints: [join(root, 'src/cli/index.ts')], outfile: bundle, plugins });
+    // And as the installed command runs: from a start-up snapshot (scripts/bundle.mjs).
+    const snapshotEntry = join(dir, `${name}-snapshot.cjs`);
+    await build({ ...common, entryPoints: [join(root, 'src/cli/snapshot.ts')], outfile: snapshotEntry, plugins });
+    const blob = join(dir, `${name}.blob`);
+    const made = spawnSync(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', snapshotEntry], { env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+    out[name] = { bundle, blob: made.status === 0 ? blob : undefined };
+  }
+  return out;
 }
 
 const median = (xs) => {
@@ -82,14 +89,17 @@ const median = (xs) => {
  * (user + system, through a --require hook). On a shared, loaded machine wall times swing
  * by several times; CPU time measures the work, so the overhead is computed from it.
  */
-function time(bundle, file, hook) {
+function time(how, file, hook) {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['--require', hook, bundle, 'check', file], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  // A snapshot's process runs no --require: its hook is given by NODE_OPTIONS.
+  const args = how.blob ? ['--snapshot-blob', how.blob, '--', 'check', file] : ['--require', hook, how.bundle, 'check', file];
+  const env = how.blob ? { ...process.env, NODE_OPTIONS: `--require ${hook}` } : process.env;
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 28, env });
   const ms = performance.now() - t0;
   const cpu = Number(/kfpdsl-bench-cpu-ms=([\d.]+)/.exec(r.stderr)?.[1]);
   // Any error but "too large for Argo" means the benchmark's pipeline is wrong.
   const errors = r.stderr.split('\n').filter((l) => /^error\[/.test(l));
-  if (r.status !== 0 && !(errors.length === 1 && errors[0].startsWith('error[KFP5002]'))) throw new Error(`${bundle} check exited ${r.status}:\n${(r.stderr || r.stdout).slice(0, 2000)}`);
+  if (r.status !== 0 && !(errors.length === 1 && errors[0].startsWith('error[KFP5002]'))) throw new Error(`${how.blob ?? how.bundle} check exited ${r.status}:\n${(r.stderr || r.stdout).slice(0, 2000)}`);
   return { ms, cpu };
 }
 
@@ -108,22 +118,26 @@ export async function benchPythonFences(runs = 11) {
     const hook = join(dir, 'cpu-hook.cjs');
     writeFileSync(hook, CPU_HOOK);
     const rows = [];
+    const modes = [['bundle', (x) => ({ bundle: x.bundle })], ...(withChecks.blob && without.blob ? [['snapshot', (x) => ({ blob: x.blob })]] : [])];
+    for (const [mode, pick] of modes)
     for (const [tasks, components] of [[1_000, 1], [1_000, 100], [1_000, 1_000]]) {
       const file = join(dir, `fences-${components}.kfp`);
       writeFileSync(file, fencePipeline(tasks, components));
-      time(withChecks, file, hook);
-      time(without, file, hook);
+      const a1 = pick(withChecks);
+      const b1 = pick(without);
+      time(a1, file, hook);
+      time(b1, file, hook);
       const a = [];
       const b = [];
       for (let i = 0; i < runs; i++) {
-        b.push(time(without, file, hook));
-        a.push(time(withChecks, file, hook));
+        b.push(time(b1, file, hook));
+        a.push(time(a1, file, hook));
       }
       const cpuBase = median(b.map((x) => x.cpu));
       const cpuChecked = median(a.map((x) => x.cpu));
       const pct = ((cpuChecked - cpuBase) / cpuBase) * 100;
       rows.push([
-        `${tasks.toLocaleString('en-US')} tasks, ${components.toLocaleString('en-US')} fences`,
+        `${mode}: ${tasks.toLocaleString('en-US')} tasks, ${components.toLocaleString('en-US')} fences`,
         `${median(b.map((x) => x.ms)).toFixed(0)} / ${cpuBase.toFixed(0)} ms`,
         `${median(a.map((x) => x.ms)).toFixed(0)} / ${cpuChecked.toFixed(0)} ms`,
         `${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%`,
@@ -139,7 +153,7 @@ export async function benchPythonFences(runs = 11) {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const i = process.argv.indexOf('--runs');
   const runs = i >= 0 ? Number(process.argv[i + 1]) : 11;
-  console.log(`kfpdsl check with and without the Python fence checks (node <bundle>), median of ${runs}; budget: +20%`);
+  console.log(`kfpdsl check with and without the Python fence checks, median of ${runs}; budget: +20%`);
   console.log(HEADER.join(' | '));
   for (const r of await benchPythonFences(runs)) console.log(r.join(' | '));
 }
