@@ -12,8 +12,10 @@
 // 4. Bad input at scale: 100,000 errors on one line and on 100,000 lines, 130,000 stray `;`
 //    (check, build, fmt), 32,000 type errors on one line, 100,000 components, a call with
 //    100,000 arguments: wall and CPU seconds (one run, capped at 120 s), bytes of diagnostics, exit code.
+// 5. `check` of 1,000-task pipelines with 1, 100 and 1,000 Python fences, by two bundles built
+//    alike, with and without the fence checks (bench/python-fences.mjs): the checks' overhead.
 //
-//   node bench/bench.mjs --only 4           runs just section 4 (any of 1-4, comma-separated)
+//   node bench/bench.mjs --only 4           runs just section 4 (any of 1-5, comma-separated)
 //
 // `kfpdsl` is the installed command, bin/kfpdsl: it starts node from the CLI's start-up
 // snapshot. `kfpdsl.mjs` is its fallback for other Node.js versions (bundle + code cache).
@@ -47,7 +49,7 @@ function option(name, fallback) {
 }
 const RUNS = option('--runs', 11);
 const onlyAt = process.argv.indexOf('--only');
-const ONLY = onlyAt >= 0 ? new Set(process.argv[onlyAt + 1].split(',').map(Number)) : new Set([1, 2, 3, 4]);
+const ONLY = onlyAt >= 0 ? new Set(process.argv[onlyAt + 1].split(',').map(Number)) : new Set([1, 2, 3, 4, 5]);
 const WARMUPS = 2;
 
 const work = mkdtempSync(join(tmpdir(), 'kfpdsl-bench-'));
@@ -258,4 +260,10 @@ if (ONLY.has(4)) {
     }
   }
   table('4. bad input at scale: one run each, capped at 120 s', ['input', 'command', 'wall', 'cpu', 'stderr', 'errors shown', 'result'], rows);
+}
+
+// 5. What checking the Python in fences costs `check` (bench/python-fences.mjs).
+if (ONLY.has(5)) {
+  const { benchPythonFences, HEADER } = await import('./python-fences.mjs');
+  table('5. kfpdsl check with and without the Python fence checks (overhead from CPU time)', HEADER, await benchPythonFences(RUNS));
 }

@@ -45,6 +45,7 @@ async function bundleSources() {
   const { build } = await import('esbuild');
   // Templates arrive precompiled (scripts/hbs-precompile.mjs): the bundle carries only Handlebars' runtime.
   const { hbsPlugin } = await import('./hbs-precompile.mjs');
+  const { englishOnlyPlugin } = await import('./english-only.mjs');
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const common = {
     bundle: true,
@@ -54,7 +55,7 @@ async function bundleSources() {
     target: 'node20',
     minify: true,
     legalComments: 'none',
-    plugins: [hbsPlugin],
+    plugins: [hbsPlugin, englishOnlyPlugin],
     define: { KFPDSL_VERSION: JSON.stringify(pkg.version) },
     logLevel: 'warning',
   };

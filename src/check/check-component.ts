@@ -11,6 +11,7 @@ import { didYouMean } from '../diagnostics/suggest.js';
 import { CheckContext, constType, constValue } from './context.js';
 import { ARGO_NAME_MAX } from './limits.js';
 import { checkMetricsLiterals } from './metrics.js';
+import { checkPythonFence } from './python/check-fence.js';
 import { pythonNameProblem } from './python-names.js';
 import { assignable, describeType, INPUT_TYPES, OUTPUT_TYPES } from './types.js';
 
@@ -181,6 +182,8 @@ export function checkComponent(ctx: CheckContext, c: ast.ComponentDecl): IrCompo
     ctx.report('MissingImplementation', `component \`${c.name.name}\` has no code`, c.name.span, { hint: 'add the function body in a ```python … ``` block, or give an image and a command' });
   } else if (c.code.language !== 'python') {
     ctx.report('InvalidSetting', `code blocks must be Python, not \`${c.code.language}\``, { start: c.code.span.start, end: c.code.span.start + 3 + c.code.language.length }, { hint: 'start the block with ```python' });
+  } else {
+    checkPythonFence(ctx, { decl: c, code: c.code, inputs, outputs, image: image ?? DEFAULT_PYTHON_IMAGE });
   }
   checkMetricsLiterals(ctx, c);
   return {

@@ -15,6 +15,10 @@ component inc(n: int, by: int = 1) -> int {
   """Adds."""
   packages: ["numpy==1.26.4"]
   \`\`\`python
+  import json
+  total = sum(x for x in [n, by] if x is not None)
+  for i, x in enumerate([total]):
+      print(f"{i}: {json.dumps({'x': x})}")
   return n + by
   \`\`\`
 }

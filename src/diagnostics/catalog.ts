@@ -1,7 +1,8 @@
 /**
  * Every diagnostic kfpdsl can report, keyed by name. Codes are grouped by phase:
- * 0xxx command line, paths and files, 1xxx lexing and syntax, 2xxx names and scopes, 3xxx types and the graph,
- * 4xxx settings and values, 5xxx target limits, 9xxx internal errors (our bugs).
+ * 0xxx command line, paths and files, 1xxx lexing and syntax, 2xxx names and scopes,
+ * 3xxx types and the graph, 4xxx settings and values, 5xxx target limits, 6xxx the Python
+ * inside a fence, 9xxx internal errors (our bugs).
  * Codes and slugs never change meaning once released; retire, don't reuse.
  */
 import type { SourceFile, Span } from '../source.js';
@@ -79,6 +80,12 @@ export const Codes = {
   ArgumentTooLarge: def('KFP5004', 'argument-too-large', 'warning', 'a container argument over 128 KiB'),
   IntegerTooLarge: def('KFP5006', 'integer-too-large', 'error', 'a setting larger than the integer field Argo or Kubernetes stores it in (int32, int64)'),
   ImageWithoutTag: def('KFP5005', 'image-without-tag', 'warning', 'an image without a tag or with `:latest`'),
+
+  PythonSyntaxError: def('KFP6001', 'python-syntax-error', 'error', 'a ```python block that is not valid Python (as the body of a function)'),
+  PastedDefHeader: def('KFP6002', 'pasted-def-header', 'error', 'a ```python block that only defines the component\'s own function instead of being its body'),
+  NoReturnValue: def('KFP6003', 'no-return-value', 'error', 'a component with value outputs whose code never returns a value'),
+  MissingReturn: def('KFP6004', 'missing-return', 'warning', 'a component with value outputs whose code can reach its end, or a bare `return`, without a value'),
+  UndefinedPythonName: def('KFP6005', 'undefined-python-name', 'error', 'a name the Python code reads that nothing defines (`# noqa` on the line silences it)'),
 
   Internal: def('KFP9001', 'internal-error', 'error', 'a bug in kfpdsl'),
 
