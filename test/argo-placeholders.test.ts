@@ -13,6 +13,7 @@ import { argoMeaning } from '../src/check/argo-placeholders.js';
 import { compileSource } from '../src/compile.js';
 import { SourceFile } from '../src/source.js';
 import { runCli } from './support/cli.js';
+import { runIds } from './support/run-cli.js';
 
 function compile(text: string) {
   const file = new SourceFile('p.kfp', text);
@@ -101,7 +102,7 @@ describe('the language placeholders', () => {
     writeFileSync(join(dir, 'p.kfp'), text);
     const r = runCli(['run', join(dir, 'p.kfp'), '-q', '--run-dir', join(dir, 'runs')]);
     expect(r.status, r.stderr).toBe(0);
-    const run = readdirSync(join(dir, 'runs'))[0]!;
+    const run = runIds(join(dir, 'runs'))[0]!;
     const logs = readdirSync(join(dir, 'runs', run)).filter((d) => d.startsWith('p.show')).map((d) => readFileSync(join(dir, 'runs', run, d, 'log'), 'utf8'));
     expect(logs.join('')).not.toContain('{{');
     expect(logs.join('')).toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
@@ -116,7 +117,7 @@ describe('the language placeholders', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kfpdsl-placeholders-'));
     writeFileSync(join(dir, 'p.kfp'), cmd);
     expect(runCli(['run', join(dir, 'p.kfp'), '-q', '--run-dir', join(dir, 'runs')]).status).toBe(0);
-    const run = readdirSync(join(dir, 'runs'))[0]!;
+    const run = runIds(join(dir, 'runs'))[0]!;
     expect(readFileSync(join(dir, 'runs', run, 'p.c', 'log'), 'utf8')).toMatch(/^run-[0-9a-f-]{36}\/p-/);
   });
 
@@ -143,7 +144,7 @@ describe('a parameter value never becomes code', () => {
     const payload = "x'; import os; print('INJECTED'); y='";
     const r = runCli(['run', join(dir, 'p.kfp'), '-q', '--run-dir', join(dir, 'runs'), '--arg', `who=${payload}`]);
     expect(r.status, r.stderr).toBe(0);
-    const run = readdirSync(join(dir, 'runs'))[0]!;
+    const run = runIds(join(dir, 'runs'))[0]!;
     const log = readFileSync(join(dir, 'runs', run, readdirSync(join(dir, 'runs', run)).find((d) => d.startsWith('p.greet'))!, 'log'), 'utf8');
     expect(log).toContain(`hello ${payload}`);
     expect(log.split('\n')).not.toContain('INJECTED');

@@ -21,6 +21,7 @@ import { SourceFile } from '../src/source.js';
 import { repoRoot } from './support/cli.js';
 import { mulberry32 } from './support/fuzz-cases.js';
 import { goRead, resolveGoPlain, type GoValue } from './support/go-yaml-resolve.js';
+import { plainProgram } from './support/located-program.js';
 
 // --- the resolver itself, against yaml.v2's documented results ---------------------------------
 
@@ -219,14 +220,15 @@ function workflowPositions(wf: unknown, s: string): string[] {
   const meta = o(show['metadata']);
   if (o(meta['annotations'])['example.com/v'] !== s) problems.push('the annotation changed');
   if (LABEL_VALUE.test(s) && s.length <= 63 && o(meta['labels'])['example.com/v'] !== s) problems.push('the label changed');
-  const program = (o(show['container'])['command'] as string[])[3] ?? '';
+  // The user's lines travel as Python string literals (tracebacks name the .kfp line): read them back as kfp's plain program.
+  const program = plainProgram((o(show['container'])['command'] as string[])[3] ?? '');
   if (!program.includes(`# ${commentText(s)}\n`)) problems.push('the Python program text changed');
   return problems;
 }
 
 function componentPositions(spec: unknown, s: string): string[] {
   const inputs = o(spec)['inputs'] as Obj[];
-  const program = (o(o(o(spec)['implementation'])['container'])['command'] as string[])[3] ?? '';
+  const program = plainProgram((o(o(o(spec)['implementation'])['container'])['command'] as string[])[3] ?? '');
   const problems: string[] = [];
   if (inputs[0]!['default'] !== s) problems.push('the component input default changed');
   if (!program.includes(`# ${commentText(s)}\n`)) problems.push('the component program text changed');

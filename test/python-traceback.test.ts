@@ -5,7 +5,7 @@
  * self-contained), and under `kfpdsl run`.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import type { ComponentSpec, Placeholder } from '../src/lower/component-spec.js'
 import { buildPythonComponent, type PythonComponent } from '../src/lower/python-component.js';
 import { SourceFile } from '../src/source.js';
 import { ensureBundle, repoRoot } from './support/cli.js';
+import { runIds } from './support/run-cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'kfpdsl-traceback-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -120,7 +121,7 @@ describe('a traceback from user code points at the .kfp file', () => {
     const runDir = join(work, 'runs');
     const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'kfpdsl.mjs'), 'run', sourcePath, '--run-dir', runDir], { cwd: elsewhere, encoding: 'utf8', timeout: 120_000 });
     expect(r.status).not.toBe(0);
-    const [runId] = readdirSync(runDir);
+    const [runId] = runIds(runDir);
     const json = JSON.parse(readFileSync(join(runDir, runId!, 'run.json'), 'utf8')) as { tasks: { name: string; log: string }[] };
     const log = readFileSync(json.tasks.find((t) => t.name === 'divide')!.log, 'utf8');
     expect(kfpFrame(log, 'pipelines/divide.kfp')).toEqual({ line: 7, fn: 'divide', text: 'ratio = a / b  # fails when b is 0' });

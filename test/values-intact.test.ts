@@ -10,7 +10,7 @@
  * value, and the test compares those with the values it wrote into the source.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ import { compileSource } from '../src/compile.js';
 import { SourceFile } from '../src/source.js';
 import { ensureBundle, repoRoot } from './support/cli.js';
 import { runWorkflow } from './support/mini-runner.js';
+import { runIds } from './support/run-cli.js';
 
 const VALUES: Record<string, string> = {
   dash: '-x',
@@ -115,7 +116,7 @@ describe('string values reach the program intact', () => {
     const r = spawnSync(process.execPath, argv, { cwd: work, encoding: 'utf8', timeout: 300_000 });
     if (r.error) throw r.error;
     expect(r.status, r.stderr).toBe(0);
-    const [runId] = readdirSync(runDir);
+    const [runId] = runIds(runDir);
     const json = JSON.parse(readFileSync(join(runDir, runId!, 'run.json'), 'utf8')) as { tasks: { name: string; phase: string; log: string | null }[] };
     expect(json.tasks).toHaveLength(5);
     for (const t of json.tasks) expect(t.phase, t.name).toBe('Succeeded');

@@ -122,7 +122,8 @@ export function runBuild(paths: readonly string[], opts: BuildOptions): number |
   const units: Unit[] = [];
   for (const source of loaded.sources) {
     const result = compileSource(source, { root: opts.root });
-    diagnostics.push(...result.diagnostics);
+    // One by one: a spread of 100,000 diagnostics overflows the stack.
+    for (const d of result.diagnostics) diagnostics.push(d);
     if (hasErrors(result.diagnostics)) continue;
     if (result.program && result.program.components.length === 0 && result.program.pipelines.length === 0) {
       diagnostics.push(nothingToCompile(source));

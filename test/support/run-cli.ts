@@ -51,11 +51,16 @@ export function hermeticEnv(extra: Record<string, string | undefined> = {}): Rec
   return merged;
 }
 
+/** The run directories under `parent` (its `.gitignore`, and anything else hidden, left out). */
+export function runIds(parent: string): string[] {
+  return readdirSync(parent).filter((d) => !d.startsWith('.'));
+}
+
 /** Reads the one run directory under `parent`, if the run made one. */
 export function readRunDir(parent: string, r: Omit<CliRun, 'dir' | 'json'>): CliRun {
   const out: CliRun = { ...r };
   if (!existsSync(parent)) return out;
-  const dirs = readdirSync(parent).filter((d) => !d.startsWith('.'));
+  const dirs = runIds(parent);
   if (dirs.length !== 1) throw new Error(`expected one run directory in ${parent}, found ${dirs.join(', ')}`);
   out.dir = join(parent, dirs[0]!);
   const jsonPath = join(out.dir, 'run.json');
