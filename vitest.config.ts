@@ -16,6 +16,10 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.test.ts'],
+    // Most test files spend their time waiting on the processes they start (the CLI, python3,
+    // pre-commit): three workers keep a 2-core machine busy (measured idle: 379 s with four,
+    // 468 s with vitest's default for 2 cores; the figures in README's Quick start).
+    maxWorkers: 3,
     // The default report, then every skipped test with the reason it gives.
     reporters: ['default', './test/support/skipped-reporter.ts'],
     // A cap that only a real hang reaches (test/support/caps.ts), never a busy machine.
