@@ -10,15 +10,17 @@ import { diag } from './diagnostics/catalog.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
 import { verifyRendered } from './emit/verify.js';
 import type { IrProgram } from './ir/ir.js';
-import type { FileHost } from './project/file-host.js';
 import { validateIrProgram } from './ir/validate.js';
 import { componentSpec } from './lower/components.js';
 import type { ComponentSpec } from './lower/component-spec.js';
 import { renderComponent, renderWorkflow } from './lower/render.js';
 import { WorkflowLowering } from './lower/workflow.js';
 import { argoSchemaErrors, componentSchemaErrors } from './schema/validators.js';
+import { fsHost, type FileHost } from './project/file-host.js';
+import { findProjectRoot } from './project/root.js';
 import { sourcePathInProject } from './project/source-path.js';
 import type { SourceFile } from './source.js';
+import type { Document } from './syntax/ast.js';
 import { parseSource } from './syntax/parse.js';
 
 export interface OutputFile {
@@ -32,6 +34,8 @@ export interface CompileResult {
   readonly diagnostics: Diagnostic[];
   readonly files: OutputFile[];
   readonly program?: IrProgram;
+  /** The syntax tree the program was checked from (for `run`, which locates its own diagnostics in it). */
+  readonly document?: Document;
 }
 
 export interface CompileOptions {
@@ -62,7 +66,9 @@ export function compileSource(file: SourceFile, options: CompileOptions = {}): C
 function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult {
   const parsed = parseSource(file);
   if (!parsed.document || hasErrors(parsed.diagnostics)) return { diagnostics: sortDiagnostics(parsed.diagnostics), files: [] };
-  const checked = check(parsed.document, options);
+  // The project root, found once: imports may not leave it, and programs name the source by its path in it.
+  const root = findProjectRoot(file.path, options.root, (p) => (options.host ?? fsHost).exists(p));
+  const checked = check(parsed.document, { ...options, root });
   const diagnostics = [...parsed.diagnostics, ...checked.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), files: [] };
   const irErrors = validateIrProgram(checked.program);
@@ -73,7 +79,7 @@ function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult
   const files: OutputFile[] = [];
   const specs = new Map<string, ComponentSpec>();
   // Python programs name the .kfp file in tracebacks, by its path in the project.
-  const sourcePath = sourcePathInProject(file.path, options.root);
+  const sourcePath = sourcePathInProject(file.path, root);
   for (const c of checked.program.components) {
     const spec = componentSpec(c, { sourcePath });
     specs.set(c.name, spec);
@@ -93,5 +99,5 @@ function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult
     if (v.text !== undefined) files.push({ path: `${p.name}.yaml`, kind: 'workflow', text: v.text });
   });
   if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), files: [] };
-  return { diagnostics: sortDiagnostics(diagnostics), files: options.checkOnly ? [] : files, program: checked.program };
+  return { diagnostics: sortDiagnostics(diagnostics), files: options.checkOnly ? [] : files, program: checked.program, document: parsed.document };
 }

@@ -15,7 +15,6 @@ import { hasErrors } from '../diagnostics/diagnostic.js';
 import { renderAll } from '../diagnostics/render.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { runWorkflow } from '../run/executor.js';
-import { parseSource } from '../syntax/parse.js';
 import { checkRunArgs } from './run-args.js';
 import { preparePython } from './run-python.js';
 import { Interrupts } from './run-signals.js';
@@ -128,7 +127,7 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   };
   const stores = resolveStores(storeRefs(workflow), files, [envFile, process.env]);
   const params = pipelineParams(workflow);
-  const document = parseSource(source).document;
+  const document = compiled.document;
   const checked = checkRunArgs(opts.arg ?? [], {
     file: source,
     decl: document?.pipelines[pipelines.indexOf(pipeline)],

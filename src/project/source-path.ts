@@ -9,6 +9,5 @@ import { relative, resolve, sep } from 'node:path';
 import { findProjectRoot } from './root.js';
 
 export function sourcePathInProject(sourcePath: string, root?: string): string {
-  const base = root !== undefined ? resolve(root) : findProjectRoot(sourcePath);
-  return relative(base, resolve(sourcePath)).split(sep).join('/');
+  return relative(findProjectRoot(sourcePath, root), resolve(sourcePath)).split(sep).join('/');
 }
