@@ -4,8 +4,9 @@
  * identifier), and longer punctuation (`..`, `->`, `==`) before its prefixes.
  */
 import { createToken, Lexer, type CustomPatternMatcherFunc, type TokenType } from 'chevrotain';
+import { lineBreakLength } from '../src/source.js';
 
-/** Line breaks are LF, CR LF, a lone CR, U+2028 and U+2029 (as in src/source.ts lineStarts). */
+/** Line breaks are LF, CR LF, a lone CR, U+2028 and U+2029 (src/source.ts lineBreakLength). */
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f\v\u00a0\ufeff\u2028\u2029]+/, group: Lexer.SKIPPED, line_breaks: true });
 /** A comment ends at any line break: with CR-only line ends it must not swallow the rest of the file. */
 export const Comment = createToken({ name: 'Comment', pattern: /#[^\n\r\u2028\u2029]*/, group: 'comments' });
@@ -24,9 +25,8 @@ export const Comment = createToken({ name: 'Comment', pattern: /#[^\n\r\u2028\u2
  */
 function lineEndAt(text: string, from: number): { end: number; next: number } {
   for (let i = from; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || c === 0x2028 || c === 0x2029) return { end: i, next: i + 1 };
-    if (c === 13) return { end: i, next: text.charCodeAt(i + 1) === 10 ? i + 2 : i + 1 };
+    const n = lineBreakLength(text, i);
+    if (n > 0) return { end: i, next: i + n };
   }
   return { end: text.length, next: text.length + 1 };
 }

@@ -11,6 +11,18 @@ export interface Position {
   readonly column: number;
 }
 
+/**
+ * The length of the line break at `i` in `text` (0 when there is none): LF, CR LF (one break
+ * of two), a lone CR, U+2028 and U+2029. The lexer, the formatter and line numbers all use it,
+ * so a `#` comment ends, and lines are counted, the same everywhere.
+ */
+export function lineBreakLength(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c === 10 || c === 0x2028 || c === 0x2029) return 1;
+  if (c === 13) return text.charCodeAt(i + 1) === 10 ? 2 : 1;
+  return 0;
+}
+
 export class SourceFile {
   readonly path: string;
   readonly text: string;
@@ -31,12 +43,10 @@ export class SourceFile {
       const starts = [0];
       const t = this.text;
       for (let i = 0; i < t.length; i++) {
-        const c = t.charCodeAt(i);
-        if (c === 10 || c === 0x2028 || c === 0x2029) starts.push(i + 1);
-        else if (c === 13) {
-          if (t.charCodeAt(i + 1) === 10) i++;
-          starts.push(i + 1);
-        }
+        const n = lineBreakLength(t, i);
+        if (n === 0) continue;
+        i += n - 1;
+        starts.push(i + 1);
       }
       this.lineStartsCache = starts;
     }

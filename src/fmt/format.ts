@@ -13,7 +13,7 @@
 import type { IToken } from 'chevrotain';
 import { diag } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { SourceFile } from '../source.js';
+import { lineBreakLength, SourceFile } from '../source.js';
 import { parseSource } from '../syntax/parse.js';
 import type * as ast from '../syntax/ast.js';
 import { Writer, type BreakMode, type CommentInfo } from './writer.js';
@@ -39,8 +39,10 @@ function tokenEnd(t: IToken): number {
 function countNewlines(s: string): number {
   let n = 0;
   for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 10 || c === 0x2028 || c === 0x2029 || (c === 13 && s.charCodeAt(i + 1) !== 10)) n++;
+    const len = lineBreakLength(s, i);
+    if (len === 0) continue;
+    i += len - 1;
+    n++;
   }
   return n;
 }
