@@ -18,7 +18,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { compileSource } from '../src/compile.js';
 import { SourceFile } from '../src/source.js';
-import { haveShared, strictArgoErrors } from './support/argo-strict.js';
+import { haveShared, shared, strictArgoErrors } from './support/argo-strict.js';
 import { runCli } from './support/cli.js';
 import { runWorkflow } from './support/mini-runner.js';
 
@@ -167,7 +167,7 @@ describe('loop parallelism', () => {
     expect(limited[0]!.dag!.tasks[0]!['withItems']).toEqual(ITEMS);
   });
 
-  it.runIf(haveShared)('passes the strict Argo validator', () => {
+  it.runIf(haveShared)(shared.title('passes the strict Argo validator'), () => {
     expect(strictArgoErrors(compile(source(FLAT)))).toEqual([]);
     expect(strictArgoErrors(compile(MAKE_LIST + source(NESTED)))).toEqual([]);
     expect(strictArgoErrors(compile(NESTED_WITH_FILE))).toEqual([]);

@@ -10,7 +10,7 @@
  * harness would see a report.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -20,10 +20,9 @@ import { LATEST_MINOR } from '../src/check/python/pyright.js';
 import { compileSource } from '../src/compile.js';
 import { SourceFile } from '../src/source.js';
 import { parseSource } from '../src/syntax/parse.js';
+import { shared, sharedDir } from './support/argo-strict.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
-/** `<repo>/../shared`, or two levels up when the repo is a worktree under a folder of worktrees. */
-const shared = [resolve(root, '..', 'shared'), resolve(root, '..', '..', 'shared')].find((d) => existsSync(join(d, 'anchors')));
 
 function walk(dir: string, keep: (path: string) => boolean): string[] {
   const out: string[] = [];
@@ -93,10 +92,10 @@ describe('Python fence checks: no false positives', () => {
     expect(reports).toEqual([]);
   });
 
-  const v1 = shared && join(shared, 'anchors', 'kfp-v1');
-  const v2 = shared && join(shared, 'anchors', 'kfp-v2', 'golden');
+  const v1 = join(sharedDir, 'anchors', 'kfp-v1');
+  const v2 = join(sharedDir, 'anchors', 'kfp-v2', 'golden');
 
-  it.skipIf(!v1)('on the Python of kfp v1 components and compiled pipelines (../shared/anchors/kfp-v1; skipped when ../shared is absent)', () => {
+  it.skipIf(shared.missing)(shared.title('on the Python of kfp v1 components and compiled pipelines (../shared/anchors/kfp-v1)'), () => {
     const seen = new Set<string>();
     const programs: { origin: string; source: string; kind: 'v1' }[] = [];
     for (const path of walk(v1!, (p) => /\.ya?ml$/.test(p))) {
@@ -118,7 +117,7 @@ describe('Python fence checks: no false positives', () => {
     expect(tally(fns!, true).counts).toEqual({ UndefinedPythonName: fns!.length });
   });
 
-  it.skipIf(!v2)('on the component functions of kfp v2 golden pipelines (../shared/anchors/kfp-v2/golden; skipped when ../shared is absent)', () => {
+  it.skipIf(shared.missing)(shared.title('on the component functions of kfp v2 golden pipelines (../shared/anchors/kfp-v2/golden)'), () => {
     const programs = walk(v2!, (p) => p.endsWith('.py')).map((path) => ({ origin: path.slice(v2!.length + 1), source: readFileSync(path, 'utf8'), kind: 'v2' as const }));
     const fns = extract(programs);
     expect(fns, 'python3 could not take the programs apart').toBeDefined();
