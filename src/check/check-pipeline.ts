@@ -443,7 +443,7 @@ class PipelineChecker {
     if (!comp) return undefined;
     if (comp.impl.kind === 'imported' && comp.impl.graphRefs) {
       // kfp loads a graph's child components from their URLs; kfpdsl compiles offline and will not fetch them.
-      this.ctx.report('InvalidImport', `\`${comp.name}\` is a graph component; its ${comp.impl.graphRefs.length} tasks refer to other components by URL, which kfpdsl does not download`, s.callee.span, {
+      this.ctx.report('GraphComponent', `\`${comp.name}\` is a graph component; its ${comp.impl.graphRefs.length} tasks refer to other components by URL, which kfpdsl does not download`, s.callee.span, {
         hint: `import the component.yaml files it uses (${comp.impl.graphRefs[0]}, …) and call them from the pipeline instead`,
       });
       return undefined;
@@ -664,7 +664,7 @@ class PipelineChecker {
         return undefined;
       }
       if (isUiOutput(out.type)) {
-        this.ctx.report('UnknownOutput', `\`${field.name}\` is a ${out.type} output: it goes to the KFP UI, not to other tasks`, field.span, { hint: 'return the values you need as ordinary outputs too' });
+        this.ctx.report('UiOutputAsValue', `\`${field.name}\` is a ${out.type} output: it goes to the KFP UI, not to other tasks`, field.span, { hint: 'return the values you need as ordinary outputs too' });
         return undefined;
       }
     }
@@ -673,11 +673,11 @@ class PipelineChecker {
     if (outer.length === 0) return { value: { output: { task: producer.name, name: out.name } }, type: outputType(comp, out), producer: producer.name, returned: isReturned(comp, out) };
     // The producer runs once per iteration of a loop that does not enclose us: fan-in, one list of all its values.
     if (outer.length > 1 || !current.every((l) => producer.loops.includes(l))) {
-      this.ctx.report('UnknownOutput', 'outputs can be collected from one loop level at a time', e.span, { hint: 'collect inside the outer loop, then again outside it' });
+      this.ctx.report('InvalidCollect', 'outputs can be collected from one loop level at a time', e.span, { hint: 'collect inside the outer loop, then again outside it' });
       return undefined;
     }
     if (out.type === 'file') {
-      this.ctx.report('TypeMismatch', 'file outputs cannot be collected from a loop', e.span, { hint: 'return a value instead (str, int, list…)' });
+      this.ctx.report('InvalidCollect', 'file outputs cannot be collected from a loop', e.span, { hint: 'return a value instead (str, int, list…)' });
       return undefined;
     }
     return { value: { collect: { task: producer.name, name: out.name } }, type: 'list', producer: producer.name };

@@ -64,7 +64,7 @@ export const Codes = {
   // KFP4001 once named every problem with a setting; it keeps only its summary's meaning, for
   // settings without a code of their own. The other problems it covered have their own codes
   // in KFP4020–KFP4069 below, as do the problems DuplicateName, TypeMismatch, UnknownTask,
-  // UnknownOutput and InvalidDefault named besides their own (those keep their stated meaning).
+  // UnknownOutput, InvalidDefault and InvalidImport named besides their own (those keep their stated meaning).
   // That range was given to this split, so a code there may belong to another phase by topic.
   InvalidSetting: def('KFP4001', 'invalid-setting', 'error', 'a setting whose value has the wrong shape (a string, number, bool, list or map expected), for settings without a code of their own'),
   MissingImplementation: def('KFP4002', 'missing-implementation', 'error', 'a component with neither a ``` python block nor a command'),
@@ -111,6 +111,9 @@ export const Codes = {
   InvalidMetricValue: def('KFP4053', 'invalid-metric-value', 'error', 'a metric whose value is a string, or whose format is not RAW or PERCENTAGE'),
   RequiredAfterOptional: def('KFP4054', 'required-after-optional', 'error', 'a required input declared after an optional one'),
   OutputWithDefault: def('KFP4055', 'output-with-default', 'error', 'an output declared with a default value'),
+  GraphComponent: def('KFP4056', 'graph-component', 'error', 'a call to an imported graph component, whose tasks name other components by URL, which kfpdsl does not download'),
+  InvalidCollect: def('KFP4057', 'invalid-collect', 'error', 'outputs collected from a loop that cannot be: a file output, or from more than one loop level at once'),
+  UiOutputAsValue: def('KFP4058', 'ui-output-as-value', 'error', 'a `metrics` or `ui_metadata` output used as a value: it goes to the KFP UI, not to other tasks'),
 
   UnusedTask: def('KFP3101', 'unused-output', 'warning', 'a task bound to a name whose outputs nothing uses'),
   UnusedParameter: def('KFP3102', 'unused-parameter', 'warning', 'a pipeline parameter that nothing uses'),
