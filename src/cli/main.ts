@@ -14,6 +14,7 @@ import { runBuild, type BuildOptions } from './build.js';
 import { UsageError } from './files.js';
 import { runFmt } from './fmt.js';
 import { runGraph } from './graph.js';
+import { runImport } from './import.js';
 import { exitStatus, report, summary } from './report.js';
 import type { RunCliOptions } from './run.js';
 import { checkRootOption, loadSources, nothingToCompile } from './sources.js';
@@ -147,6 +148,16 @@ export function main(argv: readonly string[]): number {
     .addOption(formatOption())
     .action((paths: string[], opts: { check?: boolean; format: Format }) => {
       code = runFmt(paths, opts.check ?? false, (d) => report(d, opts.format));
+    });
+  program
+    .command('import')
+    .description('turn a kfp v1 compiled pipeline (Argo Workflow YAML) or a component.yaml into a .kfp file')
+    .argument('<file>', 'the .yaml file')
+    .option('-o, --out <dir>', 'write <file name>.kfp into this directory (default: print it)')
+    .option('--strict', 'exit 1 when anything could not be translated (kept as comments)')
+    .addOption(formatOption())
+    .action((file: string, opts: { out?: string; strict?: boolean; format: Format }) => {
+      code = runImport(file, opts, (d) => report(d, opts.format));
     });
   program
     .command('graph')
