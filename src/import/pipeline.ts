@@ -1,6 +1,510 @@
-/** A kfp v1 compiled pipeline (Argo Workflow) → a `.kfp` pipeline and its components. */
-import type { Warnings } from './types.js';
+/**
+ * A kfp v1 compiled pipeline (Argo Workflow) → a `.kfp` pipeline and its components.
+ *
+ * Inverts kfp v1's lowering (see kfp-v1-lowering.md): each container template is a component
+ * (from its `component_spec` annotation, or from the template itself for a ContainerOp), each
+ * DAG task a task, `condition-N` DAGs with `when` become `if`, `for-loop-N` DAGs with
+ * `withItems`/`withParam` become `for`, `exit-handler-N` is inlined and `spec.onExit` becomes
+ * `finally`. Argo names come back from the bindings (`flip = flip()` is task `flip`).
+ */
+import { importComponent, type ImportedComponent } from './component.js';
+import { description, identifier, literal, NameTable, notTranslated, str } from './kfp-text.js';
+import { isRecord, type ComponentSpec, type Warnings } from './types.js';
 
-export function importWorkflow(_wf: Record<string, unknown>, warnings: Warnings): string {
-  return `# ${warnings.add('spec', 'pipelines are not imported yet')}\n`;
+type Rec = Record<string, unknown>;
+
+interface Task {
+  name: string;
+  template: string;
+  when?: string;
+  dependencies?: string[];
+  withItems?: unknown[];
+  withParam?: string;
+  arguments?: { parameters?: { name: string; value?: unknown }[]; artifacts?: { name: string; from?: string; raw?: { data?: string } }[] };
+}
+
+interface Scope {
+  /** The DAG template's input name → the `.kfp` expression it holds. */
+  inputs: Map<string, string>;
+  /** Task name → task, in this DAG. */
+  tasks: Map<string, Task>;
+  templatePath: string;
+  loopVar?: string;
+}
+
+interface Comp {
+  imported: ImportedComponent;
+  /** For a component_spec template: spec input name → the template parameter / artifact it reaches. */
+  specArgs?: Map<string, { param?: string; artifact?: string; literal?: string }>;
+  /** Argo output parameter / artifact name → `.kfp` output name. */
+  outputs: Map<string, string>;
+  single: boolean;
+  /** ContainerOp: template input parameter name → `.kfp` input name. */
+  opInputs?: Map<string, string>;
+  /** ContainerOp: `.kfp` input name → the type of the first argument passed to it. */
+  opTypes?: Map<string, string>;
+}
+
+const HANDLED_TEMPLATE_KEYS = new Set(['name', 'container', 'inputs', 'outputs', 'metadata', 'dag']);
+
+function asTasks(t: Rec): Task[] {
+  const dag = t['dag'];
+  return isRecord(dag) && Array.isArray(dag['tasks']) ? (dag['tasks'] as Task[]) : [];
+}
+
+export function importWorkflow(wf: Rec, warnings: Warnings): string {
+  const spec = wf['spec'] as Rec;
+  const meta = isRecord(wf['metadata']) ? wf['metadata'] : {};
+  const annotations = isRecord(meta['annotations']) ? meta['annotations'] : {};
+  let pipelineSpec: Rec = {};
+  try {
+    const raw = annotations['pipelines.kubeflow.org/pipeline_spec'];
+    if (typeof raw === 'string') pipelineSpec = JSON.parse(raw) as Rec;
+  } catch {
+    warnings.add('metadata.annotations', 'the pipeline_spec annotation is not JSON');
+  }
+  const templates = new Map<string, Rec>();
+  const templatePaths = new Map<string, string>();
+  (Array.isArray(spec['templates']) ? (spec['templates'] as Rec[]) : []).forEach((t, i) => {
+    templates.set(String(t['name']), t);
+    templatePaths.set(String(t['name']), `spec.templates[${i}]`);
+  });
+  const out: string[] = [];
+  const componentNames = new NameTable(['volume', 'pvc', 'resource', 'concat', 'if_present', 'secret', 'config_map']);
+  const comps = new Map<string, Comp>();
+  const bindings = new NameTable();
+  /** Pipeline parameter name (as `.kfp`) → its type, to type a ContainerOp's inputs. */
+  const paramTypes = new Map<string, string>();
+  /** DAG templates being emitted: a graph component that calls itself (recursion) is not expanded again. */
+  const emitting = new Set<string>();
+  const taskBinding = (task: string): string => bindings.name(task, identifier(task));
+
+  const component = (name: string): Comp | undefined => {
+    const known = comps.get(name);
+    if (known) return known;
+    const t = templates.get(name);
+    if (!t || !isRecord(t['container'])) return undefined;
+    const at = templatePaths.get(name)!;
+    const c = isRecord(t['metadata']) && isRecord(t['metadata']['annotations']) ? t['metadata']['annotations'] : {};
+    let compSpec: ComponentSpec | undefined;
+    try {
+      if (typeof c['pipelines.kubeflow.org/component_spec'] === 'string') compSpec = JSON.parse(c['pipelines.kubeflow.org/component_spec']) as ComponentSpec;
+    } catch {
+      compSpec = undefined;
+    }
+    const compName = componentNames.name(name, identifier(compSpec?.name ?? name));
+    const comp = compSpec ? specComponent(t, at, compSpec, compName, c, warnings) : opComponent(t, at, compName, warnings);
+    comps.set(name, comp);
+    return comp;
+  };
+
+  /** A `{{…}}` reference (or a literal) as a `.kfp` expression in a scope. */
+  const ref = (value: unknown, scope: Scope, at: string): string => {
+    if (typeof value !== 'string') return literal(value);
+    const whole = /^\{\{([^{}]+)\}\}$/.exec(value);
+    if (!whole) {
+      if (/\{\{/.test(value)) return `concat(${splitRefs(value).map((p) => (p.ref ? ref(`{{${p.ref}}}`, scope, at) : str(p.text))).join(', ')})`;
+      return str(value);
+    }
+    const r = whole[1]!.trim();
+    let m: RegExpExecArray | null;
+    if ((m = /^inputs\.parameters\.(.+)$/.exec(r))) return scope.inputs.get(m[1]!) ?? unresolved();
+    if ((m = /^workflow\.parameters\.(.+)$/.exec(r))) return identifier(m[1]!);
+    if (r === 'item') return scope.loopVar ?? unresolved();
+    if ((m = /^item\.(.+)$/.exec(r))) return scope.loopVar ? `${scope.loopVar}.${m[1]}` : unresolved();
+    if ((m = /^tasks\.([^.]+)\.outputs\.(parameters|artifacts)\.(.+)$/.exec(r))) return taskOutput(m[1]!, m[3]!, scope) ?? unresolved();
+    return unresolved();
+    function unresolved(): string {
+      warnings.add(at, `the reference \`${value as string}\``);
+      return str(value as string);
+    }
+  };
+
+  const taskOutput = (task: string, output: string, scope: Scope): string | undefined => {
+    const t = scope.tasks.get(task);
+    if (!t) return undefined;
+    const tpl = templates.get(t.template);
+    if (!tpl) return undefined;
+    if (isRecord(tpl['dag'])) {
+      const outs = isRecord(tpl['outputs']) && Array.isArray(tpl['outputs']['parameters']) ? (tpl['outputs']['parameters'] as Rec[]) : [];
+      const o = outs.find((p) => p['name'] === output);
+      const from = o && isRecord(o['valueFrom']) ? o['valueFrom']['parameter'] : undefined;
+      if (typeof from !== 'string') return undefined;
+      return ref(from, { inputs: new Map(), tasks: new Map(asTasks(tpl).map((x) => [x.name, x])), templatePath: templatePaths.get(t.template)! }, templatePaths.get(t.template)!);
+    }
+    const comp = component(t.template);
+    const o = comp?.outputs.get(output);
+    if (!comp || !o) return undefined;
+    return comp.single ? taskBinding(task) : `${taskBinding(task)}.${o}`;
+  };
+
+  /** The bindings of the container tasks a dependency stands for (a DAG task: every task inside it). */
+  const leafTasks = (task: string, scope: Scope, seen = new Set<string>()): string[] => {
+    const t = scope.tasks.get(task);
+    const tpl = t ? templates.get(t.template) : undefined;
+    if (!t || !tpl || seen.has(t.template)) return [];
+    if (!isRecord(tpl['dag'])) return [taskBinding(task)];
+    seen.add(t.template);
+    const inner: Scope = { inputs: new Map(), tasks: new Map(asTasks(tpl).map((x) => [x.name, x])), templatePath: '' };
+    return asTasks(tpl).flatMap((x) => leafTasks(x.name, inner, seen));
+  };
+
+  /** The `.kfp` condition of an Argo `when`: `"{{x}}" == "heads"`. */
+  const condition = (when: string, scope: Scope, at: string): string => {
+    const m = /^\s*(.+?)\s*(==|!=|<=|>=|<|>)\s*(.+?)\s*$/.exec(when);
+    if (!m) return `${str(when)} == "true"`;
+    const side = (s: string): string => {
+      const q = /^"(.*)"$/.exec(s) ?? /^'(.*)'$/.exec(s);
+      const inner = q ? q[1]! : s;
+      if (/^\{\{[^{}]+\}\}$/.test(inner)) return ref(inner, scope, at);
+      if (!q && /^-?\d+(\.\d+)?$/.test(inner)) return inner;
+      return str(inner);
+    };
+    return `${side(m[1]!)} ${m[2]} ${side(m[3]!)}`;
+  };
+
+  const emitCall = (task: Task, scope: Scope, at: string, indent: string, lines: string[]): void => {
+    const comp = component(task.template)!;
+    const tpl = templates.get(task.template)!;
+    const params = new Map((task.arguments?.parameters ?? []).map((p) => [p.name, p.value]));
+    const artifacts = new Map((task.arguments?.artifacts ?? []).map((a) => [a.name, a]));
+    const args: string[] = [];
+    const deps = new Set<string>();
+    const note = (v: string): string => {
+      for (const m of v.matchAll(/\{\{tasks\.([^.]+)\./g)) deps.add(m[1]!);
+      return v;
+    };
+    for (const v of params.values()) if (typeof v === 'string') note(v);
+    for (const a of artifacts.values()) if (a.from) note(a.from);
+    if (comp.specArgs) {
+      for (const [input, src] of comp.specArgs) {
+        const name = comp.imported.inputs.get(input)!;
+        if (src.literal !== undefined) args.push(`${name}: ${ref(src.literal.replace(/\{\{inputs\.parameters\.([^}]+)\}\}/g, (_, p: string) => String(params.get(p) ?? '')), scope, at)}`);
+        else if (src.param !== undefined) args.push(`${name}: ${ref(params.get(src.param), scope, at)}`);
+        else if (src.artifact !== undefined) {
+          const a = artifacts.get(src.artifact);
+          if (a?.raw?.data !== undefined) args.push(`${name}: ${str(a.raw.data)}`);
+          else if (a?.from) args.push(`${name}: ${ref(a.from, scope, at)}`);
+        }
+      }
+    } else if (comp.opInputs) {
+      for (const [param, name] of comp.opInputs) {
+        const e = ref(params.get(param), scope, at);
+        if (!comp.opTypes!.has(name)) comp.opTypes!.set(name, paramTypes.get(e) ?? (/^-?\d+$/.test(e) ? 'int' : /^-?\d+\.\d*$/.test(e) ? 'float' : /^(true|false)$/.test(e) ? 'bool' : e.startsWith('[') ? 'list' : e.startsWith('{') ? 'dict' : 'str'));
+        args.push(`${name}: ${e}`);
+      }
+    }
+    const after = [...new Set((task.dependencies ?? []).filter((d) => !deps.has(d)).flatMap((d) => leafTasks(d, scope)))];
+    const settings = taskSettings(tpl, templatePaths.get(task.template)!, warnings);
+    const head = `${indent}${taskBinding(task.name)} = ${comp.imported.name}(${args.join(', ')})${after.length ? ` after ${after.join(', ')}` : ''}`;
+    lines.push(...settings.comments.map((c) => indent + c));
+    lines.push(settings.items.length ? `${head} {\n${settings.items.map((s) => `${indent}  ${s}`).join('\n')}\n${indent}}` : head);
+  };
+
+  const emitDag = (tplName: string, scope: Scope, indent: string, lines: string[]): void => {
+    const tpl = templates.get(tplName)!;
+    if (emitting.has(tplName)) {
+      lines.push(notTranslated(indent, warnings.add(templatePaths.get(tplName)!, `the recursive graph component \`${tplName}\` (it calls itself; .kfp has no recursion)`)));
+      return;
+    }
+    emitting.add(tplName);
+    const tasks = order(asTasks(tpl));
+    tasks.forEach((task, i) => {
+      const at = `${scope.templatePath}.dag.tasks[${asTasks(tpl).indexOf(task)}]`;
+      void i;
+      const child = templates.get(task.template);
+      if (!child) {
+        lines.push(notTranslated(indent, warnings.add(at, `the task \`${task.name}\` names no template`)));
+        return;
+      }
+      const inner = (loopVar?: string): Scope => {
+        const inputs = new Map<string, string>();
+        for (const p of task.arguments?.parameters ?? []) inputs.set(p.name, ref(p.value, { ...scope, loopVar }, at));
+        return { inputs, tasks: new Map(asTasks(child).map((x) => [x.name, x])), templatePath: templatePaths.get(task.template)!, loopVar };
+      };
+      let open = 0;
+      let ind = indent;
+      if (task.when) {
+        lines.push(`${ind}if ${condition(task.when, scope, `${at}.when`)} {`);
+        ind += '  ';
+        open++;
+      }
+      if (task.withItems || task.withParam) {
+        const v = scope.loopVar === undefined ? 'item' : `${scope.loopVar.replace(/_\d+$/, '')}_${(Number(/_(\d+)$/.exec(scope.loopVar)?.[1] ?? 1) + 1)}`;
+        const over = task.withItems ? literal(task.withItems) : ref(task.withParam, scope, `${at}.withParam`);
+        const par = typeof child['parallelism'] === 'number' && child['parallelism'] > 0 ? ` parallelism ${child['parallelism']}` : '';
+        lines.push(`${ind}for ${v} in ${over}${par} {`);
+        ind += '  ';
+        open++;
+        if (isRecord(child['dag'])) emitDag(task.template, inner(v), ind, lines);
+        else emitCall(task, { ...scope, loopVar: v }, at, ind, lines);
+      } else if (isRecord(child['dag'])) emitDag(task.template, inner(scope.loopVar), ind, lines);
+      else if (isRecord(child['container'])) emitCall(task, scope, at, ind, lines);
+      else lines.push(notTranslated(ind, warnings.add(templatePaths.get(task.template)!, `the template \`${task.template}\` (neither a container nor a DAG: ${Object.keys(child).filter((k) => !['name', 'metadata', 'inputs', 'outputs'].includes(k)).join(', ')})`)));
+      for (; open > 0; open--) {
+        ind = ind.slice(2);
+        lines.push(`${ind}}`);
+      }
+    });
+    emitting.delete(tplName);
+  };
+
+  const name = typeof pipelineSpec['name'] === 'string' ? pipelineSpec['name'] : String(meta['generateName'] ?? 'pipeline').replace(/-$/, '');
+  const argDefaults = new Map<string, unknown>();
+  const wfArgs = isRecord(spec['arguments']) && Array.isArray(spec['arguments']['parameters']) ? (spec['arguments']['parameters'] as Rec[]) : [];
+  for (const p of wfArgs) argDefaults.set(String(p['name']), p['value']);
+  const specInputs = Array.isArray(pipelineSpec['inputs']) ? (pipelineSpec['inputs'] as Rec[]) : wfArgs.map((p): Rec => ({ name: p['name'] }));
+  const params = specInputs.map((io) => {
+    const n = String(io['name']);
+    let t = ({ Integer: 'int', Float: 'float', String: 'str', Boolean: 'bool', JsonArray: 'list', JsonObject: 'dict' } as Record<string, string>)[String(io['type'])] ?? 'str';
+    const d = io['default'] ?? argDefaults.get(n);
+    let value = d === undefined ? '' : ` = ${str(String(d))}`;
+    if (d !== undefined && (t === 'list' || t === 'dict' || t === 'str')) {
+      try {
+        const j: unknown = JSON.parse(String(d));
+        if (t !== 'str' && Array.isArray(j)) t = 'list';
+        else if (t !== 'str' && isRecord(j)) t = 'dict';
+      } catch {
+        /* text */
+      }
+    }
+    if (d !== undefined && t === 'int' && /^-?\d+$/.test(String(d))) value = ` = ${String(d)}`;
+    if (d !== undefined && t === 'float' && Number.isFinite(Number(d))) value = ` = ${String(d).includes('.') ? String(d) : `${String(d)}.0`}`;
+    if (d !== undefined && t === 'bool') value = ` = ${/^true$/i.test(String(d)) ? 'true' : 'false'}`;
+    if (d !== undefined && (t === 'list' || t === 'dict')) {
+      try {
+        value = ` = ${literal(JSON.parse(String(d)))}`;
+      } catch {
+        /* kept as text */
+      }
+    }
+    paramTypes.set(identifier(n), t);
+    return `${identifier(n)}: ${t}${value}`;
+  });
+  // Required parameters first, as .kfp (and Python) want; Argo passes them by name anyway.
+  params.sort((a, b) => Number(a.includes(' = ')) - Number(b.includes(' = ')));
+  const body: string[] = [];
+  const desc = typeof pipelineSpec['description'] === 'string' ? description(pipelineSpec['description']) : undefined;
+  if (desc) body.push(`  ${desc}`);
+  body.push(...pipelineSettings(spec, warnings));
+  const entry = String(spec['entrypoint']);
+  if (!templates.has(entry) || !isRecord(templates.get(entry)!['dag'])) {
+    body.push(notTranslated('  ', warnings.add('spec.entrypoint', 'an entrypoint that is not a DAG template')));
+  } else {
+    const scope: Scope = { inputs: new Map(), tasks: new Map(asTasks(templates.get(entry)!).map((x) => [x.name, x])), templatePath: templatePaths.get(entry)! };
+    emitDag(entry, scope, '  ', body);
+  }
+  if (typeof spec['onExit'] === 'string') {
+    const exit = spec['onExit'];
+    const t = templates.get(exit);
+    if (t && isRecord(t['container'])) {
+      body.push('  finally {');
+      emitCall({ name: exit, template: exit, arguments: undefined }, { inputs: new Map(), tasks: new Map(), templatePath: 'spec' }, 'spec.onExit', '    ', body);
+      body.push('  }');
+    } else body.push(notTranslated('  ', warnings.add('spec.onExit', 'an exit handler that is not a container template')));
+  }
+  out.push(`pipeline ${str(name)} (${params.join(', ')}) {\n${body.join('\n')}\n}\n`);
+  for (const c of comps.values()) out.push(c.imported.text.replace(/__TYPE_([A-Za-z0-9_]+)__/g, (_, n: string) => c.opTypes?.get(n) ?? 'str'));
+  return out.join('\n');
+}
+
+function splitRefs(s: string): { text: string; ref?: string }[] {
+  const parts: { text: string; ref?: string }[] = [];
+  let last = 0;
+  for (const m of s.matchAll(/\{\{([^{}]+)\}\}/g)) {
+    if (m.index > last) parts.push({ text: s.slice(last, m.index) });
+    parts.push({ text: m[0], ref: m[1]!.trim() });
+    last = m.index + m[0].length;
+  }
+  if (last < s.length) parts.push({ text: s.slice(last) });
+  return parts;
+}
+
+/** Tasks in dependency order (kfp writes them sorted by name), ties kept in file order. */
+function order(tasks: Task[]): Task[] {
+  const byName = new Map(tasks.map((t) => [t.name, t]));
+  const done = new Set<string>();
+  const out: Task[] = [];
+  const visit = (t: Task, depth: number): void => {
+    if (done.has(t.name) || depth > tasks.length) return;
+    done.add(t.name);
+    const refs = new Set(t.dependencies ?? []);
+    for (const m of JSON.stringify(t).matchAll(/tasks\.([^.]+)\.outputs/g)) refs.add(m[1]!);
+    for (const d of refs) {
+      const dt = byName.get(d);
+      if (dt) visit(dt, depth + 1);
+    }
+    out.push(t);
+  };
+  for (const t of tasks) visit(t, 0);
+  return out;
+}
+
+function specComponent(t: Rec, at: string, compSpec: ComponentSpec, compName: string, annotations: Rec, warnings: Warnings): Comp {
+  const imported = importComponent(compSpec, `${at}.metadata.annotations.component_spec`, warnings, compName);
+  const specArgs = new Map<string, { param?: string; artifact?: string; literal?: string }>();
+  let argAnn: Rec = {};
+  try {
+    if (typeof annotations['pipelines.kubeflow.org/arguments.parameters'] === 'string') argAnn = JSON.parse(annotations['pipelines.kubeflow.org/arguments.parameters']) as Rec;
+  } catch {
+    /* handled below */
+  }
+  const inArtifacts = isRecord(t['inputs']) && Array.isArray(t['inputs']['artifacts']) ? (t['inputs']['artifacts'] as Rec[]) : [];
+  for (const io of compSpec.inputs ?? []) {
+    const a = argAnn[io.name];
+    if (typeof a === 'string') {
+      const m = /^\{\{inputs\.parameters\.([^}]+)\}\}$/.exec(a);
+      specArgs.set(io.name, m ? { param: m[1]! } : { literal: a });
+      continue;
+    }
+    const art = inArtifacts.find((x) => typeof x['path'] === 'string' && x['path'].split('/').slice(-2, -1)[0] === identifierish(io.name));
+    if (art) specArgs.set(io.name, { artifact: String(art['name']) });
+  }
+  const outputs = new Map<string, string>();
+  const outArts = isRecord(t['outputs']) && Array.isArray(t['outputs']['artifacts']) ? (t['outputs']['artifacts'] as Rec[]) : [];
+  const outParams = isRecord(t['outputs']) && Array.isArray(t['outputs']['parameters']) ? (t['outputs']['parameters'] as Rec[]) : [];
+  for (const o of compSpec.outputs ?? []) {
+    const kfpName = imported.outputs.get(o.name)!;
+    for (const x of [...outArts, ...outParams.map((p) => ({ name: p['name'], path: isRecord(p['valueFrom']) ? p['valueFrom']['path'] : undefined }))]) {
+      if (typeof x['path'] === 'string' && x['path'].split('/').slice(-2, -1)[0] === identifierish(o.name)) outputs.set(String(x['name']), kfpName);
+    }
+  }
+  return { imported, specArgs, outputs, single: (compSpec.outputs ?? []).filter((o) => !['mlpipeline_metrics', 'mlpipeline_ui_metadata', 'MLPipeline UI metadata', 'MLPipeline Metrics'].includes(o.name)).length === 1 };
+}
+
+/** kfp's `_sanitize_python_function_name`-like path segment: `Output 1` → `Output_1`. */
+function identifierish(name: string): string {
+  return name.replace(/[^A-Za-z0-9_]+/g, '_');
+}
+
+/** A ContainerOp's template as a container component: inputs are its parameters, fixed output paths are copied out. */
+function opComponent(t: Rec, at: string, compName: string, warnings: Warnings): Comp {
+  const c = t['container'] as Rec;
+  const inParams = isRecord(t['inputs']) && Array.isArray(t['inputs']['parameters']) ? (t['inputs']['parameters'] as Rec[]) : [];
+  const names = new NameTable();
+  const opInputs = new Map<string, string>();
+  for (const p of inParams) opInputs.set(String(p['name']), names.name(`in:${p['name']}`, identifier(String(p['name']))));
+  const outs = isRecord(t['outputs']) ? t['outputs'] : {};
+  const outPaths = new Map<string, string>(); // path → .kfp output name
+  const outputs = new Map<string, string>();
+  const prefix = `${String(t['name'])}-`;
+  for (const p of [...(Array.isArray(outs['parameters']) ? (outs['parameters'] as Rec[]) : []), ...(Array.isArray(outs['artifacts']) ? (outs['artifacts'] as Rec[]) : [])]) {
+    const path = isRecord(p['valueFrom']) ? p['valueFrom']['path'] : p['path'];
+    const argoName = String(p['name']);
+    if (typeof path !== 'string' || ['mlpipeline-ui-metadata', 'mlpipeline-metrics'].includes(argoName)) continue;
+    const short = argoName.startsWith(prefix) ? argoName.slice(prefix.length) : argoName;
+    const n = outPaths.get(path) ?? names.name(`out:${path}`, identifier(short));
+    outPaths.set(path, n);
+    outputs.set(argoName, n);
+  }
+  const sub = (v: unknown): string => {
+    if (typeof v !== 'string') return str(String(v));
+    const parts = splitRefs(v).map((p) => {
+      const m = p.ref ? /^inputs\.parameters\.(.+)$/.exec(p.ref) : null;
+      return m && opInputs.has(m[1]!) ? opInputs.get(m[1]!)! : str(p.text);
+    });
+    return parts.length === 1 ? parts[0]! : parts.length === 0 ? '""' : `concat(${parts.join(', ')})`;
+  };
+  const argv = [...(Array.isArray(c['command']) ? c['command'] : []), ...(Array.isArray(c['args']) ? c['args'] : [])];
+  const items: string[] = [`  image: ${str(String(c['image'] ?? ''))}`];
+  const outList = [...new Set(outPaths.values())];
+  if (outList.length === 0) {
+    if (Array.isArray(c['command']) && c['command'].length) items.push(`  command: [${c['command'].map(sub).join(', ')}]`);
+    if (Array.isArray(c['args']) && c['args'].length) items.push(`  args: [${c['args'].map(sub).join(', ')}]`);
+  } else {
+    // kfp's ContainerOp writes its outputs at fixed paths (file_outputs); a .kfp output is a
+    // path given to the program. Run the original command, then copy each fixed path there.
+    const paths = [...outPaths.keys()];
+    const script = [`${paths.map((_, i) => `o${i}="$${i}"`).join('; ')}; shift ${paths.length - 1}`, '"$@"', ...paths.map((p, i) => `mkdir -p "$(dirname "$o${i}")"; cp ${shellQuote(p)} "$o${i}"`)].join('\n');
+    items.push(`  # The original command is run unchanged; its fixed output files are then copied to the outputs' paths.`);
+    items.push(`  command: ["sh", "-ec", ${str(script)}, ${paths.map((p) => outPaths.get(p)!).join(', ')}, ${argv.map(sub).join(', ')}]`);
+    if (argv.length === 0) items.push(notTranslated('  ', warnings.add(`${at}.container`, 'a container with outputs and no command (the image entrypoint)')));
+  }
+  const extra = Object.keys(c).filter((k) => !['image', 'command', 'args', 'resources', 'env', 'imagePullPolicy'].includes(k));
+  if (extra.length) items.push(notTranslated('  ', warnings.add(`${at}.container`, `container fields ${extra.join(', ')}`)));
+  const header = `component ${compName}(${[...opInputs.values()].map((n) => `${n}: __TYPE_${n}__`).join(', ')})${outList.length ? ` -> (${outList.map((o) => `${o}: str`).join(', ')})` : ''}`;
+  const imported: ImportedComponent = { name: compName, text: `${header} {\n${items.join('\n')}\n}\n`, inputs: new Map(), outputs: new Map(), fileOutputs: new Set() };
+  return { imported, outputs, single: outList.length === 1, opInputs, opTypes: new Map() };
+}
+
+function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Task settings from a container template: those with a `.kfp` form, and comments for the rest. */
+function taskSettings(t: Rec, at: string, warnings: Warnings): { items: string[]; comments: string[] } {
+  const items: string[] = [];
+  const comments: string[] = [];
+  const c = isRecord(t['container']) ? t['container'] : {};
+  const res = isRecord(c['resources']) ? c['resources'] : {};
+  const req = isRecord(res['requests']) ? res['requests'] : {};
+  const lim = isRecord(res['limits']) ? { ...res['limits'] } : {};
+  for (const [k, key] of [['cpu', 'cpu'], ['memory', 'memory'], ['ephemeral-storage', 'ephemeral_storage']] as const) {
+    const r = req[k];
+    const l = lim[k];
+    delete lim[k];
+    if (r !== undefined && l !== undefined) items.push(r === l ? `${key}: ${literal(r)}` : `${key}: ${literal(r)} .. ${literal(l)}`);
+    else if (r !== undefined) items.push(`${key}_request: ${literal(r)}`);
+    else if (l !== undefined) items.push(`${key}_limit: ${literal(l)}`);
+  }
+  for (const [k, v] of Object.entries(lim)) {
+    if (k === 'nvidia.com/gpu') items.push(`gpu: ${literal(Number(v))}`);
+    else if (k === 'amd.com/gpu') items.push(`gpu: ${literal(Number(v))}`, 'gpu_vendor: "amd"');
+    else comments.push(notTranslated('', warnings.add(`${at}.container.resources.limits`, `the resource limit \`${k}\``)));
+  }
+  if (typeof c['imagePullPolicy'] === 'string') items.push(`image_pull_policy: ${str(c['imagePullPolicy'])}`);
+  if (Array.isArray(c['env'])) {
+    const env: string[] = [];
+    for (const e of c['env'] as Rec[]) {
+      const vf = isRecord(e['valueFrom']) ? e['valueFrom'] : undefined;
+      const sk = vf && isRecord(vf['secretKeyRef']) ? vf['secretKeyRef'] : undefined;
+      const ck = vf && isRecord(vf['configMapKeyRef']) ? vf['configMapKeyRef'] : undefined;
+      if (typeof e['value'] === 'string' && !e['value'].includes('{{')) env.push(`${literalKey(String(e['name']))}: ${str(e['value'])}`);
+      else if (sk) env.push(`${literalKey(String(e['name']))}: secret(${str(String(sk['name']))}, ${str(String(sk['key']))})`);
+      else if (ck) env.push(`${literalKey(String(e['name']))}: config_map(${str(String(ck['name']))}, ${str(String(ck['key']))})`);
+      else comments.push(notTranslated('', warnings.add(`${at}.container.env`, `the environment variable \`${String(e['name'])}\``)));
+    }
+    if (env.length) items.push(`env: { ${env.join(', ')} }`);
+  }
+  const rs = t['retryStrategy'];
+  if (isRecord(rs)) {
+    if (rs['limit'] !== undefined) items.push(`retry: ${literal(Number(rs['limit']))}`);
+    if (typeof rs['retryPolicy'] === 'string') items.push(`retry_policy: ${str(rs['retryPolicy'])}`);
+    const b = isRecord(rs['backoff']) ? rs['backoff'] : {};
+    if (b['duration'] !== undefined) items.push(`backoff: ${literal(b['duration'])}`);
+    if (b['factor'] !== undefined) items.push(`backoff_factor: ${literal(b['factor'])}`);
+    if (b['maxDuration'] !== undefined) items.push(`backoff_max: ${literal(b['maxDuration'])}`);
+  }
+  if (t['activeDeadlineSeconds'] !== undefined) items.push(`timeout: ${literal(Number(t['activeDeadlineSeconds']))}`);
+  if (isRecord(t['nodeSelector'])) items.push(`node_selector: ${literal(t['nodeSelector'])}`);
+  if (Array.isArray(t['tolerations'])) items.push(`tolerations: ${literal(t['tolerations'])}`);
+  if (isRecord(t['affinity'])) items.push(`affinity: ${literal(t['affinity'])}`);
+  const md = isRecord(t['metadata']) ? t['metadata'] : {};
+  const labels = isRecord(md['labels']) ? md['labels'] : {};
+  if (labels['pipelines.kubeflow.org/enable_caching'] === 'false') items.push('cache: false');
+  const ann = isRecord(md['annotations']) ? md['annotations'] : {};
+  if (typeof ann['pipelines.kubeflow.org/max_cache_staleness'] === 'string') items.push(`max_cache_staleness: ${str(ann['pipelines.kubeflow.org/max_cache_staleness'])}`);
+  if (typeof ann['pipelines.kubeflow.org/task_display_name'] === 'string') items.push(`display_name: ${str(ann['pipelines.kubeflow.org/task_display_name'])}`);
+  for (const k of Object.keys(t)) {
+    if (HANDLED_TEMPLATE_KEYS.has(k) || ['retryStrategy', 'activeDeadlineSeconds', 'nodeSelector', 'tolerations', 'affinity'].includes(k)) continue;
+    comments.push(notTranslated('', warnings.add(`${at}.${k}`, `the template field \`${k}\``)));
+  }
+  return { items, comments };
+}
+
+function literalKey(k: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? k : str(k);
+}
+
+function pipelineSettings(spec: Rec, warnings: Warnings): string[] {
+  const out: string[] = [];
+  const handled = new Set(['entrypoint', 'templates', 'arguments', 'serviceAccountName', 'onExit']);
+  if (typeof spec['serviceAccountName'] === 'string' && spec['serviceAccountName'] !== 'pipeline-runner') out.push(`  service_account: ${str(spec['serviceAccountName'])}`);
+  if (spec['activeDeadlineSeconds'] !== undefined) out.push(`  timeout: ${literal(Number(spec['activeDeadlineSeconds']))}`), handled.add('activeDeadlineSeconds');
+  if (spec['parallelism'] !== undefined) out.push(`  parallelism: ${literal(Number(spec['parallelism']))}`), handled.add('parallelism');
+  if (isRecord(spec['ttlStrategy']) && spec['ttlStrategy']['secondsAfterCompletion'] !== undefined) out.push(`  ttl: ${literal(Number(spec['ttlStrategy']['secondsAfterCompletion']))}`), handled.add('ttlStrategy');
+  if (Array.isArray(spec['imagePullSecrets'])) out.push(`  image_pull_secrets: ${literal((spec['imagePullSecrets'] as Rec[]).map((s) => s['name']))}`), handled.add('imagePullSecrets');
+  if (isRecord(spec['nodeSelector'])) out.push(`  node_selector: ${literal(spec['nodeSelector'])}`), handled.add('nodeSelector');
+  for (const k of Object.keys(spec)) if (!handled.has(k)) out.push(notTranslated('  ', warnings.add(`spec.${k}`, `the workflow field \`${k}\``)));
+  return out;
 }
