@@ -33,14 +33,9 @@ const NOT_YET: Record<string, string> = {
   withparam_output_dict: 'a loop over a ContainerOp output (typed str in .kfp, not list)',
   loop_parallelism: 'a ContainerOp input receives a record field (dict) where str is declared',
   parallelism_sub_dag: 'a ContainerOp input receives a record field (dict) where str is declared',
-  resource_spec: 'a component output (str) passed to an int input: kfp v1 does not check types, .kfp does',
-  runtime_resource_request: 'a component output (str) passed to an int input',
-  probe_control_flow: 'a component output (str) passed to an int input',
+  probe_control_flow: 'a condition compares an int output with a str literal (kfp compares text)',
   probe_loops: 'a ContainerOp input receives an int and a str',
-  probe_mini: 'a component output (str) passed to a float input',
-  probe_naming: 'a component output (str) passed to a bool input',
-  probe_op_settings: 'a component output (str) passed to an int input',
-  probe_python_components: 'a component output (str) passed to a float input',
+  probe_python_components: 'a str value output passed to a file input (kfp v1 lets a value become a file, .kfp says KFP3001)',
 };
 
 const anchorDirs = ['regenerated', 'samples', 'probes'].map((d) => join(sharedDir, 'anchors/kfp-v1', d));

@@ -17,6 +17,8 @@ export interface ImportedComponent {
   outputs: Map<string, string>;
   /** Spec output names that are `file` outputs in `.kfp`. */
   fileOutputs: Set<string>;
+  /** `.kfp` input name → its `.kfp` type. */
+  inputTypes?: Map<string, string>;
 }
 
 const VALUE_TYPES: Record<string, string> = { Integer: 'int', Float: 'float', String: 'str', Boolean: 'bool', JsonArray: 'list', JsonObject: 'dict', Bool: 'bool', Int: 'int', Str: 'str', Dict: 'dict', List: 'list', int: 'int', float: 'float', str: 'str', bool: 'bool', dict: 'dict', list: 'list' };
@@ -100,7 +102,7 @@ export function importComponent(spec: ComponentSpec, at: string, warnings: Warni
 function finish(c: { name: string; spec: ComponentSpec; header: string; items: string[]; inputs: Map<string, string>; outputs: Map<string, string>; fileOutputs: Set<string> }): ImportedComponent {
   const desc = c.spec.description ? description(c.spec.description) : undefined;
   const items = desc ? [`  ${desc}`, ...c.items] : c.items;
-  return { name: c.name, text: `${c.header.replace(/^component NAME\(/, `component ${c.name}(`).replace(/^component \(/, `component ${c.name}(`)} {\n${items.join('\n')}\n}\n`, inputs: c.inputs, outputs: c.outputs, fileOutputs: c.fileOutputs };
+  return { inputTypes: lastTypes, name: c.name, text: `${c.header.replace(/^component NAME\(/, `component ${c.name}(`).replace(/^component \(/, `component ${c.name}(`)} {\n${items.join('\n')}\n}\n`, inputs: c.inputs, outputs: c.outputs, fileOutputs: c.fileOutputs };
 }
 
 function signature(name: string, params: string[], outs: string[]): string {
@@ -108,7 +110,11 @@ function signature(name: string, params: string[], outs: string[]): string {
   return `component ${name}(${params.join(', ')})${out}`;
 }
 
+let lastTypes = new Map<string, string>();
+
 function paramList(spec: ComponentSpec, inputs: Map<string, string>, typeOf: (io: SpecIO) => string): string[] {
+  lastTypes = new Map();
+  for (const io of spec.inputs ?? []) lastTypes.set(inputs.get(io.name)!, typeOf(io));
   const required: string[] = [];
   const optional: string[] = [];
   for (const io of spec.inputs ?? []) {

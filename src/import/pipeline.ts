@@ -179,12 +179,17 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
     if (comp.specArgs) {
       for (const [input, src] of comp.specArgs) {
         const name = comp.imported.inputs.get(input)!;
-        if (src.literal !== undefined) args.push(`${name}: ${ref(src.literal.replace(/\{\{inputs\.parameters\.([^}]+)\}\}/g, (_, p: string) => String(params.get(p) ?? '')), scope, at)}`);
+        if (src.literal !== undefined) {
+          const e = ref(src.literal.replace(/\{\{inputs\.parameters\.([^}]+)\}\}/g, (_, p: string) => String(params.get(p) ?? '')), scope, at);
+          args.push(`${name}: ${typedLiteral(e, comp.imported.inputTypes?.get(name))}`);
+        }
         else if (src.param !== undefined) args.push(`${name}: ${ref(params.get(src.param), scope, at)}`);
         else if (src.artifact !== undefined) {
-          const a = artifacts.get(src.artifact);
+          // A constant (kfp's InputArgumentPath of a literal) is a raw artifact on the template itself.
+          const own = isRecord(tpl['inputs']) && Array.isArray(tpl['inputs']['artifacts']) ? (tpl['inputs']['artifacts'] as Rec[]).find((x) => x['name'] === src.artifact) : undefined;
+          const a = artifacts.get(src.artifact) ?? (own as { raw?: { data?: string } } | undefined);
           if (a?.raw?.data !== undefined) args.push(`${name}: ${str(a.raw.data)}`);
-          else if (a?.from) args.push(`${name}: ${ref(a.from, scope, at)}`);
+          else if (a && 'from' in a && typeof a.from === 'string') args.push(`${name}: ${ref(a.from, scope, at)}`);
         }
       }
     } else if (comp.opInputs) {
@@ -291,7 +296,9 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
   if (!templates.has(entry) || !isRecord(templates.get(entry)!['dag'])) {
     body.push(notTranslated('  ', warnings.add('spec.entrypoint', 'an entrypoint that is not a DAG template')));
   } else {
-    const scope: Scope = { inputs: new Map(), tasks: new Map(asTasks(templates.get(entry)!).map((x) => [x.name, x])), templatePath: templatePaths.get(entry)! };
+    // kfp's entrypoint DAG takes the pipeline parameters as its inputs too.
+    const rootInputs = new Map(specInputs.map((io) => [String(io['name']), identifier(String(io['name']))]));
+    const scope: Scope = { inputs: rootInputs, tasks: new Map(asTasks(templates.get(entry)!).map((x) => [x.name, x])), templatePath: templatePaths.get(entry)! };
     emitDag(entry, scope, '  ', body);
   }
   if (typeof spec['onExit'] === 'string') {
@@ -306,6 +313,23 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
   out.push(`pipeline ${str(name)} (${params.join(', ')}) {\n${body.join('\n')}\n}\n`);
   for (const c of comps.values()) out.push(c.imported.text.replace(/__TYPE_([A-Za-z0-9_]+)__/g, (_, n: string) => c.opTypes?.get(n) ?? 'str'));
   return out.join('\n');
+}
+
+/** A string literal `"2"` given to an `int`/`float`/`bool`/`list`/`dict` input as a literal of that type (kfp passes text). */
+function typedLiteral(e: string, type: string | undefined): string {
+  if (!/^"/.test(e) || type === undefined || type === 'str' || type === 'file') return e;
+  const text = JSON.parse(e) as string;
+  if (type === 'int' && /^-?\d+$/.test(text)) return text;
+  if (type === 'float' && text.trim() !== '' && Number.isFinite(Number(text))) return /[.eE]/.test(text) ? text : `${text}.0`;
+  if (type === 'bool' && /^(true|false)$/i.test(text)) return text.toLowerCase();
+  if (type === 'list' || type === 'dict') {
+    try {
+      return literal(JSON.parse(text));
+    } catch {
+      return e;
+    }
+  }
+  return e;
 }
 
 function splitRefs(s: string): { text: string; ref?: string }[] {
