@@ -50,6 +50,8 @@ function formatUnsafe(file: SourceFile): FormatResult {
     return { diagnostics: errors.length > 0 ? errors : parsed.diagnostics.filter((d) => d.severity === 'error') };
   }
   const text = printDocument(file.text, parsed.document, parsed.tokens, parsed.comments);
+  // Text already in canonical form (the usual case under `fmt --check`) is its own proof.
+  if (text === file.text) return { text, diagnostics: [] };
   // The formatter must never change a program: the output has to parse to the same tree.
   const again = parseSource(new SourceFile(file.path, text));
   if (!again.document || again.diagnostics.some(isSyntaxDiagnostic) || astShape(again.document) !== astShape(parsed.document)) {
