@@ -521,6 +521,46 @@ describe('fmt: code blocks and descriptions', () => {
   });
 });
 
+describe('fmt: what the syntax tree does not hold is read from the source', () => {
+  it('keeps grouping parentheses and the spelling of numbers, drops redundant commas, keeps `{}` after a task', () => {
+    const input = lines(
+      'component c(a: float) {}',
+      'pipeline "p" (x: float = 1.0,) {',
+      '  if ((x > 1e3)) and not (x == -0.0) {',
+      '   c(a: x){}',
+      '   t = c(x,, ) after c { retries: 2, timeout: "1h", }',
+      '  }',
+      '  for i in [1.50, 2,] parallelism 2 { c(i) }',
+      '}',
+    );
+    expect(fmt(input)).toBe(
+      lines(
+        'component c(a: float) {}',
+        '',
+        'pipeline "p" (x: float = 1.0) {',
+        '  if ((x > 1e3)) and not (x == -0.0) {',
+        '    c(a: x) {}',
+        '    t = c(x) after c {',
+        '      retries: 2',
+        '      timeout: "1h"',
+        '    }',
+        '  }',
+        '  for i in [1.50, 2] parallelism 2 {',
+        '    c(i)',
+        '  }',
+        '}',
+      ),
+    );
+  });
+
+  it('prints a second description or code block, which the tree drops after reporting it, where it stands', () => {
+    const input = lines('component c() {', '"""one"""', '    """two"""', '```python', 'return 1', '```', '  ```python', '  return 2', '  ```', '}', 'pipeline "p" () {', '  if true {', '   """nested"""', '   c()', '  }', '}');
+    expect(fmt(input)).toBe(
+      lines('component c() {', '  """one"""', '  """two"""', '  ```python', '  return 1', '  ```', '  ```python', '  return 2', '  ```', '}', '', 'pipeline "p" () {', '  if true {', '    """nested"""', '    c()', '  }', '}'),
+    );
+  });
+});
+
 describe('fmt: refusals and checks', () => {
   it('returns no text and the syntax errors for a file that does not parse', () => {
     for (const text of ['pipeline "p" ( {\n  add(1, 2\n}\n', 'component f() {\n  ```python\n  return 1\n}\n', 'pipeline "p" () { x = "open }\n']) {
