@@ -176,12 +176,15 @@ class Printer {
     return this.w.finish();
   }
 
-  /** import "path" as name */
-  private importDecl(_d: ast.ImportDecl): void {
+  /** import "path" (as name)? */
+  private importDecl(d: ast.ImportDecl): void {
     this.take('Import', false);
     this.take('StringLiteral', true);
-    this.take('As', true);
-    this.take('Identifier', true);
+    // Optional once modules can be imported without a name (`import "lib/common.kfp"`).
+    if ((d as { name?: ast.Identifier }).name) {
+      this.take('As', true);
+      this.take('Identifier', true);
+    }
   }
 
   /** component name(params) -> outputs { description, code, settings } */
