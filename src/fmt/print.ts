@@ -180,8 +180,8 @@ class Printer {
   private importDecl(d: ast.ImportDecl): void {
     this.take('Import', false);
     this.take('StringLiteral', true);
-    // Optional once modules can be imported without a name (`import "lib/common.kfp"`).
-    if ((d as { name?: ast.Identifier }).name) {
+    // A .kfp module may be imported without a name (`import "lib/common.kfp"`).
+    if (d.name) {
       this.take('As', true);
       this.take('Identifier', true);
     }
@@ -272,7 +272,7 @@ class Printer {
       this.take('Equals', true);
       space = true;
     }
-    this.take('Identifier', space);
+    this.callee(t, space);
     this.args(t.args, false);
     if (t.after.length > 0) {
       this.take('After', true);
@@ -286,6 +286,15 @@ class Printer {
     if (t.settings.length > 0 || (open?.tokenType.name === 'LBrace' && open.startOffset < t.span.end)) {
       this.block(t.settings.map((s) => ({ start: s.span.start, print: () => this.setting(s) })), { sameIndent: true });
     }
+  }
+
+  /** `train`, or `lib.train` for a component of a module imported `as lib`. */
+  private callee(call: { readonly kind: string; readonly qualifier?: ast.Identifier }, space: boolean): void {
+    if (call.qualifier) {
+      this.take('Identifier', space);
+      this.take('Dot', false);
+      this.take('Identifier', false);
+    } else this.take('Identifier', space);
   }
 
   private args(args: readonly ast.Argument[], space: boolean): void {
@@ -363,7 +372,7 @@ class Printer {
         });
         return;
       case 'CallExpr':
-        this.take('Identifier', space);
+        this.callee(e, space);
         return this.args(e.args, false);
       case 'CompareExpr':
         this.expr(e.left, space);
