@@ -84,6 +84,8 @@ export function main(argv: readonly string[]): number {
   const program = new Command('kfpdsl')
     .description('Compile .kfp pipelines to Argo Workflow YAML for Kubeflow Pipelines v1')
     .version(version, '-V, --version')
+    // Program options only before the command: `upload --version NAME` is the upload's own option.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
   const build = program
