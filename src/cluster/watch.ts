@@ -7,6 +7,8 @@
 /** The node types that are a task the user wrote (a pod), or one that did not run. */
 const TASK_NODES = new Set(['Pod', 'Skipped', 'Container', 'HTTP', 'Plugin']);
 const LABEL_WIDTH = 24;
+/** Failures first: they are what the reader looks for. */
+const SUMMARY_ORDER = ['Failed', 'Error', 'Succeeded', 'Skipped', 'Omitted', 'Running', 'Pending'];
 
 export interface TaskLine {
   readonly label: string;
@@ -47,7 +49,14 @@ export class NodeWatch {
   summary(): string {
     const counts = new Map<string, number>();
     for (const p of this.seen.values()) counts.set(p, (counts.get(p) ?? 0) + 1);
-    return [...counts].map(([p, n]) => `${n} ${p.toLowerCase()}`).join(', ');
+    const rank = (p: string): number => {
+      const i = SUMMARY_ORDER.indexOf(p);
+      return i < 0 ? SUMMARY_ORDER.length : i;
+    };
+    return [...counts]
+      .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
+      .map(([p, n]) => `${n} ${p.toLowerCase()}`)
+      .join(', ');
   }
 }
 
