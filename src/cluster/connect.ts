@@ -87,7 +87,6 @@ export function connect(base: URL, server: string, opts: ConnectOptions, env: No
     const eq = c.indexOf('=');
     if (eq <= 0 || /[;\s\u0000-\u001f]/.test(c)) throw new UsageError(`--cookie must be NAME=VALUE (one cookie, no spaces or ';'), e.g. --cookie authservice_session=…`);
     secrets.add(c.slice(eq + 1));
-    secrets.add(c);
     cookies.push(c);
   }
   if (cookies.length > 0) {

@@ -126,7 +126,7 @@ export class ContractServer {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
-    const api = url.pathname.startsWith('/apis/') ? 'kfp-v1' : 'argo';
+    const api = url.pathname.includes('/apis/') ? 'kfp-v1' : 'argo';
     const method = req.method ?? 'GET';
     const found = this.o.contract.find(api, method, url.pathname);
     const chunks: Buffer[] = [];
