@@ -1,5 +1,5 @@
 /** The command-line options `upload` and `submit` share: where the server is, and how to log in. */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { ConnectOptions } from './connect.js';
 
 export interface ClusterCliOptions extends ConnectOptions {
@@ -21,8 +21,8 @@ export function clusterOptions(cmd: Command): Command {
     .option('--cookie <name=value>', "a session cookie of the deployment's auth proxy, e.g. authservice_session=… (repeatable)", repeat)
     .option('--ca-file <file>', "PEM certificate(s) of the CA that signed the server's certificate")
     .option('--insecure-skip-verify', 'do not check the server\'s TLS certificate (testing only)')
-    .addOption(new Option('--timeout <seconds>', 'give up on a request after this long without an answer').default(undefined, '30'))
-    .addOption(new Option('--retries <n>', 'retries of safe (read-only) requests on connection errors, timeouts and 5xx').default(undefined, '3'))
+    .option('--timeout <seconds>', 'give up on a request after this long without an answer (default: 30)')
+    .option('--retries <n>', 'retries of safe (read-only) requests on connection errors, timeouts and 5xx (default: 3)')
     .option('--json', 'print the result as one JSON object on stdout')
     .option('--root <dir>', 'the project root (as for build)');
 }
