@@ -69,6 +69,15 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload/submit: auth')
     noSecrets(r, COOKIE_VALUE);
   });
 
+  it('the Argo Server gets the same Bearer token (KFPDSL_TOKEN), on submit and on every poll', async () => {
+    server = await ContractServer.start({ contract, credentials: { token: TOKEN } });
+    const r = await kfpdsl(['submit', addExample, '--argo', server.url, '--namespace', 'ml', '--arg', 'value_1=1', '--wait', '--poll-interval', '0.05'], { KFPDSL_TOKEN: TOKEN });
+    expect(r.status).toBe(0);
+    expect(server.calls('WorkflowService_GetWorkflow').length).toBeGreaterThanOrEqual(2);
+    for (const q of server.requests) expect(q.authorization).toBe(`Bearer ${TOKEN}`);
+    noSecrets(r, TOKEN);
+  });
+
   it('no credentials: 401 as a located diagnostic saying how to log in', async () => {
     server = await ContractServer.start({ contract, credentials: { token: TOKEN } });
     const r = await kfpdsl(['upload', addExample, '--host', server.url]);

@@ -111,6 +111,30 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload/submit: failur
     expect(server.runs).toHaveLength(1);
   });
 
+  it('a connection dropped while polling a run is retried: --wait still ends with the outcome', async () => {
+    server = await ContractServer.start({ contract });
+    server.faults.push({ op: 'RunService_GetRunV1', drop: true, times: 2 });
+    const r = await kfpdsl(submit(server.url, '--wait', '--poll-interval', '0.05'));
+    expect(r.stderr).not.toContain('error');
+    expect(r.status).toBe(0);
+    expect(server.calls('RunService_GetRunV1')).toHaveLength(4);
+  });
+
+  it('KFP0204: an auth proxy that redirects to its login page', async () => {
+    server = await ContractServer.start({ contract });
+    const proxy = http.createServer((_req, res) => res.writeHead(302, { location: '/dex/auth?client_id=kubeflow-oidc-authservice' }).end());
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    try {
+      const r = await kfpdsl(['upload', addExample, '--host', `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`]);
+      located(r, 'KFP0204');
+      expect(r.stderr).toContain('redirected to a login page (302)');
+      expect(r.stderr).toContain('hint: an auth proxy stands in front of the API: no credentials were sent');
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((r) => proxy.close(r));
+    }
+  });
+
   it('KFP0211: a host that is not the KFP API (an HTML page) is said to be one', async () => {
     server = await ContractServer.start({ contract });
     const page = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Kubeflow Central Dashboard</body></html>'));
