@@ -3,7 +3,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { addExample, contracts, kfpdsl } from './support/cluster-cli.js';
+import { addExample, contracts, kfpdsl, startKfpdsl } from './support/cluster-cli.js';
+import { waitFor } from './support/run-cli.js';
 import { repoRoot } from './support/cli.js';
 import { loadContracts, type Contract } from './support/kfp-contract.js';
 import { ContractServer } from './support/kfp-contract-server.js';
@@ -69,6 +70,17 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl submit'), () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/\] multiply\s+Failed: Error \(exit code 1\)\n/);
     expect(r.stdout).toContain(`run ${server.runs[0]!.id} Failed (1 failed, 2 succeeded)`);
+  });
+
+  it('Ctrl-C while following stops following, not the run: it says where the run is and exits 130', async () => {
+    server = await ContractServer.start({ contract });
+    const k = startKfpdsl(['submit', addExample, '--host', server.url, '--experiment', 'e', '--arg', 'value_1=1', '--wait', '--poll-interval', '60']);
+    await waitFor('the first poll', () => /\] sum\s+Running/.test(k.stderr()));
+    k.child.kill('SIGINT');
+    const r = await k.done;
+    expect(r.status).toBe(130);
+    expect(r.stderr).toContain(`stopped following; run ${server.runs[0]!.id} goes on: ${server.url}/#/runs/details/${server.runs[0]!.id}\n`);
+    expect(server.calls('RunService_GetRunV1')).toHaveLength(1);
   });
 
   it('--arg values are checked before anything is sent', async () => {

@@ -161,7 +161,7 @@ export function main(argv: readonly string[]): number {
       .option('--description <text>', 'the pipeline description (default: its description in the source)')
       .option('--version <name>', 'the version name, when the pipeline exists (default: v<UTC time>)'),
   ).action((file: string, opts: unknown) => {
-    void import('./upload.js').then(({ startCluster, uploadCommand }) => startCluster(uploadCommand, file, opts));
+    void Promise.all([import('../cluster/command.js'), import('./upload.js')]).then(([{ startCluster }, { uploadCommand }]) => startCluster(uploadCommand, file, opts));
   });
   clusterOptions(
     program
@@ -176,7 +176,7 @@ export function main(argv: readonly string[]): number {
       .option('--wait', 'follow the run, one line per task change, and exit 0 if it succeeds, 1 if not')
       .option('--poll-interval <seconds>', 'with --wait, how often to ask the server', '5'),
   ).action((file: string, opts: unknown) => {
-    void import('./upload.js').then(({ startCluster }) => import('./submit.js').then(({ submitCommand }) => startCluster(submitCommand, file, opts)));
+    void Promise.all([import('../cluster/command.js'), import('./submit.js')]).then(([{ startCluster }, { submitCommand }]) => startCluster(submitCommand, file, opts));
   });
   program
     .command('graph')

@@ -6,6 +6,7 @@
  * Exit codes: 0 started (with --wait: succeeded), 1 diagnostics or a failed run, 2 usage errors.
  */
 import { createWorkflow, getWorkflow } from '../cluster/argo.js';
+import { hostOf, onStopFollowing } from '../cluster/command.js';
 import { compileFile, type CompiledPipeline } from '../cluster/compiled.js';
 import { connect, parseBaseUrl, type Connected } from '../cluster/connect.js';
 import { ClusterError, clusterDiagnostic } from '../cluster/errors.js';
@@ -18,7 +19,6 @@ import type { SourceFile } from '../source.js';
 import { UsageError } from './files.js';
 import { checkRunArgs } from './run-args.js';
 import { pipelineParams } from './run-inputs.js';
-import { hostOf } from './upload.js';
 
 export interface SubmitCliOptions extends ClusterCliOptions {
   experiment?: string;
@@ -117,6 +117,7 @@ async function onKfp(c: Connected, out: Output, p: CompiledPipeline, parameters:
   }
   out.note('note: following the run; Ctrl-C stops following, the run goes on\n');
   const watch = new NodeWatch();
+  onStopFollowing(() => out.note(`\nstopped following; run ${run.id} goes on: ${link}\n`));
   for (;;) {
     const state = await getRun(conn, run.id);
     for (const line of watch.changes(state.workflow)) out.note(watch.format(line));
@@ -156,6 +157,7 @@ async function onArgoServer(c: Connected, out: Output, p: CompiledPipeline, para
   }
   out.note('note: following the workflow; Ctrl-C stops following, the workflow goes on\n');
   const watch = new NodeWatch();
+  onStopFollowing(() => out.note(`\nstopped following; workflow ${name} goes on: ${link}\n`));
   for (;;) {
     const state = await getWorkflow(conn, ns, name);
     for (const line of watch.changes(state.workflow)) out.note(watch.format(line));

@@ -6,7 +6,8 @@
  */
 import { ClusterError, clusterDiagnostic } from '../cluster/errors.js';
 import { compileFile } from '../cluster/compiled.js';
-import { connect, parseBaseUrl } from '../cluster/connect.js';
+import { hostOf } from '../cluster/command.js';
+import { connect } from '../cluster/connect.js';
 import { findPipeline, uploadPipeline, uploadVersion } from '../cluster/kfp-v1.js';
 import type { ClusterCliOptions } from '../cluster/options.js';
 import { Output } from '../cluster/output.js';
@@ -21,25 +22,6 @@ export interface UploadCliOptions extends ClusterCliOptions {
 
 /** KFP's upload limit (the API server's `MaxUploadSize`). */
 export const MAX_UPLOAD_BYTES = 32 * 1024 * 1024;
-
-export function startCluster(command: (file: string, opts: never) => Promise<number>, file: string, opts: unknown): void {
-  command(file, opts as never).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      if (e instanceof UsageError) process.stderr.write(`error: ${e.message}\n`);
-      else process.stderr.write(`internal error: ${e instanceof Error ? e.message : String(e)}\nthis is a bug in kfpdsl; please report it with the command line (without tokens)\n`);
-      process.exitCode = e instanceof UsageError ? 2 : 3;
-    },
-  );
-}
-
-export function hostOf(opts: ClusterCliOptions): URL {
-  const host = opts.host ?? process.env['KFPDSL_HOST'];
-  if (host === undefined || host === '') throw new UsageError('say where the KFP API is: --host URL (e.g. http://localhost:8888 after `kubectl port-forward -n kubeflow svc/ml-pipeline-ui 8888:80`), or set KFPDSL_HOST');
-  return parseBaseUrl(host, '--host');
-}
 
 /** A version name when --version is not given: the UTC time, `v20260131-235959`. */
 function defaultVersion(now: Date): string {
