@@ -124,6 +124,22 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl submit'), () => {
     expect(ns.stderr).toContain('namespaces \\"missing\\" not found'.replace(/\\/g, ''));
   });
 
+  it('--argo --dry-run asks the Argo Server\'s linter and creates nothing', async () => {
+    server = await ContractServer.start({ contract });
+    const r = await kfpdsl(['submit', addExample, '--argo', server.url, '--namespace', 'ml', '--arg', 'value_1=7', '--dry-run']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('the Argo Server accepts "add example" in namespace "ml" (linted; nothing was submitted)\n');
+    expect(server.requests.map((q) => q.op)).toEqual(['WorkflowService_LintWorkflow']);
+    expect(server.workflows).toEqual([]);
+    server.faults.push({ op: 'WorkflowService_LintWorkflow', status: 400 });
+    const bad = await kfpdsl(['submit', addExample, '--argo', server.url, '--namespace', 'ml', '--arg', 'value_1=7', '--dry-run']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('error[KFP0209]: cannot lint the workflow in namespace "ml"');
+    const kfp = await kfpdsl(['submit', addExample, '--host', server.url, '--experiment', 'e', '--dry-run']);
+    expect(kfp.status).toBe(2);
+  });
+
   it('usage errors: --argo without --namespace, --host with --argo, no --experiment', async () => {
     server = await ContractServer.start({ contract });
     const a = await kfpdsl(['submit', addExample, '--argo', server.url]);

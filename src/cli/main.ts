@@ -174,6 +174,7 @@ export function main(argv: readonly string[]): number {
       .option('--argo <url>', 'submit to this Argo Server instead of KFP (needs --namespace), e.g. https://localhost:2746')
       .option('--service-account <name>', 'the Kubernetes service account the run\'s pods use')
       .option('--wait', 'follow the run, one line per task change, and exit 0 if it succeeds, 1 if not')
+      .option('--dry-run', "with --argo: have the Argo Server lint the workflow, submit nothing")
       .option('--poll-interval <seconds>', 'with --wait, how often to ask the server', '5'),
   ).action((file: string, opts: unknown) => {
     void Promise.all([import('../cluster/command.js'), import('./submit.js')]).then(([{ startCluster }, { submitCommand }]) => startCluster(submitCommand, file, opts));

@@ -5,7 +5,7 @@
  * `--wait` follows the run, one line per task change, and exits with its outcome.
  * Exit codes: 0 started (with --wait: succeeded), 1 diagnostics or a failed run, 2 usage errors.
  */
-import { createWorkflow, getWorkflow } from '../cluster/argo.js';
+import { createWorkflow, getWorkflow, lintWorkflow } from '../cluster/argo.js';
 import { hostOf, onStopFollowing } from '../cluster/command.js';
 import { compileFile, type CompiledPipeline } from '../cluster/compiled.js';
 import { connect, parseBaseUrl, type Connected } from '../cluster/connect.js';
@@ -28,6 +28,7 @@ export interface SubmitCliOptions extends ClusterCliOptions {
   wait?: boolean;
   pollInterval?: string;
   serviceAccount?: string;
+  dryRun?: boolean;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -41,6 +42,7 @@ export async function submitCommand(file: string, opts: SubmitCliOptions): Promi
   if (onArgo && opts.host !== undefined) throw new UsageError('--host (KFP) and --argo (Argo Server) exclude each other: submit to one');
   if (onArgo && !opts.namespace) throw new UsageError('--argo needs --namespace NS: the namespace the workflow runs in (where the Argo controller watches)');
   if (onArgo && opts.experiment !== undefined) throw new UsageError('--experiment is a KFP notion; an Argo Server has none (drop it, or submit with --host)');
+  if (opts.dryRun && !onArgo) throw new UsageError('--dry-run needs --argo URL --namespace NS: it asks the Argo Server\'s linter (KFP has no such call)');
   if (!onArgo && !opts.experiment) throw new UsageError('say which experiment the run belongs to: --experiment NAME (created if missing)');
   const base = onArgo ? parseBaseUrl(opts.argo!, '--argo') : hostOf(opts);
   const pollMs = pollInterval(opts.pollInterval);
@@ -148,6 +150,12 @@ async function onArgoServer(c: Connected, out: Output, p: CompiledPipeline, para
     delete workflow.metadata['generateName'];
   }
   if (opts.serviceAccount !== undefined) (workflow.spec as Record<string, unknown>)['serviceAccountName'] = opts.serviceAccount;
+  if (opts.dryRun) {
+    await lintWorkflow(conn, ns, workflow);
+    out.result(`the Argo Server accepts "${p.ir.displayName}" in namespace "${ns}" (linted; nothing was submitted)\n`);
+    out.object({ linted: true, namespace: ns });
+    return 0;
+  }
   const name = await createWorkflow(conn, ns, workflow);
   const link = `${conn.base.href.replace(/\/+$/, '')}/workflows/${ns}/${name}`;
   out.result(`submitted workflow ${name} to namespace "${ns}": ${link}\n`);

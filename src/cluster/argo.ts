@@ -36,3 +36,14 @@ export async function getWorkflow(conn: Connection, namespace: string, name: str
     workflow: res.json,
   };
 }
+
+/** The Argo Server's linter on the workflow: creates nothing, so it is safe to retry. */
+export async function lintWorkflow(conn: Connection, namespace: string, workflow: unknown): Promise<void> {
+  await send(conn, {
+    method: 'POST',
+    path: `/api/v1/workflows/${encodeURIComponent(namespace)}/lint`,
+    body: { contentType: 'application/json', data: Buffer.from(JSON.stringify({ namespace, workflow })) },
+    what: `lint the workflow in namespace "${namespace}"`,
+    idempotent: true,
+  });
+}

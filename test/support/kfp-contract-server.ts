@@ -343,6 +343,12 @@ export class ContractServer {
         this.workflows.push({ namespace: params['namespace']!, name, workflow: wf, polls: 0 });
         return wf;
       }
+      case 'WorkflowService_LintWorkflow': {
+        const b = body as { workflow?: { spec?: { entrypoint?: string; templates?: { name: string }[] } } };
+        const spec = b.workflow?.spec;
+        if (!spec?.templates?.some((t) => t.name === spec.entrypoint)) throw new HttpError(400, `spec.entrypoint template ${spec?.entrypoint ?? '(none)'} not found`);
+        return b.workflow;
+      }
       case 'WorkflowService_GetWorkflow': {
         const w = this.workflows.find((x) => x.name === params['name'] && x.namespace === params['namespace']);
         if (!w) throw new HttpError(404, `workflows.argoproj.io "${params['name']}" not found`);
