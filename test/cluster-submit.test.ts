@@ -37,12 +37,13 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl submit'), () => {
     expect(run.experimentId).toBe(exp.id);
     expect(server.requests.map((q) => q.op)).toEqual(['ExperimentService_ListExperimentsV1', 'ExperimentService_CreateExperimentV1', 'RunService_CreateRunV1']);
     // A second submit finds the experiment instead of creating it.
-    const again = await kfpdsl(['submit', addExample, '--host', server.url, '--experiment', 'nightly', '--arg', 'value_1=6', '--json']);
+    const again = await kfpdsl(['submit', addExample, '--host', server.url, '--experiment', 'nightly', '--arg', 'value_1=6', '--json', '--service-account', 'pipeline-runner']);
     expect(again.status).toBe(0);
     expect(server.experiments).toHaveLength(1);
     const second = server.runs[1]!;
     expect(JSON.parse(again.stdout)).toEqual({ runId: second.id, runName: second.name, experimentId: exp.id, url: `${server.url}/#/runs/details/${second.id}` });
     expect(second.name).toMatch(/^add example \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(server.calls('RunService_CreateRunV1')[1]!.body).toMatchObject({ service_account: 'pipeline-runner' });
   });
 
   it('--wait follows the run to success: one line per task change, exit 0', async () => {
