@@ -62,10 +62,13 @@ export class ModuleLoader {
     this.chain[this.chain.length - 1]!.imp = { path: imp.path, span: imp.pathSpan };
     this.chain.push({ real: read.real, file });
     const mctx = new CheckContext(file, ctx.diagnostics);
+    const before = ctx.diagnostics.length;
     const scope = declareScope(mctx, parsed.document, this);
     checkArgoPlaceholders(mctx, { ...parsed.document, pipelines: [] });
     this.chain.pop();
-    const mod: LoadedModule = { ...scope, file };
+    // A module with errors is reported in the module; its importers' calls to it are not checked (they would only cascade).
+    const failed = ctx.diagnostics.slice(before).some((d) => d.severity === 'error');
+    const mod: LoadedModule = { ...scope, incomplete: scope.incomplete || failed, file };
     this.done.set(read.real, mod);
     return mod;
   }

@@ -30,10 +30,12 @@ export class MemoryHost implements FileHost {
   private readonly files = new Map<string, string>();
   private readonly base: FileHost;
   private readonly cwd: string;
+  private readonly relativeDisplay: boolean;
 
   constructor(files: Readonly<Record<string, string>> = {}, options: MemoryHostOptions = {}) {
     this.base = options.base ?? EMPTY;
     this.cwd = options.cwd ?? '/';
+    this.relativeDisplay = options.cwd !== undefined;
     for (const [path, text] of Object.entries(files)) this.set(path, text);
   }
 
@@ -95,7 +97,9 @@ export class MemoryHost implements FileHost {
     return posix.resolve(posix.dirname(this.absolute(from)), spec);
   }
 
+  /** Relative to `cwd` when one was given and the path is below it; else absolute. */
   displayPath(path: string): string {
+    if (!this.relativeDisplay) return path;
     const rel = posix.relative(this.cwd, path);
     return rel !== '' && !rel.startsWith('..') ? rel : path;
   }
