@@ -28,8 +28,8 @@ const errors = (r: CompileResult) => r.diagnostics.filter((d) => d.severity === 
 const codes = (r: CompileResult) => errors(r).map((d) => d.code);
 const where = (r: CompileResult) =>
   errors(r).map((d) => {
-    const p = d.file.positionAt(d.span!.start);
-    return `${d.code} ${d.file.path}:${p.line}:${p.column}`;
+    const p = d.file!.positionAt(d.span!.start);
+    return `${d.code} ${d.file!.path}:${p.line}:${p.column}`;
   });
 
 describe('import "x.kfp"', () => {
@@ -194,7 +194,7 @@ describe('errors across files', () => {
   it('a syntax error in a module is reported in the module and stops the importer', () => {
     const r = compile({ 'lib.kfp': 'component add(\n', 'main.kfp': 'import "lib.kfp"\npipeline "p" () {\n  add(1, 2)\n}\n' });
     expect(errors(r).length).toBeGreaterThan(0);
-    expect(errors(r).every((d) => d.file.path === '/proj/lib.kfp')).toBe(true);
+    expect(errors(r).every((d) => d.file!.path === '/proj/lib.kfp')).toBe(true);
     expect(r.files).toEqual([]);
   });
 });
