@@ -13,7 +13,7 @@ import type { SourceFile } from '../source.js';
 import { checkOutputName, outputDirFor } from './layout.js';
 import { inspectOutputDir, MANIFEST, manifestText, type DirState } from './output-dir.js';
 import { exitStatus, report, SIGNAL_EXIT, summary } from './report.js';
-import { checkRootOption, loadSources, nothingToCompile } from './sources.js';
+import { checkRootOption, loadSources, nothingToCompile, uniqueDiagnostics } from './sources.js';
 import { replaceDirs, WriteFailure, type DirWrite } from './swap.js';
 
 export interface BuildOptions {
@@ -116,7 +116,8 @@ function collisions(units: readonly Unit[]): Diagnostic[] {
 }
 
 export function runBuild(paths: readonly string[], opts: BuildOptions): number | Promise<number> {
-  const loaded = loadSources(paths);
+  // With --check, a module's importers are compared too: their output holds the module's components.
+  const loaded = loadSources(paths, opts.check ? { root: opts.root } : undefined);
   const badRoot = checkRootOption(opts.root);
   const diagnostics: Diagnostic[] = badRoot ? [badRoot, ...loaded.diagnostics] : [...loaded.diagnostics];
   const units: Unit[] = [];
@@ -154,7 +155,7 @@ export function runBuild(paths: readonly string[], opts: BuildOptions): number |
   if (opts.check && !hasErrors(diagnostics)) {
     for (const unit of units) diagnostics.push(...outOfDate(unit, states.get(unit)!));
   }
-  const shown = applyPolicy(diagnostics, opts);
+  const shown = applyPolicy(uniqueDiagnostics(diagnostics), opts);
   const finish = (): number => {
     report(shown, opts.format, opts.maxErrors);
     summary(shown, loaded.sources.length, opts.format);
