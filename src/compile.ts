@@ -98,7 +98,7 @@ function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult
   checked.program.pipelines.forEach((p, i) => {
     const wf = new WorkflowLowering(p, checked.program.components, specs).lower();
     // Limits are checked on the lowered object, so `check` catches what only a cluster would reject.
-    diagnostics.push(...checkLimits(file, checked.program, parsed.document!.pipelines[i]!.nameSpan, wf));
+    diagnostics.push(...checkLimits(file, checked.program, parsed.document!.pipelines[i]!.nameSpan, wf, checked.files));
     if (options.checkOnly || hasErrors(diagnostics)) return;
     const v = verifyRendered(renderWorkflow(wf), wf, `pipeline "${p.displayName}"`, argoSchemaErrors, file);
     diagnostics.push(...v.diagnostics);

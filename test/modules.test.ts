@@ -199,6 +199,16 @@ describe('errors across files', () => {
   });
 });
 
+describe('limits measured on the lowered workflow', () => {
+  it('a module component\'s over-long argument is located at the component in the module', () => {
+    const line = '  x = "' + 'a'.repeat(90) + '"\n';
+    const big = `\n\ncomponent big() {\n  \`\`\`python\n${line.repeat(1500)}  print(len(x))\n  \`\`\`\n}\n`;
+    const r = compile({ 'lib.kfp': big, 'main.kfp': 'import "lib.kfp" as lib\npipeline "p" () {\n  lib.big()\n}\n' });
+    const w = r.diagnostics.filter((d) => d.code === 'KFP5004');
+    expect(w.map((d) => `${d.file!.path}:${d.file!.positionAt(d.span!.start).line}`)).toEqual(['/proj/lib.kfp:3']);
+  });
+});
+
 describe('a module\'s component compiles exactly as if written inline', () => {
   // The same text holds the components and a pipeline; the importer declares that same pipeline.
   // Python components name their .kfp file and line in tracebacks, so inline and imported must be

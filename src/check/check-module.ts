@@ -28,6 +28,8 @@ interface Step {
 
 export class ModuleLoader {
   private readonly done = new Map<string, LoadedModule | undefined>();
+  /** Every module file read, by the path diagnostics and IR spans name it with. */
+  readonly files = new Map<string, SourceFile>();
   /** The files being loaded, outermost first (the program's source at the bottom). */
   private readonly chain: Step[] = [];
 
@@ -53,6 +55,7 @@ export class ModuleLoader {
     }
     if (this.done.has(read.real)) return this.done.get(read.real);
     const file = new SourceFile(imp.path.startsWith('/') ? imp.path : this.options.host.displayPath(read.requested), read.text);
+    this.files.set(file.path, file);
     const parsed = parseSource(file);
     for (const d of parsed.diagnostics) ctx.diagnostics.push(d);
     if (!parsed.document) {

@@ -7,6 +7,7 @@
  */
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { IrProgram } from '../ir/ir.js';
+import type { SourceFile } from '../source.js';
 import type * as ast from '../syntax/ast.js';
 import { checkArgoPlaceholders } from './argo-placeholders.js';
 import type { ImportOptions } from './check-import.js';
@@ -27,14 +28,22 @@ function realPathOf(doc: ast.Document, options: CheckOptions): string {
   }
 }
 
-export function check(doc: ast.Document, options: CheckOptions): { program: IrProgram; diagnostics: Diagnostic[] } {
+export interface CheckResult {
+  program: IrProgram;
+  diagnostics: Diagnostic[];
+  /** The program's files (the source and its modules) by the path IR spans name (IrSpan.file). */
+  files: ReadonlyMap<string, SourceFile>;
+}
+
+export function check(doc: ast.Document, options: CheckOptions): CheckResult {
   const ctx = new CheckContext(doc.file);
   const loader = new ModuleLoader(options, doc.file, () => realPathOf(doc, options));
   const scope = declareScope(ctx, doc, loader);
   checkArgoPlaceholders(ctx, doc);
   const { list, byCallee } = programComponents(scope, calledNames(doc));
+  const files = new Map([[doc.file.path, doc.file], ...loader.files]);
   // A module that could not be loaded would make every call to its components an unknown-component error.
-  if (scope.incomplete) return { program: { components: list, pipelines: [] }, diagnostics: ctx.diagnostics };
+  if (scope.incomplete) return { program: { components: list, pipelines: [] }, diagnostics: ctx.diagnostics, files };
   const pipelines = doc.pipelines.map((p) => checkPipeline(ctx, p, byCallee));
   const names = new Map<string, ast.PipelineDecl>();
   doc.pipelines.forEach((p, i) => {
@@ -44,5 +53,5 @@ export function check(doc: ast.Document, options: CheckOptions): { program: IrPr
       ctx.report('DuplicateName', `pipeline "${p.name}" has the same Kubernetes name as another pipeline (\`${key}\`)`, p.nameSpan, { related: [ctx.related(prev.nameSpan, 'the other one')] });
     } else names.set(key, p);
   });
-  return { program: { components: list, pipelines }, diagnostics: ctx.diagnostics };
+  return { program: { components: list, pipelines }, diagnostics: ctx.diagnostics, files };
 }
