@@ -112,7 +112,7 @@ describe('import "x.kfp"', () => {
 
   it('a missing module is one error at the import, without a cascade of unknown components', () => {
     const r = compile({ 'main.kfp': 'import "nope.kfp"\npipeline "p" () {\n  add(1, 2)\n}\n' });
-    expect(where(r)).toEqual(['KFP4003 /proj/main.kfp:1:8']);
+    expect(where(r)).toEqual(['KFP4007 /proj/main.kfp:1:8']);
   });
 
   it('unsaved buffers win over the disk', () => {

@@ -68,10 +68,12 @@ export interface ImportedText {
  * order matters: nothing outside the project root is touched at all (not even stat), symbolic
  * links are resolved before the root check is repeated, and only regular files are opened.
  */
-export function readImport(ctx: CheckContext, imp: ast.ImportDecl, options: ImportOptions, what = 'a component.yaml file'): ImportedText | undefined {
+export function readImport(ctx: CheckContext, imp: ast.ImportDecl, options: ImportOptions, kind: 'component' | 'module' = 'component'): ImportedText | undefined {
   const { host, root } = options;
+  const what = kind === 'module' ? 'a .kfp module' : 'a component.yaml file';
   const at = (name: 'InvalidImport' | 'ImportOutsideProject' | 'ImportNotAFile', message: string, hint?: string) => {
-    ctx.report(name, message, imp.pathSpan, { hint });
+    // A module that cannot be read has a code of its own: InvalidImport is about component.yaml files.
+    ctx.report(name === 'InvalidImport' && kind === 'module' ? 'UnreadableModule' : name, message, imp.pathSpan, { hint });
     return undefined;
   };
   if (imp.path === '') return at('InvalidImport', 'the import path is empty', `name ${what}, relative to this .kfp file`);
@@ -84,7 +86,9 @@ export function readImport(ctx: CheckContext, imp: ast.ImportDecl, options: Impo
   try {
     real = host.realPath(requested);
   } catch (e) {
-    return at('InvalidImport', `cannot read \`${imp.path}\`: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, 'paths are relative to this .kfp file');
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    if (kind === 'module' && code === 'ENOENT') return at('InvalidImport', `no such module: \`${imp.path}\``, `paths are relative to this .kfp file (\`${host.displayPath(requested)}\` does not exist)`);
+    return at('InvalidImport', `cannot read \`${imp.path}\`: ${code}`, 'paths are relative to this .kfp file');
   }
   try {
     realRoot = host.realPath(root);

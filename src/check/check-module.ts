@@ -45,7 +45,7 @@ export class ModuleLoader {
 
   /** The module `imp` names, checked; undefined (after reporting why) when it cannot be used. */
   load(ctx: CheckContext, imp: ast.ImportDecl): LoadedModule | undefined {
-    const read = readImport(ctx, imp, this.options, 'a .kfp module');
+    const read = readImport(ctx, imp, this.options, 'module');
     if (!read) return undefined;
     if (this.chain.length === 0) this.chain.push({ real: this.rootReal(), file: this.rootFile });
     const cycleAt = this.chain.findIndex((s) => s.real === read.real);

@@ -77,6 +77,7 @@ export const Codes = {
   EmptyBlock: def('KFP4004', 'empty-block', 'error', 'a pipeline, condition, loop or finally block with no tasks (Argo runs no empty DAG)'),
   ImportOutsideProject: def('KFP4005', 'import-outside-project', 'error', 'an import of a file outside the project root (symbolic links resolved)'),
   ImportNotAFile: def('KFP4006', 'import-not-a-file', 'error', 'an import of a directory, a special file (FIFO, device, /proc) or a file over 4 MiB'),
+  UnreadableModule: def('KFP4007', 'unreadable-module', 'error', 'an imported .kfp module that does not exist or cannot be read'),
 
   InvalidResourceQuantity: def('KFP4020', 'invalid-resource-quantity', 'error', 'a `cpu`, `memory` or `ephemeral_storage` (request, limit or range) that is not a Kubernetes quantity, or a request above its limit'),
   InvalidGpu: def('KFP4021', 'invalid-gpu', 'error', 'a `gpu` that is not a positive count, or a `gpu_vendor` that names no GPU resource'),
