@@ -69,6 +69,11 @@ describe('kfpdsl with .kfp modules', () => {
     expect(stale.status).toBe(1);
     expect(stale.out).toMatch(/out of date: main\/components\/add\.yaml differs/);
     expect(stale.out).toMatch(/out of date: main\/sum\.yaml differs/);
+    // ... and the advice, `build` with the same arguments, brings the importer up to date.
+    const rebuilt = kfpdsl(dir, 'build', 'lib/common.kfp');
+    expect(rebuilt.out).toContain('wrote main/sum.yaml');
+    expect(readFileSync(join(dir, 'main/components/add.yaml'), 'utf8')).toContain('return b + a');
+    expect(kfpdsl(dir, 'build', '--check', 'lib/common.kfp').status).toBe(0);
   });
 
   it('check of a module checks its importers, and a module error is printed once for two importers', () => {

@@ -116,8 +116,9 @@ function collisions(units: readonly Unit[]): Diagnostic[] {
 }
 
 export function runBuild(paths: readonly string[], opts: BuildOptions): number | Promise<number> {
-  // With --check, a module's importers are compared too: their output holds the module's components.
-  const loaded = loadSources(paths, opts.check ? { root: opts.root } : undefined);
+  // A module's importers are built (or, with --check, compared) too: their output holds the module's
+  // components, and `build --check`'s advice to run `build` with the same arguments must then fix them.
+  const loaded = loadSources(paths, { root: opts.root });
   const badRoot = checkRootOption(opts.root);
   const diagnostics: Diagnostic[] = badRoot ? [badRoot, ...loaded.diagnostics] : [...loaded.diagnostics];
   const units: Unit[] = [];

@@ -142,7 +142,8 @@ export function importersOf(paths: readonly string[], root: string | undefined):
       const rel = relative(process.cwd(), p);
       shownAs.set(real, isInside(process.cwd(), resolve(p)) ? rel : p);
       const loaded = loadSource(p);
-      if (isDiagnostic(loaded)) continue;
+      // Most files import no module: they are not parsed at all.
+      if (isDiagnostic(loaded) || !/\bimport\b[^\n]*\.kfp"/.test(loaded.text)) continue;
       const doc = parseSource(loaded).document;
       for (const imp of doc?.imports ?? []) {
         if (!imp.path.endsWith('.kfp')) continue;
