@@ -57,7 +57,7 @@ describe('the component template', () => {
       inputs: TRICKY.map((s, i) => ({ name: `in${i}`, type: 'String', default: s, optional: true })),
       implementation: { container: { image: 'alpine:3.19', command: ['sh', '-c', 'echo "$0" {{inputs.parameters.x}}', ...TRICKY] } },
     };
-    const rendered = renderComponent(spec);
+    const rendered = renderComponent(spec, { path: 'tricky.kfp' });
     expect(YAML.parse(rendered)).toEqual(spec);
     expect(YAML.parse(toYaml(YAML.parse(rendered)), { version: '1.1' })).toEqual(spec);
   });
