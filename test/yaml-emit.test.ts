@@ -1,6 +1,7 @@
 /**
  * The YAML normaliser: strings that YAML 1.1 readers (Go's yaml.v2 in Argo and kubectl,
- * PyYAML in the kfp SDK) would misread stay strings, non-ASCII text is escaped, and
+ * PyYAML in the kfp SDK) would misread stay strings, non-ASCII text is escaped (outside readable
+ * block scalars: test/yaml-writer.test.ts), and
  * everything parses back to exactly the same value under YAML 1.1 and 1.2. Values go
  * through the real Handlebars component template too.
  */

@@ -75,6 +75,11 @@ const SCHEMA_TAGS = [
 /** Only text starting like this can match a tag pattern (a quick test before the list). */
 const TAG_START = /^(?:[-+.0-9~<NnTtFfYyOo]|$)/;
 
+/** Text that is plain unless it is a typed word: a letter or `/` first, then word characters, `.`, `/`, `-`. */
+const SIMPLE_PLAIN = /^[A-Za-z_/][\w./-]*$/;
+/** The typed words such text can be: YAML 1.1 booleans and nulls in any letter case (Go's resolver ignores case). */
+const WORDS = new Set(['null', 'y', 'n', 'yes', 'no', 'on', 'off', 'true', 'false']);
+
 /** Text that starts a YAML 1.1 directive or a document marker when it starts a line. */
 const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
 /** What a plain scalar cannot be or hold (the `yaml` library's test): then it is quoted or a block. */
@@ -161,6 +166,8 @@ function literalBlock(value: string, indent: string): string {
  * context indent), `implicitKey` whether it is a mapping key.
  */
 export function stringScalar(value: string, indent: string, implicitKey: boolean): string {
+  // Most strings are names and paths: plain unless they are one of the typed words (`on`, `null`, `e5`).
+  if (SIMPLE_PLAIN.test(value)) return WORDS.has(value.toLowerCase()) || /^[eE]-?[0-9]+$/.test(value) ? doubleQuoted(value) : value;
   if (LONE_SURROGATE.test(value)) throw new UnwritableString(`a lone surrogate cannot be written as YAML: ${JSON.stringify(value.slice(0, 40))}`);
   const multiLine = value.includes('\n');
   if (value === '=' || mayReadAsNonString(value)) return doubleQuoted(value);

@@ -606,7 +606,10 @@ export class WorkflowLowering {
   private share(template: ArgoTemplate, base: string): ArgoTemplate {
     // The spec and ref annotations are the component's own (its name is in the key): leaving
     // them out keeps the key small, which matters for pipelines of thousands of tasks.
-    const key = JSON.stringify(template, (k, v: unknown) => (k === SPEC_ANNOTATION || k === REF_ANNOTATION ? undefined : v));
+    // A shallow copy without them, rather than a replacer function, which JSON.stringify calls for every value (the hot spot of lowering large pipelines).
+    const annotations = template.metadata?.annotations;
+    const rest = annotations ? { ...annotations, [SPEC_ANNOTATION]: undefined, [REF_ANNOTATION]: undefined } : undefined;
+    const key = JSON.stringify(rest ? { ...template, metadata: { ...template.metadata, annotations: rest } } : template);
     let shared = this.sharedTemplates.get(key);
     if (!shared) {
       const name = this.templates.some((t) => t.name === base) ? this.templateNames.unique(base) : base;
