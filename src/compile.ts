@@ -51,7 +51,7 @@ export interface CompileOptions {
   readonly root?: string | undefined;
   /** Where imported files are read from (default: the file system). */
   readonly host?: FileHost;
-  /** How the written text is checked (src/emit/verify.ts); default `full`, `build` without `--verify` passes `auto`. */
+  /** How the written text is checked (src/emit/verify.ts); default `full`; `build` without `--verify` passes `schema`. */
   readonly verify?: VerifyMode;
 }
 
