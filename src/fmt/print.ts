@@ -289,7 +289,7 @@ class Printer {
   }
 
   /** `train`, or `lib.train` for a component of a module imported `as lib`. */
-  private callee(call: { readonly kind: string; readonly qualifier?: ast.Identifier }, space: boolean): void {
+  private callee(call: ast.TaskStmt | ast.CallExpr, space: boolean): void {
     if (call.qualifier) {
       this.take('Identifier', space);
       this.take('Dot', false);
