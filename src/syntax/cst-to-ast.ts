@@ -528,15 +528,32 @@ class Builder {
   expr(n: CstNode): ast.Expr {
     const c = this.kids(n);
     switch (n.name) {
-      case 'expr':
-      case 'andExpr': {
-        const operands = nodes(c, 'operands').map((o) => this.expr(o));
+      case 'expr': {
+        const operandNodes = nodes(c, 'operands');
+        const operands = operandNodes.map((o) => this.expr(o));
         if (operands.length === 0) {
           this.damage++;
           return this.missingExpr();
         }
         if (operands.length === 1) return operands[0]!;
-        return { kind: 'BoolExpr', span: this.span(n), op: n.name === 'expr' ? 'or' : 'and', operands };
+        // The flat list `a and b or c`: the operators in source order, `and` binding tighter.
+        const ops = [...tokens(c, 'Or'), ...tokens(c, 'And')].sort((x, y) => x.startOffset - y.startOffset);
+        const groups: { items: ast.Expr[]; first: CstNode; last: CstNode }[] = [{ items: [operands[0]!], first: operandNodes[0]!, last: operandNodes[0]! }];
+        for (let i = 1; i < operands.length; i++) {
+          const g = groups[groups.length - 1]!;
+          if (ops[i - 1]?.tokenType.name === 'And') {
+            g.items.push(operands[i]!);
+            g.last = operandNodes[i]!;
+          } else groups.push({ items: [operands[i]!], first: operandNodes[i]!, last: operandNodes[i]! });
+        }
+        const ands: ast.Expr[] = groups.map((g) => {
+          if (g.items.length === 1) return g.items[0]!;
+          const start = locSpan(g.first)?.start ?? g.items[0]!.span.start;
+          const end = locSpan(g.last)?.end ?? g.items[g.items.length - 1]!.span.end;
+          return { kind: 'BoolExpr', span: { start, end }, op: 'and', operands: g.items };
+        });
+        if (ands.length === 1) return ands[0]!;
+        return { kind: 'BoolExpr', span: this.span(n), op: 'or', operands: ands };
       }
       case 'notExpr': {
         const operand = nodes(c, 'operand')[0];
@@ -545,9 +562,6 @@ class Builder {
           this.damage++;
           return { kind: 'NotExpr', span: this.span(n), operand: this.missingExpr(), recovered: true };
         }
-        return this.exprOr(this.sub(c, 'compareExpr'));
-      }
-      case 'compareExpr': {
         const left = this.exprOr(this.sub(c, 'left'));
         const opTok = tokens(c, 'op')[0];
         if (!opTok) return left;
