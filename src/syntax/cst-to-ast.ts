@@ -288,14 +288,14 @@ class Builder {
       const item1 = d ?? f;
       if (item1 && this.broken.has(item1)) this.markRegion(tokenSpan(item1), []);
       if (d && !isInserted(d)) {
-        if (description) this.diagnostics.push(diag('DuplicateName', 'component has more than one description', { file: this.file, span: tokenSpan(d), related: [{ file: this.file, span: description.span, message: 'first description here' }] }));
+        if (description) this.diagnostics.push(diag('DuplicateComponentPart', 'component has more than one description', { file: this.file, span: tokenSpan(d), related: [{ file: this.file, span: description.span, message: 'first description here' }] }));
         else description = { text: this.tripleString(d), span: tokenSpan(d) };
       } else if (f && !isInserted(f)) {
         const lang = /^```([A-Za-z0-9_+-]*)/.exec(f.image)?.[1] || 'python';
         const body = f.image.replace(/\r\n?/g, '\n');
         // An unterminated fence (already reported) runs to the end of the file: all of it after the first line is code.
         const inner = this.broken.has(f) ? body.slice(body.indexOf('\n') + 1) : body.slice(body.indexOf('\n') + 1, body.lastIndexOf('\n') + 1);
-        if (code) this.diagnostics.push(diag('DuplicateName', 'component has more than one code block', { file: this.file, span: { start: f.startOffset, end: f.startOffset + 3 }, related: [{ file: this.file, span: { start: code.span.start, end: code.span.start + 3 }, message: 'first code block here' }] }));
+        if (code) this.diagnostics.push(diag('DuplicateComponentPart', 'component has more than one code block', { file: this.file, span: { start: f.startOffset, end: f.startOffset + 3 }, related: [{ file: this.file, span: { start: code.span.start, end: code.span.start + 3 }, message: 'first code block here' }] }));
         else code = { language: lang, text: dedent(inner), span: tokenSpan(f) };
       } else if (s) settings.push(this.setting(s));
       else this.damage++;
@@ -376,7 +376,7 @@ class Builder {
     }
     const b = this.block(n);
     if (b.description) {
-      this.diagnostics.push(diag('InvalidSetting', 'a description belongs at the start of the pipeline', { file: this.file, span: b.description.span, hint: 'use a # comment inside blocks' }));
+      this.diagnostics.push(diag('MisplacedDescription', 'a description belongs at the start of the pipeline', { file: this.file, span: b.description.span, hint: 'use a # comment inside blocks' }));
     }
     return b.body;
   }
