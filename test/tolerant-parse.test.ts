@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { KfpParser } from '../grammar/parser.js';
 import { compileSource } from '../src/compile.js';
+import { Codes } from '../src/diagnostics/catalog.js';
 import type { Diagnostic } from '../src/diagnostics/diagnostic.js';
 import { SourceFile } from '../src/source.js';
 import type * as ast from '../src/syntax/ast.js';
@@ -180,9 +181,9 @@ describe('checks run on what parsed, without cascades', () => {
 describe('keyword spans come from tokens', () => {
   it('a second `finally` and an empty loop point at their keyword', () => {
     const twoFinally = `${ADD}pipeline "p" () {\n  a = add(1, 2)\n  finally { b = add(1, 2) }\n  finally { c = add(1, 2) }\n}\n`;
-    expect(check(twoFinally)).toEqual(['KFP2006 9:3 finally']);
+    expect(check(twoFinally)).toEqual([`${Codes.MisplacedFinally.code} 9:3 finally`]);
     const emptyLoop = `${ADD}pipeline "p" () {\n  a = add(1, 2)\n  for   i in [1] {\n  }\n}\n`;
-    expect(check(emptyLoop)).toEqual(['KFP4004 8:3 for']);
+    expect(check(emptyLoop)).toEqual([`${Codes.EmptyBlock.code} 8:3 for`]);
   });
 });
 
