@@ -181,6 +181,13 @@ class Builder {
     return { kind: 'Identifier', name: t.image, span: tokenSpan(t) };
   }
 
+  /** `train`, or `lib.train` as one identifier (what scopes are keyed by) plus its qualifier `lib`. */
+  callee(qualifier: IToken | undefined, name: IToken): { callee: ast.Identifier; qualifier?: ast.Identifier } {
+    if (!qualifier) return { callee: this.ident(name) };
+    const q = this.ident(qualifier);
+    return { callee: { kind: 'Identifier', name: `${q.name}.${name.image}`, span: { start: q.span.start, end: tokenSpan(name).end } }, qualifier: q };
+  }
+
   stringValue(t: IToken): string {
     if (this.broken.has(t)) {
       // An unterminated string (already reported): its text up to the end of the line, without a second error.
@@ -231,7 +238,9 @@ class Builder {
     return this.leaf(() => {
       const c = this.kids(n);
       const p = this.tok(c, 'path');
-      return { kind: 'ImportDecl', span: this.span(n), path: p ? this.stringValue(p) : '', pathSpan: p ? tokenSpan(p) : { start: this.cursor, end: this.cursor }, name: this.identOr(this.tok(c, 'name')) };
+      // `as name` is optional (a .kfp module may be imported without a name): only a half-written one is damage.
+      const name = tokens(c, 'As').length > 0 ? this.identOr(this.tok(c, 'name')) : undefined;
+      return { kind: 'ImportDecl', span: this.span(n), path: p ? this.stringValue(p) : '', pathSpan: p ? tokenSpan(p) : { start: this.cursor, end: this.cursor }, ...(name ? { name } : {}) };
     }, (d) => [d.name]);
   }
 
@@ -421,7 +430,8 @@ class Builder {
       const name = this.optTok(c, 'name');
       const call = this.sub(c, 'call');
       const cc = call ? this.kids(call) : {};
-      const callee = this.identOr(call ? this.tok(cc, 'callee') : undefined);
+      const calleeTok = call ? this.tok(cc, 'callee') : undefined;
+      const callee = calleeTok ? this.callee(this.optTok(cc, 'qualifier'), calleeTok) : { callee: this.missingIdent() };
       const args = this.args(nodes(cc, 'argList')[0]);
       if (call) {
         this.tok(cc, 'LParen');
@@ -440,7 +450,7 @@ class Builder {
         kind: 'TaskStmt',
         span: this.span(n),
         ...(name ? { name: this.ident(name) } : {}),
-        callee,
+        ...callee,
         args,
         after,
         settings,
@@ -612,10 +622,13 @@ class Builder {
     }
     if (parts.length < tokens(rc, 'parts').length) this.damage++;
     if (tokens(rc, 'call').length > 0) {
-      if (parts.length > 1) {
-        this.diagnostics.push(diag('SyntaxError', 'only built-in functions can be called inside an expression', { file: this.file, span: this.span(ref), hint: 'e.g. `secret("db-creds", "password")`' }));
+      if (parts.length > 2) {
+        this.diagnostics.push(diag('SyntaxError', 'only built-in functions and components can be called inside an expression', { file: this.file, span: this.span(ref), hint: 'e.g. `secret("db-creds", "password")` or `lib.train(x)`' }));
       }
-      return { kind: 'CallExpr', span: this.span(ref), callee: parts[0]!, args: this.args(nodes(rc, 'argList')[0]) };
+      // `lib.add(a, b)` inside an argument: a component of a module imported `as lib`.
+      const partToks = tokens(rc, 'parts');
+      const callee = parts.length === 2 && partToks.length === 2 ? this.callee(partToks[0], partToks[1]!) : { callee: parts[0]! };
+      return { kind: 'CallExpr', span: this.span(ref), ...callee, args: this.args(nodes(rc, 'argList')[0]) };
     }
     return { kind: 'RefExpr', span: this.span(ref), parts };
   }
