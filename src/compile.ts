@@ -22,6 +22,7 @@ import { sourcePathInProject } from './project/source-path.js';
 import type { SourceFile } from './source.js';
 import type { Document } from './syntax/ast.js';
 import { parseSource } from './syntax/parse.js';
+import { checkRecovered } from './syntax/recovery.js';
 
 export interface OutputFile {
   /** Relative to the output directory, always with `/`. */
@@ -67,10 +68,14 @@ export function compileSource(file: SourceFile, options: CompileOptions = {}): C
 
 function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult {
   const parsed = parseSource(file);
-  if (!parsed.document || hasErrors(parsed.diagnostics)) return { diagnostics: sortDiagnostics(parsed.diagnostics), files: [] };
   // The project root, found once: imports may not leave it, and programs name the source by its path in it.
   const host = options.host ?? fsHost;
   const root = findProjectRoot(file.path, options.root, (p) => host.exists(p));
+  if (parsed.recovery) {
+    // After syntax errors the checks still run on what parsed; what they say about the broken parts is dropped.
+    return { diagnostics: sortDiagnostics([...parsed.diagnostics, ...checkRecovered(parsed.document, parsed.recovery, { root, host })]), files: [] };
+  }
+  if (hasErrors(parsed.diagnostics)) return { diagnostics: sortDiagnostics(parsed.diagnostics), files: [] };
   const checked = check(parsed.document, { root, host });
   const diagnostics = [...parsed.diagnostics, ...checked.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), files: [] };

@@ -26,7 +26,7 @@ function isSyntaxDiagnostic(d: Diagnostic): boolean {
   return d.severity === 'error' && d.code.startsWith('KFP1');
 }
 
-const SPAN_KEYS = new Set(['span', 'nameSpan', 'pathSpan', 'keySpan', 'opSpan', 'elseSpan', 'file']);
+const SPAN_KEYS = new Set(['span', 'nameSpan', 'pathSpan', 'keySpan', 'opSpan', 'elseSpan', 'keywordSpan', 'file']);
 
 /** A syntax tree as JSON without positions, to compare two parses of the same program. */
 export function astShape(doc: ast.Document): string {

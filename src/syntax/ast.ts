@@ -4,6 +4,13 @@ import type { SourceFile, Span } from '../source.js';
 interface Node<K extends string> {
   readonly kind: K;
   readonly span: Span;
+  /**
+   * Set on a node built from input with a syntax error in it (Chevrotain recovered: a
+   * token was missing, inserted or skipped). Its missing parts are placeholders (an
+   * Identifier with an empty name, a `null` Literal) located where they should be; later
+   * phases may check it, and the compile gate drops what they say about it (src/syntax/recovery.ts).
+   */
+  readonly recovered?: true;
 }
 
 export interface Identifier extends Node<'Identifier'> {
@@ -78,13 +85,15 @@ export interface TaskStmt extends Node<'TaskStmt'> {
 }
 
 export interface IfStmt extends Node<'IfStmt'> {
-  /** `if` and each `elif`, in order. */
-  readonly branches: readonly { readonly cond: Expr; readonly body: readonly Statement[]; readonly span: Span }[];
+  /** `if` and each `elif`, in order; `keywordSpan` is the `if` or `elif` token. */
+  readonly branches: readonly { readonly cond: Expr; readonly body: readonly Statement[]; readonly span: Span; readonly keywordSpan: Span }[];
   readonly elseBody?: readonly Statement[];
   readonly elseSpan?: Span;
 }
 
 export interface ForStmt extends Node<'ForStmt'> {
+  /** The `for` token. */
+  readonly keywordSpan: Span;
   readonly variable: Identifier;
   readonly items: Expr;
   readonly parallelism?: { readonly value: number; readonly span: Span };
@@ -92,6 +101,8 @@ export interface ForStmt extends Node<'ForStmt'> {
 }
 
 export interface FinallyStmt extends Node<'FinallyStmt'> {
+  /** The `finally` token. */
+  readonly keywordSpan: Span;
   readonly body: readonly Statement[];
 }
 
