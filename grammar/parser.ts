@@ -42,12 +42,14 @@ export class KfpParser extends CstParser {
     });
   });
 
-  /** importDecl : "import" String "as" Identifier */
+  /** importDecl : "import" String ("as" Identifier)?   (a .kfp module may be imported without a name) */
   importDecl = this.RULE('importDecl', () => {
     this.CONSUME(T.Import);
     this.CONSUME(T.StringLiteral, { LABEL: 'path' });
-    this.CONSUME(T.As);
-    this.CONSUME(T.Identifier, { LABEL: 'name' });
+    this.OPTION(() => {
+      this.CONSUME(T.As);
+      this.CONSUME(T.Identifier, { LABEL: 'name' });
+    });
   });
 
   /** componentDecl : "component" Identifier "(" paramList? ")" ("->" outputSpec)? "{" componentItem* "}" */
@@ -180,9 +182,16 @@ export class KfpParser extends CstParser {
     this.CONSUME(T.RBrace);
   });
 
-  /** call : Identifier "(" argList? ")" */
+  /** call : (Identifier ".")? Identifier "(" argList? ")"   (`lib.train(...)`: a component of a module imported `as lib`) */
   call = this.RULE('call', () => {
-    this.CONSUME(T.Identifier, { LABEL: 'callee' });
+    this.OPTION2({
+      GATE: () => this.LA(2).tokenType === T.Dot,
+      DEF: () => {
+        this.CONSUME(T.Identifier, { LABEL: 'qualifier' });
+        this.CONSUME(T.Dot);
+      },
+    });
+    this.CONSUME2(T.Identifier, { LABEL: 'callee' });
     this.CONSUME(T.LParen);
     this.OPTION(() => this.SUBRULE(this.argList));
     this.CONSUME(T.RParen);
@@ -244,25 +253,21 @@ export class KfpParser extends CstParser {
     this.SUBRULE(this.block);
   });
 
-  /** expr : andExpr ("or" andExpr)* */
+  /**
+   * expr : notExpr (("or" | "and") notExpr)*
+   * `and` binds tighter than `or`; the AST step groups the operands (cst-to-ast.ts). One
+   * flat rule instead of one per level: a literal argument costs three rule calls, not
+   * five, which is most of the parse of a long argument list or many components.
+   */
   expr = this.RULE('expr', () => {
-    this.SUBRULE(this.andExpr, { LABEL: 'operands' });
-    this.MANY(() => {
-      this.CONSUME(T.Or);
-      this.SUBRULE2(this.andExpr, { LABEL: 'operands' });
-    });
-  });
-
-  /** andExpr : notExpr ("and" notExpr)* */
-  andExpr = this.RULE('andExpr', () => {
     this.SUBRULE(this.notExpr, { LABEL: 'operands' });
     this.MANY(() => {
-      this.CONSUME(T.And);
+      this.OR([{ ALT: () => this.CONSUME(T.Or) }, { ALT: () => this.CONSUME(T.And) }]);
       this.SUBRULE2(this.notExpr, { LABEL: 'operands' });
     });
   });
 
-  /** notExpr : "not" notExpr | compareExpr */
+  /** notExpr : "not" notExpr | primary (("==" | "!=" | "<" | "<=" | ">" | ">=") primary)? */
   notExpr = this.RULE('notExpr', () => {
     this.OR([
       {
@@ -271,24 +276,23 @@ export class KfpParser extends CstParser {
           this.SUBRULE(this.notExpr, { LABEL: 'operand' });
         },
       },
-      { ALT: () => this.SUBRULE(this.compareExpr) },
+      {
+        ALT: () => {
+          this.SUBRULE(this.primary, { LABEL: 'left' });
+          this.OPTION(() => {
+            this.OR2([
+              { ALT: () => this.CONSUME(T.EqEq, { LABEL: 'op' }) },
+              { ALT: () => this.CONSUME(T.NotEq, { LABEL: 'op' }) },
+              { ALT: () => this.CONSUME(T.LtEq, { LABEL: 'op' }) },
+              { ALT: () => this.CONSUME(T.GtEq, { LABEL: 'op' }) },
+              { ALT: () => this.CONSUME(T.Lt, { LABEL: 'op' }) },
+              { ALT: () => this.CONSUME(T.Gt, { LABEL: 'op' }) },
+            ]);
+            this.SUBRULE2(this.primary, { LABEL: 'right' });
+          });
+        },
+      },
     ]);
-  });
-
-  /** compareExpr : primary (("==" | "!=" | "<" | "<=" | ">" | ">=") primary)? */
-  compareExpr = this.RULE('compareExpr', () => {
-    this.SUBRULE(this.primary, { LABEL: 'left' });
-    this.OPTION(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.EqEq, { LABEL: 'op' }) },
-        { ALT: () => this.CONSUME(T.NotEq, { LABEL: 'op' }) },
-        { ALT: () => this.CONSUME(T.LtEq, { LABEL: 'op' }) },
-        { ALT: () => this.CONSUME(T.GtEq, { LABEL: 'op' }) },
-        { ALT: () => this.CONSUME(T.Lt, { LABEL: 'op' }) },
-        { ALT: () => this.CONSUME(T.Gt, { LABEL: 'op' }) },
-      ]);
-      this.SUBRULE2(this.primary, { LABEL: 'right' });
-    });
   });
 
   /**

@@ -8,7 +8,7 @@ import { check } from './check/check.js';
 import { checkLimits } from './check/limits.js';
 import { diag } from './diagnostics/catalog.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
-import { verifyRendered } from './emit/verify.js';
+import { verifyRendered, type VerifyMode } from './emit/verify.js';
 import type { IrProgram } from './ir/ir.js';
 import { validateIrProgram } from './ir/validate.js';
 import { componentSpec } from './lower/components.js';
@@ -22,6 +22,7 @@ import { sourcePathInProject } from './project/source-path.js';
 import type { SourceFile } from './source.js';
 import type { Document } from './syntax/ast.js';
 import { parseSource } from './syntax/parse.js';
+import { checkRecovered } from './syntax/recovery.js';
 
 export interface OutputFile {
   /** Relative to the output directory, always with `/`. */
@@ -51,6 +52,8 @@ export interface CompileOptions {
   readonly root?: string | undefined;
   /** Where imported files are read from (default: the file system). */
   readonly host?: FileHost;
+  /** How the written text is checked (src/emit/verify.ts); default `full`; `build` without `--verify` passes `schema`. */
+  readonly verify?: VerifyMode;
 }
 
 export function compileSource(file: SourceFile, options: CompileOptions = {}): CompileResult {
@@ -65,10 +68,15 @@ export function compileSource(file: SourceFile, options: CompileOptions = {}): C
 
 function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult {
   const parsed = parseSource(file);
-  if (!parsed.document || hasErrors(parsed.diagnostics)) return { diagnostics: sortDiagnostics(parsed.diagnostics), files: [] };
   // The project root, found once: imports may not leave it, and programs name the source by its path in it.
-  const root = findProjectRoot(file.path, options.root, (p) => (options.host ?? fsHost).exists(p));
-  const checked = check(parsed.document, { ...options, root });
+  const host = options.host ?? fsHost;
+  const root = findProjectRoot(file.path, options.root, (p) => host.exists(p));
+  if (parsed.recovery) {
+    // After syntax errors the checks still run on what parsed; what they say about the broken parts is dropped.
+    return { diagnostics: sortDiagnostics([...parsed.diagnostics, ...checkRecovered(parsed.document, parsed.recovery, { root, host })]), files: [] };
+  }
+  if (hasErrors(parsed.diagnostics)) return { diagnostics: sortDiagnostics(parsed.diagnostics), files: [] };
+  const checked = check(parsed.document, { root, host });
   const diagnostics = [...parsed.diagnostics, ...checked.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), files: [] };
   const irErrors = validateIrProgram(checked.program);
@@ -79,22 +87,30 @@ function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult
   const files: OutputFile[] = [];
   const specs = new Map<string, ComponentSpec>();
   // Python programs name the .kfp file in tracebacks, by its path in the project.
-  const sourcePath = sourcePathInProject(file.path, root);
+  // A component from a .kfp module names the module, so its traceback lines are the module's.
+  const sourcePaths = new Map<string, string>();
+  const sourcePathOf = (path: string): string => {
+    if (!sourcePaths.has(path)) sourcePaths.set(path, sourcePathInProject(path, root));
+    return sourcePaths.get(path)!;
+  };
   for (const c of checked.program.components) {
-    const spec = componentSpec(c, { sourcePath });
+    const componentSource = sourcePathOf(c.origin.file ?? file.path);
+    const spec = componentSpec(c, { sourcePath: componentSource });
     specs.set(c.name, spec);
     // A graph component is only ever imported, never lowered (calls to one are refused): nothing to write.
     if (options.checkOnly || (c.impl.kind === 'imported' && c.impl.graphRefs)) continue;
-    const v = verifyRendered(renderComponent(spec), spec, `component \`${c.name}\``, componentSchemaErrors, file);
+    const v = verifyRendered(renderComponent(spec, { path: componentSource }), spec, `component \`${c.name}\``, componentSchemaErrors, file, options.verify);
     diagnostics.push(...v.diagnostics);
     if (v.text !== undefined) files.push({ path: `components/${c.name.toLowerCase()}.yaml`, kind: 'component', text: v.text });
   }
   checked.program.pipelines.forEach((p, i) => {
-    const wf = new WorkflowLowering(p, checked.program.components, specs).lower();
+    const lowering = new WorkflowLowering(p, checked.program.components, specs);
+    const wf = lowering.lower();
     // Limits are checked on the lowered object, so `check` catches what only a cluster would reject.
-    diagnostics.push(...checkLimits(file, checked.program, parsed.document!.pipelines[i]!.nameSpan, wf));
+    diagnostics.push(...checkLimits(file, checked.program, parsed.document!.pipelines[i]!.nameSpan, wf, checked.files));
     if (options.checkOnly || hasErrors(diagnostics)) return;
-    const v = verifyRendered(renderWorkflow(wf), wf, `pipeline "${p.displayName}"`, argoSchemaErrors, file);
+    const taskLines = new Map([...lowering.taskOrigins].map(([task, span]) => [task, file.positionAt(span.start).line]));
+    const v = verifyRendered(renderWorkflow(wf, { path: sourcePathOf(file.path), taskLines }), wf, `pipeline "${p.displayName}"`, argoSchemaErrors, file, options.verify);
     diagnostics.push(...v.diagnostics);
     if (v.text !== undefined) files.push({ path: `${p.name}.yaml`, kind: 'workflow', text: v.text });
   });

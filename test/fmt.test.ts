@@ -23,12 +23,13 @@ const fixtures = readdirSync(fixturesDir)
   .filter((f) => f.endsWith('.kfp'))
   .sort();
 
-const POSITION_KEYS = new Set(['span', 'nameSpan', 'pathSpan', 'keySpan', 'opSpan', 'elseSpan', 'file']);
+/** Positions in the syntax tree: `span` and every `…Span` (name, path, key, operator, keyword…), and the file. */
+const isPositionKey = (key: string): boolean => key === 'file' || key === 'span' || key.endsWith('Span');
 
 /** The syntax tree without positions, or undefined when the text does not parse. */
 function shape(path: string, text: string): unknown {
   const doc = parseSource(new SourceFile(path, text)).document;
-  return doc && JSON.parse(JSON.stringify(doc, (key, value: unknown) => (POSITION_KEYS.has(key) ? undefined : value)));
+  return doc && JSON.parse(JSON.stringify(doc, (key, value: unknown) => (isPositionKey(key) ? undefined : value)));
 }
 
 function fmt(text: string, path = 'test.kfp'): string {
@@ -518,6 +519,46 @@ describe('fmt: code blocks and descriptions', () => {
       ),
     );
     expect(shape('t.kfp', out)).toEqual(shape('t.kfp', input));
+  });
+});
+
+describe('fmt: what the syntax tree does not hold is read from the source', () => {
+  it('keeps grouping parentheses and the spelling of numbers, drops redundant commas, keeps `{}` after a task', () => {
+    const input = lines(
+      'component c(a: float) {}',
+      'pipeline "p" (x: float = 1.0,) {',
+      '  if ((x > 1e3)) and not (x == -0.0) {',
+      '   c(a: x){}',
+      '   t = c(x,, ) after c { retries: 2, timeout: "1h", }',
+      '  }',
+      '  for i in [1.50, 2,] parallelism 2 { c(i) }',
+      '}',
+    );
+    expect(fmt(input)).toBe(
+      lines(
+        'component c(a: float) {}',
+        '',
+        'pipeline "p" (x: float = 1.0) {',
+        '  if ((x > 1e3)) and not (x == -0.0) {',
+        '    c(a: x) {}',
+        '    t = c(x) after c {',
+        '      retries: 2',
+        '      timeout: "1h"',
+        '    }',
+        '  }',
+        '  for i in [1.50, 2] parallelism 2 {',
+        '    c(i)',
+        '  }',
+        '}',
+      ),
+    );
+  });
+
+  it('prints a second description or code block, which the tree drops after reporting it, where it stands', () => {
+    const input = lines('component c() {', '"""one"""', '    """two"""', '```python', 'return 1', '```', '  ```python', '  return 2', '  ```', '}', 'pipeline "p" () {', '  if true {', '   """nested"""', '   c()', '  }', '}');
+    expect(fmt(input)).toBe(
+      lines('component c() {', '  """one"""', '  """two"""', '  ```python', '  return 1', '  ```', '  ```python', '  return 2', '  ```', '}', '', 'pipeline "p" () {', '  if true {', '    """nested"""', '    c()', '  }', '}'),
+    );
   });
 });
 

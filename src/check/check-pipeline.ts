@@ -92,10 +92,10 @@ class PipelineChecker {
       if (s.kind === 'Setting') checkPipelineSetting(this.ctx, s, settings, seenSettings);
       else if (s.kind === 'FinallyStmt') {
         if (finallySpan) {
-          this.ctx.report('MisplacedFinally', 'a pipeline has at most one `finally` block', { start: s.span.start, end: s.span.start + 7 }, { related: [this.ctx.related(finallySpan, 'the first one')] });
+          this.ctx.report('MisplacedFinally', 'a pipeline has at most one `finally` block', s.keywordSpan, { related: [this.ctx.related(finallySpan, 'the first one')] });
           continue;
         }
-        finallySpan = { start: s.span.start, end: s.span.start + 7 };
+        finallySpan = s.keywordSpan;
         exit = this.nonEmpty(this.statements(s.body, [], true), finallySpan, '`finally` block');
       } else mainBody.push(s);
     }
@@ -152,7 +152,7 @@ class PipelineChecker {
           this.declare(s.body, [...loops, this.groupName(s, 'for-loop')], inExit);
           break;
         case 'FinallyStmt':
-          if (loops.length > 0 || inExit) this.ctx.report('MisplacedFinally', '`finally` belongs at the top level of a pipeline', { start: s.span.start, end: s.span.start + 7 });
+          if (loops.length > 0 || inExit) this.ctx.report('MisplacedFinally', '`finally` belongs at the top level of a pipeline', s.keywordSpan);
           this.declare(s.body, loops, true);
           break;
         case 'Setting':
@@ -172,7 +172,8 @@ class PipelineChecker {
       });
     }
     const binding = s.name?.name;
-    const name = this.taskNames.unique(taskName(binding ?? s.callee.name));
+    // `lib.train(...)` names its task `train`, as the same call to an inline component would.
+    const name = this.taskNames.unique(taskName(binding ?? s.callee.name.slice(s.callee.name.lastIndexOf('.') + 1)));
     if (name.length > ARGO_NAME_MAX) {
       this.ctx.report('NameTooLong', `task name \`${name.slice(0, 40)}…\` is ${name.length} characters; Argo accepts at most ${ARGO_NAME_MAX}`, (s.name ?? s.callee).span, { hint: 'use a shorter name' });
     }
@@ -331,7 +332,7 @@ class PipelineChecker {
       this.ctx.report('InvalidParallelism', '`parallelism` must be at least 1', s.parallelism.span, { hint: 'leave it out for no limit (Argo 4 rejects 0)' });
     }
     const frame: LoopFrame = { variable: s.variable.name, name, fields, itemType, span: s.variable.span };
-    const body = this.nonEmpty(this.statements(s.body, [...frames, frame], inExit), { start: s.span.start, end: s.span.start + 3 }, 'loop');
+    const body = this.nonEmpty(this.statements(s.body, [...frames, frame], inExit), s.keywordSpan, 'loop');
     if (!items) return undefined;
     return {
       kind: 'loop',

@@ -4,6 +4,13 @@ import type { SourceFile, Span } from '../source.js';
 interface Node<K extends string> {
   readonly kind: K;
   readonly span: Span;
+  /**
+   * Set on a node built from input with a syntax error in it (Chevrotain recovered: a
+   * token was missing, inserted or skipped). Its missing parts are placeholders (an
+   * Identifier with an empty name, a `null` Literal) located where they should be; later
+   * phases may check it, and the compile gate drops what they say about it (src/syntax/recovery.ts).
+   */
+  readonly recovered?: true;
 }
 
 export interface Identifier extends Node<'Identifier'> {
@@ -17,10 +24,15 @@ export interface Document extends Node<'Document'> {
   readonly pipelines: readonly PipelineDecl[];
 }
 
+/**
+ * `import "train.component.yaml" as train` (a component), `import "lib/common.kfp"` (a module's
+ * components, unqualified) or `import "lib/common.kfp" as lib` (called as `lib.train(...)`).
+ */
 export interface ImportDecl extends Node<'ImportDecl'> {
   readonly path: string;
   readonly pathSpan: Span;
-  readonly name: Identifier;
+  /** Absent for `import "x.kfp"` without `as`. */
+  readonly name?: Identifier;
 }
 
 export interface ParamDecl extends Node<'ParamDecl'> {
@@ -63,20 +75,25 @@ export interface Argument extends Node<'Argument'> {
 
 export interface TaskStmt extends Node<'TaskStmt'> {
   readonly name?: Identifier;
+  /** The name called: `train`, or `lib.train` (one identifier spanning both parts) for a module imported `as lib`. */
   readonly callee: Identifier;
+  /** `lib` in `lib.train(...)`. */
+  readonly qualifier?: Identifier;
   readonly args: readonly Argument[];
   readonly after: readonly Identifier[];
   readonly settings: readonly Setting[];
 }
 
 export interface IfStmt extends Node<'IfStmt'> {
-  /** `if` and each `elif`, in order. */
-  readonly branches: readonly { readonly cond: Expr; readonly body: readonly Statement[]; readonly span: Span }[];
+  /** `if` and each `elif`, in order; `keywordSpan` is the `if` or `elif` token. */
+  readonly branches: readonly { readonly cond: Expr; readonly body: readonly Statement[]; readonly span: Span; readonly keywordSpan: Span }[];
   readonly elseBody?: readonly Statement[];
   readonly elseSpan?: Span;
 }
 
 export interface ForStmt extends Node<'ForStmt'> {
+  /** The `for` token. */
+  readonly keywordSpan: Span;
   readonly variable: Identifier;
   readonly items: Expr;
   readonly parallelism?: { readonly value: number; readonly span: Span };
@@ -84,6 +101,8 @@ export interface ForStmt extends Node<'ForStmt'> {
 }
 
 export interface FinallyStmt extends Node<'FinallyStmt'> {
+  /** The `finally` token. */
+  readonly keywordSpan: Span;
   readonly body: readonly Statement[];
 }
 
@@ -110,7 +129,9 @@ export interface RefExpr extends Node<'RefExpr'> {
 
 /** `secret("name", "key")`, `volume(...)`: built-in functions used as values. */
 export interface CallExpr extends Node<'CallExpr'> {
+  /** As in TaskStmt: `lib.train` is one identifier spanning both parts. */
   readonly callee: Identifier;
+  readonly qualifier?: Identifier;
   readonly args: readonly Argument[];
 }
 

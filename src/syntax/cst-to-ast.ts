@@ -1,6 +1,14 @@
 /**
- * CST → AST. Only called on an error-free CST, so required children are present;
- * literal decoding (string escapes, numbers) can still fail and is reported here.
+ * CST → AST, also from a CST that Chevrotain built while recovering from syntax errors:
+ * a required child may then be missing, or be a token it inserted (no text, no offset).
+ * Such a part becomes a placeholder (an Identifier with an empty name, a `null`
+ * Literal) located where it belongs, and the node is marked `recovered`. Each
+ * statement-level node (a task, a setting, a parameter, an import, the header of a
+ * component, pipeline, `if`, `elif` or `for`) that is recovered or holds a syntax
+ * error becomes a recovered region; the names it declares are recorded. The compile gate
+ * uses both to drop the check diagnostics that are consequences of the syntax errors
+ * (src/syntax/recovery.ts). Literal decoding (string escapes, numbers) can still fail
+ * and is reported here.
  */
 import type { CstElement, CstNode, IToken } from 'chevrotain';
 import { diag } from '../diagnostics/catalog.js';
@@ -20,26 +28,32 @@ function tokens(c: Children, label: string): IToken[] {
 function nodes(c: Children, label: string): CstNode[] {
   return (c[label] ?? []).filter((e): e is CstNode => !isToken(e));
 }
-function token(c: Children, label: string): IToken {
-  const t = tokens(c, label)[0];
-  if (!t) throw new Error(`internal: CST has no token ${label}`);
-  return t;
-}
-function node(c: Children, label: string): CstNode {
-  const n = nodes(c, label)[0];
-  if (!n) throw new Error(`internal: CST has no node ${label}`);
-  return n;
+/** A token Chevrotain made up during recovery (single-token insertion): no text, no offset. */
+function isInserted(t: IToken): boolean {
+  return t.isInsertedInRecovery === true || Number.isNaN(t.startOffset);
 }
 
 function tokenSpan(t: IToken): Span {
   return { start: t.startOffset, end: t.endOffset! + 1 };
 }
 
-/** Span of a CST node from its first to its last token (Chevrotain's `location`). */
-function nodeSpan(n: CstNode): Span {
+/** Span of a CST node from its first to its last token (Chevrotain's `location`); undefined when it holds no real token. */
+function locSpan(n: CstNode): Span | undefined {
   const loc = n.location;
-  if (loc && !Number.isNaN(loc.startOffset)) return { start: loc.startOffset, end: (loc.endOffset ?? loc.startOffset) + 1 };
-  return { start: 0, end: 0 };
+  if (loc && !Number.isNaN(loc.startOffset)) return { start: loc.startOffset, end: (Number.isNaN(loc.endOffset ?? NaN) ? loc.startOffset : loc.endOffset!) + 1 };
+  return undefined;
+}
+
+/** The rules a `statement` can be, each with its builder: a new alternative in the grammar must be added here (test/tolerant-parse.test.ts compares this with the grammar). */
+export const STATEMENT_RULES = ['ifStmt', 'forStmt', 'finallyStmt', 'setting', 'taskStmt'] as const;
+export type StatementRule = (typeof STATEMENT_RULES)[number];
+
+/** What parsing recovered from, for the compile gate. */
+export interface RecoveryInfo {
+  /** Statement-level regions holding a syntax error or built from recovered input, in no order. */
+  readonly regions: Span[];
+  /** Names declared by those statements (task bindings, components, parameters, imports, loop variables). */
+  readonly names: Set<string>;
 }
 
 /** Removes the common leading white space of all non-blank lines (Python's textwrap.dedent). */
@@ -62,13 +76,127 @@ export function dedent(text: string): string {
 
 class Builder {
   readonly diagnostics: Diagnostic[] = [];
-  constructor(readonly file: SourceFile) {}
+  readonly regions: Span[] = [];
+  readonly names = new Set<string>();
+  /** Counts the recovered nodes, missing and inserted tokens seen so far: a node is recovered when it grows while the node is built. */
+  private damage = 0;
+  /** Where the last real token seen ends: placeholders for missing parts go there. */
+  private cursor = 0;
+
+  /**
+   * @param errorOffsets sorted offsets of the syntax and lexing errors; a statement that holds one is a recovered region
+   * @param broken unterminated strings, fences and descriptions, passed to the parser as whole tokens (their error is already reported)
+   */
+  constructor(
+    readonly file: SourceFile,
+    private readonly errorOffsets: readonly number[] = [],
+    private readonly broken: ReadonlySet<IToken> = new Set(),
+  ) {}
+
+  /** The children of a CST node; a node Chevrotain re-synchronised (and so cut short) counts as damage. */
+  private kids(n: CstNode): Children {
+    if (n.recoveredNode) this.damage++;
+    const sp = locSpan(n);
+    // Entering a node: its missing parts are placed from its start on (declarations are not built in file order).
+    if (sp) this.cursor = sp.start;
+    return n.children as Children;
+  }
+
+  private span(n: CstNode): Span {
+    return locSpan(n) ?? { start: this.cursor, end: this.cursor };
+  }
+
+  /** The first real token under `label`; undefined (and damage) when it is missing or was inserted by recovery. */
+  private tok(c: Children, label: string): IToken | undefined {
+    const t = tokens(c, label)[0];
+    if (!t || isInserted(t)) {
+      this.damage++;
+      return undefined;
+    }
+    this.cursor = Math.max(this.cursor, t.endOffset! + 1);
+    return t;
+  }
+
+  /** An optional token: absent is fine, inserted counts as damage. */
+  private optTok(c: Children, label: string): IToken | undefined {
+    const t = tokens(c, label)[0];
+    if (!t) return undefined;
+    return this.tok(c, label);
+  }
+
+  private sub(c: Children, label: string): CstNode | undefined {
+    const n = nodes(c, label)[0];
+    if (!n) this.damage++;
+    return n;
+  }
+
+  private hasErrorIn(sp: Span): boolean {
+    // First error offset >= sp.start, by binary search.
+    let lo = 0;
+    let hi = this.errorOffsets.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.errorOffsets[mid]! < sp.start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.errorOffsets.length && this.errorOffsets[lo]! < Math.max(sp.end, sp.start + 1);
+  }
+
+  /**
+   * Builds a statement-level node: when recovery touched it or a syntax error lies in it,
+   * it is marked, its span becomes a region and `declared` names are recorded.
+   */
+  private leaf<N extends ast.Statement | ast.ParamDecl | ast.ImportDecl>(build: () => N, declared: (n: N) => (ast.Identifier | undefined)[] = () => []): N {
+    const before = this.damage;
+    const n = build();
+    if (this.damage === before && !this.hasErrorIn(n.span)) return n;
+    this.markRegion(n.span, declared(n));
+    return n.recovered ? n : { ...n, recovered: true };
+  }
+
+  private markRegion(sp: Span, declared: (ast.Identifier | undefined)[]): void {
+    this.regions.push(sp);
+    for (const id of declared) if (id && id.name !== '') this.names.add(id.name);
+  }
+
+  /** A placeholder for a missing name, where it should have been. */
+  private missingIdent(): ast.Identifier {
+    return { kind: 'Identifier', name: '', span: { start: this.cursor, end: this.cursor }, recovered: true };
+  }
+
+  /** A placeholder for a missing value. */
+  private missingExpr(): ast.Expr {
+    return { kind: 'Literal', value: null, isFloat: false, span: { start: this.cursor, end: this.cursor }, recovered: true };
+  }
+
+  private identOr(t: IToken | undefined): ast.Identifier {
+    return t ? this.ident(t) : this.missingIdent();
+  }
+
+  private exprOr(n: CstNode | undefined): ast.Expr {
+    return n ? this.expr(n) : this.missingExpr();
+  }
 
   ident(t: IToken): ast.Identifier {
     return { kind: 'Identifier', name: t.image, span: tokenSpan(t) };
   }
 
+  /** `train`, or `lib.train` as one identifier (what scopes are keyed by) plus its qualifier `lib`. */
+  callee(qualifier: IToken | undefined, name: IToken): { callee: ast.Identifier; qualifier?: ast.Identifier } {
+    if (!qualifier) return { callee: this.ident(name) };
+    const q = this.ident(qualifier);
+    return { callee: { kind: 'Identifier', name: `${q.name}.${name.image}`, span: { start: q.span.start, end: tokenSpan(name).end } }, qualifier: q };
+  }
+
   stringValue(t: IToken): string {
+    if (this.broken.has(t)) {
+      // An unterminated string (already reported): its text up to the end of the line, without a second error.
+      try {
+        return JSON.parse(t.image + '"') as string;
+      } catch {
+        return t.image.slice(1);
+      }
+    }
     try {
       const value = JSON.parse(t.image) as string;
       // JSON allows `\uD800` alone; Kubernetes (UTF-8) and Go's YAML reader cannot carry it.
@@ -91,124 +219,170 @@ class Builder {
   }
 
   tripleString(t: IToken): string {
-    return dedent(t.image.slice(3, -3).replace(/\r\n?/g, '\n')).trim();
+    const inner = this.broken.has(t) ? t.image.slice(3) : t.image.slice(3, -3);
+    return dedent(inner.replace(/\r\n?/g, '\n')).trim();
   }
 
   document(cst: CstNode): ast.Document {
-    const c = cst.children as Children;
+    const c = this.kids(cst);
     const imports: ast.ImportDecl[] = [];
     const components: ast.ComponentDecl[] = [];
     const pipelines: ast.PipelineDecl[] = [];
     for (const n of nodes(c, 'importDecl')) imports.push(this.importDecl(n));
     for (const n of nodes(c, 'componentDecl')) components.push(this.componentDecl(n));
     for (const n of nodes(c, 'pipelineDecl')) pipelines.push(this.pipelineDecl(n));
-    return { kind: 'Document', file: this.file, span: { start: 0, end: this.file.text.length }, imports, components, pipelines };
+    return { kind: 'Document', file: this.file, span: { start: 0, end: this.file.text.length }, imports, components, pipelines, ...(cst.recoveredNode ? { recovered: true as const } : {}) };
   }
 
   importDecl(n: CstNode): ast.ImportDecl {
-    const c = n.children as Children;
-    const p = token(c, 'path');
-    return { kind: 'ImportDecl', span: nodeSpan(n), path: this.stringValue(p), pathSpan: tokenSpan(p), name: this.ident(token(c, 'name')) };
+    return this.leaf(() => {
+      const c = this.kids(n);
+      const p = this.tok(c, 'path');
+      // `as name` is optional (a .kfp module may be imported without a name): only a half-written one is damage.
+      const name = tokens(c, 'As').length > 0 ? this.identOr(this.tok(c, 'name')) : undefined;
+      return { kind: 'ImportDecl', span: this.span(n), path: p ? this.stringValue(p) : '', pathSpan: p ? tokenSpan(p) : { start: this.cursor, end: this.cursor }, ...(name ? { name } : {}) };
+    }, (d) => [d.name]);
   }
 
   params(n: CstNode | undefined): ast.ParamDecl[] {
     if (!n) return [];
-    return nodes(n.children as Children, 'param').map((p) => {
-      const c = p.children as Children;
-      const def = nodes(c, 'default')[0];
-      const out: ast.ParamDecl = {
-        kind: 'ParamDecl',
-        span: nodeSpan(p),
-        name: this.ident(token(c, 'name')),
-        type: this.ident(token(c, 'type')),
-        ...(def ? { default: this.expr(def) } : {}),
-      };
-      return out;
-    });
+    return nodes(this.kids(n), 'param').map((p) =>
+      this.leaf(() => {
+        const c = this.kids(p);
+        const name = this.identOr(this.tok(c, 'name'));
+        const type = this.identOr(this.tok(c, 'type'));
+        const def = nodes(c, 'default')[0];
+        const out: ast.ParamDecl = { kind: 'ParamDecl', span: this.span(p), name, type, ...(def ? { default: this.expr(def) } : {}) };
+        return out;
+      }, (d) => [d.name]),
+    );
   }
 
   componentDecl(n: CstNode): ast.ComponentDecl {
-    const c = n.children as Children;
+    const before = this.damage;
+    const c = this.kids(n);
+    // The header: `component name(params) -> outputs {`.
+    const nameTok = this.tok(c, 'name');
+    const params = this.params(nodes(c, 'paramList')[0]);
+    const outSpec = nodes(c, 'outputSpec')[0];
+    let returns: ast.ComponentDecl['returns'];
+    if (outSpec) {
+      const oc = this.kids(outSpec);
+      const single = tokens(oc, 'type')[0];
+      if (single && !isInserted(single)) {
+        const type = this.ident(single);
+        returns = { single: true, span: this.span(outSpec), outputs: [{ kind: 'ParamDecl', span: type.span, name: { kind: 'Identifier', name: 'Output', span: type.span }, type }] };
+      } else {
+        if (single) this.damage++;
+        returns = { single: false, span: this.span(outSpec), outputs: this.params(nodes(oc, 'paramList')[0]) };
+      }
+    }
+    this.tok(c, 'LParen');
+    this.tok(c, 'RParen');
+    const lbrace = this.tok(c, 'LBrace');
+    const name = this.identOr(nameTok);
+    const whole = this.span(n);
+    const headerEnd = lbrace ? lbrace.startOffset + 1 : whole.end;
+    const header = { start: whole.start, end: headerEnd };
+    const headerBroken = this.damage > before || this.hasErrorIn(header);
     const settings: ast.Setting[] = [];
     let description: ast.ComponentDecl['description'];
     let code: ast.ComponentDecl['code'];
     for (const item of nodes(c, 'componentItem')) {
-      const ic = item.children as Children;
+      const ic = this.kids(item);
       const d = tokens(ic, 'description')[0];
       const f = tokens(ic, 'code')[0];
       const s = nodes(ic, 'setting')[0];
-      if (d) {
+      // An unterminated fence or description is one region: the checks of its text would only repeat that it is cut short.
+      const item1 = d ?? f;
+      if (item1 && this.broken.has(item1)) this.markRegion(tokenSpan(item1), []);
+      if (d && !isInserted(d)) {
         if (description) this.diagnostics.push(diag('DuplicateComponentPart', 'component has more than one description', { file: this.file, span: tokenSpan(d), related: [{ file: this.file, span: description.span, message: 'first description here' }] }));
         else description = { text: this.tripleString(d), span: tokenSpan(d) };
-      } else if (f) {
-        const lang = /^```([A-Za-z0-9_+-]*)/.exec(f.image)![1] || 'python';
+      } else if (f && !isInserted(f)) {
+        const lang = /^```([A-Za-z0-9_+-]*)/.exec(f.image)?.[1] || 'python';
         const body = f.image.replace(/\r\n?/g, '\n');
-        const inner = body.slice(body.indexOf('\n') + 1, body.lastIndexOf('\n') + 1);
+        // An unterminated fence (already reported) runs to the end of the file: all of it after the first line is code.
+        const inner = this.broken.has(f) ? body.slice(body.indexOf('\n') + 1) : body.slice(body.indexOf('\n') + 1, body.lastIndexOf('\n') + 1);
         if (code) this.diagnostics.push(diag('DuplicateComponentPart', 'component has more than one code block', { file: this.file, span: { start: f.startOffset, end: f.startOffset + 3 }, related: [{ file: this.file, span: { start: code.span.start, end: code.span.start + 3 }, message: 'first code block here' }] }));
         else code = { language: lang, text: dedent(inner), span: tokenSpan(f) };
       } else if (s) settings.push(this.setting(s));
+      else this.damage++;
     }
-    const outSpec = nodes(c, 'outputSpec')[0];
-    let returns: ast.ComponentDecl['returns'];
-    if (outSpec) {
-      const oc = outSpec.children as Children;
-      const single = tokens(oc, 'type')[0];
-      if (single) {
-        const type = this.ident(single);
-        returns = { single: true, span: nodeSpan(outSpec), outputs: [{ kind: 'ParamDecl', span: type.span, name: { kind: 'Identifier', name: 'Output', span: type.span }, type }] };
-      } else {
-        returns = { single: false, span: nodeSpan(outSpec), outputs: this.params(nodes(oc, 'paramList')[0]) };
-      }
-    }
+    this.tok(c, 'RBrace');
+    const recovered = this.damage > before;
+    // A broken header makes the whole component suspect (its body may have been skipped to resynchronise).
+    if (headerBroken) this.markRegion(recovered && !lbrace ? whole : header, [name]);
     return {
       kind: 'ComponentDecl',
-      span: nodeSpan(n),
-      name: this.ident(token(c, 'name')),
-      params: this.params(nodes(c, 'paramList')[0]),
+      span: whole,
+      name,
+      params,
       ...(returns ? { returns } : {}),
       ...(description ? { description } : {}),
       ...(code ? { code } : {}),
       settings,
+      ...(recovered ? { recovered: true as const } : {}),
     };
   }
 
   setting(n: CstNode): ast.Setting {
-    const c = n.children as Children;
-    const upper = nodes(c, 'upper')[0];
-    return {
-      kind: 'Setting',
-      span: nodeSpan(n),
-      name: this.ident(token(c, 'name')),
-      value: this.expr(node(c, 'value')),
-      ...(upper ? { upper: this.expr(upper) } : {}),
-    };
+    return this.leaf(() => {
+      const c = this.kids(n);
+      const name = this.identOr(this.tok(c, 'name'));
+      const value = this.exprOr(this.sub(c, 'value'));
+      const upper = nodes(c, 'upper')[0];
+      if (tokens(c, 'DotDot').length > 0 && !upper) this.damage++;
+      return { kind: 'Setting', span: this.span(n), name, value, ...(upper ? { upper: this.expr(upper) } : {}) };
+    });
   }
 
   pipelineDecl(n: CstNode): ast.PipelineDecl {
-    const c = n.children as Children;
-    const nameTok = token(c, 'name');
-    const blk = this.block(node(c, 'block'));
+    const before = this.damage;
+    const c = this.kids(n);
+    const nameTok = this.tok(c, 'name');
+    const nameSpan = nameTok ? tokenSpan(nameTok) : { start: this.cursor, end: this.cursor };
+    const params = this.params(nodes(c, 'paramList')[0]);
+    this.tok(c, 'LParen');
+    this.tok(c, 'RParen');
+    const whole = this.span(n);
+    const blockNode = nodes(c, 'block')[0];
+    const headerEnd = blockNode ? (locSpan(blockNode)?.start ?? whole.end) + 1 : whole.end;
+    if (this.damage > before || this.hasErrorIn({ start: whole.start, end: headerEnd })) this.markRegion({ start: whole.start, end: headerEnd }, []);
+    const blk = blockNode ? this.block(blockNode) : (this.damage++, { body: [] });
     return {
       kind: 'PipelineDecl',
-      span: nodeSpan(n),
-      name: this.stringValue(nameTok),
-      nameSpan: tokenSpan(nameTok),
-      params: this.params(nodes(c, 'paramList')[0]),
+      span: whole,
+      name: nameTok ? this.stringValue(nameTok) : '',
+      nameSpan,
+      params,
       ...(blk.description ? { description: blk.description } : {}),
       body: blk.body,
+      ...(this.damage > before ? { recovered: true as const } : {}),
     };
   }
 
   block(n: CstNode): { body: ast.Statement[]; description?: { text: string; span: Span } } {
-    const c = n.children as Children;
+    const c = this.kids(n);
+    this.tok(c, 'LBrace');
     const d = tokens(c, 'description')[0];
+    const body: ast.Statement[] = [];
+    for (const s of nodes(c, 'statement')) {
+      const built = this.statement(s);
+      if (built) body.push(built);
+    }
+    this.tok(c, 'RBrace');
     return {
-      body: nodes(c, 'statement').map((s) => this.statement(s)),
-      ...(d ? { description: { text: this.tripleString(d), span: tokenSpan(d) } } : {}),
+      body,
+      ...(d && !isInserted(d) ? { description: { text: this.tripleString(d), span: tokenSpan(d) } } : {}),
     };
   }
 
-  body(n: CstNode): ast.Statement[] {
+  body(n: CstNode | undefined): ast.Statement[] {
+    if (!n) {
+      this.damage++;
+      return [];
+    }
     const b = this.block(n);
     if (b.description) {
       this.diagnostics.push(diag('MisplacedDescription', 'a description belongs at the start of the pipeline', { file: this.file, span: b.description.span, hint: 'use a # comment inside blocks' }));
@@ -216,143 +390,252 @@ class Builder {
     return b.body;
   }
 
-  statement(n: CstNode): ast.Statement {
-    const c = n.children as Children;
-    const [kind, inner] = Object.entries(c)[0]! as [string, CstNode[]];
-    const sub = inner[0]!;
-    switch (kind) {
-      case 'ifStmt':
-        return this.ifStmt(sub);
-      case 'forStmt':
-        return this.forStmt(sub);
-      case 'finallyStmt':
-        return { kind: 'FinallyStmt', span: nodeSpan(sub), body: this.body(node(sub.children as Children, 'block')) };
-      case 'setting':
-        return this.setting(sub);
-      default:
-        return this.taskStmt(sub);
+  /** One builder per statement rule: the table's type makes it exhaustive over STATEMENT_RULES. */
+  private readonly statementBuilders: { readonly [K in StatementRule]: (n: CstNode) => ast.Statement } = {
+    ifStmt: (n) => this.ifStmt(n),
+    forStmt: (n) => this.forStmt(n),
+    finallyStmt: (n) => this.finallyStmt(n),
+    setting: (n) => this.setting(n),
+    taskStmt: (n) => this.taskStmt(n),
+  };
+
+  /** A statement, or undefined when recovery left nothing of it (its syntax error is reported). */
+  statement(n: CstNode): ast.Statement | undefined {
+    const c = this.kids(n);
+    const entries = Object.entries(c);
+    if (entries.length === 0) {
+      this.damage++;
+      return undefined;
     }
+    const [kind, inner] = entries[0]! as [string, CstElement[]];
+    const sub = inner[0];
+    if (!isStatementRule(kind) || !sub || isToken(sub)) {
+      // Only a grammar change that forgot this file can get here: say so instead of guessing.
+      this.diagnostics.push(diag('Internal', `internal compiler error: no AST for statement rule \`${kind}\``, { file: this.file, span: this.span(n) }));
+      return undefined;
+    }
+    return this.statementBuilders[kind](sub);
+  }
+
+  finallyStmt(n: CstNode): ast.FinallyStmt {
+    const c = this.kids(n);
+    const kw = this.tok(c, 'Finally');
+    const span = this.span(n);
+    return { kind: 'FinallyStmt', span, keywordSpan: kw ? tokenSpan(kw) : { start: span.start, end: span.start }, body: this.body(nodes(c, 'block')[0]) };
   }
 
   taskStmt(n: CstNode): ast.TaskStmt {
-    const c = n.children as Children;
-    const call = node(c, 'call');
-    const cc = call.children as Children;
-    const name = tokens(c, 'name')[0];
-    const settingsBlock = nodes(c, 'settingsBlock')[0];
-    return {
-      kind: 'TaskStmt',
-      span: nodeSpan(n),
-      ...(name ? { name: this.ident(name) } : {}),
-      callee: this.ident(token(cc, 'callee')),
-      args: this.args(nodes(cc, 'argList')[0]),
-      after: tokens(c, 'after').map((t) => this.ident(t)),
-      settings: settingsBlock ? nodes(settingsBlock.children as Children, 'setting').map((s) => this.setting(s)) : [],
-    };
+    return this.leaf(() => {
+      const c = this.kids(n);
+      const name = this.optTok(c, 'name');
+      const call = this.sub(c, 'call');
+      const cc = call ? this.kids(call) : {};
+      const calleeTok = call ? this.tok(cc, 'callee') : undefined;
+      const callee = calleeTok ? this.callee(this.optTok(cc, 'qualifier'), calleeTok) : { callee: this.missingIdent() };
+      const args = this.args(nodes(cc, 'argList')[0]);
+      if (call) {
+        this.tok(cc, 'LParen');
+        this.tok(cc, 'RParen');
+      }
+      const after = tokens(c, 'after').filter((t) => !isInserted(t)).map((t) => this.ident(t));
+      if (tokens(c, 'After').length > 0 && after.length === 0) this.damage++;
+      const settingsBlock = nodes(c, 'settingsBlock')[0];
+      let settings: ast.Setting[] = [];
+      if (settingsBlock) {
+        const sc = this.kids(settingsBlock);
+        settings = nodes(sc, 'setting').map((s) => this.setting(s));
+        this.tok(sc, 'RBrace');
+      }
+      return {
+        kind: 'TaskStmt',
+        span: this.span(n),
+        ...(name ? { name: this.ident(name) } : {}),
+        ...callee,
+        args,
+        after,
+        settings,
+      };
+    }, (t) => [t.name]);
   }
 
   args(n: CstNode | undefined): ast.Argument[] {
     if (!n) return [];
-    return nodes(n.children as Children, 'arg').map((a) => {
-      const c = a.children as Children;
-      const name = tokens(c, 'name')[0];
-      return { kind: 'Argument', span: nodeSpan(a), ...(name ? { name: this.ident(name) } : {}), value: this.expr(node(c, 'value')) };
+    return nodes(this.kids(n), 'arg').map((a) => {
+      const before = this.damage;
+      const c = this.kids(a);
+      const name = this.optTok(c, 'name');
+      const value = this.exprOr(this.sub(c, 'value'));
+      const arg: ast.Argument = { kind: 'Argument', span: this.span(a), ...(name ? { name: this.ident(name) } : {}), value };
+      return this.damage > before ? { ...arg, recovered: true } : arg;
     });
   }
 
   ifStmt(n: CstNode): ast.IfStmt {
-    const c = n.children as Children;
+    const before = this.damage;
+    const c = this.kids(n);
     const conds = nodes(c, 'cond');
     const thens = nodes(c, 'then');
+    const keywords = [...tokens(c, 'If'), ...tokens(c, 'Elif')].filter((t) => !isInserted(t)).sort((a, b) => a.startOffset - b.startOffset);
+    const span = this.span(n);
     const branches = conds.map((cond, i) => {
-      const thenNode = thens[i]!;
-      return { cond: this.expr(cond), body: this.body(thenNode), span: { start: nodeSpan(cond).start, end: nodeSpan(thenNode).end } };
+      const kw = keywords[i];
+      const headStart = kw ? kw.startOffset : (locSpan(cond)?.start ?? this.cursor);
+      if (kw) this.cursor = Math.max(this.cursor, kw.endOffset! + 1);
+      const headBefore = this.damage;
+      const condExpr = this.expr(cond);
+      const thenNode = thens[i];
+      const headEnd = thenNode ? (locSpan(thenNode)?.start ?? condExpr.span.end) : condExpr.span.end;
+      // A broken condition may have swallowed part of the body (`{` opens a dict too): all of the `if` after it is suspect.
+      if (this.damage > headBefore || this.hasErrorIn({ start: headStart, end: headEnd })) this.markRegion({ start: headStart, end: Math.max(headEnd, span.end) }, []);
+      const body = this.body(thenNode);
+      return { cond: condExpr, body, span: { start: locSpan(cond)?.start ?? headStart, end: thenNode ? this.span(thenNode).end : headEnd }, keywordSpan: kw ? tokenSpan(kw) : { start: headStart, end: headStart } };
     });
+    if (tokens(c, 'Elif').length + 1 > conds.length || conds.length > thens.length) this.damage++;
     const elseNode = nodes(c, 'else')[0];
     const elseTok = tokens(c, 'Else')[0];
+    if (elseTok && !elseNode) this.damage++;
     return {
       kind: 'IfStmt',
-      span: nodeSpan(n),
+      span,
       branches,
-      ...(elseNode ? { elseBody: this.body(elseNode), elseSpan: elseTok ? tokenSpan(elseTok) : nodeSpan(elseNode) } : {}),
+      ...(elseNode ? { elseBody: this.body(elseNode), elseSpan: elseTok && !isInserted(elseTok) ? tokenSpan(elseTok) : this.span(elseNode) } : {}),
+      ...(this.damage > before ? { recovered: true as const } : {}),
     };
   }
 
   forStmt(n: CstNode): ast.ForStmt {
-    const c = n.children as Children;
-    const word = tokens(c, 'parallelismWord')[0];
-    const par = tokens(c, 'parallelism')[0];
+    const before = this.damage;
+    const c = this.kids(n);
+    const kw = this.tok(c, 'For');
+    const span = this.span(n);
+    const variable = this.identOr(this.tok(c, 'var'));
+    this.tok(c, 'In');
+    const items = this.exprOr(this.sub(c, 'items'));
+    // The loop variable is suspect only when the loop's head up to its items is.
+    const variableBroken = this.damage > before || this.hasErrorIn({ start: span.start, end: items.span.end });
+    const word = this.optTok(c, 'parallelismWord');
+    const par = this.optTok(c, 'parallelism');
     if (word && word.image !== 'parallelism') {
       this.diagnostics.push(diag('SyntaxError', `expected \`parallelism\` or \`{\`, found \`${word.image}\``, { file: this.file, span: tokenSpan(word), hint: 'e.g. `for item in items parallelism 4 { … }`' }));
     }
+    const blockNode = nodes(c, 'block')[0];
+    const headEnd = blockNode ? (locSpan(blockNode)?.start ?? span.end) : span.end;
+    const header = { start: span.start, end: headEnd };
+    if (this.damage > before || this.hasErrorIn(header) || (word && word.image !== 'parallelism')) this.markRegion(header, variableBroken ? [variable] : []);
+    const body = this.body(blockNode);
     return {
       kind: 'ForStmt',
-      span: nodeSpan(n),
-      variable: this.ident(token(c, 'var')),
-      items: this.expr(node(c, 'items')),
-      ...(par ? { parallelism: { value: Number(par.image), span: { start: word!.startOffset, end: par.endOffset! + 1 } } } : {}),
-      body: this.body(node(c, 'block')),
+      span,
+      keywordSpan: kw ? tokenSpan(kw) : { start: span.start, end: span.start },
+      variable,
+      items,
+      ...(par && word ? { parallelism: { value: Number(par.image), span: { start: word.startOffset, end: par.endOffset! + 1 } } } : {}),
+      body,
+      ...(this.damage > before ? { recovered: true as const } : {}),
     };
   }
 
   expr(n: CstNode): ast.Expr {
-    const c = n.children as Children;
+    const c = this.kids(n);
     switch (n.name) {
-      case 'expr':
-      case 'andExpr': {
-        const operands = nodes(c, 'operands').map((o) => this.expr(o));
+      case 'expr': {
+        const operandNodes = nodes(c, 'operands');
+        const operands = operandNodes.map((o) => this.expr(o));
+        if (operands.length === 0) {
+          this.damage++;
+          return this.missingExpr();
+        }
         if (operands.length === 1) return operands[0]!;
-        return { kind: 'BoolExpr', span: nodeSpan(n), op: n.name === 'expr' ? 'or' : 'and', operands };
+        // The flat list `a and b or c`: the operators in source order, `and` binding tighter.
+        const ops = [...tokens(c, 'Or'), ...tokens(c, 'And')].sort((x, y) => x.startOffset - y.startOffset);
+        const groups: { items: ast.Expr[]; first: CstNode; last: CstNode }[] = [{ items: [operands[0]!], first: operandNodes[0]!, last: operandNodes[0]! }];
+        for (let i = 1; i < operands.length; i++) {
+          const g = groups[groups.length - 1]!;
+          if (ops[i - 1]?.tokenType.name === 'And') {
+            g.items.push(operands[i]!);
+            g.last = operandNodes[i]!;
+          } else groups.push({ items: [operands[i]!], first: operandNodes[i]!, last: operandNodes[i]! });
+        }
+        const ands: ast.Expr[] = groups.map((g) => {
+          if (g.items.length === 1) return g.items[0]!;
+          const start = locSpan(g.first)?.start ?? g.items[0]!.span.start;
+          const end = locSpan(g.last)?.end ?? g.items[g.items.length - 1]!.span.end;
+          return { kind: 'BoolExpr', span: { start, end }, op: 'and', operands: g.items };
+        });
+        if (ands.length === 1) return ands[0]!;
+        return { kind: 'BoolExpr', span: this.span(n), op: 'or', operands: ands };
       }
       case 'notExpr': {
         const operand = nodes(c, 'operand')[0];
-        if (operand) return { kind: 'NotExpr', span: nodeSpan(n), operand: this.expr(operand) };
-        return this.expr(node(c, 'compareExpr'));
-      }
-      case 'compareExpr': {
-        const left = this.expr(node(c, 'left'));
+        if (operand) return { kind: 'NotExpr', span: this.span(n), operand: this.expr(operand) };
+        if (tokens(c, 'Not').length > 0) {
+          this.damage++;
+          return { kind: 'NotExpr', span: this.span(n), operand: this.missingExpr(), recovered: true };
+        }
+        const left = this.exprOr(this.sub(c, 'left'));
         const opTok = tokens(c, 'op')[0];
         if (!opTok) return left;
-        return { kind: 'CompareExpr', span: nodeSpan(n), op: opTok.image as ast.CompareOp, opSpan: tokenSpan(opTok), left, right: this.expr(node(c, 'right')) };
+        const right = this.exprOr(this.sub(c, 'right'));
+        return { kind: 'CompareExpr', span: this.span(n), op: opTok.image as ast.CompareOp, opSpan: tokenSpan(opTok), left, right };
       }
       case 'primary':
         return this.primary(n);
       default:
-        throw new Error(`internal: unexpected CST node ${n.name}`);
+        this.diagnostics.push(diag('Internal', `internal compiler error: no AST for expression rule \`${n.name}\``, { file: this.file, span: this.span(n) }));
+        return this.missingExpr();
     }
   }
 
   primary(n: CstNode): ast.Expr {
-    const c = n.children as Children;
+    const c = this.kids(n);
     const lit = tokens(c, 'literal')[0];
-    if (lit) return this.literal(lit);
+    if (lit) return isInserted(lit) ? (this.damage++, this.missingExpr()) : this.literal(lit);
     const inner = nodes(c, 'inner')[0];
     if (inner) return this.expr(inner);
+    if (tokens(c, 'LParen').length > 0) {
+      this.damage++;
+      return this.missingExpr();
+    }
     const list = nodes(c, 'list')[0];
-    if (list) return { kind: 'ListExpr', span: nodeSpan(list), items: nodes(list.children as Children, 'items').map((i) => this.expr(i)) };
+    if (list) {
+      const lc = this.kids(list);
+      return { kind: 'ListExpr', span: this.span(list), items: nodes(lc, 'items').map((i) => this.expr(i)), ...(list.recoveredNode ? { recovered: true as const } : {}) };
+    }
     const dict = nodes(c, 'dict')[0];
     if (dict) {
-      const entries = nodes(dict.children as Children, 'dictEntry').map((e) => {
-        const ec = e.children as Children;
-        const k = token(ec, 'key');
-        return { key: k.tokenType.name === 'StringLiteral' ? this.stringValue(k) : k.image, keySpan: tokenSpan(k), value: this.expr(node(ec, 'value')) };
-      });
-      return { kind: 'DictExpr', span: nodeSpan(dict), entries };
-    }
-    const ref = node(c, 'reference');
-    const rc = ref.children as Children;
-    const parts = tokens(rc, 'parts').map((t) => this.ident(t));
-    if (tokens(rc, 'call').length > 0) {
-      if (parts.length > 1) {
-        this.diagnostics.push(diag('SyntaxError', 'only built-in functions can be called inside an expression', { file: this.file, span: nodeSpan(ref), hint: 'e.g. `secret("db-creds", "password")`' }));
+      const entries: { key: string; keySpan: Span; value: ast.Expr }[] = [];
+      for (const e of nodes(this.kids(dict), 'dictEntry')) {
+        const ec = this.kids(e);
+        const k = this.tok(ec, 'key');
+        if (!k) continue;
+        entries.push({ key: k.tokenType.name === 'StringLiteral' ? this.stringValue(k) : k.image, keySpan: tokenSpan(k), value: this.exprOr(this.sub(ec, 'value')) });
       }
-      return { kind: 'CallExpr', span: nodeSpan(ref), callee: parts[0]!, args: this.args(nodes(rc, 'argList')[0]) };
+      return { kind: 'DictExpr', span: this.span(dict), entries, ...(dict.recoveredNode ? { recovered: true as const } : {}) };
     }
-    return { kind: 'RefExpr', span: nodeSpan(ref), parts };
+    const ref = this.sub(c, 'reference');
+    if (!ref) return this.missingExpr();
+    const rc = this.kids(ref);
+    const parts = tokens(rc, 'parts').filter((t) => !isInserted(t)).map((t) => this.ident(t));
+    if (parts.length === 0) {
+      this.damage++;
+      return this.missingExpr();
+    }
+    if (parts.length < tokens(rc, 'parts').length) this.damage++;
+    if (tokens(rc, 'call').length > 0) {
+      if (parts.length > 2) {
+        this.diagnostics.push(diag('SyntaxError', 'only built-in functions and components can be called inside an expression', { file: this.file, span: this.span(ref), hint: 'e.g. `secret("db-creds", "password")` or `lib.train(x)`' }));
+      }
+      // `lib.add(a, b)` inside an argument: a component of a module imported `as lib`.
+      const partToks = tokens(rc, 'parts');
+      const callee = parts.length === 2 && partToks.length === 2 ? this.callee(partToks[0], partToks[1]!) : { callee: parts[0]! };
+      return { kind: 'CallExpr', span: this.span(ref), ...callee, args: this.args(nodes(rc, 'argList')[0]) };
+    }
+    return { kind: 'RefExpr', span: this.span(ref), parts };
   }
 
   literal(t: IToken): ast.Literal {
     const sp = tokenSpan(t);
+    this.cursor = Math.max(this.cursor, sp.end);
     switch (t.tokenType.name) {
       case 'StringLiteral':
         return { kind: 'Literal', span: sp, value: this.stringValue(t), isFloat: false };
@@ -379,8 +662,21 @@ class Builder {
   }
 }
 
-export function cstToAst(file: SourceFile, cst: CstNode): { document: ast.Document; diagnostics: Diagnostic[] } {
-  const b = new Builder(file);
+function isStatementRule(name: string): name is StatementRule {
+  return (STATEMENT_RULES as readonly string[]).includes(name);
+}
+
+/**
+ * Builds the AST. `errorOffsets` (sorted) and `broken` come from a parse that found
+ * errors; `recovery` then says which statements they touched.
+ */
+export function cstToAst(
+  file: SourceFile,
+  cst: CstNode,
+  errorOffsets: readonly number[] = [],
+  broken: ReadonlySet<IToken> = new Set(),
+): { document: ast.Document; diagnostics: Diagnostic[]; recovery: RecoveryInfo } {
+  const b = new Builder(file, errorOffsets, broken);
   const document = b.document(cst);
-  return { document, diagnostics: b.diagnostics };
+  return { document, diagnostics: b.diagnostics, recovery: { regions: b.regions, names: b.names } };
 }

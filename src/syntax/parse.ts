@@ -1,10 +1,11 @@
 /**
  * Source text → tokens → CST (Chevrotain) → AST. Lexing and parsing report every
- * problem they find (the parser recovers, so one file can yield several syntax
- * errors); the AST is only built from an error-free CST, so later phases never see
- * half-parsed input.
+ * problem they find, and parsing always gives a tree: the parser recovers (it inserts
+ * or deletes a token, or skips to a token that can follow), and the AST is built from
+ * whatever CST came out, with recovered nodes marked (see cst-to-ast.ts). `recovery`
+ * says where the errors were, for the compile gate that drops their consequences.
  */
-import { Lexer, type CstNode, type IRecognitionException, type IToken } from 'chevrotain';
+import { Lexer, type CstNode, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
 import { KfpParser, MAX_SYNTAX_ERRORS, TooManySyntaxErrors } from '../../grammar/parser.js';
 import * as T from '../../grammar/tokens.js';
 import { diag } from '../diagnostics/catalog.js';
@@ -12,6 +13,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../source.js';
 import type * as ast from './ast.js';
 import { cstToAst } from './cst-to-ast.js';
+import { namesInSkippedTokens, type Recovery } from './recovery.js';
 
 /** Larger inputs are rejected up front: no real pipeline comes near, and it bounds time and memory. */
 export const MAX_SOURCE_BYTES = 8 * 1024 * 1024;
@@ -22,7 +24,14 @@ let lexer: Lexer | undefined;
 let parser: KfpParser | undefined;
 
 function getLexer(): Lexer {
-  lexer ??= new Lexer(T.allTokens, { positionTracking: 'full', ensureOptimizations: false, skipValidations: true });
+  // Chevrotain's own messages for unexpected characters are never shown (we say it our way),
+  // and building 130,000 of them was a third of the lexer's time.
+  lexer ??= new Lexer(T.allTokens, {
+    positionTracking: 'full',
+    ensureOptimizations: false,
+    skipValidations: true,
+    errorMessageProvider: { buildUnexpectedCharactersMessage: () => '', buildUnableToPopLexerModeMessage: () => '' },
+  });
   return lexer;
 }
 
@@ -32,11 +41,21 @@ function getParser(): KfpParser {
 }
 
 export interface ParseResult {
-  readonly document?: ast.Document;
+  /** Always present: after syntax errors, what parsed (recovered nodes are marked). */
+  readonly document: ast.Document;
   readonly diagnostics: Diagnostic[];
   readonly comments: IToken[];
   readonly tokens: IToken[];
+  /** Present when lexing or parsing found an error: where, and what the broken parts declared. */
+  readonly recovery?: Recovery;
 }
+
+function emptyDocument(file: SourceFile): ast.Document {
+  return { kind: 'Document', file, span: { start: 0, end: file.text.length }, imports: [], components: [], pipelines: [], recovered: true };
+}
+
+/** The tokens that stand in for the unterminated ones: the parser sees a whole string, fence or description. */
+const standIn: Record<string, TokenType> = { UnterminatedString: T.StringLiteral, UnterminatedFence: T.Fence, UnterminatedTripleString: T.TripleString };
 
 const punctuation: Record<string, string> = {
   LParen: '(', RParen: ')', LBrace: '{', RBrace: '}', LBracket: '[', RBracket: ']', Comma: ',', Colon: ':',
@@ -58,12 +77,27 @@ function describeFound(tok: IToken): string {
   return `\`${image.replace(/\n[^]*/, '…')}\``;
 }
 
-function lex(file: SourceFile, diagnostics: Diagnostic[]): { tokens: IToken[]; comments: IToken[] } {
+interface Lexed {
+  tokens: IToken[];
+  comments: IToken[];
+  /** Offsets of lexing errors (a character that starts no token, an unterminated token). */
+  errorOffsets: number[];
+  /** Unterminated tokens, passed to the parser as the token they meant to be. */
+  broken: Set<IToken>;
+}
+
+function lex(file: SourceFile, diagnostics: Diagnostic[]): Lexed {
   const result = getLexer().tokenize(file.text);
+  const errorOffsets: number[] = [];
+  const broken = new Set<IToken>();
+  const messages = new Map<string, string>();
   for (const e of result.errors) {
+    errorOffsets.push(e.offset);
     const ch = file.text.slice(e.offset, e.offset + 1);
+    let message = messages.get(ch);
+    if (message === undefined) messages.set(ch, (message = `unexpected character \`${ch}\``));
     diagnostics.push(
-      diag('UnexpectedCharacter', `unexpected character \`${ch}\``, {
+      diag('UnexpectedCharacter', message, {
         file,
         span: { start: e.offset, end: e.offset + Math.max(1, e.length > 1 ? 1 : e.length) },
         label: 'not part of any token',
@@ -77,19 +111,22 @@ function lex(file: SourceFile, diagnostics: Diagnostic[]): { tokens: IToken[]; c
     const sp = { start: tok.startOffset, end: tok.endOffset! + 1 };
     if (name === 'UnterminatedString') {
       diagnostics.push(diag('UnterminatedString', 'unterminated string', { file, span: { start: sp.start, end: sp.start + 1 }, label: 'this string has no closing `"` on its line', hint: 'strings end on the line they start; use """…""" for text over several lines' }));
-      continue;
-    }
-    if (name === 'UnterminatedFence') {
+    } else if (name === 'UnterminatedFence') {
       diagnostics.push(diag('UnterminatedBlock', 'unterminated ``` code block', { file, span: { start: sp.start, end: sp.start + 3 }, label: 'no line with only ``` closes this block', hint: 'put ``` alone on a line after the code' }));
-      continue;
-    }
-    if (name === 'UnterminatedTripleString') {
+    } else if (name === 'UnterminatedTripleString') {
       diagnostics.push(diag('UnterminatedBlock', 'unterminated """ description', { file, span: { start: sp.start, end: sp.start + 3 }, label: 'no closing """', hint: 'end the description with """' }));
+    } else {
+      tokens.push(tok);
       continue;
     }
-    tokens.push(tok);
+    // The parser gets the token the user meant, so that one missing quote is one error, not a cascade.
+    const type = standIn[name]!;
+    const stand: IToken = { ...tok, tokenType: type, tokenTypeIdx: type.tokenTypeIdx! };
+    broken.add(stand);
+    errorOffsets.push(sp.start);
+    tokens.push(stand);
   }
-  return { tokens, comments: (result.groups['comments'] as IToken[] | undefined) ?? [] };
+  return { tokens, comments: (result.groups['comments'] as IToken[] | undefined) ?? [], errorOffsets, broken };
 }
 
 function checkNesting(file: SourceFile, tokens: IToken[], diagnostics: Diagnostic[]): boolean {
@@ -139,41 +176,54 @@ export function parseSource(file: SourceFile): ParseResult {
   const diagnostics: Diagnostic[] = [];
   if (file.text.length > MAX_SOURCE_BYTES) {
     diagnostics.push(diag('TooLarge', `file is larger than ${MAX_SOURCE_BYTES / 1024 / 1024} MiB`, { file, span: { start: 0, end: 0 } }));
-    return { diagnostics, comments: [], tokens: [] };
+    return { document: emptyDocument(file), diagnostics, comments: [], tokens: [], recovery: gaveUp() };
   }
-  const { tokens, comments } = lex(file, diagnostics);
-  // A broken token (an unterminated string, say) makes everything after it noise to the parser.
-  if (diagnostics.length > 0) return { diagnostics, comments, tokens };
-  if (!checkNesting(file, tokens, diagnostics)) return { diagnostics, comments, tokens };
+  const { tokens, comments, errorOffsets, broken } = lex(file, diagnostics);
+  if (!checkNesting(file, tokens, diagnostics)) return { document: emptyDocument(file), diagnostics, comments, tokens, recovery: gaveUp() };
   const p = getParser();
   p.input = tokens;
   let cst: CstNode = { name: 'program', children: {} };
+  let complete = true;
   try {
     cst = p.program();
   } catch (e) {
     // Past MAX_SYNTAX_ERRORS the parser stops; the errors recorded so far are reported below.
+    complete = false;
     if (!(e instanceof TooManySyntaxErrors)) {
       // Error recovery on pathological input can exhaust the stack; say where parsing gave up instead of crashing.
       if (!(e instanceof RangeError)) throw e;
       const first = p.errors[0]?.token ?? tokens[0];
       const start = first && first.tokenType.name !== 'EOF' ? first.startOffset : 0;
       diagnostics.push(diag('TooDeep', 'the file is too broken or too complex to parse', { file, span: { start, end: start + 1 }, hint: 'fix the first syntax error and try again' }));
-      return { diagnostics, comments, tokens };
+      return { document: emptyDocument(file), diagnostics, comments, tokens, recovery: gaveUp() };
     }
   }
+  // A syntax error up to the first token after an unterminated one is its consequence: the lexing error says it all.
+  const brokenList = [...broken];
+  const brokenEnds = brokenList.map((t) => tokens[tokens.indexOf(t) + 1]?.startOffset ?? file.text.length);
   const seen = new Set<number>();
   for (const e of p.errors.slice(0, MAX_SYNTAX_ERRORS)) {
     const tok = e.token;
-    const start = tok.tokenType.name === 'EOF' ? file.text.length : tok.startOffset;
+    const start = tok.tokenType.name === 'EOF' || Number.isNaN(tok.startOffset) ? file.text.length : tok.startOffset;
     if (seen.has(start)) continue;
     seen.add(start);
+    if (brokenList.some((b, i) => b.startOffset <= start && start <= brokenEnds[i]!)) continue;
+    errorOffsets.push(start);
     const firstLine = tok.image.split('\n')[0]!.length;
     const end = tok.tokenType.name === 'EOF' ? start : start + Math.max(1, firstLine);
     const { message, label } = syntaxMessage(e);
     diagnostics.push(diag('SyntaxError', message, { file, span: { start, end }, label, hint: syntaxHint(e) }));
   }
-  if (diagnostics.length > 0) return { diagnostics, comments, tokens };
-  const built = cstToAst(file, cst);
+  if (!complete) return { document: emptyDocument(file), diagnostics, comments, tokens, recovery: gaveUp() };
+  errorOffsets.sort((a, b) => a - b);
+  const built = cstToAst(file, cst, errorOffsets, broken);
   for (const d of built.diagnostics) diagnostics.push(d);
-  return { document: built.document, diagnostics, comments, tokens };
+  if (errorOffsets.length === 0) return { document: built.document, diagnostics, comments, tokens };
+  const names = built.recovery.names;
+  for (const n of namesInSkippedTokens(cst, tokens)) names.add(n);
+  return { document: built.document, diagnostics, comments, tokens, recovery: { regions: built.recovery.regions, names, gaveUp: false } };
+}
+
+function gaveUp(): Recovery {
+  return { regions: [], names: new Set(), gaveUp: true };
 }
