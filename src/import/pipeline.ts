@@ -529,6 +529,8 @@ function pipelineSettings(spec: Rec, warnings: Warnings): string[] {
   if (isRecord(spec['ttlStrategy']) && spec['ttlStrategy']['secondsAfterCompletion'] !== undefined) out.push(`  ttl: ${literal(Number(spec['ttlStrategy']['secondsAfterCompletion']))}`), handled.add('ttlStrategy');
   if (Array.isArray(spec['imagePullSecrets'])) out.push(`  image_pull_secrets: ${literal((spec['imagePullSecrets'] as Rec[]).map((s) => s['name']))}`), handled.add('imagePullSecrets');
   if (isRecord(spec['nodeSelector'])) out.push(`  node_selector: ${literal(spec['nodeSelector'])}`), handled.add('nodeSelector');
+  const pdb = spec['podDisruptionBudget'];
+  if (isRecord(pdb) && pdb['minAvailable'] !== undefined && Object.keys(pdb).length === 1) out.push(`  pod_disruption_budget: ${literal(pdb['minAvailable'])}`), handled.add('podDisruptionBudget');
   for (const k of Object.keys(spec)) if (!handled.has(k)) out.push(notTranslated('  ', warnings.add(`spec.${k}`, `the workflow field \`${k}\``)));
   return out;
 }
