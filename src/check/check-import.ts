@@ -10,7 +10,7 @@ import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import YAML, { isMap, isNode, isScalar } from 'yaml';
 import { diag } from '../diagnostics/catalog.js';
 import type { IrComponent, IrPort, IrType, Json } from '../ir/ir.js';
-import type { ComponentSpec, Placeholder } from '../lower/component-spec.js';
+import type { ComponentSpec, Placeholder } from '../kfp/component-spec.js';
 import { fsHost, type FileHost } from '../project/file-host.js';
 import { findProjectRoot } from '../project/root.js';
 import { componentSchemaErrorsDetailed } from '../schema/validators.js';

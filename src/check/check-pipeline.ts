@@ -6,15 +6,15 @@
  * has no cycle.
  */
 import type {
-  IrComponent, IrCondExpr, IrLoop, IrNode, IrParam, IrPipeline, IrPipelineSettings, IrPort, IrTask, IrValue,
+  IrArm, IrBranch, IrComponent, IrLoop, IrNode, IrParam, IrPipeline, IrPipelineSettings, IrPort, IrTask, IrValue,
 } from '../ir/ir.js';
 import { keyedObject } from '../ir/ir.js';
-import { NameAllocator, sanitizeK8sName, taskName } from '../names.js';
+import { NameAllocator, pipelineK8sName, taskName } from '../names.js';
 import type { Span } from '../source.js';
 import type * as ast from '../syntax/ast.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { checkParams } from './check-component.js';
-import { ARGO_NAME_MAX, GENERATE_NAME_MAX } from './limits.js';
+import { ARGO_NAME_MAX, GENERATE_NAME_MAX } from './name-limits.js';
 
 import { checkCondition } from './check-condition.js';
 import { checkResource, resourceOutputs } from './check-resource.js';
@@ -32,19 +32,21 @@ export const MAX_ELIF = 64;
 interface TaskInfo {
   readonly stmt: ast.TaskStmt;
   readonly binding: string | undefined;
-  readonly name: string; // the final Argo task name
+  /** The neutral id (see IrTask): given once every binding is known, before the IR is built. */
+  id: string;
   readonly component: IrComponent | undefined;
   readonly isVolume: boolean;
   /** For `resource(...)` tasks: their outputs (`name`, `manifest` and the ones the call names). */
   readonly resourceOutputs?: readonly string[];
-  /** Names of the loops around the task, outermost first. */
+  /** Ids of the loops around the task, outermost first. */
   readonly loops: readonly string[];
   readonly inExit: boolean;
 }
 
 interface LoopFrame {
   readonly variable: string;
-  readonly name: string;
+  /** The loop's neutral id (see IrLoop). */
+  readonly id: string;
   /** Field names when the items are literal records; undefined when unknown. */
   readonly fields: readonly string[] | undefined;
   readonly itemType: ValueType;
@@ -56,10 +58,10 @@ type Symbol = { kind: 'param'; param: IrParam; span: Span } | { kind: 'task'; ta
 class PipelineChecker {
   private readonly scope = new Map<string, Symbol>();
   private readonly tasks = new Map<ast.TaskStmt, TaskInfo>();
-  private readonly taskNames = new NameAllocator();
-  private groupCounter = 0;
-  private readonly groupNames = new Map<object, string>();
-  /** Edges for the cycle check: task name → names it depends on, with the span that made the edge. */
+  /** Loop ids, made in source order: the variable, `-2`, `-3`… when a later loop reuses it. */
+  private readonly loopIds = new NameAllocator();
+  private readonly loopIdOf = new Map<ast.ForStmt, string>();
+  /** Edges for the cycle check: task id → ids it depends on, with the span that made the edge. */
   private readonly edges = new Map<string, { to: string; span: Span }[]>();
   /** Calls written inside another call's arguments (`show(read(w.out))`): each is a task of its own. */
   private readonly inlineTasks = new Map<ast.CallExpr, ast.TaskStmt>();
@@ -83,6 +85,7 @@ class PipelineChecker {
       if (param && !this.scope.has(param.name)) this.scope.set(param.name, { kind: 'param', param, span: decl.name.span });
     }
     this.declare(p.body, [], false);
+    this.assignTaskIds();
     const settings: IrPipelineSettings = {};
     const seenSettings = new Map<string, ast.Setting>();
     let exit: IrNode[] | undefined;
@@ -102,7 +105,8 @@ class PipelineChecker {
     const body = this.nonEmpty(this.statements(mainBody, [], false), p.nameSpan, 'pipeline');
     this.checkCycles();
     this.checkUnused();
-    const name = sanitizeK8sName(p.name) || 'pipeline';
+    // The name every Kubernetes target derives from the pipeline's (kfp's sanitize_k8s_name).
+    const name = pipelineK8sName(p.name);
     if (name.length + 1 > GENERATE_NAME_MAX) {
       this.ctx.report('NameTooLong', `the workflow name \`${name.slice(0, 40)}…-\` is ${name.length + 1} characters; Kubernetes keeps at most ${GENERATE_NAME_MAX}`, p.nameSpan, {
         hint: "shorten the pipeline name (it becomes the Workflow's generateName)",
@@ -111,7 +115,7 @@ class PipelineChecker {
     if (p.name.trim() === '') this.ctx.report('InvalidSetting', 'a pipeline needs a name', p.nameSpan, { hint: 'e.g. pipeline "train model" () { … }' });
     return {
       displayName: p.name,
-      name,
+      nameOrigin: { start: p.nameSpan.start, end: p.nameSpan.end },
       ...(p.description ? { description: p.description.text } : {}),
       params,
       body,
@@ -121,17 +125,26 @@ class PipelineChecker {
     };
   }
 
-  private groupName(node: object, prefix: string): string {
-    let n = this.groupNames.get(node);
-    if (!n) {
-      // Groups are tasks in their parent's DAG too: they share the task names' namespace.
-      n = this.taskNames.unique(`${prefix}-${++this.groupCounter}`);
-      this.groupNames.set(node, n);
+  private loopId(s: ast.ForStmt): string {
+    let id = this.loopIdOf.get(s);
+    if (id === undefined) {
+      id = this.loopIds.unique(s.variable.name);
+      this.loopIdOf.set(s, id);
     }
-    return n;
+    return id;
   }
 
-  /** First pass: every task and group gets its name before any reference is resolved, so order in the file does not matter. */
+  /**
+   * Bound tasks are known by their binding; the others by their callee's name, made unique
+   * with `-2`, `-3`… (a `-` no binding can spell), in source order.
+   */
+  private assignTaskIds(): void {
+    const ids = new NameAllocator();
+    for (const t of this.tasks.values()) if (t.binding !== undefined) ids.reserve(t.binding);
+    for (const t of this.tasks.values()) t.id = t.binding ?? ids.unique(t.stmt.callee.name);
+  }
+
+  /** First pass: every task is declared before any reference is resolved, so order in the file does not matter. */
   private declare(stmts: readonly ast.Statement[], loops: string[], inExit: boolean): void {
     for (const s of stmts) {
       switch (s.kind) {
@@ -139,17 +152,11 @@ class PipelineChecker {
           this.declareTask(s, loops, inExit);
           break;
         case 'IfStmt':
-          for (const b of s.branches) {
-            this.groupName(b, 'condition');
-            this.declare(b.body, loops, inExit);
-          }
-          if (s.elseBody) {
-            this.groupName(s, 'condition');
-            this.declare(s.elseBody, loops, inExit);
-          }
+          for (const b of s.branches) this.declare(b.body, loops, inExit);
+          if (s.elseBody) this.declare(s.elseBody, loops, inExit);
           break;
         case 'ForStmt':
-          this.declare(s.body, [...loops, this.groupName(s, 'for-loop')], inExit);
+          this.declare(s.body, [...loops, this.loopId(s)], inExit);
           break;
         case 'FinallyStmt':
           if (loops.length > 0 || inExit) this.ctx.report('InvalidSetting', '`finally` belongs at the top level of a pipeline', { start: s.span.start, end: s.span.start + 7 });
@@ -172,11 +179,12 @@ class PipelineChecker {
       });
     }
     const binding = s.name?.name;
-    const name = this.taskNames.unique(taskName(binding ?? s.callee.name));
+    // The task name Kubernetes targets derive (before `-2` suffixes): too long for Argo, a located error now.
+    const name = taskName(binding ?? s.callee.name);
     if (name.length > ARGO_NAME_MAX) {
       this.ctx.report('NameTooLong', `task name \`${name.slice(0, 40)}…\` is ${name.length} characters; Argo accepts at most ${ARGO_NAME_MAX}`, (s.name ?? s.callee).span, { hint: 'use a shorter name' });
     }
-    const info: TaskInfo = { stmt: s, binding, name, component, isVolume, ...(isResource ? { resourceOutputs: resourceOutputs(s) } : {}), loops, inExit };
+    const info: TaskInfo = { stmt: s, binding, id: '', component, isVolume, ...(isResource ? { resourceOutputs: resourceOutputs(s) } : {}), loops, inExit };
     this.tasks.set(s, info);
     // As in kfp (`multiply_op(add_op(a, b).output)`), a component call inside the arguments is a task of its own.
     const inline: ast.TaskStmt[] = [];
@@ -238,35 +246,33 @@ class PipelineChecker {
     const node = info.isVolume
       ? checkVolume(this.ctx, s, info, ref, after)
       : info.resourceOutputs
-        ? checkResource(this.ctx, s, info.name, (e) => this.resourceRef(e, info, frames), after)
+        ? checkResource(this.ctx, s, info, (e) => this.resourceRef(e, info, frames), after)
         : this.task(info, frames);
     if (node) out.push(node);
     return out;
   }
 
   private ifStmt(s: ast.IfStmt, frames: readonly LoopFrame[], inExit: boolean): IrNode[] {
-    const out: IrNode[] = [];
     if (s.branches.length > MAX_ELIF) {
-      // Each branch's `when` negates every earlier condition: the workflow grows with the square of the branches.
+      // A backend without `else` (KFP v1) negates every earlier condition: the workflow grows with the square of the branches.
       this.ctx.report('TooDeep', `an \`if\` with ${s.branches.length} branches; at most ${MAX_ELIF} are accepted`, s.branches[MAX_ELIF]!.span, {
         hint: 'loop over the cases instead, or split the decision into nested conditions',
       });
-      return out;
+      return [];
     }
-    const previous: IrCondExpr[] = [];
+    const arms: IrArm[] = [];
     for (const b of s.branches) {
-      const cond = checkCondition(this.ctx, b.cond, (e) => this.reference(e, frames, inExit));
-      if (!cond) continue;
-      // `elif` and `else` hold when every earlier condition is false: complementary `when`s, since kfp v1 has no else.
-      const when: IrCondExpr = previous.length === 0 ? cond : { and: [...previous.map((p) => ({ not: p })), cond] };
-      previous.push(cond);
-      out.push({ kind: 'condition', name: this.groupName(b, 'condition'), when, body: this.nonEmpty(this.statements(b.body, frames, inExit), b.span, '`if` block') });
+      const when = checkCondition(this.ctx, b.cond, (e) => this.reference(e, frames, inExit));
+      if (!when) continue;
+      arms.push({ when, body: this.nonEmpty(this.statements(b.body, frames, inExit), b.span, '`if` block'), origin: { start: b.span.start, end: b.span.end } });
     }
-    if (s.elseBody && previous.length === s.branches.length) {
-      const when: IrCondExpr = previous.length === 1 ? { not: previous[0]! } : { and: previous.map((p) => ({ not: p })) };
-      out.push({ kind: 'condition', name: this.groupName(s, 'condition'), when, body: this.nonEmpty(this.statements(s.elseBody, frames, inExit), s.elseSpan ?? s.span, '`else` block') });
+    if (arms.length === 0) return [];
+    const branch: IrBranch = { kind: 'branch', arms };
+    if (s.elseBody && arms.length === s.branches.length) {
+      const span = s.elseSpan ?? s.span;
+      branch.else = { body: this.nonEmpty(this.statements(s.elseBody, frames, inExit), span, '`else` block'), origin: { start: span.start, end: span.end } };
     }
-    return out;
+    return [branch];
   }
 
   /** Argo runs no DAG without tasks: an empty block is an error here rather than a rejected workflow. */
@@ -278,7 +284,7 @@ class PipelineChecker {
   }
 
   private forStmt(s: ast.ForStmt, frames: readonly LoopFrame[], inExit: boolean): IrLoop | undefined {
-    const name = this.groupName(s, 'for-loop');
+    const id = this.loopId(s);
     const clash = this.scope.get(s.variable.name) ?? frames.find((f) => f.variable === s.variable.name);
     if (clash) {
       this.ctx.report('DuplicateName', `loop variable \`${s.variable.name}\` hides another name`, s.variable.span, { hint: 'give the loop variable its own name' });
@@ -330,16 +336,18 @@ class PipelineChecker {
     if (s.parallelism && s.parallelism.value < 1) {
       this.ctx.report('InvalidSetting', '`parallelism` must be at least 1', s.parallelism.span, { hint: 'leave it out for no limit (Argo 4 rejects 0)' });
     }
-    const frame: LoopFrame = { variable: s.variable.name, name, fields, itemType, span: s.variable.span };
+    const frame: LoopFrame = { variable: s.variable.name, id, fields, itemType, span: s.variable.span };
     const body = this.nonEmpty(this.statements(s.body, [...frames, frame], inExit), { start: s.span.start, end: s.span.start + 3 }, 'loop');
     if (!items) return undefined;
     return {
       kind: 'loop',
-      name,
+      id,
+      variable: s.variable.name,
       items,
       fields: fields ?? [],
       ...(s.parallelism && s.parallelism.value >= 1 && parallelismFits ? { parallelism: s.parallelism.value } : {}),
       body,
+      origin: { start: s.span.start, end: s.span.end },
     };
   }
 
@@ -358,8 +366,8 @@ class PipelineChecker {
         this.ctx.report('UnknownTask', info.inExit ? '`finally` tasks run after the pipeline and cannot wait for its tasks' : 'a pipeline task cannot wait for a `finally` task', a.span);
         continue;
       }
-      if (!after.includes(sym.task.name)) after.push(sym.task.name);
-      this.edge(info.name, sym.task.name, a.span);
+      if (!after.includes(sym.task.id)) after.push(sym.task.id);
+      this.edge(info.id, sym.task.id, a.span);
     }
     return after;
   }
@@ -448,7 +456,10 @@ class PipelineChecker {
       });
       return undefined;
     }
-    return { kind: 'task', name: info.name, component: comp.name, args, after, settings, origin: { start: s.span.start, end: s.span.end } };
+    return {
+      kind: 'task', id: info.id, ...(info.binding !== undefined ? { binding: info.binding } : {}),
+      component: comp.name, args, after, settings, origin: { start: s.span.start, end: s.span.end },
+    };
   }
 
   private mountTarget(e: ast.Expr, info: TaskInfo, frames: readonly LoopFrame[]): { volumeTask: string } | { claim: string } | undefined {
@@ -462,12 +473,12 @@ class PipelineChecker {
       const sym = this.scope.get(e.parts[0]!.name);
       if (sym?.kind === 'task' && sym.task.isVolume) {
         this.used.add(e.parts[0]!.name);
-        if (!frames.every((f) => sym.task.loops.includes(f.name)) || sym.task.loops.length > frames.length) {
+        if (!frames.every((f) => sym.task.loops.includes(f.id)) || sym.task.loops.length > frames.length) {
           this.ctx.report('InvalidSetting', 'a volume created inside a loop can only be mounted in that loop', e.span);
           return undefined;
         }
-        this.edge(info.name, sym.task.name, e.span);
-        return { volumeTask: sym.task.name };
+        this.edge(info.id, sym.task.id, e.span);
+        return { volumeTask: sym.task.id };
       }
     }
     this.ctx.report('TypeMismatch', 'only volumes can be mounted', e.span, {
@@ -507,7 +518,7 @@ class PipelineChecker {
     }
     const resolved = inline ? this.inlineOutput(this.tasks.get(inline)!, e.span) : this.reference(e as ast.RefExpr, frames, task.inExit);
     if (!resolved) return undefined;
-    if (resolved.producer) this.edge(task.name, resolved.producer, e.span);
+    if (resolved.producer) this.edge(task.id, resolved.producer, e.span);
     if (expected === 'file' && declaredHere && resolved.returned) {
       this.returnedValueToFile(resolved.type, e.span, inputName);
       return resolved.value;
@@ -528,13 +539,13 @@ class PipelineChecker {
       return undefined;
     }
     const o = passable[0]!;
-    return { value: { output: { task: producer.name, name: o.name } }, type: outputType(comp, o), producer: producer.name, returned: isReturned(comp, o) };
+    return { value: { output: { task: producer.id, name: o.name } }, type: outputType(comp, o), producer: producer.id, returned: isReturned(comp, o) };
   }
 
   /** A reference inside a resource's manifest: resolved as an argument is, with the dependency it implies. */
   private resourceRef(e: ast.RefExpr, info: TaskInfo, frames: readonly LoopFrame[]): Resolved | undefined {
     const r = this.reference(e, frames, info.inExit);
-    if (r?.producer) this.edge(info.name, r.producer, e.span);
+    if (r?.producer) this.edge(info.id, r.producer, e.span);
     return r;
   }
 
@@ -549,11 +560,11 @@ class PipelineChecker {
       this.ctx.report('UnknownOutput', `resource \`${e.parts[0]!.name}\` has no output \`${field.name}\``, field.span, { hint: didYouMean(field.name, outputs) ?? `its outputs are ${outputs.map((o) => `\`${o}\``).join(', ')}` });
       return undefined;
     }
-    if (!frames.every((f) => producer.loops.includes(f.name)) || producer.loops.length > frames.length) {
+    if (!frames.every((f) => producer.loops.includes(f.id)) || producer.loops.length > frames.length) {
       this.ctx.report('UnknownOutput', 'a resource created inside a loop can only be used in that loop', e.span);
       return undefined;
     }
-    return { value: { output: { task: producer.name, name: field.name } }, type: 'str', producer: producer.name };
+    return { value: { output: { task: producer.id, name: field.name } }, type: 'str', producer: producer.id };
   }
 
   /**
@@ -595,7 +606,7 @@ class PipelineChecker {
     }
     const frame = [...frames].reverse().find((f) => f.variable === head!.name);
     if (frame) {
-      if (!field) return { value: { item: { loop: frame.name } }, type: frame.itemType };
+      if (!field) return { value: { item: { loop: frame.id } }, type: frame.itemType };
       if (frame.fields && !frame.fields.includes(field.name)) {
         this.ctx.report('UnknownOutput', `loop items have no field \`${field.name}\``, field.span, { hint: didYouMean(field.name, frame.fields) ?? `their fields are ${frame.fields.map((f) => `\`${f}\``).join(', ')}` });
         return undefined;
@@ -604,7 +615,7 @@ class PipelineChecker {
         this.ctx.report('UnknownOutput', `loop items are \`${frame.itemType}\`, which has no fields`, field.span);
         return undefined;
       }
-      return { value: { item: { loop: frame.name, field: field.name } }, type: 'any' };
+      return { value: { item: { loop: frame.id, field: field.name } }, type: 'any' };
     }
     const sym = this.scope.get(head!.name);
     if (sym) this.used.add(head!.name);
@@ -668,9 +679,9 @@ class PipelineChecker {
         return undefined;
       }
     }
-    const current = frames.map((f) => f.name);
+    const current = frames.map((f) => f.id);
     const outer = producer.loops.filter((l) => !current.includes(l));
-    if (outer.length === 0) return { value: { output: { task: producer.name, name: out.name } }, type: outputType(comp, out), producer: producer.name, returned: isReturned(comp, out) };
+    if (outer.length === 0) return { value: { output: { task: producer.id, name: out.name } }, type: outputType(comp, out), producer: producer.id, returned: isReturned(comp, out) };
     // The producer runs once per iteration of a loop that does not enclose us: fan-in, one list of all its values.
     if (outer.length > 1 || !current.every((l) => producer.loops.includes(l))) {
       this.ctx.report('UnknownOutput', 'outputs can be collected from one loop level at a time', e.span, { hint: 'collect inside the outer loop, then again outside it' });
@@ -680,7 +691,7 @@ class PipelineChecker {
       this.ctx.report('TypeMismatch', 'file outputs cannot be collected from a loop', e.span, { hint: 'return a value instead (str, int, list…)' });
       return undefined;
     }
-    return { value: { collect: { task: producer.name, name: out.name } }, type: 'list', producer: producer.name };
+    return { value: { collect: { task: producer.id, name: out.name } }, type: 'list', producer: producer.id };
   }
 
   private checkUnused(): void {
@@ -700,7 +711,7 @@ class PipelineChecker {
   }
 
   private checkCycles(): void {
-    findCycles([...this.tasks.values()].map((t) => t.name), this.edges, (cycle, span) =>
+    findCycles([...this.tasks.values()].map((t) => t.id), this.edges, (cycle, span) =>
       this.ctx.report('DependencyCycle', `tasks depend on each other in a cycle: ${cycle.map((c) => this.displayName(c)).join(' → ')}`, span, {
         label: 'this dependency closes the cycle',
         hint: 'a pipeline is a DAG; remove one of these dependencies',
@@ -708,9 +719,9 @@ class PipelineChecker {
     );
   }
 
-  private displayName(name: string): string {
-    for (const t of this.tasks.values()) if (t.name === name) return t.binding ?? name;
-    return name;
+  private displayName(id: string): string {
+    for (const t of this.tasks.values()) if (t.id === id) return t.binding ?? id;
+    return id;
   }
 }
 
