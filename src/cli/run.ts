@@ -12,6 +12,7 @@ import { constants as osConstants } from 'node:os';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import YAML from 'yaml';
+import { backendNamed, DEFAULT_TARGET } from '../backends/index.js';
 import { compileSource } from '../compile.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { renderAll } from '../diagnostics/render.js';
@@ -55,6 +56,8 @@ export interface RunCliOptions {
   python?: string;
   format: RunFormat;
   quiet?: boolean;
+  /** `--target`: the backend whose workflow runs (default kfp-v1). */
+  target?: string;
 }
 
 /** Starts the run; the exit code is set on `process.exitCode` when it ends. */
@@ -89,7 +92,7 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
     process.stderr.write(renderAll(isDiagnostic(source) ? [source] : [badRoot!], opts.format, opts.format === 'pretty' && stderrColour));
     return 1;
   }
-  const compiled = compileSource(source, { root: opts.root });
+  const compiled = compileSource(source, { root: opts.root, backend: backendNamed(opts.target ?? DEFAULT_TARGET)! });
   if (compiled.diagnostics.length > 0) process.stderr.write(renderAll(compiled.diagnostics, opts.format, opts.format === 'pretty' && stderrColour));
   if (hasErrors(compiled.diagnostics)) {
     const errors = compiled.diagnostics.filter((d) => d.severity === 'error').length;

@@ -165,7 +165,7 @@ export class WorkflowLowering {
       metadata: {
         // kfp renames the workflow with its entrypoint when a component already took the pipeline's name.
         generateName: `${root.name}-`,
-        ...(this.flavour === 'kfp' ? { annotations: { 'pipelines.kubeflow.org/pipeline_spec': this.pipelineSpecAnnotation() } } : {}),
+        annotations: this.flavour === 'kfp' ? { 'pipelines.kubeflow.org/pipeline_spec': this.pipelineSpecAnnotation() } : {},
       },
       spec: {
         entrypoint: root.name,
@@ -173,8 +173,8 @@ export class WorkflowLowering {
         arguments: {
           parameters: p.params.map((x) => ({ name: x.name, ...(x.default ? { value: serializeConst(x.default, x.type) } : {}) })),
         },
-        // Plain Argo runs as the namespace's default account unless the pipeline names one.
-        ...(s.serviceAccount !== undefined || this.flavour === 'kfp' ? { serviceAccountName: s.serviceAccount ?? SERVICE_ACCOUNT } : {}),
+        // Plain Argo has no `pipeline-runner`: the namespace's `default` account, unless the pipeline names one.
+        serviceAccountName: s.serviceAccount ?? (this.flavour === 'kfp' ? SERVICE_ACCOUNT : 'default'),
         ...(s.parallelism ? { parallelism: s.parallelism } : {}),
         ...(s.ttlSeconds ? { ttlStrategy: { secondsAfterCompletion: s.ttlSeconds } } : {}),
         ...(s.imagePullSecrets ? { imagePullSecrets: s.imagePullSecrets.map((name) => ({ name })) } : {}),
@@ -662,7 +662,8 @@ function dropKfpMetadata(t: ArgoTemplate, userAnnotations: { [k: string]: string
   };
   const annotations = keep(md.annotations, userAnnotations);
   const labels = keep(md.labels, userLabels);
-  if (annotations || labels) t.metadata = { ...(annotations ? { annotations } : {}), ...(labels ? { labels } : {}) };
+  // The container template writes both maps whenever there is metadata.
+  if (annotations || labels) t.metadata = { annotations: annotations ?? {}, labels: labels ?? {} };
   else delete t.metadata;
 }
 
