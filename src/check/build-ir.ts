@@ -39,7 +39,7 @@ export function statements(ps: PipelineState, stmts: readonly ast.Statement[], f
       case 'FinallyStmt':
         break; // reported in declare()
       case 'Setting':
-        ps.ctx.report('InvalidSetting', `pipeline settings such as \`${s.name.name}\` belong at the top level of the pipeline`, s.name.span, {
+        ps.ctx.report('MisplacedPipelineSetting', `pipeline settings such as \`${s.name.name}\` belong at the top level of the pipeline`, s.name.span, {
           hint: 'task settings go in braces after the call: `t = train(x) { cpu: 2 }`',
         });
         break;
@@ -108,17 +108,17 @@ export function forStmt(ps: PipelineState, s: ast.ForStmt, frames: readonly Loop
   if (c) {
     const v = c.const;
     if (!Array.isArray(v) || v.length === 0) {
-      ps.ctx.report('TypeMismatch', Array.isArray(v) ? 'a loop needs at least one item' : `cannot loop over a \`${describeType(constType(c))}\``, s.items.span, { hint: 'loop over a list: `for x in [1, 2, 3] { … }`' });
+      ps.ctx.report('InvalidLoopItems', Array.isArray(v) ? 'a loop needs at least one item' : `cannot loop over a \`${describeType(constType(c))}\``, s.items.span, { hint: 'loop over a list: `for x in [1, 2, 3] { … }`' });
     } else {
       const kinds = new Set(v.map((x) => (x === null ? 'null' : Array.isArray(x) ? 'list' : typeof x)));
       if (kinds.size > 1 || kinds.has('null') || kinds.has('list')) {
-        ps.ctx.report('TypeMismatch', 'loop items must all be numbers, all strings, all booleans or all records', s.items.span);
+        ps.ctx.report('InvalidLoopItems', 'loop items must all be numbers, all strings, all booleans or all records', s.items.span);
       } else if (kinds.has('object')) {
         const keys = Object.keys(v[0] as object).sort();
         const same = v.every((x) => JSON.stringify(Object.keys(x as object).sort()) === JSON.stringify(keys));
         const badKey = keys.find((k) => !/^[a-zA-Z_][0-9a-zA-Z_]*$/.test(k));
-        if (!same) ps.ctx.report('TypeMismatch', 'loop records must all have the same fields', s.items.span, { hint: `the first has ${keys.map((k) => `\`${k}\``).join(', ')}` });
-        else if (badKey !== undefined) ps.ctx.report('InvalidSetting', `record field \`${badKey}\` is not an identifier`, s.items.span, { hint: 'fields are used as `row.field`' });
+        if (!same) ps.ctx.report('InvalidLoopItems', 'loop records must all have the same fields', s.items.span, { hint: `the first has ${keys.map((k) => `\`${k}\``).join(', ')}` });
+        else if (badKey !== undefined) ps.ctx.report('InvalidLoopItems', `record field \`${badKey}\` is not an identifier`, s.items.span, { hint: 'fields are used as `row.field`' });
         else {
           fields = keys;
           itemType = 'dict';
@@ -134,19 +134,19 @@ export function forStmt(ps: PipelineState, s: ast.ForStmt, frames: readonly Loop
     const r = reference(ps, s.items, frames, inExit);
     if (r) {
       if (r.type !== 'list' && r.type !== 'any' && r.type !== 'file') {
-        ps.ctx.report('TypeMismatch', `cannot loop over a \`${describeType(r.type)}\``, s.items.span, { label: 'not a list', hint: 'loop over a `list` parameter, a `list` output or a literal list' });
+        ps.ctx.report('InvalidLoopItems', `cannot loop over a \`${describeType(r.type)}\``, s.items.span, { label: 'not a list', hint: 'loop over a `list` parameter, a `list` output or a literal list' });
       } else if ('collect' in r.value) {
-        ps.ctx.report('TypeMismatch', 'cannot loop over outputs collected from another loop', s.items.span, { hint: 'nest the loops instead' });
+        ps.ctx.report('InvalidLoopItems', 'cannot loop over outputs collected from another loop', s.items.span, { hint: 'nest the loops instead' });
       } else {
         items = r.value as IrLoop['items'];
       }
     }
   } else {
-    ps.ctx.report('TypeMismatch', 'a loop runs over a literal list, a list parameter or a list output', s.items.span);
+    ps.ctx.report('InvalidLoopItems', 'a loop runs over a literal list, a list parameter or a list output', s.items.span);
   }
   const parallelismFits = !s.parallelism || fitsField(ps.ctx, s.parallelism.value, 'parallelism', s.parallelism.span);
   if (s.parallelism && s.parallelism.value < 1) {
-    ps.ctx.report('InvalidSetting', '`parallelism` must be at least 1', s.parallelism.span, { hint: 'leave it out for no limit (Argo 4 rejects 0)' });
+    ps.ctx.report('InvalidParallelism', '`parallelism` must be at least 1', s.parallelism.span, { hint: 'leave it out for no limit (Argo 4 rejects 0)' });
   }
   const frame: LoopFrame = { variable: s.variable.name, id, fields, itemType, span: s.variable.span };
   const body = nonEmpty(ps, statements(ps, s.body, [...frames, frame], inExit), { start: s.span.start, end: s.span.start + 3 }, 'loop');

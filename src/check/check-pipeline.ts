@@ -52,7 +52,7 @@ export function checkPipeline(ctx: CheckContext, p: ast.PipelineDecl, components
     if (s.kind === 'Setting') checkPipelineSetting(ps.ctx, s, settings, seenSettings);
     else if (s.kind === 'FinallyStmt') {
       if (finallySpan) {
-        ps.ctx.report('DuplicateName', 'a pipeline has at most one `finally` block', { start: s.span.start, end: s.span.start + 7 }, { related: [ps.ctx.related(finallySpan, 'the first one')] });
+        ps.ctx.report('MisplacedFinally', 'a pipeline has at most one `finally` block', { start: s.span.start, end: s.span.start + 7 }, { related: [ps.ctx.related(finallySpan, 'the first one')] });
         continue;
       }
       finallySpan = { start: s.span.start, end: s.span.start + 7 };
@@ -69,7 +69,7 @@ export function checkPipeline(ctx: CheckContext, p: ast.PipelineDecl, components
       hint: "shorten the pipeline name (it becomes the Workflow's generateName)",
     });
   }
-  if (p.name.trim() === '') ps.ctx.report('InvalidSetting', 'a pipeline needs a name', p.nameSpan, { hint: 'e.g. pipeline "train model" () { … }' });
+  if (p.name.trim() === '') ps.ctx.report('EmptyPipelineName', 'a pipeline needs a name', p.nameSpan, { hint: 'e.g. pipeline "train model" () { … }' });
   return {
     displayName: p.name,
     nameOrigin: { start: p.nameSpan.start, end: p.nameSpan.end },

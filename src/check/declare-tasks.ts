@@ -45,7 +45,7 @@ export function declare(ps: PipelineState, stmts: readonly ast.Statement[], loop
         declare(ps, s.body, [...loops, loopId(ps, s)], inExit);
         break;
       case 'FinallyStmt':
-        if (loops.length > 0 || inExit) ps.ctx.report('InvalidSetting', '`finally` belongs at the top level of a pipeline', { start: s.span.start, end: s.span.start + 7 });
+        if (loops.length > 0 || inExit) ps.ctx.report('MisplacedFinally', '`finally` belongs at the top level of a pipeline', { start: s.span.start, end: s.span.start + 7 });
         declare(ps, s.body, loops, true);
         break;
       case 'Setting':

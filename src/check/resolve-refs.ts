@@ -67,7 +67,7 @@ export function reference(ps: PipelineState, e: ast.RefExpr, frames: readonly Lo
     return undefined;
   }
   if (producer.inExit !== inExit) {
-    ps.ctx.report('UnknownOutput', inExit ? '`finally` tasks run after the pipeline and cannot use its outputs' : 'a pipeline task cannot use the outputs of a `finally` task', e.span);
+    ps.ctx.report('FinallyDependency', inExit ? '`finally` tasks run after the pipeline and cannot use its outputs' : 'a pipeline task cannot use the outputs of a `finally` task', e.span);
     return undefined;
   }
   if (producer.resourceOutputs) return resourceOutput(ps, producer, field, e, frames);
@@ -92,7 +92,7 @@ export function reference(ps: PipelineState, e: ast.RefExpr, frames: readonly Lo
       return undefined;
     }
     if (isUiOutput(out.type)) {
-      ps.ctx.report('UnknownOutput', `\`${field.name}\` is a ${out.type} output: it goes to the KFP UI, not to other tasks`, field.span, { hint: 'return the values you need as ordinary outputs too' });
+      ps.ctx.report('UiOutputAsValue', `\`${field.name}\` is a ${out.type} output: it goes to the KFP UI, not to other tasks`, field.span, { hint: 'return the values you need as ordinary outputs too' });
       return undefined;
     }
   }
@@ -101,11 +101,11 @@ export function reference(ps: PipelineState, e: ast.RefExpr, frames: readonly Lo
   if (outer.length === 0) return { value: { output: { task: producer.id, name: out.name } }, type: outputType(comp, out), producer: producer.id, returned: isReturned(comp, out) };
   // The producer runs once per iteration of a loop that does not enclose us: fan-in, one list of all its values.
   if (outer.length > 1 || !current.every((l) => producer.loops.includes(l))) {
-    ps.ctx.report('UnknownOutput', 'outputs can be collected from one loop level at a time', e.span, { hint: 'collect inside the outer loop, then again outside it' });
+    ps.ctx.report('InvalidCollect', 'outputs can be collected from one loop level at a time', e.span, { hint: 'collect inside the outer loop, then again outside it' });
     return undefined;
   }
   if (out.type === 'file') {
-    ps.ctx.report('TypeMismatch', 'file outputs cannot be collected from a loop', e.span, { hint: 'return a value instead (str, int, list…)' });
+    ps.ctx.report('InvalidCollect', 'file outputs cannot be collected from a loop', e.span, { hint: 'return a value instead (str, int, list…)' });
     return undefined;
   }
   return { value: { collect: { task: producer.id, name: out.name } }, type: 'list', producer: producer.id };
@@ -123,7 +123,7 @@ export function resourceOutput(ps: PipelineState, producer: TaskInfo, field: ast
     return undefined;
   }
   if (!frames.every((f) => producer.loops.includes(f.id)) || producer.loops.length > frames.length) {
-    ps.ctx.report('UnknownOutput', 'a resource created inside a loop can only be used in that loop', e.span);
+    ps.ctx.report('UsedOutsideLoop', 'a resource created inside a loop can only be used in that loop', e.span);
     return undefined;
   }
   return { value: { output: { task: producer.id, name: field.name } }, type: 'str', producer: producer.id };
@@ -163,7 +163,7 @@ export function afterList(ps: PipelineState, info: TaskInfo): string[] {
     }
     ps.used.add(a.name);
     if (sym.task.inExit !== info.inExit) {
-      ps.ctx.report('UnknownTask', info.inExit ? '`finally` tasks run after the pipeline and cannot wait for its tasks' : 'a pipeline task cannot wait for a `finally` task', a.span);
+      ps.ctx.report('FinallyDependency', info.inExit ? '`finally` tasks run after the pipeline and cannot wait for its tasks' : 'a pipeline task cannot wait for a `finally` task', a.span);
       continue;
     }
     if (!after.includes(sym.task.id)) after.push(sym.task.id);
@@ -176,7 +176,7 @@ export function mountTarget(ps: PipelineState, e: ast.Expr, info: TaskInfo, fram
   if (e.kind === 'CallExpr' && e.callee.name === 'pvc') {
     const a = e.args[0];
     if (e.args.length === 1 && a && !a.name && a.value.kind === 'Literal' && typeof a.value.value === 'string' && isDnsSubdomain(a.value.value)) return { claim: a.value.value };
-    ps.ctx.report('InvalidSetting', '`pvc` takes the name of an existing PersistentVolumeClaim', e.span, { hint: 'a Kubernetes name: lower-case letters, digits, `-` and `.`, e.g. pvc("shared-data")' });
+    ps.ctx.report('InvalidMount', '`pvc` takes the name of an existing PersistentVolumeClaim', e.span, { hint: 'a Kubernetes name: lower-case letters, digits, `-` and `.`, e.g. pvc("shared-data")' });
     return undefined;
   }
   if (e.kind === 'RefExpr' && e.parts.length === 1) {
@@ -184,14 +184,14 @@ export function mountTarget(ps: PipelineState, e: ast.Expr, info: TaskInfo, fram
     if (sym?.kind === 'task' && sym.task.isVolume) {
       ps.used.add(e.parts[0]!.name);
       if (!frames.every((f) => sym.task.loops.includes(f.id)) || sym.task.loops.length > frames.length) {
-        ps.ctx.report('InvalidSetting', 'a volume created inside a loop can only be mounted in that loop', e.span);
+        ps.ctx.report('UsedOutsideLoop', 'a volume created inside a loop can only be mounted in that loop', e.span);
         return undefined;
       }
       edge(ps, info.id, sym.task.id, e.span);
       return { volumeTask: sym.task.id };
     }
   }
-  ps.ctx.report('TypeMismatch', 'only volumes can be mounted', e.span, {
+  ps.ctx.report('InvalidMount', 'only volumes can be mounted', e.span, {
     label: 'not a volume',
     hint: 'mount a `v = volume("name", size: "1Gi")` task or an existing claim with `pvc("name")`',
   });

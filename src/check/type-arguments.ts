@@ -87,7 +87,7 @@ export function task(ps: PipelineState, info: TaskInfo, frames: readonly LoopFra
   if (!comp) return undefined;
   if (comp.impl.kind === 'imported' && comp.impl.graphRefs) {
     // kfp loads a graph's child components from their URLs; kfpdsl compiles offline and will not fetch them.
-    ps.ctx.report('InvalidImport', `\`${comp.name}\` is a graph component; its ${comp.impl.graphRefs.length} tasks refer to other components by URL, which kfpdsl does not download`, s.callee.span, {
+    ps.ctx.report('GraphComponent', `\`${comp.name}\` is a graph component; its ${comp.impl.graphRefs.length} tasks refer to other components by URL, which kfpdsl does not download`, s.callee.span, {
       hint: `import the component.yaml files it uses (${comp.impl.graphRefs[0]}, …) and call them from the pipeline instead`,
     });
     return undefined;
