@@ -141,6 +141,20 @@ export const Codes = {
   MissingArg: def('KFP0105', 'missing-arg', 'error', 'a pipeline parameter without a default and without `--arg` for `kfpdsl run`'),
   PackagesNotInstalled: def('KFP0110', 'packages-not-installed', 'error', 'a component\'s `packages` that `kfpdsl run` could not install into its virtual environment'),
   PythonNotUsable: def('KFP0111', 'python-not-usable', 'error', '`kfpdsl run --python` (or `python3` on PATH) that cannot make a virtual environment'),
+
+  // kfpdsl upload and submit: talking to a KFP API server or an Argo Server (src/cluster/*).
+  ClusterUnreachable: def('KFP0200', 'cluster-unreachable', 'error', '`upload`/`submit`: the server cannot be reached (no such host, connection refused)'),
+  ClusterDropped: def('KFP0201', 'cluster-connection-dropped', 'error', '`upload`/`submit`: the server closed the connection before answering'),
+  ClusterTimeout: def('KFP0202', 'cluster-timeout', 'error', '`upload`/`submit`: the server did not answer within --timeout'),
+  ClusterTls: def('KFP0203', 'cluster-tls', 'error', '`upload`/`submit`: the server\'s TLS certificate is not trusted (or TLS fails)'),
+  ClusterUnauthorized: def('KFP0204', 'cluster-unauthorized', 'error', '`upload`/`submit`: the server answered 401 (no or wrong token or cookie)'),
+  ClusterForbidden: def('KFP0205', 'cluster-forbidden', 'error', '`upload`/`submit`: the server answered 403 (the identity may not do this, in this namespace)'),
+  ClusterNotFound: def('KFP0206', 'cluster-not-found', 'error', '`upload`/`submit`: the server answered 404 (wrong --host path, missing namespace or object)'),
+  ClusterConflict: def('KFP0207', 'cluster-conflict', 'error', '`upload`/`submit`: the server answered 409 (a pipeline or version of that name exists)'),
+  ClusterTooLarge: def('KFP0208', 'cluster-too-large', 'error', '`upload`/`submit`: the compiled pipeline is over the server\'s size limit (32 MiB for KFP uploads)'),
+  ClusterRejected: def('KFP0209', 'cluster-rejected', 'error', '`upload`/`submit`: the server refused the request as invalid (400)'),
+  ClusterServerError: def('KFP0210', 'cluster-server-error', 'error', '`upload`/`submit`: the server failed (5xx), after retries where a retry is safe'),
+  ClusterBadResponse: def('KFP0211', 'cluster-bad-response', 'error', '`upload`/`submit`: an answer that is not the API\'s (not JSON, missing ids): likely not a KFP or Argo server'),
 } as const satisfies Record<string, DiagnosticDef>;
 
 export type CodeName = keyof typeof Codes;
