@@ -9,6 +9,7 @@ import { kfpV1Backend } from './backends/kfp-v1.js';
 import { check } from './check/check.js';
 import { diag } from './diagnostics/catalog.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
+import type { VerifyMode } from './emit/verify.js';
 import type { IrProgram } from './ir/ir.js';
 import { validateIrProgram } from './ir/validate.js';
 import { fsHost, type FileHost } from './project/file-host.js';
@@ -43,6 +44,8 @@ export interface CompileOptions {
   readonly host?: FileHost;
   /** `--target`: what the program is lowered to (default: kfp-v1). */
   readonly backend?: Backend;
+  /** How the written text is checked (src/emit/verify.ts); default `full`; `build` without `--verify` passes `schema`. */
+  readonly verify?: VerifyMode;
 }
 
 export function compileSource(file: SourceFile, options: CompileOptions = {}): CompileResult {
@@ -59,8 +62,9 @@ function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult
   const parsed = parseSource(file);
   if (!parsed.document || hasErrors(parsed.diagnostics)) return { diagnostics: sortDiagnostics(parsed.diagnostics), files: [] };
   // The project root, found once: imports may not leave it, and programs name the source by its path in it.
-  const root = findProjectRoot(file.path, options.root, (p) => (options.host ?? fsHost).exists(p));
-  const checked = check(parsed.document, { ...options, root });
+  const host = options.host ?? fsHost;
+  const root = findProjectRoot(file.path, options.root, (p) => host.exists(p));
+  const checked = check(parsed.document, { root, host });
   const diagnostics = [...parsed.diagnostics, ...checked.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), files: [] };
   const irErrors = validateIrProgram(checked.program);
@@ -69,8 +73,15 @@ function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult
     return { diagnostics: sortDiagnostics(diagnostics), files: [] };
   }
   // Python programs name the .kfp file in tracebacks, by its path in the project.
-  const sourcePath = sourcePathInProject(file.path, root);
-  const lowered = (options.backend ?? kfpV1Backend).lower(checked.program, { file, sourcePath, checkOnly: options.checkOnly ?? false });
+  // A component from a .kfp module names the module, so its traceback lines are the module's.
+  const sourcePaths = new Map<string, string>();
+  const sourcePathOf = (path: string): string => {
+    if (!sourcePaths.has(path)) sourcePaths.set(path, sourcePathInProject(path, root));
+    return sourcePaths.get(path)!;
+  };
+  const lowered = (options.backend ?? kfpV1Backend).lower(checked.program, {
+    file, sourcePathOf, files: checked.files, checkOnly: options.checkOnly ?? false, verify: options.verify ?? 'full',
+  });
   diagnostics.push(...lowered.diagnostics);
   const files: OutputFile[] = lowered.files;
   if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), files: [] };

@@ -16,27 +16,30 @@ import { argoSchemaErrors, componentSchemaErrors } from '../schema/validators.js
 import type { BackendOptions, BackendResult, OutputFile } from './backend.js';
 
 export function lowerToArgo(program: IrProgram, options: BackendOptions, flavour: WorkflowFlavour): BackendResult {
-  const { file, sourcePath, checkOnly } = options;
+  const { file, sourcePathOf, checkOnly, verify } = options;
+  const sourcePath = sourcePathOf(file.path);
   const diagnostics: Diagnostic[] = [];
   const files: OutputFile[] = [];
   const specs = new Map<string, ComponentSpec>();
   for (const c of program.components) {
-    const spec = componentSpec(c, { sourcePath });
+    const spec = componentSpec(c, { sourcePath: sourcePathOf(c.origin.file ?? file.path) });
     specs.set(c.name, spec);
     // component.yaml is a KFP artifact (plain Argo has no use for it); a graph component is only
     // ever imported, never lowered (calls to one are refused): nothing to write for either.
     if (flavour !== 'kfp' || checkOnly || (c.impl.kind === 'imported' && c.impl.graphRefs)) continue;
-    const v = verifyRendered(renderComponent(spec), spec, `component \`${c.name}\``, componentSchemaErrors, file);
+    const v = verifyRendered(renderComponent(spec, { path: sourcePath }), spec, `component \`${c.name}\``, componentSchemaErrors, file, verify);
     diagnostics.push(...v.diagnostics);
     if (v.text !== undefined) files.push({ path: `components/${c.name.toLowerCase()}.yaml`, kind: 'component', text: v.text });
   }
   program.pipelines.forEach((ir, i) => {
     const p = shapePipeline(ir);
-    const wf = new WorkflowLowering(p, program.components, specs, flavour).lower();
+    const lowering = new WorkflowLowering(p, program.components, specs, flavour);
+    const wf = lowering.lower();
     // Limits are checked on the lowered object, so `check` catches what only a cluster would reject.
-    diagnostics.push(...checkLimits(file, program, ir.nameOrigin, wf));
+    diagnostics.push(...checkLimits(file, program, ir.nameOrigin, wf, options.files));
     if (checkOnly || hasErrors(diagnostics)) return;
-    const v = verifyRendered(renderWorkflow(wf), wf, `pipeline "${p.displayName}"`, argoSchemaErrors, file);
+    const taskLines = new Map([...lowering.taskOrigins].map(([task, span]) => [task, file.positionAt(span.start).line]));
+    const v = verifyRendered(renderWorkflow(wf, { path: sourcePath, taskLines }), wf, `pipeline "${p.displayName}"`, argoSchemaErrors, file, verify);
     diagnostics.push(...v.diagnostics);
     if (v.text !== undefined) files.push({ path: `${p.name}.yaml`, kind: 'workflow', text: v.text, pipeline: i });
   });

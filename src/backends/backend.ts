@@ -22,8 +22,12 @@ export interface OutputFile {
 export interface BackendOptions {
   /** The source the program came from: diagnostics point into it. */
   readonly file: SourceFile;
-  /** The source's path in its project (programs name it in tracebacks). */
-  readonly sourcePath: string;
+  /** A source's path in its project (programs name it in tracebacks; outputs name it in their header). */
+  readonly sourcePathOf: (path: string) => string;
+  /** Every file of the program (the source and the .kfp modules it imports), by path: diagnostics may point into any. */
+  readonly files?: ReadonlyMap<string, SourceFile>;
+  /** `full`: parse every written text back and compare it with what was lowered; `schema`: the schema check only. */
+  readonly verify: 'full' | 'schema';
   /**
    * `kfpdsl check`: raise the backend's diagnostics (they may need the lowered output, e.g.
    * its size) but render and return no files.

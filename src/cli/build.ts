@@ -14,7 +14,7 @@ import type { SourceFile } from '../source.js';
 import { checkOutputName, outputDirFor } from './layout.js';
 import { inspectOutputDir, MANIFEST, manifestText, type DirState } from './output-dir.js';
 import { exitStatus, report, SIGNAL_EXIT, summary } from './report.js';
-import { checkRootOption, loadSources, nothingToCompile } from './sources.js';
+import { checkRootOption, loadSources, nothingToCompile, uniqueDiagnostics } from './sources.js';
 import { replaceDirs, WriteFailure, type DirWrite } from './swap.js';
 
 export interface BuildOptions {
@@ -28,6 +28,8 @@ export interface BuildOptions {
   target?: string;
   /** `--max-errors`: diagnostics printed per file (0: all). */
   maxErrors?: number;
+  /** `--verify`: parse every output back and compare it with what was meant (src/emit/verify.ts); KFPDSL_VERIFY=1 does too. */
+  verify?: boolean;
 }
 
 interface Unit {
@@ -119,13 +121,15 @@ function collisions(units: readonly Unit[]): Diagnostic[] {
 }
 
 export function runBuild(paths: readonly string[], opts: BuildOptions): number | Promise<number> {
-  const loaded = loadSources(paths);
+  // A module's importers are built (or, with --check, compared) too: their output holds the module's
+  // components, and `build --check`'s advice to run `build` with the same arguments must then fix them.
+  const loaded = loadSources(paths, { root: opts.root });
   const badRoot = checkRootOption(opts.root);
   const diagnostics: Diagnostic[] = badRoot ? [badRoot, ...loaded.diagnostics] : [...loaded.diagnostics];
   const units: Unit[] = [];
   const target = opts.target ?? DEFAULT_TARGET;
   for (const source of loaded.sources) {
-    const result = compileSource(source, { root: opts.root, backend: backendNamed(target)! });
+    const result = compileSource(source, { root: opts.root, backend: backendNamed(target)!, verify: opts.verify || process.env.KFPDSL_VERIFY === '1' ? 'full' : 'schema' });
     // One by one: a spread of 100,000 diagnostics overflows the stack.
     for (const d of result.diagnostics) diagnostics.push(d);
     if (hasErrors(result.diagnostics)) continue;
@@ -159,7 +163,7 @@ export function runBuild(paths: readonly string[], opts: BuildOptions): number |
   if (opts.check && !hasErrors(diagnostics)) {
     for (const unit of units) diagnostics.push(...outOfDate(unit, states.get(unit)!));
   }
-  const shown = applyPolicy(diagnostics, opts);
+  const shown = applyPolicy(uniqueDiagnostics(diagnostics), opts);
   const finish = (): number => {
     report(shown, opts.format, opts.maxErrors);
     summary(shown, loaded.sources.length, opts.format);

@@ -17,7 +17,7 @@ import { runFmt } from './fmt.js';
 import { runGraph } from './graph.js';
 import { exitStatus, report, summary } from './report.js';
 import type { RunCliOptions } from './run.js';
-import { checkRootOption, loadSources, nothingToCompile } from './sources.js';
+import { checkRootOption, loadSources, nothingToCompile, uniqueDiagnostics } from './sources.js';
 import { clusterOptions } from '../cluster/options.js';
 
 declare const KFPDSL_VERSION: string;
@@ -36,7 +36,8 @@ interface CommonOptions {
 }
 
 function runCheck(paths: string[], opts: CommonOptions): number {
-  const { sources, diagnostics: found } = loadSources(paths);
+  // A module's importers are checked with it: a change to the module can break them.
+  const { sources, diagnostics: found } = loadSources(paths, { root: opts.root });
   const badRoot = checkRootOption(opts.root);
   const diagnostics: Diagnostic[] = badRoot ? [badRoot, ...found] : [...found];
   for (const source of sources) {
@@ -45,7 +46,7 @@ function runCheck(paths: string[], opts: CommonOptions): number {
     for (const d of result.diagnostics) diagnostics.push(d);
     if (result.program && result.program.components.length === 0 && result.program.pipelines.length === 0) diagnostics.push(nothingToCompile(source));
   }
-  const shown = applyPolicy(diagnostics, opts);
+  const shown = applyPolicy(uniqueDiagnostics(diagnostics), opts);
   report(shown, opts.format, opts.maxErrors);
   summary(shown, sources.length, opts.format);
   return exitStatus(shown);
@@ -104,6 +105,7 @@ export function main(argv: readonly string[]): number {
     .addOption(rootOption())
     .option('--check', 'write nothing; fail if the files on disk differ from what would be written')
     .addOption(targetOption())
+    .option('--verify', 'parse every output back and check it holds exactly what was compiled (without it, only the schema is checked)')
     .addOption(formatOption());
   policyOptions(build).action((paths: string[], opts: BuildOptions) => {
     const result = runBuild(paths, opts);

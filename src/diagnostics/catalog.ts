@@ -53,6 +53,9 @@ export const Codes = {
   UnknownType: def('KFP2008', 'unknown-type', 'error', 'a type that is not int, float, str, bool, list, dict, file, metrics or ui_metadata'),
   UnknownSetting: def('KFP2009', 'unknown-setting', 'error', 'a setting that this block does not have'),
   DuplicateArgument: def('KFP2010', 'duplicate-argument', 'error', 'an input given more than one argument'),
+  ImportCycle: def('KFP2011', 'import-cycle', 'error', 'a .kfp module that imports itself, directly or through other modules'),
+  ImportClash: def('KFP2012', 'import-clash', 'error', 'a component name brought in by two unqualified module imports, or by a module and this file'),
+  ImportNeedsName: def('KFP2013', 'import-needs-name', 'error', 'a component.yaml import without `as NAME` (only a .kfp module may be imported without a name)'),
 
   TypeMismatch: def('KFP3001', 'type-mismatch', 'error', 'an argument whose type does not fit the input'),
   MissingArgument: def('KFP3002', 'missing-argument', 'error', 'a required input with no argument'),
@@ -74,6 +77,7 @@ export const Codes = {
   EmptyBlock: def('KFP4004', 'empty-block', 'error', 'a pipeline, condition, loop or finally block with no tasks (Argo runs no empty DAG)'),
   ImportOutsideProject: def('KFP4005', 'import-outside-project', 'error', 'an import of a file outside the project root (symbolic links resolved)'),
   ImportNotAFile: def('KFP4006', 'import-not-a-file', 'error', 'an import of a directory, a special file (FIFO, device, /proc) or a file over 4 MiB'),
+  UnreadableModule: def('KFP4007', 'unreadable-module', 'error', 'an imported .kfp module that does not exist or cannot be read'),
 
   InvalidResourceQuantity: def('KFP4020', 'invalid-resource-quantity', 'error', 'a `cpu`, `memory` or `ephemeral_storage` (request, limit or range) that is not a Kubernetes quantity, or a request above its limit'),
   InvalidGpu: def('KFP4021', 'invalid-gpu', 'error', 'a `gpu` that is not a positive count, or a `gpu_vendor` that names no GPU resource'),

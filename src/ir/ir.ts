@@ -44,6 +44,8 @@ export interface IrPort {
 export interface IrSpan {
   start: number;
   end: number;
+  /** The file the offsets point into, as diagnostics name it (a component from a .kfp module names the module); absent: the program's source. */
+  file?: string;
 }
 
 export interface IrPythonImpl {
