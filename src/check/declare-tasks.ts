@@ -27,7 +27,7 @@ export function loopId(ps: PipelineState, s: ast.ForStmt): string {
 export function assignTaskIds(ps: PipelineState): void {
   const ids = new NameAllocator();
   for (const t of ps.tasks.values()) if (t.binding !== undefined) ids.reserve(t.binding);
-  for (const t of ps.tasks.values()) t.id = t.binding ?? ids.unique(t.stmt.callee.name);
+  for (const t of ps.tasks.values()) t.id = t.binding ?? ids.unique(unqualified(t.stmt.callee.name));
 }
 
 /** First pass: every task is declared before any reference is resolved, so order in the file does not matter. */
@@ -66,7 +66,8 @@ export function declareTask(ps: PipelineState, s: ast.TaskStmt, loops: string[],
   }
   const binding = s.name?.name;
   // The task name Kubernetes targets derive (before `-2` suffixes): too long for Argo, a located error now.
-  const name = taskName(binding ?? s.callee.name);
+  // `lib.train(...)` names its task `train`, as the same call to an inline component would.
+  const name = taskName(binding ?? unqualified(s.callee.name));
   if (name.length > ARGO_NAME_MAX) {
     ps.ctx.report('NameTooLong', `task name \`${name.slice(0, 40)}…\` is ${name.length} characters; Argo accepts at most ${ARGO_NAME_MAX}`, (s.name ?? s.callee).span, { hint: 'use a shorter name' });
   }
@@ -100,3 +101,8 @@ export function componentSuggestion(ps: PipelineState, name: string): string | u
   return ps.suggestions.get(name);
 }
 
+
+/** `lib.train` → `train`: a call through a module alias is named like a call of the component itself. */
+function unqualified(callee: string): string {
+  return callee.slice(callee.lastIndexOf('.') + 1);
+}

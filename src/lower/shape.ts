@@ -87,7 +87,8 @@ export class KfpNames {
           entries.push({ pos: n.origin.start, node: n, prefix: 'for-loop' });
           walk(n.body);
         } else {
-          const callee = n.kind === 'task' ? n.component : n.kind;
+          // `lib.train(...)` names its task `train`, as the same call to an inline component would.
+          const callee = n.kind === 'task' ? n.component.slice(n.component.lastIndexOf('.') + 1) : n.kind;
           entries.push({ pos: n.origin.start, node: n, base: taskName(n.binding ?? callee) });
         }
       }
