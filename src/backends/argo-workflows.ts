@@ -22,12 +22,14 @@ export function lowerToArgo(program: IrProgram, options: BackendOptions, flavour
   const files: OutputFile[] = [];
   const specs = new Map<string, ComponentSpec>();
   for (const c of program.components) {
-    const spec = componentSpec(c, { sourcePath: sourcePathOf(c.origin.file ?? file.path) });
+    // A component from a .kfp module names the module: in tracebacks and in its file's header.
+    const componentPath = sourcePathOf(c.origin.file ?? file.path);
+    const spec = componentSpec(c, { sourcePath: componentPath });
     specs.set(c.name, spec);
     // component.yaml is a KFP artifact (plain Argo has no use for it); a graph component is only
     // ever imported, never lowered (calls to one are refused): nothing to write for either.
     if (flavour !== 'kfp' || checkOnly || (c.impl.kind === 'imported' && c.impl.graphRefs)) continue;
-    const v = verifyRendered(renderComponent(spec, { path: sourcePath }), spec, `component \`${c.name}\``, componentSchemaErrors, file, verify);
+    const v = verifyRendered(renderComponent(spec, { path: componentPath }), spec, `component \`${c.name}\``, componentSchemaErrors, file, verify);
     diagnostics.push(...v.diagnostics);
     if (v.text !== undefined) files.push({ path: `components/${c.name.toLowerCase()}.yaml`, kind: 'component', text: v.text });
   }
