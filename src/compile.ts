@@ -1,21 +1,17 @@
 /**
  * The compiler as one function per source file: source → tokens → CST → AST → checks
- * → IR (schema-validated) → Argo Workflow and component.yaml objects → Handlebars →
- * YAML text, verified. Each phase stops the pipeline when it reports an error, so
+ * → target-neutral IR (schema-validated) → a backend (src/backends/: `kfp-v1` writes
+ * Argo Workflow and component.yaml objects → Handlebars → YAML text, verified). Each phase stops the pipeline when it reports an error, so
  * later phases never see broken input and the user never sees cascades.
  */
+import type { Backend, OutputFile } from './backends/backend.js';
+import { kfpV1Backend } from './backends/kfp-v1.js';
 import { check } from './check/check.js';
-import { checkLimits } from './check/limits.js';
 import { diag } from './diagnostics/catalog.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
-import { verifyRendered, type VerifyMode } from './emit/verify.js';
+import type { VerifyMode } from './emit/verify.js';
 import type { IrProgram } from './ir/ir.js';
 import { validateIrProgram } from './ir/validate.js';
-import { componentSpec } from './lower/components.js';
-import type { ComponentSpec } from './lower/component-spec.js';
-import { renderComponent, renderWorkflow } from './lower/render.js';
-import { WorkflowLowering } from './lower/workflow.js';
-import { argoSchemaErrors, componentSchemaErrors } from './schema/validators.js';
 import { fsHost, type FileHost } from './project/file-host.js';
 import { findProjectRoot } from './project/root.js';
 import { sourcePathInProject } from './project/source-path.js';
@@ -24,12 +20,7 @@ import type { Document } from './syntax/ast.js';
 import { parseSource } from './syntax/parse.js';
 import { checkRecovered } from './syntax/recovery.js';
 
-export interface OutputFile {
-  /** Relative to the output directory, always with `/`. */
-  readonly path: string;
-  readonly kind: 'workflow' | 'component';
-  readonly text: string;
-}
+export type { OutputFile } from './backends/backend.js';
 
 export interface CompileResult {
   readonly diagnostics: Diagnostic[];
@@ -52,6 +43,8 @@ export interface CompileOptions {
   readonly root?: string | undefined;
   /** Where imported files are read from (default: the file system). */
   readonly host?: FileHost;
+  /** `--target`: what the program is lowered to (default: kfp-v1). */
+  readonly backend?: Backend;
   /** How the written text is checked (src/emit/verify.ts); default `full`; `build` without `--verify` passes `schema`. */
   readonly verify?: VerifyMode;
 }
@@ -84,8 +77,6 @@ function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult
     diagnostics.push(diag('Internal', `the IR fails its schema: ${irErrors.slice(0, 3).join('; ')}`, { file }));
     return { diagnostics: sortDiagnostics(diagnostics), files: [] };
   }
-  const files: OutputFile[] = [];
-  const specs = new Map<string, ComponentSpec>();
   // Python programs name the .kfp file in tracebacks, by its path in the project.
   // A component from a .kfp module names the module, so its traceback lines are the module's.
   const sourcePaths = new Map<string, string>();
@@ -93,27 +84,11 @@ function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult
     if (!sourcePaths.has(path)) sourcePaths.set(path, sourcePathInProject(path, root));
     return sourcePaths.get(path)!;
   };
-  for (const c of checked.program.components) {
-    const componentSource = sourcePathOf(c.origin.file ?? file.path);
-    const spec = componentSpec(c, { sourcePath: componentSource });
-    specs.set(c.name, spec);
-    // A graph component is only ever imported, never lowered (calls to one are refused): nothing to write.
-    if (options.checkOnly || (c.impl.kind === 'imported' && c.impl.graphRefs)) continue;
-    const v = verifyRendered(renderComponent(spec, { path: componentSource }), spec, `component \`${c.name}\``, componentSchemaErrors, file, options.verify);
-    diagnostics.push(...v.diagnostics);
-    if (v.text !== undefined) files.push({ path: `components/${c.name.toLowerCase()}.yaml`, kind: 'component', text: v.text });
-  }
-  checked.program.pipelines.forEach((p, i) => {
-    const lowering = new WorkflowLowering(p, checked.program.components, specs);
-    const wf = lowering.lower();
-    // Limits are checked on the lowered object, so `check` catches what only a cluster would reject.
-    diagnostics.push(...checkLimits(file, checked.program, parsed.document!.pipelines[i]!.nameSpan, wf, checked.files));
-    if (options.checkOnly || hasErrors(diagnostics)) return;
-    const taskLines = new Map([...lowering.taskOrigins].map(([task, span]) => [task, file.positionAt(span.start).line]));
-    const v = verifyRendered(renderWorkflow(wf, { path: sourcePathOf(file.path), taskLines }), wf, `pipeline "${p.displayName}"`, argoSchemaErrors, file, options.verify);
-    diagnostics.push(...v.diagnostics);
-    if (v.text !== undefined) files.push({ path: `${p.name}.yaml`, kind: 'workflow', text: v.text });
+  const lowered = (options.backend ?? kfpV1Backend).lower(checked.program, {
+    file, sourcePathOf, files: checked.files, checkOnly: options.checkOnly ?? false, verify: options.verify ?? 'full',
   });
+  diagnostics.push(...lowered.diagnostics);
+  const files: OutputFile[] = lowered.files;
   if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), files: [] };
   return { diagnostics: sortDiagnostics(diagnostics), files: options.checkOnly ? [] : files, program: checked.program, document: parsed.document };
 }

@@ -42,3 +42,8 @@ export class NameAllocator {
     return name;
   }
 }
+
+/** A pipeline's Kubernetes name (its Workflow's generateName, `kfpdsl run`'s run ids): kfp's sanitize_k8s_name of the display name. */
+export function pipelineK8sName(displayName: string): string {
+  return sanitizeK8sName(displayName) || 'pipeline';
+}

@@ -327,16 +327,17 @@ describe('graph: nested groups, ordering, claims and escaping', () => {
 });
 
 describe('graph: hand-built IR', () => {
-  const task = (name: string, args: IrTask['args'] = {}): IrTask => ({ kind: 'task', name, component: 'c', args, after: [], settings: {}, origin: { start: 0, end: 0 } });
+  // Bindings that sanitise to one Kubernetes name (`a-b`, `a-b-2`); groups numbered in source order.
+  const task = (id: string, at: number, args: IrTask['args'] = {}): IrTask => ({ kind: 'task', id, binding: id, component: 'c', args, after: [], settings: {}, origin: { start: at, end: at + 1 } });
   const p: IrPipeline = {
     displayName: 'edge cases',
-    name: 'edge-cases',
+    nameOrigin: { start: 0, end: 0 },
     params: [{ name: 'flag', type: 'bool' }],
     body: [
-      task('a-b'),
-      task('a_b', { x: { output: { task: 'a-b', name: 'Output' } } }),
-      { kind: 'condition', name: 'condition-1', when: { truthy: { output: { task: 'a_b', name: 'ok' } } }, body: [] },
-      { kind: 'loop', name: 'for-loop-2', items: { param: 'flag' }, fields: [], body: [] },
+      task('a-b', 1),
+      task('a_b', 2, { x: { output: { task: 'a-b', name: 'Output' } } }),
+      { kind: 'branch', arms: [{ when: { truthy: { output: { task: 'a_b', name: 'ok' } } }, body: [], origin: { start: 3, end: 4 } }] },
+      { kind: 'loop', id: 'x', variable: 'x', items: { param: 'flag' }, fields: [], body: [], origin: { start: 5, end: 6 } },
     ],
     settings: {},
     origin: { start: 0, end: 0 },
@@ -348,7 +349,7 @@ describe('graph: hand-built IR', () => {
     expect([...g.nodeLabels.keys()]).toEqual(['t_a_b', 't_a_b_2']);
     expect(g.groupLabels).toEqual(
       new Map([
-        ['g_condition_1', 'a_b.ok'],
+        ['g_condition_1', 'a-b-2.ok'], // values name tasks as kfp v1 runs them
         ['g_for_loop_2', 'for each item in flag'],
       ]),
     );

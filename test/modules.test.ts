@@ -48,7 +48,7 @@ describe('import "x.kfp"', () => {
       'main.kfp': 'import "lib/common.kfp" as lib\n\npipeline "p" () {\n  s = lib.add(1, 2)\n  lib.show(lib.add(s, 1))\n}\n',
     });
     expect(errors(r)).toEqual([]);
-    const tasks = r.program!.pipelines[0]!.body.map((t) => ('name' in t ? t.name : ''));
+    const tasks = r.program!.pipelines[0]!.body.map((t) => ('id' in t ? t.id : ''));
     expect(tasks).toEqual(['s', 'add', 'show']);
     expect(r.files.map((f) => f.path).sort()).toEqual(['components/add.yaml', 'components/show.yaml', 'p.yaml']);
   });

@@ -9,7 +9,7 @@ import type { IrCmdItem, IrComponent, IrPort, IrType } from '../ir/ir.js';
 import type * as ast from '../syntax/ast.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { CheckContext, constType, constValue } from './context.js';
-import { ARGO_NAME_MAX } from './limits.js';
+import { ARGO_NAME_MAX } from './name-limits.js';
 import { checkMetricsLiterals } from './metrics.js';
 import { checkPythonFence } from './python/check-fence.js';
 import { pythonNameProblem } from './python-names.js';

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import YAML, { isMap, isNode, isScalar } from 'yaml';
 import { diag } from '../diagnostics/catalog.js';
 import type { IrComponent, IrPort, IrType, Json } from '../ir/ir.js';
-import type { ComponentSpec, Placeholder } from '../lower/component-spec.js';
+import type { ComponentSpec, Placeholder } from '../kfp/component-spec.js';
 import { isInside, type FileHost } from '../project/file-host.js';
 import { componentSchemaErrorsDetailed } from '../schema/validators.js';
 import { SourceFile } from '../source.js';

@@ -55,7 +55,7 @@ function manifestJson(ctx: CheckContext, e: ast.Expr, ref: RefResolver, refs: Ir
   }
 }
 
-export function checkResource(ctx: CheckContext, s: ast.TaskStmt, name: string, ref: RefResolver, afterList: () => string[]): IrResource | undefined {
+export function checkResource(ctx: CheckContext, s: ast.TaskStmt, info: { id: string; binding: string | undefined }, ref: RefResolver, afterList: () => string[]): IrResource | undefined {
   const named = new Map<string, ast.Argument>();
   for (const a of s.args) {
     if (!a.name) {
@@ -113,7 +113,8 @@ export function checkResource(ctx: CheckContext, s: ast.TaskStmt, name: string, 
   if (manifest === undefined || !(ACTIONS as readonly string[]).includes(action)) return undefined;
   return {
     kind: 'resource',
-    name,
+    id: info.id,
+    ...(info.binding !== undefined ? { binding: info.binding } : {}),
     action: action as IrResource['action'],
     manifest,
     refs,

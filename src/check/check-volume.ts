@@ -12,13 +12,13 @@ import type { RefResolver } from './resolved.js';
 
 const VOLUME_ARGS = ['size', 'mode', 'modes', 'storage_class', 'delete'];
 
-export function checkVolume(ctx: CheckContext, s: ast.TaskStmt, info: { name: string; loops: readonly string[]; inExit: boolean }, ref: RefResolver, afterList: () => string[]): IrVolume | undefined {
+export function checkVolume(ctx: CheckContext, s: ast.TaskStmt, info: { id: string; binding: string | undefined; loops: readonly string[]; inExit: boolean }, ref: RefResolver, afterList: () => string[]): IrVolume | undefined {
   const named = new Map<string, ast.Argument>();
-  let resourceName: string | undefined;
+  let claimName: string | undefined;
   for (const a of s.args) {
     if (!a.name) {
-      if (resourceName !== undefined) ctx.report('TooManyArguments', '`volume` takes one positional argument, the claim name', a.span);
-      else if (a.value.kind === 'Literal' && typeof a.value.value === 'string' && sanitizeK8sName(a.value.value) !== '') resourceName = sanitizeK8sName(a.value.value);
+      if (claimName !== undefined) ctx.report('TooManyArguments', '`volume` takes one positional argument, the claim name', a.span);
+      else if (a.value.kind === 'Literal' && typeof a.value.value === 'string' && sanitizeK8sName(a.value.value) !== '') claimName = sanitizeK8sName(a.value.value);
       else ctx.report('InvalidVolumeArgument', 'the volume name must be a non-empty string', a.value.span);
       continue;
     }
@@ -28,7 +28,6 @@ export function checkVolume(ctx: CheckContext, s: ast.TaskStmt, info: { name: st
     }
     named.set(a.name.name, a);
   }
-  if (resourceName === undefined) resourceName = info.name;
   let size: IrVolume['size'] | undefined;
   const sizeArg = named.get('size');
   if (!sizeArg) ctx.report('MissingArgument', '`volume` needs a `size`', s.callee.span, { hint: 'e.g. volume("data", size: "1Gi")' });
@@ -74,8 +73,10 @@ export function checkVolume(ctx: CheckContext, s: ast.TaskStmt, info: { name: st
   if (size === undefined) return undefined;
   return {
     kind: 'volume',
-    name: info.name,
-    resourceName,
+    id: info.id,
+    ...(info.binding !== undefined ? { binding: info.binding } : {}),
+    // Without a name, each backend names the claim after the task.
+    ...(claimName !== undefined ? { claimName } : {}),
     size,
     modes,
     ...(storageClass ? { storageClass } : {}),

@@ -7,6 +7,7 @@
  */
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { IrProgram } from '../ir/ir.js';
+import { pipelineK8sName } from '../names.js';
 import type { SourceFile } from '../source.js';
 import type * as ast from '../syntax/ast.js';
 import { checkArgoPlaceholders } from './argo-placeholders.js';
@@ -47,7 +48,8 @@ export function check(doc: ast.Document, options: CheckOptions): CheckResult {
   const pipelines = doc.pipelines.map((p) => checkPipeline(ctx, p, byCallee));
   const names = new Map<string, ast.PipelineDecl>();
   doc.pipelines.forEach((p, i) => {
-    const key = pipelines[i]!.name;
+    // The name every Kubernetes target derives from the pipeline's (kfp's sanitize_k8s_name).
+    const key = pipelineK8sName(pipelines[i]!.displayName);
     const prev = names.get(key);
     if (prev) {
       ctx.report('DuplicateName', `pipeline "${p.name}" has the same Kubernetes name as another pipeline (\`${key}\`)`, p.nameSpan, { related: [ctx.related(prev.nameSpan, 'the other one')] });

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve, sep } from 'node:path';
+import { backendNamed, DEFAULT_TARGET } from '../backends/index.js';
 import { compileSource } from '../compile.js';
 import { diag } from '../diagnostics/catalog.js';
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
@@ -23,6 +24,8 @@ export interface BuildOptions {
   out?: string;
   root?: string;
   check?: boolean;
+  /** `--target`: the backend's name (default kfp-v1). */
+  target?: string;
   /** `--max-errors`: diagnostics printed per file (0: all). */
   maxErrors?: number;
   /** `--verify`: parse every output back and compare it with what was meant (src/emit/verify.ts); KFPDSL_VERIFY=1 does too. */
@@ -124,8 +127,9 @@ export function runBuild(paths: readonly string[], opts: BuildOptions): number |
   const badRoot = checkRootOption(opts.root);
   const diagnostics: Diagnostic[] = badRoot ? [badRoot, ...loaded.diagnostics] : [...loaded.diagnostics];
   const units: Unit[] = [];
+  const target = opts.target ?? DEFAULT_TARGET;
   for (const source of loaded.sources) {
-    const result = compileSource(source, { root: opts.root, verify: opts.verify || process.env.KFPDSL_VERIFY === '1' ? 'full' : 'schema' });
+    const result = compileSource(source, { root: opts.root, backend: backendNamed(target)!, verify: opts.verify || process.env.KFPDSL_VERIFY === '1' ? 'full' : 'schema' });
     // One by one: a spread of 100,000 diagnostics overflows the stack.
     for (const d of result.diagnostics) diagnostics.push(d);
     if (hasErrors(result.diagnostics)) continue;
@@ -143,7 +147,8 @@ export function runBuild(paths: readonly string[], opts: BuildOptions): number |
       checkOutputName(f.path);
       files.set(f.path, f.text);
     }
-    files.set(MANIFEST, manifestText(basename(source.path), [...files.keys()]));
+    // The target is recorded (when not the default) so that `build --check` sees a switch of target.
+    files.set(MANIFEST, manifestText(basename(source.path), [...files.keys()], target === DEFAULT_TARGET ? undefined : target));
     units.push({ source, dir, files });
   }
   diagnostics.push(...collisions(units));

@@ -1,5 +1,6 @@
 /** `kfpdsl graph`: a pipeline's DAG as Mermaid (renders in GitHub markdown) or Graphviz DOT, on stdout. */
 import { compileSource } from '../compile.js';
+import { pipelineK8sName } from '../names.js';
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { toDot, toMermaid } from '../graph/graph.js';
 import { UsageError } from './files.js';
@@ -16,7 +17,7 @@ export function runGraph(path: string, opts: { format: 'mermaid' | 'dot'; pipeli
   report(result.diagnostics);
   if (hasErrors(result.diagnostics) || !result.program) return 1;
   const pipelines = result.program.pipelines;
-  const chosen = opts.pipeline ? pipelines.filter((p) => p.displayName === opts.pipeline || p.name === opts.pipeline) : pipelines;
+  const chosen = opts.pipeline ? pipelines.filter((p) => p.displayName === opts.pipeline || pipelineK8sName(p.displayName) === opts.pipeline) : pipelines;
   if (chosen.length !== 1) {
     const names = pipelines.map((p) => `"${p.displayName}"`).join(', ') || 'none';
     throw new UsageError(opts.pipeline ? `no pipeline named "${opts.pipeline}" in ${path} (it has ${names})` : `${path} has ${pipelines.length} pipelines (${names}); choose one with --pipeline`);

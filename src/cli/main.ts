@@ -5,6 +5,7 @@
  * Diagnostics go to stderr; nothing is written when any error is found.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { backendNamed, BACKENDS, DEFAULT_TARGET } from '../backends/index.js';
 import { compileSource } from '../compile.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { DEFAULT_MAX_ERRORS } from '../diagnostics/limit.js';
@@ -32,6 +33,7 @@ interface CommonOptions {
   allow: string[];
   root?: string;
   maxErrors: number;
+  target: string;
 }
 
 function runCheck(paths: string[], opts: CommonOptions): number {
@@ -40,7 +42,7 @@ function runCheck(paths: string[], opts: CommonOptions): number {
   const badRoot = checkRootOption(opts.root);
   const diagnostics: Diagnostic[] = badRoot ? [badRoot, ...found] : [...found];
   for (const source of sources) {
-    const result = compileSource(source, { checkOnly: true, root: opts.root });
+    const result = compileSource(source, { checkOnly: true, root: opts.root, backend: backendNamed(opts.target)! });
     // One by one: a spread of 100,000 diagnostics overflows the stack.
     for (const d of result.diagnostics) diagnostics.push(d);
     if (result.program && result.program.components.length === 0 && result.program.pipelines.length === 0) diagnostics.push(nothingToCompile(source));
@@ -58,6 +60,12 @@ function internalError(e: unknown): number {
 
 function rootOption(): Option {
   return new Option('--root <dir>', 'the project root (default: the nearest directory above each source holding .git, package.json or kfpdsl.yaml)');
+}
+
+/** `--target`: which backend lowers the program; an unknown name is a usage error that lists them. */
+function targetOption(): Option {
+  const described = BACKENDS.map((b) => `${b.name}: ${b.description}`).join('; ');
+  return new Option('--target <target>', `what to compile to (${described})`).choices(BACKENDS.map((b) => b.name)).default(DEFAULT_TARGET);
 }
 
 function formatOption(): Option {
@@ -97,6 +105,7 @@ export function main(argv: readonly string[]): number {
     .option('-o, --out <dir>', 'write each source D/S.kfp to OUT/<D relative to the project root>/S/ (default: D/S/, beside the source)')
     .addOption(rootOption())
     .option('--check', 'write nothing; fail if the files on disk differ from what would be written')
+    .addOption(targetOption())
     .option('--verify', 'parse every output back and check it holds exactly what was compiled (without it, only the schema is checked)')
     .addOption(formatOption());
   policyOptions(build).action((paths: string[], opts: BuildOptions) => {
@@ -120,6 +129,7 @@ export function main(argv: readonly string[]): number {
     .description('check .kfp files (or directories of them) and report every problem; writes nothing')
     .argument('<paths...>', '.kfp files or directories')
     .addOption(rootOption())
+    .addOption(targetOption())
     .addOption(formatOption());
   policyOptions(checkCmd).action((paths: string[], opts: CommonOptions) => {
     code = runCheck(paths, opts);
@@ -141,6 +151,7 @@ export function main(argv: readonly string[]): number {
     .addOption(new Option('--format <format>', 'pretty: progress and summary tables; short: plain lines; json: run.json on stdout').choices(['pretty', 'short', 'json']).default('pretty'))
     .option('-q, --quiet', 'no progress, only failures and a one-line result')
     .addOption(rootOption())
+    .addOption(targetOption())
     .action((file: string, opts: RunCliOptions) => {
       // Loaded on demand: `run` needs child processes and the executor, check and build do not.
       void import('./run.js').then(({ startRun }) => startRun(file, opts));

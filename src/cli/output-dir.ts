@@ -13,8 +13,8 @@ import { join } from 'node:path';
 export const MANIFEST = '.kfpdsl-manifest';
 const HEADER = '# Written by kfpdsl build, which replaces this directory whole on every build.\n# It lists every file the build wrote; the build refuses to touch a directory holding any other.\n';
 
-export function manifestText(sourceName: string, files: readonly string[]): string {
-  return `${HEADER}source ${sourceName}\n${[...files].sort().map((f) => `file ${f}\n`).join('')}`;
+export function manifestText(sourceName: string, files: readonly string[], target?: string): string {
+  return `${HEADER}source ${sourceName}\n${target !== undefined ? `target ${target}\n` : ''}${[...files].sort().map((f) => `file ${f}\n`).join('')}`;
 }
 
 export interface Manifest {

@@ -6,10 +6,13 @@
  * source has errors), 2 usage errors and internal failures.
  */
 import { randomBytes } from 'node:crypto';
+import type { IrPipeline } from '../ir/ir.js';
+import { pipelineK8sName } from '../names.js';
 import { constants as osConstants } from 'node:os';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import YAML from 'yaml';
+import { backendNamed, DEFAULT_TARGET } from '../backends/index.js';
 import { compileSource } from '../compile.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { renderAll } from '../diagnostics/render.js';
@@ -53,6 +56,8 @@ export interface RunCliOptions {
   python?: string;
   format: RunFormat;
   quiet?: boolean;
+  /** `--target`: the backend whose workflow runs (default kfp-v1). */
+  target?: string;
 }
 
 /** Starts the run; the exit code is set on `process.exitCode` when it ends. */
@@ -87,7 +92,7 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
     process.stderr.write(renderAll(isDiagnostic(source) ? [source] : [badRoot!], opts.format, opts.format === 'pretty' && stderrColour));
     return 1;
   }
-  const compiled = compileSource(source, { root: opts.root });
+  const compiled = compileSource(source, { root: opts.root, backend: backendNamed(opts.target ?? DEFAULT_TARGET)! });
   if (compiled.diagnostics.length > 0) process.stderr.write(renderAll(compiled.diagnostics, opts.format, opts.format === 'pretty' && stderrColour));
   if (hasErrors(compiled.diagnostics)) {
     const errors = compiled.diagnostics.filter((d) => d.severity === 'error').length;
@@ -98,19 +103,20 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   // 2. One pipeline: the only one, or the one --pipeline names.
   const pipelines = compiled.program?.pipelines ?? [];
   if (pipelines.length === 0) throw new UsageError(`${file} defines no pipeline`);
-  const listing = pipelines.map((p) => `"${p.displayName}"${p.name !== p.displayName ? ` (${p.name})` : ''}`).join(', ');
+  const k8sName = (p: IrPipeline): string => pipelineK8sName(p.displayName);
+  const listing = pipelines.map((p) => `"${p.displayName}"${k8sName(p) !== p.displayName ? ` (${k8sName(p)})` : ''}`).join(', ');
   let pipeline = pipelines[0]!;
   if (opts.pipeline !== undefined) {
-    const named = pipelines.find((p) => p.displayName === opts.pipeline || p.name === opts.pipeline);
+    const named = pipelines.find((p) => p.displayName === opts.pipeline || k8sName(p) === opts.pipeline);
     if (!named) {
-      const hint = didYouMean(opts.pipeline, new Set(pipelines.flatMap((p) => [p.displayName, p.name])));
+      const hint = didYouMean(opts.pipeline, new Set(pipelines.flatMap((p) => [p.displayName, k8sName(p)])));
       throw new UsageError(`${file} has no pipeline named "${opts.pipeline}"${hint ? `; ${hint}` : ''} (it defines ${listing})`);
     }
     pipeline = named;
   } else if (pipelines.length > 1) {
     throw new UsageError(`${file} defines ${pipelines.length} pipelines; choose one with --pipeline NAME: ${listing}`);
   }
-  const emitted = compiled.files.find((f) => f.kind === 'workflow' && f.path === `${pipeline.name}.yaml`);
+  const emitted = compiled.files.find((f) => f.kind === 'workflow' && f.pipeline === pipelines.indexOf(pipeline));
   if (!emitted) throw new Error(`no workflow was emitted for pipeline "${pipeline.displayName}"`);
 
   // 3. The workflow as emitted, with the pip prefix stripped in this run only: kfpdsl installs
@@ -172,7 +178,7 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   }
 
   // 6. The run directory.
-  const runId = `${pipeline.name}-${timestamp(new Date())}-${randomBytes(2).toString('hex')}`;
+  const runId = `${k8sName(pipeline)}-${timestamp(new Date())}-${randomBytes(2).toString('hex')}`;
   const runDir = resolve(opts.runDir ?? join('.kfpdsl', 'runs'), runId);
   try {
     ignoreItself(dirname(runDir));
@@ -235,7 +241,7 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   if (interrupts.signal !== undefined) {
     notes.push(`the run was interrupted by ${interrupts.signal}: running tasks were killed${interrupts.terminate.signal.aborted ? ' and `finally` too (a second signal)' : '; `finally` ran, as `argo stop` does'}`);
   }
-  const json = runJson({ runId, pipeline: pipeline.name, arguments: args, startedAt, finishedAt, interrupted: interrupts.signal }, result, tasks, metrics);
+  const json = runJson({ runId, pipeline: k8sName(pipeline), arguments: args, startedAt, finishedAt, interrupted: interrupts.signal }, result, tasks, metrics);
   const jsonText = `${JSON.stringify(json, null, 2)}\n`;
   writeFileSync(join(runDir, 'run.json'), jsonText, { mode: 0o600 });
   // Signals stay handled until run.json is written; then the default (end the process) is fine.

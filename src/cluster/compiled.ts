@@ -10,6 +10,7 @@ import { compileSource } from '../compile.js';
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { IrPipeline } from '../ir/ir.js';
+import { pipelineK8sName } from '../names.js';
 import type { SourceFile, Span } from '../source.js';
 import type { PipelineDecl } from '../syntax/ast.js';
 
@@ -39,20 +40,20 @@ export function compileFile(file: string, root: string | undefined, only: string
   if (all.length === 0) throw new UsageError(`${file} defines no pipeline`);
   let chosen = all;
   if (only !== undefined) {
-    const named = all.find((p) => p.displayName === only || p.name === only);
+    const named = all.find((p) => p.displayName === only || pipelineK8sName(p.displayName) === only);
     if (!named) {
-      const hint = didYouMean(only, new Set(all.flatMap((p) => [p.displayName, p.name])));
+      const hint = didYouMean(only, new Set(all.flatMap((p) => [p.displayName, pipelineK8sName(p.displayName)])));
       const listing = all.map((p) => `"${p.displayName}"`).join(', ');
       throw new UsageError(`${file} has no pipeline named "${only}"${hint ? `; ${hint}` : ''} (it defines ${listing})`);
     }
     chosen = [named];
   }
   const pipelines = chosen.map((ir): CompiledPipeline => {
-    const fileName = `${ir.name}.yaml`;
-    const emitted = compiled.files.find((f) => f.kind === 'workflow' && f.path === fileName);
+    // The workflow the backend wrote for this pipeline (the IR has no Kubernetes name; the backend made it).
+    const emitted = compiled.files.find((f) => f.kind === 'workflow' && f.pipeline === all.indexOf(ir));
     if (!emitted) throw new Error(`no workflow was emitted for pipeline "${ir.displayName}"`);
     const decl = compiled.document?.pipelines[all.indexOf(ir)];
-    return { ir, decl, span: decl?.nameSpan, fileName, text: emitted.text, workflow: YAML.parse(emitted.text) as Record<string, unknown> };
+    return { ir, decl, span: decl?.nameSpan, fileName: emitted.path, text: emitted.text, workflow: YAML.parse(emitted.text) as Record<string, unknown> };
   });
   return { ok: true, source, pipelines, warnings: compiled.diagnostics };
 }

@@ -14,8 +14,9 @@
  * `v_<volume>`, `c_<claim>` and `g_<group>` with anything but letters, digits and `_`
  * replaced by `_`, which keeps them valid for both languages.
  */
-import type {
-  IrSettingValue, IrCondExpr, IrConst, IrEnvVar, IrLoop, IrNode, IrPipeline, IrValue, Json } from '../ir/ir.js';
+import type { IrSettingValue, IrCondExpr, IrConst, IrEnvVar, IrPipeline, IrValue, Json } from '../ir/ir.js';
+// The picture shows the pipeline as kfp v1 runs it: its task names, one group per `if`/`elif`/`else` arm.
+import { shapePipeline, type ShapedLoop as IrLoop, type ShapedNode as IrNode, type ShapedPipeline } from '../lower/shape.js';
 
 // ---------------------------------------------------------------------------------------------
 // The model
@@ -62,7 +63,7 @@ class GraphBuilder {
   private readonly edges: GraphEdge[] = [];
   private readonly edgeKeys = new Set<string>();
 
-  constructor(private readonly p: IrPipeline) {}
+  constructor(private readonly p: ShapedPipeline) {}
 
   build(): Graph {
     // Ids for every task and volume first, so that references resolve whatever their order.
@@ -234,7 +235,7 @@ function mermaidText(s: string): string {
 }
 
 export function toMermaid(p: IrPipeline): string {
-  const g = new GraphBuilder(p).build();
+  const g = new GraphBuilder(shapePipeline(p)).build();
   const lines = ['flowchart TD'];
   const emit = (items: GraphItem[], indent: string): void => {
     for (const it of items) {
@@ -261,7 +262,7 @@ function dotString(s: string): string {
 }
 
 export function toDot(p: IrPipeline): string {
-  const g = new GraphBuilder(p).build();
+  const g = new GraphBuilder(shapePipeline(p)).build();
   // An edge cannot end at a cluster in DOT: it ends at a node inside, clipped at the border (lhead).
   const anchors = new Map<string, string>();
   const lines = [`digraph ${dotString(p.displayName)} {`, '  compound=true;', '  node [shape=box, style=rounded];'];

@@ -1,8 +1,13 @@
 /**
  * The intermediate representation: a resolved, checked program with no syntax left.
  * It is plain JSON data (validated against schemas/kfp-ir.schema.json) so that the
- * boundary between the front end and the lowering is explicit and testable.
- * Names here are final: task and group names are already sanitised and unique.
+ * boundary between the front end and the backends is explicit and testable.
+ *
+ * It is target-neutral: it keeps the program's structure as written (an `if` with its
+ * `elif`/`else` arms, loops, the `finally` block) and names tasks by neutral ids (the
+ * binding, or the component's name, unique in the pipeline, never sanitised for a
+ * cluster). Each backend (src/backends/) allocates its own names and decides its shapes:
+ * the KFP v1 backend turns arms into complementary `when`s and numbers `condition-N`.
  */
 
 export type IrType = 'int' | 'float' | 'str' | 'bool' | 'list' | 'dict' | 'file' | 'metrics' | 'ui_metadata';
@@ -94,8 +99,9 @@ export interface IrComponent {
 export type IrValue =
   | IrConst
   | { param: string }
+  /** An output of the task whose id is `task`. */
   | { output: { task: string; name: string } }
-  /** The current item of an enclosing loop, or one field of it (`row.a`). */
+  /** The current item of an enclosing loop (by the loop's id), or one field of it (`row.a`). */
   | { item: { loop: string; field?: string } }
   /** Fan-in: the list of one output over every iteration of the loops around its task. */
   | { collect: { task: string; name: string } };
@@ -112,7 +118,7 @@ export interface IrEnvVar {
 
 export interface IrMount {
   path: string;
-  /** A volume created by a `volume(...)` task of this pipeline… */
+  /** A volume created by a `volume(...)` task of this pipeline (its id)… */
   volumeTask?: string;
   /** …or an existing PersistentVolumeClaim. */
   claim?: string;
@@ -151,30 +157,36 @@ export interface IrTaskSettings {
   annotations?: { [key: string]: string };
 }
 
-export interface IrTask {
-  kind: 'task';
-  /** The Argo task name: sanitised, lower-case, unique in the pipeline. */
-  name: string;
-  component: string;
-  args: { [input: string]: IrValue };
+/**
+ * What every task-like node has: a neutral id (the binding, or the callee's name, made
+ * unique in the pipeline with `-2`, `-3`…, which no binding can spell), the binding as
+ * written, and the ids of the tasks it waits for (`after`).
+ */
+interface IrTaskLike {
+  id: string;
+  /** `t = …`: the name the user bound the task to, if any. */
+  binding?: string;
   after: string[];
-  settings: IrTaskSettings;
   origin: IrSpan;
 }
 
+export interface IrTask extends IrTaskLike {
+  kind: 'task';
+  component: string;
+  args: { [input: string]: IrValue };
+  settings: IrTaskSettings;
+}
+
 /** kfp's VolumeOp: a PersistentVolumeClaim created by an Argo resource template. */
-export interface IrVolume {
+export interface IrVolume extends IrTaskLike {
   kind: 'volume';
-  name: string;
-  /** The PVC's name; kfp prefixes `{{workflow.name}}-` so that runs do not collide. */
-  resourceName: string;
+  /** The PVC's name as given (sanitised for Kubernetes); absent, the backend names it after the task. Backends prefix the run's name so that runs do not collide. */
+  claimName?: string;
   size: IrSettingValue;
   modes: string[];
   storageClass?: string;
   /** Delete the claim when the pipeline ends, whatever its outcome (kfp's `vop.delete()` in an exit handler). */
   deleteAtExit?: boolean;
-  after: string[];
-  origin: IrSpan;
 }
 
 /**
@@ -182,9 +194,8 @@ export interface IrVolume {
  * manifest is JSON in which `{"kfpdsl.ref": i}` stands for `refs[i]`, a value known only
  * when the pipeline runs (a parameter, a task output, a loop item).
  */
-export interface IrResource {
+export interface IrResource extends IrTaskLike {
   kind: 'resource';
-  name: string;
   action: 'create' | 'apply' | 'delete' | 'replace' | 'patch';
   manifest: Json;
   refs: IrValue[];
@@ -192,8 +203,6 @@ export interface IrResource {
   failureCondition?: string;
   /** Output name → JSONPath into the object, beside the default `name` and `manifest`. */
   outputs: { [name: string]: string };
-  after: string[];
-  origin: IrSpan;
 }
 
 export type IrCompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
@@ -206,25 +215,40 @@ export type IrCondExpr =
   /** A bool value used as a condition on its own (`if flag`). */
   | { truthy: IrValue };
 
-export interface IrCondition {
-  kind: 'condition';
-  /** The Argo name of the group's DAG template and task (`condition-3`). */
-  name: string;
+/** One arm of an `if`: the `if` itself or an `elif`, with its condition as written. */
+export interface IrArm {
   when: IrCondExpr;
   body: IrNode[];
+  /** From the `if`/`elif` keyword to the end of the block. */
+  origin: IrSpan;
+}
+
+/**
+ * `if … elif … else …` as written: an arm runs when its condition holds and no earlier
+ * arm's did; `else` runs when none did. Conditions are not negated or combined here.
+ */
+export interface IrBranch {
+  kind: 'branch';
+  arms: IrArm[];
+  else?: { body: IrNode[]; origin: IrSpan };
 }
 
 export interface IrLoop {
   kind: 'loop';
-  name: string;
+  /** Neutral and unique among the pipeline's loops: the loop variable, with `-2`, `-3`… when reused. */
+  id: string;
+  /** The loop variable as written. */
+  variable: string;
   items: IrConst | { param: string } | { output: { task: string; name: string } } | { item: { loop: string; field?: string } };
   /** Record fields when the items are literal records (`row.a`); Argo's `{{item.a}}`. */
   fields: string[];
   parallelism?: number;
   body: IrNode[];
+  /** From the `for` keyword to the end of the block. */
+  origin: IrSpan;
 }
 
-export type IrNode = IrTask | IrVolume | IrResource | IrCondition | IrLoop;
+export type IrNode = IrTask | IrVolume | IrResource | IrBranch | IrLoop;
 
 export interface IrParam {
   name: string;
@@ -246,10 +270,10 @@ export interface IrPipelineSettings {
 }
 
 export interface IrPipeline {
-  /** As the user wrote it: shown in the KFP UI. */
+  /** As the user wrote it: shown in the KFP UI (backends derive their names from it). */
   displayName: string;
-  /** Sanitised for Kubernetes: the entrypoint template and generateName. */
-  name: string;
+  /** Where the name is written, for diagnostics a backend raises about the whole pipeline. */
+  nameOrigin: IrSpan;
   description?: string;
   params: IrParam[];
   body: IrNode[];

@@ -52,12 +52,12 @@ export interface ArgoTemplate {
 export interface ArgoWorkflow {
   apiVersion: 'argoproj.io/v1alpha1';
   kind: 'Workflow';
-  metadata: { generateName: string; annotations: Record<string, string>; labels?: Record<string, string> };
+  metadata: { generateName: string; annotations?: Record<string, string>; labels?: Record<string, string> };
   spec: {
     entrypoint: string;
     templates: ArgoTemplate[];
     arguments: ArgoIO;
-    serviceAccountName: string;
+    serviceAccountName?: string;
     [key: string]: unknown;
   };
 }

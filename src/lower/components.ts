@@ -1,6 +1,6 @@
 /** IrComponent → kfp v1 ComponentSpec (what component.yaml holds and what each template runs). */
 import type { IrCmdItem, IrComponent } from '../ir/ir.js';
-import type { ComponentSpec, InputSpec, OutputSpec, Placeholder } from './component-spec.js';
+import type { ComponentSpec, InputSpec, OutputSpec, Placeholder } from '../kfp/component-spec.js';
 import { buildPythonComponent, componentDisplayName, kfpTypeName, type PyInput } from './python-component.js';
 import { pythonLiteral, serializeConst } from './serialize.js';
 

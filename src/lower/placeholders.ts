@@ -3,7 +3,7 @@
  * _resolve_command_line_and_paths does: values become Argo `{{inputs.parameters.X}}`
  * references, file inputs and outputs become fixed container paths.
  */
-import type { Placeholder } from './component-spec.js';
+import type { Placeholder } from '../kfp/component-spec.js';
 import { inputPath, outputPath } from './python-files.js';
 
 export interface ResolveHooks {

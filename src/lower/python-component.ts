@@ -17,7 +17,7 @@
  * - Each input and file output is one argv element, `{concat: [--name=, value]}`, where kfp
  *   writes `--name` and the value as two (which breaks on values starting with `-`).
  */
-import type { ComponentSpec, InputSpec, KfpTypeName, OutputSpec, Placeholder } from './component-spec.js';
+import type { ComponentSpec, InputSpec, KfpTypeName, OutputSpec, Placeholder } from '../kfp/component-spec.js';
 
 export type PyType = 'int' | 'float' | 'str' | 'bool' | 'list' | 'dict' | 'file' | 'metrics' | 'ui_metadata';
 

@@ -4,7 +4,8 @@
  * scheduling, mounts. Values that come from the pipeline at run time become template
  * inputs, passed by the DAG task like any other argument.
  */
-import type { IrPipelineSettings, IrSidecar, IrTaskSettings, IrValue, IrVolume } from '../ir/ir.js';
+import type { IrPipelineSettings, IrSidecar, IrTaskSettings, IrValue } from '../ir/ir.js';
+import type { ShapedVolume as IrVolume } from './shape.js';
 import { sanitizeK8sName } from '../names.js';
 import { toYaml } from '../emit/yaml.js';
 import type { ArgoParameter, ArgoTemplate } from './argo-types.js';

@@ -10,10 +10,13 @@
  * timestamp, no `parallelism: 0`.
  */
 import { keyedObject } from '../ir/ir.js';
-import type { IrComponent, IrLoop, IrNode, IrPipeline, IrResource, IrSpan, IrTask, IrType, IrValue, IrVolume, Json } from '../ir/ir.js';
+import type { IrComponent, IrSpan, IrType, IrValue, Json } from '../ir/ir.js';
+import type {
+  ShapedLoop as IrLoop, ShapedNode as IrNode, ShapedPipeline as IrPipeline, ShapedResource as IrResource, ShapedTask as IrTask, ShapedVolume as IrVolume,
+} from './shape.js';
 import { NameAllocator, sanitizeK8sName, taskName } from '../names.js';
 import type { ArgoArtifact, ArgoDagTask, ArgoParameter, ArgoTemplate, ArgoWorkflow } from './argo-types.js';
-import type { ComponentSpec } from './component-spec.js';
+import type { ComponentSpec } from '../kfp/component-spec.js';
 import { componentRef, componentSpec } from './components.js';
 import { whenExpression } from './conditions.js';
 import { resolveCommandLine } from './placeholders.js';
@@ -23,6 +26,14 @@ import { toYaml } from '../emit/yaml.js';
 import { applyTaskSettings, volumeDeleteTemplate, volumeTemplate } from './task-settings.js';
 
 export const SERVICE_ACCOUNT = 'pipeline-runner';
+const KFP_PREFIX = 'pipelines.kubeflow.org/';
+
+/**
+ * Which Argo the workflow is for: `kfp` (Kubeflow Pipelines v1: kfp's annotations and labels,
+ * the UI's `mlpipeline-*` artifacts, the `pipeline-runner` service account) or `argo` (plain
+ * Argo Workflows: none of those; metrics are artifacts named like any other output).
+ */
+export type WorkflowFlavour = 'kfp' | 'argo';
 const SPEC_ANNOTATION = 'pipelines.kubeflow.org/component_spec';
 const REF_ANNOTATION = 'pipelines.kubeflow.org/component_ref';
 
@@ -117,6 +128,7 @@ export class WorkflowLowering {
     private readonly pipeline: IrPipeline,
     components: readonly IrComponent[],
     specs: ReadonlyMap<string, ComponentSpec>,
+    private readonly flavour: WorkflowFlavour = 'kfp',
   ) {
     const bases = new NameAllocator();
     for (const c of components) {
@@ -155,7 +167,7 @@ export class WorkflowLowering {
       metadata: {
         // kfp renames the workflow with its entrypoint when a component already took the pipeline's name.
         generateName: `${root.name}-`,
-        annotations: { 'pipelines.kubeflow.org/pipeline_spec': this.pipelineSpecAnnotation() },
+        annotations: this.flavour === 'kfp' ? { 'pipelines.kubeflow.org/pipeline_spec': this.pipelineSpecAnnotation() } : {},
       },
       spec: {
         entrypoint: root.name,
@@ -163,7 +175,8 @@ export class WorkflowLowering {
         arguments: {
           parameters: p.params.map((x) => ({ name: x.name, ...(x.default ? { value: serializeConst(x.default, x.type) } : {}) })),
         },
-        serviceAccountName: s.serviceAccount ?? SERVICE_ACCOUNT,
+        // Plain Argo has no `pipeline-runner`: the namespace's `default` account, unless the pipeline names one.
+        serviceAccountName: s.serviceAccount ?? (this.flavour === 'kfp' ? SERVICE_ACCOUNT : 'default'),
         ...(s.parallelism ? { parallelism: s.parallelism } : {}),
         ...(s.ttlSeconds ? { ttlStrategy: { secondsAfterCompletion: s.ttlSeconds } } : {}),
         ...(s.imagePullSecrets ? { imagePullSecrets: s.imagePullSecrets.map((name) => ({ name })) } : {}),
@@ -245,8 +258,8 @@ export class WorkflowLowering {
     const c = this.components.get(node.component)!;
     const type = c.ir.outputs.find((o) => o.name === output)?.type;
     // The KFP UI looks for these two artifacts by their fixed names (kfp's _is_legacy_output_name).
-    if (type === 'metrics') return 'mlpipeline-metrics';
-    if (type === 'ui_metadata') return 'mlpipeline-ui-metadata';
+    if (type === 'metrics' && this.flavour === 'kfp') return 'mlpipeline-metrics';
+    if (type === 'ui_metadata' && this.flavour === 'kfp') return 'mlpipeline-ui-metadata';
     return `${c.base}-${sanitizeK8sName(output, true)}`;
   }
 
@@ -580,6 +593,7 @@ export class WorkflowLowering {
       this.inExit(scope) ? `{{workflow.name}}-${(this.nodes.get(vol) as IrVolume).resourceName}` : this.outputRef(vol, 'name', 'parameter', scope, deps, false),
     );
     args.push(...settingArgs);
+    if (this.flavour === 'argo') dropKfpMetadata(template, task.settings.annotations ?? {}, task.settings.labels ?? {});
     const io = template.inputs!;
     if (io.parameters!.length === 0) delete io.parameters;
     else io.parameters!.sort(byName);
@@ -641,6 +655,22 @@ export class WorkflowLowering {
       t.outputs = { parameters, ...(t.outputs?.artifacts ? { artifacts: t.outputs.artifacts } : {}) };
     }
   }
+}
+
+/** Plain Argo: kfp's own annotations and labels go; the ones the pipeline sets itself stay. */
+function dropKfpMetadata(t: ArgoTemplate, userAnnotations: { [k: string]: string }, userLabels: { [k: string]: string }): void {
+  const md = t.metadata;
+  if (!md) return;
+  const keep = (m: { [k: string]: string } | undefined, user: { [k: string]: string }) => {
+    if (!m) return undefined;
+    const kept = Object.entries(m).filter(([k]) => !k.startsWith(KFP_PREFIX) || k in user);
+    return kept.length > 0 ? Object.fromEntries(kept) : undefined;
+  };
+  const annotations = keep(md.annotations, userAnnotations);
+  const labels = keep(md.labels, userLabels);
+  // The container template writes both maps whenever there is metadata.
+  if (annotations || labels) t.metadata = { annotations: annotations ?? {}, labels: labels ?? {} };
+  else delete t.metadata;
 }
 
 /** kfp's key order inside a DAG task: name, template, when, dependencies, arguments, withItems/withParam. */

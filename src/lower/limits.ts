@@ -2,17 +2,16 @@
  * Limits that only a cluster would otherwise enforce, checked on the lowered workflow:
  * Kubernetes name lengths, Argo's 1 MiB workflow size, the 256 KiB annotation total on
  * a pod, and container arguments over 128 KiB (which Argo offloads, and older Argo
- * versions cannot run at all). Sources: ../shared/reference/target-constraints.md §5.
+ * versions cannot run at all). Part of the backends that write Argo: only they see the
+ * workflow. (Name lengths are checked where names are written: src/check/name-limits.ts.) Sources: ../shared/reference/target-constraints.md §5.
  */
 import { diag } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { IrProgram } from '../ir/ir.js';
-import type { ArgoWorkflow } from '../lower/argo-types.js';
 import { taskName } from '../names.js';
 import type { SourceFile, Span } from '../source.js';
+import type { ArgoWorkflow } from './argo-types.js';
 
-export const GENERATE_NAME_MAX = 58;
-export const ARGO_NAME_MAX = 128;
 export const WORKFLOW_WARN_BYTES = 512 * 1024;
 export const WORKFLOW_MAX_BYTES = 1024 * 1024;
 export const ANNOTATIONS_MAX_BYTES = 256 * 1024;

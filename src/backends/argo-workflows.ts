@@ -1,0 +1,49 @@
+/**
+ * What the two Argo targets share: each pipeline lowered to an Argo Workflow (src/lower/),
+ * checked against the cluster's limits, rendered and verified. `kfp-v1` adds its
+ * component.yaml files and kfp's annotations; `argo` writes plain workflows.
+ */
+import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { verifyRendered } from '../emit/verify.js';
+import type { IrProgram } from '../ir/ir.js';
+import type { ComponentSpec } from '../kfp/component-spec.js';
+import { componentSpec } from '../lower/components.js';
+import { checkLimits } from '../lower/limits.js';
+import { renderComponent, renderWorkflow } from '../lower/render.js';
+import { shapePipeline } from '../lower/shape.js';
+import { WorkflowLowering, type WorkflowFlavour } from '../lower/workflow.js';
+import { argoSchemaErrors, componentSchemaErrors } from '../schema/validators.js';
+import type { BackendOptions, BackendResult, OutputFile } from './backend.js';
+
+export function lowerToArgo(program: IrProgram, options: BackendOptions, flavour: WorkflowFlavour): BackendResult {
+  const { file, sourcePathOf, checkOnly, verify } = options;
+  const sourcePath = sourcePathOf(file.path);
+  const diagnostics: Diagnostic[] = [];
+  const files: OutputFile[] = [];
+  const specs = new Map<string, ComponentSpec>();
+  for (const c of program.components) {
+    // A component from a .kfp module names the module: in tracebacks and in its file's header.
+    const componentPath = sourcePathOf(c.origin.file ?? file.path);
+    const spec = componentSpec(c, { sourcePath: componentPath });
+    specs.set(c.name, spec);
+    // component.yaml is a KFP artifact (plain Argo has no use for it); a graph component is only
+    // ever imported, never lowered (calls to one are refused): nothing to write for either.
+    if (flavour !== 'kfp' || checkOnly || (c.impl.kind === 'imported' && c.impl.graphRefs)) continue;
+    const v = verifyRendered(renderComponent(spec, { path: componentPath }), spec, `component \`${c.name}\``, componentSchemaErrors, file, verify);
+    diagnostics.push(...v.diagnostics);
+    if (v.text !== undefined) files.push({ path: `components/${c.name.toLowerCase()}.yaml`, kind: 'component', text: v.text });
+  }
+  program.pipelines.forEach((ir, i) => {
+    const p = shapePipeline(ir);
+    const lowering = new WorkflowLowering(p, program.components, specs, flavour);
+    const wf = lowering.lower();
+    // Limits are checked on the lowered object, so `check` catches what only a cluster would reject.
+    diagnostics.push(...checkLimits(file, program, ir.nameOrigin, wf, options.files));
+    if (checkOnly || hasErrors(diagnostics)) return;
+    const taskLines = new Map([...lowering.taskOrigins].map(([task, span]) => [task, file.positionAt(span.start).line]));
+    const v = verifyRendered(renderWorkflow(wf, { path: sourcePath, taskLines }), wf, `pipeline "${p.displayName}"`, argoSchemaErrors, file, verify);
+    diagnostics.push(...v.diagnostics);
+    if (v.text !== undefined) files.push({ path: `${p.name}.yaml`, kind: 'workflow', text: v.text, pipeline: i });
+  });
+  return { files: checkOnly ? [] : files, diagnostics };
+}

@@ -1,0 +1,14 @@
+/** The targets `--target` accepts, by name; the first is the default. */
+import { argoBackend } from './argo.js';
+import type { Backend } from './backend.js';
+import { kfpV1Backend } from './kfp-v1.js';
+
+export const BACKENDS: readonly Backend[] = [kfpV1Backend, argoBackend];
+
+export const DEFAULT_TARGET = kfpV1Backend.name;
+
+export const TARGET_NAMES: readonly string[] = BACKENDS.map((b) => b.name);
+
+export function backendNamed(name: string): Backend | undefined {
+  return BACKENDS.find((b) => b.name === name);
+}
