@@ -1,16 +1,43 @@
-// Facts written once and derived: the validators from the schemas (scripts/gen-validators.mjs). The committed files must be
+// Facts written once and derived: the IR schema from the IR's types (scripts/gen-ir-schema.mjs),
+// the validators from the schemas (scripts/gen-validators.mjs). The committed files must be
 // what the generators make from the current sources; `npm run generate` rewrites them.
 
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { compileSource } from '../src/compile.js';
+import type { IrProgram } from '../src/ir/ir.js';
+import { validateIrProgram } from '../src/ir/validate.js';
+import { SourceFile } from '../src/source.js';
+import { validPipeline } from './support/valid-pipelines.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 async function script<T>(name: string): Promise<T> {
   return (await import(pathToFileURL(resolve(repoRoot, 'scripts', name)).href)) as T;
 }
+
+describe('schemas/kfp-ir.schema.json', () => {
+  it('is what scripts/gen-ir-schema.mjs makes from src/ir/ir.ts (else: npm run generate)', async () => {
+    const gen = await script<{ generateIrSchema: (root?: string) => string; IR_SCHEMA: string }>('gen-ir-schema.mjs');
+    const text = gen.generateIrSchema(repoRoot);
+    const onDisk = readFileSync(resolve(repoRoot, gen.IR_SCHEMA), 'utf8');
+    expect(onDisk === text, `${gen.IR_SCHEMA} differs from the types in src/ir/ir.ts: run npm run generate`).toBe(true);
+  }, 60_000);
+
+  it("carries the types' JSDoc as descriptions and their tags as constraints", () => {
+    const schema = JSON.parse(readFileSync(resolve(repoRoot, 'schemas/kfp-ir.schema.json'), 'utf8')) as {
+      definitions: Record<string, { description?: string; pattern?: string; allOf?: unknown[]; properties?: Record<string, Record<string, unknown>> }>;
+    };
+    const d = schema.definitions;
+    expect(d['IrCondition']?.properties?.['name']?.['description']).toMatch(/DAG template/);
+    expect(d['IrArgoName']?.pattern).toBe('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$');
+    expect(d['IrSpan']?.properties?.['start']).toMatchObject({ type: 'integer', minimum: 0 });
+    // Nodes are chosen by `kind` (if/then), not tried against every kind.
+    expect(d['IrNode']?.allOf).toHaveLength(5);
+  });
+});
 
 describe('src/generated/*', () => {
   it('is what scripts/gen-validators.mjs makes from schemas/*.json (else: npm run generate)', async () => {
@@ -33,5 +60,63 @@ describe('src/generated/*', () => {
       expect(text, name).toContain('npm run generate');
       if (name.endsWith('.validator.js')) expect(text.split('\n').length, name).toBeGreaterThan(1000);
     }
+  });
+});
+
+describe('validateIrProgram', () => {
+  const examples = readdirSync(resolve(repoRoot, 'examples')).filter((f) => f.endsWith('.kfp'));
+
+  function programOf(name: string): IrProgram {
+    const path = resolve(repoRoot, 'examples', name);
+    const r = compileSource(new SourceFile(path, readFileSync(path, 'utf8')), { checkOnly: true });
+    expect(r.diagnostics.filter((x) => x.severity === 'error'), name).toEqual([]);
+    expect(r.program, name).toBeDefined();
+    return r.program!;
+  }
+
+  it(`accepts the IR of every example (${examples.length})`, () => {
+    expect(examples.length).toBeGreaterThanOrEqual(7);
+    for (const name of examples) expect(validateIrProgram(programOf(name)), name).toEqual([]);
+  });
+
+  it('accepts the IR of 50 random valid pipelines (loops, branches, settings)', () => {
+    for (let seed = 1; seed <= 50; seed++) {
+      const r = compileSource(new SourceFile(`generated-${seed}.kfp`, validPipeline(seed)), { checkOnly: true });
+      expect(r.diagnostics.filter((x) => x.severity === 'error'), `seed ${seed}`).toEqual([]);
+      expect(validateIrProgram(r.program!), `seed ${seed}`).toEqual([]);
+    }
+  });
+
+  it('rejects IR that breaks what the types and their tags say', () => {
+    const program = programOf('add.kfp');
+    const broken = (mutate: (p: any) => void): string[] => {
+      const copy = structuredClone(program) as any;
+      mutate(copy);
+      return validateIrProgram(copy as IrProgram);
+    };
+    const firstTask = (p: any): any => p.pipelines[0].body.find((n: any) => n.kind === 'task');
+    expect(broken((p) => (firstTask(p).name = 'Not An Argo Name'))).not.toEqual([]);
+    expect(broken((p) => (firstTask(p).origin.start = -1))).not.toEqual([]);
+    expect(broken((p) => (firstTask(p).origin.start = 1.5))).not.toEqual([]);
+    expect(broken((p) => (firstTask(p).unknownField = 1))).not.toEqual([]);
+    expect(broken((p) => (firstTask(p).kind = 'step'))).not.toEqual([]);
+    expect(broken((p) => delete firstTask(p).after)).not.toEqual([]);
+    expect(broken((p) => (p.pipelines[0].settings.parallelism = 0))).not.toEqual([]);
+    expect(broken((p) => (p.pipelines[0].settings.podDisruptionBudget = '50'))).not.toEqual([]);
+    expect(broken((p) => (p.pipelines[0].settings.podDisruptionBudget = '50%'))).toEqual([]);
+    expect(broken((p) => (p.components[0].name = '9lives'))).not.toEqual([]);
+  });
+
+  it('checks a deeply nested body once per level (nodes chosen by kind)', () => {
+    // 40 loops inside each other: with anyOf over the node kinds this would take 2^40 steps.
+    const program = structuredClone(programOf('add.kfp'));
+    const pipeline = program.pipelines[0]!;
+    let body = pipeline.body;
+    for (let i = 0; i < 40; i++) {
+      const loop = { kind: 'loop' as const, name: `for-loop-${i}`, items: { const: [1, 2] }, fields: [], body };
+      body = [loop];
+    }
+    pipeline.body = body;
+    expect(validateIrProgram(program)).toEqual([]);
   });
 });

@@ -2,16 +2,214 @@
 // Regenerate with: npm run generate
 import * as __rt0 from "ajv/dist/runtime/ucs2length.js";
 export const validateIr = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"kfp-ir","$comment":"The contract between kfpdsl's checks and its lowering (src/ir/ir.ts). Names here are final Argo names.","type":"object","additionalProperties":false,"required":["components","pipelines"],"properties":{"components":{"type":"array","items":{"$ref":"#/definitions/component"}},"pipelines":{"type":"array","items":{"$ref":"#/definitions/pipeline"}}},"definitions":{"identifier":{"type":"string","pattern":"^[A-Za-z][A-Za-z0-9_]*$","maxLength":128},"argoName":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":128},"type":{"enum":["int","float","str","bool","list","dict","file","metrics","ui_metadata"]},"span":{"type":"object","additionalProperties":false,"required":["start","end"],"properties":{"start":{"type":"integer","minimum":0},"end":{"type":"integer","minimum":0}}},"const":{"type":"object","additionalProperties":false,"required":["const"],"properties":{"const":{},"isFloat":{"type":"boolean"}}},"port":{"type":"object","additionalProperties":false,"required":["name","type","optional"],"properties":{"name":{"type":"string","minLength":1},"type":{"$ref":"#/definitions/type"},"kfpType":{"type":"string"},"optional":{"type":"boolean"},"default":{"$ref":"#/definitions/const"},"description":{"type":"string"},"argName":{"$ref":"#/definitions/identifier"}}},"component":{"type":"object","additionalProperties":false,"required":["name","inputs","outputs","impl","origin"],"properties":{"name":{"$ref":"#/definitions/identifier"},"description":{"type":"string"},"inputs":{"type":"array","items":{"$ref":"#/definitions/port"}},"outputs":{"type":"array","items":{"$ref":"#/definitions/port"}},"impl":{"oneOf":[{"type":"object","additionalProperties":false,"required":["kind","image","packages","body","bodyLine","singleReturn"],"properties":{"kind":{"const":"python"},"image":{"type":"string","minLength":1},"packages":{"type":"array","items":{"type":"string"}},"body":{"type":"string"},"bodyLine":{"type":"integer","minimum":1},"singleReturn":{"type":"boolean"}}},{"type":"object","additionalProperties":false,"required":["kind","image","command","args","env"],"properties":{"kind":{"const":"container"},"image":{"type":"string","minLength":1},"command":{"type":"array","items":{"$ref":"#/definitions/cmdItem"}},"args":{"type":"array","items":{"$ref":"#/definitions/cmdItem"}},"env":{"type":"object","additionalProperties":{"type":"string"}}}},{"type":"object","additionalProperties":false,"required":["kind","spec","url","digest"],"properties":{"kind":{"const":"imported"},"spec":{"type":"object"},"url":{"type":"string"},"digest":{"type":"string","pattern":"^[0-9a-f]{64}$"},"graphRefs":{"type":"array","items":{"type":"string"}}}}]},"origin":{"$ref":"#/definitions/span"}}},"value":{"oneOf":[{"$ref":"#/definitions/const"},{"type":"object","additionalProperties":false,"required":["param"],"properties":{"param":{"type":"string"}}},{"type":"object","additionalProperties":false,"required":["output"],"properties":{"output":{"type":"object","additionalProperties":false,"required":["task","name"],"properties":{"task":{"$ref":"#/definitions/argoName"},"name":{"type":"string"}}}}},{"type":"object","additionalProperties":false,"required":["collect"],"properties":{"collect":{"type":"object","additionalProperties":false,"required":["task","name"],"properties":{"task":{"$ref":"#/definitions/argoName"},"name":{"type":"string"}}}}},{"type":"object","additionalProperties":false,"required":["item"],"properties":{"item":{"type":"object","additionalProperties":false,"required":["loop"],"properties":{"loop":{"$ref":"#/definitions/argoName"},"field":{"type":"string"}}}}}]},"task":{"type":"object","additionalProperties":false,"required":["kind","name","component","args","after","settings","origin"],"properties":{"kind":{"const":"task"},"name":{"$ref":"#/definitions/argoName"},"component":{"$ref":"#/definitions/identifier"},"args":{"type":"object","additionalProperties":{"$ref":"#/definitions/value"}},"after":{"type":"array","items":{"$ref":"#/definitions/argoName"}},"origin":{"$ref":"#/definitions/span"},"settings":{"$ref":"#/definitions/taskSettings"}}},"node":{"type":"object","required":["kind"],"properties":{"kind":{"enum":["task","volume","resource","condition","loop"]}},"$comment":"Chosen by `kind` (if/then) rather than oneOf: with oneOf every branch would validate nested bodies, exponential in the nesting depth.","allOf":[{"if":{"properties":{"kind":{"const":"task"}}},"then":{"$ref":"#/definitions/task"}},{"if":{"properties":{"kind":{"const":"volume"}}},"then":{"$ref":"#/definitions/volume"}},{"if":{"properties":{"kind":{"const":"condition"}}},"then":{"$ref":"#/definitions/condition"}},{"if":{"properties":{"kind":{"const":"loop"}}},"then":{"$ref":"#/definitions/loop"}},{"if":{"properties":{"kind":{"const":"resource"}}},"then":{"$ref":"#/definitions/resource"}}]},"pipeline":{"type":"object","additionalProperties":false,"required":["displayName","name","params","body","settings","origin"],"properties":{"displayName":{"type":"string"},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":128},"description":{"type":"string"},"params":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","type"],"properties":{"name":{"type":"string","pattern":"^[-a-zA-Z0-9_]+$"},"type":{"$ref":"#/definitions/type"},"default":{"$ref":"#/definitions/const"}}}},"body":{"type":"array","items":{"$ref":"#/definitions/node"}},"origin":{"$ref":"#/definitions/span"},"exit":{"type":"array","items":{"$ref":"#/definitions/node"}},"settings":{"type":"object","additionalProperties":false,"properties":{"timeoutSeconds":{"type":"integer","minimum":1},"parallelism":{"type":"integer","minimum":1},"ttlSeconds":{"type":"integer","minimum":1},"imagePullSecrets":{"type":"array","items":{"type":"string"}},"imagePullPolicy":{"enum":["Always","Never","IfNotPresent"]},"serviceAccount":{"type":"string"},"nodeSelector":{"type":"object","additionalProperties":{"type":"string"}},"podDisruptionBudget":{"anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^\\d+%$"}]}}}}},"cmdItem":{"anyOf":[{"type":"string"},{"type":"object","additionalProperties":false,"required":["input"],"properties":{"input":{"type":"string"}}},{"type":"object","additionalProperties":false,"required":["output"],"properties":{"output":{"type":"string"}}},{"type":"object","additionalProperties":false,"required":["concat"],"properties":{"concat":{"type":"array","items":{"$ref":"#/definitions/cmdItem"}}}},{"type":"object","additionalProperties":false,"required":["ifPresent","then","else"],"properties":{"ifPresent":{"type":"string"},"then":{"type":"array","items":{"$ref":"#/definitions/cmdItem"}},"else":{"type":"array","items":{"$ref":"#/definitions/cmdItem"}}}}]},"settingValue":{"anyOf":[{"type":"string"},{"type":"number"},{"$ref":"#/definitions/value"}]},"taskSettings":{"type":"object","additionalProperties":false,"properties":{"requests":{"type":"object","additionalProperties":{"$ref":"#/definitions/settingValue"}},"limits":{"type":"object","additionalProperties":{"$ref":"#/definitions/settingValue"}},"env":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string"},"value":{"$ref":"#/definitions/value"},"secret":{"type":"object","additionalProperties":false,"required":["name","key"],"properties":{"name":{"type":"string"},"key":{"type":"string"}}},"configMap":{"type":"object","additionalProperties":false,"required":["name","key"],"properties":{"name":{"type":"string"},"key":{"type":"string"}}}}}},"retry":{"type":"object","additionalProperties":false,"required":["limit"],"properties":{"limit":{"type":"integer","minimum":0},"policy":{"enum":["Always","OnFailure","OnError","OnTransientError"]},"backoff":{"type":"object","additionalProperties":false,"properties":{"duration":{"type":"string"},"factor":{"type":"integer"},"maxDuration":{"type":"string"}}}}},"timeoutSeconds":{"type":"integer","minimum":1},"cache":{"type":"boolean"},"maxCacheStaleness":{"type":"string"},"nodeSelector":{"type":"object","additionalProperties":{"type":"string"}},"tolerations":{"type":"array","items":{"type":"object"}},"affinity":{"type":"object"},"imagePullPolicy":{"enum":["Always","Never","IfNotPresent"]},"mounts":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","pattern":"^/"},"volumeTask":{"$ref":"#/definitions/argoName"},"claim":{"type":"string"},"readOnly":{"type":"boolean"}}}},"displayName":{"type":"string"},"labels":{"type":"object","additionalProperties":{"type":"string"}},"annotations":{"type":"object","additionalProperties":{"type":"string"}},"sidecars":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","image"],"properties":{"name":{"type":"string"},"image":{"type":"string"},"command":{"type":"array","items":{"type":"string"}},"args":{"type":"array","items":{"type":"string"}},"env":{"type":"object","additionalProperties":{"type":"string"}},"mirrorVolumeMounts":{"type":"boolean"}}}},"initContainers":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","image"],"properties":{"name":{"type":"string"},"image":{"type":"string"},"command":{"type":"array","items":{"type":"string"}},"args":{"type":"array","items":{"type":"string"}},"env":{"type":"object","additionalProperties":{"type":"string"}},"mirrorVolumeMounts":{"type":"boolean"}}}}}},"volume":{"type":"object","additionalProperties":false,"required":["kind","name","resourceName","size","modes","after","origin"],"properties":{"kind":{"const":"volume"},"name":{"$ref":"#/definitions/argoName"},"resourceName":{"$ref":"#/definitions/argoName"},"size":{"$ref":"#/definitions/settingValue"},"modes":{"type":"array","minItems":1,"items":{"enum":["ReadWriteOnce","ReadOnlyMany","ReadWriteMany","ReadWriteOncePod"]}},"storageClass":{"type":"string"},"after":{"type":"array","items":{"$ref":"#/definitions/argoName"}},"origin":{"$ref":"#/definitions/span"},"deleteAtExit":{"type":"boolean"}}},"condExpr":{"oneOf":[{"type":"object","additionalProperties":false,"required":["compare","left","right","numeric"],"properties":{"compare":{"enum":["==","!=","<","<=",">",">="]},"left":{"$ref":"#/definitions/value"},"right":{"$ref":"#/definitions/value"},"numeric":{"type":"boolean"}}},{"type":"object","additionalProperties":false,"required":["and"],"properties":{"and":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/condExpr"}}}},{"type":"object","additionalProperties":false,"required":["or"],"properties":{"or":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/condExpr"}}}},{"type":"object","additionalProperties":false,"required":["not"],"properties":{"not":{"$ref":"#/definitions/condExpr"}}},{"type":"object","additionalProperties":false,"required":["truthy"],"properties":{"truthy":{"$ref":"#/definitions/value"}}}]},"condition":{"type":"object","additionalProperties":false,"required":["kind","name","when","body"],"properties":{"kind":{"const":"condition"},"name":{"$ref":"#/definitions/argoName"},"when":{"$ref":"#/definitions/condExpr"},"body":{"type":"array","items":{"$ref":"#/definitions/node"}}}},"loop":{"type":"object","additionalProperties":false,"required":["kind","name","items","fields","body"],"properties":{"kind":{"const":"loop"},"name":{"$ref":"#/definitions/argoName"},"items":{"$ref":"#/definitions/value"},"fields":{"type":"array","items":{"type":"string"}},"parallelism":{"type":"integer","minimum":1},"body":{"type":"array","items":{"$ref":"#/definitions/node"}}}},"resource":{"type":"object","additionalProperties":false,"required":["kind","name","action","manifest","refs","outputs","after","origin"],"properties":{"kind":{"const":"resource"},"name":{"$ref":"#/definitions/argoName"},"action":{"enum":["create","apply","delete","replace","patch"]},"manifest":{"type":"object"},"refs":{"type":"array","items":{"$ref":"#/definitions/value"}},"successCondition":{"type":"string"},"failureCondition":{"type":"string"},"outputs":{"type":"object","additionalProperties":{"type":"string"}},"after":{"type":"array","items":{"$ref":"#/definitions/argoName"}},"origin":{"$ref":"#/definitions/span"}}}}};
-const schema12 = {"type":"object","additionalProperties":false,"required":["name","inputs","outputs","impl","origin"],"properties":{"name":{"$ref":"#/definitions/identifier"},"description":{"type":"string"},"inputs":{"type":"array","items":{"$ref":"#/definitions/port"}},"outputs":{"type":"array","items":{"$ref":"#/definitions/port"}},"impl":{"oneOf":[{"type":"object","additionalProperties":false,"required":["kind","image","packages","body","bodyLine","singleReturn"],"properties":{"kind":{"const":"python"},"image":{"type":"string","minLength":1},"packages":{"type":"array","items":{"type":"string"}},"body":{"type":"string"},"bodyLine":{"type":"integer","minimum":1},"singleReturn":{"type":"boolean"}}},{"type":"object","additionalProperties":false,"required":["kind","image","command","args","env"],"properties":{"kind":{"const":"container"},"image":{"type":"string","minLength":1},"command":{"type":"array","items":{"$ref":"#/definitions/cmdItem"}},"args":{"type":"array","items":{"$ref":"#/definitions/cmdItem"}},"env":{"type":"object","additionalProperties":{"type":"string"}}}},{"type":"object","additionalProperties":false,"required":["kind","spec","url","digest"],"properties":{"kind":{"const":"imported"},"spec":{"type":"object"},"url":{"type":"string"},"digest":{"type":"string","pattern":"^[0-9a-f]{64}$"},"graphRefs":{"type":"array","items":{"type":"string"}}}}]},"origin":{"$ref":"#/definitions/span"}}};
-const schema13 = {"type":"string","pattern":"^[A-Za-z][A-Za-z0-9_]*$","maxLength":128};
-const schema19 = {"type":"object","additionalProperties":false,"required":["start","end"],"properties":{"start":{"type":"integer","minimum":0},"end":{"type":"integer","minimum":0}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"kfp-ir","$comment":"GENERATED by scripts/gen-ir-schema.mjs from the types in src/ir/ir.ts; do not edit (npm run generate). The contract between kfpdsl's checks and its lowering.","type":"object","properties":{"components":{"type":"array","items":{"$ref":"#/definitions/IrComponent"}},"pipelines":{"type":"array","items":{"$ref":"#/definitions/IrPipeline"}}},"required":["components","pipelines"],"additionalProperties":false,"definitions":{"IrComponent":{"type":"object","properties":{"name":{"$ref":"#/definitions/IrIdentifier","description":"The .kfp name (a Python identifier)."},"description":{"type":"string"},"inputs":{"type":"array","items":{"$ref":"#/definitions/IrPort"}},"outputs":{"type":"array","items":{"$ref":"#/definitions/IrPort"}},"impl":{"anyOf":[{"$ref":"#/definitions/IrPythonImpl"},{"$ref":"#/definitions/IrContainerImpl"},{"$ref":"#/definitions/IrImportedImpl"}]},"origin":{"$ref":"#/definitions/IrSpan"}},"required":["name","inputs","outputs","impl","origin"],"additionalProperties":false},"IrIdentifier":{"type":"string","description":"A Python identifier as .kfp writes it (component names, argument names).","pattern":"^[A-Za-z][A-Za-z0-9_]*$","maxLength":128},"IrPort":{"type":"object","properties":{"name":{"type":"string","minLength":1},"argName":{"$ref":"#/definitions/IrIdentifier","description":"How .kfp refers to it when `name` is not an identifier (imported `Input 1` → `input_1`)."},"type":{"$ref":"#/definitions/IrType"},"kfpType":{"type":"string","description":"The kfp type name for imported components (`CSV`, `Model`…); absent means derive from `type`."},"optional":{"type":"boolean"},"default":{"$ref":"#/definitions/IrConst"},"description":{"type":"string"}},"required":["name","type","optional"],"additionalProperties":false},"IrType":{"type":"string","enum":["int","float","str","bool","list","dict","file","metrics","ui_metadata"],"description":"A value's type in .kfp."},"IrConst":{"type":"object","properties":{"const":{"$ref":"#/definitions/Json"},"isFloat":{"type":"boolean"}},"required":["const"],"additionalProperties":false,"description":"A literal as written: `isFloat` keeps `1.0` distinct from `1` (kfp serializes them differently)."},"Json":{"anyOf":[{"type":"string"},{"type":"number"},{"type":"boolean"},{"type":"null"},{"type":"array","items":{"$ref":"#/definitions/Json"}},{"type":"object","additionalProperties":{"$ref":"#/definitions/Json"}}],"description":"Any JSON value."},"IrPythonImpl":{"type":"object","properties":{"kind":{"type":"string","const":"python"},"image":{"type":"string","minLength":1},"packages":{"type":"array","items":{"type":"string"}},"body":{"type":"string"},"bodyLine":{"type":"integer","description":"The 1-based .kfp line of the body's first line (the line after the opening fence).","minimum":1},"singleReturn":{"type":"boolean"}},"required":["kind","image","packages","body","bodyLine","singleReturn"],"additionalProperties":false},"IrContainerImpl":{"type":"object","properties":{"kind":{"type":"string","const":"container"},"image":{"type":"string","minLength":1},"command":{"type":"array","items":{"$ref":"#/definitions/IrCmdItem"}},"args":{"type":"array","items":{"$ref":"#/definitions/IrCmdItem"}},"env":{"type":"object","additionalProperties":{"type":"string"}}},"required":["kind","image","command","args","env"],"additionalProperties":false},"IrCmdItem":{"anyOf":[{"type":"string"},{"type":"object","properties":{"input":{"type":"string"}},"required":["input"],"additionalProperties":false},{"type":"object","properties":{"output":{"type":"string"}},"required":["output"],"additionalProperties":false},{"type":"object","properties":{"concat":{"type":"array","items":{"$ref":"#/definitions/IrCmdItem"}}},"required":["concat"],"additionalProperties":false},{"type":"object","properties":{"ifPresent":{"type":"string"},"then":{"type":"array","items":{"$ref":"#/definitions/IrCmdItem"}},"else":{"type":"array","items":{"$ref":"#/definitions/IrCmdItem"}}},"required":["ifPresent","then","else"],"additionalProperties":false}],"description":"A command-line item of a container component: text, an input or output, or kfp's concat / if-present."},"IrImportedImpl":{"type":"object","properties":{"kind":{"type":"string","const":"imported"},"spec":{"type":"object","additionalProperties":{"$ref":"#/definitions/Json"},"description":"The parsed component.yaml (kfp's ComponentSpec), validated."},"url":{"type":"string"},"digest":{"type":"string","description":"sha256 of the file, in hex.","pattern":"^[0-9a-f]{64}$"},"graphRefs":{"type":"array","items":{"type":"string"},"description":"For a graph component (implementation.graph): where its tasks' components are."}},"required":["kind","spec","url","digest"],"additionalProperties":false,"description":"A component loaded from a kfp v1 component.yaml: its spec is used as it is."},"IrSpan":{"type":"object","properties":{"start":{"type":"integer","minimum":0},"end":{"type":"integer","minimum":0}},"required":["start","end"],"additionalProperties":false,"description":"Offsets into the .kfp source text."},"IrPipeline":{"type":"object","properties":{"displayName":{"type":"string","description":"As the user wrote it: shown in the KFP UI."},"name":{"$ref":"#/definitions/IrArgoName","description":"Sanitised for Kubernetes: the entrypoint template and generateName."},"description":{"type":"string"},"params":{"type":"array","items":{"$ref":"#/definitions/IrParam"}},"body":{"type":"array","items":{"$ref":"#/definitions/IrNode"}},"exit":{"type":"array","items":{"$ref":"#/definitions/IrNode"},"description":"`finally { … }`: runs when the pipeline ends, whether it succeeded or failed (Argo's onExit)."},"settings":{"$ref":"#/definitions/IrPipelineSettings"},"origin":{"$ref":"#/definitions/IrSpan"}},"required":["displayName","name","params","body","settings","origin"],"additionalProperties":false},"IrArgoName":{"type":"string","description":"A name that Argo and Kubernetes accept as it is (RFC 1123 label: lower-case, digits, `-`).","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":128},"IrParam":{"type":"object","properties":{"name":{"type":"string","pattern":"^[-a-zA-Z0-9_]+$"},"type":{"$ref":"#/definitions/IrType"},"default":{"$ref":"#/definitions/IrConst"}},"required":["name","type"],"additionalProperties":false},"IrNode":{"type":"object","properties":{"kind":{"enum":["task","volume","resource","condition","loop"]}},"required":["kind"],"allOf":[{"if":{"properties":{"kind":{"type":"string","const":"task"}}},"then":{"$ref":"#/definitions/IrTask"}},{"if":{"properties":{"kind":{"type":"string","const":"volume"}}},"then":{"$ref":"#/definitions/IrVolume"}},{"if":{"properties":{"kind":{"type":"string","const":"resource"}}},"then":{"$ref":"#/definitions/IrResource"}},{"if":{"properties":{"kind":{"type":"string","const":"condition"}}},"then":{"$ref":"#/definitions/IrCondition"}},{"if":{"properties":{"kind":{"type":"string","const":"loop"}}},"then":{"$ref":"#/definitions/IrLoop"}}],"description":"A step of a pipeline's body, told apart by `kind`."},"IrTask":{"type":"object","properties":{"kind":{"type":"string","const":"task"},"name":{"$ref":"#/definitions/IrArgoName","description":"The Argo task name: sanitised, lower-case, unique in the pipeline."},"component":{"$ref":"#/definitions/IrIdentifier"},"args":{"type":"object","additionalProperties":{"$ref":"#/definitions/IrValue"}},"after":{"type":"array","items":{"$ref":"#/definitions/IrArgoName"}},"settings":{"$ref":"#/definitions/IrTaskSettings"},"origin":{"$ref":"#/definitions/IrSpan"}},"required":["kind","name","component","args","after","settings","origin"],"additionalProperties":false},"IrValue":{"anyOf":[{"$ref":"#/definitions/IrConst"},{"type":"object","properties":{"param":{"type":"string"}},"required":["param"],"additionalProperties":false},{"type":"object","properties":{"output":{"type":"object","properties":{"task":{"$ref":"#/definitions/IrArgoName"},"name":{"type":"string"}},"required":["task","name"],"additionalProperties":false}},"required":["output"],"additionalProperties":false},{"type":"object","properties":{"item":{"type":"object","properties":{"loop":{"$ref":"#/definitions/IrArgoName"},"field":{"type":"string"}},"required":["loop"],"additionalProperties":false}},"required":["item"],"additionalProperties":false},{"type":"object","properties":{"collect":{"type":"object","properties":{"task":{"$ref":"#/definitions/IrArgoName"},"name":{"type":"string"}},"required":["task","name"],"additionalProperties":false}},"required":["collect"],"additionalProperties":false}],"description":"Where a task argument's value comes from."},"IrTaskSettings":{"type":"object","properties":{"requests":{"type":"object","additionalProperties":{"$ref":"#/definitions/IrSettingValue"}},"limits":{"type":"object","additionalProperties":{"$ref":"#/definitions/IrSettingValue"}},"env":{"type":"array","items":{"$ref":"#/definitions/IrEnvVar"}},"retry":{"type":"object","properties":{"limit":{"type":"integer","minimum":0},"policy":{"type":"string"},"backoff":{"type":"object","properties":{"duration":{"type":"string"},"factor":{"type":"integer"},"maxDuration":{"type":"string"}},"additionalProperties":false}},"required":["limit"],"additionalProperties":false},"timeoutSeconds":{"type":"integer","minimum":1},"cache":{"type":"boolean"},"maxCacheStaleness":{"type":"string"},"nodeSelector":{"type":"object","additionalProperties":{"type":"string"}},"tolerations":{"type":"array","items":{"type":"object","additionalProperties":{"$ref":"#/definitions/Json"}}},"affinity":{"type":"object","additionalProperties":{"$ref":"#/definitions/Json"}},"imagePullPolicy":{"type":"string"},"mounts":{"type":"array","items":{"$ref":"#/definitions/IrMount"}},"displayName":{"type":"string"},"sidecars":{"type":"array","items":{"$ref":"#/definitions/IrSidecar"},"description":"Containers beside the main one (kfp's add_sidecar), with their own image and command."},"initContainers":{"type":"array","items":{"$ref":"#/definitions/IrSidecar"},"description":"Containers run to completion before the main one (kfp's add_init_container)."},"labels":{"type":"object","additionalProperties":{"type":"string"}},"annotations":{"type":"object","additionalProperties":{"type":"string"}}},"additionalProperties":false},"IrSettingValue":{"anyOf":[{"type":"string"},{"type":"number"},{"type":"object","properties":{"param":{"type":"string"}},"required":["param"],"additionalProperties":false},{"type":"object","properties":{"output":{"type":"object","properties":{"task":{"type":"string"},"name":{"type":"string"}},"required":["task","name"],"additionalProperties":false}},"required":["output"],"additionalProperties":false},{"type":"object","properties":{"item":{"type":"object","properties":{"loop":{"type":"string"},"field":{"type":"string"}},"required":["loop"],"additionalProperties":false}},"required":["item"],"additionalProperties":false}],"description":"Values for task settings: literals, or (resources) pipeline parameters, task outputs and loop items."},"IrEnvVar":{"type":"object","properties":{"name":{"type":"string"},"value":{"$ref":"#/definitions/IrValue"},"secret":{"type":"object","properties":{"name":{"type":"string"},"key":{"type":"string"}},"required":["name","key"],"additionalProperties":false},"configMap":{"type":"object","properties":{"name":{"type":"string"},"key":{"type":"string"}},"required":["name","key"],"additionalProperties":false}},"required":["name"],"additionalProperties":false},"IrMount":{"type":"object","properties":{"path":{"type":"string","description":"An absolute path in the container.","pattern":"^/"},"volumeTask":{"type":"string","description":"A volume created by a `volume(...)` task of this pipeline…"},"claim":{"type":"string","description":"…or an existing PersistentVolumeClaim."},"readOnly":{"type":"boolean"}},"required":["path"],"additionalProperties":false},"IrSidecar":{"type":"object","properties":{"name":{"type":"string"},"image":{"type":"string"},"command":{"type":"array","items":{"type":"string"}},"args":{"type":"array","items":{"type":"string"}},"env":{"type":"object","additionalProperties":{"type":"string"}},"mirrorVolumeMounts":{"type":"boolean","description":"Mount the main container's volumes too (kfp's mirror_volume_mounts)."}},"required":["name","image"],"additionalProperties":false},"IrVolume":{"type":"object","properties":{"kind":{"type":"string","const":"volume"},"name":{"$ref":"#/definitions/IrArgoName"},"resourceName":{"$ref":"#/definitions/IrArgoName","description":"The PVC's name; kfp prefixes `{{workflow.name}}-` so that runs do not collide."},"size":{"$ref":"#/definitions/IrSettingValue"},"modes":{"type":"array","items":{"type":"string"},"minItems":1},"storageClass":{"type":"string"},"deleteAtExit":{"type":"boolean","description":"Delete the claim when the pipeline ends, whatever its outcome (kfp's `vop.delete()` in an exit handler)."},"after":{"type":"array","items":{"$ref":"#/definitions/IrArgoName"}},"origin":{"$ref":"#/definitions/IrSpan"}},"required":["kind","name","resourceName","size","modes","after","origin"],"additionalProperties":false,"description":"kfp's VolumeOp: a PersistentVolumeClaim created by an Argo resource template."},"IrResource":{"type":"object","properties":{"kind":{"type":"string","const":"resource"},"name":{"$ref":"#/definitions/IrArgoName"},"action":{"type":"string","enum":["create","apply","delete","replace","patch"]},"manifest":{"$ref":"#/definitions/Json"},"refs":{"type":"array","items":{"$ref":"#/definitions/IrValue"}},"successCondition":{"type":"string"},"failureCondition":{"type":"string"},"outputs":{"type":"object","additionalProperties":{"type":"string"},"description":"Output name → JSONPath into the object, beside the default `name` and `manifest`."},"after":{"type":"array","items":{"$ref":"#/definitions/IrArgoName"}},"origin":{"$ref":"#/definitions/IrSpan"}},"required":["kind","name","action","manifest","refs","outputs","after","origin"],"additionalProperties":false,"description":"kfp's ResourceOp: an Argo resource template acting on any Kubernetes object. The manifest is JSON in which `{\"kfpdsl.ref\": i}` stands for `refs[i]`, a value known only when the pipeline runs (a parameter, a task output, a loop item)."},"IrCondition":{"type":"object","properties":{"kind":{"type":"string","const":"condition"},"name":{"$ref":"#/definitions/IrArgoName","description":"The Argo name of the group's DAG template and task (`condition-3`)."},"when":{"$ref":"#/definitions/IrCondExpr"},"body":{"type":"array","items":{"$ref":"#/definitions/IrNode"}}},"required":["kind","name","when","body"],"additionalProperties":false},"IrCondExpr":{"anyOf":[{"type":"object","properties":{"compare":{"$ref":"#/definitions/IrCompareOp"},"left":{"$ref":"#/definitions/IrValue"},"right":{"$ref":"#/definitions/IrValue"},"numeric":{"type":"boolean"}},"required":["compare","left","right","numeric"],"additionalProperties":false},{"type":"object","properties":{"and":{"type":"array","items":{"$ref":"#/definitions/IrCondExpr"},"minItems":1}},"required":["and"],"additionalProperties":false},{"type":"object","properties":{"or":{"type":"array","items":{"$ref":"#/definitions/IrCondExpr"},"minItems":1}},"required":["or"],"additionalProperties":false},{"type":"object","properties":{"not":{"$ref":"#/definitions/IrCondExpr"}},"required":["not"],"additionalProperties":false},{"type":"object","properties":{"truthy":{"$ref":"#/definitions/IrValue"}},"required":["truthy"],"additionalProperties":false}]},"IrCompareOp":{"type":"string","enum":["==","!=","<","<=",">",">="]},"IrLoop":{"type":"object","properties":{"kind":{"type":"string","const":"loop"},"name":{"$ref":"#/definitions/IrArgoName"},"items":{"anyOf":[{"$ref":"#/definitions/IrConst"},{"type":"object","properties":{"param":{"type":"string"}},"required":["param"],"additionalProperties":false},{"type":"object","properties":{"output":{"type":"object","properties":{"task":{"type":"string"},"name":{"type":"string"}},"required":["task","name"],"additionalProperties":false}},"required":["output"],"additionalProperties":false},{"type":"object","properties":{"item":{"type":"object","properties":{"loop":{"type":"string"},"field":{"type":"string"}},"required":["loop"],"additionalProperties":false}},"required":["item"],"additionalProperties":false}]},"fields":{"type":"array","items":{"type":"string"},"description":"Record fields when the items are literal records (`row.a`); Argo's `{{item.a}}`."},"parallelism":{"type":"integer","minimum":1},"body":{"type":"array","items":{"$ref":"#/definitions/IrNode"}}},"required":["kind","name","items","fields","body"],"additionalProperties":false},"IrPipelineSettings":{"type":"object","properties":{"timeoutSeconds":{"type":"integer","minimum":1},"parallelism":{"type":"integer","minimum":1},"ttlSeconds":{"type":"integer","minimum":1},"imagePullSecrets":{"type":"array","items":{"type":"string"}},"imagePullPolicy":{"type":"string"},"serviceAccount":{"type":"string"},"nodeSelector":{"type":"object","additionalProperties":{"type":"string"},"description":"Default node selector for every pod (PipelineConf.set_default_pod_node_selector)."},"podDisruptionBudget":{"type":["number","string"],"description":"minAvailable of the run's pod disruption budget (PipelineConf.set_pod_disruption_budget): a count or a percentage.","minimum":0,"pattern":"^\\d+%$"}},"additionalProperties":false}}};
+const schema12 = {"type":"object","properties":{"name":{"$ref":"#/definitions/IrIdentifier","description":"The .kfp name (a Python identifier)."},"description":{"type":"string"},"inputs":{"type":"array","items":{"$ref":"#/definitions/IrPort"}},"outputs":{"type":"array","items":{"$ref":"#/definitions/IrPort"}},"impl":{"anyOf":[{"$ref":"#/definitions/IrPythonImpl"},{"$ref":"#/definitions/IrContainerImpl"},{"$ref":"#/definitions/IrImportedImpl"}]},"origin":{"$ref":"#/definitions/IrSpan"}},"required":["name","inputs","outputs","impl","origin"],"additionalProperties":false};
+const schema13 = {"type":"string","description":"A Python identifier as .kfp writes it (component names, argument names).","pattern":"^[A-Za-z][A-Za-z0-9_]*$","maxLength":128};
+const schema19 = {"type":"object","properties":{"kind":{"type":"string","const":"python"},"image":{"type":"string","minLength":1},"packages":{"type":"array","items":{"type":"string"}},"body":{"type":"string"},"bodyLine":{"type":"integer","description":"The 1-based .kfp line of the body's first line (the line after the opening fence).","minimum":1},"singleReturn":{"type":"boolean"}},"required":["kind","image","packages","body","bodyLine","singleReturn"],"additionalProperties":false};
+const schema23 = {"type":"object","properties":{"start":{"type":"integer","minimum":0},"end":{"type":"integer","minimum":0}},"required":["start","end"],"additionalProperties":false,"description":"Offsets into the .kfp source text."};
 const func2 = (__rt0.default.default ?? __rt0.default);
 const pattern0 = new RegExp("^[A-Za-z][A-Za-z0-9_]*$", "u");
-const pattern2 = new RegExp("^[0-9a-f]{64}$", "u");
-const schema14 = {"type":"object","additionalProperties":false,"required":["name","type","optional"],"properties":{"name":{"type":"string","minLength":1},"type":{"$ref":"#/definitions/type"},"kfpType":{"type":"string"},"optional":{"type":"boolean"},"default":{"$ref":"#/definitions/const"},"description":{"type":"string"},"argName":{"$ref":"#/definitions/identifier"}}};
-const schema15 = {"enum":["int","float","str","bool","list","dict","file","metrics","ui_metadata"]};
-const schema16 = {"type":"object","additionalProperties":false,"required":["const"],"properties":{"const":{},"isFloat":{"type":"boolean"}}};
+const schema14 = {"type":"object","properties":{"name":{"type":"string","minLength":1},"argName":{"$ref":"#/definitions/IrIdentifier","description":"How .kfp refers to it when `name` is not an identifier (imported `Input 1` → `input_1`)."},"type":{"$ref":"#/definitions/IrType"},"kfpType":{"type":"string","description":"The kfp type name for imported components (`CSV`, `Model`…); absent means derive from `type`."},"optional":{"type":"boolean"},"default":{"$ref":"#/definitions/IrConst"},"description":{"type":"string"}},"required":["name","type","optional"],"additionalProperties":false};
+const schema16 = {"type":"string","enum":["int","float","str","bool","list","dict","file","metrics","ui_metadata"],"description":"A value's type in .kfp."};
+const schema17 = {"type":"object","properties":{"const":{"$ref":"#/definitions/Json"},"isFloat":{"type":"boolean"}},"required":["const"],"additionalProperties":false,"description":"A literal as written: `isFloat` keeps `1.0` distinct from `1` (kfp serializes them differently)."};
+const schema18 = {"anyOf":[{"type":"string"},{"type":"number"},{"type":"boolean"},{"type":"null"},{"type":"array","items":{"$ref":"#/definitions/Json"}},{"type":"object","additionalProperties":{"$ref":"#/definitions/Json"}}],"description":"Any JSON value."};
+const wrapper0 = {validate: validate14};
+
+function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+const _errs0 = errors;
+let valid0 = false;
+const _errs1 = errors;
+if(typeof data !== "string"){
+const err0 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs3 = errors;
+if(!((typeof data == "number") && (isFinite(data)))){
+const err1 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+var _valid0 = _errs3 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs5 = errors;
+if(typeof data !== "boolean"){
+const err2 = {instancePath,schemaPath:"#/anyOf/2/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+var _valid0 = _errs5 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs7 = errors;
+if(data !== null){
+const err3 = {instancePath,schemaPath:"#/anyOf/3/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+var _valid0 = _errs7 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs9 = errors;
+if(Array.isArray(data)){
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+if(!(wrapper0.validate(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/anyOf/4/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+var _valid0 = _errs9 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs12 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(wrapper0.validate(data[key0], {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data,parentDataProperty:key0,rootData}))){
+vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err5 = {instancePath,schemaPath:"#/anyOf/5/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+var _valid0 = _errs12 === errors;
+valid0 = valid0 || _valid0;
+}
+}
+}
+}
+}
+if(!valid0){
+const err6 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate14.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.const === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "const"},message:"must have required property '"+"const"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((key0 === "const") || (key0 === "isFloat"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.const !== undefined){
+if(!(validate14(data.const, {instancePath:instancePath+"/const",parentData:data,parentDataProperty:"const",rootData}))){
+vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+errors = vErrors.length;
+}
+}
+if(data.isFloat !== undefined){
+if(typeof data.isFloat !== "boolean"){
+const err2 = {instancePath:instancePath+"/isFloat",schemaPath:"#/properties/isFloat/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+}
+else {
+const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+validate13.errors = vErrors;
+return errors === 0;
+}
+
 
 function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -48,7 +246,7 @@ vErrors.push(err2);
 errors++;
 }
 for(const key0 in data){
-if(!(((((((key0 === "name") || (key0 === "type")) || (key0 === "kfpType")) || (key0 === "optional")) || (key0 === "default")) || (key0 === "description")) || (key0 === "argName"))){
+if(!(((((((key0 === "name") || (key0 === "argName")) || (key0 === "type")) || (key0 === "kfpType")) || (key0 === "optional")) || (key0 === "default")) || (key0 === "description"))){
 const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err3];
@@ -84,10 +282,11 @@ vErrors.push(err5);
 errors++;
 }
 }
-if(data.type !== undefined){
-let data1 = data.type;
-if(!(((((((((data1 === "int") || (data1 === "float")) || (data1 === "str")) || (data1 === "bool")) || (data1 === "list")) || (data1 === "dict")) || (data1 === "file")) || (data1 === "metrics")) || (data1 === "ui_metadata"))){
-const err6 = {instancePath:instancePath+"/type",schemaPath:"#/definitions/type/enum",keyword:"enum",params:{allowedValues: schema15.enum},message:"must be equal to one of the allowed values"};
+if(data.argName !== undefined){
+let data1 = data.argName;
+if(typeof data1 === "string"){
+if(func2(data1) > 128){
+const err6 = {instancePath:instancePath+"/argName",schemaPath:"#/definitions/IrIdentifier/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -96,10 +295,8 @@ vErrors.push(err6);
 }
 errors++;
 }
-}
-if(data.kfpType !== undefined){
-if(typeof data.kfpType !== "string"){
-const err7 = {instancePath:instancePath+"/kfpType",schemaPath:"#/properties/kfpType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern0.test(data1)){
+const err7 = {instancePath:instancePath+"/argName",schemaPath:"#/definitions/IrIdentifier/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -109,9 +306,8 @@ vErrors.push(err7);
 errors++;
 }
 }
-if(data.optional !== undefined){
-if(typeof data.optional !== "boolean"){
-const err8 = {instancePath:instancePath+"/optional",schemaPath:"#/properties/optional/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+else {
+const err8 = {instancePath:instancePath+"/argName",schemaPath:"#/definitions/IrIdentifier/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -121,11 +317,10 @@ vErrors.push(err8);
 errors++;
 }
 }
-if(data.default !== undefined){
-let data4 = data.default;
-if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
-if(data4.const === undefined){
-const err9 = {instancePath:instancePath+"/default",schemaPath:"#/definitions/const/required",keyword:"required",params:{missingProperty: "const"},message:"must have required property '"+"const"+"'"};
+if(data.type !== undefined){
+let data2 = data.type;
+if(typeof data2 !== "string"){
+const err9 = {instancePath:instancePath+"/type",schemaPath:"#/definitions/IrType/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -134,9 +329,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-for(const key1 in data4){
-if(!((key1 === "const") || (key1 === "isFloat"))){
-const err10 = {instancePath:instancePath+"/default",schemaPath:"#/definitions/const/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(!(((((((((data2 === "int") || (data2 === "float")) || (data2 === "str")) || (data2 === "bool")) || (data2 === "list")) || (data2 === "dict")) || (data2 === "file")) || (data2 === "metrics")) || (data2 === "ui_metadata"))){
+const err10 = {instancePath:instancePath+"/type",schemaPath:"#/definitions/IrType/enum",keyword:"enum",params:{allowedValues: schema16.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -146,9 +340,9 @@ vErrors.push(err10);
 errors++;
 }
 }
-if(data4.isFloat !== undefined){
-if(typeof data4.isFloat !== "boolean"){
-const err11 = {instancePath:instancePath+"/default/isFloat",schemaPath:"#/definitions/const/properties/isFloat/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data.kfpType !== undefined){
+if(typeof data.kfpType !== "string"){
+const err11 = {instancePath:instancePath+"/kfpType",schemaPath:"#/properties/kfpType/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -158,9 +352,9 @@ vErrors.push(err11);
 errors++;
 }
 }
-}
-else {
-const err12 = {instancePath:instancePath+"/default",schemaPath:"#/definitions/const/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.optional !== undefined){
+if(typeof data.optional !== "boolean"){
+const err12 = {instancePath:instancePath+"/optional",schemaPath:"#/properties/optional/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -168,6 +362,12 @@ else {
 vErrors.push(err12);
 }
 errors++;
+}
+}
+if(data.default !== undefined){
+if(!(validate13(data.default, {instancePath:instancePath+"/default",parentData:data,parentDataProperty:"default",rootData}))){
+vErrors = vErrors === null ? validate13.errors : vErrors.concat(validate13.errors);
+errors = vErrors.length;
 }
 }
 if(data.description !== undefined){
@@ -182,11 +382,9 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data.argName !== undefined){
-let data7 = data.argName;
-if(typeof data7 === "string"){
-if(func2(data7) > 128){
-const err14 = {instancePath:instancePath+"/argName",schemaPath:"#/definitions/identifier/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+}
+else {
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -195,47 +393,15 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(!pattern0.test(data7)){
-const err15 = {instancePath:instancePath+"/argName",schemaPath:"#/definitions/identifier/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*$"+"\""};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-else {
-const err16 = {instancePath:instancePath+"/argName",schemaPath:"#/definitions/identifier/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-}
-else {
-const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
 validate12.errors = vErrors;
 return errors === 0;
 }
 
-const schema18 = {"anyOf":[{"type":"string"},{"type":"object","additionalProperties":false,"required":["input"],"properties":{"input":{"type":"string"}}},{"type":"object","additionalProperties":false,"required":["output"],"properties":{"output":{"type":"string"}}},{"type":"object","additionalProperties":false,"required":["concat"],"properties":{"concat":{"type":"array","items":{"$ref":"#/definitions/cmdItem"}}}},{"type":"object","additionalProperties":false,"required":["ifPresent","then","else"],"properties":{"ifPresent":{"type":"string"},"then":{"type":"array","items":{"$ref":"#/definitions/cmdItem"}},"else":{"type":"array","items":{"$ref":"#/definitions/cmdItem"}}}}]};
-const wrapper0 = {validate: validate15};
+const schema20 = {"type":"object","properties":{"kind":{"type":"string","const":"container"},"image":{"type":"string","minLength":1},"command":{"type":"array","items":{"$ref":"#/definitions/IrCmdItem"}},"args":{"type":"array","items":{"$ref":"#/definitions/IrCmdItem"}},"env":{"type":"object","additionalProperties":{"type":"string"}}},"required":["kind","image","command","args","env"],"additionalProperties":false};
+const schema21 = {"anyOf":[{"type":"string"},{"type":"object","properties":{"input":{"type":"string"}},"required":["input"],"additionalProperties":false},{"type":"object","properties":{"output":{"type":"string"}},"required":["output"],"additionalProperties":false},{"type":"object","properties":{"concat":{"type":"array","items":{"$ref":"#/definitions/IrCmdItem"}}},"required":["concat"],"additionalProperties":false},{"type":"object","properties":{"ifPresent":{"type":"string"},"then":{"type":"array","items":{"$ref":"#/definitions/IrCmdItem"}},"else":{"type":"array","items":{"$ref":"#/definitions/IrCmdItem"}}},"required":["ifPresent","then","else"],"additionalProperties":false}],"description":"A command-line item of a container component: text, an input or output, or kfp's concat / if-present."};
+const wrapper2 = {validate: validate20};
 
-function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs0 = errors;
@@ -383,8 +549,8 @@ let data2 = data.concat;
 if(Array.isArray(data2)){
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
-if(!(wrapper0.validate(data2[i0], {instancePath:instancePath+"/concat/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors);
+if(!(wrapper2.validate(data2[i0], {instancePath:instancePath+"/concat/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? wrapper2.validate.errors : vErrors.concat(wrapper2.validate.errors);
 errors = vErrors.length;
 }
 }
@@ -475,8 +641,8 @@ let data5 = data.then;
 if(Array.isArray(data5)){
 const len1 = data5.length;
 for(let i1=0; i1<len1; i1++){
-if(!(wrapper0.validate(data5[i1], {instancePath:instancePath+"/then/" + i1,parentData:data5,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors);
+if(!(wrapper2.validate(data5[i1], {instancePath:instancePath+"/then/" + i1,parentData:data5,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? wrapper2.validate.errors : vErrors.concat(wrapper2.validate.errors);
 errors = vErrors.length;
 }
 }
@@ -497,8 +663,8 @@ let data7 = data.else;
 if(Array.isArray(data7)){
 const len2 = data7.length;
 for(let i2=0; i2<len2; i2++){
-if(!(wrapper0.validate(data7[i2], {instancePath:instancePath+"/else/" + i2,parentData:data7,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors);
+if(!(wrapper2.validate(data7[i2], {instancePath:instancePath+"/else/" + i2,parentData:data7,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? wrapper2.validate.errors : vErrors.concat(wrapper2.validate.errors);
 errors = vErrors.length;
 }
 }
@@ -552,7 +718,391 @@ vErrors = null;
 }
 }
 }
-validate15.errors = vErrors;
+validate20.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.kind === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.image === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "image"},message:"must have required property '"+"image"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.command === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "command"},message:"must have required property '"+"command"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.args === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "args"},message:"must have required property '"+"args"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.env === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "env"},message:"must have required property '"+"env"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((key0 === "kind") || (key0 === "image")) || (key0 === "command")) || (key0 === "args")) || (key0 === "env"))){
+const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.kind !== undefined){
+let data0 = data.kind;
+if(typeof data0 !== "string"){
+const err6 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if("container" !== data0){
+const err7 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "container"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.image !== undefined){
+let data1 = data.image;
+if(typeof data1 === "string"){
+if(func2(data1) < 1){
+const err8 = {instancePath:instancePath+"/image",schemaPath:"#/properties/image/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/image",schemaPath:"#/properties/image/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.command !== undefined){
+let data2 = data.command;
+if(Array.isArray(data2)){
+const len0 = data2.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate20(data2[i0], {instancePath:instancePath+"/command/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/command",schemaPath:"#/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.args !== undefined){
+let data4 = data.args;
+if(Array.isArray(data4)){
+const len1 = data4.length;
+for(let i1=0; i1<len1; i1++){
+if(!(validate20(data4[i1], {instancePath:instancePath+"/args/" + i1,parentData:data4,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/args",schemaPath:"#/properties/args/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.env !== undefined){
+let data6 = data.env;
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+for(const key1 in data6){
+if(typeof data6[key1] !== "string"){
+const err12 = {instancePath:instancePath+"/env/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/env/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/env",schemaPath:"#/properties/env/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+else {
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+validate19.errors = vErrors;
+return errors === 0;
+}
+
+const schema22 = {"type":"object","properties":{"kind":{"type":"string","const":"imported"},"spec":{"type":"object","additionalProperties":{"$ref":"#/definitions/Json"},"description":"The parsed component.yaml (kfp's ComponentSpec), validated."},"url":{"type":"string"},"digest":{"type":"string","description":"sha256 of the file, in hex.","pattern":"^[0-9a-f]{64}$"},"graphRefs":{"type":"array","items":{"type":"string"},"description":"For a graph component (implementation.graph): where its tasks' components are."}},"required":["kind","spec","url","digest"],"additionalProperties":false,"description":"A component loaded from a kfp v1 component.yaml: its spec is used as it is."};
+const pattern2 = new RegExp("^[0-9a-f]{64}$", "u");
+
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.kind === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.spec === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "spec"},message:"must have required property '"+"spec"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.url === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.digest === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "digest"},message:"must have required property '"+"digest"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((key0 === "kind") || (key0 === "spec")) || (key0 === "url")) || (key0 === "digest")) || (key0 === "graphRefs"))){
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.kind !== undefined){
+let data0 = data.kind;
+if(typeof data0 !== "string"){
+const err5 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if("imported" !== data0){
+const err6 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "imported"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.spec !== undefined){
+let data1 = data.spec;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+for(const key1 in data1){
+if(!(validate14(data1[key1], {instancePath:instancePath+"/spec/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data1,parentDataProperty:key1,rootData}))){
+vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.url !== undefined){
+if(typeof data.url !== "string"){
+const err8 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.digest !== undefined){
+let data4 = data.digest;
+if(typeof data4 === "string"){
+if(!pattern2.test(data4)){
+const err9 = {instancePath:instancePath+"/digest",schemaPath:"#/properties/digest/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/digest",schemaPath:"#/properties/digest/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.graphRefs !== undefined){
+let data5 = data.graphRefs;
+if(Array.isArray(data5)){
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+if(typeof data5[i0] !== "string"){
+const err11 = {instancePath:instancePath+"/graphRefs/" + i0,schemaPath:"#/properties/graphRefs/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/graphRefs",schemaPath:"#/properties/graphRefs/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+else {
+const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+validate24.errors = vErrors;
 return errors === 0;
 }
 
@@ -627,7 +1177,7 @@ if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
 if(func2(data0) > 128){
-const err6 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/identifier/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/IrIdentifier/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -637,7 +1187,7 @@ vErrors.push(err6);
 errors++;
 }
 if(!pattern0.test(data0)){
-const err7 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/identifier/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*$"+"\""};
+const err7 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/IrIdentifier/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -648,7 +1198,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/identifier/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err8 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/IrIdentifier/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -718,11 +1268,10 @@ if(data.impl !== undefined){
 let data6 = data.impl;
 const _errs14 = errors;
 let valid6 = false;
-let passing0 = null;
 const _errs15 = errors;
 if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 if(data6.kind === undefined){
-const err12 = {instancePath:instancePath+"/impl",schemaPath:"#/properties/impl/oneOf/0/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
+const err12 = {instancePath:instancePath+"/impl",schemaPath:"#/definitions/IrPythonImpl/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -732,7 +1281,7 @@ vErrors.push(err12);
 errors++;
 }
 if(data6.image === undefined){
-const err13 = {instancePath:instancePath+"/impl",schemaPath:"#/properties/impl/oneOf/0/required",keyword:"required",params:{missingProperty: "image"},message:"must have required property '"+"image"+"'"};
+const err13 = {instancePath:instancePath+"/impl",schemaPath:"#/definitions/IrPythonImpl/required",keyword:"required",params:{missingProperty: "image"},message:"must have required property '"+"image"+"'"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -742,7 +1291,7 @@ vErrors.push(err13);
 errors++;
 }
 if(data6.packages === undefined){
-const err14 = {instancePath:instancePath+"/impl",schemaPath:"#/properties/impl/oneOf/0/required",keyword:"required",params:{missingProperty: "packages"},message:"must have required property '"+"packages"+"'"};
+const err14 = {instancePath:instancePath+"/impl",schemaPath:"#/definitions/IrPythonImpl/required",keyword:"required",params:{missingProperty: "packages"},message:"must have required property '"+"packages"+"'"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -752,7 +1301,7 @@ vErrors.push(err14);
 errors++;
 }
 if(data6.body === undefined){
-const err15 = {instancePath:instancePath+"/impl",schemaPath:"#/properties/impl/oneOf/0/required",keyword:"required",params:{missingProperty: "body"},message:"must have required property '"+"body"+"'"};
+const err15 = {instancePath:instancePath+"/impl",schemaPath:"#/definitions/IrPythonImpl/required",keyword:"required",params:{missingProperty: "body"},message:"must have required property '"+"body"+"'"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -762,7 +1311,7 @@ vErrors.push(err15);
 errors++;
 }
 if(data6.bodyLine === undefined){
-const err16 = {instancePath:instancePath+"/impl",schemaPath:"#/properties/impl/oneOf/0/required",keyword:"required",params:{missingProperty: "bodyLine"},message:"must have required property '"+"bodyLine"+"'"};
+const err16 = {instancePath:instancePath+"/impl",schemaPath:"#/definitions/IrPythonImpl/required",keyword:"required",params:{missingProperty: "bodyLine"},message:"must have required property '"+"bodyLine"+"'"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -772,7 +1321,7 @@ vErrors.push(err16);
 errors++;
 }
 if(data6.singleReturn === undefined){
-const err17 = {instancePath:instancePath+"/impl",schemaPath:"#/properties/impl/oneOf/0/required",keyword:"required",params:{missingProperty: "singleReturn"},message:"must have required property '"+"singleReturn"+"'"};
+const err17 = {instancePath:instancePath+"/impl",schemaPath:"#/definitions/IrPythonImpl/required",keyword:"required",params:{missingProperty: "singleReturn"},message:"must have required property '"+"singleReturn"+"'"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -783,7 +1332,7 @@ errors++;
 }
 for(const key1 in data6){
 if(!((((((key1 === "kind") || (key1 === "image")) || (key1 === "packages")) || (key1 === "body")) || (key1 === "bodyLine")) || (key1 === "singleReturn"))){
-const err18 = {instancePath:instancePath+"/impl",schemaPath:"#/properties/impl/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+const err18 = {instancePath:instancePath+"/impl",schemaPath:"#/definitions/IrPythonImpl/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -794,8 +1343,9 @@ errors++;
 }
 }
 if(data6.kind !== undefined){
-if("python" !== data6.kind){
-const err19 = {instancePath:instancePath+"/impl/kind",schemaPath:"#/properties/impl/oneOf/0/properties/kind/const",keyword:"const",params:{allowedValue: "python"},message:"must be equal to constant"};
+let data7 = data6.kind;
+if(typeof data7 !== "string"){
+const err19 = {instancePath:instancePath+"/impl/kind",schemaPath:"#/definitions/IrPythonImpl/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -804,12 +1354,8 @@ vErrors.push(err19);
 }
 errors++;
 }
-}
-if(data6.image !== undefined){
-let data8 = data6.image;
-if(typeof data8 === "string"){
-if(func2(data8) < 1){
-const err20 = {instancePath:instancePath+"/impl/image",schemaPath:"#/properties/impl/oneOf/0/properties/image/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if("python" !== data7){
+const err20 = {instancePath:instancePath+"/impl/kind",schemaPath:"#/definitions/IrPythonImpl/properties/kind/const",keyword:"const",params:{allowedValue: "python"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -819,13 +1365,27 @@ vErrors.push(err20);
 errors++;
 }
 }
-else {
-const err21 = {instancePath:instancePath+"/impl/image",schemaPath:"#/properties/impl/oneOf/0/properties/image/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data6.image !== undefined){
+let data8 = data6.image;
+if(typeof data8 === "string"){
+if(func2(data8) < 1){
+const err21 = {instancePath:instancePath+"/impl/image",schemaPath:"#/definitions/IrPythonImpl/properties/image/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err21];
 }
 else {
 vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/impl/image",schemaPath:"#/definitions/IrPythonImpl/properties/image/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
 }
 errors++;
 }
@@ -836,19 +1396,7 @@ if(Array.isArray(data9)){
 const len2 = data9.length;
 for(let i2=0; i2<len2; i2++){
 if(typeof data9[i2] !== "string"){
-const err22 = {instancePath:instancePath+"/impl/packages/" + i2,schemaPath:"#/properties/impl/oneOf/0/properties/packages/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-}
-else {
-const err23 = {instancePath:instancePath+"/impl/packages",schemaPath:"#/properties/impl/oneOf/0/properties/packages/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err23 = {instancePath:instancePath+"/impl/packages/" + i2,schemaPath:"#/definitions/IrPythonImpl/properties/packages/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -858,9 +1406,9 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data6.body !== undefined){
-if(typeof data6.body !== "string"){
-const err24 = {instancePath:instancePath+"/impl/body",schemaPath:"#/properties/impl/oneOf/0/properties/body/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err24 = {instancePath:instancePath+"/impl/packages",schemaPath:"#/definitions/IrPythonImpl/properties/packages/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -870,10 +1418,9 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data6.bodyLine !== undefined){
-let data12 = data6.bodyLine;
-if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
-const err25 = {instancePath:instancePath+"/impl/bodyLine",schemaPath:"#/properties/impl/oneOf/0/properties/bodyLine/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data6.body !== undefined){
+if(typeof data6.body !== "string"){
+const err25 = {instancePath:instancePath+"/impl/body",schemaPath:"#/definitions/IrPythonImpl/properties/body/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -882,9 +1429,11 @@ vErrors.push(err25);
 }
 errors++;
 }
-if((typeof data12 == "number") && (isFinite(data12))){
-if(data12 < 1 || isNaN(data12)){
-const err26 = {instancePath:instancePath+"/impl/bodyLine",schemaPath:"#/properties/impl/oneOf/0/properties/bodyLine/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data6.bodyLine !== undefined){
+let data12 = data6.bodyLine;
+if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
+const err26 = {instancePath:instancePath+"/impl/bodyLine",schemaPath:"#/definitions/IrPythonImpl/properties/bodyLine/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -893,11 +1442,9 @@ vErrors.push(err26);
 }
 errors++;
 }
-}
-}
-if(data6.singleReturn !== undefined){
-if(typeof data6.singleReturn !== "boolean"){
-const err27 = {instancePath:instancePath+"/impl/singleReturn",schemaPath:"#/properties/impl/oneOf/0/properties/singleReturn/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if((typeof data12 == "number") && (isFinite(data12))){
+if(data12 < 1 || isNaN(data12)){
+const err27 = {instancePath:instancePath+"/impl/bodyLine",schemaPath:"#/definitions/IrPythonImpl/properties/bodyLine/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -908,8 +1455,9 @@ errors++;
 }
 }
 }
-else {
-const err28 = {instancePath:instancePath+"/impl",schemaPath:"#/properties/impl/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data6.singleReturn !== undefined){
+if(typeof data6.singleReturn !== "boolean"){
+const err28 = {instancePath:instancePath+"/impl/singleReturn",schemaPath:"#/definitions/IrPythonImpl/properties/singleReturn/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -918,15 +1466,10 @@ vErrors.push(err28);
 }
 errors++;
 }
-var _valid0 = _errs15 === errors;
-if(_valid0){
-valid6 = true;
-passing0 = 0;
 }
-const _errs31 = errors;
-if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
-if(data6.kind === undefined){
-const err29 = {instancePath:instancePath+"/impl",schemaPath:"#/properties/impl/oneOf/1/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
+}
+else {
+const err29 = {instancePath:instancePath+"/impl",schemaPath:"#/definitions/IrPythonImpl/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -935,361 +1478,33 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(data6.image === undefined){
-const err30 = {instancePath:instancePath+"/impl",schemaPath:"#/properties/impl/oneOf/1/required",keyword:"required",params:{missingProperty: "image"},message:"must have required property '"+"image"+"'"};
+var _valid0 = _errs15 === errors;
+valid6 = valid6 || _valid0;
+if(!valid6){
+const _errs33 = errors;
+if(!(validate19(data6, {instancePath:instancePath+"/impl",parentData:data,parentDataProperty:"impl",rootData}))){
+vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs33 === errors;
+valid6 = valid6 || _valid0;
+if(!valid6){
+const _errs34 = errors;
+if(!(validate24(data6, {instancePath:instancePath+"/impl",parentData:data,parentDataProperty:"impl",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs34 === errors;
+valid6 = valid6 || _valid0;
+}
+}
+if(!valid6){
+const err30 = {instancePath:instancePath+"/impl",schemaPath:"#/properties/impl/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err30];
 }
 else {
 vErrors.push(err30);
-}
-errors++;
-}
-if(data6.command === undefined){
-const err31 = {instancePath:instancePath+"/impl",schemaPath:"#/properties/impl/oneOf/1/required",keyword:"required",params:{missingProperty: "command"},message:"must have required property '"+"command"+"'"};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-if(data6.args === undefined){
-const err32 = {instancePath:instancePath+"/impl",schemaPath:"#/properties/impl/oneOf/1/required",keyword:"required",params:{missingProperty: "args"},message:"must have required property '"+"args"+"'"};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-if(data6.env === undefined){
-const err33 = {instancePath:instancePath+"/impl",schemaPath:"#/properties/impl/oneOf/1/required",keyword:"required",params:{missingProperty: "env"},message:"must have required property '"+"env"+"'"};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-for(const key2 in data6){
-if(!(((((key2 === "kind") || (key2 === "image")) || (key2 === "command")) || (key2 === "args")) || (key2 === "env"))){
-const err34 = {instancePath:instancePath+"/impl",schemaPath:"#/properties/impl/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
-}
-errors++;
-}
-}
-if(data6.kind !== undefined){
-if("container" !== data6.kind){
-const err35 = {instancePath:instancePath+"/impl/kind",schemaPath:"#/properties/impl/oneOf/1/properties/kind/const",keyword:"const",params:{allowedValue: "container"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err35];
-}
-else {
-vErrors.push(err35);
-}
-errors++;
-}
-}
-if(data6.image !== undefined){
-let data15 = data6.image;
-if(typeof data15 === "string"){
-if(func2(data15) < 1){
-const err36 = {instancePath:instancePath+"/impl/image",schemaPath:"#/properties/impl/oneOf/1/properties/image/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err36];
-}
-else {
-vErrors.push(err36);
-}
-errors++;
-}
-}
-else {
-const err37 = {instancePath:instancePath+"/impl/image",schemaPath:"#/properties/impl/oneOf/1/properties/image/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err37];
-}
-else {
-vErrors.push(err37);
-}
-errors++;
-}
-}
-if(data6.command !== undefined){
-let data16 = data6.command;
-if(Array.isArray(data16)){
-const len3 = data16.length;
-for(let i3=0; i3<len3; i3++){
-if(!(validate15(data16[i3], {instancePath:instancePath+"/impl/command/" + i3,parentData:data16,parentDataProperty:i3,rootData}))){
-vErrors = vErrors === null ? validate15.errors : vErrors.concat(validate15.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err38 = {instancePath:instancePath+"/impl/command",schemaPath:"#/properties/impl/oneOf/1/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err38];
-}
-else {
-vErrors.push(err38);
-}
-errors++;
-}
-}
-if(data6.args !== undefined){
-let data18 = data6.args;
-if(Array.isArray(data18)){
-const len4 = data18.length;
-for(let i4=0; i4<len4; i4++){
-if(!(validate15(data18[i4], {instancePath:instancePath+"/impl/args/" + i4,parentData:data18,parentDataProperty:i4,rootData}))){
-vErrors = vErrors === null ? validate15.errors : vErrors.concat(validate15.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err39 = {instancePath:instancePath+"/impl/args",schemaPath:"#/properties/impl/oneOf/1/properties/args/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err39];
-}
-else {
-vErrors.push(err39);
-}
-errors++;
-}
-}
-if(data6.env !== undefined){
-let data20 = data6.env;
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-for(const key3 in data20){
-if(typeof data20[key3] !== "string"){
-const err40 = {instancePath:instancePath+"/impl/env/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/impl/oneOf/1/properties/env/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err40];
-}
-else {
-vErrors.push(err40);
-}
-errors++;
-}
-}
-}
-else {
-const err41 = {instancePath:instancePath+"/impl/env",schemaPath:"#/properties/impl/oneOf/1/properties/env/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err41];
-}
-else {
-vErrors.push(err41);
-}
-errors++;
-}
-}
-}
-else {
-const err42 = {instancePath:instancePath+"/impl",schemaPath:"#/properties/impl/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err42];
-}
-else {
-vErrors.push(err42);
-}
-errors++;
-}
-var _valid0 = _errs31 === errors;
-if(_valid0 && valid6){
-valid6 = false;
-passing0 = [passing0, 1];
-}
-else {
-if(_valid0){
-valid6 = true;
-passing0 = 1;
-}
-const _errs48 = errors;
-if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
-if(data6.kind === undefined){
-const err43 = {instancePath:instancePath+"/impl",schemaPath:"#/properties/impl/oneOf/2/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
-if(vErrors === null){
-vErrors = [err43];
-}
-else {
-vErrors.push(err43);
-}
-errors++;
-}
-if(data6.spec === undefined){
-const err44 = {instancePath:instancePath+"/impl",schemaPath:"#/properties/impl/oneOf/2/required",keyword:"required",params:{missingProperty: "spec"},message:"must have required property '"+"spec"+"'"};
-if(vErrors === null){
-vErrors = [err44];
-}
-else {
-vErrors.push(err44);
-}
-errors++;
-}
-if(data6.url === undefined){
-const err45 = {instancePath:instancePath+"/impl",schemaPath:"#/properties/impl/oneOf/2/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
-if(vErrors === null){
-vErrors = [err45];
-}
-else {
-vErrors.push(err45);
-}
-errors++;
-}
-if(data6.digest === undefined){
-const err46 = {instancePath:instancePath+"/impl",schemaPath:"#/properties/impl/oneOf/2/required",keyword:"required",params:{missingProperty: "digest"},message:"must have required property '"+"digest"+"'"};
-if(vErrors === null){
-vErrors = [err46];
-}
-else {
-vErrors.push(err46);
-}
-errors++;
-}
-for(const key4 in data6){
-if(!(((((key4 === "kind") || (key4 === "spec")) || (key4 === "url")) || (key4 === "digest")) || (key4 === "graphRefs"))){
-const err47 = {instancePath:instancePath+"/impl",schemaPath:"#/properties/impl/oneOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err47];
-}
-else {
-vErrors.push(err47);
-}
-errors++;
-}
-}
-if(data6.kind !== undefined){
-if("imported" !== data6.kind){
-const err48 = {instancePath:instancePath+"/impl/kind",schemaPath:"#/properties/impl/oneOf/2/properties/kind/const",keyword:"const",params:{allowedValue: "imported"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err48];
-}
-else {
-vErrors.push(err48);
-}
-errors++;
-}
-}
-if(data6.spec !== undefined){
-let data23 = data6.spec;
-if(!(data23 && typeof data23 == "object" && !Array.isArray(data23))){
-const err49 = {instancePath:instancePath+"/impl/spec",schemaPath:"#/properties/impl/oneOf/2/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err49];
-}
-else {
-vErrors.push(err49);
-}
-errors++;
-}
-}
-if(data6.url !== undefined){
-if(typeof data6.url !== "string"){
-const err50 = {instancePath:instancePath+"/impl/url",schemaPath:"#/properties/impl/oneOf/2/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err50];
-}
-else {
-vErrors.push(err50);
-}
-errors++;
-}
-}
-if(data6.digest !== undefined){
-let data25 = data6.digest;
-if(typeof data25 === "string"){
-if(!pattern2.test(data25)){
-const err51 = {instancePath:instancePath+"/impl/digest",schemaPath:"#/properties/impl/oneOf/2/properties/digest/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
-if(vErrors === null){
-vErrors = [err51];
-}
-else {
-vErrors.push(err51);
-}
-errors++;
-}
-}
-else {
-const err52 = {instancePath:instancePath+"/impl/digest",schemaPath:"#/properties/impl/oneOf/2/properties/digest/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err52];
-}
-else {
-vErrors.push(err52);
-}
-errors++;
-}
-}
-if(data6.graphRefs !== undefined){
-let data26 = data6.graphRefs;
-if(Array.isArray(data26)){
-const len5 = data26.length;
-for(let i5=0; i5<len5; i5++){
-if(typeof data26[i5] !== "string"){
-const err53 = {instancePath:instancePath+"/impl/graphRefs/" + i5,schemaPath:"#/properties/impl/oneOf/2/properties/graphRefs/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err53];
-}
-else {
-vErrors.push(err53);
-}
-errors++;
-}
-}
-}
-else {
-const err54 = {instancePath:instancePath+"/impl/graphRefs",schemaPath:"#/properties/impl/oneOf/2/properties/graphRefs/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err54];
-}
-else {
-vErrors.push(err54);
-}
-errors++;
-}
-}
-}
-else {
-const err55 = {instancePath:instancePath+"/impl",schemaPath:"#/properties/impl/oneOf/2/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
-}
-errors++;
-}
-var _valid0 = _errs48 === errors;
-if(_valid0 && valid6){
-valid6 = false;
-passing0 = [passing0, 2];
-}
-else {
-if(_valid0){
-valid6 = true;
-passing0 = 2;
-}
-}
-}
-if(!valid6){
-const err56 = {instancePath:instancePath+"/impl",schemaPath:"#/properties/impl/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err56];
-}
-else {
-vErrors.push(err56);
 }
 errors++;
 }
@@ -1306,534 +1521,10 @@ vErrors = null;
 }
 }
 if(data.origin !== undefined){
-let data28 = data.origin;
-if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
-if(data28.start === undefined){
-const err57 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/span/required",keyword:"required",params:{missingProperty: "start"},message:"must have required property '"+"start"+"'"};
-if(vErrors === null){
-vErrors = [err57];
-}
-else {
-vErrors.push(err57);
-}
-errors++;
-}
-if(data28.end === undefined){
-const err58 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/span/required",keyword:"required",params:{missingProperty: "end"},message:"must have required property '"+"end"+"'"};
-if(vErrors === null){
-vErrors = [err58];
-}
-else {
-vErrors.push(err58);
-}
-errors++;
-}
-for(const key5 in data28){
-if(!((key5 === "start") || (key5 === "end"))){
-const err59 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/span/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err59];
-}
-else {
-vErrors.push(err59);
-}
-errors++;
-}
-}
-if(data28.start !== undefined){
-let data29 = data28.start;
-if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
-const err60 = {instancePath:instancePath+"/origin/start",schemaPath:"#/definitions/span/properties/start/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err60];
-}
-else {
-vErrors.push(err60);
-}
-errors++;
-}
-if((typeof data29 == "number") && (isFinite(data29))){
-if(data29 < 0 || isNaN(data29)){
-const err61 = {instancePath:instancePath+"/origin/start",schemaPath:"#/definitions/span/properties/start/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err61];
-}
-else {
-vErrors.push(err61);
-}
-errors++;
-}
-}
-}
-if(data28.end !== undefined){
-let data30 = data28.end;
-if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
-const err62 = {instancePath:instancePath+"/origin/end",schemaPath:"#/definitions/span/properties/end/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err62];
-}
-else {
-vErrors.push(err62);
-}
-errors++;
-}
-if((typeof data30 == "number") && (isFinite(data30))){
-if(data30 < 0 || isNaN(data30)){
-const err63 = {instancePath:instancePath+"/origin/end",schemaPath:"#/definitions/span/properties/end/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err63];
-}
-else {
-vErrors.push(err63);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err64 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/span/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err64];
-}
-else {
-vErrors.push(err64);
-}
-errors++;
-}
-}
-}
-else {
-const err65 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err65];
-}
-else {
-vErrors.push(err65);
-}
-errors++;
-}
-validate11.errors = vErrors;
-return errors === 0;
-}
-
-const schema20 = {"type":"object","additionalProperties":false,"required":["displayName","name","params","body","settings","origin"],"properties":{"displayName":{"type":"string"},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":128},"description":{"type":"string"},"params":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","type"],"properties":{"name":{"type":"string","pattern":"^[-a-zA-Z0-9_]+$"},"type":{"$ref":"#/definitions/type"},"default":{"$ref":"#/definitions/const"}}}},"body":{"type":"array","items":{"$ref":"#/definitions/node"}},"origin":{"$ref":"#/definitions/span"},"exit":{"type":"array","items":{"$ref":"#/definitions/node"}},"settings":{"type":"object","additionalProperties":false,"properties":{"timeoutSeconds":{"type":"integer","minimum":1},"parallelism":{"type":"integer","minimum":1},"ttlSeconds":{"type":"integer","minimum":1},"imagePullSecrets":{"type":"array","items":{"type":"string"}},"imagePullPolicy":{"enum":["Always","Never","IfNotPresent"]},"serviceAccount":{"type":"string"},"nodeSelector":{"type":"object","additionalProperties":{"type":"string"}},"podDisruptionBudget":{"anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^\\d+%$"}]}}}}};
-const pattern3 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
-const pattern4 = new RegExp("^[-a-zA-Z0-9_]+$", "u");
-const pattern20 = new RegExp("^\\d+%$", "u");
-const schema23 = {"type":"object","required":["kind"],"properties":{"kind":{"enum":["task","volume","resource","condition","loop"]}},"$comment":"Chosen by `kind` (if/then) rather than oneOf: with oneOf every branch would validate nested bodies, exponential in the nesting depth.","allOf":[{"if":{"properties":{"kind":{"const":"task"}}},"then":{"$ref":"#/definitions/task"}},{"if":{"properties":{"kind":{"const":"volume"}}},"then":{"$ref":"#/definitions/volume"}},{"if":{"properties":{"kind":{"const":"condition"}}},"then":{"$ref":"#/definitions/condition"}},{"if":{"properties":{"kind":{"const":"loop"}}},"then":{"$ref":"#/definitions/loop"}},{"if":{"properties":{"kind":{"const":"resource"}}},"then":{"$ref":"#/definitions/resource"}}]};
-const schema24 = {"type":"object","additionalProperties":false,"required":["kind","name","component","args","after","settings","origin"],"properties":{"kind":{"const":"task"},"name":{"$ref":"#/definitions/argoName"},"component":{"$ref":"#/definitions/identifier"},"args":{"type":"object","additionalProperties":{"$ref":"#/definitions/value"}},"after":{"type":"array","items":{"$ref":"#/definitions/argoName"}},"origin":{"$ref":"#/definitions/span"},"settings":{"$ref":"#/definitions/taskSettings"}}};
-const schema25 = {"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":128};
-const schema27 = {"oneOf":[{"$ref":"#/definitions/const"},{"type":"object","additionalProperties":false,"required":["param"],"properties":{"param":{"type":"string"}}},{"type":"object","additionalProperties":false,"required":["output"],"properties":{"output":{"type":"object","additionalProperties":false,"required":["task","name"],"properties":{"task":{"$ref":"#/definitions/argoName"},"name":{"type":"string"}}}}},{"type":"object","additionalProperties":false,"required":["collect"],"properties":{"collect":{"type":"object","additionalProperties":false,"required":["task","name"],"properties":{"task":{"$ref":"#/definitions/argoName"},"name":{"type":"string"}}}}},{"type":"object","additionalProperties":false,"required":["item"],"properties":{"item":{"type":"object","additionalProperties":false,"required":["loop"],"properties":{"loop":{"$ref":"#/definitions/argoName"},"field":{"type":"string"}}}}}]};
-
-function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-const _errs0 = errors;
-let valid0 = false;
-let passing0 = null;
-const _errs1 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.const === undefined){
-const err0 = {instancePath,schemaPath:"#/definitions/const/required",keyword:"required",params:{missingProperty: "const"},message:"must have required property '"+"const"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-for(const key0 in data){
-if(!((key0 === "const") || (key0 === "isFloat"))){
-const err1 = {instancePath,schemaPath:"#/definitions/const/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-if(data.isFloat !== undefined){
-if(typeof data.isFloat !== "boolean"){
-const err2 = {instancePath:instancePath+"/isFloat",schemaPath:"#/definitions/const/properties/isFloat/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-}
-}
-else {
-const err3 = {instancePath,schemaPath:"#/definitions/const/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-var _valid0 = _errs1 === errors;
-if(_valid0){
-valid0 = true;
-passing0 = 0;
-}
-const _errs7 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.param === undefined){
-const err4 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "param"},message:"must have required property '"+"param"+"'"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-for(const key1 in data){
-if(!(key1 === "param")){
-const err5 = {instancePath,schemaPath:"#/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-if(data.param !== undefined){
-if(typeof data.param !== "string"){
-const err6 = {instancePath:instancePath+"/param",schemaPath:"#/oneOf/1/properties/param/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-}
-else {
-const err7 = {instancePath,schemaPath:"#/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-var _valid0 = _errs7 === errors;
-if(_valid0 && valid0){
-valid0 = false;
-passing0 = [passing0, 1];
-}
-else {
-if(_valid0){
-valid0 = true;
-passing0 = 1;
-}
-const _errs12 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.output === undefined){
-const err8 = {instancePath,schemaPath:"#/oneOf/2/required",keyword:"required",params:{missingProperty: "output"},message:"must have required property '"+"output"+"'"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-for(const key2 in data){
-if(!(key2 === "output")){
-const err9 = {instancePath,schemaPath:"#/oneOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-}
-if(data.output !== undefined){
-let data2 = data.output;
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-if(data2.task === undefined){
-const err10 = {instancePath:instancePath+"/output",schemaPath:"#/oneOf/2/properties/output/required",keyword:"required",params:{missingProperty: "task"},message:"must have required property '"+"task"+"'"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-if(data2.name === undefined){
-const err11 = {instancePath:instancePath+"/output",schemaPath:"#/oneOf/2/properties/output/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-for(const key3 in data2){
-if(!((key3 === "task") || (key3 === "name"))){
-const err12 = {instancePath:instancePath+"/output",schemaPath:"#/oneOf/2/properties/output/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-if(data2.task !== undefined){
-let data3 = data2.task;
-if(typeof data3 === "string"){
-if(func2(data3) > 128){
-const err13 = {instancePath:instancePath+"/output/task",schemaPath:"#/definitions/argoName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-if(!pattern3.test(data3)){
-const err14 = {instancePath:instancePath+"/output/task",schemaPath:"#/definitions/argoName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-else {
-const err15 = {instancePath:instancePath+"/output/task",schemaPath:"#/definitions/argoName/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-if(data2.name !== undefined){
-if(typeof data2.name !== "string"){
-const err16 = {instancePath:instancePath+"/output/name",schemaPath:"#/oneOf/2/properties/output/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/output",schemaPath:"#/oneOf/2/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-}
-else {
-const err18 = {instancePath,schemaPath:"#/oneOf/2/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-var _valid0 = _errs12 === errors;
-if(_valid0 && valid0){
-valid0 = false;
-passing0 = [passing0, 2];
-}
-else {
-if(_valid0){
-valid0 = true;
-passing0 = 2;
-}
-const _errs23 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.collect === undefined){
-const err19 = {instancePath,schemaPath:"#/oneOf/3/required",keyword:"required",params:{missingProperty: "collect"},message:"must have required property '"+"collect"+"'"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-for(const key4 in data){
-if(!(key4 === "collect")){
-const err20 = {instancePath,schemaPath:"#/oneOf/3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-}
-if(data.collect !== undefined){
-let data5 = data.collect;
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-if(data5.task === undefined){
-const err21 = {instancePath:instancePath+"/collect",schemaPath:"#/oneOf/3/properties/collect/required",keyword:"required",params:{missingProperty: "task"},message:"must have required property '"+"task"+"'"};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-if(data5.name === undefined){
-const err22 = {instancePath:instancePath+"/collect",schemaPath:"#/oneOf/3/properties/collect/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-for(const key5 in data5){
-if(!((key5 === "task") || (key5 === "name"))){
-const err23 = {instancePath:instancePath+"/collect",schemaPath:"#/oneOf/3/properties/collect/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-if(data5.task !== undefined){
-let data6 = data5.task;
-if(typeof data6 === "string"){
-if(func2(data6) > 128){
-const err24 = {instancePath:instancePath+"/collect/task",schemaPath:"#/definitions/argoName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-if(!pattern3.test(data6)){
-const err25 = {instancePath:instancePath+"/collect/task",schemaPath:"#/definitions/argoName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-}
-else {
-const err26 = {instancePath:instancePath+"/collect/task",schemaPath:"#/definitions/argoName/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-if(data5.name !== undefined){
-if(typeof data5.name !== "string"){
-const err27 = {instancePath:instancePath+"/collect/name",schemaPath:"#/oneOf/3/properties/collect/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/collect",schemaPath:"#/oneOf/3/properties/collect/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-}
-else {
-const err29 = {instancePath,schemaPath:"#/oneOf/3/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-var _valid0 = _errs23 === errors;
-if(_valid0 && valid0){
-valid0 = false;
-passing0 = [passing0, 3];
-}
-else {
-if(_valid0){
-valid0 = true;
-passing0 = 3;
-}
-const _errs34 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.item === undefined){
-const err30 = {instancePath,schemaPath:"#/oneOf/4/required",keyword:"required",params:{missingProperty: "item"},message:"must have required property '"+"item"+"'"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-for(const key6 in data){
-if(!(key6 === "item")){
-const err31 = {instancePath,schemaPath:"#/oneOf/4/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+let data14 = data.origin;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.start === undefined){
+const err31 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/IrSpan/required",keyword:"required",params:{missingProperty: "start"},message:"must have required property '"+"start"+"'"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -1842,12 +1533,8 @@ vErrors.push(err31);
 }
 errors++;
 }
-}
-if(data.item !== undefined){
-let data8 = data.item;
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-if(data8.loop === undefined){
-const err32 = {instancePath:instancePath+"/item",schemaPath:"#/oneOf/4/properties/item/required",keyword:"required",params:{missingProperty: "loop"},message:"must have required property '"+"loop"+"'"};
+if(data14.end === undefined){
+const err32 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/IrSpan/required",keyword:"required",params:{missingProperty: "end"},message:"must have required property '"+"end"+"'"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -1856,9 +1543,9 @@ vErrors.push(err32);
 }
 errors++;
 }
-for(const key7 in data8){
-if(!((key7 === "loop") || (key7 === "field"))){
-const err33 = {instancePath:instancePath+"/item",schemaPath:"#/oneOf/4/properties/item/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+for(const key2 in data14){
+if(!((key2 === "start") || (key2 === "end"))){
+const err33 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/IrSpan/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -1868,11 +1555,10 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data8.loop !== undefined){
-let data9 = data8.loop;
-if(typeof data9 === "string"){
-if(func2(data9) > 128){
-const err34 = {instancePath:instancePath+"/item/loop",schemaPath:"#/definitions/argoName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+if(data14.start !== undefined){
+let data15 = data14.start;
+if(!(((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15))) && (isFinite(data15)))){
+const err34 = {instancePath:instancePath+"/origin/start",schemaPath:"#/definitions/IrSpan/properties/start/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -1881,8 +1567,9 @@ vErrors.push(err34);
 }
 errors++;
 }
-if(!pattern3.test(data9)){
-const err35 = {instancePath:instancePath+"/item/loop",schemaPath:"#/definitions/argoName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+if((typeof data15 == "number") && (isFinite(data15))){
+if(data15 < 0 || isNaN(data15)){
+const err35 = {instancePath:instancePath+"/origin/start",schemaPath:"#/definitions/IrSpan/properties/start/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -1892,8 +1579,11 @@ vErrors.push(err35);
 errors++;
 }
 }
-else {
-const err36 = {instancePath:instancePath+"/item/loop",schemaPath:"#/definitions/argoName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data14.end !== undefined){
+let data16 = data14.end;
+if(!(((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16))) && (isFinite(data16)))){
+const err36 = {instancePath:instancePath+"/origin/end",schemaPath:"#/definitions/IrSpan/properties/end/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -1902,10 +1592,9 @@ vErrors.push(err36);
 }
 errors++;
 }
-}
-if(data8.field !== undefined){
-if(typeof data8.field !== "string"){
-const err37 = {instancePath:instancePath+"/item/field",schemaPath:"#/oneOf/4/properties/item/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if((typeof data16 == "number") && (isFinite(data16))){
+if(data16 < 0 || isNaN(data16)){
+const err37 = {instancePath:instancePath+"/origin/end",schemaPath:"#/definitions/IrSpan/properties/end/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -1916,8 +1605,9 @@ errors++;
 }
 }
 }
+}
 else {
-const err38 = {instancePath:instancePath+"/item",schemaPath:"#/oneOf/4/properties/item/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err38 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/IrSpan/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -1929,7 +1619,7 @@ errors++;
 }
 }
 else {
-const err39 = {instancePath,schemaPath:"#/oneOf/4/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err39 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -1938,57 +1628,24 @@ vErrors.push(err39);
 }
 errors++;
 }
-var _valid0 = _errs34 === errors;
-if(_valid0 && valid0){
-valid0 = false;
-passing0 = [passing0, 4];
-}
-else {
-if(_valid0){
-valid0 = true;
-passing0 = 4;
-}
-}
-}
-}
-}
-if(!valid0){
-const err40 = {instancePath,schemaPath:"#/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err40];
-}
-else {
-vErrors.push(err40);
-}
-errors++;
-}
-else {
-errors = _errs0;
-if(vErrors !== null){
-if(_errs0){
-vErrors.length = _errs0;
-}
-else {
-vErrors = null;
-}
-}
-}
-validate22.errors = vErrors;
+validate11.errors = vErrors;
 return errors === 0;
 }
 
-const schema34 = {"type":"object","additionalProperties":false,"properties":{"requests":{"type":"object","additionalProperties":{"$ref":"#/definitions/settingValue"}},"limits":{"type":"object","additionalProperties":{"$ref":"#/definitions/settingValue"}},"env":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string"},"value":{"$ref":"#/definitions/value"},"secret":{"type":"object","additionalProperties":false,"required":["name","key"],"properties":{"name":{"type":"string"},"key":{"type":"string"}}},"configMap":{"type":"object","additionalProperties":false,"required":["name","key"],"properties":{"name":{"type":"string"},"key":{"type":"string"}}}}}},"retry":{"type":"object","additionalProperties":false,"required":["limit"],"properties":{"limit":{"type":"integer","minimum":0},"policy":{"enum":["Always","OnFailure","OnError","OnTransientError"]},"backoff":{"type":"object","additionalProperties":false,"properties":{"duration":{"type":"string"},"factor":{"type":"integer"},"maxDuration":{"type":"string"}}}}},"timeoutSeconds":{"type":"integer","minimum":1},"cache":{"type":"boolean"},"maxCacheStaleness":{"type":"string"},"nodeSelector":{"type":"object","additionalProperties":{"type":"string"}},"tolerations":{"type":"array","items":{"type":"object"}},"affinity":{"type":"object"},"imagePullPolicy":{"enum":["Always","Never","IfNotPresent"]},"mounts":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","pattern":"^/"},"volumeTask":{"$ref":"#/definitions/argoName"},"claim":{"type":"string"},"readOnly":{"type":"boolean"}}}},"displayName":{"type":"string"},"labels":{"type":"object","additionalProperties":{"type":"string"}},"annotations":{"type":"object","additionalProperties":{"type":"string"}},"sidecars":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","image"],"properties":{"name":{"type":"string"},"image":{"type":"string"},"command":{"type":"array","items":{"type":"string"}},"args":{"type":"array","items":{"type":"string"}},"env":{"type":"object","additionalProperties":{"type":"string"}},"mirrorVolumeMounts":{"type":"boolean"}}}},"initContainers":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","image"],"properties":{"name":{"type":"string"},"image":{"type":"string"},"command":{"type":"array","items":{"type":"string"}},"args":{"type":"array","items":{"type":"string"}},"env":{"type":"object","additionalProperties":{"type":"string"}},"mirrorVolumeMounts":{"type":"boolean"}}}}}};
-const func14 = Object.prototype.hasOwnProperty;
-const schema35 = {"anyOf":[{"type":"string"},{"type":"number"},{"$ref":"#/definitions/value"}]};
+const schema24 = {"type":"object","properties":{"displayName":{"type":"string","description":"As the user wrote it: shown in the KFP UI."},"name":{"$ref":"#/definitions/IrArgoName","description":"Sanitised for Kubernetes: the entrypoint template and generateName."},"description":{"type":"string"},"params":{"type":"array","items":{"$ref":"#/definitions/IrParam"}},"body":{"type":"array","items":{"$ref":"#/definitions/IrNode"}},"exit":{"type":"array","items":{"$ref":"#/definitions/IrNode"},"description":"`finally { … }`: runs when the pipeline ends, whether it succeeded or failed (Argo's onExit)."},"settings":{"$ref":"#/definitions/IrPipelineSettings"},"origin":{"$ref":"#/definitions/IrSpan"}},"required":["displayName","name","params","body","settings","origin"],"additionalProperties":false};
+const schema25 = {"type":"string","description":"A name that Argo and Kubernetes accept as it is (RFC 1123 label: lower-case, digits, `-`).","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":128};
+const schema61 = {"type":"object","properties":{"timeoutSeconds":{"type":"integer","minimum":1},"parallelism":{"type":"integer","minimum":1},"ttlSeconds":{"type":"integer","minimum":1},"imagePullSecrets":{"type":"array","items":{"type":"string"}},"imagePullPolicy":{"type":"string"},"serviceAccount":{"type":"string"},"nodeSelector":{"type":"object","additionalProperties":{"type":"string"},"description":"Default node selector for every pod (PipelineConf.set_default_pod_node_selector)."},"podDisruptionBudget":{"type":["number","string"],"description":"minAvailable of the run's pod disruption budget (PipelineConf.set_pod_disruption_budget): a count or a percentage.","minimum":0,"pattern":"^\\d+%$"}},"additionalProperties":false};
+const pattern3 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
+const pattern19 = new RegExp("^\\d+%$", "u");
+const schema26 = {"type":"object","properties":{"name":{"type":"string","pattern":"^[-a-zA-Z0-9_]+$"},"type":{"$ref":"#/definitions/IrType"},"default":{"$ref":"#/definitions/IrConst"}},"required":["name","type"],"additionalProperties":false};
+const pattern4 = new RegExp("^[-a-zA-Z0-9_]+$", "u");
 
-function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const _errs0 = errors;
-let valid0 = false;
-const _errs1 = errors;
-if(typeof data !== "string"){
-const err0 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.name === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1997,12 +1654,8 @@ vErrors.push(err0);
 }
 errors++;
 }
-var _valid0 = _errs1 === errors;
-valid0 = valid0 || _valid0;
-if(!valid0){
-const _errs3 = errors;
-if(!((typeof data == "number") && (isFinite(data)))){
-const err1 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data.type === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2011,25 +1664,550 @@ vErrors.push(err1);
 }
 errors++;
 }
-var _valid0 = _errs3 === errors;
-valid0 = valid0 || _valid0;
-if(!valid0){
-const _errs5 = errors;
-if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs5 === errors;
-valid0 = valid0 || _valid0;
-}
-}
-if(!valid0){
-const err2 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+for(const key0 in data){
+if(!(((key0 === "name") || (key0 === "type")) || (key0 === "default"))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err2];
 }
 else {
 vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data0 = data.name;
+if(typeof data0 === "string"){
+if(!pattern4.test(data0)){
+const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[-a-zA-Z0-9_]+$"},message:"must match pattern \""+"^[-a-zA-Z0-9_]+$"+"\""};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.type !== undefined){
+let data1 = data.type;
+if(typeof data1 !== "string"){
+const err5 = {instancePath:instancePath+"/type",schemaPath:"#/definitions/IrType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(!(((((((((data1 === "int") || (data1 === "float")) || (data1 === "str")) || (data1 === "bool")) || (data1 === "list")) || (data1 === "dict")) || (data1 === "file")) || (data1 === "metrics")) || (data1 === "ui_metadata"))){
+const err6 = {instancePath:instancePath+"/type",schemaPath:"#/definitions/IrType/enum",keyword:"enum",params:{allowedValues: schema16.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.default !== undefined){
+if(!(validate13(data.default, {instancePath:instancePath+"/default",parentData:data,parentDataProperty:"default",rootData}))){
+vErrors = vErrors === null ? validate13.errors : vErrors.concat(validate13.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate29.errors = vErrors;
+return errors === 0;
+}
+
+const schema28 = {"type":"object","properties":{"kind":{"enum":["task","volume","resource","condition","loop"]}},"required":["kind"],"allOf":[{"if":{"properties":{"kind":{"type":"string","const":"task"}}},"then":{"$ref":"#/definitions/IrTask"}},{"if":{"properties":{"kind":{"type":"string","const":"volume"}}},"then":{"$ref":"#/definitions/IrVolume"}},{"if":{"properties":{"kind":{"type":"string","const":"resource"}}},"then":{"$ref":"#/definitions/IrResource"}},{"if":{"properties":{"kind":{"type":"string","const":"condition"}}},"then":{"$ref":"#/definitions/IrCondition"}},{"if":{"properties":{"kind":{"type":"string","const":"loop"}}},"then":{"$ref":"#/definitions/IrLoop"}}],"description":"A step of a pipeline's body, told apart by `kind`."};
+const schema29 = {"type":"object","properties":{"kind":{"type":"string","const":"task"},"name":{"$ref":"#/definitions/IrArgoName","description":"The Argo task name: sanitised, lower-case, unique in the pipeline."},"component":{"$ref":"#/definitions/IrIdentifier"},"args":{"type":"object","additionalProperties":{"$ref":"#/definitions/IrValue"}},"after":{"type":"array","items":{"$ref":"#/definitions/IrArgoName"}},"settings":{"$ref":"#/definitions/IrTaskSettings"},"origin":{"$ref":"#/definitions/IrSpan"}},"required":["kind","name","component","args","after","settings","origin"],"additionalProperties":false};
+const schema32 = {"anyOf":[{"$ref":"#/definitions/IrConst"},{"type":"object","properties":{"param":{"type":"string"}},"required":["param"],"additionalProperties":false},{"type":"object","properties":{"output":{"type":"object","properties":{"task":{"$ref":"#/definitions/IrArgoName"},"name":{"type":"string"}},"required":["task","name"],"additionalProperties":false}},"required":["output"],"additionalProperties":false},{"type":"object","properties":{"item":{"type":"object","properties":{"loop":{"$ref":"#/definitions/IrArgoName"},"field":{"type":"string"}},"required":["loop"],"additionalProperties":false}},"required":["item"],"additionalProperties":false},{"type":"object","properties":{"collect":{"type":"object","properties":{"task":{"$ref":"#/definitions/IrArgoName"},"name":{"type":"string"}},"required":["task","name"],"additionalProperties":false}},"required":["collect"],"additionalProperties":false}],"description":"Where a task argument's value comes from."};
+
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+const _errs0 = errors;
+let valid0 = false;
+const _errs1 = errors;
+if(!(validate13(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate13.errors : vErrors.concat(validate13.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs2 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.param === undefined){
+const err0 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "param"},message:"must have required property '"+"param"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(key0 === "param")){
+const err1 = {instancePath,schemaPath:"#/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.param !== undefined){
+if(typeof data.param !== "string"){
+const err2 = {instancePath:instancePath+"/param",schemaPath:"#/anyOf/1/properties/param/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+}
+else {
+const err3 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+var _valid0 = _errs2 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs7 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.output === undefined){
+const err4 = {instancePath,schemaPath:"#/anyOf/2/required",keyword:"required",params:{missingProperty: "output"},message:"must have required property '"+"output"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+for(const key1 in data){
+if(!(key1 === "output")){
+const err5 = {instancePath,schemaPath:"#/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.output !== undefined){
+let data1 = data.output;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.task === undefined){
+const err6 = {instancePath:instancePath+"/output",schemaPath:"#/anyOf/2/properties/output/required",keyword:"required",params:{missingProperty: "task"},message:"must have required property '"+"task"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data1.name === undefined){
+const err7 = {instancePath:instancePath+"/output",schemaPath:"#/anyOf/2/properties/output/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+for(const key2 in data1){
+if(!((key2 === "task") || (key2 === "name"))){
+const err8 = {instancePath:instancePath+"/output",schemaPath:"#/anyOf/2/properties/output/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data1.task !== undefined){
+let data2 = data1.task;
+if(typeof data2 === "string"){
+if(func2(data2) > 128){
+const err9 = {instancePath:instancePath+"/output/task",schemaPath:"#/definitions/IrArgoName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(!pattern3.test(data2)){
+const err10 = {instancePath:instancePath+"/output/task",schemaPath:"#/definitions/IrArgoName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/output/task",schemaPath:"#/definitions/IrArgoName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data1.name !== undefined){
+if(typeof data1.name !== "string"){
+const err12 = {instancePath:instancePath+"/output/name",schemaPath:"#/anyOf/2/properties/output/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/output",schemaPath:"#/anyOf/2/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+else {
+const err14 = {instancePath,schemaPath:"#/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+var _valid0 = _errs7 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs18 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.item === undefined){
+const err15 = {instancePath,schemaPath:"#/anyOf/3/required",keyword:"required",params:{missingProperty: "item"},message:"must have required property '"+"item"+"'"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+for(const key3 in data){
+if(!(key3 === "item")){
+const err16 = {instancePath,schemaPath:"#/anyOf/3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.item !== undefined){
+let data4 = data.item;
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+if(data4.loop === undefined){
+const err17 = {instancePath:instancePath+"/item",schemaPath:"#/anyOf/3/properties/item/required",keyword:"required",params:{missingProperty: "loop"},message:"must have required property '"+"loop"+"'"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+for(const key4 in data4){
+if(!((key4 === "loop") || (key4 === "field"))){
+const err18 = {instancePath:instancePath+"/item",schemaPath:"#/anyOf/3/properties/item/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data4.loop !== undefined){
+let data5 = data4.loop;
+if(typeof data5 === "string"){
+if(func2(data5) > 128){
+const err19 = {instancePath:instancePath+"/item/loop",schemaPath:"#/definitions/IrArgoName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if(!pattern3.test(data5)){
+const err20 = {instancePath:instancePath+"/item/loop",schemaPath:"#/definitions/IrArgoName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/item/loop",schemaPath:"#/definitions/IrArgoName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data4.field !== undefined){
+if(typeof data4.field !== "string"){
+const err22 = {instancePath:instancePath+"/item/field",schemaPath:"#/anyOf/3/properties/item/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/item",schemaPath:"#/anyOf/3/properties/item/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+}
+else {
+const err24 = {instancePath,schemaPath:"#/anyOf/3/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+var _valid0 = _errs18 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs29 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.collect === undefined){
+const err25 = {instancePath,schemaPath:"#/anyOf/4/required",keyword:"required",params:{missingProperty: "collect"},message:"must have required property '"+"collect"+"'"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+for(const key5 in data){
+if(!(key5 === "collect")){
+const err26 = {instancePath,schemaPath:"#/anyOf/4/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data.collect !== undefined){
+let data7 = data.collect;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.task === undefined){
+const err27 = {instancePath:instancePath+"/collect",schemaPath:"#/anyOf/4/properties/collect/required",keyword:"required",params:{missingProperty: "task"},message:"must have required property '"+"task"+"'"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+if(data7.name === undefined){
+const err28 = {instancePath:instancePath+"/collect",schemaPath:"#/anyOf/4/properties/collect/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+for(const key6 in data7){
+if(!((key6 === "task") || (key6 === "name"))){
+const err29 = {instancePath:instancePath+"/collect",schemaPath:"#/anyOf/4/properties/collect/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+if(data7.task !== undefined){
+let data8 = data7.task;
+if(typeof data8 === "string"){
+if(func2(data8) > 128){
+const err30 = {instancePath:instancePath+"/collect/task",schemaPath:"#/definitions/IrArgoName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+if(!pattern3.test(data8)){
+const err31 = {instancePath:instancePath+"/collect/task",schemaPath:"#/definitions/IrArgoName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/collect/task",schemaPath:"#/definitions/IrArgoName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+if(data7.name !== undefined){
+if(typeof data7.name !== "string"){
+const err33 = {instancePath:instancePath+"/collect/name",schemaPath:"#/anyOf/4/properties/collect/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+}
+else {
+const err34 = {instancePath:instancePath+"/collect",schemaPath:"#/anyOf/4/properties/collect/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+}
+else {
+const err35 = {instancePath,schemaPath:"#/anyOf/4/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+var _valid0 = _errs29 === errors;
+valid0 = valid0 || _valid0;
+}
+}
+}
+}
+if(!valid0){
+const err36 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
 }
 errors++;
 }
@@ -2044,18 +2222,226 @@ vErrors = null;
 }
 }
 }
-validate25.errors = vErrors;
+validate34.errors = vErrors;
+return errors === 0;
+}
+
+const schema37 = {"type":"object","properties":{"requests":{"type":"object","additionalProperties":{"$ref":"#/definitions/IrSettingValue"}},"limits":{"type":"object","additionalProperties":{"$ref":"#/definitions/IrSettingValue"}},"env":{"type":"array","items":{"$ref":"#/definitions/IrEnvVar"}},"retry":{"type":"object","properties":{"limit":{"type":"integer","minimum":0},"policy":{"type":"string"},"backoff":{"type":"object","properties":{"duration":{"type":"string"},"factor":{"type":"integer"},"maxDuration":{"type":"string"}},"additionalProperties":false}},"required":["limit"],"additionalProperties":false},"timeoutSeconds":{"type":"integer","minimum":1},"cache":{"type":"boolean"},"maxCacheStaleness":{"type":"string"},"nodeSelector":{"type":"object","additionalProperties":{"type":"string"}},"tolerations":{"type":"array","items":{"type":"object","additionalProperties":{"$ref":"#/definitions/Json"}}},"affinity":{"type":"object","additionalProperties":{"$ref":"#/definitions/Json"}},"imagePullPolicy":{"type":"string"},"mounts":{"type":"array","items":{"$ref":"#/definitions/IrMount"}},"displayName":{"type":"string"},"sidecars":{"type":"array","items":{"$ref":"#/definitions/IrSidecar"},"description":"Containers beside the main one (kfp's add_sidecar), with their own image and command."},"initContainers":{"type":"array","items":{"$ref":"#/definitions/IrSidecar"},"description":"Containers run to completion before the main one (kfp's add_init_container)."},"labels":{"type":"object","additionalProperties":{"type":"string"}},"annotations":{"type":"object","additionalProperties":{"type":"string"}}},"additionalProperties":false};
+const schema38 = {"anyOf":[{"type":"string"},{"type":"number"},{"type":"object","properties":{"param":{"type":"string"}},"required":["param"],"additionalProperties":false},{"type":"object","properties":{"output":{"type":"object","properties":{"task":{"type":"string"},"name":{"type":"string"}},"required":["task","name"],"additionalProperties":false}},"required":["output"],"additionalProperties":false},{"type":"object","properties":{"item":{"type":"object","properties":{"loop":{"type":"string"},"field":{"type":"string"}},"required":["loop"],"additionalProperties":false}},"required":["item"],"additionalProperties":false}],"description":"Values for task settings: literals, or (resources) pipeline parameters, task outputs and loop items."};
+const schema41 = {"type":"object","properties":{"path":{"type":"string","description":"An absolute path in the container.","pattern":"^/"},"volumeTask":{"type":"string","description":"A volume created by a `volume(...)` task of this pipeline…"},"claim":{"type":"string","description":"…or an existing PersistentVolumeClaim."},"readOnly":{"type":"boolean"}},"required":["path"],"additionalProperties":false};
+const schema42 = {"type":"object","properties":{"name":{"type":"string"},"image":{"type":"string"},"command":{"type":"array","items":{"type":"string"}},"args":{"type":"array","items":{"type":"string"}},"env":{"type":"object","additionalProperties":{"type":"string"}},"mirrorVolumeMounts":{"type":"boolean","description":"Mount the main container's volumes too (kfp's mirror_volume_mounts)."}},"required":["name","image"],"additionalProperties":false};
+const func14 = Object.prototype.hasOwnProperty;
+const schema40 = {"type":"object","properties":{"name":{"type":"string"},"value":{"$ref":"#/definitions/IrValue"},"secret":{"type":"object","properties":{"name":{"type":"string"},"key":{"type":"string"}},"required":["name","key"],"additionalProperties":false},"configMap":{"type":"object","properties":{"name":{"type":"string"},"key":{"type":"string"}},"required":["name","key"],"additionalProperties":false}},"required":["name"],"additionalProperties":false};
+
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.name === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((key0 === "name") || (key0 === "value")) || (key0 === "secret")) || (key0 === "configMap"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+if(typeof data.name !== "string"){
+const err2 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.value !== undefined){
+if(!(validate34(data.value, {instancePath:instancePath+"/value",parentData:data,parentDataProperty:"value",rootData}))){
+vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+errors = vErrors.length;
+}
+}
+if(data.secret !== undefined){
+let data2 = data.secret;
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.name === undefined){
+const err3 = {instancePath:instancePath+"/secret",schemaPath:"#/properties/secret/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data2.key === undefined){
+const err4 = {instancePath:instancePath+"/secret",schemaPath:"#/properties/secret/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+for(const key1 in data2){
+if(!((key1 === "name") || (key1 === "key"))){
+const err5 = {instancePath:instancePath+"/secret",schemaPath:"#/properties/secret/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data2.name !== undefined){
+if(typeof data2.name !== "string"){
+const err6 = {instancePath:instancePath+"/secret/name",schemaPath:"#/properties/secret/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data2.key !== undefined){
+if(typeof data2.key !== "string"){
+const err7 = {instancePath:instancePath+"/secret/key",schemaPath:"#/properties/secret/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/secret",schemaPath:"#/properties/secret/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.configMap !== undefined){
+let data5 = data.configMap;
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+if(data5.name === undefined){
+const err9 = {instancePath:instancePath+"/configMap",schemaPath:"#/properties/configMap/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data5.key === undefined){
+const err10 = {instancePath:instancePath+"/configMap",schemaPath:"#/properties/configMap/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+for(const key2 in data5){
+if(!((key2 === "name") || (key2 === "key"))){
+const err11 = {instancePath:instancePath+"/configMap",schemaPath:"#/properties/configMap/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data5.name !== undefined){
+if(typeof data5.name !== "string"){
+const err12 = {instancePath:instancePath+"/configMap/name",schemaPath:"#/properties/configMap/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data5.key !== undefined){
+if(typeof data5.key !== "string"){
+const err13 = {instancePath:instancePath+"/configMap/key",schemaPath:"#/properties/configMap/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/configMap",schemaPath:"#/properties/configMap/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+validate38.errors = vErrors;
 return errors === 0;
 }
 
 const pattern11 = new RegExp("^/", "u");
 
-function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(func14.call(schema34.properties, key0))){
+if(!(func14.call(schema37.properties, key0))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err0];
@@ -2070,14 +2456,12 @@ if(data.requests !== undefined){
 let data0 = data.requests;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 for(const key1 in data0){
-if(!(validate25(data0[key1], {instancePath:instancePath+"/requests/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data0,parentDataProperty:key1,rootData}))){
-vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err1 = {instancePath:instancePath+"/requests",schemaPath:"#/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object"};
+let data1 = data0[key1];
+const _errs7 = errors;
+let valid3 = false;
+const _errs8 = errors;
+if(typeof data1 !== "string"){
+const err1 = {instancePath:instancePath+"/requests/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrSettingValue/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2086,19 +2470,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-}
-if(data.limits !== undefined){
-let data2 = data.limits;
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-for(const key2 in data2){
-if(!(validate25(data2[key2], {instancePath:instancePath+"/limits/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data2,parentDataProperty:key2,rootData}))){
-vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err2 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object"};
+var _valid0 = _errs8 === errors;
+valid3 = valid3 || _valid0;
+if(!valid3){
+const _errs10 = errors;
+if(!((typeof data1 == "number") && (isFinite(data1)))){
+const err2 = {instancePath:instancePath+"/requests/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrSettingValue/anyOf/1/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2107,16 +2484,13 @@ vErrors.push(err2);
 }
 errors++;
 }
-}
-if(data.env !== undefined){
-let data4 = data.env;
-if(Array.isArray(data4)){
-const len0 = data4.length;
-for(let i0=0; i0<len0; i0++){
-let data5 = data4[i0];
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-if(data5.name === undefined){
-const err3 = {instancePath:instancePath+"/env/" + i0,schemaPath:"#/properties/env/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+var _valid0 = _errs10 === errors;
+valid3 = valid3 || _valid0;
+if(!valid3){
+const _errs12 = errors;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.param === undefined){
+const err3 = {instancePath:instancePath+"/requests/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrSettingValue/anyOf/2/required",keyword:"required",params:{missingProperty: "param"},message:"must have required property '"+"param"+"'"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2125,9 +2499,9 @@ vErrors.push(err3);
 }
 errors++;
 }
-for(const key3 in data5){
-if(!((((key3 === "name") || (key3 === "value")) || (key3 === "secret")) || (key3 === "configMap"))){
-const err4 = {instancePath:instancePath+"/env/" + i0,schemaPath:"#/properties/env/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+for(const key2 in data1){
+if(!(key2 === "param")){
+const err4 = {instancePath:instancePath+"/requests/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrSettingValue/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2137,9 +2511,9 @@ vErrors.push(err4);
 errors++;
 }
 }
-if(data5.name !== undefined){
-if(typeof data5.name !== "string"){
-const err5 = {instancePath:instancePath+"/env/" + i0+"/name",schemaPath:"#/properties/env/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data1.param !== undefined){
+if(typeof data1.param !== "string"){
+const err5 = {instancePath:instancePath+"/requests/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/param",schemaPath:"#/definitions/IrSettingValue/anyOf/2/properties/param/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2149,17 +2523,9 @@ vErrors.push(err5);
 errors++;
 }
 }
-if(data5.value !== undefined){
-if(!(validate22(data5.value, {instancePath:instancePath+"/env/" + i0+"/value",parentData:data5,parentDataProperty:"value",rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-errors = vErrors.length;
 }
-}
-if(data5.secret !== undefined){
-let data8 = data5.secret;
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-if(data8.name === undefined){
-const err6 = {instancePath:instancePath+"/env/" + i0+"/secret",schemaPath:"#/properties/env/items/properties/secret/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+else {
+const err6 = {instancePath:instancePath+"/requests/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrSettingValue/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2168,8 +2534,13 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(data8.key === undefined){
-const err7 = {instancePath:instancePath+"/env/" + i0+"/secret",schemaPath:"#/properties/env/items/properties/secret/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'"};
+var _valid0 = _errs12 === errors;
+valid3 = valid3 || _valid0;
+if(!valid3){
+const _errs17 = errors;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.output === undefined){
+const err7 = {instancePath:instancePath+"/requests/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrSettingValue/anyOf/3/required",keyword:"required",params:{missingProperty: "output"},message:"must have required property '"+"output"+"'"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2178,9 +2549,9 @@ vErrors.push(err7);
 }
 errors++;
 }
-for(const key4 in data8){
-if(!((key4 === "name") || (key4 === "key"))){
-const err8 = {instancePath:instancePath+"/env/" + i0+"/secret",schemaPath:"#/properties/env/items/properties/secret/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+for(const key3 in data1){
+if(!(key3 === "output")){
+const err8 = {instancePath:instancePath+"/requests/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrSettingValue/anyOf/3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2190,9 +2561,11 @@ vErrors.push(err8);
 errors++;
 }
 }
-if(data8.name !== undefined){
-if(typeof data8.name !== "string"){
-const err9 = {instancePath:instancePath+"/env/" + i0+"/secret/name",schemaPath:"#/properties/env/items/properties/secret/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data1.output !== undefined){
+let data3 = data1.output;
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+if(data3.task === undefined){
+const err9 = {instancePath:instancePath+"/requests/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/output",schemaPath:"#/definitions/IrSettingValue/anyOf/3/properties/output/required",keyword:"required",params:{missingProperty: "task"},message:"must have required property '"+"task"+"'"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2201,10 +2574,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-if(data8.key !== undefined){
-if(typeof data8.key !== "string"){
-const err10 = {instancePath:instancePath+"/env/" + i0+"/secret/key",schemaPath:"#/properties/env/items/properties/secret/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data3.name === undefined){
+const err10 = {instancePath:instancePath+"/requests/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/output",schemaPath:"#/definitions/IrSettingValue/anyOf/3/properties/output/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2213,10 +2584,9 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-}
-else {
-const err11 = {instancePath:instancePath+"/env/" + i0+"/secret",schemaPath:"#/properties/env/items/properties/secret/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key4 in data3){
+if(!((key4 === "task") || (key4 === "name"))){
+const err11 = {instancePath:instancePath+"/requests/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/output",schemaPath:"#/definitions/IrSettingValue/anyOf/3/properties/output/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2226,11 +2596,9 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data5.configMap !== undefined){
-let data11 = data5.configMap;
-if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
-if(data11.name === undefined){
-const err12 = {instancePath:instancePath+"/env/" + i0+"/configMap",schemaPath:"#/properties/env/items/properties/configMap/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(data3.task !== undefined){
+if(typeof data3.task !== "string"){
+const err12 = {instancePath:instancePath+"/requests/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/output/task",schemaPath:"#/definitions/IrSettingValue/anyOf/3/properties/output/properties/task/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2239,8 +2607,10 @@ vErrors.push(err12);
 }
 errors++;
 }
-if(data11.key === undefined){
-const err13 = {instancePath:instancePath+"/env/" + i0+"/configMap",schemaPath:"#/properties/env/items/properties/configMap/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'"};
+}
+if(data3.name !== undefined){
+if(typeof data3.name !== "string"){
+const err13 = {instancePath:instancePath+"/requests/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/output/name",schemaPath:"#/definitions/IrSettingValue/anyOf/3/properties/output/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2249,9 +2619,10 @@ vErrors.push(err13);
 }
 errors++;
 }
-for(const key5 in data11){
-if(!((key5 === "name") || (key5 === "key"))){
-const err14 = {instancePath:instancePath+"/env/" + i0+"/configMap",schemaPath:"#/properties/env/items/properties/configMap/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/requests/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/output",schemaPath:"#/definitions/IrSettingValue/anyOf/3/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2261,9 +2632,9 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data11.name !== undefined){
-if(typeof data11.name !== "string"){
-const err15 = {instancePath:instancePath+"/env/" + i0+"/configMap/name",schemaPath:"#/properties/env/items/properties/configMap/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err15 = {instancePath:instancePath+"/requests/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrSettingValue/anyOf/3/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2272,10 +2643,13 @@ vErrors.push(err15);
 }
 errors++;
 }
-}
-if(data11.key !== undefined){
-if(typeof data11.key !== "string"){
-const err16 = {instancePath:instancePath+"/env/" + i0+"/configMap/key",schemaPath:"#/properties/env/items/properties/configMap/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid0 = _errs17 === errors;
+valid3 = valid3 || _valid0;
+if(!valid3){
+const _errs27 = errors;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.item === undefined){
+const err16 = {instancePath:instancePath+"/requests/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrSettingValue/anyOf/4/required",keyword:"required",params:{missingProperty: "item"},message:"must have required property '"+"item"+"'"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2284,10 +2658,9 @@ vErrors.push(err16);
 }
 errors++;
 }
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/env/" + i0+"/configMap",schemaPath:"#/properties/env/items/properties/configMap/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key5 in data1){
+if(!(key5 === "item")){
+const err17 = {instancePath:instancePath+"/requests/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrSettingValue/anyOf/4/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2297,9 +2670,11 @@ vErrors.push(err17);
 errors++;
 }
 }
-}
-else {
-const err18 = {instancePath:instancePath+"/env/" + i0,schemaPath:"#/properties/env/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data1.item !== undefined){
+let data6 = data1.item;
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+if(data6.loop === undefined){
+const err18 = {instancePath:instancePath+"/requests/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/item",schemaPath:"#/definitions/IrSettingValue/anyOf/4/properties/item/required",keyword:"required",params:{missingProperty: "loop"},message:"must have required property '"+"loop"+"'"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2308,10 +2683,9 @@ vErrors.push(err18);
 }
 errors++;
 }
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/env",schemaPath:"#/properties/env/type",keyword:"type",params:{type: "array"},message:"must be array"};
+for(const key6 in data6){
+if(!((key6 === "loop") || (key6 === "field"))){
+const err19 = {instancePath:instancePath+"/requests/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/item",schemaPath:"#/definitions/IrSettingValue/anyOf/4/properties/item/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2321,11 +2695,9 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data.retry !== undefined){
-let data14 = data.retry;
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-if(data14.limit === undefined){
-const err20 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/required",keyword:"required",params:{missingProperty: "limit"},message:"must have required property '"+"limit"+"'"};
+if(data6.loop !== undefined){
+if(typeof data6.loop !== "string"){
+const err20 = {instancePath:instancePath+"/requests/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/item/loop",schemaPath:"#/definitions/IrSettingValue/anyOf/4/properties/item/properties/loop/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2334,9 +2706,10 @@ vErrors.push(err20);
 }
 errors++;
 }
-for(const key6 in data14){
-if(!(((key6 === "limit") || (key6 === "policy")) || (key6 === "backoff"))){
-const err21 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+}
+if(data6.field !== undefined){
+if(typeof data6.field !== "string"){
+const err21 = {instancePath:instancePath+"/requests/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/item/field",schemaPath:"#/definitions/IrSettingValue/anyOf/4/properties/item/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2346,10 +2719,9 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data14.limit !== undefined){
-let data15 = data14.limit;
-if(!(((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15))) && (isFinite(data15)))){
-const err22 = {instancePath:instancePath+"/retry/limit",schemaPath:"#/properties/retry/properties/limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+else {
+const err22 = {instancePath:instancePath+"/requests/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/item",schemaPath:"#/definitions/IrSettingValue/anyOf/4/properties/item/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2358,9 +2730,10 @@ vErrors.push(err22);
 }
 errors++;
 }
-if((typeof data15 == "number") && (isFinite(data15))){
-if(data15 < 0 || isNaN(data15)){
-const err23 = {instancePath:instancePath+"/retry/limit",schemaPath:"#/properties/retry/properties/limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/requests/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrSettingValue/anyOf/4/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2369,12 +2742,14 @@ vErrors.push(err23);
 }
 errors++;
 }
+var _valid0 = _errs27 === errors;
+valid3 = valid3 || _valid0;
 }
 }
-if(data14.policy !== undefined){
-let data16 = data14.policy;
-if(!((((data16 === "Always") || (data16 === "OnFailure")) || (data16 === "OnError")) || (data16 === "OnTransientError"))){
-const err24 = {instancePath:instancePath+"/retry/policy",schemaPath:"#/properties/retry/properties/policy/enum",keyword:"enum",params:{allowedValues: schema34.properties.retry.properties.policy.enum},message:"must be equal to one of the allowed values"};
+}
+}
+if(!valid3){
+const err24 = {instancePath:instancePath+"/requests/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrSettingValue/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -2383,13 +2758,21 @@ vErrors.push(err24);
 }
 errors++;
 }
+else {
+errors = _errs7;
+if(vErrors !== null){
+if(_errs7){
+vErrors.length = _errs7;
 }
-if(data14.backoff !== undefined){
-let data17 = data14.backoff;
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-for(const key7 in data17){
-if(!(((key7 === "duration") || (key7 === "factor")) || (key7 === "maxDuration"))){
-const err25 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/properties/retry/properties/backoff/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/requests",schemaPath:"#/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -2399,9 +2782,16 @@ vErrors.push(err25);
 errors++;
 }
 }
-if(data17.duration !== undefined){
-if(typeof data17.duration !== "string"){
-const err26 = {instancePath:instancePath+"/retry/backoff/duration",schemaPath:"#/properties/retry/properties/backoff/properties/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.limits !== undefined){
+let data9 = data.limits;
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+for(const key7 in data9){
+let data10 = data9[key7];
+const _errs42 = errors;
+let valid11 = false;
+const _errs43 = errors;
+if(typeof data10 !== "string"){
+const err26 = {instancePath:instancePath+"/limits/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrSettingValue/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -2410,11 +2800,12 @@ vErrors.push(err26);
 }
 errors++;
 }
-}
-if(data17.factor !== undefined){
-let data19 = data17.factor;
-if(!(((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19))) && (isFinite(data19)))){
-const err27 = {instancePath:instancePath+"/retry/backoff/factor",schemaPath:"#/properties/retry/properties/backoff/properties/factor/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+var _valid1 = _errs43 === errors;
+valid11 = valid11 || _valid1;
+if(!valid11){
+const _errs45 = errors;
+if(!((typeof data10 == "number") && (isFinite(data10)))){
+const err27 = {instancePath:instancePath+"/limits/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrSettingValue/anyOf/1/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -2423,10 +2814,13 @@ vErrors.push(err27);
 }
 errors++;
 }
-}
-if(data17.maxDuration !== undefined){
-if(typeof data17.maxDuration !== "string"){
-const err28 = {instancePath:instancePath+"/retry/backoff/maxDuration",schemaPath:"#/properties/retry/properties/backoff/properties/maxDuration/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid1 = _errs45 === errors;
+valid11 = valid11 || _valid1;
+if(!valid11){
+const _errs47 = errors;
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+if(data10.param === undefined){
+const err28 = {instancePath:instancePath+"/limits/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrSettingValue/anyOf/2/required",keyword:"required",params:{missingProperty: "param"},message:"must have required property '"+"param"+"'"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -2435,10 +2829,9 @@ vErrors.push(err28);
 }
 errors++;
 }
-}
-}
-else {
-const err29 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/properties/retry/properties/backoff/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key8 in data10){
+if(!(key8 === "param")){
+const err29 = {instancePath:instancePath+"/limits/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrSettingValue/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -2448,9 +2841,9 @@ vErrors.push(err29);
 errors++;
 }
 }
-}
-else {
-const err30 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data10.param !== undefined){
+if(typeof data10.param !== "string"){
+const err30 = {instancePath:instancePath+"/limits/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/param",schemaPath:"#/definitions/IrSettingValue/anyOf/2/properties/param/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -2460,10 +2853,9 @@ vErrors.push(err30);
 errors++;
 }
 }
-if(data.timeoutSeconds !== undefined){
-let data21 = data.timeoutSeconds;
-if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
-const err31 = {instancePath:instancePath+"/timeoutSeconds",schemaPath:"#/properties/timeoutSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+else {
+const err31 = {instancePath:instancePath+"/limits/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrSettingValue/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -2472,9 +2864,13 @@ vErrors.push(err31);
 }
 errors++;
 }
-if((typeof data21 == "number") && (isFinite(data21))){
-if(data21 < 1 || isNaN(data21)){
-const err32 = {instancePath:instancePath+"/timeoutSeconds",schemaPath:"#/properties/timeoutSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+var _valid1 = _errs47 === errors;
+valid11 = valid11 || _valid1;
+if(!valid11){
+const _errs52 = errors;
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+if(data10.output === undefined){
+const err32 = {instancePath:instancePath+"/limits/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrSettingValue/anyOf/3/required",keyword:"required",params:{missingProperty: "output"},message:"must have required property '"+"output"+"'"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -2483,11 +2879,9 @@ vErrors.push(err32);
 }
 errors++;
 }
-}
-}
-if(data.cache !== undefined){
-if(typeof data.cache !== "boolean"){
-const err33 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+for(const key9 in data10){
+if(!(key9 === "output")){
+const err33 = {instancePath:instancePath+"/limits/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrSettingValue/anyOf/3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -2497,9 +2891,11 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data.maxCacheStaleness !== undefined){
-if(typeof data.maxCacheStaleness !== "string"){
-const err34 = {instancePath:instancePath+"/maxCacheStaleness",schemaPath:"#/properties/maxCacheStaleness/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data10.output !== undefined){
+let data12 = data10.output;
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+if(data12.task === undefined){
+const err34 = {instancePath:instancePath+"/limits/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/output",schemaPath:"#/definitions/IrSettingValue/anyOf/3/properties/output/required",keyword:"required",params:{missingProperty: "task"},message:"must have required property '"+"task"+"'"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -2508,13 +2904,8 @@ vErrors.push(err34);
 }
 errors++;
 }
-}
-if(data.nodeSelector !== undefined){
-let data24 = data.nodeSelector;
-if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
-for(const key8 in data24){
-if(typeof data24[key8] !== "string"){
-const err35 = {instancePath:instancePath+"/nodeSelector/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/nodeSelector/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data12.name === undefined){
+const err35 = {instancePath:instancePath+"/limits/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/output",schemaPath:"#/definitions/IrSettingValue/anyOf/3/properties/output/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -2523,10 +2914,9 @@ vErrors.push(err35);
 }
 errors++;
 }
-}
-}
-else {
-const err36 = {instancePath:instancePath+"/nodeSelector",schemaPath:"#/properties/nodeSelector/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key10 in data12){
+if(!((key10 === "task") || (key10 === "name"))){
+const err36 = {instancePath:instancePath+"/limits/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/output",schemaPath:"#/definitions/IrSettingValue/anyOf/3/properties/output/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -2536,14 +2926,9 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data.tolerations !== undefined){
-let data26 = data.tolerations;
-if(Array.isArray(data26)){
-const len1 = data26.length;
-for(let i1=0; i1<len1; i1++){
-let data27 = data26[i1];
-if(!(data27 && typeof data27 == "object" && !Array.isArray(data27))){
-const err37 = {instancePath:instancePath+"/tolerations/" + i1,schemaPath:"#/properties/tolerations/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data12.task !== undefined){
+if(typeof data12.task !== "string"){
+const err37 = {instancePath:instancePath+"/limits/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/output/task",schemaPath:"#/definitions/IrSettingValue/anyOf/3/properties/output/properties/task/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -2553,9 +2938,9 @@ vErrors.push(err37);
 errors++;
 }
 }
-}
-else {
-const err38 = {instancePath:instancePath+"/tolerations",schemaPath:"#/properties/tolerations/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data12.name !== undefined){
+if(typeof data12.name !== "string"){
+const err38 = {instancePath:instancePath+"/limits/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/output/name",schemaPath:"#/definitions/IrSettingValue/anyOf/3/properties/output/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -2565,10 +2950,9 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data.affinity !== undefined){
-let data28 = data.affinity;
-if(!(data28 && typeof data28 == "object" && !Array.isArray(data28))){
-const err39 = {instancePath:instancePath+"/affinity",schemaPath:"#/properties/affinity/type",keyword:"type",params:{type: "object"},message:"must be object"};
+}
+else {
+const err39 = {instancePath:instancePath+"/limits/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/output",schemaPath:"#/definitions/IrSettingValue/anyOf/3/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -2578,10 +2962,9 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data.imagePullPolicy !== undefined){
-let data29 = data.imagePullPolicy;
-if(!(((data29 === "Always") || (data29 === "Never")) || (data29 === "IfNotPresent"))){
-const err40 = {instancePath:instancePath+"/imagePullPolicy",schemaPath:"#/properties/imagePullPolicy/enum",keyword:"enum",params:{allowedValues: schema34.properties.imagePullPolicy.enum},message:"must be equal to one of the allowed values"};
+}
+else {
+const err40 = {instancePath:instancePath+"/limits/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrSettingValue/anyOf/3/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -2590,16 +2973,13 @@ vErrors.push(err40);
 }
 errors++;
 }
-}
-if(data.mounts !== undefined){
-let data30 = data.mounts;
-if(Array.isArray(data30)){
-const len2 = data30.length;
-for(let i2=0; i2<len2; i2++){
-let data31 = data30[i2];
-if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
-if(data31.path === undefined){
-const err41 = {instancePath:instancePath+"/mounts/" + i2,schemaPath:"#/properties/mounts/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+var _valid1 = _errs52 === errors;
+valid11 = valid11 || _valid1;
+if(!valid11){
+const _errs62 = errors;
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+if(data10.item === undefined){
+const err41 = {instancePath:instancePath+"/limits/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrSettingValue/anyOf/4/required",keyword:"required",params:{missingProperty: "item"},message:"must have required property '"+"item"+"'"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -2608,9 +2988,9 @@ vErrors.push(err41);
 }
 errors++;
 }
-for(const key9 in data31){
-if(!((((key9 === "path") || (key9 === "volumeTask")) || (key9 === "claim")) || (key9 === "readOnly"))){
-const err42 = {instancePath:instancePath+"/mounts/" + i2,schemaPath:"#/properties/mounts/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+for(const key11 in data10){
+if(!(key11 === "item")){
+const err42 = {instancePath:instancePath+"/limits/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrSettingValue/anyOf/4/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -2620,11 +3000,11 @@ vErrors.push(err42);
 errors++;
 }
 }
-if(data31.path !== undefined){
-let data32 = data31.path;
-if(typeof data32 === "string"){
-if(!pattern11.test(data32)){
-const err43 = {instancePath:instancePath+"/mounts/" + i2+"/path",schemaPath:"#/properties/mounts/items/properties/path/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\""};
+if(data10.item !== undefined){
+let data15 = data10.item;
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+if(data15.loop === undefined){
+const err43 = {instancePath:instancePath+"/limits/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/item",schemaPath:"#/definitions/IrSettingValue/anyOf/4/properties/item/required",keyword:"required",params:{missingProperty: "loop"},message:"must have required property '"+"loop"+"'"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -2633,9 +3013,9 @@ vErrors.push(err43);
 }
 errors++;
 }
-}
-else {
-const err44 = {instancePath:instancePath+"/mounts/" + i2+"/path",schemaPath:"#/properties/mounts/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key12 in data15){
+if(!((key12 === "loop") || (key12 === "field"))){
+const err44 = {instancePath:instancePath+"/limits/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/item",schemaPath:"#/definitions/IrSettingValue/anyOf/4/properties/item/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -2645,11 +3025,9 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data31.volumeTask !== undefined){
-let data33 = data31.volumeTask;
-if(typeof data33 === "string"){
-if(func2(data33) > 128){
-const err45 = {instancePath:instancePath+"/mounts/" + i2+"/volumeTask",schemaPath:"#/definitions/argoName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+if(data15.loop !== undefined){
+if(typeof data15.loop !== "string"){
+const err45 = {instancePath:instancePath+"/limits/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/item/loop",schemaPath:"#/definitions/IrSettingValue/anyOf/4/properties/item/properties/loop/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -2658,8 +3036,10 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(!pattern3.test(data33)){
-const err46 = {instancePath:instancePath+"/mounts/" + i2+"/volumeTask",schemaPath:"#/definitions/argoName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+}
+if(data15.field !== undefined){
+if(typeof data15.field !== "string"){
+const err46 = {instancePath:instancePath+"/limits/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/item/field",schemaPath:"#/definitions/IrSettingValue/anyOf/4/properties/item/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -2669,8 +3049,9 @@ vErrors.push(err46);
 errors++;
 }
 }
+}
 else {
-const err47 = {instancePath:instancePath+"/mounts/" + i2+"/volumeTask",schemaPath:"#/definitions/argoName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err47 = {instancePath:instancePath+"/limits/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/item",schemaPath:"#/definitions/IrSettingValue/anyOf/4/properties/item/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -2680,9 +3061,9 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data31.claim !== undefined){
-if(typeof data31.claim !== "string"){
-const err48 = {instancePath:instancePath+"/mounts/" + i2+"/claim",schemaPath:"#/properties/mounts/items/properties/claim/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err48 = {instancePath:instancePath+"/limits/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrSettingValue/anyOf/4/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -2691,10 +3072,14 @@ vErrors.push(err48);
 }
 errors++;
 }
+var _valid1 = _errs62 === errors;
+valid11 = valid11 || _valid1;
 }
-if(data31.readOnly !== undefined){
-if(typeof data31.readOnly !== "boolean"){
-const err49 = {instancePath:instancePath+"/mounts/" + i2+"/readOnly",schemaPath:"#/properties/mounts/items/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+}
+}
+if(!valid11){
+const err49 = {instancePath:instancePath+"/limits/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrSettingValue/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -2703,10 +3088,21 @@ vErrors.push(err49);
 }
 errors++;
 }
+else {
+errors = _errs42;
+if(vErrors !== null){
+if(_errs42){
+vErrors.length = _errs42;
+}
+else {
+vErrors = null;
+}
+}
+}
 }
 }
 else {
-const err50 = {instancePath:instancePath+"/mounts/" + i2,schemaPath:"#/properties/mounts/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err50 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -2716,9 +3112,19 @@ vErrors.push(err50);
 errors++;
 }
 }
+if(data.env !== undefined){
+let data18 = data.env;
+if(Array.isArray(data18)){
+const len0 = data18.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate38(data18[i0], {instancePath:instancePath+"/env/" + i0,parentData:data18,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
+errors = vErrors.length;
+}
+}
 }
 else {
-const err51 = {instancePath:instancePath+"/mounts",schemaPath:"#/properties/mounts/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err51 = {instancePath:instancePath+"/env",schemaPath:"#/properties/env/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -2728,9 +3134,11 @@ vErrors.push(err51);
 errors++;
 }
 }
-if(data.displayName !== undefined){
-if(typeof data.displayName !== "string"){
-const err52 = {instancePath:instancePath+"/displayName",schemaPath:"#/properties/displayName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.retry !== undefined){
+let data20 = data.retry;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(data20.limit === undefined){
+const err52 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/required",keyword:"required",params:{missingProperty: "limit"},message:"must have required property '"+"limit"+"'"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -2739,13 +3147,9 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-if(data.labels !== undefined){
-let data37 = data.labels;
-if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
-for(const key10 in data37){
-if(typeof data37[key10] !== "string"){
-const err53 = {instancePath:instancePath+"/labels/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key13 in data20){
+if(!(((key13 === "limit") || (key13 === "policy")) || (key13 === "backoff"))){
+const err53 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -2755,9 +3159,10 @@ vErrors.push(err53);
 errors++;
 }
 }
-}
-else {
-const err54 = {instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data20.limit !== undefined){
+let data21 = data20.limit;
+if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
+const err54 = {instancePath:instancePath+"/retry/limit",schemaPath:"#/properties/retry/properties/limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -2766,13 +3171,9 @@ vErrors.push(err54);
 }
 errors++;
 }
-}
-if(data.annotations !== undefined){
-let data39 = data.annotations;
-if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
-for(const key11 in data39){
-if(typeof data39[key11] !== "string"){
-const err55 = {instancePath:instancePath+"/annotations/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/annotations/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if((typeof data21 == "number") && (isFinite(data21))){
+if(data21 < 0 || isNaN(data21)){
+const err55 = {instancePath:instancePath+"/retry/limit",schemaPath:"#/properties/retry/properties/limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -2783,8 +3184,9 @@ errors++;
 }
 }
 }
-else {
-const err56 = {instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data20.policy !== undefined){
+if(typeof data20.policy !== "string"){
+const err56 = {instancePath:instancePath+"/retry/policy",schemaPath:"#/properties/retry/properties/policy/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -2794,15 +3196,12 @@ vErrors.push(err56);
 errors++;
 }
 }
-if(data.sidecars !== undefined){
-let data41 = data.sidecars;
-if(Array.isArray(data41)){
-const len3 = data41.length;
-for(let i3=0; i3<len3; i3++){
-let data42 = data41[i3];
-if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
-if(data42.name === undefined){
-const err57 = {instancePath:instancePath+"/sidecars/" + i3,schemaPath:"#/properties/sidecars/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(data20.backoff !== undefined){
+let data23 = data20.backoff;
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+for(const key14 in data23){
+if(!(((key14 === "duration") || (key14 === "factor")) || (key14 === "maxDuration"))){
+const err57 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/properties/retry/properties/backoff/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -2811,8 +3210,10 @@ vErrors.push(err57);
 }
 errors++;
 }
-if(data42.image === undefined){
-const err58 = {instancePath:instancePath+"/sidecars/" + i3,schemaPath:"#/properties/sidecars/items/required",keyword:"required",params:{missingProperty: "image"},message:"must have required property '"+"image"+"'"};
+}
+if(data23.duration !== undefined){
+if(typeof data23.duration !== "string"){
+const err58 = {instancePath:instancePath+"/retry/backoff/duration",schemaPath:"#/properties/retry/properties/backoff/properties/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -2821,9 +3222,11 @@ vErrors.push(err58);
 }
 errors++;
 }
-for(const key12 in data42){
-if(!((((((key12 === "name") || (key12 === "image")) || (key12 === "command")) || (key12 === "args")) || (key12 === "env")) || (key12 === "mirrorVolumeMounts"))){
-const err59 = {instancePath:instancePath+"/sidecars/" + i3,schemaPath:"#/properties/sidecars/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
+}
+if(data23.factor !== undefined){
+let data25 = data23.factor;
+if(!(((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25))) && (isFinite(data25)))){
+const err59 = {instancePath:instancePath+"/retry/backoff/factor",schemaPath:"#/properties/retry/properties/backoff/properties/factor/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -2833,9 +3236,9 @@ vErrors.push(err59);
 errors++;
 }
 }
-if(data42.name !== undefined){
-if(typeof data42.name !== "string"){
-const err60 = {instancePath:instancePath+"/sidecars/" + i3+"/name",schemaPath:"#/properties/sidecars/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data23.maxDuration !== undefined){
+if(typeof data23.maxDuration !== "string"){
+const err60 = {instancePath:instancePath+"/retry/backoff/maxDuration",schemaPath:"#/properties/retry/properties/backoff/properties/maxDuration/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -2845,9 +3248,9 @@ vErrors.push(err60);
 errors++;
 }
 }
-if(data42.image !== undefined){
-if(typeof data42.image !== "string"){
-const err61 = {instancePath:instancePath+"/sidecars/" + i3+"/image",schemaPath:"#/properties/sidecars/items/properties/image/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err61 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/properties/retry/properties/backoff/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -2857,13 +3260,9 @@ vErrors.push(err61);
 errors++;
 }
 }
-if(data42.command !== undefined){
-let data45 = data42.command;
-if(Array.isArray(data45)){
-const len4 = data45.length;
-for(let i4=0; i4<len4; i4++){
-if(typeof data45[i4] !== "string"){
-const err62 = {instancePath:instancePath+"/sidecars/" + i3+"/command/" + i4,schemaPath:"#/properties/sidecars/items/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err62 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -2873,9 +3272,10 @@ vErrors.push(err62);
 errors++;
 }
 }
-}
-else {
-const err63 = {instancePath:instancePath+"/sidecars/" + i3+"/command",schemaPath:"#/properties/sidecars/items/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data.timeoutSeconds !== undefined){
+let data27 = data.timeoutSeconds;
+if(!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))){
+const err63 = {instancePath:instancePath+"/timeoutSeconds",schemaPath:"#/properties/timeoutSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -2884,14 +3284,9 @@ vErrors.push(err63);
 }
 errors++;
 }
-}
-if(data42.args !== undefined){
-let data47 = data42.args;
-if(Array.isArray(data47)){
-const len5 = data47.length;
-for(let i5=0; i5<len5; i5++){
-if(typeof data47[i5] !== "string"){
-const err64 = {instancePath:instancePath+"/sidecars/" + i3+"/args/" + i5,schemaPath:"#/properties/sidecars/items/properties/args/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if((typeof data27 == "number") && (isFinite(data27))){
+if(data27 < 1 || isNaN(data27)){
+const err64 = {instancePath:instancePath+"/timeoutSeconds",schemaPath:"#/properties/timeoutSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -2902,8 +3297,9 @@ errors++;
 }
 }
 }
-else {
-const err65 = {instancePath:instancePath+"/sidecars/" + i3+"/args",schemaPath:"#/properties/sidecars/items/properties/args/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data.cache !== undefined){
+if(typeof data.cache !== "boolean"){
+const err65 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -2913,12 +3309,9 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data42.env !== undefined){
-let data49 = data42.env;
-if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
-for(const key13 in data49){
-if(typeof data49[key13] !== "string"){
-const err66 = {instancePath:instancePath+"/sidecars/" + i3+"/env/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/sidecars/items/properties/env/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.maxCacheStaleness !== undefined){
+if(typeof data.maxCacheStaleness !== "string"){
+const err66 = {instancePath:instancePath+"/maxCacheStaleness",schemaPath:"#/properties/maxCacheStaleness/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -2928,9 +3321,12 @@ vErrors.push(err66);
 errors++;
 }
 }
-}
-else {
-const err67 = {instancePath:instancePath+"/sidecars/" + i3+"/env",schemaPath:"#/properties/sidecars/items/properties/env/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.nodeSelector !== undefined){
+let data30 = data.nodeSelector;
+if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
+for(const key15 in data30){
+if(typeof data30[key15] !== "string"){
+const err67 = {instancePath:instancePath+"/nodeSelector/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/nodeSelector/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -2940,9 +3336,9 @@ vErrors.push(err67);
 errors++;
 }
 }
-if(data42.mirrorVolumeMounts !== undefined){
-if(typeof data42.mirrorVolumeMounts !== "boolean"){
-const err68 = {instancePath:instancePath+"/sidecars/" + i3+"/mirrorVolumeMounts",schemaPath:"#/properties/sidecars/items/properties/mirrorVolumeMounts/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+else {
+const err68 = {instancePath:instancePath+"/nodeSelector",schemaPath:"#/properties/nodeSelector/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -2952,9 +3348,22 @@ vErrors.push(err68);
 errors++;
 }
 }
+if(data.tolerations !== undefined){
+let data32 = data.tolerations;
+if(Array.isArray(data32)){
+const len1 = data32.length;
+for(let i1=0; i1<len1; i1++){
+let data33 = data32[i1];
+if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
+for(const key16 in data33){
+if(!(validate14(data33[key16], {instancePath:instancePath+"/tolerations/" + i1+"/" + key16.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data33,parentDataProperty:key16,rootData}))){
+vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+errors = vErrors.length;
+}
+}
 }
 else {
-const err69 = {instancePath:instancePath+"/sidecars/" + i3,schemaPath:"#/properties/sidecars/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err69 = {instancePath:instancePath+"/tolerations/" + i1,schemaPath:"#/properties/tolerations/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -2966,7 +3375,7 @@ errors++;
 }
 }
 else {
-const err70 = {instancePath:instancePath+"/sidecars",schemaPath:"#/properties/sidecars/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err70 = {instancePath:instancePath+"/tolerations",schemaPath:"#/properties/tolerations/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -2976,15 +3385,18 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data.initContainers !== undefined){
-let data52 = data.initContainers;
-if(Array.isArray(data52)){
-const len6 = data52.length;
-for(let i6=0; i6<len6; i6++){
-let data53 = data52[i6];
-if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
-if(data53.name === undefined){
-const err71 = {instancePath:instancePath+"/initContainers/" + i6,schemaPath:"#/properties/initContainers/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(data.affinity !== undefined){
+let data35 = data.affinity;
+if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
+for(const key17 in data35){
+if(!(validate14(data35[key17], {instancePath:instancePath+"/affinity/" + key17.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data35,parentDataProperty:key17,rootData}))){
+vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err71 = {instancePath:instancePath+"/affinity",schemaPath:"#/properties/affinity/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -2993,8 +3405,10 @@ vErrors.push(err71);
 }
 errors++;
 }
-if(data53.image === undefined){
-const err72 = {instancePath:instancePath+"/initContainers/" + i6,schemaPath:"#/properties/initContainers/items/required",keyword:"required",params:{missingProperty: "image"},message:"must have required property '"+"image"+"'"};
+}
+if(data.imagePullPolicy !== undefined){
+if(typeof data.imagePullPolicy !== "string"){
+const err72 = {instancePath:instancePath+"/imagePullPolicy",schemaPath:"#/properties/imagePullPolicy/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -3003,9 +3417,16 @@ vErrors.push(err72);
 }
 errors++;
 }
-for(const key14 in data53){
-if(!((((((key14 === "name") || (key14 === "image")) || (key14 === "command")) || (key14 === "args")) || (key14 === "env")) || (key14 === "mirrorVolumeMounts"))){
-const err73 = {instancePath:instancePath+"/initContainers/" + i6,schemaPath:"#/properties/initContainers/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
+}
+if(data.mounts !== undefined){
+let data38 = data.mounts;
+if(Array.isArray(data38)){
+const len2 = data38.length;
+for(let i2=0; i2<len2; i2++){
+let data39 = data38[i2];
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+if(data39.path === undefined){
+const err73 = {instancePath:instancePath+"/mounts/" + i2,schemaPath:"#/definitions/IrMount/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -3014,10 +3435,9 @@ vErrors.push(err73);
 }
 errors++;
 }
-}
-if(data53.name !== undefined){
-if(typeof data53.name !== "string"){
-const err74 = {instancePath:instancePath+"/initContainers/" + i6+"/name",schemaPath:"#/properties/initContainers/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key18 in data39){
+if(!((((key18 === "path") || (key18 === "volumeTask")) || (key18 === "claim")) || (key18 === "readOnly"))){
+const err74 = {instancePath:instancePath+"/mounts/" + i2,schemaPath:"#/definitions/IrMount/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -3027,9 +3447,11 @@ vErrors.push(err74);
 errors++;
 }
 }
-if(data53.image !== undefined){
-if(typeof data53.image !== "string"){
-const err75 = {instancePath:instancePath+"/initContainers/" + i6+"/image",schemaPath:"#/properties/initContainers/items/properties/image/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data39.path !== undefined){
+let data40 = data39.path;
+if(typeof data40 === "string"){
+if(!pattern11.test(data40)){
+const err75 = {instancePath:instancePath+"/mounts/" + i2+"/path",schemaPath:"#/definitions/IrMount/properties/path/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\""};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -3039,13 +3461,8 @@ vErrors.push(err75);
 errors++;
 }
 }
-if(data53.command !== undefined){
-let data56 = data53.command;
-if(Array.isArray(data56)){
-const len7 = data56.length;
-for(let i7=0; i7<len7; i7++){
-if(typeof data56[i7] !== "string"){
-const err76 = {instancePath:instancePath+"/initContainers/" + i6+"/command/" + i7,schemaPath:"#/properties/initContainers/items/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err76 = {instancePath:instancePath+"/mounts/" + i2+"/path",schemaPath:"#/definitions/IrMount/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -3055,9 +3472,9 @@ vErrors.push(err76);
 errors++;
 }
 }
-}
-else {
-const err77 = {instancePath:instancePath+"/initContainers/" + i6+"/command",schemaPath:"#/properties/initContainers/items/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data39.volumeTask !== undefined){
+if(typeof data39.volumeTask !== "string"){
+const err77 = {instancePath:instancePath+"/mounts/" + i2+"/volumeTask",schemaPath:"#/definitions/IrMount/properties/volumeTask/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -3067,13 +3484,9 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data53.args !== undefined){
-let data58 = data53.args;
-if(Array.isArray(data58)){
-const len8 = data58.length;
-for(let i8=0; i8<len8; i8++){
-if(typeof data58[i8] !== "string"){
-const err78 = {instancePath:instancePath+"/initContainers/" + i6+"/args/" + i8,schemaPath:"#/properties/initContainers/items/properties/args/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data39.claim !== undefined){
+if(typeof data39.claim !== "string"){
+const err78 = {instancePath:instancePath+"/mounts/" + i2+"/claim",schemaPath:"#/definitions/IrMount/properties/claim/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -3083,9 +3496,9 @@ vErrors.push(err78);
 errors++;
 }
 }
-}
-else {
-const err79 = {instancePath:instancePath+"/initContainers/" + i6+"/args",schemaPath:"#/properties/initContainers/items/properties/args/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data39.readOnly !== undefined){
+if(typeof data39.readOnly !== "boolean"){
+const err79 = {instancePath:instancePath+"/mounts/" + i2+"/readOnly",schemaPath:"#/definitions/IrMount/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -3095,12 +3508,9 @@ vErrors.push(err79);
 errors++;
 }
 }
-if(data53.env !== undefined){
-let data60 = data53.env;
-if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
-for(const key15 in data60){
-if(typeof data60[key15] !== "string"){
-const err80 = {instancePath:instancePath+"/initContainers/" + i6+"/env/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/initContainers/items/properties/env/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err80 = {instancePath:instancePath+"/mounts/" + i2,schemaPath:"#/definitions/IrMount/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -3112,7 +3522,7 @@ errors++;
 }
 }
 else {
-const err81 = {instancePath:instancePath+"/initContainers/" + i6+"/env",schemaPath:"#/properties/initContainers/items/properties/env/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err81 = {instancePath:instancePath+"/mounts",schemaPath:"#/properties/mounts/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -3122,9 +3532,9 @@ vErrors.push(err81);
 errors++;
 }
 }
-if(data53.mirrorVolumeMounts !== undefined){
-if(typeof data53.mirrorVolumeMounts !== "boolean"){
-const err82 = {instancePath:instancePath+"/initContainers/" + i6+"/mirrorVolumeMounts",schemaPath:"#/properties/initContainers/items/properties/mirrorVolumeMounts/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data.displayName !== undefined){
+if(typeof data.displayName !== "string"){
+const err82 = {instancePath:instancePath+"/displayName",schemaPath:"#/properties/displayName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -3134,9 +3544,15 @@ vErrors.push(err82);
 errors++;
 }
 }
-}
-else {
-const err83 = {instancePath:instancePath+"/initContainers/" + i6,schemaPath:"#/properties/initContainers/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.sidecars !== undefined){
+let data45 = data.sidecars;
+if(Array.isArray(data45)){
+const len3 = data45.length;
+for(let i3=0; i3<len3; i3++){
+let data46 = data45[i3];
+if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
+if(data46.name === undefined){
+const err83 = {instancePath:instancePath+"/sidecars/" + i3,schemaPath:"#/definitions/IrSidecar/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -3145,10 +3561,8 @@ vErrors.push(err83);
 }
 errors++;
 }
-}
-}
-else {
-const err84 = {instancePath:instancePath+"/initContainers",schemaPath:"#/properties/initContainers/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data46.image === undefined){
+const err84 = {instancePath:instancePath+"/sidecars/" + i3,schemaPath:"#/definitions/IrSidecar/required",keyword:"required",params:{missingProperty: "image"},message:"must have required property '"+"image"+"'"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -3157,10 +3571,9 @@ vErrors.push(err84);
 }
 errors++;
 }
-}
-}
-else {
-const err85 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key19 in data46){
+if(!((((((key19 === "name") || (key19 === "image")) || (key19 === "command")) || (key19 === "args")) || (key19 === "env")) || (key19 === "mirrorVolumeMounts"))){
+const err85 = {instancePath:instancePath+"/sidecars/" + i3,schemaPath:"#/definitions/IrSidecar/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -3169,12 +3582,403 @@ vErrors.push(err85);
 }
 errors++;
 }
-validate24.errors = vErrors;
+}
+if(data46.name !== undefined){
+if(typeof data46.name !== "string"){
+const err86 = {instancePath:instancePath+"/sidecars/" + i3+"/name",schemaPath:"#/definitions/IrSidecar/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err86];
+}
+else {
+vErrors.push(err86);
+}
+errors++;
+}
+}
+if(data46.image !== undefined){
+if(typeof data46.image !== "string"){
+const err87 = {instancePath:instancePath+"/sidecars/" + i3+"/image",schemaPath:"#/definitions/IrSidecar/properties/image/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err87];
+}
+else {
+vErrors.push(err87);
+}
+errors++;
+}
+}
+if(data46.command !== undefined){
+let data49 = data46.command;
+if(Array.isArray(data49)){
+const len4 = data49.length;
+for(let i4=0; i4<len4; i4++){
+if(typeof data49[i4] !== "string"){
+const err88 = {instancePath:instancePath+"/sidecars/" + i3+"/command/" + i4,schemaPath:"#/definitions/IrSidecar/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err88];
+}
+else {
+vErrors.push(err88);
+}
+errors++;
+}
+}
+}
+else {
+const err89 = {instancePath:instancePath+"/sidecars/" + i3+"/command",schemaPath:"#/definitions/IrSidecar/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err89];
+}
+else {
+vErrors.push(err89);
+}
+errors++;
+}
+}
+if(data46.args !== undefined){
+let data51 = data46.args;
+if(Array.isArray(data51)){
+const len5 = data51.length;
+for(let i5=0; i5<len5; i5++){
+if(typeof data51[i5] !== "string"){
+const err90 = {instancePath:instancePath+"/sidecars/" + i3+"/args/" + i5,schemaPath:"#/definitions/IrSidecar/properties/args/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+}
+}
+else {
+const err91 = {instancePath:instancePath+"/sidecars/" + i3+"/args",schemaPath:"#/definitions/IrSidecar/properties/args/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+}
+if(data46.env !== undefined){
+let data53 = data46.env;
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+for(const key20 in data53){
+if(typeof data53[key20] !== "string"){
+const err92 = {instancePath:instancePath+"/sidecars/" + i3+"/env/" + key20.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrSidecar/properties/env/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
+}
+}
+else {
+const err93 = {instancePath:instancePath+"/sidecars/" + i3+"/env",schemaPath:"#/definitions/IrSidecar/properties/env/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
+}
+errors++;
+}
+}
+if(data46.mirrorVolumeMounts !== undefined){
+if(typeof data46.mirrorVolumeMounts !== "boolean"){
+const err94 = {instancePath:instancePath+"/sidecars/" + i3+"/mirrorVolumeMounts",schemaPath:"#/definitions/IrSidecar/properties/mirrorVolumeMounts/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err94];
+}
+else {
+vErrors.push(err94);
+}
+errors++;
+}
+}
+}
+else {
+const err95 = {instancePath:instancePath+"/sidecars/" + i3,schemaPath:"#/definitions/IrSidecar/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err95];
+}
+else {
+vErrors.push(err95);
+}
+errors++;
+}
+}
+}
+else {
+const err96 = {instancePath:instancePath+"/sidecars",schemaPath:"#/properties/sidecars/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err96];
+}
+else {
+vErrors.push(err96);
+}
+errors++;
+}
+}
+if(data.initContainers !== undefined){
+let data56 = data.initContainers;
+if(Array.isArray(data56)){
+const len6 = data56.length;
+for(let i6=0; i6<len6; i6++){
+let data57 = data56[i6];
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+if(data57.name === undefined){
+const err97 = {instancePath:instancePath+"/initContainers/" + i6,schemaPath:"#/definitions/IrSidecar/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err97];
+}
+else {
+vErrors.push(err97);
+}
+errors++;
+}
+if(data57.image === undefined){
+const err98 = {instancePath:instancePath+"/initContainers/" + i6,schemaPath:"#/definitions/IrSidecar/required",keyword:"required",params:{missingProperty: "image"},message:"must have required property '"+"image"+"'"};
+if(vErrors === null){
+vErrors = [err98];
+}
+else {
+vErrors.push(err98);
+}
+errors++;
+}
+for(const key21 in data57){
+if(!((((((key21 === "name") || (key21 === "image")) || (key21 === "command")) || (key21 === "args")) || (key21 === "env")) || (key21 === "mirrorVolumeMounts"))){
+const err99 = {instancePath:instancePath+"/initContainers/" + i6,schemaPath:"#/definitions/IrSidecar/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err99];
+}
+else {
+vErrors.push(err99);
+}
+errors++;
+}
+}
+if(data57.name !== undefined){
+if(typeof data57.name !== "string"){
+const err100 = {instancePath:instancePath+"/initContainers/" + i6+"/name",schemaPath:"#/definitions/IrSidecar/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err100];
+}
+else {
+vErrors.push(err100);
+}
+errors++;
+}
+}
+if(data57.image !== undefined){
+if(typeof data57.image !== "string"){
+const err101 = {instancePath:instancePath+"/initContainers/" + i6+"/image",schemaPath:"#/definitions/IrSidecar/properties/image/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err101];
+}
+else {
+vErrors.push(err101);
+}
+errors++;
+}
+}
+if(data57.command !== undefined){
+let data60 = data57.command;
+if(Array.isArray(data60)){
+const len7 = data60.length;
+for(let i7=0; i7<len7; i7++){
+if(typeof data60[i7] !== "string"){
+const err102 = {instancePath:instancePath+"/initContainers/" + i6+"/command/" + i7,schemaPath:"#/definitions/IrSidecar/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err102];
+}
+else {
+vErrors.push(err102);
+}
+errors++;
+}
+}
+}
+else {
+const err103 = {instancePath:instancePath+"/initContainers/" + i6+"/command",schemaPath:"#/definitions/IrSidecar/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err103];
+}
+else {
+vErrors.push(err103);
+}
+errors++;
+}
+}
+if(data57.args !== undefined){
+let data62 = data57.args;
+if(Array.isArray(data62)){
+const len8 = data62.length;
+for(let i8=0; i8<len8; i8++){
+if(typeof data62[i8] !== "string"){
+const err104 = {instancePath:instancePath+"/initContainers/" + i6+"/args/" + i8,schemaPath:"#/definitions/IrSidecar/properties/args/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err104];
+}
+else {
+vErrors.push(err104);
+}
+errors++;
+}
+}
+}
+else {
+const err105 = {instancePath:instancePath+"/initContainers/" + i6+"/args",schemaPath:"#/definitions/IrSidecar/properties/args/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err105];
+}
+else {
+vErrors.push(err105);
+}
+errors++;
+}
+}
+if(data57.env !== undefined){
+let data64 = data57.env;
+if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
+for(const key22 in data64){
+if(typeof data64[key22] !== "string"){
+const err106 = {instancePath:instancePath+"/initContainers/" + i6+"/env/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrSidecar/properties/env/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err106];
+}
+else {
+vErrors.push(err106);
+}
+errors++;
+}
+}
+}
+else {
+const err107 = {instancePath:instancePath+"/initContainers/" + i6+"/env",schemaPath:"#/definitions/IrSidecar/properties/env/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err107];
+}
+else {
+vErrors.push(err107);
+}
+errors++;
+}
+}
+if(data57.mirrorVolumeMounts !== undefined){
+if(typeof data57.mirrorVolumeMounts !== "boolean"){
+const err108 = {instancePath:instancePath+"/initContainers/" + i6+"/mirrorVolumeMounts",schemaPath:"#/definitions/IrSidecar/properties/mirrorVolumeMounts/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err108];
+}
+else {
+vErrors.push(err108);
+}
+errors++;
+}
+}
+}
+else {
+const err109 = {instancePath:instancePath+"/initContainers/" + i6,schemaPath:"#/definitions/IrSidecar/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err109];
+}
+else {
+vErrors.push(err109);
+}
+errors++;
+}
+}
+}
+else {
+const err110 = {instancePath:instancePath+"/initContainers",schemaPath:"#/properties/initContainers/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err110];
+}
+else {
+vErrors.push(err110);
+}
+errors++;
+}
+}
+if(data.labels !== undefined){
+let data67 = data.labels;
+if(data67 && typeof data67 == "object" && !Array.isArray(data67)){
+for(const key23 in data67){
+if(typeof data67[key23] !== "string"){
+const err111 = {instancePath:instancePath+"/labels/" + key23.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err111];
+}
+else {
+vErrors.push(err111);
+}
+errors++;
+}
+}
+}
+else {
+const err112 = {instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err112];
+}
+else {
+vErrors.push(err112);
+}
+errors++;
+}
+}
+if(data.annotations !== undefined){
+let data69 = data.annotations;
+if(data69 && typeof data69 == "object" && !Array.isArray(data69)){
+for(const key24 in data69){
+if(typeof data69[key24] !== "string"){
+const err113 = {instancePath:instancePath+"/annotations/" + key24.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/annotations/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err113];
+}
+else {
+vErrors.push(err113);
+}
+errors++;
+}
+}
+}
+else {
+const err114 = {instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err114];
+}
+else {
+vErrors.push(err114);
+}
+errors++;
+}
+}
+}
+else {
+const err115 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err115];
+}
+else {
+vErrors.push(err115);
+}
+errors++;
+}
+validate37.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3249,7 +4053,7 @@ vErrors.push(err6);
 errors++;
 }
 for(const key0 in data){
-if(!(((((((key0 === "kind") || (key0 === "name")) || (key0 === "component")) || (key0 === "args")) || (key0 === "after")) || (key0 === "origin")) || (key0 === "settings"))){
+if(!(((((((key0 === "kind") || (key0 === "name")) || (key0 === "component")) || (key0 === "args")) || (key0 === "after")) || (key0 === "settings")) || (key0 === "origin"))){
 const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err7];
@@ -3261,8 +4065,9 @@ errors++;
 }
 }
 if(data.kind !== undefined){
-if("task" !== data.kind){
-const err8 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "task"},message:"must be equal to constant"};
+let data0 = data.kind;
+if(typeof data0 !== "string"){
+const err8 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3271,12 +4076,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-}
-if(data.name !== undefined){
-let data1 = data.name;
-if(typeof data1 === "string"){
-if(func2(data1) > 128){
-const err9 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/argoName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+if("task" !== data0){
+const err9 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "task"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3285,8 +4086,12 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(!pattern3.test(data1)){
-const err10 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/argoName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+}
+if(data.name !== undefined){
+let data1 = data.name;
+if(typeof data1 === "string"){
+if(func2(data1) > 128){
+const err10 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/IrArgoName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3295,9 +4100,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-else {
-const err11 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/argoName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern3.test(data1)){
+const err11 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/IrArgoName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3307,11 +4111,8 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data.component !== undefined){
-let data2 = data.component;
-if(typeof data2 === "string"){
-if(func2(data2) > 128){
-const err12 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/identifier/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+else {
+const err12 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/IrArgoName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3320,8 +4121,12 @@ vErrors.push(err12);
 }
 errors++;
 }
-if(!pattern0.test(data2)){
-const err13 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/identifier/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*$"+"\""};
+}
+if(data.component !== undefined){
+let data2 = data.component;
+if(typeof data2 === "string"){
+if(func2(data2) > 128){
+const err13 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/IrIdentifier/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3330,9 +4135,8 @@ vErrors.push(err13);
 }
 errors++;
 }
-}
-else {
-const err14 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/identifier/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern0.test(data2)){
+const err14 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/IrIdentifier/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3342,23 +4146,34 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data.args !== undefined){
-let data3 = data.args;
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-for(const key1 in data3){
-if(!(validate22(data3[key1], {instancePath:instancePath+"/args/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data3,parentDataProperty:key1,rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-errors = vErrors.length;
-}
-}
-}
 else {
-const err15 = {instancePath:instancePath+"/args",schemaPath:"#/properties/args/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err15 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/IrIdentifier/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
 else {
 vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.args !== undefined){
+let data3 = data.args;
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+for(const key1 in data3){
+if(!(validate34(data3[key1], {instancePath:instancePath+"/args/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data3,parentDataProperty:key1,rootData}))){
+vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/args",schemaPath:"#/properties/args/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
 }
 errors++;
 }
@@ -3371,17 +4186,7 @@ for(let i0=0; i0<len0; i0++){
 let data6 = data5[i0];
 if(typeof data6 === "string"){
 if(func2(data6) > 128){
-const err16 = {instancePath:instancePath+"/after/" + i0,schemaPath:"#/definitions/argoName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-if(!pattern3.test(data6)){
-const err17 = {instancePath:instancePath+"/after/" + i0,schemaPath:"#/definitions/argoName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+const err17 = {instancePath:instancePath+"/after/" + i0,schemaPath:"#/definitions/IrArgoName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3390,9 +4195,8 @@ vErrors.push(err17);
 }
 errors++;
 }
-}
-else {
-const err18 = {instancePath:instancePath+"/after/" + i0,schemaPath:"#/definitions/argoName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern3.test(data6)){
+const err18 = {instancePath:instancePath+"/after/" + i0,schemaPath:"#/definitions/IrArgoName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3402,9 +4206,8 @@ vErrors.push(err18);
 errors++;
 }
 }
-}
 else {
-const err19 = {instancePath:instancePath+"/after",schemaPath:"#/properties/after/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err19 = {instancePath:instancePath+"/after/" + i0,schemaPath:"#/definitions/IrArgoName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3414,11 +4217,9 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data.origin !== undefined){
-let data7 = data.origin;
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-if(data7.start === undefined){
-const err20 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/span/required",keyword:"required",params:{missingProperty: "start"},message:"must have required property '"+"start"+"'"};
+}
+else {
+const err20 = {instancePath:instancePath+"/after",schemaPath:"#/properties/after/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3427,8 +4228,18 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(data7.end === undefined){
-const err21 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/span/required",keyword:"required",params:{missingProperty: "end"},message:"must have required property '"+"end"+"'"};
+}
+if(data.settings !== undefined){
+if(!(validate37(data.settings, {instancePath:instancePath+"/settings",parentData:data,parentDataProperty:"settings",rootData}))){
+vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
+errors = vErrors.length;
+}
+}
+if(data.origin !== undefined){
+let data8 = data.origin;
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+if(data8.start === undefined){
+const err21 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/IrSpan/required",keyword:"required",params:{missingProperty: "start"},message:"must have required property '"+"start"+"'"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3437,9 +4248,8 @@ vErrors.push(err21);
 }
 errors++;
 }
-for(const key2 in data7){
-if(!((key2 === "start") || (key2 === "end"))){
-const err22 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/span/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(data8.end === undefined){
+const err22 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/IrSpan/required",keyword:"required",params:{missingProperty: "end"},message:"must have required property '"+"end"+"'"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3448,11 +4258,9 @@ vErrors.push(err22);
 }
 errors++;
 }
-}
-if(data7.start !== undefined){
-let data8 = data7.start;
-if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-const err23 = {instancePath:instancePath+"/origin/start",schemaPath:"#/definitions/span/properties/start/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+for(const key2 in data8){
+if(!((key2 === "start") || (key2 === "end"))){
+const err23 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/IrSpan/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3461,9 +4269,11 @@ vErrors.push(err23);
 }
 errors++;
 }
-if((typeof data8 == "number") && (isFinite(data8))){
-if(data8 < 0 || isNaN(data8)){
-const err24 = {instancePath:instancePath+"/origin/start",schemaPath:"#/definitions/span/properties/start/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data8.start !== undefined){
+let data9 = data8.start;
+if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
+const err24 = {instancePath:instancePath+"/origin/start",schemaPath:"#/definitions/IrSpan/properties/start/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3472,12 +4282,9 @@ vErrors.push(err24);
 }
 errors++;
 }
-}
-}
-if(data7.end !== undefined){
-let data9 = data7.end;
-if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-const err25 = {instancePath:instancePath+"/origin/end",schemaPath:"#/definitions/span/properties/end/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data9 == "number") && (isFinite(data9))){
+if(data9 < 0 || isNaN(data9)){
+const err25 = {instancePath:instancePath+"/origin/start",schemaPath:"#/definitions/IrSpan/properties/start/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3486,9 +4293,12 @@ vErrors.push(err25);
 }
 errors++;
 }
-if((typeof data9 == "number") && (isFinite(data9))){
-if(data9 < 0 || isNaN(data9)){
-const err26 = {instancePath:instancePath+"/origin/end",schemaPath:"#/definitions/span/properties/end/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+if(data8.end !== undefined){
+let data10 = data8.end;
+if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
+const err26 = {instancePath:instancePath+"/origin/end",schemaPath:"#/definitions/IrSpan/properties/end/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3497,11 +4307,9 @@ vErrors.push(err26);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err27 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/span/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data10 == "number") && (isFinite(data10))){
+if(data10 < 0 || isNaN(data10)){
+const err27 = {instancePath:instancePath+"/origin/end",schemaPath:"#/definitions/IrSpan/properties/end/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3511,15 +4319,10 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data.settings !== undefined){
-if(!(validate24(data.settings, {instancePath:instancePath+"/settings",parentData:data,parentDataProperty:"settings",rootData}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
-errors = vErrors.length;
-}
 }
 }
 else {
-const err28 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err28 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/IrSpan/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3528,13 +4331,25 @@ vErrors.push(err28);
 }
 errors++;
 }
-validate21.errors = vErrors;
+}
+}
+else {
+const err29 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+validate33.errors = vErrors;
 return errors === 0;
 }
 
-const schema37 = {"type":"object","additionalProperties":false,"required":["kind","name","resourceName","size","modes","after","origin"],"properties":{"kind":{"const":"volume"},"name":{"$ref":"#/definitions/argoName"},"resourceName":{"$ref":"#/definitions/argoName"},"size":{"$ref":"#/definitions/settingValue"},"modes":{"type":"array","minItems":1,"items":{"enum":["ReadWriteOnce","ReadOnlyMany","ReadWriteMany","ReadWriteOncePod"]}},"storageClass":{"type":"string"},"after":{"type":"array","items":{"$ref":"#/definitions/argoName"}},"origin":{"$ref":"#/definitions/span"},"deleteAtExit":{"type":"boolean"}}};
+const schema45 = {"type":"object","properties":{"kind":{"type":"string","const":"volume"},"name":{"$ref":"#/definitions/IrArgoName"},"resourceName":{"$ref":"#/definitions/IrArgoName","description":"The PVC's name; kfp prefixes `{{workflow.name}}-` so that runs do not collide."},"size":{"$ref":"#/definitions/IrSettingValue"},"modes":{"type":"array","items":{"type":"string"},"minItems":1},"storageClass":{"type":"string"},"deleteAtExit":{"type":"boolean","description":"Delete the claim when the pipeline ends, whatever its outcome (kfp's `vop.delete()` in an exit handler)."},"after":{"type":"array","items":{"$ref":"#/definitions/IrArgoName"}},"origin":{"$ref":"#/definitions/IrSpan"}},"required":["kind","name","resourceName","size","modes","after","origin"],"additionalProperties":false,"description":"kfp's VolumeOp: a PersistentVolumeClaim created by an Argo resource template."};
 
-function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3609,7 +4424,7 @@ vErrors.push(err6);
 errors++;
 }
 for(const key0 in data){
-if(!(func14.call(schema37.properties, key0))){
+if(!(func14.call(schema45.properties, key0))){
 const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err7];
@@ -3621,8 +4436,9 @@ errors++;
 }
 }
 if(data.kind !== undefined){
-if("volume" !== data.kind){
-const err8 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "volume"},message:"must be equal to constant"};
+let data0 = data.kind;
+if(typeof data0 !== "string"){
+const err8 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3631,12 +4447,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-}
-if(data.name !== undefined){
-let data1 = data.name;
-if(typeof data1 === "string"){
-if(func2(data1) > 128){
-const err9 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/argoName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+if("volume" !== data0){
+const err9 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "volume"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3645,8 +4457,12 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(!pattern3.test(data1)){
-const err10 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/argoName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+}
+if(data.name !== undefined){
+let data1 = data.name;
+if(typeof data1 === "string"){
+if(func2(data1) > 128){
+const err10 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/IrArgoName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3655,9 +4471,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-else {
-const err11 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/argoName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern3.test(data1)){
+const err11 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/IrArgoName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3667,11 +4482,8 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data.resourceName !== undefined){
-let data2 = data.resourceName;
-if(typeof data2 === "string"){
-if(func2(data2) > 128){
-const err12 = {instancePath:instancePath+"/resourceName",schemaPath:"#/definitions/argoName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+else {
+const err12 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/IrArgoName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3680,8 +4492,12 @@ vErrors.push(err12);
 }
 errors++;
 }
-if(!pattern3.test(data2)){
-const err13 = {instancePath:instancePath+"/resourceName",schemaPath:"#/definitions/argoName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+}
+if(data.resourceName !== undefined){
+let data2 = data.resourceName;
+if(typeof data2 === "string"){
+if(func2(data2) > 128){
+const err13 = {instancePath:instancePath+"/resourceName",schemaPath:"#/definitions/IrArgoName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3690,9 +4506,8 @@ vErrors.push(err13);
 }
 errors++;
 }
-}
-else {
-const err14 = {instancePath:instancePath+"/resourceName",schemaPath:"#/definitions/argoName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern3.test(data2)){
+const err14 = {instancePath:instancePath+"/resourceName",schemaPath:"#/definitions/IrArgoName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3702,17 +4517,8 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data.size !== undefined){
-if(!(validate25(data.size, {instancePath:instancePath+"/size",parentData:data,parentDataProperty:"size",rootData}))){
-vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
-errors = vErrors.length;
-}
-}
-if(data.modes !== undefined){
-let data4 = data.modes;
-if(Array.isArray(data4)){
-if(data4.length < 1){
-const err15 = {instancePath:instancePath+"/modes",schemaPath:"#/properties/modes/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+else {
+const err15 = {instancePath:instancePath+"/resourceName",schemaPath:"#/definitions/IrArgoName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3721,11 +4527,14 @@ vErrors.push(err15);
 }
 errors++;
 }
-const len0 = data4.length;
-for(let i0=0; i0<len0; i0++){
-let data5 = data4[i0];
-if(!((((data5 === "ReadWriteOnce") || (data5 === "ReadOnlyMany")) || (data5 === "ReadWriteMany")) || (data5 === "ReadWriteOncePod"))){
-const err16 = {instancePath:instancePath+"/modes/" + i0,schemaPath:"#/properties/modes/items/enum",keyword:"enum",params:{allowedValues: schema37.properties.modes.items.enum},message:"must be equal to one of the allowed values"};
+}
+if(data.size !== undefined){
+let data3 = data.size;
+const _errs12 = errors;
+let valid4 = false;
+const _errs13 = errors;
+if(typeof data3 !== "string"){
+const err16 = {instancePath:instancePath+"/size",schemaPath:"#/definitions/IrSettingValue/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3734,10 +4543,12 @@ vErrors.push(err16);
 }
 errors++;
 }
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/modes",schemaPath:"#/properties/modes/type",keyword:"type",params:{type: "array"},message:"must be array"};
+var _valid0 = _errs13 === errors;
+valid4 = valid4 || _valid0;
+if(!valid4){
+const _errs15 = errors;
+if(!((typeof data3 == "number") && (isFinite(data3)))){
+const err17 = {instancePath:instancePath+"/size",schemaPath:"#/definitions/IrSettingValue/anyOf/1/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3746,10 +4557,13 @@ vErrors.push(err17);
 }
 errors++;
 }
-}
-if(data.storageClass !== undefined){
-if(typeof data.storageClass !== "string"){
-const err18 = {instancePath:instancePath+"/storageClass",schemaPath:"#/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid0 = _errs15 === errors;
+valid4 = valid4 || _valid0;
+if(!valid4){
+const _errs17 = errors;
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+if(data3.param === undefined){
+const err18 = {instancePath:instancePath+"/size",schemaPath:"#/definitions/IrSettingValue/anyOf/2/required",keyword:"required",params:{missingProperty: "param"},message:"must have required property '"+"param"+"'"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3758,16 +4572,9 @@ vErrors.push(err18);
 }
 errors++;
 }
-}
-if(data.after !== undefined){
-let data7 = data.after;
-if(Array.isArray(data7)){
-const len1 = data7.length;
-for(let i1=0; i1<len1; i1++){
-let data8 = data7[i1];
-if(typeof data8 === "string"){
-if(func2(data8) > 128){
-const err19 = {instancePath:instancePath+"/after/" + i1,schemaPath:"#/definitions/argoName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+for(const key1 in data3){
+if(!(key1 === "param")){
+const err19 = {instancePath:instancePath+"/size",schemaPath:"#/definitions/IrSettingValue/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3776,8 +4583,10 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(!pattern3.test(data8)){
-const err20 = {instancePath:instancePath+"/after/" + i1,schemaPath:"#/definitions/argoName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+}
+if(data3.param !== undefined){
+if(typeof data3.param !== "string"){
+const err20 = {instancePath:instancePath+"/size/param",schemaPath:"#/definitions/IrSettingValue/anyOf/2/properties/param/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3787,8 +4596,9 @@ vErrors.push(err20);
 errors++;
 }
 }
+}
 else {
-const err21 = {instancePath:instancePath+"/after/" + i1,schemaPath:"#/definitions/argoName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err21 = {instancePath:instancePath+"/size",schemaPath:"#/definitions/IrSettingValue/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3797,10 +4607,13 @@ vErrors.push(err21);
 }
 errors++;
 }
-}
-}
-else {
-const err22 = {instancePath:instancePath+"/after",schemaPath:"#/properties/after/type",keyword:"type",params:{type: "array"},message:"must be array"};
+var _valid0 = _errs17 === errors;
+valid4 = valid4 || _valid0;
+if(!valid4){
+const _errs22 = errors;
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+if(data3.output === undefined){
+const err22 = {instancePath:instancePath+"/size",schemaPath:"#/definitions/IrSettingValue/anyOf/3/required",keyword:"required",params:{missingProperty: "output"},message:"must have required property '"+"output"+"'"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3809,12 +4622,9 @@ vErrors.push(err22);
 }
 errors++;
 }
-}
-if(data.origin !== undefined){
-let data9 = data.origin;
-if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
-if(data9.start === undefined){
-const err23 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/span/required",keyword:"required",params:{missingProperty: "start"},message:"must have required property '"+"start"+"'"};
+for(const key2 in data3){
+if(!(key2 === "output")){
+const err23 = {instancePath:instancePath+"/size",schemaPath:"#/definitions/IrSettingValue/anyOf/3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3823,8 +4633,12 @@ vErrors.push(err23);
 }
 errors++;
 }
-if(data9.end === undefined){
-const err24 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/span/required",keyword:"required",params:{missingProperty: "end"},message:"must have required property '"+"end"+"'"};
+}
+if(data3.output !== undefined){
+let data5 = data3.output;
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+if(data5.task === undefined){
+const err24 = {instancePath:instancePath+"/size/output",schemaPath:"#/definitions/IrSettingValue/anyOf/3/properties/output/required",keyword:"required",params:{missingProperty: "task"},message:"must have required property '"+"task"+"'"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3833,9 +4647,8 @@ vErrors.push(err24);
 }
 errors++;
 }
-for(const key1 in data9){
-if(!((key1 === "start") || (key1 === "end"))){
-const err25 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/span/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(data5.name === undefined){
+const err25 = {instancePath:instancePath+"/size/output",schemaPath:"#/definitions/IrSettingValue/anyOf/3/properties/output/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3844,11 +4657,9 @@ vErrors.push(err25);
 }
 errors++;
 }
-}
-if(data9.start !== undefined){
-let data10 = data9.start;
-if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
-const err26 = {instancePath:instancePath+"/origin/start",schemaPath:"#/definitions/span/properties/start/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+for(const key3 in data5){
+if(!((key3 === "task") || (key3 === "name"))){
+const err26 = {instancePath:instancePath+"/size/output",schemaPath:"#/definitions/IrSettingValue/anyOf/3/properties/output/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3857,9 +4668,10 @@ vErrors.push(err26);
 }
 errors++;
 }
-if((typeof data10 == "number") && (isFinite(data10))){
-if(data10 < 0 || isNaN(data10)){
-const err27 = {instancePath:instancePath+"/origin/start",schemaPath:"#/definitions/span/properties/start/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data5.task !== undefined){
+if(typeof data5.task !== "string"){
+const err27 = {instancePath:instancePath+"/size/output/task",schemaPath:"#/definitions/IrSettingValue/anyOf/3/properties/output/properties/task/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3869,11 +4681,9 @@ vErrors.push(err27);
 errors++;
 }
 }
-}
-if(data9.end !== undefined){
-let data11 = data9.end;
-if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
-const err28 = {instancePath:instancePath+"/origin/end",schemaPath:"#/definitions/span/properties/end/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data5.name !== undefined){
+if(typeof data5.name !== "string"){
+const err28 = {instancePath:instancePath+"/size/output/name",schemaPath:"#/definitions/IrSettingValue/anyOf/3/properties/output/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3882,9 +4692,10 @@ vErrors.push(err28);
 }
 errors++;
 }
-if((typeof data11 == "number") && (isFinite(data11))){
-if(data11 < 0 || isNaN(data11)){
-const err29 = {instancePath:instancePath+"/origin/end",schemaPath:"#/definitions/span/properties/end/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/size/output",schemaPath:"#/definitions/IrSettingValue/anyOf/3/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3895,9 +4706,8 @@ errors++;
 }
 }
 }
-}
 else {
-const err30 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/span/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err30 = {instancePath:instancePath+"/size",schemaPath:"#/definitions/IrSettingValue/anyOf/3/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3906,10 +4716,13 @@ vErrors.push(err30);
 }
 errors++;
 }
-}
-if(data.deleteAtExit !== undefined){
-if(typeof data.deleteAtExit !== "boolean"){
-const err31 = {instancePath:instancePath+"/deleteAtExit",schemaPath:"#/properties/deleteAtExit/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+var _valid0 = _errs22 === errors;
+valid4 = valid4 || _valid0;
+if(!valid4){
+const _errs32 = errors;
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+if(data3.item === undefined){
+const err31 = {instancePath:instancePath+"/size",schemaPath:"#/definitions/IrSettingValue/anyOf/4/required",keyword:"required",params:{missingProperty: "item"},message:"must have required property '"+"item"+"'"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3918,10 +4731,9 @@ vErrors.push(err31);
 }
 errors++;
 }
-}
-}
-else {
-const err32 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key4 in data3){
+if(!(key4 === "item")){
+const err32 = {instancePath:instancePath+"/size",schemaPath:"#/definitions/IrSettingValue/anyOf/4/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3930,774 +4742,335 @@ vErrors.push(err32);
 }
 errors++;
 }
-validate32.errors = vErrors;
-return errors === 0;
 }
-
-const schema42 = {"type":"object","additionalProperties":false,"required":["kind","name","when","body"],"properties":{"kind":{"const":"condition"},"name":{"$ref":"#/definitions/argoName"},"when":{"$ref":"#/definitions/condExpr"},"body":{"type":"array","items":{"$ref":"#/definitions/node"}}}};
-const schema44 = {"oneOf":[{"type":"object","additionalProperties":false,"required":["compare","left","right","numeric"],"properties":{"compare":{"enum":["==","!=","<","<=",">",">="]},"left":{"$ref":"#/definitions/value"},"right":{"$ref":"#/definitions/value"},"numeric":{"type":"boolean"}}},{"type":"object","additionalProperties":false,"required":["and"],"properties":{"and":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/condExpr"}}}},{"type":"object","additionalProperties":false,"required":["or"],"properties":{"or":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/condExpr"}}}},{"type":"object","additionalProperties":false,"required":["not"],"properties":{"not":{"$ref":"#/definitions/condExpr"}}},{"type":"object","additionalProperties":false,"required":["truthy"],"properties":{"truthy":{"$ref":"#/definitions/value"}}}]};
-const wrapper3 = {validate: validate36};
-
-function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-const _errs0 = errors;
-let valid0 = false;
-let passing0 = null;
-const _errs1 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.compare === undefined){
-const err0 = {instancePath,schemaPath:"#/oneOf/0/required",keyword:"required",params:{missingProperty: "compare"},message:"must have required property '"+"compare"+"'"};
+if(data3.item !== undefined){
+let data8 = data3.item;
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+if(data8.loop === undefined){
+const err33 = {instancePath:instancePath+"/size/item",schemaPath:"#/definitions/IrSettingValue/anyOf/4/properties/item/required",keyword:"required",params:{missingProperty: "loop"},message:"must have required property '"+"loop"+"'"};
 if(vErrors === null){
-vErrors = [err0];
+vErrors = [err33];
 }
 else {
-vErrors.push(err0);
+vErrors.push(err33);
 }
 errors++;
 }
-if(data.left === undefined){
-const err1 = {instancePath,schemaPath:"#/oneOf/0/required",keyword:"required",params:{missingProperty: "left"},message:"must have required property '"+"left"+"'"};
+for(const key5 in data8){
+if(!((key5 === "loop") || (key5 === "field"))){
+const err34 = {instancePath:instancePath+"/size/item",schemaPath:"#/definitions/IrSettingValue/anyOf/4/properties/item/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
-vErrors = [err1];
+vErrors = [err34];
 }
 else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.right === undefined){
-const err2 = {instancePath,schemaPath:"#/oneOf/0/required",keyword:"required",params:{missingProperty: "right"},message:"must have required property '"+"right"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.numeric === undefined){
-const err3 = {instancePath,schemaPath:"#/oneOf/0/required",keyword:"required",params:{missingProperty: "numeric"},message:"must have required property '"+"numeric"+"'"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-for(const key0 in data){
-if(!((((key0 === "compare") || (key0 === "left")) || (key0 === "right")) || (key0 === "numeric"))){
-const err4 = {instancePath,schemaPath:"#/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
+vErrors.push(err34);
 }
 errors++;
 }
 }
-if(data.compare !== undefined){
-let data0 = data.compare;
-if(!((((((data0 === "==") || (data0 === "!=")) || (data0 === "<")) || (data0 === "<=")) || (data0 === ">")) || (data0 === ">="))){
-const err5 = {instancePath:instancePath+"/compare",schemaPath:"#/oneOf/0/properties/compare/enum",keyword:"enum",params:{allowedValues: schema44.oneOf[0].properties.compare.enum},message:"must be equal to one of the allowed values"};
+if(data8.loop !== undefined){
+if(typeof data8.loop !== "string"){
+const err35 = {instancePath:instancePath+"/size/item/loop",schemaPath:"#/definitions/IrSettingValue/anyOf/4/properties/item/properties/loop/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err5];
+vErrors = [err35];
 }
 else {
-vErrors.push(err5);
+vErrors.push(err35);
 }
 errors++;
 }
 }
-if(data.left !== undefined){
-if(!(validate22(data.left, {instancePath:instancePath+"/left",parentData:data,parentDataProperty:"left",rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-errors = vErrors.length;
-}
-}
-if(data.right !== undefined){
-if(!(validate22(data.right, {instancePath:instancePath+"/right",parentData:data,parentDataProperty:"right",rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-errors = vErrors.length;
-}
-}
-if(data.numeric !== undefined){
-if(typeof data.numeric !== "boolean"){
-const err6 = {instancePath:instancePath+"/numeric",schemaPath:"#/oneOf/0/properties/numeric/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data8.field !== undefined){
+if(typeof data8.field !== "string"){
+const err36 = {instancePath:instancePath+"/size/item/field",schemaPath:"#/definitions/IrSettingValue/anyOf/4/properties/item/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err6];
+vErrors = [err36];
 }
 else {
-vErrors.push(err6);
+vErrors.push(err36);
 }
 errors++;
 }
 }
 }
 else {
-const err7 = {instancePath,schemaPath:"#/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err37 = {instancePath:instancePath+"/size/item",schemaPath:"#/definitions/IrSettingValue/anyOf/4/properties/item/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err7];
+vErrors = [err37];
 }
 else {
-vErrors.push(err7);
-}
-errors++;
-}
-var _valid0 = _errs1 === errors;
-if(_valid0){
-valid0 = true;
-passing0 = 0;
-}
-const _errs9 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.and === undefined){
-const err8 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "and"},message:"must have required property '"+"and"+"'"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-for(const key1 in data){
-if(!(key1 === "and")){
-const err9 = {instancePath,schemaPath:"#/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-}
-if(data.and !== undefined){
-let data4 = data.and;
-if(Array.isArray(data4)){
-if(data4.length < 1){
-const err10 = {instancePath:instancePath+"/and",schemaPath:"#/oneOf/1/properties/and/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-const len0 = data4.length;
-for(let i0=0; i0<len0; i0++){
-if(!(wrapper3.validate(data4[i0], {instancePath:instancePath+"/and/" + i0,parentData:data4,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? wrapper3.validate.errors : vErrors.concat(wrapper3.validate.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err11 = {instancePath:instancePath+"/and",schemaPath:"#/oneOf/1/properties/and/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
+vErrors.push(err37);
 }
 errors++;
 }
 }
 }
 else {
-const err12 = {instancePath,schemaPath:"#/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err38 = {instancePath:instancePath+"/size",schemaPath:"#/definitions/IrSettingValue/anyOf/4/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err12];
+vErrors = [err38];
 }
 else {
-vErrors.push(err12);
+vErrors.push(err38);
 }
 errors++;
 }
-var _valid0 = _errs9 === errors;
-if(_valid0 && valid0){
-valid0 = false;
-passing0 = [passing0, 1];
+var _valid0 = _errs32 === errors;
+valid4 = valid4 || _valid0;
 }
-else {
-if(_valid0){
-valid0 = true;
-passing0 = 1;
 }
-const _errs15 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.or === undefined){
-const err13 = {instancePath,schemaPath:"#/oneOf/2/required",keyword:"required",params:{missingProperty: "or"},message:"must have required property '"+"or"+"'"};
+}
+}
+if(!valid4){
+const err39 = {instancePath:instancePath+"/size",schemaPath:"#/definitions/IrSettingValue/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
-vErrors = [err13];
+vErrors = [err39];
 }
 else {
-vErrors.push(err13);
-}
-errors++;
-}
-for(const key2 in data){
-if(!(key2 === "or")){
-const err14 = {instancePath,schemaPath:"#/oneOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-if(data.or !== undefined){
-let data6 = data.or;
-if(Array.isArray(data6)){
-if(data6.length < 1){
-const err15 = {instancePath:instancePath+"/or",schemaPath:"#/oneOf/2/properties/or/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-const len1 = data6.length;
-for(let i1=0; i1<len1; i1++){
-if(!(wrapper3.validate(data6[i1], {instancePath:instancePath+"/or/" + i1,parentData:data6,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? wrapper3.validate.errors : vErrors.concat(wrapper3.validate.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err16 = {instancePath:instancePath+"/or",schemaPath:"#/oneOf/2/properties/or/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-}
-else {
-const err17 = {instancePath,schemaPath:"#/oneOf/2/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-var _valid0 = _errs15 === errors;
-if(_valid0 && valid0){
-valid0 = false;
-passing0 = [passing0, 2];
-}
-else {
-if(_valid0){
-valid0 = true;
-passing0 = 2;
-}
-const _errs21 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.not === undefined){
-const err18 = {instancePath,schemaPath:"#/oneOf/3/required",keyword:"required",params:{missingProperty: "not"},message:"must have required property '"+"not"+"'"};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-for(const key3 in data){
-if(!(key3 === "not")){
-const err19 = {instancePath,schemaPath:"#/oneOf/3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-if(data.not !== undefined){
-if(!(wrapper3.validate(data.not, {instancePath:instancePath+"/not",parentData:data,parentDataProperty:"not",rootData}))){
-vErrors = vErrors === null ? wrapper3.validate.errors : vErrors.concat(wrapper3.validate.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err20 = {instancePath,schemaPath:"#/oneOf/3/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-var _valid0 = _errs21 === errors;
-if(_valid0 && valid0){
-valid0 = false;
-passing0 = [passing0, 3];
-}
-else {
-if(_valid0){
-valid0 = true;
-passing0 = 3;
-}
-const _errs25 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.truthy === undefined){
-const err21 = {instancePath,schemaPath:"#/oneOf/4/required",keyword:"required",params:{missingProperty: "truthy"},message:"must have required property '"+"truthy"+"'"};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-for(const key4 in data){
-if(!(key4 === "truthy")){
-const err22 = {instancePath,schemaPath:"#/oneOf/4/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-if(data.truthy !== undefined){
-if(!(validate22(data.truthy, {instancePath:instancePath+"/truthy",parentData:data,parentDataProperty:"truthy",rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err23 = {instancePath,schemaPath:"#/oneOf/4/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-var _valid0 = _errs25 === errors;
-if(_valid0 && valid0){
-valid0 = false;
-passing0 = [passing0, 4];
-}
-else {
-if(_valid0){
-valid0 = true;
-passing0 = 4;
-}
-}
-}
-}
-}
-if(!valid0){
-const err24 = {instancePath,schemaPath:"#/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
+vErrors.push(err39);
 }
 errors++;
 }
 else {
-errors = _errs0;
+errors = _errs12;
 if(vErrors !== null){
-if(_errs0){
-vErrors.length = _errs0;
+if(_errs12){
+vErrors.length = _errs12;
 }
 else {
 vErrors = null;
 }
 }
 }
-validate36.errors = vErrors;
-return errors === 0;
 }
-
-const wrapper6 = {validate: validate20};
-
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.kind === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
+if(data.modes !== undefined){
+let data11 = data.modes;
+if(Array.isArray(data11)){
+if(data11.length < 1){
+const err40 = {instancePath:instancePath+"/modes",schemaPath:"#/properties/modes/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
-vErrors = [err0];
+vErrors = [err40];
 }
 else {
-vErrors.push(err0);
+vErrors.push(err40);
 }
 errors++;
 }
-if(data.name === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.when === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "when"},message:"must have required property '"+"when"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.body === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "body"},message:"must have required property '"+"body"+"'"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-for(const key0 in data){
-if(!((((key0 === "kind") || (key0 === "name")) || (key0 === "when")) || (key0 === "body"))){
-const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-}
-if(data.kind !== undefined){
-if("condition" !== data.kind){
-const err5 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "condition"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-if(data.name !== undefined){
-let data1 = data.name;
-if(typeof data1 === "string"){
-if(func2(data1) > 128){
-const err6 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/argoName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-if(!pattern3.test(data1)){
-const err7 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/argoName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-}
-else {
-const err8 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/argoName/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-if(data.when !== undefined){
-if(!(validate36(data.when, {instancePath:instancePath+"/when",parentData:data,parentDataProperty:"when",rootData}))){
-vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
-errors = vErrors.length;
-}
-}
-if(data.body !== undefined){
-let data3 = data.body;
-if(Array.isArray(data3)){
-const len0 = data3.length;
+const len0 = data11.length;
 for(let i0=0; i0<len0; i0++){
-if(!(wrapper6.validate(data3[i0], {instancePath:instancePath+"/body/" + i0,parentData:data3,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? wrapper6.validate.errors : vErrors.concat(wrapper6.validate.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err9 = {instancePath:instancePath+"/body",schemaPath:"#/properties/body/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(typeof data11[i0] !== "string"){
+const err41 = {instancePath:instancePath+"/modes/" + i0,schemaPath:"#/properties/modes/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err9];
+vErrors = [err41];
 }
 else {
-vErrors.push(err9);
+vErrors.push(err41);
 }
 errors++;
 }
 }
 }
 else {
-const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err42 = {instancePath:instancePath+"/modes",schemaPath:"#/properties/modes/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err10];
+vErrors = [err42];
 }
 else {
-vErrors.push(err10);
-}
-errors++;
-}
-validate35.errors = vErrors;
-return errors === 0;
-}
-
-const schema45 = {"type":"object","additionalProperties":false,"required":["kind","name","items","fields","body"],"properties":{"kind":{"const":"loop"},"name":{"$ref":"#/definitions/argoName"},"items":{"$ref":"#/definitions/value"},"fields":{"type":"array","items":{"type":"string"}},"parallelism":{"type":"integer","minimum":1},"body":{"type":"array","items":{"$ref":"#/definitions/node"}}}};
-
-function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.kind === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.name === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.items === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "items"},message:"must have required property '"+"items"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.fields === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "fields"},message:"must have required property '"+"fields"+"'"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.body === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "body"},message:"must have required property '"+"body"+"'"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-for(const key0 in data){
-if(!((((((key0 === "kind") || (key0 === "name")) || (key0 === "items")) || (key0 === "fields")) || (key0 === "parallelism")) || (key0 === "body"))){
-const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
+vErrors.push(err42);
 }
 errors++;
 }
 }
-if(data.kind !== undefined){
-if("loop" !== data.kind){
-const err6 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "loop"},message:"must be equal to constant"};
+if(data.storageClass !== undefined){
+if(typeof data.storageClass !== "string"){
+const err43 = {instancePath:instancePath+"/storageClass",schemaPath:"#/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err6];
+vErrors = [err43];
 }
 else {
-vErrors.push(err6);
+vErrors.push(err43);
 }
 errors++;
 }
 }
-if(data.name !== undefined){
-let data1 = data.name;
-if(typeof data1 === "string"){
-if(func2(data1) > 128){
-const err7 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/argoName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+if(data.deleteAtExit !== undefined){
+if(typeof data.deleteAtExit !== "boolean"){
+const err44 = {instancePath:instancePath+"/deleteAtExit",schemaPath:"#/properties/deleteAtExit/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
-vErrors = [err7];
+vErrors = [err44];
 }
 else {
-vErrors.push(err7);
-}
-errors++;
-}
-if(!pattern3.test(data1)){
-const err8 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/argoName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
+vErrors.push(err44);
 }
 errors++;
 }
 }
-else {
-const err9 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/argoName/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-}
-if(data.items !== undefined){
-if(!(validate22(data.items, {instancePath:instancePath+"/items",parentData:data,parentDataProperty:"items",rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-errors = vErrors.length;
-}
-}
-if(data.fields !== undefined){
-let data3 = data.fields;
-if(Array.isArray(data3)){
-const len0 = data3.length;
-for(let i0=0; i0<len0; i0++){
-if(typeof data3[i0] !== "string"){
-const err10 = {instancePath:instancePath+"/fields/" + i0,schemaPath:"#/properties/fields/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-}
-else {
-const err11 = {instancePath:instancePath+"/fields",schemaPath:"#/properties/fields/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-if(data.parallelism !== undefined){
-let data5 = data.parallelism;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err12 = {instancePath:instancePath+"/parallelism",schemaPath:"#/properties/parallelism/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-if((typeof data5 == "number") && (isFinite(data5))){
-if(data5 < 1 || isNaN(data5)){
-const err13 = {instancePath:instancePath+"/parallelism",schemaPath:"#/properties/parallelism/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-}
-}
-if(data.body !== undefined){
-let data6 = data.body;
-if(Array.isArray(data6)){
-const len1 = data6.length;
+if(data.after !== undefined){
+let data15 = data.after;
+if(Array.isArray(data15)){
+const len1 = data15.length;
 for(let i1=0; i1<len1; i1++){
-if(!(wrapper6.validate(data6[i1], {instancePath:instancePath+"/body/" + i1,parentData:data6,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? wrapper6.validate.errors : vErrors.concat(wrapper6.validate.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err14 = {instancePath:instancePath+"/body",schemaPath:"#/properties/body/type",keyword:"type",params:{type: "array"},message:"must be array"};
+let data16 = data15[i1];
+if(typeof data16 === "string"){
+if(func2(data16) > 128){
+const err45 = {instancePath:instancePath+"/after/" + i1,schemaPath:"#/definitions/IrArgoName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
-vErrors = [err14];
+vErrors = [err45];
 }
 else {
-vErrors.push(err14);
+vErrors.push(err45);
+}
+errors++;
+}
+if(!pattern3.test(data16)){
+const err46 = {instancePath:instancePath+"/after/" + i1,schemaPath:"#/definitions/IrArgoName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+else {
+const err47 = {instancePath:instancePath+"/after/" + i1,schemaPath:"#/definitions/IrArgoName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
 }
 errors++;
 }
 }
 }
 else {
-const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err48 = {instancePath:instancePath+"/after",schemaPath:"#/properties/after/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err15];
+vErrors = [err48];
 }
 else {
-vErrors.push(err15);
+vErrors.push(err48);
 }
 errors++;
 }
-validate42.errors = vErrors;
+}
+if(data.origin !== undefined){
+let data17 = data.origin;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+if(data17.start === undefined){
+const err49 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/IrSpan/required",keyword:"required",params:{missingProperty: "start"},message:"must have required property '"+"start"+"'"};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+if(data17.end === undefined){
+const err50 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/IrSpan/required",keyword:"required",params:{missingProperty: "end"},message:"must have required property '"+"end"+"'"};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+for(const key6 in data17){
+if(!((key6 === "start") || (key6 === "end"))){
+const err51 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/IrSpan/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+if(data17.start !== undefined){
+let data18 = data17.start;
+if(!(((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18))) && (isFinite(data18)))){
+const err52 = {instancePath:instancePath+"/origin/start",schemaPath:"#/definitions/IrSpan/properties/start/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+if((typeof data18 == "number") && (isFinite(data18))){
+if(data18 < 0 || isNaN(data18)){
+const err53 = {instancePath:instancePath+"/origin/start",schemaPath:"#/definitions/IrSpan/properties/start/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+}
+if(data17.end !== undefined){
+let data19 = data17.end;
+if(!(((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19))) && (isFinite(data19)))){
+const err54 = {instancePath:instancePath+"/origin/end",schemaPath:"#/definitions/IrSpan/properties/end/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+if((typeof data19 == "number") && (isFinite(data19))){
+if(data19 < 0 || isNaN(data19)){
+const err55 = {instancePath:instancePath+"/origin/end",schemaPath:"#/definitions/IrSpan/properties/end/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err56 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/IrSpan/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+}
+else {
+const err57 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+validate45.errors = vErrors;
 return errors === 0;
 }
 
-const schema47 = {"type":"object","additionalProperties":false,"required":["kind","name","action","manifest","refs","outputs","after","origin"],"properties":{"kind":{"const":"resource"},"name":{"$ref":"#/definitions/argoName"},"action":{"enum":["create","apply","delete","replace","patch"]},"manifest":{"type":"object"},"refs":{"type":"array","items":{"$ref":"#/definitions/value"}},"successCondition":{"type":"string"},"failureCondition":{"type":"string"},"outputs":{"type":"object","additionalProperties":{"type":"string"}},"after":{"type":"array","items":{"$ref":"#/definitions/argoName"}},"origin":{"$ref":"#/definitions/span"}}};
+const schema51 = {"type":"object","properties":{"kind":{"type":"string","const":"resource"},"name":{"$ref":"#/definitions/IrArgoName"},"action":{"type":"string","enum":["create","apply","delete","replace","patch"]},"manifest":{"$ref":"#/definitions/Json"},"refs":{"type":"array","items":{"$ref":"#/definitions/IrValue"}},"successCondition":{"type":"string"},"failureCondition":{"type":"string"},"outputs":{"type":"object","additionalProperties":{"type":"string"},"description":"Output name → JSONPath into the object, beside the default `name` and `manifest`."},"after":{"type":"array","items":{"$ref":"#/definitions/IrArgoName"}},"origin":{"$ref":"#/definitions/IrSpan"}},"required":["kind","name","action","manifest","refs","outputs","after","origin"],"additionalProperties":false,"description":"kfp's ResourceOp: an Argo resource template acting on any Kubernetes object. The manifest is JSON in which `{\"kfpdsl.ref\": i}` stands for `refs[i]`, a value known only when the pipeline runs (a parameter, a task output, a loop item)."};
 
-function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4782,7 +5155,7 @@ vErrors.push(err7);
 errors++;
 }
 for(const key0 in data){
-if(!(func14.call(schema47.properties, key0))){
+if(!(func14.call(schema51.properties, key0))){
 const err8 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err8];
@@ -4794,8 +5167,9 @@ errors++;
 }
 }
 if(data.kind !== undefined){
-if("resource" !== data.kind){
-const err9 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "resource"},message:"must be equal to constant"};
+let data0 = data.kind;
+if(typeof data0 !== "string"){
+const err9 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -4804,12 +5178,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-if(data.name !== undefined){
-let data1 = data.name;
-if(typeof data1 === "string"){
-if(func2(data1) > 128){
-const err10 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/argoName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+if("resource" !== data0){
+const err10 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "resource"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -4818,8 +5188,12 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(!pattern3.test(data1)){
-const err11 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/argoName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+}
+if(data.name !== undefined){
+let data1 = data.name;
+if(typeof data1 === "string"){
+if(func2(data1) > 128){
+const err11 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/IrArgoName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -4828,9 +5202,8 @@ vErrors.push(err11);
 }
 errors++;
 }
-}
-else {
-const err12 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/argoName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern3.test(data1)){
+const err12 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/IrArgoName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4840,10 +5213,8 @@ vErrors.push(err12);
 errors++;
 }
 }
-if(data.action !== undefined){
-let data2 = data.action;
-if(!(((((data2 === "create") || (data2 === "apply")) || (data2 === "delete")) || (data2 === "replace")) || (data2 === "patch"))){
-const err13 = {instancePath:instancePath+"/action",schemaPath:"#/properties/action/enum",keyword:"enum",params:{allowedValues: schema47.properties.action.enum},message:"must be equal to one of the allowed values"};
+else {
+const err13 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/IrArgoName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4853,10 +5224,10 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data.manifest !== undefined){
-let data3 = data.manifest;
-if(!(data3 && typeof data3 == "object" && !Array.isArray(data3))){
-const err14 = {instancePath:instancePath+"/manifest",schemaPath:"#/properties/manifest/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.action !== undefined){
+let data2 = data.action;
+if(typeof data2 !== "string"){
+const err14 = {instancePath:instancePath+"/action",schemaPath:"#/properties/action/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4865,20 +5236,8 @@ vErrors.push(err14);
 }
 errors++;
 }
-}
-if(data.refs !== undefined){
-let data4 = data.refs;
-if(Array.isArray(data4)){
-const len0 = data4.length;
-for(let i0=0; i0<len0; i0++){
-if(!(validate22(data4[i0], {instancePath:instancePath+"/refs/" + i0,parentData:data4,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err15 = {instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(!(((((data2 === "create") || (data2 === "apply")) || (data2 === "delete")) || (data2 === "replace")) || (data2 === "patch"))){
+const err15 = {instancePath:instancePath+"/action",schemaPath:"#/properties/action/enum",keyword:"enum",params:{allowedValues: schema51.properties.action.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4888,9 +5247,25 @@ vErrors.push(err15);
 errors++;
 }
 }
-if(data.successCondition !== undefined){
-if(typeof data.successCondition !== "string"){
-const err16 = {instancePath:instancePath+"/successCondition",schemaPath:"#/properties/successCondition/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.manifest !== undefined){
+if(!(validate14(data.manifest, {instancePath:instancePath+"/manifest",parentData:data,parentDataProperty:"manifest",rootData}))){
+vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+errors = vErrors.length;
+}
+}
+if(data.refs !== undefined){
+let data4 = data.refs;
+if(Array.isArray(data4)){
+const len0 = data4.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate34(data4[i0], {instancePath:instancePath+"/refs/" + i0,parentData:data4,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4900,9 +5275,9 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data.failureCondition !== undefined){
-if(typeof data.failureCondition !== "string"){
-const err17 = {instancePath:instancePath+"/failureCondition",schemaPath:"#/properties/failureCondition/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.successCondition !== undefined){
+if(typeof data.successCondition !== "string"){
+const err17 = {instancePath:instancePath+"/successCondition",schemaPath:"#/properties/successCondition/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4912,12 +5287,9 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data.outputs !== undefined){
-let data8 = data.outputs;
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-for(const key1 in data8){
-if(typeof data8[key1] !== "string"){
-const err18 = {instancePath:instancePath+"/outputs/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/outputs/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.failureCondition !== undefined){
+if(typeof data.failureCondition !== "string"){
+const err18 = {instancePath:instancePath+"/failureCondition",schemaPath:"#/properties/failureCondition/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -4927,14 +5299,29 @@ vErrors.push(err18);
 errors++;
 }
 }
-}
-else {
-const err19 = {instancePath:instancePath+"/outputs",schemaPath:"#/properties/outputs/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.outputs !== undefined){
+let data8 = data.outputs;
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+for(const key1 in data8){
+if(typeof data8[key1] !== "string"){
+const err19 = {instancePath:instancePath+"/outputs/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/outputs/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err19];
 }
 else {
 vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/outputs",schemaPath:"#/properties/outputs/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
 }
 errors++;
 }
@@ -4947,7 +5334,441 @@ for(let i1=0; i1<len1; i1++){
 let data11 = data10[i1];
 if(typeof data11 === "string"){
 if(func2(data11) > 128){
-const err20 = {instancePath:instancePath+"/after/" + i1,schemaPath:"#/definitions/argoName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err21 = {instancePath:instancePath+"/after/" + i1,schemaPath:"#/definitions/IrArgoName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+if(!pattern3.test(data11)){
+const err22 = {instancePath:instancePath+"/after/" + i1,schemaPath:"#/definitions/IrArgoName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/after/" + i1,schemaPath:"#/definitions/IrArgoName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/after",schemaPath:"#/properties/after/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data.origin !== undefined){
+let data12 = data.origin;
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+if(data12.start === undefined){
+const err25 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/IrSpan/required",keyword:"required",params:{missingProperty: "start"},message:"must have required property '"+"start"+"'"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if(data12.end === undefined){
+const err26 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/IrSpan/required",keyword:"required",params:{missingProperty: "end"},message:"must have required property '"+"end"+"'"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+for(const key2 in data12){
+if(!((key2 === "start") || (key2 === "end"))){
+const err27 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/IrSpan/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+if(data12.start !== undefined){
+let data13 = data12.start;
+if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
+const err28 = {instancePath:instancePath+"/origin/start",schemaPath:"#/definitions/IrSpan/properties/start/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+if((typeof data13 == "number") && (isFinite(data13))){
+if(data13 < 0 || isNaN(data13)){
+const err29 = {instancePath:instancePath+"/origin/start",schemaPath:"#/definitions/IrSpan/properties/start/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+if(data12.end !== undefined){
+let data14 = data12.end;
+if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
+const err30 = {instancePath:instancePath+"/origin/end",schemaPath:"#/definitions/IrSpan/properties/end/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+if((typeof data14 == "number") && (isFinite(data14))){
+if(data14 < 0 || isNaN(data14)){
+const err31 = {instancePath:instancePath+"/origin/end",schemaPath:"#/definitions/IrSpan/properties/end/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/IrSpan/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+}
+else {
+const err33 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+validate47.errors = vErrors;
+return errors === 0;
+}
+
+const schema55 = {"type":"object","properties":{"kind":{"type":"string","const":"condition"},"name":{"$ref":"#/definitions/IrArgoName","description":"The Argo name of the group's DAG template and task (`condition-3`)."},"when":{"$ref":"#/definitions/IrCondExpr"},"body":{"type":"array","items":{"$ref":"#/definitions/IrNode"}}},"required":["kind","name","when","body"],"additionalProperties":false};
+const schema57 = {"anyOf":[{"type":"object","properties":{"compare":{"$ref":"#/definitions/IrCompareOp"},"left":{"$ref":"#/definitions/IrValue"},"right":{"$ref":"#/definitions/IrValue"},"numeric":{"type":"boolean"}},"required":["compare","left","right","numeric"],"additionalProperties":false},{"type":"object","properties":{"and":{"type":"array","items":{"$ref":"#/definitions/IrCondExpr"},"minItems":1}},"required":["and"],"additionalProperties":false},{"type":"object","properties":{"or":{"type":"array","items":{"$ref":"#/definitions/IrCondExpr"},"minItems":1}},"required":["or"],"additionalProperties":false},{"type":"object","properties":{"not":{"$ref":"#/definitions/IrCondExpr"}},"required":["not"],"additionalProperties":false},{"type":"object","properties":{"truthy":{"$ref":"#/definitions/IrValue"}},"required":["truthy"],"additionalProperties":false}]};
+const schema58 = {"type":"string","enum":["==","!=","<","<=",">",">="]};
+const wrapper5 = {validate: validate52};
+
+function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+const _errs0 = errors;
+let valid0 = false;
+const _errs1 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.compare === undefined){
+const err0 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "compare"},message:"must have required property '"+"compare"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.left === undefined){
+const err1 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "left"},message:"must have required property '"+"left"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.right === undefined){
+const err2 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "right"},message:"must have required property '"+"right"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.numeric === undefined){
+const err3 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "numeric"},message:"must have required property '"+"numeric"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((key0 === "compare") || (key0 === "left")) || (key0 === "right")) || (key0 === "numeric"))){
+const err4 = {instancePath,schemaPath:"#/anyOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.compare !== undefined){
+let data0 = data.compare;
+if(typeof data0 !== "string"){
+const err5 = {instancePath:instancePath+"/compare",schemaPath:"#/definitions/IrCompareOp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(!((((((data0 === "==") || (data0 === "!=")) || (data0 === "<")) || (data0 === "<=")) || (data0 === ">")) || (data0 === ">="))){
+const err6 = {instancePath:instancePath+"/compare",schemaPath:"#/definitions/IrCompareOp/enum",keyword:"enum",params:{allowedValues: schema58.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.left !== undefined){
+if(!(validate34(data.left, {instancePath:instancePath+"/left",parentData:data,parentDataProperty:"left",rootData}))){
+vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+errors = vErrors.length;
+}
+}
+if(data.right !== undefined){
+if(!(validate34(data.right, {instancePath:instancePath+"/right",parentData:data,parentDataProperty:"right",rootData}))){
+vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+errors = vErrors.length;
+}
+}
+if(data.numeric !== undefined){
+if(typeof data.numeric !== "boolean"){
+const err7 = {instancePath:instancePath+"/numeric",schemaPath:"#/anyOf/0/properties/numeric/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+else {
+const err8 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs11 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.and === undefined){
+const err9 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "and"},message:"must have required property '"+"and"+"'"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+for(const key1 in data){
+if(!(key1 === "and")){
+const err10 = {instancePath,schemaPath:"#/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.and !== undefined){
+let data4 = data.and;
+if(Array.isArray(data4)){
+if(data4.length < 1){
+const err11 = {instancePath:instancePath+"/and",schemaPath:"#/anyOf/1/properties/and/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+const len0 = data4.length;
+for(let i0=0; i0<len0; i0++){
+if(!(wrapper5.validate(data4[i0], {instancePath:instancePath+"/and/" + i0,parentData:data4,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? wrapper5.validate.errors : vErrors.concat(wrapper5.validate.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/and",schemaPath:"#/anyOf/1/properties/and/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+else {
+const err13 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+var _valid0 = _errs11 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs17 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.or === undefined){
+const err14 = {instancePath,schemaPath:"#/anyOf/2/required",keyword:"required",params:{missingProperty: "or"},message:"must have required property '"+"or"+"'"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+for(const key2 in data){
+if(!(key2 === "or")){
+const err15 = {instancePath,schemaPath:"#/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.or !== undefined){
+let data6 = data.or;
+if(Array.isArray(data6)){
+if(data6.length < 1){
+const err16 = {instancePath:instancePath+"/or",schemaPath:"#/anyOf/2/properties/or/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+const len1 = data6.length;
+for(let i1=0; i1<len1; i1++){
+if(!(wrapper5.validate(data6[i1], {instancePath:instancePath+"/or/" + i1,parentData:data6,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? wrapper5.validate.errors : vErrors.concat(wrapper5.validate.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/or",schemaPath:"#/anyOf/2/properties/or/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+else {
+const err18 = {instancePath,schemaPath:"#/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+var _valid0 = _errs17 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs23 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.not === undefined){
+const err19 = {instancePath,schemaPath:"#/anyOf/3/required",keyword:"required",params:{missingProperty: "not"},message:"must have required property '"+"not"+"'"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+for(const key3 in data){
+if(!(key3 === "not")){
+const err20 = {instancePath,schemaPath:"#/anyOf/3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -4956,8 +5777,520 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(!pattern3.test(data11)){
-const err21 = {instancePath:instancePath+"/after/" + i1,schemaPath:"#/definitions/argoName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+}
+if(data.not !== undefined){
+if(!(wrapper5.validate(data.not, {instancePath:instancePath+"/not",parentData:data,parentDataProperty:"not",rootData}))){
+vErrors = vErrors === null ? wrapper5.validate.errors : vErrors.concat(wrapper5.validate.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err21 = {instancePath,schemaPath:"#/anyOf/3/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+var _valid0 = _errs23 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs27 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.truthy === undefined){
+const err22 = {instancePath,schemaPath:"#/anyOf/4/required",keyword:"required",params:{missingProperty: "truthy"},message:"must have required property '"+"truthy"+"'"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+for(const key4 in data){
+if(!(key4 === "truthy")){
+const err23 = {instancePath,schemaPath:"#/anyOf/4/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+if(data.truthy !== undefined){
+if(!(validate34(data.truthy, {instancePath:instancePath+"/truthy",parentData:data,parentDataProperty:"truthy",rootData}))){
+vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err24 = {instancePath,schemaPath:"#/anyOf/4/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+var _valid0 = _errs27 === errors;
+valid0 = valid0 || _valid0;
+}
+}
+}
+}
+if(!valid0){
+const err25 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate52.errors = vErrors;
+return errors === 0;
+}
+
+const wrapper8 = {validate: validate32};
+
+function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.kind === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.name === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.when === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "when"},message:"must have required property '"+"when"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.body === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "body"},message:"must have required property '"+"body"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((key0 === "kind") || (key0 === "name")) || (key0 === "when")) || (key0 === "body"))){
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.kind !== undefined){
+let data0 = data.kind;
+if(typeof data0 !== "string"){
+const err5 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if("condition" !== data0){
+const err6 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "condition"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data1 = data.name;
+if(typeof data1 === "string"){
+if(func2(data1) > 128){
+const err7 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/IrArgoName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(!pattern3.test(data1)){
+const err8 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/IrArgoName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/IrArgoName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.when !== undefined){
+if(!(validate52(data.when, {instancePath:instancePath+"/when",parentData:data,parentDataProperty:"when",rootData}))){
+vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
+errors = vErrors.length;
+}
+}
+if(data.body !== undefined){
+let data3 = data.body;
+if(Array.isArray(data3)){
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+if(!(wrapper8.validate(data3[i0], {instancePath:instancePath+"/body/" + i0,parentData:data3,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? wrapper8.validate.errors : vErrors.concat(wrapper8.validate.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/body",schemaPath:"#/properties/body/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+validate51.errors = vErrors;
+return errors === 0;
+}
+
+const schema59 = {"type":"object","properties":{"kind":{"type":"string","const":"loop"},"name":{"$ref":"#/definitions/IrArgoName"},"items":{"anyOf":[{"$ref":"#/definitions/IrConst"},{"type":"object","properties":{"param":{"type":"string"}},"required":["param"],"additionalProperties":false},{"type":"object","properties":{"output":{"type":"object","properties":{"task":{"type":"string"},"name":{"type":"string"}},"required":["task","name"],"additionalProperties":false}},"required":["output"],"additionalProperties":false},{"type":"object","properties":{"item":{"type":"object","properties":{"loop":{"type":"string"},"field":{"type":"string"}},"required":["loop"],"additionalProperties":false}},"required":["item"],"additionalProperties":false}]},"fields":{"type":"array","items":{"type":"string"},"description":"Record fields when the items are literal records (`row.a`); Argo's `{{item.a}}`."},"parallelism":{"type":"integer","minimum":1},"body":{"type":"array","items":{"$ref":"#/definitions/IrNode"}}},"required":["kind","name","items","fields","body"],"additionalProperties":false};
+
+function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.kind === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.name === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.items === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "items"},message:"must have required property '"+"items"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.fields === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "fields"},message:"must have required property '"+"fields"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.body === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "body"},message:"must have required property '"+"body"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((((key0 === "kind") || (key0 === "name")) || (key0 === "items")) || (key0 === "fields")) || (key0 === "parallelism")) || (key0 === "body"))){
+const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.kind !== undefined){
+let data0 = data.kind;
+if(typeof data0 !== "string"){
+const err6 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if("loop" !== data0){
+const err7 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "loop"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data1 = data.name;
+if(typeof data1 === "string"){
+if(func2(data1) > 128){
+const err8 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/IrArgoName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(!pattern3.test(data1)){
+const err9 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/IrArgoName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/IrArgoName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.items !== undefined){
+let data2 = data.items;
+const _errs8 = errors;
+let valid2 = false;
+const _errs9 = errors;
+if(!(validate13(data2, {instancePath:instancePath+"/items",parentData:data,parentDataProperty:"items",rootData}))){
+vErrors = vErrors === null ? validate13.errors : vErrors.concat(validate13.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs9 === errors;
+valid2 = valid2 || _valid0;
+if(!valid2){
+const _errs10 = errors;
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.param === undefined){
+const err11 = {instancePath:instancePath+"/items",schemaPath:"#/properties/items/anyOf/1/required",keyword:"required",params:{missingProperty: "param"},message:"must have required property '"+"param"+"'"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+for(const key1 in data2){
+if(!(key1 === "param")){
+const err12 = {instancePath:instancePath+"/items",schemaPath:"#/properties/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data2.param !== undefined){
+if(typeof data2.param !== "string"){
+const err13 = {instancePath:instancePath+"/items/param",schemaPath:"#/properties/items/anyOf/1/properties/param/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/items",schemaPath:"#/properties/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+var _valid0 = _errs10 === errors;
+valid2 = valid2 || _valid0;
+if(!valid2){
+const _errs15 = errors;
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.output === undefined){
+const err15 = {instancePath:instancePath+"/items",schemaPath:"#/properties/items/anyOf/2/required",keyword:"required",params:{missingProperty: "output"},message:"must have required property '"+"output"+"'"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+for(const key2 in data2){
+if(!(key2 === "output")){
+const err16 = {instancePath:instancePath+"/items",schemaPath:"#/properties/items/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data2.output !== undefined){
+let data4 = data2.output;
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+if(data4.task === undefined){
+const err17 = {instancePath:instancePath+"/items/output",schemaPath:"#/properties/items/anyOf/2/properties/output/required",keyword:"required",params:{missingProperty: "task"},message:"must have required property '"+"task"+"'"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if(data4.name === undefined){
+const err18 = {instancePath:instancePath+"/items/output",schemaPath:"#/properties/items/anyOf/2/properties/output/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+for(const key3 in data4){
+if(!((key3 === "task") || (key3 === "name"))){
+const err19 = {instancePath:instancePath+"/items/output",schemaPath:"#/properties/items/anyOf/2/properties/output/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data4.task !== undefined){
+if(typeof data4.task !== "string"){
+const err20 = {instancePath:instancePath+"/items/output/task",schemaPath:"#/properties/items/anyOf/2/properties/output/properties/task/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data4.name !== undefined){
+if(typeof data4.name !== "string"){
+const err21 = {instancePath:instancePath+"/items/output/name",schemaPath:"#/properties/items/anyOf/2/properties/output/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -4967,8 +6300,9 @@ vErrors.push(err21);
 errors++;
 }
 }
+}
 else {
-const err22 = {instancePath:instancePath+"/after/" + i1,schemaPath:"#/definitions/argoName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err22 = {instancePath:instancePath+"/items/output",schemaPath:"#/properties/items/anyOf/2/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -4980,7 +6314,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/after",schemaPath:"#/properties/after/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err23 = {instancePath:instancePath+"/items",schemaPath:"#/properties/items/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -4989,12 +6323,13 @@ vErrors.push(err23);
 }
 errors++;
 }
-}
-if(data.origin !== undefined){
-let data12 = data.origin;
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
-if(data12.start === undefined){
-const err24 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/span/required",keyword:"required",params:{missingProperty: "start"},message:"must have required property '"+"start"+"'"};
+var _valid0 = _errs15 === errors;
+valid2 = valid2 || _valid0;
+if(!valid2){
+const _errs25 = errors;
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.item === undefined){
+const err24 = {instancePath:instancePath+"/items",schemaPath:"#/properties/items/anyOf/3/required",keyword:"required",params:{missingProperty: "item"},message:"must have required property '"+"item"+"'"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -5003,8 +6338,9 @@ vErrors.push(err24);
 }
 errors++;
 }
-if(data12.end === undefined){
-const err25 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/span/required",keyword:"required",params:{missingProperty: "end"},message:"must have required property '"+"end"+"'"};
+for(const key4 in data2){
+if(!(key4 === "item")){
+const err25 = {instancePath:instancePath+"/items",schemaPath:"#/properties/items/anyOf/3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -5013,9 +6349,12 @@ vErrors.push(err25);
 }
 errors++;
 }
-for(const key2 in data12){
-if(!((key2 === "start") || (key2 === "end"))){
-const err26 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/span/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+}
+if(data2.item !== undefined){
+let data7 = data2.item;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.loop === undefined){
+const err26 = {instancePath:instancePath+"/items/item",schemaPath:"#/properties/items/anyOf/3/properties/item/required",keyword:"required",params:{missingProperty: "loop"},message:"must have required property '"+"loop"+"'"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -5024,11 +6363,9 @@ vErrors.push(err26);
 }
 errors++;
 }
-}
-if(data12.start !== undefined){
-let data13 = data12.start;
-if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
-const err27 = {instancePath:instancePath+"/origin/start",schemaPath:"#/definitions/span/properties/start/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+for(const key5 in data7){
+if(!((key5 === "loop") || (key5 === "field"))){
+const err27 = {instancePath:instancePath+"/items/item",schemaPath:"#/properties/items/anyOf/3/properties/item/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -5037,9 +6374,10 @@ vErrors.push(err27);
 }
 errors++;
 }
-if((typeof data13 == "number") && (isFinite(data13))){
-if(data13 < 0 || isNaN(data13)){
-const err28 = {instancePath:instancePath+"/origin/start",schemaPath:"#/definitions/span/properties/start/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data7.loop !== undefined){
+if(typeof data7.loop !== "string"){
+const err28 = {instancePath:instancePath+"/items/item/loop",schemaPath:"#/properties/items/anyOf/3/properties/item/properties/loop/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -5049,11 +6387,9 @@ vErrors.push(err28);
 errors++;
 }
 }
-}
-if(data12.end !== undefined){
-let data14 = data12.end;
-if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
-const err29 = {instancePath:instancePath+"/origin/end",schemaPath:"#/definitions/span/properties/end/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data7.field !== undefined){
+if(typeof data7.field !== "string"){
+const err29 = {instancePath:instancePath+"/items/item/field",schemaPath:"#/properties/items/anyOf/3/properties/item/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -5062,9 +6398,10 @@ vErrors.push(err29);
 }
 errors++;
 }
-if((typeof data14 == "number") && (isFinite(data14))){
-if(data14 < 0 || isNaN(data14)){
-const err30 = {instancePath:instancePath+"/origin/end",schemaPath:"#/definitions/span/properties/end/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/items/item",schemaPath:"#/properties/items/anyOf/3/properties/item/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -5075,9 +6412,8 @@ errors++;
 }
 }
 }
-}
 else {
-const err31 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/span/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err31 = {instancePath:instancePath+"/items",schemaPath:"#/properties/items/anyOf/3/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -5086,10 +6422,13 @@ vErrors.push(err31);
 }
 errors++;
 }
+var _valid0 = _errs25 === errors;
+valid2 = valid2 || _valid0;
 }
 }
-else {
-const err32 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+}
+if(!valid2){
+const err32 = {instancePath:instancePath+"/items",schemaPath:"#/properties/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -5098,20 +6437,119 @@ vErrors.push(err32);
 }
 errors++;
 }
-validate45.errors = vErrors;
+else {
+errors = _errs8;
+if(vErrors !== null){
+if(_errs8){
+vErrors.length = _errs8;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.fields !== undefined){
+let data10 = data.fields;
+if(Array.isArray(data10)){
+const len0 = data10.length;
+for(let i0=0; i0<len0; i0++){
+if(typeof data10[i0] !== "string"){
+const err33 = {instancePath:instancePath+"/fields/" + i0,schemaPath:"#/properties/fields/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+}
+else {
+const err34 = {instancePath:instancePath+"/fields",schemaPath:"#/properties/fields/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+if(data.parallelism !== undefined){
+let data12 = data.parallelism;
+if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
+const err35 = {instancePath:instancePath+"/parallelism",schemaPath:"#/properties/parallelism/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+if((typeof data12 == "number") && (isFinite(data12))){
+if(data12 < 1 || isNaN(data12)){
+const err36 = {instancePath:instancePath+"/parallelism",schemaPath:"#/properties/parallelism/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+}
+if(data.body !== undefined){
+let data13 = data.body;
+if(Array.isArray(data13)){
+const len1 = data13.length;
+for(let i1=0; i1<len1; i1++){
+if(!(wrapper8.validate(data13[i1], {instancePath:instancePath+"/body/" + i1,parentData:data13,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? wrapper8.validate.errors : vErrors.concat(wrapper8.validate.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err37 = {instancePath:instancePath+"/body",schemaPath:"#/properties/body/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+}
+else {
+const err38 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+validate58.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const _errs3 = errors;
+const _errs2 = errors;
 let valid1 = true;
-const _errs4 = errors;
+const _errs3 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.kind !== undefined){
-if("task" !== data.kind){
+let data0 = data.kind;
+if(typeof data0 !== "string"){
 const err0 = {};
 if(vErrors === null){
 vErrors = [err0];
@@ -5121,29 +6559,8 @@ vErrors.push(err0);
 }
 errors++;
 }
-}
-}
-var _valid0 = _errs4 === errors;
-errors = _errs3;
-if(vErrors !== null){
-if(_errs3){
-vErrors.length = _errs3;
-}
-else {
-vErrors = null;
-}
-}
-if(_valid0){
-const _errs6 = errors;
-if(!(validate21(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs6 === errors;
-valid1 = _valid0;
-}
-if(!valid1){
-const err1 = {instancePath,schemaPath:"#/allOf/0/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+if("task" !== data0){
+const err1 = {};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5152,18 +6569,60 @@ vErrors.push(err1);
 }
 errors++;
 }
-const _errs8 = errors;
-let valid3 = true;
-const _errs9 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.kind !== undefined){
-if("volume" !== data.kind){
-const err2 = {};
+}
+}
+var _valid0 = _errs3 === errors;
+errors = _errs2;
+if(vErrors !== null){
+if(_errs2){
+vErrors.length = _errs2;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid0){
+const _errs6 = errors;
+if(!(validate33(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs6 === errors;
+valid1 = _valid0;
+}
+if(!valid1){
+const err2 = {instancePath,schemaPath:"#/allOf/0/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
 if(vErrors === null){
 vErrors = [err2];
 }
 else {
 vErrors.push(err2);
+}
+errors++;
+}
+const _errs8 = errors;
+let valid3 = true;
+const _errs9 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.kind !== undefined){
+let data1 = data.kind;
+if(typeof data1 !== "string"){
+const err3 = {};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if("volume" !== data1){
+const err4 = {};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
 }
 errors++;
 }
@@ -5180,62 +6639,16 @@ vErrors = null;
 }
 }
 if(_valid1){
-const _errs11 = errors;
-if(!(validate32(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+const _errs12 = errors;
+if(!(validate45(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
 errors = vErrors.length;
 }
-var _valid1 = _errs11 === errors;
+var _valid1 = _errs12 === errors;
 valid3 = _valid1;
 }
 if(!valid3){
-const err3 = {instancePath,schemaPath:"#/allOf/1/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-const _errs13 = errors;
-let valid5 = true;
-const _errs14 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.kind !== undefined){
-if("condition" !== data.kind){
-const err4 = {};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-}
-}
-var _valid2 = _errs14 === errors;
-errors = _errs13;
-if(vErrors !== null){
-if(_errs13){
-vErrors.length = _errs13;
-}
-else {
-vErrors = null;
-}
-}
-if(_valid2){
-const _errs16 = errors;
-if(!(validate35(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
-errors = vErrors.length;
-}
-var _valid2 = _errs16 === errors;
-valid5 = _valid2;
-}
-if(!valid5){
-const err5 = {instancePath,schemaPath:"#/allOf/2/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+const err5 = {instancePath,schemaPath:"#/allOf/1/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -5244,12 +6657,13 @@ vErrors.push(err5);
 }
 errors++;
 }
-const _errs18 = errors;
-let valid7 = true;
-const _errs19 = errors;
+const _errs14 = errors;
+let valid5 = true;
+const _errs15 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.kind !== undefined){
-if("loop" !== data.kind){
+let data2 = data.kind;
+if(typeof data2 !== "string"){
 const err6 = {};
 if(vErrors === null){
 vErrors = [err6];
@@ -5259,29 +6673,8 @@ vErrors.push(err6);
 }
 errors++;
 }
-}
-}
-var _valid3 = _errs19 === errors;
-errors = _errs18;
-if(vErrors !== null){
-if(_errs18){
-vErrors.length = _errs18;
-}
-else {
-vErrors = null;
-}
-}
-if(_valid3){
-const _errs21 = errors;
-if(!(validate42(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
-errors = vErrors.length;
-}
-var _valid3 = _errs21 === errors;
-valid7 = _valid3;
-}
-if(!valid7){
-const err7 = {instancePath,schemaPath:"#/allOf/3/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+if("resource" !== data2){
+const err7 = {};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -5290,13 +6683,29 @@ vErrors.push(err7);
 }
 errors++;
 }
-const _errs23 = errors;
-let valid9 = true;
-const _errs24 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.kind !== undefined){
-if("resource" !== data.kind){
-const err8 = {};
+}
+}
+var _valid2 = _errs15 === errors;
+errors = _errs14;
+if(vErrors !== null){
+if(_errs14){
+vErrors.length = _errs14;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid2){
+const _errs18 = errors;
+if(!(validate47(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
+errors = vErrors.length;
+}
+var _valid2 = _errs18 === errors;
+valid5 = _valid2;
+}
+if(!valid5){
+const err8 = {instancePath,schemaPath:"#/allOf/2/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -5305,29 +6714,14 @@ vErrors.push(err8);
 }
 errors++;
 }
-}
-}
-var _valid4 = _errs24 === errors;
-errors = _errs23;
-if(vErrors !== null){
-if(_errs23){
-vErrors.length = _errs23;
-}
-else {
-vErrors = null;
-}
-}
-if(_valid4){
-const _errs26 = errors;
-if(!(validate45(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
-errors = vErrors.length;
-}
-var _valid4 = _errs26 === errors;
-valid9 = _valid4;
-}
-if(!valid9){
-const err9 = {instancePath,schemaPath:"#/allOf/4/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+const _errs20 = errors;
+let valid7 = true;
+const _errs21 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.kind !== undefined){
+let data3 = data.kind;
+if(typeof data3 !== "string"){
+const err9 = {};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -5336,9 +6730,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.kind === undefined){
-const err10 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
+if("condition" !== data3){
+const err10 = {};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -5347,10 +6740,29 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(data.kind !== undefined){
-let data5 = data.kind;
-if(!(((((data5 === "task") || (data5 === "volume")) || (data5 === "resource")) || (data5 === "condition")) || (data5 === "loop"))){
-const err11 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema23.properties.kind.enum},message:"must be equal to one of the allowed values"};
+}
+}
+var _valid3 = _errs21 === errors;
+errors = _errs20;
+if(vErrors !== null){
+if(_errs20){
+vErrors.length = _errs20;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid3){
+const _errs24 = errors;
+if(!(validate51(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+errors = vErrors.length;
+}
+var _valid3 = _errs24 === errors;
+valid7 = _valid3;
+}
+if(!valid7){
+const err11 = {instancePath,schemaPath:"#/allOf/3/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -5359,10 +6771,14 @@ vErrors.push(err11);
 }
 errors++;
 }
-}
-}
-else {
-const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const _errs26 = errors;
+let valid9 = true;
+const _errs27 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.kind !== undefined){
+let data4 = data.kind;
+if(typeof data4 !== "string"){
+const err12 = {};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -5371,12 +6787,88 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate20.errors = vErrors;
+if("loop" !== data4){
+const err13 = {};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+var _valid4 = _errs27 === errors;
+errors = _errs26;
+if(vErrors !== null){
+if(_errs26){
+vErrors.length = _errs26;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid4){
+const _errs30 = errors;
+if(!(validate58(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+errors = vErrors.length;
+}
+var _valid4 = _errs30 === errors;
+valid9 = _valid4;
+}
+if(!valid9){
+const err14 = {instancePath,schemaPath:"#/allOf/4/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.kind === undefined){
+const err15 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(data.kind !== undefined){
+let data5 = data.kind;
+if(!(((((data5 === "task") || (data5 === "volume")) || (data5 === "resource")) || (data5 === "condition")) || (data5 === "loop"))){
+const err16 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema28.properties.kind.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+else {
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+validate32.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5441,7 +6933,7 @@ vErrors.push(err5);
 errors++;
 }
 for(const key0 in data){
-if(!((((((((key0 === "displayName") || (key0 === "name")) || (key0 === "description")) || (key0 === "params")) || (key0 === "body")) || (key0 === "origin")) || (key0 === "exit")) || (key0 === "settings"))){
+if(!((((((((key0 === "displayName") || (key0 === "name")) || (key0 === "description")) || (key0 === "params")) || (key0 === "body")) || (key0 === "exit")) || (key0 === "settings")) || (key0 === "origin"))){
 const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err6];
@@ -5468,7 +6960,7 @@ if(data.name !== undefined){
 let data1 = data.name;
 if(typeof data1 === "string"){
 if(func2(data1) > 128){
-const err8 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err8 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/IrArgoName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -5478,7 +6970,7 @@ vErrors.push(err8);
 errors++;
 }
 if(!pattern3.test(data1)){
-const err9 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
+const err9 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/IrArgoName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -5489,7 +6981,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err10 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/IrArgoName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -5516,10 +7008,14 @@ let data3 = data.params;
 if(Array.isArray(data3)){
 const len0 = data3.length;
 for(let i0=0; i0<len0; i0++){
-let data4 = data3[i0];
-if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
-if(data4.name === undefined){
-const err12 = {instancePath:instancePath+"/params/" + i0,schemaPath:"#/properties/params/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(!(validate29(data3[i0], {instancePath:instancePath+"/params/" + i0,parentData:data3,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -5528,8 +7024,20 @@ vErrors.push(err12);
 }
 errors++;
 }
-if(data4.type === undefined){
-const err13 = {instancePath:instancePath+"/params/" + i0,schemaPath:"#/properties/params/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
+}
+if(data.body !== undefined){
+let data5 = data.body;
+if(Array.isArray(data5)){
+const len1 = data5.length;
+for(let i1=0; i1<len1; i1++){
+if(!(validate32(data5[i1], {instancePath:instancePath+"/body/" + i1,parentData:data5,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/body",schemaPath:"#/properties/body/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -5538,9 +7046,20 @@ vErrors.push(err13);
 }
 errors++;
 }
-for(const key1 in data4){
-if(!(((key1 === "name") || (key1 === "type")) || (key1 === "default"))){
-const err14 = {instancePath:instancePath+"/params/" + i0,schemaPath:"#/properties/params/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+}
+if(data.exit !== undefined){
+let data7 = data.exit;
+if(Array.isArray(data7)){
+const len2 = data7.length;
+for(let i2=0; i2<len2; i2++){
+if(!(validate32(data7[i2], {instancePath:instancePath+"/exit/" + i2,parentData:data7,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/exit",schemaPath:"#/properties/exit/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -5550,11 +7069,12 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data4.name !== undefined){
-let data5 = data4.name;
-if(typeof data5 === "string"){
-if(!pattern4.test(data5)){
-const err15 = {instancePath:instancePath+"/params/" + i0+"/name",schemaPath:"#/properties/params/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[-a-zA-Z0-9_]+$"},message:"must match pattern \""+"^[-a-zA-Z0-9_]+$"+"\""};
+if(data.settings !== undefined){
+let data9 = data.settings;
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+for(const key1 in data9){
+if(!((((((((key1 === "timeoutSeconds") || (key1 === "parallelism")) || (key1 === "ttlSeconds")) || (key1 === "imagePullSecrets")) || (key1 === "imagePullPolicy")) || (key1 === "serviceAccount")) || (key1 === "nodeSelector")) || (key1 === "podDisruptionBudget"))){
+const err15 = {instancePath:instancePath+"/settings",schemaPath:"#/definitions/IrPipelineSettings/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -5564,8 +7084,10 @@ vErrors.push(err15);
 errors++;
 }
 }
-else {
-const err16 = {instancePath:instancePath+"/params/" + i0+"/name",schemaPath:"#/properties/params/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data9.timeoutSeconds !== undefined){
+let data10 = data9.timeoutSeconds;
+if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
+const err16 = {instancePath:instancePath+"/settings/timeoutSeconds",schemaPath:"#/definitions/IrPipelineSettings/properties/timeoutSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -5574,11 +7096,9 @@ vErrors.push(err16);
 }
 errors++;
 }
-}
-if(data4.type !== undefined){
-let data6 = data4.type;
-if(!(((((((((data6 === "int") || (data6 === "float")) || (data6 === "str")) || (data6 === "bool")) || (data6 === "list")) || (data6 === "dict")) || (data6 === "file")) || (data6 === "metrics")) || (data6 === "ui_metadata"))){
-const err17 = {instancePath:instancePath+"/params/" + i0+"/type",schemaPath:"#/definitions/type/enum",keyword:"enum",params:{allowedValues: schema15.enum},message:"must be equal to one of the allowed values"};
+if((typeof data10 == "number") && (isFinite(data10))){
+if(data10 < 1 || isNaN(data10)){
+const err17 = {instancePath:instancePath+"/settings/timeoutSeconds",schemaPath:"#/definitions/IrPipelineSettings/properties/timeoutSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -5588,11 +7108,11 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data4.default !== undefined){
-let data7 = data4.default;
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-if(data7.const === undefined){
-const err18 = {instancePath:instancePath+"/params/" + i0+"/default",schemaPath:"#/definitions/const/required",keyword:"required",params:{missingProperty: "const"},message:"must have required property '"+"const"+"'"};
+}
+if(data9.parallelism !== undefined){
+let data11 = data9.parallelism;
+if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
+const err18 = {instancePath:instancePath+"/settings/parallelism",schemaPath:"#/definitions/IrPipelineSettings/properties/parallelism/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -5601,9 +7121,9 @@ vErrors.push(err18);
 }
 errors++;
 }
-for(const key2 in data7){
-if(!((key2 === "const") || (key2 === "isFloat"))){
-const err19 = {instancePath:instancePath+"/params/" + i0+"/default",schemaPath:"#/definitions/const/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if((typeof data11 == "number") && (isFinite(data11))){
+if(data11 < 1 || isNaN(data11)){
+const err19 = {instancePath:instancePath+"/settings/parallelism",schemaPath:"#/definitions/IrPipelineSettings/properties/parallelism/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -5613,9 +7133,11 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data7.isFloat !== undefined){
-if(typeof data7.isFloat !== "boolean"){
-const err20 = {instancePath:instancePath+"/params/" + i0+"/default/isFloat",schemaPath:"#/definitions/const/properties/isFloat/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+if(data9.ttlSeconds !== undefined){
+let data12 = data9.ttlSeconds;
+if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
+const err20 = {instancePath:instancePath+"/settings/ttlSeconds",schemaPath:"#/definitions/IrPipelineSettings/properties/ttlSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -5624,10 +7146,9 @@ vErrors.push(err20);
 }
 errors++;
 }
-}
-}
-else {
-const err21 = {instancePath:instancePath+"/params/" + i0+"/default",schemaPath:"#/definitions/const/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data12 == "number") && (isFinite(data12))){
+if(data12 < 1 || isNaN(data12)){
+const err21 = {instancePath:instancePath+"/settings/ttlSeconds",schemaPath:"#/definitions/IrPipelineSettings/properties/ttlSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -5638,8 +7159,13 @@ errors++;
 }
 }
 }
-else {
-const err22 = {instancePath:instancePath+"/params/" + i0,schemaPath:"#/properties/params/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data9.imagePullSecrets !== undefined){
+let data13 = data9.imagePullSecrets;
+if(Array.isArray(data13)){
+const len3 = data13.length;
+for(let i3=0; i3<len3; i3++){
+if(typeof data13[i3] !== "string"){
+const err22 = {instancePath:instancePath+"/settings/imagePullSecrets/" + i3,schemaPath:"#/definitions/IrPipelineSettings/properties/imagePullSecrets/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -5651,7 +7177,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err23 = {instancePath:instancePath+"/settings/imagePullSecrets",schemaPath:"#/definitions/IrPipelineSettings/properties/imagePullSecrets/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -5661,19 +7187,9 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data.body !== undefined){
-let data9 = data.body;
-if(Array.isArray(data9)){
-const len1 = data9.length;
-for(let i1=0; i1<len1; i1++){
-if(!(validate20(data9[i1], {instancePath:instancePath+"/body/" + i1,parentData:data9,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err24 = {instancePath:instancePath+"/body",schemaPath:"#/properties/body/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data9.imagePullPolicy !== undefined){
+if(typeof data9.imagePullPolicy !== "string"){
+const err24 = {instancePath:instancePath+"/settings/imagePullPolicy",schemaPath:"#/definitions/IrPipelineSettings/properties/imagePullPolicy/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -5683,11 +7199,9 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data.origin !== undefined){
-let data11 = data.origin;
-if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
-if(data11.start === undefined){
-const err25 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/span/required",keyword:"required",params:{missingProperty: "start"},message:"must have required property '"+"start"+"'"};
+if(data9.serviceAccount !== undefined){
+if(typeof data9.serviceAccount !== "string"){
+const err25 = {instancePath:instancePath+"/settings/serviceAccount",schemaPath:"#/definitions/IrPipelineSettings/properties/serviceAccount/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -5696,8 +7210,13 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(data11.end === undefined){
-const err26 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/span/required",keyword:"required",params:{missingProperty: "end"},message:"must have required property '"+"end"+"'"};
+}
+if(data9.nodeSelector !== undefined){
+let data17 = data9.nodeSelector;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+for(const key2 in data17){
+if(typeof data17[key2] !== "string"){
+const err26 = {instancePath:instancePath+"/settings/nodeSelector/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/IrPipelineSettings/properties/nodeSelector/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -5706,9 +7225,10 @@ vErrors.push(err26);
 }
 errors++;
 }
-for(const key3 in data11){
-if(!((key3 === "start") || (key3 === "end"))){
-const err27 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/span/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+}
+}
+else {
+const err27 = {instancePath:instancePath+"/settings/nodeSelector",schemaPath:"#/definitions/IrPipelineSettings/properties/nodeSelector/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -5718,10 +7238,10 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data11.start !== undefined){
-let data12 = data11.start;
-if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
-const err28 = {instancePath:instancePath+"/origin/start",schemaPath:"#/definitions/span/properties/start/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data9.podDisruptionBudget !== undefined){
+let data19 = data9.podDisruptionBudget;
+if((!((typeof data19 == "number") && (isFinite(data19)))) && (typeof data19 !== "string")){
+const err28 = {instancePath:instancePath+"/settings/podDisruptionBudget",schemaPath:"#/definitions/IrPipelineSettings/properties/podDisruptionBudget/type",keyword:"type",params:{type: schema61.properties.podDisruptionBudget.type},message:"must be number,string"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -5730,9 +7250,9 @@ vErrors.push(err28);
 }
 errors++;
 }
-if((typeof data12 == "number") && (isFinite(data12))){
-if(data12 < 0 || isNaN(data12)){
-const err29 = {instancePath:instancePath+"/origin/start",schemaPath:"#/definitions/span/properties/start/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data19 == "number") && (isFinite(data19))){
+if(data19 < 0 || isNaN(data19)){
+const err29 = {instancePath:instancePath+"/settings/podDisruptionBudget",schemaPath:"#/definitions/IrPipelineSettings/properties/podDisruptionBudget/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -5742,11 +7262,9 @@ vErrors.push(err29);
 errors++;
 }
 }
-}
-if(data11.end !== undefined){
-let data13 = data11.end;
-if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
-const err30 = {instancePath:instancePath+"/origin/end",schemaPath:"#/definitions/span/properties/end/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(typeof data19 === "string"){
+if(!pattern19.test(data19)){
+const err30 = {instancePath:instancePath+"/settings/podDisruptionBudget",schemaPath:"#/definitions/IrPipelineSettings/properties/podDisruptionBudget/pattern",keyword:"pattern",params:{pattern: "^\\d+%$"},message:"must match pattern \""+"^\\d+%$"+"\""};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -5755,9 +7273,11 @@ vErrors.push(err30);
 }
 errors++;
 }
-if((typeof data13 == "number") && (isFinite(data13))){
-if(data13 < 0 || isNaN(data13)){
-const err31 = {instancePath:instancePath+"/origin/end",schemaPath:"#/definitions/span/properties/end/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/settings",schemaPath:"#/definitions/IrPipelineSettings/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -5767,10 +7287,11 @@ vErrors.push(err31);
 errors++;
 }
 }
-}
-}
-else {
-const err32 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/span/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.origin !== undefined){
+let data20 = data.origin;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(data20.start === undefined){
+const err32 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/IrSpan/required",keyword:"required",params:{missingProperty: "start"},message:"must have required property '"+"start"+"'"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -5779,20 +7300,8 @@ vErrors.push(err32);
 }
 errors++;
 }
-}
-if(data.exit !== undefined){
-let data14 = data.exit;
-if(Array.isArray(data14)){
-const len2 = data14.length;
-for(let i2=0; i2<len2; i2++){
-if(!(validate20(data14[i2], {instancePath:instancePath+"/exit/" + i2,parentData:data14,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err33 = {instancePath:instancePath+"/exit",schemaPath:"#/properties/exit/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data20.end === undefined){
+const err33 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/IrSpan/required",keyword:"required",params:{missingProperty: "end"},message:"must have required property '"+"end"+"'"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -5801,13 +7310,9 @@ vErrors.push(err33);
 }
 errors++;
 }
-}
-if(data.settings !== undefined){
-let data16 = data.settings;
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-for(const key4 in data16){
-if(!((((((((key4 === "timeoutSeconds") || (key4 === "parallelism")) || (key4 === "ttlSeconds")) || (key4 === "imagePullSecrets")) || (key4 === "imagePullPolicy")) || (key4 === "serviceAccount")) || (key4 === "nodeSelector")) || (key4 === "podDisruptionBudget"))){
-const err34 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+for(const key3 in data20){
+if(!((key3 === "start") || (key3 === "end"))){
+const err34 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/IrSpan/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -5817,10 +7322,10 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data16.timeoutSeconds !== undefined){
-let data17 = data16.timeoutSeconds;
-if(!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))){
-const err35 = {instancePath:instancePath+"/settings/timeoutSeconds",schemaPath:"#/properties/settings/properties/timeoutSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data20.start !== undefined){
+let data21 = data20.start;
+if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
+const err35 = {instancePath:instancePath+"/origin/start",schemaPath:"#/definitions/IrSpan/properties/start/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -5829,9 +7334,9 @@ vErrors.push(err35);
 }
 errors++;
 }
-if((typeof data17 == "number") && (isFinite(data17))){
-if(data17 < 1 || isNaN(data17)){
-const err36 = {instancePath:instancePath+"/settings/timeoutSeconds",schemaPath:"#/properties/settings/properties/timeoutSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if((typeof data21 == "number") && (isFinite(data21))){
+if(data21 < 0 || isNaN(data21)){
+const err36 = {instancePath:instancePath+"/origin/start",schemaPath:"#/definitions/IrSpan/properties/start/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -5842,10 +7347,10 @@ errors++;
 }
 }
 }
-if(data16.parallelism !== undefined){
-let data18 = data16.parallelism;
-if(!(((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18))) && (isFinite(data18)))){
-const err37 = {instancePath:instancePath+"/settings/parallelism",schemaPath:"#/properties/settings/properties/parallelism/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data20.end !== undefined){
+let data22 = data20.end;
+if(!(((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22))) && (isFinite(data22)))){
+const err37 = {instancePath:instancePath+"/origin/end",schemaPath:"#/definitions/IrSpan/properties/end/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -5854,9 +7359,9 @@ vErrors.push(err37);
 }
 errors++;
 }
-if((typeof data18 == "number") && (isFinite(data18))){
-if(data18 < 1 || isNaN(data18)){
-const err38 = {instancePath:instancePath+"/settings/parallelism",schemaPath:"#/properties/settings/properties/parallelism/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if((typeof data22 == "number") && (isFinite(data22))){
+if(data22 < 0 || isNaN(data22)){
+const err38 = {instancePath:instancePath+"/origin/end",schemaPath:"#/definitions/IrSpan/properties/end/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -5867,10 +7372,9 @@ errors++;
 }
 }
 }
-if(data16.ttlSeconds !== undefined){
-let data19 = data16.ttlSeconds;
-if(!(((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19))) && (isFinite(data19)))){
-const err39 = {instancePath:instancePath+"/settings/ttlSeconds",schemaPath:"#/properties/settings/properties/ttlSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+else {
+const err39 = {instancePath:instancePath+"/origin",schemaPath:"#/definitions/IrSpan/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -5879,9 +7383,10 @@ vErrors.push(err39);
 }
 errors++;
 }
-if((typeof data19 == "number") && (isFinite(data19))){
-if(data19 < 1 || isNaN(data19)){
-const err40 = {instancePath:instancePath+"/settings/ttlSeconds",schemaPath:"#/properties/settings/properties/ttlSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+}
+else {
+const err40 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -5890,190 +7395,7 @@ vErrors.push(err40);
 }
 errors++;
 }
-}
-}
-if(data16.imagePullSecrets !== undefined){
-let data20 = data16.imagePullSecrets;
-if(Array.isArray(data20)){
-const len3 = data20.length;
-for(let i3=0; i3<len3; i3++){
-if(typeof data20[i3] !== "string"){
-const err41 = {instancePath:instancePath+"/settings/imagePullSecrets/" + i3,schemaPath:"#/properties/settings/properties/imagePullSecrets/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err41];
-}
-else {
-vErrors.push(err41);
-}
-errors++;
-}
-}
-}
-else {
-const err42 = {instancePath:instancePath+"/settings/imagePullSecrets",schemaPath:"#/properties/settings/properties/imagePullSecrets/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err42];
-}
-else {
-vErrors.push(err42);
-}
-errors++;
-}
-}
-if(data16.imagePullPolicy !== undefined){
-let data22 = data16.imagePullPolicy;
-if(!(((data22 === "Always") || (data22 === "Never")) || (data22 === "IfNotPresent"))){
-const err43 = {instancePath:instancePath+"/settings/imagePullPolicy",schemaPath:"#/properties/settings/properties/imagePullPolicy/enum",keyword:"enum",params:{allowedValues: schema20.properties.settings.properties.imagePullPolicy.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err43];
-}
-else {
-vErrors.push(err43);
-}
-errors++;
-}
-}
-if(data16.serviceAccount !== undefined){
-if(typeof data16.serviceAccount !== "string"){
-const err44 = {instancePath:instancePath+"/settings/serviceAccount",schemaPath:"#/properties/settings/properties/serviceAccount/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err44];
-}
-else {
-vErrors.push(err44);
-}
-errors++;
-}
-}
-if(data16.nodeSelector !== undefined){
-let data24 = data16.nodeSelector;
-if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
-for(const key5 in data24){
-if(typeof data24[key5] !== "string"){
-const err45 = {instancePath:instancePath+"/settings/nodeSelector/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/settings/properties/nodeSelector/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err45];
-}
-else {
-vErrors.push(err45);
-}
-errors++;
-}
-}
-}
-else {
-const err46 = {instancePath:instancePath+"/settings/nodeSelector",schemaPath:"#/properties/settings/properties/nodeSelector/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err46];
-}
-else {
-vErrors.push(err46);
-}
-errors++;
-}
-}
-if(data16.podDisruptionBudget !== undefined){
-let data26 = data16.podDisruptionBudget;
-const _errs59 = errors;
-let valid17 = false;
-const _errs60 = errors;
-if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
-const err47 = {instancePath:instancePath+"/settings/podDisruptionBudget",schemaPath:"#/properties/settings/properties/podDisruptionBudget/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err47];
-}
-else {
-vErrors.push(err47);
-}
-errors++;
-}
-if((typeof data26 == "number") && (isFinite(data26))){
-if(data26 < 0 || isNaN(data26)){
-const err48 = {instancePath:instancePath+"/settings/podDisruptionBudget",schemaPath:"#/properties/settings/properties/podDisruptionBudget/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err48];
-}
-else {
-vErrors.push(err48);
-}
-errors++;
-}
-}
-var _valid0 = _errs60 === errors;
-valid17 = valid17 || _valid0;
-if(!valid17){
-const _errs62 = errors;
-if(typeof data26 === "string"){
-if(!pattern20.test(data26)){
-const err49 = {instancePath:instancePath+"/settings/podDisruptionBudget",schemaPath:"#/properties/settings/properties/podDisruptionBudget/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\d+%$"},message:"must match pattern \""+"^\\d+%$"+"\""};
-if(vErrors === null){
-vErrors = [err49];
-}
-else {
-vErrors.push(err49);
-}
-errors++;
-}
-}
-else {
-const err50 = {instancePath:instancePath+"/settings/podDisruptionBudget",schemaPath:"#/properties/settings/properties/podDisruptionBudget/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err50];
-}
-else {
-vErrors.push(err50);
-}
-errors++;
-}
-var _valid0 = _errs62 === errors;
-valid17 = valid17 || _valid0;
-}
-if(!valid17){
-const err51 = {instancePath:instancePath+"/settings/podDisruptionBudget",schemaPath:"#/properties/settings/properties/podDisruptionBudget/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err51];
-}
-else {
-vErrors.push(err51);
-}
-errors++;
-}
-else {
-errors = _errs59;
-if(vErrors !== null){
-if(_errs59){
-vErrors.length = _errs59;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err52 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err52];
-}
-else {
-vErrors.push(err52);
-}
-errors++;
-}
-}
-}
-else {
-const err53 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err53];
-}
-else {
-vErrors.push(err53);
-}
-errors++;
-}
-validate19.errors = vErrors;
+validate28.errors = vErrors;
 return errors === 0;
 }
 
@@ -6142,8 +7464,8 @@ let data2 = data.pipelines;
 if(Array.isArray(data2)){
 const len1 = data2.length;
 for(let i1=0; i1<len1; i1++){
-if(!(validate19(data2[i1], {instancePath:instancePath+"/pipelines/" + i1,parentData:data2,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
+if(!(validate28(data2[i1], {instancePath:instancePath+"/pipelines/" + i1,parentData:data2,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
 errors = vErrors.length;
 }
 }

@@ -2,11 +2,30 @@
  * The intermediate representation: a resolved, checked program with no syntax left.
  * It is plain JSON data (validated against schemas/kfp-ir.schema.json) so that the
  * boundary between the front end and the lowering is explicit and testable.
+ * That schema is generated from these types (npm run generate: scripts/gen-ir-schema.mjs):
+ * JSDoc here becomes its descriptions, and tags (`@pattern`, `@minimum`, `@asType integer`…)
+ * its constraints.
  * Names here are final: task and group names are already sanitised and unique.
  */
 
+/** A value's type in .kfp. */
 export type IrType = 'int' | 'float' | 'str' | 'bool' | 'list' | 'dict' | 'file' | 'metrics' | 'ui_metadata';
 
+/**
+ * A name that Argo and Kubernetes accept as it is (RFC 1123 label: lower-case, digits, `-`).
+ * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+ * @maxLength 128
+ */
+export type IrArgoName = string;
+
+/**
+ * A Python identifier as .kfp writes it (component names, argument names).
+ * @pattern ^[A-Za-z][A-Za-z0-9_]*$
+ * @maxLength 128
+ */
+export type IrIdentifier = string;
+
+/** Any JSON value. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 /**
@@ -25,9 +44,10 @@ export interface IrConst {
 }
 
 export interface IrPort {
+  /** @minLength 1 */
   name: string;
   /** How .kfp refers to it when `name` is not an identifier (imported `Input 1` → `input_1`). */
-  argName?: string;
+  argName?: IrIdentifier;
   type: IrType;
   /** The kfp type name for imported components (`CSV`, `Model`…); absent means derive from `type`. */
   kfpType?: string;
@@ -36,17 +56,25 @@ export interface IrPort {
   description?: string;
 }
 
+/** Offsets into the .kfp source text. */
 export interface IrSpan {
+  /** @asType integer @minimum 0 */
   start: number;
+  /** @asType integer @minimum 0 */
   end: number;
 }
 
 export interface IrPythonImpl {
   kind: 'python';
+  /** @minLength 1 */
   image: string;
   packages: string[];
   body: string;
-  /** The 1-based .kfp line of the body's first line (the line after the opening fence). */
+  /**
+   * The 1-based .kfp line of the body's first line (the line after the opening fence).
+   * @asType integer
+   * @minimum 1
+   */
   bodyLine: number;
   singleReturn: boolean;
 }
@@ -61,6 +89,7 @@ export type IrCmdItem =
 
 export interface IrContainerImpl {
   kind: 'container';
+  /** @minLength 1 */
   image: string;
   command: IrCmdItem[];
   args: IrCmdItem[];
@@ -73,6 +102,7 @@ export interface IrImportedImpl {
   /** The parsed component.yaml (kfp's ComponentSpec), validated. */
   spec: { [key: string]: Json };
   url: string;
+  /** sha256 of the file, in hex. @pattern ^[0-9a-f]{64}$ */
   digest: string;
   /** For a graph component (implementation.graph): where its tasks' components are. */
   graphRefs?: string[];
@@ -80,7 +110,7 @@ export interface IrImportedImpl {
 
 export interface IrComponent {
   /** The .kfp name (a Python identifier). */
-  name: string;
+  name: IrIdentifier;
   description?: string;
   inputs: IrPort[];
   outputs: IrPort[];
@@ -92,11 +122,11 @@ export interface IrComponent {
 export type IrValue =
   | IrConst
   | { param: string }
-  | { output: { task: string; name: string } }
+  | { output: { task: IrArgoName; name: string } }
   /** The current item of an enclosing loop, or one field of it (`row.a`). */
-  | { item: { loop: string; field?: string } }
+  | { item: { loop: IrArgoName; field?: string } }
   /** Fan-in: the list of one output over every iteration of the loops around its task. */
-  | { collect: { task: string; name: string } };
+  | { collect: { task: IrArgoName; name: string } };
 
 /** Values for task settings: literals, or (resources) pipeline parameters, task outputs and loop items. */
 export type IrSettingValue = string | number | { param: string } | { output: { task: string; name: string } } | { item: { loop: string; field?: string } };
@@ -109,6 +139,7 @@ export interface IrEnvVar {
 }
 
 export interface IrMount {
+  /** An absolute path in the container. @pattern ^/ */
   path: string;
   /** A volume created by a `volume(...)` task of this pipeline… */
   volumeTask?: string;
@@ -131,7 +162,18 @@ export interface IrTaskSettings {
   requests?: { [resource: string]: IrSettingValue };
   limits?: { [resource: string]: IrSettingValue };
   env?: IrEnvVar[];
-  retry?: { limit: number; policy?: string; backoff?: { duration?: string; factor?: number; maxDuration?: string } };
+  retry?: {
+    /** @asType integer @minimum 0 */
+    limit: number;
+    policy?: string;
+    backoff?: {
+      duration?: string;
+      /** @asType integer */
+      factor?: number;
+      maxDuration?: string;
+    };
+  };
+  /** @asType integer @minimum 1 */
   timeoutSeconds?: number;
   cache?: boolean;
   maxCacheStaleness?: string;
@@ -152,10 +194,10 @@ export interface IrTaskSettings {
 export interface IrTask {
   kind: 'task';
   /** The Argo task name: sanitised, lower-case, unique in the pipeline. */
-  name: string;
-  component: string;
+  name: IrArgoName;
+  component: IrIdentifier;
   args: { [input: string]: IrValue };
-  after: string[];
+  after: IrArgoName[];
   settings: IrTaskSettings;
   origin: IrSpan;
 }
@@ -163,15 +205,16 @@ export interface IrTask {
 /** kfp's VolumeOp: a PersistentVolumeClaim created by an Argo resource template. */
 export interface IrVolume {
   kind: 'volume';
-  name: string;
+  name: IrArgoName;
   /** The PVC's name; kfp prefixes `{{workflow.name}}-` so that runs do not collide. */
-  resourceName: string;
+  resourceName: IrArgoName;
   size: IrSettingValue;
+  /** @minItems 1 */
   modes: string[];
   storageClass?: string;
   /** Delete the claim when the pipeline ends, whatever its outcome (kfp's `vop.delete()` in an exit handler). */
   deleteAtExit?: boolean;
-  after: string[];
+  after: IrArgoName[];
   origin: IrSpan;
 }
 
@@ -182,7 +225,7 @@ export interface IrVolume {
  */
 export interface IrResource {
   kind: 'resource';
-  name: string;
+  name: IrArgoName;
   action: 'create' | 'apply' | 'delete' | 'replace' | 'patch';
   manifest: Json;
   refs: IrValue[];
@@ -190,7 +233,7 @@ export interface IrResource {
   failureCondition?: string;
   /** Output name → JSONPath into the object, beside the default `name` and `manifest`. */
   outputs: { [name: string]: string };
-  after: string[];
+  after: IrArgoName[];
   origin: IrSpan;
 }
 
@@ -198,8 +241,14 @@ export type IrCompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
 
 export type IrCondExpr =
   | { compare: IrCompareOp; left: IrValue; right: IrValue; numeric: boolean }
-  | { and: IrCondExpr[] }
-  | { or: IrCondExpr[] }
+  | {
+      /** @minItems 1 */
+      and: IrCondExpr[];
+    }
+  | {
+      /** @minItems 1 */
+      or: IrCondExpr[];
+    }
   | { not: IrCondExpr }
   /** A bool value used as a condition on its own (`if flag`). */
   | { truthy: IrValue };
@@ -207,39 +256,53 @@ export type IrCondExpr =
 export interface IrCondition {
   kind: 'condition';
   /** The Argo name of the group's DAG template and task (`condition-3`). */
-  name: string;
+  name: IrArgoName;
   when: IrCondExpr;
   body: IrNode[];
 }
 
 export interface IrLoop {
   kind: 'loop';
-  name: string;
+  name: IrArgoName;
   items: IrConst | { param: string } | { output: { task: string; name: string } } | { item: { loop: string; field?: string } };
   /** Record fields when the items are literal records (`row.a`); Argo's `{{item.a}}`. */
   fields: string[];
+  /** @asType integer @minimum 1 */
   parallelism?: number;
   body: IrNode[];
 }
 
+/**
+ * A step of a pipeline's body, told apart by `kind`.
+ * @discriminator kind
+ */
 export type IrNode = IrTask | IrVolume | IrResource | IrCondition | IrLoop;
 
 export interface IrParam {
+  /** @pattern ^[-a-zA-Z0-9_]+$ */
   name: string;
   type: IrType;
   default?: IrConst;
 }
 
 export interface IrPipelineSettings {
+  /** @asType integer @minimum 1 */
   timeoutSeconds?: number;
+  /** @asType integer @minimum 1 */
   parallelism?: number;
+  /** @asType integer @minimum 1 */
   ttlSeconds?: number;
   imagePullSecrets?: string[];
   imagePullPolicy?: string;
   serviceAccount?: string;
   /** Default node selector for every pod (PipelineConf.set_default_pod_node_selector). */
   nodeSelector?: { [key: string]: string };
-  /** minAvailable of the run's pod disruption budget (PipelineConf.set_pod_disruption_budget). */
+  /**
+   * minAvailable of the run's pod disruption budget (PipelineConf.set_pod_disruption_budget):
+   * a count or a percentage.
+   * @minimum 0
+   * @pattern ^\d+%$
+   */
   podDisruptionBudget?: number | string;
 }
 
@@ -247,7 +310,7 @@ export interface IrPipeline {
   /** As the user wrote it: shown in the KFP UI. */
   displayName: string;
   /** Sanitised for Kubernetes: the entrypoint template and generateName. */
-  name: string;
+  name: IrArgoName;
   description?: string;
   params: IrParam[];
   body: IrNode[];
