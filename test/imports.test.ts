@@ -56,7 +56,7 @@ describe.skipIf(shared.missing)(shared.title('the 13 kfp v1 components in the an
     if (comp.impl.kind === 'imported' && comp.impl.graphRefs) {
       // A graph component: its arguments are checked, but its children are named by URL and kfpdsl works offline.
       const errors = result.diagnostics.filter((d) => d.severity === 'error');
-      expect(errors.map((d) => d.code)).toEqual(['KFP4003']);
+      expect(errors.map((d) => d.code)).toEqual(['KFP4056']);
       expect(errors[0]!.message).toMatch(/graph component/);
       expect(file.text.slice(errors[0]!.span!.start, errors[0]!.span!.end)).toBe('c');
       return;

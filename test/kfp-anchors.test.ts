@@ -246,7 +246,7 @@ const ANCHORS: readonly Anchor[] = [
       rawOutputPaths({ '/tmp/message.txt': '/tmp/outputs/word/data' }),
       {
         // `secretA` is no valid Kubernetes name, so no such secret can exist: kfp wrote it
-        // anyway, kfpdsl reports KFP4001 (see the fixture's header).
+        // anyway, kfpdsl reports KFP4027 (see the fixture's header).
         why: 'image pull secret `secretA` (not a valid Kubernetes name) is `secret-a`',
         apply(kfp) {
           expect(kfp.spec['imagePullSecrets']).toEqual([{ name: 'secretA' }]);

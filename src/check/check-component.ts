@@ -67,7 +67,7 @@ export function checkParams(ctx: CheckContext, params: readonly ast.ParamDecl[],
         } else if (vt !== 'null') port.default = value;
       }
     } else if (firstOptional) {
-      ctx.report('InvalidDefault', `required ${what} \`${p.name.name}\` follows an optional one`, p.name.span, {
+      ctx.report('RequiredAfterOptional', `required ${what} \`${p.name.name}\` follows an optional one`, p.name.span, {
         hint: 'Python requires parameters with defaults to come last; move it before the ones with defaults',
         related: [ctx.related(firstOptional.name.span, 'first optional one here')],
       });
@@ -119,7 +119,7 @@ export function checkComponent(ctx: CheckContext, c: ast.ComponentDecl): IrCompo
       continue;
     }
     outNames.set(o.name.name, o.name);
-    if (o.default) ctx.report('InvalidDefault', 'outputs cannot have defaults', o.default.span);
+    if (o.default) ctx.report('OutputWithDefault', 'outputs cannot have defaults', o.default.span);
     const type = checkType(ctx, o.type, OUTPUT_TYPES, 'output');
     outputs.push({ name: o.name.name, type: type ?? 'str', optional: false });
   }
@@ -165,8 +165,8 @@ export function checkComponent(ctx: CheckContext, c: ast.ComponentDecl): IrCompo
   if (!c.code && (command || args)) {
     // A container component: the image's own program, called with a command line built from the inputs and outputs.
     if (!image) ctx.report('MissingImplementation', `container component \`${c.name.name}\` needs an \`image\``, c.name.span, { hint: 'e.g. image: "alpine:3.19"' });
-    if (packages.length) ctx.report('InvalidSetting', '`packages` only applies to Python components', seen.get('packages')!.name.span);
-    if (c.returns?.single) ctx.report('InvalidSetting', 'a container component names its outputs', c.returns.span, { hint: 'e.g. -> (out: file), then use `out` in the command' });
+    if (packages.length) ctx.report('SettingForOtherKind', '`packages` only applies to Python components', seen.get('packages')!.name.span);
+    if (c.returns?.single) ctx.report('UnnamedContainerOutput', 'a container component names its outputs', c.returns.span, { hint: 'e.g. -> (out: file), then use `out` in the command' });
     const names = new Map<string, IrPort & { output: boolean }>();
     for (const i of inputs) names.set(i.name, { ...i, output: false });
     for (const o of outputs) names.set(o.name, { ...o, output: true });
@@ -175,13 +175,13 @@ export function checkComponent(ctx: CheckContext, c: ast.ComponentDecl): IrCompo
     return { ...base, impl: { kind: 'container', image: image ?? 'missing', command: cmd, args: argv, env } };
   }
   if (command || args) {
-    ctx.report('InvalidSetting', 'a component has either a ```python block or a command, not both', (command ?? args)!.name.span);
+    ctx.report('ConflictingImplementation', 'a component has either a ```python block or a command, not both', (command ?? args)!.name.span);
   }
-  if (Object.keys(env).length) ctx.report('InvalidSetting', '`env` on a component only applies to container components; set env on the task', seen.get('env')!.name.span);
+  if (Object.keys(env).length) ctx.report('SettingForOtherKind', '`env` on a component only applies to container components; set env on the task', seen.get('env')!.name.span);
   if (!c.code) {
     ctx.report('MissingImplementation', `component \`${c.name.name}\` has no code`, c.name.span, { hint: 'add the function body in a ```python … ``` block, or give an image and a command' });
   } else if (c.code.language !== 'python') {
-    ctx.report('InvalidSetting', `code blocks must be Python, not \`${c.code.language}\``, { start: c.code.span.start, end: c.code.span.start + 3 + c.code.language.length }, { hint: 'start the block with ```python' });
+    ctx.report('NonPythonCode', `code blocks must be Python, not \`${c.code.language}\``, { start: c.code.span.start, end: c.code.span.start + 3 + c.code.language.length }, { hint: 'start the block with ```python' });
   } else {
     checkPythonFence(ctx, { decl: c, code: c.code, inputs, outputs, image: image ?? DEFAULT_PYTHON_IMAGE });
   }
@@ -215,7 +215,7 @@ function envMap(ctx: CheckContext, s: ast.Setting): Record<string, string> | und
 /** A container component's command line: literals, input and output names, concat(…), if_present(…). */
 function commandLine(ctx: CheckContext, s: ast.Setting, names: ReadonlyMap<string, IrPort & { output: boolean }>): IrCmdItem[] {
   if (s.value.kind !== 'ListExpr') {
-    ctx.report('InvalidSetting', `\`${s.name.name}\` must be a list`, s.value.span, { hint: `e.g. ${s.name.name}: ["sh", "-c", "echo $0", text]` });
+    ctx.report('InvalidCommandLine', `\`${s.name.name}\` must be a list`, s.value.span, { hint: `e.g. ${s.name.name}: ["sh", "-c", "echo $0", text]` });
     return [];
   }
   const item = (e: ast.Expr): IrCmdItem | undefined => {
@@ -239,14 +239,14 @@ function commandLine(ctx: CheckContext, s: ast.Setting, names: ReadonlyMap<strin
       const [nameArg, thenArg, elseArg] = e.args;
       const target = nameArg?.value.kind === 'RefExpr' && nameArg.value.parts.length === 1 ? names.get(nameArg.value.parts[0]!.name) : undefined;
       if (!target || target.output || !thenArg || e.args.length > 3) {
-        ctx.report('InvalidSetting', '`if_present` takes an optional input, a list to use when it is given, and optionally one for when it is not', e.span, { hint: 'e.g. if_present(extra, ["--extra", extra])' });
+        ctx.report('InvalidCommandLine', '`if_present` takes an optional input, a list to use when it is given, and optionally one for when it is not', e.span, { hint: 'e.g. if_present(extra, ["--extra", extra])' });
         return undefined;
       }
-      if (!target.optional) ctx.report('InvalidSetting', `input \`${target.name}\` is required, so it is always present`, nameArg!.span, { hint: `give it a default: \`${target.name}: ${target.type} = null\`` });
+      if (!target.optional) ctx.report('InvalidCommandLine', `input \`${target.name}\` is required, so it is always present`, nameArg!.span, { hint: `give it a default: \`${target.name}: ${target.type} = null\`` });
       const list = (a: ast.Argument | undefined): IrCmdItem[] | undefined => {
         if (!a) return [];
         if (a.value.kind !== 'ListExpr') {
-          ctx.report('InvalidSetting', 'the branches of `if_present` are lists', a.value.span);
+          ctx.report('InvalidCommandLine', 'the branches of `if_present` are lists', a.value.span);
           return undefined;
         }
         const items = a.value.items.map(item);
@@ -256,7 +256,7 @@ function commandLine(ctx: CheckContext, s: ast.Setting, names: ReadonlyMap<strin
       const otherwise = list(elseArg);
       return then && otherwise ? { ifPresent: target.name, then, else: otherwise } : undefined;
     }
-    ctx.report('InvalidSetting', 'a command-line item is a string, an input or output name, `concat(…)` or `if_present(…)`', e.span);
+    ctx.report('InvalidCommandLine', 'a command-line item is a string, an input or output name, `concat(…)` or `if_present(…)`', e.span);
     return undefined;
   };
   return s.value.items.map(item).filter((x): x is IrCmdItem => x !== undefined);

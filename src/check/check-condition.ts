@@ -31,7 +31,7 @@ export function checkCondition(ctx: CheckContext, e: ast.Expr, ref: RefResolver)
       if (e.op === '==' || e.op === '!=') {
         const compatible = lt === rt || numeric || unknown(lt) || unknown(rt);
         if (!compatible) {
-          ctx.report('TypeMismatch', `cannot compare \`${describeType(lt)}\` with \`${describeType(rt)}\``, e.opSpan, {
+          ctx.report('InvalidCondition', `cannot compare \`${describeType(lt)}\` with \`${describeType(rt)}\``, e.opSpan, {
             label: `${describeType(lt)} ${e.op} ${describeType(rt)}`,
             hint: 'both sides of a comparison must have the same type (int and float mix)',
           });
@@ -39,7 +39,7 @@ export function checkCondition(ctx: CheckContext, e: ast.Expr, ref: RefResolver)
         }
       } else if (!numeric && !(unknown(lt) && unknown(rt))) {
         // Two untyped operands (loop items of a list parameter, say) may be ordered: the user knows they are numbers.
-        ctx.report('TypeMismatch', `\`${e.op}\` compares numbers, not \`${describeType(isNumeric(lt) ? rt : lt)}\``, e.opSpan, {
+        ctx.report('InvalidCondition', `\`${e.op}\` compares numbers, not \`${describeType(isNumeric(lt) ? rt : lt)}\``, e.opSpan, {
           hint: 'use == or != for strings and booleans',
         });
         return undefined;
@@ -50,7 +50,7 @@ export function checkCondition(ctx: CheckContext, e: ast.Expr, ref: RefResolver)
       const v = operand(ctx, e, ref);
       if (!v) return undefined;
       if (v.type !== 'bool' && v.type !== 'any') {
-        ctx.report('TypeMismatch', `a condition must be a \`bool\`, found \`${describeType(v.type)}\``, e.span, { hint: 'compare it: `if n > 0 { … }`' });
+        ctx.report('InvalidCondition', `a condition must be a \`bool\`, found \`${describeType(v.type)}\``, e.span, { hint: 'compare it: `if n > 0 { … }`' });
         return undefined;
       }
       return { truthy: v.value };
@@ -62,18 +62,18 @@ function operand(ctx: CheckContext, e: ast.Expr, ref: RefResolver): Resolved | u
   const c = constValue(e);
   if (c) {
     if (c.const === null || typeof c.const === 'object') {
-      ctx.report('TypeMismatch', 'conditions compare numbers, strings and booleans', e.span);
+      ctx.report('InvalidCondition', 'conditions compare numbers, strings and booleans', e.span);
       return undefined;
     }
     return { value: c, type: constType(c) };
   }
   if (e.kind !== 'RefExpr') {
-    ctx.report('TypeMismatch', 'a condition compares literals, parameters, task outputs and loop items', e.span);
+    ctx.report('InvalidCondition', 'a condition compares literals, parameters, task outputs and loop items', e.span);
     return undefined;
   }
   const r = ref(e);
   if (r && 'collect' in r.value) {
-    ctx.report('TypeMismatch', 'a condition cannot use outputs collected from a loop', e.span);
+    ctx.report('InvalidCondition', 'a condition cannot use outputs collected from a loop', e.span);
     return undefined;
   }
   return r;

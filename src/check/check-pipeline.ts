@@ -92,7 +92,7 @@ class PipelineChecker {
       if (s.kind === 'Setting') checkPipelineSetting(this.ctx, s, settings, seenSettings);
       else if (s.kind === 'FinallyStmt') {
         if (finallySpan) {
-          this.ctx.report('DuplicateName', 'a pipeline has at most one `finally` block', { start: s.span.start, end: s.span.start + 7 }, { related: [this.ctx.related(finallySpan, 'the first one')] });
+          this.ctx.report('MisplacedFinally', 'a pipeline has at most one `finally` block', { start: s.span.start, end: s.span.start + 7 }, { related: [this.ctx.related(finallySpan, 'the first one')] });
           continue;
         }
         finallySpan = { start: s.span.start, end: s.span.start + 7 };
@@ -108,7 +108,7 @@ class PipelineChecker {
         hint: "shorten the pipeline name (it becomes the Workflow's generateName)",
       });
     }
-    if (p.name.trim() === '') this.ctx.report('InvalidSetting', 'a pipeline needs a name', p.nameSpan, { hint: 'e.g. pipeline "train model" () { … }' });
+    if (p.name.trim() === '') this.ctx.report('EmptyPipelineName', 'a pipeline needs a name', p.nameSpan, { hint: 'e.g. pipeline "train model" () { … }' });
     return {
       displayName: p.name,
       name,
@@ -152,7 +152,7 @@ class PipelineChecker {
           this.declare(s.body, [...loops, this.groupName(s, 'for-loop')], inExit);
           break;
         case 'FinallyStmt':
-          if (loops.length > 0 || inExit) this.ctx.report('InvalidSetting', '`finally` belongs at the top level of a pipeline', { start: s.span.start, end: s.span.start + 7 });
+          if (loops.length > 0 || inExit) this.ctx.report('MisplacedFinally', '`finally` belongs at the top level of a pipeline', { start: s.span.start, end: s.span.start + 7 });
           this.declare(s.body, loops, true);
           break;
         case 'Setting':
@@ -219,7 +219,7 @@ class PipelineChecker {
         case 'FinallyStmt':
           break; // reported in declare()
         case 'Setting':
-          this.ctx.report('InvalidSetting', `pipeline settings such as \`${s.name.name}\` belong at the top level of the pipeline`, s.name.span, {
+          this.ctx.report('MisplacedPipelineSetting', `pipeline settings such as \`${s.name.name}\` belong at the top level of the pipeline`, s.name.span, {
             hint: 'task settings go in braces after the call: `t = train(x) { cpu: 2 }`',
           });
           break;
@@ -290,17 +290,17 @@ class PipelineChecker {
     if (c) {
       const v = c.const;
       if (!Array.isArray(v) || v.length === 0) {
-        this.ctx.report('TypeMismatch', Array.isArray(v) ? 'a loop needs at least one item' : `cannot loop over a \`${describeType(constType(c))}\``, s.items.span, { hint: 'loop over a list: `for x in [1, 2, 3] { … }`' });
+        this.ctx.report('InvalidLoopItems', Array.isArray(v) ? 'a loop needs at least one item' : `cannot loop over a \`${describeType(constType(c))}\``, s.items.span, { hint: 'loop over a list: `for x in [1, 2, 3] { … }`' });
       } else {
         const kinds = new Set(v.map((x) => (x === null ? 'null' : Array.isArray(x) ? 'list' : typeof x)));
         if (kinds.size > 1 || kinds.has('null') || kinds.has('list')) {
-          this.ctx.report('TypeMismatch', 'loop items must all be numbers, all strings, all booleans or all records', s.items.span);
+          this.ctx.report('InvalidLoopItems', 'loop items must all be numbers, all strings, all booleans or all records', s.items.span);
         } else if (kinds.has('object')) {
           const keys = Object.keys(v[0] as object).sort();
           const same = v.every((x) => JSON.stringify(Object.keys(x as object).sort()) === JSON.stringify(keys));
           const badKey = keys.find((k) => !/^[a-zA-Z_][0-9a-zA-Z_]*$/.test(k));
-          if (!same) this.ctx.report('TypeMismatch', 'loop records must all have the same fields', s.items.span, { hint: `the first has ${keys.map((k) => `\`${k}\``).join(', ')}` });
-          else if (badKey !== undefined) this.ctx.report('InvalidSetting', `record field \`${badKey}\` is not an identifier`, s.items.span, { hint: 'fields are used as `row.field`' });
+          if (!same) this.ctx.report('InvalidLoopItems', 'loop records must all have the same fields', s.items.span, { hint: `the first has ${keys.map((k) => `\`${k}\``).join(', ')}` });
+          else if (badKey !== undefined) this.ctx.report('InvalidLoopItems', `record field \`${badKey}\` is not an identifier`, s.items.span, { hint: 'fields are used as `row.field`' });
           else {
             fields = keys;
             itemType = 'dict';
@@ -316,19 +316,19 @@ class PipelineChecker {
       const r = this.reference(s.items, frames, inExit);
       if (r) {
         if (r.type !== 'list' && r.type !== 'any' && r.type !== 'file') {
-          this.ctx.report('TypeMismatch', `cannot loop over a \`${describeType(r.type)}\``, s.items.span, { label: 'not a list', hint: 'loop over a `list` parameter, a `list` output or a literal list' });
+          this.ctx.report('InvalidLoopItems', `cannot loop over a \`${describeType(r.type)}\``, s.items.span, { label: 'not a list', hint: 'loop over a `list` parameter, a `list` output or a literal list' });
         } else if ('collect' in r.value) {
-          this.ctx.report('TypeMismatch', 'cannot loop over outputs collected from another loop', s.items.span, { hint: 'nest the loops instead' });
+          this.ctx.report('InvalidLoopItems', 'cannot loop over outputs collected from another loop', s.items.span, { hint: 'nest the loops instead' });
         } else {
           items = r.value as IrLoop['items'];
         }
       }
     } else {
-      this.ctx.report('TypeMismatch', 'a loop runs over a literal list, a list parameter or a list output', s.items.span);
+      this.ctx.report('InvalidLoopItems', 'a loop runs over a literal list, a list parameter or a list output', s.items.span);
     }
     const parallelismFits = !s.parallelism || fitsField(this.ctx, s.parallelism.value, 'parallelism', s.parallelism.span);
     if (s.parallelism && s.parallelism.value < 1) {
-      this.ctx.report('InvalidSetting', '`parallelism` must be at least 1', s.parallelism.span, { hint: 'leave it out for no limit (Argo 4 rejects 0)' });
+      this.ctx.report('InvalidParallelism', '`parallelism` must be at least 1', s.parallelism.span, { hint: 'leave it out for no limit (Argo 4 rejects 0)' });
     }
     const frame: LoopFrame = { variable: s.variable.name, name, fields, itemType, span: s.variable.span };
     const body = this.nonEmpty(this.statements(s.body, [...frames, frame], inExit), { start: s.span.start, end: s.span.start + 3 }, 'loop');
@@ -355,7 +355,7 @@ class PipelineChecker {
       }
       this.used.add(a.name);
       if (sym.task.inExit !== info.inExit) {
-        this.ctx.report('UnknownTask', info.inExit ? '`finally` tasks run after the pipeline and cannot wait for its tasks' : 'a pipeline task cannot wait for a `finally` task', a.span);
+        this.ctx.report('FinallyDependency', info.inExit ? '`finally` tasks run after the pipeline and cannot wait for its tasks' : 'a pipeline task cannot wait for a `finally` task', a.span);
         continue;
       }
       if (!after.includes(sym.task.name)) after.push(sym.task.name);
@@ -443,7 +443,7 @@ class PipelineChecker {
     if (!comp) return undefined;
     if (comp.impl.kind === 'imported' && comp.impl.graphRefs) {
       // kfp loads a graph's child components from their URLs; kfpdsl compiles offline and will not fetch them.
-      this.ctx.report('InvalidImport', `\`${comp.name}\` is a graph component; its ${comp.impl.graphRefs.length} tasks refer to other components by URL, which kfpdsl does not download`, s.callee.span, {
+      this.ctx.report('GraphComponent', `\`${comp.name}\` is a graph component; its ${comp.impl.graphRefs.length} tasks refer to other components by URL, which kfpdsl does not download`, s.callee.span, {
         hint: `import the component.yaml files it uses (${comp.impl.graphRefs[0]}, …) and call them from the pipeline instead`,
       });
       return undefined;
@@ -455,7 +455,7 @@ class PipelineChecker {
     if (e.kind === 'CallExpr' && e.callee.name === 'pvc') {
       const a = e.args[0];
       if (e.args.length === 1 && a && !a.name && a.value.kind === 'Literal' && typeof a.value.value === 'string' && isDnsSubdomain(a.value.value)) return { claim: a.value.value };
-      this.ctx.report('InvalidSetting', '`pvc` takes the name of an existing PersistentVolumeClaim', e.span, { hint: 'a Kubernetes name: lower-case letters, digits, `-` and `.`, e.g. pvc("shared-data")' });
+      this.ctx.report('InvalidMount', '`pvc` takes the name of an existing PersistentVolumeClaim', e.span, { hint: 'a Kubernetes name: lower-case letters, digits, `-` and `.`, e.g. pvc("shared-data")' });
       return undefined;
     }
     if (e.kind === 'RefExpr' && e.parts.length === 1) {
@@ -463,14 +463,14 @@ class PipelineChecker {
       if (sym?.kind === 'task' && sym.task.isVolume) {
         this.used.add(e.parts[0]!.name);
         if (!frames.every((f) => sym.task.loops.includes(f.name)) || sym.task.loops.length > frames.length) {
-          this.ctx.report('InvalidSetting', 'a volume created inside a loop can only be mounted in that loop', e.span);
+          this.ctx.report('UsedOutsideLoop', 'a volume created inside a loop can only be mounted in that loop', e.span);
           return undefined;
         }
         this.edge(info.name, sym.task.name, e.span);
         return { volumeTask: sym.task.name };
       }
     }
-    this.ctx.report('TypeMismatch', 'only volumes can be mounted', e.span, {
+    this.ctx.report('InvalidMount', 'only volumes can be mounted', e.span, {
       label: 'not a volume',
       hint: 'mount a `v = volume("name", size: "1Gi")` task or an existing claim with `pvc("name")`',
     });
@@ -550,7 +550,7 @@ class PipelineChecker {
       return undefined;
     }
     if (!frames.every((f) => producer.loops.includes(f.name)) || producer.loops.length > frames.length) {
-      this.ctx.report('UnknownOutput', 'a resource created inside a loop can only be used in that loop', e.span);
+      this.ctx.report('UsedOutsideLoop', 'a resource created inside a loop can only be used in that loop', e.span);
       return undefined;
     }
     return { value: { output: { task: producer.name, name: field.name } }, type: 'str', producer: producer.name };
@@ -639,7 +639,7 @@ class PipelineChecker {
       return undefined;
     }
     if (producer.inExit !== inExit) {
-      this.ctx.report('UnknownOutput', inExit ? '`finally` tasks run after the pipeline and cannot use its outputs' : 'a pipeline task cannot use the outputs of a `finally` task', e.span);
+      this.ctx.report('FinallyDependency', inExit ? '`finally` tasks run after the pipeline and cannot use its outputs' : 'a pipeline task cannot use the outputs of a `finally` task', e.span);
       return undefined;
     }
     if (producer.resourceOutputs) return this.resourceOutput(producer, field, e, frames);
@@ -664,7 +664,7 @@ class PipelineChecker {
         return undefined;
       }
       if (isUiOutput(out.type)) {
-        this.ctx.report('UnknownOutput', `\`${field.name}\` is a ${out.type} output: it goes to the KFP UI, not to other tasks`, field.span, { hint: 'return the values you need as ordinary outputs too' });
+        this.ctx.report('UiOutputAsValue', `\`${field.name}\` is a ${out.type} output: it goes to the KFP UI, not to other tasks`, field.span, { hint: 'return the values you need as ordinary outputs too' });
         return undefined;
       }
     }
@@ -673,11 +673,11 @@ class PipelineChecker {
     if (outer.length === 0) return { value: { output: { task: producer.name, name: out.name } }, type: outputType(comp, out), producer: producer.name, returned: isReturned(comp, out) };
     // The producer runs once per iteration of a loop that does not enclose us: fan-in, one list of all its values.
     if (outer.length > 1 || !current.every((l) => producer.loops.includes(l))) {
-      this.ctx.report('UnknownOutput', 'outputs can be collected from one loop level at a time', e.span, { hint: 'collect inside the outer loop, then again outside it' });
+      this.ctx.report('InvalidCollect', 'outputs can be collected from one loop level at a time', e.span, { hint: 'collect inside the outer loop, then again outside it' });
       return undefined;
     }
     if (out.type === 'file') {
-      this.ctx.report('TypeMismatch', 'file outputs cannot be collected from a loop', e.span, { hint: 'return a value instead (str, int, list…)' });
+      this.ctx.report('InvalidCollect', 'file outputs cannot be collected from a loop', e.span, { hint: 'return a value instead (str, int, list…)' });
       return undefined;
     }
     return { value: { collect: { task: producer.name, name: out.name } }, type: 'list', producer: producer.name };

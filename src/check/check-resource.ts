@@ -43,14 +43,14 @@ function manifestJson(ctx: CheckContext, e: ast.Expr, ref: RefResolver, refs: Ir
       const r = ref(e);
       if (!r) return undefined;
       if ('collect' in r.value) {
-        ctx.report('TypeMismatch', 'a manifest value cannot be a list collected from a loop', e.span);
+        ctx.report('InvalidManifest', 'a manifest value cannot be a list collected from a loop', e.span);
         return undefined;
       }
       refs.push(r.value);
       return { 'kfpdsl.ref': refs.length - 1 };
     }
     default:
-      ctx.report('InvalidSetting', 'a manifest holds literals, records, lists and references', e.span);
+      ctx.report('InvalidManifest', 'a manifest holds literals, records, lists and references', e.span);
       return undefined;
   }
 }
@@ -72,37 +72,37 @@ export function checkResource(ctx: CheckContext, s: ast.TaskStmt, name: string, 
     const a = named.get(arg);
     if (!a) return undefined;
     if (a.value.kind === 'Literal' && typeof a.value.value === 'string' && a.value.value !== '') return a.value.value;
-    ctx.report('InvalidSetting', `\`${arg}\` must be a non-empty string`, a.value.span);
+    ctx.report('InvalidResourceArgument', `\`${arg}\` must be a non-empty string`, a.value.span);
     return undefined;
   };
   const action = text('action') ?? 'create';
   if (!(ACTIONS as readonly string[]).includes(action)) {
-    ctx.report('InvalidSetting', `\`${action}\` is not a resource action`, named.get('action')!.value.span, { hint: didYouMean(action, ACTIONS) ?? `actions are ${ACTIONS.join(', ')}` });
+    ctx.report('InvalidResourceArgument', `\`${action}\` is not a resource action`, named.get('action')!.value.span, { hint: didYouMean(action, ACTIONS) ?? `actions are ${ACTIONS.join(', ')}` });
   }
   const m = named.get('manifest');
   const refs: IrValue[] = [];
   let manifest: Json | undefined;
   if (!m) ctx.report('MissingArgument', '`resource` needs a `manifest`', s.callee.span, { hint: 'e.g. resource(manifest: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cfg" } })' });
-  else if (m.value.kind !== 'DictExpr') ctx.report('InvalidSetting', 'the manifest is a record', m.value.span);
+  else if (m.value.kind !== 'DictExpr') ctx.report('InvalidManifest', 'the manifest is a record', m.value.span);
   else {
     manifest = manifestJson(ctx, m.value, ref, refs);
     const obj = manifest as { [k: string]: Json } | undefined;
     const meta = obj?.['metadata'] as { [k: string]: Json } | undefined;
     if (obj && (typeof obj['apiVersion'] !== 'string' || typeof obj['kind'] !== 'string' || !meta || typeof meta !== 'object' || (meta['name'] === undefined && meta['generateName'] === undefined))) {
-      ctx.report('InvalidSetting', 'a manifest needs `apiVersion`, `kind` and `metadata` with a `name` or `generateName`', m.value.span);
+      ctx.report('InvalidManifest', 'a manifest needs `apiVersion`, `kind` and `metadata` with a `name` or `generateName`', m.value.span);
       manifest = undefined;
     }
   }
   const outputs = keyedObject<string>();
   const o = named.get('outputs');
   if (o) {
-    if (o.value.kind !== 'DictExpr') ctx.report('InvalidSetting', '`outputs` maps output names to JSONPaths', o.value.span, { hint: 'e.g. outputs: { uid: "{.metadata.uid}" }' });
+    if (o.value.kind !== 'DictExpr') ctx.report('InvalidResourceOutput', '`outputs` maps output names to JSONPaths', o.value.span, { hint: 'e.g. outputs: { uid: "{.metadata.uid}" }' });
     else {
       for (const en of o.value.entries) {
         const v = en.value;
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(en.key)) ctx.report('InvalidIdentifier', `output \`${en.key}\` is not an identifier`, en.keySpan);
         else if (v.kind === 'Literal' && typeof v.value === 'string' && /^\{.*\}$/.test(v.value)) outputs[en.key] = v.value;
-        else ctx.report('InvalidSetting', 'an output is a JSONPath such as "{.metadata.uid}"', v.span);
+        else ctx.report('InvalidResourceOutput', 'an output is a JSONPath such as "{.metadata.uid}"', v.span);
       }
     }
   }

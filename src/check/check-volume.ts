@@ -19,7 +19,7 @@ export function checkVolume(ctx: CheckContext, s: ast.TaskStmt, info: { name: st
     if (!a.name) {
       if (resourceName !== undefined) ctx.report('TooManyArguments', '`volume` takes one positional argument, the claim name', a.span);
       else if (a.value.kind === 'Literal' && typeof a.value.value === 'string' && sanitizeK8sName(a.value.value) !== '') resourceName = sanitizeK8sName(a.value.value);
-      else ctx.report('InvalidSetting', 'the volume name must be a non-empty string', a.value.span);
+      else ctx.report('InvalidVolumeArgument', 'the volume name must be a non-empty string', a.value.span);
       continue;
     }
     if (!VOLUME_ARGS.includes(a.name.name)) {
@@ -38,8 +38,8 @@ export function checkVolume(ctx: CheckContext, s: ast.TaskStmt, info: { name: st
     else if (v.kind === 'RefExpr') {
       const r = ref(v);
       if (r && 'param' in r.value) size = { param: r.value.param };
-      else if (r) ctx.report('InvalidSetting', 'a volume size comes from a literal or a pipeline parameter', v.span);
-    } else ctx.report('InvalidSetting', `\`${v.kind === 'Literal' ? String(v.value) : 'this'}\` is not a valid storage size`, v.span, { hint: 'e.g. "1Gi", "500Mi", "10G"' });
+      else if (r) ctx.report('InvalidVolumeSize', 'a volume size comes from a literal or a pipeline parameter', v.span);
+    } else ctx.report('InvalidVolumeSize', `\`${v.kind === 'Literal' ? String(v.value) : 'this'}\` is not a valid storage size`, v.span, { hint: 'e.g. "1Gi", "500Mi", "10G"' });
   }
   const MODES = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'];
   let modes = ['ReadWriteMany'];
@@ -48,7 +48,7 @@ export function checkVolume(ctx: CheckContext, s: ast.TaskStmt, info: { name: st
     const v = constValue(modeArg.value)?.const;
     const list = typeof v === 'string' ? [v] : Array.isArray(v) ? v : undefined;
     if (!list || list.length === 0 || !list.every((m) => typeof m === 'string' && MODES.includes(m))) {
-      ctx.report('InvalidSetting', 'volume access modes are "ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany" or "ReadWriteOncePod"', modeArg.value.span, {
+      ctx.report('InvalidAccessMode', 'volume access modes are "ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany" or "ReadWriteOncePod"', modeArg.value.span, {
         hint: typeof v === 'string' ? didYouMean(v, MODES) : undefined,
       });
     } else modes = list as string[];
@@ -57,15 +57,15 @@ export function checkVolume(ctx: CheckContext, s: ast.TaskStmt, info: { name: st
   const sc = named.get('storage_class');
   if (sc) {
     if (sc.value.kind === 'Literal' && typeof sc.value.value === 'string') storageClass = sc.value.value;
-    else ctx.report('InvalidSetting', '`storage_class` must be a string', sc.value.span);
+    else ctx.report('InvalidVolumeArgument', '`storage_class` must be a string', sc.value.span);
   }
   let deleteAtExit = false;
   const del = named.get('delete');
   if (del) {
     if (del.value.kind === 'Literal' && typeof del.value.value === 'boolean') deleteAtExit = del.value.value;
-    else ctx.report('InvalidSetting', '`delete` is `true` or `false`', del.value.span);
+    else ctx.report('InvalidVolumeArgument', '`delete` is `true` or `false`', del.value.span);
     if (deleteAtExit && (info.loops.length > 0 || info.inExit)) {
-      ctx.report('InvalidSetting', 'only a volume created at the top level of the pipeline can be deleted when it ends', del.span);
+      ctx.report('InvalidVolumeArgument', 'only a volume created at the top level of the pipeline can be deleted when it ends', del.span);
       deleteAtExit = false;
     }
   }

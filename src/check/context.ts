@@ -23,7 +23,7 @@ export class CheckContext {
   firstSetting(seen: Map<string, ast.Setting>, s: ast.Setting): boolean {
     const prev = seen.get(s.name.name);
     if (prev) {
-      this.report('DuplicateName', `setting \`${s.name.name}\` is given twice`, s.name.span, { related: [this.related(prev.name.span, 'first given here')] });
+      this.report('DuplicateSetting', `setting \`${s.name.name}\` is given twice`, s.name.span, { related: [this.related(prev.name.span, 'first given here')] });
       return false;
     }
     seen.set(s.name.name, s);

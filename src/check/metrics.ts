@@ -54,17 +54,17 @@ export function checkMetricsLiterals(ctx: CheckContext, c: ast.ComponentDecl): v
     if (key === 'metrics' && /^\[/.test(value)) continue; // the kfp form {"metrics": [...]}: checked at run time
     const start = bodyStart + offset;
     if (!METRIC_NAME.test(key)) {
-      ctx.report('InvalidSetting', `\`${key}\` is not a valid metric name`, { start, end: start + key.length + 2 }, {
+      ctx.report('InvalidMetricName', `\`${key}\` is not a valid metric name`, { start, end: start + key.length + 2 }, {
         hint: 'the KFP UI accepts names of letters, digits, `-` and `_`, starting with a letter, at most 64 characters',
       });
     }
     const fmt = /^\{[^}]*["']format["']\s*:\s*["']([^"']*)["']/.exec(value);
     if (fmt && fmt[1] !== 'RAW' && fmt[1] !== 'PERCENTAGE') {
-      ctx.report('InvalidSetting', `metric format \`${fmt[1]}\` is not RAW or PERCENTAGE`, { start, end: start + key.length + 2 }, { hint: 'use "RAW" (the default) or "PERCENTAGE"' });
+      ctx.report('InvalidMetricValue', `metric format \`${fmt[1]}\` is not RAW or PERCENTAGE`, { start, end: start + key.length + 2 }, { hint: 'use "RAW" (the default) or "PERCENTAGE"' });
     }
     const direct = /^(["'])/.exec(value);
     if (direct) {
-      ctx.report('InvalidSetting', `metric \`${key}\` has a string value; metrics are numbers`, { start, end: start + key.length + 2 }, { hint: 'e.g. "auroc": 0.8' });
+      ctx.report('InvalidMetricValue', `metric \`${key}\` has a string value; metrics are numbers`, { start, end: start + key.length + 2 }, { hint: 'e.g. "auroc": 0.8' });
     }
   }
 }

@@ -9,6 +9,7 @@ import { keyedObject } from '../ir/ir.js';
 import type { IrEnvVar, IrMount, IrPipelineSettings, IrSettingValue, IrSidecar, IrTaskSettings, IrValue, Json } from '../ir/ir.js';
 import type { Span } from '../source.js';
 import type * as ast from '../syntax/ast.js';
+import type { CodeName } from '../diagnostics/catalog.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { CheckContext, constValue } from './context.js';
 import { durationSeconds, isCpuQuantity, isGoDuration, isIsoDuration, isMemoryQuantity, quantityValue } from './quantities.js';
@@ -136,11 +137,25 @@ function literal(e: ast.Expr): string | number | boolean | null | undefined {
   return e.kind === 'Literal' ? e.value : undefined;
 }
 
+/** The code each family of settings reports its problems under; the others report KFP4001. */
+const SETTING_CODES = new Map<string, CodeName>([
+  ...['cpu', 'memory', 'ephemeral_storage', 'cpu_request', 'cpu_limit', 'memory_request', 'memory_limit', 'ephemeral_storage_request', 'ephemeral_storage_limit'].map((n) => [n, 'InvalidResourceQuantity'] as const),
+  ...['gpu', 'gpu_vendor'].map((n) => [n, 'InvalidGpu'] as const),
+  ...['retry', 'retry_policy', 'backoff', 'backoff_factor', 'backoff_max'].map((n) => [n, 'InvalidRetry'] as const),
+  ...['timeout', 'ttl', 'max_cache_staleness'].map((n) => [n, 'InvalidDuration'] as const),
+  ...['node_selector', 'labels', 'annotations'].map((n) => [n, 'InvalidLabel'] as const),
+  ...['sidecars', 'init_containers'].map((n) => [n, 'InvalidSidecar'] as const),
+  ['tolerations', 'InvalidToleration'],
+  ['mount', 'InvalidMount'],
+  ['parallelism', 'InvalidParallelism'],
+  ['image_pull_secrets', 'InvalidSecretReference'],
+]);
+
 class SettingReader {
   constructor(readonly ctx: CheckContext) {}
 
   fail(s: ast.Setting, message: string, span: Span, hint?: string): undefined {
-    this.ctx.report('InvalidSetting', message, span, { hint, label: `invalid \`${s.name.name}\`` });
+    this.ctx.report(SETTING_CODES.get(s.name.name) ?? 'InvalidSetting', message, span, { hint, label: `invalid \`${s.name.name}\`` });
     return undefined;
   }
 
@@ -251,19 +266,19 @@ function envSetting(r: SettingReader, s: ast.Setting, resolver: SettingResolver)
   const vars: IrEnvVar[] = [];
   for (const en of s.value.entries) {
     if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(en.key)) {
-      r.ctx.report('InvalidSetting', `\`${en.key}\` is not a valid environment variable name`, en.keySpan, { hint: 'use letters, digits, `_`, `-` and `.`, not starting with a digit' });
+      r.ctx.report('InvalidEnvName', `\`${en.key}\` is not a valid environment variable name`, en.keySpan, { hint: 'use letters, digits, `_`, `-` and `.`, not starting with a digit' });
       continue;
     }
     const v = en.value;
     if (v.kind === 'CallExpr' && (v.callee.name === 'secret' || v.callee.name === 'config_map')) {
       const args = v.args.map((a) => literal(a.value));
       if (v.args.length !== 2 || v.args.some((a) => a.name) || !args.every((a) => typeof a === 'string' && a !== '')) {
-        r.ctx.report('InvalidSetting', `\`${v.callee.name}\` takes a name and a key`, v.span, { hint: `e.g. ${v.callee.name}("db-creds", "password")` });
+        r.ctx.report('InvalidSecretReference', `\`${v.callee.name}\` takes a name and a key`, v.span, { hint: `e.g. ${v.callee.name}("db-creds", "password")` });
         continue;
       }
       const ref = { name: args[0] as string, key: args[1] as string };
       if (!isDnsSubdomain(ref.name) || !/^[-._a-zA-Z0-9]+$/.test(ref.key)) {
-        r.ctx.report('InvalidSetting', !isDnsSubdomain(ref.name) ? `\`${ref.name}\` is not a valid Kubernetes ${v.callee.name === 'secret' ? 'secret' : 'config map'} name` : `\`${ref.key}\` is not a valid key`, v.span, {
+        r.ctx.report('InvalidSecretReference', !isDnsSubdomain(ref.name) ? `\`${ref.name}\` is not a valid Kubernetes ${v.callee.name === 'secret' ? 'secret' : 'config map'} name` : `\`${ref.key}\` is not a valid key`, v.span, {
           hint: 'names are lower-case letters, digits, `-` and `.`; keys letters, digits, `-`, `_` and `.`',
         });
         continue;
@@ -295,7 +310,7 @@ function mountSetting(r: SettingReader, s: ast.Setting, resolver: SettingResolve
   const mounts: IrMount[] = [];
   for (const en of s.value.entries) {
     if (!en.key.startsWith('/')) {
-      r.ctx.report('InvalidSetting', `mount path \`${en.key}\` must be absolute`, en.keySpan);
+      r.ctx.report('InvalidMount', `mount path \`${en.key}\` must be absolute`, en.keySpan);
       continue;
     }
     const v = resolver.volume(en.value);

@@ -138,13 +138,13 @@ class Builder {
       const f = tokens(ic, 'code')[0];
       const s = nodes(ic, 'setting')[0];
       if (d) {
-        if (description) this.diagnostics.push(diag('DuplicateName', 'component has more than one description', { file: this.file, span: tokenSpan(d), related: [{ file: this.file, span: description.span, message: 'first description here' }] }));
+        if (description) this.diagnostics.push(diag('DuplicateComponentPart', 'component has more than one description', { file: this.file, span: tokenSpan(d), related: [{ file: this.file, span: description.span, message: 'first description here' }] }));
         else description = { text: this.tripleString(d), span: tokenSpan(d) };
       } else if (f) {
         const lang = /^```([A-Za-z0-9_+-]*)/.exec(f.image)![1] || 'python';
         const body = f.image.replace(/\r\n?/g, '\n');
         const inner = body.slice(body.indexOf('\n') + 1, body.lastIndexOf('\n') + 1);
-        if (code) this.diagnostics.push(diag('DuplicateName', 'component has more than one code block', { file: this.file, span: { start: f.startOffset, end: f.startOffset + 3 }, related: [{ file: this.file, span: { start: code.span.start, end: code.span.start + 3 }, message: 'first code block here' }] }));
+        if (code) this.diagnostics.push(diag('DuplicateComponentPart', 'component has more than one code block', { file: this.file, span: { start: f.startOffset, end: f.startOffset + 3 }, related: [{ file: this.file, span: { start: code.span.start, end: code.span.start + 3 }, message: 'first code block here' }] }));
         else code = { language: lang, text: dedent(inner), span: tokenSpan(f) };
       } else if (s) settings.push(this.setting(s));
     }
@@ -211,7 +211,7 @@ class Builder {
   body(n: CstNode): ast.Statement[] {
     const b = this.block(n);
     if (b.description) {
-      this.diagnostics.push(diag('InvalidSetting', 'a description belongs at the start of the pipeline', { file: this.file, span: b.description.span, hint: 'use a # comment inside blocks' }));
+      this.diagnostics.push(diag('MisplacedDescription', 'a description belongs at the start of the pipeline', { file: this.file, span: b.description.span, hint: 'use a # comment inside blocks' }));
     }
     return b.body;
   }
