@@ -6,9 +6,11 @@
  * settings" and "Pipeline settings" tables (scripts/gen-readme-settings.mjs, kept in step by
  * test/settings-catalog.test.ts) and, next, the language server's hover and completion.
  *
- * Plain data with no imports, so that the README script and an editor can load it alone.
+ * Plain data (its one import is a type), so that the README script and an editor can load it alone.
  * The order is the order of the README rows and of the "settings are …" hints.
  */
+
+import type { CodeName } from '../diagnostics/catalog.js';
 
 export type SettingScope = 'task' | 'pipeline';
 
@@ -29,6 +31,8 @@ export interface SettingDef {
   readonly example: string;
   /** Where it lands in the Argo workflow, and its kfp v1 Python SDK counterpart. */
   readonly target: string;
+  /** The diagnostic code of an invalid value. */
+  readonly code: CodeName;
 }
 
 export const RETRY_POLICIES = ['Always', 'OnFailure', 'OnError', 'OnTransientError'] as const;
@@ -40,6 +44,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'cpu',
     where: 'task',
+    code: 'InvalidResourceQuantity',
     value: 'a CPU quantity (`2`, `"500m"`), or `request .. limit`; or a reference',
     range: true,
     doc: 'CPU for the task: one value is both request and limit.',
@@ -49,6 +54,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'memory',
     where: 'task',
+    code: 'InvalidResourceQuantity',
     value: 'a memory quantity (`"512Mi"`, `"1G"`), or `request .. limit`; or a reference',
     range: true,
     doc: 'Memory for the task: one value is both request and limit.',
@@ -58,6 +64,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'gpu',
     where: 'task',
+    code: 'InvalidGpu',
     value: 'a positive integer, or a reference',
     doc: 'GPUs for the task (a limit), of the vendor `gpu_vendor` names.',
     example: 'gpu: 1',
@@ -66,6 +73,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'gpu_vendor',
     where: 'task',
+    code: 'InvalidGpu',
     value: '`"nvidia"`, `"amd"` or a full resource name',
     doc: 'Which GPU resource `gpu` asks for (default `"nvidia"`).',
     example: 'gpu_vendor: "amd"',
@@ -74,6 +82,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'ephemeral_storage',
     where: 'task',
+    code: 'InvalidResourceQuantity',
     value: 'a storage quantity (`"10Gi"`), or `request .. limit`; or a reference',
     range: true,
     doc: 'Local scratch disk for the task: one value is both request and limit.',
@@ -83,6 +92,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'cpu_request',
     where: 'task',
+    code: 'InvalidResourceQuantity',
     value: 'a CPU quantity, or a reference',
     doc: 'Only a CPU request, no limit.',
     example: 'cpu_request: "250m"',
@@ -91,6 +101,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'cpu_limit',
     where: 'task',
+    code: 'InvalidResourceQuantity',
     value: 'a CPU quantity, or a reference',
     doc: 'Only a CPU limit, no request.',
     example: 'cpu_limit: 4',
@@ -99,6 +110,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'memory_request',
     where: 'task',
+    code: 'InvalidResourceQuantity',
     value: 'a memory quantity, or a reference',
     doc: 'Only a memory request, no limit.',
     example: 'memory_request: "512Mi"',
@@ -107,6 +119,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'memory_limit',
     where: 'task',
+    code: 'InvalidResourceQuantity',
     value: 'a memory quantity, or a reference',
     doc: 'Only a memory limit, no request.',
     example: 'memory_limit: "4G"',
@@ -115,6 +128,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'ephemeral_storage_request',
     where: 'task',
+    code: 'InvalidResourceQuantity',
     value: 'a storage quantity, or a reference',
     doc: 'Only an ephemeral storage request, no limit.',
     example: 'ephemeral_storage_request: "1Gi"',
@@ -123,6 +137,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'ephemeral_storage_limit',
     where: 'task',
+    code: 'InvalidResourceQuantity',
     value: 'a storage quantity, or a reference',
     doc: 'Only an ephemeral storage limit, no request.',
     example: 'ephemeral_storage_limit: "20Gi"',
@@ -131,6 +146,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'env',
     where: 'task',
+    code: 'InvalidSetting',
     value: 'a map of variable names to literals, references, `secret(name, key)` or `config_map(name, key)`',
     doc: "Environment variables of the task's container.",
     example: 'env: { MODE: "fast", PW: secret("db", "password"), CFG: config_map("c", "k"), N: n }',
@@ -139,6 +155,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'retry',
     where: 'task',
+    code: 'InvalidRetry',
     value: 'a non-negative integer',
     doc: 'How many times a failed task is retried (0: never).',
     example: 'retry: 3',
@@ -147,6 +164,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'retry_policy',
     where: 'task',
+    code: 'InvalidRetry',
     needs: 'retry',
     value: 'one of',
     allowed: RETRY_POLICIES,
@@ -157,6 +175,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'backoff',
     where: 'task',
+    code: 'InvalidRetry',
     needs: 'retry',
     value: 'a Go duration (`"30s"`) or a number of seconds',
     doc: 'How long to wait before the first retry.',
@@ -166,6 +185,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'backoff_factor',
     where: 'task',
+    code: 'InvalidRetry',
     needs: 'retry',
     value: 'a positive integer',
     doc: 'By how much the wait grows after each retry.',
@@ -175,6 +195,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'backoff_max',
     where: 'task',
+    code: 'InvalidRetry',
     needs: 'retry',
     value: 'a Go duration or a number of seconds',
     doc: 'The longest wait between retries.',
@@ -184,6 +205,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'timeout',
     where: 'task',
+    code: 'InvalidDuration',
     value: 'a duration (`"45s"`, `"1h30m"`, `"2d"`) or a number of seconds',
     doc: 'The task fails when it runs longer than this.',
     example: 'timeout: "1h"',
@@ -192,6 +214,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'cache',
     where: 'task',
+    code: 'InvalidSetting',
     value: '`true` or `false`',
     doc: "Whether KFP may reuse an earlier run's result of this task.",
     example: 'cache: false',
@@ -200,6 +223,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'max_cache_staleness',
     where: 'task',
+    code: 'InvalidDuration',
     value: 'an ISO-8601 duration (`"P30D"`, `"PT12H"`)',
     doc: 'How old a cached result may be to be reused (`"P0D"`: never).',
     example: 'max_cache_staleness: "P30D"',
@@ -208,6 +232,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'node_selector',
     where: 'task',
+    code: 'InvalidLabel',
     value: 'a map of label keys to label values',
     doc: 'Run the task only on nodes with these labels.',
     example: 'node_selector: { "cloud.google.com/gke-accelerator": "nvidia-tesla-t4" }',
@@ -216,6 +241,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'tolerations',
     where: 'task',
+    code: 'InvalidToleration',
     value: 'a Kubernetes toleration record, or a list of them',
     doc: 'Let the task run on nodes with matching taints.',
     example: 'tolerations: [{ key: "gpu", operator: "Exists", effect: "NoSchedule" }]',
@@ -224,6 +250,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'affinity',
     where: 'task',
+    code: 'InvalidSetting',
     value: 'a Kubernetes Affinity record',
     doc: 'Node and pod affinity rules for the task.',
     example: 'affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "pool", operator: "In", values: ["gpu"] }] }] } } }',
@@ -232,6 +259,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'image_pull_policy',
     where: 'task',
+    code: 'InvalidSetting',
     value: 'one of',
     allowed: PULL_POLICIES,
     doc: "When the node pulls the task's image.",
@@ -241,6 +269,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'mount',
     where: 'task',
+    code: 'InvalidMount',
     value: 'a map of absolute container paths to a `volume(...)` task or `pvc("claim")`',
     doc: 'Mount volumes into the container (a mounted `volume(...)` task runs first).',
     example: 'mount: { "/data": vol, "/models": pvc("models") }',
@@ -249,6 +278,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'display_name',
     where: 'task',
+    code: 'InvalidSetting',
     value: 'a non-empty string',
     doc: 'The name the KFP UI shows for the task.',
     example: 'display_name: "Train the model"',
@@ -257,6 +287,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'labels',
     where: 'task',
+    code: 'InvalidLabel',
     value: 'a map of label keys to label values',
     doc: "Labels on the task's pod.",
     example: 'labels: { team: "vision" }',
@@ -265,6 +296,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'annotations',
     where: 'task',
+    code: 'InvalidLabel',
     value: 'a map of annotation keys to strings',
     doc: "Annotations on the task's pod.",
     example: 'annotations: { "owner": "ml-team" }',
@@ -273,6 +305,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'sidecars',
     where: 'task',
+    code: 'InvalidSidecar',
     value: 'a record or a list of records: `name`, `image`, `command`, `args`, `env`, `mirror_volume_mounts`',
     doc: 'Containers running beside the main one; not started by `kfpdsl run`.',
     example: 'sidecars: [{ name: "proxy", image: "envoy:1.27", args: ["--port", "9901"] }]',
@@ -281,6 +314,7 @@ export const TASK_SETTING_DEFS = [
   {
     name: 'init_containers',
     where: 'task',
+    code: 'InvalidSidecar',
     value: 'a record or a list of records, as `sidecars`',
     doc: 'Containers run to completion before the main one; not started by `kfpdsl run`.',
     example: 'init_containers: [{ name: "fetch", image: "alpine:3.19", command: ["sh", "-c", "echo ready"] }]',
@@ -292,6 +326,7 @@ export const PIPELINE_SETTING_DEFS = [
   {
     name: 'timeout',
     where: 'pipeline',
+    code: 'InvalidDuration',
     value: 'a duration or a number of seconds',
     doc: 'The run fails when it takes longer than this.',
     example: 'timeout: "12h"',
@@ -300,6 +335,7 @@ export const PIPELINE_SETTING_DEFS = [
   {
     name: 'parallelism',
     where: 'pipeline',
+    code: 'InvalidParallelism',
     value: 'a positive integer',
     doc: 'At most this many pods of the run at once.',
     example: 'parallelism: 10',
@@ -308,6 +344,7 @@ export const PIPELINE_SETTING_DEFS = [
   {
     name: 'ttl',
     where: 'pipeline',
+    code: 'InvalidDuration',
     value: 'a duration or a number of seconds',
     doc: 'Delete the finished run after this long.',
     example: 'ttl: "1d"',
@@ -316,6 +353,7 @@ export const PIPELINE_SETTING_DEFS = [
   {
     name: 'image_pull_secrets',
     where: 'pipeline',
+    code: 'InvalidSecretReference',
     value: 'a list of Kubernetes secret names',
     doc: 'Secrets every pod of the run uses to pull its image.',
     example: 'image_pull_secrets: ["regcred"]',
@@ -324,6 +362,7 @@ export const PIPELINE_SETTING_DEFS = [
   {
     name: 'image_pull_policy',
     where: 'pipeline',
+    code: 'InvalidSetting',
     value: 'one of',
     allowed: PULL_POLICIES,
     doc: "The default pull policy of every container (a task's own setting wins).",
@@ -333,6 +372,7 @@ export const PIPELINE_SETTING_DEFS = [
   {
     name: 'service_account',
     where: 'pipeline',
+    code: 'InvalidSetting',
     value: 'a Kubernetes service account name',
     doc: 'The service account the run\'s pods run as (default `pipeline-runner`).',
     example: 'service_account: "pipeline-runner"',
@@ -341,6 +381,7 @@ export const PIPELINE_SETTING_DEFS = [
   {
     name: 'node_selector',
     where: 'pipeline',
+    code: 'InvalidLabel',
     value: 'a map of label keys to label values',
     doc: 'The default node selector of every pod of the run.',
     example: 'node_selector: { "pool": "batch" }',
@@ -349,6 +390,7 @@ export const PIPELINE_SETTING_DEFS = [
   {
     name: 'pod_disruption_budget',
     where: 'pipeline',
+    code: 'InvalidSetting',
     value: 'a number of pods or a percentage up to `"100%"`',
     doc: 'How many of the run\'s pods must stay up when nodes are drained.',
     example: 'pod_disruption_budget: "50%"',

@@ -9,7 +9,6 @@ import { keyedObject } from '../ir/ir.js';
 import type { IrEnvVar, IrMount, IrPipelineSettings, IrSettingValue, IrSidecar, IrTaskSettings, IrValue, Json } from '../ir/ir.js';
 import type { Span } from '../source.js';
 import type * as ast from '../syntax/ast.js';
-import type { CodeName } from '../diagnostics/catalog.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { CheckContext, constValue } from './context.js';
 import { durationSeconds, isCpuQuantity, isGoDuration, isIsoDuration, isMemoryQuantity, quantityValue } from './quantities.js';
@@ -20,6 +19,7 @@ import {
   settingDef,
   TASK_SETTINGS,
   type PipelineSettingName,
+  type SettingScope,
   type TaskSettingName,
 } from './settings-catalog.js';
 
@@ -137,25 +137,15 @@ function literal(e: ast.Expr): string | number | boolean | null | undefined {
   return e.kind === 'Literal' ? e.value : undefined;
 }
 
-/** The code each family of settings reports its problems under; the others report KFP4001. */
-const SETTING_CODES = new Map<string, CodeName>([
-  ...['cpu', 'memory', 'ephemeral_storage', 'cpu_request', 'cpu_limit', 'memory_request', 'memory_limit', 'ephemeral_storage_request', 'ephemeral_storage_limit'].map((n) => [n, 'InvalidResourceQuantity'] as const),
-  ...['gpu', 'gpu_vendor'].map((n) => [n, 'InvalidGpu'] as const),
-  ...['retry', 'retry_policy', 'backoff', 'backoff_factor', 'backoff_max'].map((n) => [n, 'InvalidRetry'] as const),
-  ...['timeout', 'ttl', 'max_cache_staleness'].map((n) => [n, 'InvalidDuration'] as const),
-  ...['node_selector', 'labels', 'annotations'].map((n) => [n, 'InvalidLabel'] as const),
-  ...['sidecars', 'init_containers'].map((n) => [n, 'InvalidSidecar'] as const),
-  ['tolerations', 'InvalidToleration'],
-  ['mount', 'InvalidMount'],
-  ['parallelism', 'InvalidParallelism'],
-  ['image_pull_secrets', 'InvalidSecretReference'],
-]);
-
 class SettingReader {
-  constructor(readonly ctx: CheckContext) {}
+  constructor(
+    readonly ctx: CheckContext,
+    readonly where: SettingScope,
+  ) {}
 
+  /** Reports under the setting's own code (settings-catalog.ts); an unknown name's range under InvalidSetting. */
   fail(s: ast.Setting, message: string, span: Span, hint?: string): undefined {
-    this.ctx.report(SETTING_CODES.get(s.name.name) ?? 'InvalidSetting', message, span, { hint, label: `invalid \`${s.name.name}\`` });
+    this.ctx.report(settingDef(this.where, s.name.name)?.code ?? 'InvalidSetting', message, span, { hint, label: `invalid \`${s.name.name}\`` });
     return undefined;
   }
 
@@ -493,7 +483,7 @@ const TASK_HANDLERS: { readonly [N in TaskSettingName]: TaskSettingHandler } = {
 };
 
 export function checkTaskSettings(ctx: CheckContext, settings: readonly ast.Setting[], resolver: SettingResolver): IrTaskSettings {
-  const r = new SettingReader(ctx);
+  const r = new SettingReader(ctx, 'task');
   const t: TaskSettingsState = { out: {}, resolver, vendor: 'nvidia.com/gpu', retrySet: false, retryExtras: {} };
   const seen = new Map<string, ast.Setting>();
   for (const s of settings) {
@@ -580,7 +570,7 @@ const PIPELINE_HANDLERS: { readonly [N in PipelineSettingName]: PipelineSettingH
 };
 
 export function checkPipelineSetting(ctx: CheckContext, s: ast.Setting, out: IrPipelineSettings, seen: Map<string, ast.Setting>): void {
-  const r = new SettingReader(ctx);
+  const r = new SettingReader(ctx, 'pipeline');
   const name = s.name.name;
   if (!ctx.firstSetting(seen, s)) return;
   if (s.upper) {
