@@ -27,15 +27,17 @@ describe('schemas/kfp-ir.schema.json', () => {
   });
 
   it("carries the types' JSDoc as descriptions and their tags as constraints", () => {
-    const schema = JSON.parse(readFileSync(resolve(repoRoot, 'schemas/kfp-ir.schema.json'), 'utf8')) as {
-      definitions: Record<string, { description?: string; pattern?: string; allOf?: unknown[]; properties?: Record<string, Record<string, unknown>> }>;
-    };
+    type Def = { description?: string; pattern?: string; $ref?: string; allOf?: unknown[]; properties?: Record<string, Def & Record<string, unknown>> };
+    const schema = JSON.parse(readFileSync(resolve(repoRoot, 'schemas/kfp-ir.schema.json'), 'utf8')) as { definitions: Record<string, Def> };
     const d = schema.definitions;
-    expect(d['IrCondition']?.properties?.['name']?.['description']).toMatch(/DAG template/);
-    expect(d['IrArgoName']?.pattern).toBe('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$');
+    expect(d['IrSpan']?.description).toBe('Offsets into the .kfp source text.');
     expect(d['IrSpan']?.properties?.['start']).toMatchObject({ type: 'integer', minimum: 0 });
+    expect(d['IrComponent']?.properties?.['name']?.$ref).toBe('#/definitions/IrIdentifier');
+    expect(d['IrIdentifier']?.pattern).toBe('^[A-Za-z][A-Za-z0-9_]*$');
     // Nodes are chosen by `kind` (if/then), not tried against every kind.
-    expect(d['IrNode']?.allOf).toHaveLength(5);
+    const kinds = (d['IrNode']?.properties?.['kind'] as { enum?: string[] } | undefined)?.enum ?? [];
+    expect(kinds.length).toBeGreaterThanOrEqual(5);
+    expect(d['IrNode']?.allOf).toHaveLength(kinds.length);
   });
 });
 
@@ -95,7 +97,7 @@ describe('validateIrProgram', () => {
       return validateIrProgram(copy as IrProgram);
     };
     const firstTask = (p: any): any => p.pipelines[0].body.find((n: any) => n.kind === 'task');
-    expect(broken((p) => (firstTask(p).name = 'Not An Argo Name'))).not.toEqual([]);
+    expect(broken((p) => (firstTask(p).after = ['Not A Name!']))).not.toEqual([]);
     expect(broken((p) => (firstTask(p).origin.start = -1))).not.toEqual([]);
     expect(broken((p) => (firstTask(p).origin.start = 1.5))).not.toEqual([]);
     expect(broken((p) => (firstTask(p).unknownField = 1))).not.toEqual([]);
@@ -108,15 +110,15 @@ describe('validateIrProgram', () => {
   });
 
   it('checks a deeply nested body once per level (nodes chosen by kind)', () => {
-    // 40 loops inside each other: with anyOf over the node kinds this would take 2^40 steps.
-    const program = structuredClone(programOf('add.kfp'));
-    const pipeline = program.pipelines[0]!;
-    let body = pipeline.body;
-    for (let i = 0; i < 40; i++) {
-      const loop = { kind: 'loop' as const, name: `for-loop-${i}`, items: { const: [1, 2] }, fields: [], body };
-      body = [loop];
-    }
+    // 40 loops inside each other: tried against every node kind, each level's body would be
+    // checked once per kind that has a body, 2^40 times in all.
+    const program = structuredClone(programOf('parallel.kfp')) as any;
+    const pipeline = program.pipelines[0];
+    const loop = pipeline.body.find((n: any) => n.kind === 'loop');
+    expect(loop).toBeDefined();
+    let body: unknown[] = structuredClone(loop.body);
+    for (let i = 0; i < 40; i++) body = [{ ...structuredClone(loop), body }];
     pipeline.body = body;
-    expect(validateIrProgram(program)).toEqual([]);
+    expect(validateIrProgram(program as IrProgram)).toEqual([]);
   });
 });
