@@ -42,12 +42,14 @@ export class KfpParser extends CstParser {
     });
   });
 
-  /** importDecl : "import" String "as" Identifier */
+  /** importDecl : "import" String ("as" Identifier)?   (a .kfp module may be imported without a name) */
   importDecl = this.RULE('importDecl', () => {
     this.CONSUME(T.Import);
     this.CONSUME(T.StringLiteral, { LABEL: 'path' });
-    this.CONSUME(T.As);
-    this.CONSUME(T.Identifier, { LABEL: 'name' });
+    this.OPTION(() => {
+      this.CONSUME(T.As);
+      this.CONSUME(T.Identifier, { LABEL: 'name' });
+    });
   });
 
   /** componentDecl : "component" Identifier "(" paramList? ")" ("->" outputSpec)? "{" componentItem* "}" */
@@ -180,9 +182,16 @@ export class KfpParser extends CstParser {
     this.CONSUME(T.RBrace);
   });
 
-  /** call : Identifier "(" argList? ")" */
+  /** call : (Identifier ".")? Identifier "(" argList? ")"   (`lib.train(...)`: a component of a module imported `as lib`) */
   call = this.RULE('call', () => {
-    this.CONSUME(T.Identifier, { LABEL: 'callee' });
+    this.OPTION2({
+      GATE: () => this.LA(2).tokenType === T.Dot,
+      DEF: () => {
+        this.CONSUME(T.Identifier, { LABEL: 'qualifier' });
+        this.CONSUME(T.Dot);
+      },
+    });
+    this.CONSUME2(T.Identifier, { LABEL: 'callee' });
     this.CONSUME(T.LParen);
     this.OPTION(() => this.SUBRULE(this.argList));
     this.CONSUME(T.RParen);

@@ -67,8 +67,9 @@ function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult
   const parsed = parseSource(file);
   if (!parsed.document || hasErrors(parsed.diagnostics)) return { diagnostics: sortDiagnostics(parsed.diagnostics), files: [] };
   // The project root, found once: imports may not leave it, and programs name the source by its path in it.
-  const root = findProjectRoot(file.path, options.root, (p) => (options.host ?? fsHost).exists(p));
-  const checked = check(parsed.document, { ...options, root });
+  const host = options.host ?? fsHost;
+  const root = findProjectRoot(file.path, options.root, (p) => host.exists(p));
+  const checked = check(parsed.document, { root, host });
   const diagnostics = [...parsed.diagnostics, ...checked.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), files: [] };
   const irErrors = validateIrProgram(checked.program);
@@ -79,9 +80,14 @@ function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult
   const files: OutputFile[] = [];
   const specs = new Map<string, ComponentSpec>();
   // Python programs name the .kfp file in tracebacks, by its path in the project.
-  const sourcePath = sourcePathInProject(file.path, root);
+  // A component from a .kfp module names the module, so its traceback lines are the module's.
+  const sourcePaths = new Map<string, string>();
+  const sourcePathOf = (path: string): string => {
+    if (!sourcePaths.has(path)) sourcePaths.set(path, sourcePathInProject(path, root));
+    return sourcePaths.get(path)!;
+  };
   for (const c of checked.program.components) {
-    const spec = componentSpec(c, { sourcePath });
+    const spec = componentSpec(c, { sourcePath: sourcePathOf(c.origin.file ?? file.path) });
     specs.set(c.name, spec);
     // A graph component is only ever imported, never lowered (calls to one are refused): nothing to write.
     if (options.checkOnly || (c.impl.kind === 'imported' && c.impl.graphRefs)) continue;
@@ -92,7 +98,7 @@ function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult
   checked.program.pipelines.forEach((p, i) => {
     const wf = new WorkflowLowering(p, checked.program.components, specs).lower();
     // Limits are checked on the lowered object, so `check` catches what only a cluster would reject.
-    diagnostics.push(...checkLimits(file, checked.program, parsed.document!.pipelines[i]!.nameSpan, wf));
+    diagnostics.push(...checkLimits(file, checked.program, parsed.document!.pipelines[i]!.nameSpan, wf, checked.files));
     if (options.checkOnly || hasErrors(diagnostics)) return;
     const v = verifyRendered(renderWorkflow(wf), wf, `pipeline "${p.displayName}"`, argoSchemaErrors, file);
     diagnostics.push(...v.diagnostics);

@@ -4,7 +4,7 @@
  * carets' column and width. The set of reported {code, line, column, width} must equal
  * the annotations exactly; the rendered text is pinned in <name>.diagnostics.txt.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileSource } from '../src/compile.js';
@@ -15,7 +15,19 @@ const dir = new URL('./fixtures/errors/', import.meta.url).pathname;
 const fixtures = readdirSync(dir).filter((f) => f.endsWith('.kfp')).sort();
 const ANNOTATION = /^\s*#(\s*)(\^+)\s+(KFP\d{4})\s*$/;
 
-function expectedAnnotations(text: string): string[] {
+/**
+ * A fixture that imports modules keeps them in a directory of its own name
+ * (`KFP2011-import-cycle/a.kfp`); annotations there pin diagnostics in those files, keyed by path.
+ */
+function moduleAnnotations(name: string): string[] {
+  const sub = join(dir, name.replace(/\.kfp$/, ''));
+  if (!existsSync(sub)) return [];
+  return readdirSync(sub)
+    .filter((f) => f.endsWith('.kfp'))
+    .flatMap((f) => expectedAnnotations(readFileSync(join(sub, f), 'utf8'), `test/fixtures/errors/${name.replace(/\.kfp$/, '')}/${f}`));
+}
+
+function expectedAnnotations(text: string, path?: string): string[] {
   const lines = text.split('\n');
   const out: string[] = [];
   let target = 0;
@@ -26,7 +38,7 @@ function expectedAnnotations(text: string): string[] {
       return;
     }
     const column = line.indexOf('^') + 1;
-    out.push(`${m[3]} ${target}:${column} width ${m[2]!.length}`);
+    out.push(`${m[3]} ${path ? `${path}:` : ''}${target}:${column} width ${m[2]!.length}`);
   });
   return out.sort();
 }
@@ -39,13 +51,13 @@ describe('error fixtures', () => {
     if (result.diagnostics.some((d) => d.severity === 'error')) expect(result.files).toEqual([]);
     const actual = result.diagnostics
       .map((d) => {
-        const start = file.positionAt(d.span!.start);
-        const end = file.positionAt(d.span!.end);
+        const start = d.file!.positionAt(d.span!.start);
+        const end = d.file!.positionAt(d.span!.end);
         const width = end.line === start.line ? Math.max(1, end.column - start.column) : 1;
-        return `${d.code} ${start.line}:${start.column} width ${width}`;
+        return `${d.code} ${d.file!.path === file.path ? '' : `${d.file!.path}:`}${start.line}:${start.column} width ${width}`;
       })
       .sort();
-    expect(actual).toEqual(expectedAnnotations(text));
+    expect(actual).toEqual([...expectedAnnotations(text), ...moduleAnnotations(name)].sort());
     expect(name.startsWith(result.diagnostics[0]!.code)).toBe(true);
     await expect(renderAll(result.diagnostics, 'pretty')).toMatchFileSnapshot(join(dir, name.replace(/\.kfp$/, '.diagnostics.txt')));
   });

@@ -124,9 +124,11 @@ describe('imports outside the project root are refused, unread', () => {
   it('nothing outside the root is even looked at', () => {
     const touched: string[] = [];
     const host: FileHost = {
+      ...fsHost,
       realPath: (p) => (touched.push(p), fsHost.realPath(p)),
       readRegularFile: (p, n) => (touched.push(p), fsHost.readRegularFile(p, n)),
-      exists: (p) => fsHost.exists(p),
+      stat: (p) => (touched.push(p), fsHost.stat(p)),
+      listDirectory: (p) => (touched.push(p), fsHost.listDirectory(p)),
     };
     for (const p of ['../outside/c.yaml', '/proc/self/environ', '/dev/zero', '../../../../../../etc/shadow']) compileIn(proj, p, { host });
     expect(touched).toEqual([]);

@@ -6,13 +6,11 @@
  * quoted in a diagnostic only when it is recognisably a component.
  */
 import { createHash } from 'node:crypto';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import YAML, { isMap, isNode, isScalar } from 'yaml';
 import { diag } from '../diagnostics/catalog.js';
 import type { IrComponent, IrPort, IrType, Json } from '../ir/ir.js';
 import type { ComponentSpec, Placeholder } from '../lower/component-spec.js';
-import { fsHost, type FileHost } from '../project/file-host.js';
-import { findProjectRoot } from '../project/root.js';
+import { isInside, type FileHost } from '../project/file-host.js';
 import { componentSchemaErrorsDetailed } from '../schema/validators.js';
 import { SourceFile } from '../source.js';
 import type * as ast from '../syntax/ast.js';
@@ -50,21 +48,19 @@ function placeholderRefs(items: readonly Placeholder[] | undefined, refs: { inpu
 }
 
 export interface ImportOptions {
-  /** The project root (`--root`); found from the source's path when absent. */
-  readonly root?: string;
-  readonly host?: FileHost;
+  /** The project root, absolute: no import may leave it. */
+  readonly root: string;
+  /** Where imported files are read from: the check phase never touches the file system itself. */
+  readonly host: FileHost;
 }
 
-/** Whether `path` is `dir` or below it (both absolute and normalised). */
-function isInside(dir: string, path: string): boolean {
-  const rel = relative(dir, path);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
-}
-
-/** A path as the user would write it from here: relative to the working directory when below it. */
-function shown(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel === '' ? '.' : isInside(process.cwd(), path) ? rel : path;
+/** An imported file, read: its text and where it is (as requested, and with links resolved). */
+export interface ImportedText {
+  readonly text: string;
+  /** The absolute path the import names, before symbolic links are resolved (what diagnostics show). */
+  readonly requested: string;
+  /** The same with every link resolved: a module's identity (for cycles and caching). */
+  readonly real: string;
 }
 
 /**
@@ -72,24 +68,27 @@ function shown(path: string): string {
  * order matters: nothing outside the project root is touched at all (not even stat), symbolic
  * links are resolved before the root check is repeated, and only regular files are opened.
  */
-function readImport(ctx: CheckContext, imp: ast.ImportDecl, options: ImportOptions): string | undefined {
-  const host = options.host ?? fsHost;
+export function readImport(ctx: CheckContext, imp: ast.ImportDecl, options: ImportOptions, kind: 'component' | 'module' = 'component'): ImportedText | undefined {
+  const { host, root } = options;
+  const what = kind === 'module' ? 'a .kfp module' : 'a component.yaml file';
   const at = (name: 'InvalidImport' | 'ImportOutsideProject' | 'ImportNotAFile', message: string, hint?: string) => {
-    ctx.report(name, message, imp.pathSpan, { hint });
+    // A module that cannot be read has a code of its own: InvalidImport is about component.yaml files.
+    ctx.report(name === 'InvalidImport' && kind === 'module' ? 'UnreadableModule' : name, message, imp.pathSpan, { hint });
     return undefined;
   };
-  if (imp.path === '') return at('InvalidImport', 'the import path is empty', 'name a component.yaml file, relative to this .kfp file');
+  if (imp.path === '') return at('InvalidImport', 'the import path is empty', `name ${what}, relative to this .kfp file`);
   if (imp.path.includes('\0')) return at('InvalidImport', 'the import path holds a NUL character');
-  const root = findProjectRoot(ctx.file.path, options.root, (p) => host.exists(p));
-  const rootHint = `imports stay inside the project root \`${shown(root)}\` (the nearest directory above the .kfp file holding .git, package.json or kfpdsl.yaml, or --root DIR)`;
-  const requested = resolve(dirname(resolve(ctx.file.path)), imp.path);
+  const rootHint = `imports stay inside the project root \`${host.displayPath(root)}\` (the nearest directory above the .kfp file holding .git, package.json or kfpdsl.yaml, or --root DIR)`;
+  const requested = host.resolveImport(ctx.file.path, imp.path);
   if (!isInside(root, requested)) return at('ImportOutsideProject', `\`${imp.path}\` is outside the project root`, rootHint);
   let real: string;
   let realRoot: string;
   try {
     real = host.realPath(requested);
   } catch (e) {
-    return at('InvalidImport', `cannot read \`${imp.path}\`: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, 'paths are relative to this .kfp file');
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    if (kind === 'module' && code === 'ENOENT') return at('InvalidImport', `no such module: \`${imp.path}\``, `paths are relative to this .kfp file (\`${host.displayPath(requested)}\` does not exist)`);
+    return at('InvalidImport', `cannot read \`${imp.path}\`: ${code}`, 'paths are relative to this .kfp file');
   }
   try {
     realRoot = host.realPath(root);
@@ -100,22 +99,24 @@ function readImport(ctx: CheckContext, imp: ast.ImportDecl, options: ImportOptio
   const r = host.readRegularFile(real, MAX_COMPONENT_BYTES);
   switch (r.kind) {
     case 'text':
-      return r.text;
+      return { text: r.text, requested, real };
     case 'directory':
-      return at('ImportNotAFile', `\`${imp.path}\` is a directory`, 'import a component.yaml file');
+      return at('ImportNotAFile', `\`${imp.path}\` is a directory`, `import ${what}`);
     case 'special':
-      return at('ImportNotAFile', `\`${imp.path}\` is not a regular file (a FIFO, socket, device or kernel file)`, 'import a component.yaml file');
+      return at('ImportNotAFile', `\`${imp.path}\` is not a regular file (a FIFO, socket, device or kernel file)`, `import ${what}`);
     case 'too-large':
-      return at('ImportNotAFile', `\`${imp.path}\` is larger than ${MAX_COMPONENT_BYTES / 1024 / 1024} MiB`, 'a component.yaml is a few kilobytes; is this the right file?');
+      return at('ImportNotAFile', `\`${imp.path}\` is larger than ${MAX_COMPONENT_BYTES / 1024 / 1024} MiB`, what === 'a component.yaml file' ? 'a component.yaml is a few kilobytes; is this the right file?' : 'is this the right file?');
     case 'error':
       return at('InvalidImport', `cannot read \`${imp.path}\`: ${r.code}`, 'paths are relative to this .kfp file');
   }
 }
 
-export function checkImport(ctx: CheckContext, imp: ast.ImportDecl, options: ImportOptions = {}): IrComponent | undefined {
-  const text = readImport(ctx, imp, options);
-  if (text === undefined) return undefined;
-  const file = new SourceFile(imp.path.startsWith('/') ? imp.path : resolve(dirname(ctx.file.path), imp.path).replace(process.cwd() + '/', ''), text);
+/** A component.yaml imported `as name`. */
+export function checkImport(ctx: CheckContext, imp: ast.ImportDecl & { name: ast.Identifier }, options: ImportOptions): IrComponent | undefined {
+  const read = readImport(ctx, imp, options);
+  if (read === undefined) return undefined;
+  const text = read.text;
+  const file = new SourceFile(imp.path.startsWith('/') ? imp.path : options.host.displayPath(read.requested), text);
   const inFile = (message: string, offset: number, hint?: string) => {
     ctx.diagnostics.push(diag('InvalidImport', message, { file, span: { start: offset, end: Math.min(text.length, offset + 1) }, hint, related: [ctx.related(imp.pathSpan, 'imported here')] }));
     return undefined;
@@ -219,6 +220,6 @@ export function checkImport(ctx: CheckContext, imp: ast.ImportDecl, options: Imp
       url: imp.path,
       digest: createHash('sha256').update(text.replace(/\r\n/g, '\n')).digest('hex'),
     },
-    origin: { start: imp.span.start, end: imp.span.end },
+    origin: { start: imp.span.start, end: imp.span.end, file: ctx.file.path },
   };
 }

@@ -172,7 +172,8 @@ class PipelineChecker {
       });
     }
     const binding = s.name?.name;
-    const name = this.taskNames.unique(taskName(binding ?? s.callee.name));
+    // `lib.train(...)` names its task `train`, as the same call to an inline component would.
+    const name = this.taskNames.unique(taskName(binding ?? s.callee.name.slice(s.callee.name.lastIndexOf('.') + 1)));
     if (name.length > ARGO_NAME_MAX) {
       this.ctx.report('NameTooLong', `task name \`${name.slice(0, 40)}…\` is ${name.length} characters; Argo accepts at most ${ARGO_NAME_MAX}`, (s.name ?? s.callee).span, { hint: 'use a shorter name' });
     }

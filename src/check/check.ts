@@ -1,52 +1,50 @@
 /**
  * The check phase: AST in, IR and diagnostics out. Name resolution and type checking
  * happen here; if any error is reported, the IR must not be lowered.
+ *
+ * A program is its source plus the .kfp modules it imports (check-module.ts); every file is
+ * reached through the host in the options, never through the file system directly.
  */
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import type { IrComponent, IrProgram } from '../ir/ir.js';
+import type { IrProgram } from '../ir/ir.js';
+import type { SourceFile } from '../source.js';
 import type * as ast from '../syntax/ast.js';
 import { checkArgoPlaceholders } from './argo-placeholders.js';
-import { checkComponent } from './check-component.js';
-import { checkImport, type ImportOptions } from './check-import.js';
+import type { ImportOptions } from './check-import.js';
+import { ModuleLoader } from './check-module.js';
 import { checkPipeline } from './check-pipeline.js';
 import { CheckContext } from './context.js';
+import { calledNames, declareScope, programComponents } from './scope.js';
 
-export function check(doc: ast.Document, options: ImportOptions = {}): { program: IrProgram; diagnostics: Diagnostic[] } {
+export type CheckOptions = ImportOptions;
+
+/** The source's own path with links resolved, for finding cycles back to it; the path itself when the host does not hold it (an unsaved buffer). */
+function realPathOf(doc: ast.Document, options: CheckOptions): string {
+  const requested = options.host.resolveImport(doc.file.path, doc.file.path.split(/[\\/]/).pop()!);
+  try {
+    return options.host.realPath(requested);
+  } catch {
+    return requested;
+  }
+}
+
+export interface CheckResult {
+  program: IrProgram;
+  diagnostics: Diagnostic[];
+  /** The program's files (the source and its modules) by the path IR spans name (IrSpan.file). */
+  files: ReadonlyMap<string, SourceFile>;
+}
+
+export function check(doc: ast.Document, options: CheckOptions): CheckResult {
   const ctx = new CheckContext(doc.file);
-  const components = new Map<string, IrComponent>();
-  const declared = new Map<string, ast.Identifier>();
-  /** By lower-case name, to find `Add` beside `add` in one look-up (a scan of `declared` made N components cost N²). */
-  const byLowerCase = new Map<string, ast.Identifier>();
-  for (const imp of doc.imports) {
-    const prev = declared.get(imp.name.name);
-    if (prev) {
-      ctx.report('DuplicateName', `\`${imp.name.name}\` is already defined`, imp.name.span, { related: [ctx.related(prev.span, 'first defined here')] });
-      continue;
-    }
-    declared.set(imp.name.name, imp.name);
-    if (!byLowerCase.has(imp.name.name.toLowerCase())) byLowerCase.set(imp.name.name.toLowerCase(), imp.name);
-    const ir = checkImport(ctx, imp, options);
-    if (ir) components.set(imp.name.name, ir);
-  }
-  for (const c of doc.components) {
-    const prev = declared.get(c.name.name);
-    const ir = checkComponent(ctx, c);
-    if (prev) {
-      ctx.report('DuplicateName', `component \`${c.name.name}\` is defined twice`, c.name.span, { label: 'defined again here', related: [ctx.related(prev.span, 'first defined here')] });
-      continue;
-    }
-    const sameFile = byLowerCase.get(c.name.name.toLowerCase());
-    if (sameFile) {
-      // component.yaml files are named after components; on macOS and Windows `Add` and `add` would be one file.
-      ctx.report('DuplicateName', `component \`${c.name.name}\` differs from \`${sameFile.name}\` only in case`, c.name.span, { related: [ctx.related(sameFile.span, 'the other one')] });
-      continue;
-    }
-    declared.set(c.name.name, c.name);
-    byLowerCase.set(c.name.name.toLowerCase(), c.name);
-    components.set(c.name.name, ir);
-  }
+  const loader = new ModuleLoader(options, doc.file, () => realPathOf(doc, options));
+  const scope = declareScope(ctx, doc, loader);
   checkArgoPlaceholders(ctx, doc);
-  const pipelines = doc.pipelines.map((p) => checkPipeline(ctx, p, components));
+  const { list, byCallee } = programComponents(scope, calledNames(doc));
+  const files = new Map([[doc.file.path, doc.file], ...loader.files]);
+  // A module that could not be loaded would make every call to its components an unknown-component error.
+  if (scope.incomplete) return { program: { components: list, pipelines: [] }, diagnostics: ctx.diagnostics, files };
+  const pipelines = doc.pipelines.map((p) => checkPipeline(ctx, p, byCallee));
   const names = new Map<string, ast.PipelineDecl>();
   doc.pipelines.forEach((p, i) => {
     const key = pipelines[i]!.name;
@@ -55,5 +53,5 @@ export function check(doc: ast.Document, options: ImportOptions = {}): { program
       ctx.report('DuplicateName', `pipeline "${p.name}" has the same Kubernetes name as another pipeline (\`${key}\`)`, p.nameSpan, { related: [ctx.related(prev.nameSpan, 'the other one')] });
     } else names.set(key, p);
   });
-  return { program: { components: [...components.values()], pipelines }, diagnostics: ctx.diagnostics };
+  return { program: { components: list, pipelines }, diagnostics: ctx.diagnostics, files };
 }

@@ -8,15 +8,23 @@ import type * as ast from '../syntax/ast.js';
 import type { ValueType } from './types.js';
 
 export class CheckContext {
-  readonly diagnostics: Diagnostic[] = [];
-  constructor(readonly file: SourceFile) {}
+  /**
+   * @param file the file being checked (the program's source or one of its modules)
+   * @param diagnostics where to report: one list for every file of a program, so a module's
+   *   errors are reported once, at the module's own lines
+   */
+  constructor(
+    readonly file: SourceFile,
+    readonly diagnostics: Diagnostic[] = [],
+  ) {}
 
   report(name: CodeName, message: string, sp: Span, init: Omit<DiagnosticInit, 'file' | 'span'> = {}): void {
     this.diagnostics.push(diag(name, message, { ...init, file: this.file, span: sp }));
   }
 
-  related(sp: Span, message: string): { file: SourceFile; span: Span; message: string } {
-    return { file: this.file, span: sp, message };
+  /** A related location, in this file or (given `file`) in another file of the program. */
+  related(sp: Span, message: string, file: SourceFile = this.file): { file: SourceFile; span: Span; message: string } {
+    return { file, span: sp, message };
   }
 
   /** Records a setting in `seen`; reports it and returns false when the block already had one of that name. */

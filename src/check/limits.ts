@@ -22,7 +22,8 @@ function kib(n: number): string {
   return `${Math.round(n / 1024)} KiB`;
 }
 
-export function checkLimits(file: SourceFile, program: IrProgram, nameSpan: Span, wf: ArgoWorkflow): Diagnostic[] {
+/** `files`: the program's files by path, to locate a component from a .kfp module in its own file. */
+export function checkLimits(file: SourceFile, program: IrProgram, nameSpan: Span, wf: ArgoWorkflow, files?: ReadonlyMap<string, SourceFile>): Diagnostic[] {
   const out: Diagnostic[] = [];
   // Name lengths are checked where the names are made (check-pipeline, check-component); sizes need the lowered workflow.
   const byTemplate = new Map(program.components.map((c) => [taskName(c.name), c] as const));
@@ -36,16 +37,19 @@ export function checkLimits(file: SourceFile, program: IrProgram, nameSpan: Span
   for (const t of wf.spec.templates) {
     const anns = t.metadata?.annotations ?? {};
     const total = Object.entries(anns).reduce((n, [k, v]) => n + k.length + v.length, 0);
-    const span = (byTemplate.get(t.name) ?? byTemplate.get(t.name.replace(/-\d+$/, '')))?.origin ?? nameSpan;
+    const origin = (byTemplate.get(t.name) ?? byTemplate.get(t.name.replace(/-\d+$/, '')))?.origin;
+    const inFile = origin?.file === undefined || origin.file === file.path ? file : files?.get(origin.file);
+    // A component's own file when it is known; else the pipeline's name in this file.
+    const at = origin && inFile ? { file: inFile, span: { start: origin.start, end: origin.end } } : { file, span: nameSpan };
     if (total > ANNOTATIONS_MAX_BYTES) {
       out.push(diag('AnnotationsTooLarge', `the annotations of template \`${t.name}\` total ${kib(total)}; Kubernetes allows 256 KiB per pod`, {
-        file, span, hint: 'the component spec (with its code) is copied into an annotation: move large code into an image',
+        ...at, hint: 'the component spec (with its code) is copied into an annotation: move large code into an image',
       }));
     }
     for (const a of [...(t.container?.command ?? []), ...(t.container?.args ?? [])]) {
       if (a.length > ARGUMENT_MAX_BYTES) {
         out.push(diag('ArgumentTooLarge', `a command-line argument of template \`${t.name}\` is ${kib(a.length)}; Argo offloads arguments over 128 KiB, and Argo before 3.7 cannot start the pod`, {
-          file, span, hint: 'move the code into an image or a file the container reads',
+          ...at, hint: 'move the code into an image or a file the container reads',
         }));
         break;
       }

@@ -13,7 +13,7 @@ import type { SourceFile } from '../source.js';
 import { checkOutputName, outputDirFor } from './layout.js';
 import { inspectOutputDir, MANIFEST, manifestText, type DirState } from './output-dir.js';
 import { exitStatus, report, SIGNAL_EXIT, summary } from './report.js';
-import { checkRootOption, loadSources, nothingToCompile } from './sources.js';
+import { checkRootOption, loadSources, nothingToCompile, uniqueDiagnostics } from './sources.js';
 import { replaceDirs, WriteFailure, type DirWrite } from './swap.js';
 
 export interface BuildOptions {
@@ -116,7 +116,9 @@ function collisions(units: readonly Unit[]): Diagnostic[] {
 }
 
 export function runBuild(paths: readonly string[], opts: BuildOptions): number | Promise<number> {
-  const loaded = loadSources(paths);
+  // A module's importers are built (or, with --check, compared) too: their output holds the module's
+  // components, and `build --check`'s advice to run `build` with the same arguments must then fix them.
+  const loaded = loadSources(paths, { root: opts.root });
   const badRoot = checkRootOption(opts.root);
   const diagnostics: Diagnostic[] = badRoot ? [badRoot, ...loaded.diagnostics] : [...loaded.diagnostics];
   const units: Unit[] = [];
@@ -154,7 +156,7 @@ export function runBuild(paths: readonly string[], opts: BuildOptions): number |
   if (opts.check && !hasErrors(diagnostics)) {
     for (const unit of units) diagnostics.push(...outOfDate(unit, states.get(unit)!));
   }
-  const shown = applyPolicy(diagnostics, opts);
+  const shown = applyPolicy(uniqueDiagnostics(diagnostics), opts);
   const finish = (): number => {
     report(shown, opts.format, opts.maxErrors);
     summary(shown, loaded.sources.length, opts.format);

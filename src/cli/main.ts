@@ -16,7 +16,8 @@ import { runFmt } from './fmt.js';
 import { runGraph } from './graph.js';
 import { exitStatus, report, summary } from './report.js';
 import type { RunCliOptions } from './run.js';
-import { checkRootOption, loadSources, nothingToCompile } from './sources.js';
+import { checkRootOption, loadSources, nothingToCompile, uniqueDiagnostics } from './sources.js';
+import { clusterOptions } from '../cluster/options.js';
 
 declare const KFPDSL_VERSION: string;
 const version = typeof KFPDSL_VERSION === 'string' ? KFPDSL_VERSION : '0.0.0-dev';
@@ -33,7 +34,8 @@ interface CommonOptions {
 }
 
 function runCheck(paths: string[], opts: CommonOptions): number {
-  const { sources, diagnostics: found } = loadSources(paths);
+  // A module's importers are checked with it: a change to the module can break them.
+  const { sources, diagnostics: found } = loadSources(paths, { root: opts.root });
   const badRoot = checkRootOption(opts.root);
   const diagnostics: Diagnostic[] = badRoot ? [badRoot, ...found] : [...found];
   for (const source of sources) {
@@ -42,7 +44,7 @@ function runCheck(paths: string[], opts: CommonOptions): number {
     for (const d of result.diagnostics) diagnostics.push(d);
     if (result.program && result.program.components.length === 0 && result.program.pipelines.length === 0) diagnostics.push(nothingToCompile(source));
   }
-  const shown = applyPolicy(diagnostics, opts);
+  const shown = applyPolicy(uniqueDiagnostics(diagnostics), opts);
   report(shown, opts.format, opts.maxErrors);
   summary(shown, sources.length, opts.format);
   return exitStatus(shown);
@@ -83,6 +85,8 @@ export function main(argv: readonly string[]): number {
   const program = new Command('kfpdsl')
     .description('Compile .kfp pipelines to Argo Workflow YAML for Kubeflow Pipelines v1')
     .version(version, '-V, --version')
+    // Program options only before the command: `upload --version NAME` is the upload's own option.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
   const build = program
@@ -148,6 +152,34 @@ export function main(argv: readonly string[]): number {
     .action((paths: string[], opts: { check?: boolean; format: Format }) => {
       code = runFmt(paths, opts.check ?? false, (d) => report(d, opts.format));
     });
+  // upload and submit talk to a cluster; loaded on demand, like run.
+  clusterOptions(
+    program
+      .command('upload')
+      .description('compile a .kfp file and upload each pipeline to Kubeflow Pipelines (a new pipeline, or a new version of the one of that name)')
+      .argument('<file>', 'the .kfp file')
+      .option('--name <name>', 'the pipeline name in KFP (default: the pipeline\'s name in the source)')
+      .option('--description <text>', 'the pipeline description (default: its description in the source)')
+      .option('--version <name>', 'the version name, when the pipeline exists (default: v<UTC time>)'),
+  ).action((file: string, opts: unknown) => {
+    void Promise.all([import('../cluster/command.js'), import('./upload.js')]).then(([{ startCluster }, { uploadCommand }]) => startCluster(uploadCommand, file, opts));
+  });
+  clusterOptions(
+    program
+      .command('submit')
+      .description('compile one pipeline and start a run of it on Kubeflow Pipelines (--host) or an Argo Server (--argo)')
+      .argument('<file>', 'the .kfp file')
+      .option('--experiment <name>', 'the KFP experiment of the run (created if missing)')
+      .option('--arg <name=value>', 'set a pipeline parameter (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+      .option('--run-name <name>', 'the run\'s name (default: the pipeline\'s name and the UTC time)')
+      .option('--argo <url>', 'submit to this Argo Server instead of KFP (needs --namespace), e.g. https://localhost:2746')
+      .option('--service-account <name>', 'the Kubernetes service account the run\'s pods use')
+      .option('--wait', 'follow the run, one line per task change, and exit 0 if it succeeds, 1 if not')
+      .option('--dry-run', "with --argo: have the Argo Server lint the workflow, submit nothing")
+      .option('--poll-interval <seconds>', 'with --wait, how often to ask the server', '5'),
+  ).action((file: string, opts: unknown) => {
+    void Promise.all([import('../cluster/command.js'), import('./submit.js')]).then(([{ startCluster }, { submitCommand }]) => startCluster(submitCommand, file, opts));
+  });
   program
     .command('graph')
     .description("print a pipeline's DAG as Mermaid (renders in GitHub markdown) or Graphviz DOT")

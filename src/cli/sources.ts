@@ -4,10 +4,13 @@
  * cannot be read) is a diagnostic with a stable code, never an exception.
  */
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync, constants as fsc } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { diag } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { fsHost, isInside } from '../project/file-host.js';
+import { findProjectRoot } from '../project/root.js';
 import { SourceFile } from '../source.js';
+import { parseSource } from '../syntax/parse.js';
 
 /** A diagnostic about a path rather than a place in a source: it carries the path as its file. */
 export function pathDiag(name: Parameters<typeof diag>[0], path: string, message: string, hint?: string): Diagnostic {
@@ -113,9 +116,62 @@ export function isDiagnostic(x: SourceFile | Diagnostic): x is Diagnostic {
   return !(x instanceof SourceFile);
 }
 
-/** The sources under `paths`, read, plus a diagnostic for each path that could not be. */
-export function loadSources(paths: readonly string[]): { sources: SourceFile[]; diagnostics: Diagnostic[] } {
+function realOrResolved(path: string): string {
+  try {
+    return fsHost.realPath(resolve(path));
+  } catch {
+    return resolve(path);
+  }
+}
+
+/**
+ * The .kfp files of the project that import one of `paths`, directly or through other modules,
+ * and are not among them. `build --check` and `check` add them: the pre-commit framework passes
+ * only the files that changed, and when only a module changed, its importers' compiled output
+ * (which holds the module's components) is what goes stale or breaks.
+ */
+export function importersOf(paths: readonly string[], root: string | undefined): string[] {
+  const named = new Set(paths.map(realOrResolved));
+  const roots = new Set(paths.map((p) => findProjectRoot(p, root)));
+  /** Imported module (real path) → the files importing it. */
+  const importedBy = new Map<string, Set<string>>();
+  const shownAs = new Map<string, string>();
+  for (const projectRoot of roots) {
+    for (const p of collectSources([projectRoot]).paths) {
+      const real = realOrResolved(p);
+      const rel = relative(process.cwd(), p);
+      shownAs.set(real, isInside(process.cwd(), resolve(p)) ? rel : p);
+      const loaded = loadSource(p);
+      // Most files import no module: they are not parsed at all.
+      if (isDiagnostic(loaded) || !/\bimport\b[^\n]*\.kfp"/.test(loaded.text)) continue;
+      const doc = parseSource(loaded).document;
+      for (const imp of doc?.imports ?? []) {
+        if (!imp.path.endsWith('.kfp')) continue;
+        const target = realOrResolved(resolve(dirname(resolve(p)), imp.path));
+        if (!importedBy.has(target)) importedBy.set(target, new Set());
+        importedBy.get(target)!.add(real);
+      }
+    }
+  }
+  const found = new Set<string>();
+  const queue = [...named];
+  while (queue.length > 0) {
+    for (const importer of importedBy.get(queue.pop()!) ?? []) {
+      if (named.has(importer) || found.has(importer)) continue;
+      found.add(importer);
+      queue.push(importer);
+    }
+  }
+  return [...found].map((r) => shownAs.get(r) ?? r).sort();
+}
+
+/**
+ * The sources under `paths`, read, plus a diagnostic for each path that could not be; with
+ * `importers`, also the project's files that import them (see importersOf).
+ */
+export function loadSources(paths: readonly string[], importers?: { root: string | undefined }): { sources: SourceFile[]; diagnostics: Diagnostic[] } {
   const collected = collectSources(paths);
+  if (importers && collected.paths.length > 0) collected.paths.push(...importersOf(collected.paths, importers.root));
   const sources: SourceFile[] = [];
   const diagnostics = [...collected.diagnostics];
   for (const p of collected.paths) {
@@ -143,4 +199,20 @@ export function checkRootOption(root: string | undefined): Diagnostic | undefine
   } catch {
     return pathDiag('RootNotADirectory', root, `--root: no such directory: \`${root}\``, 'check the spelling; relative paths start from the working directory');
   }
+}
+
+/**
+ * Diagnostics of several sources, each reported once: a module imported by several of them is
+ * checked with each, and its errors (at its own lines) would otherwise be printed once per importer.
+ */
+export function uniqueDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const d of diagnostics) {
+    const key = `${d.code}\0${d.file?.path ?? ''}\0${d.span?.start ?? ''}\0${d.span?.end ?? ''}\0${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(d);
+  }
+  return out;
 }

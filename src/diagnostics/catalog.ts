@@ -53,6 +53,9 @@ export const Codes = {
   UnknownType: def('KFP2008', 'unknown-type', 'error', 'a type that is not int, float, str, bool, list, dict, file, metrics or ui_metadata'),
   UnknownSetting: def('KFP2009', 'unknown-setting', 'error', 'a setting that this block does not have'),
   DuplicateArgument: def('KFP2010', 'duplicate-argument', 'error', 'an input given more than one argument'),
+  ImportCycle: def('KFP2011', 'import-cycle', 'error', 'a .kfp module that imports itself, directly or through other modules'),
+  ImportClash: def('KFP2012', 'import-clash', 'error', 'a component name brought in by two unqualified module imports, or by a module and this file'),
+  ImportNeedsName: def('KFP2013', 'import-needs-name', 'error', 'a component.yaml import without `as NAME` (only a .kfp module may be imported without a name)'),
 
   TypeMismatch: def('KFP3001', 'type-mismatch', 'error', 'an argument whose type does not fit the input'),
   MissingArgument: def('KFP3002', 'missing-argument', 'error', 'a required input with no argument'),
@@ -74,6 +77,7 @@ export const Codes = {
   EmptyBlock: def('KFP4004', 'empty-block', 'error', 'a pipeline, condition, loop or finally block with no tasks (Argo runs no empty DAG)'),
   ImportOutsideProject: def('KFP4005', 'import-outside-project', 'error', 'an import of a file outside the project root (symbolic links resolved)'),
   ImportNotAFile: def('KFP4006', 'import-not-a-file', 'error', 'an import of a directory, a special file (FIFO, device, /proc) or a file over 4 MiB'),
+  UnreadableModule: def('KFP4007', 'unreadable-module', 'error', 'an imported .kfp module that does not exist or cannot be read'),
 
   InvalidResourceQuantity: def('KFP4020', 'invalid-resource-quantity', 'error', 'a `cpu`, `memory` or `ephemeral_storage` (request, limit or range) that is not a Kubernetes quantity, or a request above its limit'),
   InvalidGpu: def('KFP4021', 'invalid-gpu', 'error', 'a `gpu` that is not a positive count, or a `gpu_vendor` that names no GPU resource'),
@@ -141,6 +145,20 @@ export const Codes = {
   MissingArg: def('KFP0105', 'missing-arg', 'error', 'a pipeline parameter without a default and without `--arg` for `kfpdsl run`'),
   PackagesNotInstalled: def('KFP0110', 'packages-not-installed', 'error', 'a component\'s `packages` that `kfpdsl run` could not install into its virtual environment'),
   PythonNotUsable: def('KFP0111', 'python-not-usable', 'error', '`kfpdsl run --python` (or `python3` on PATH) that cannot make a virtual environment'),
+
+  // kfpdsl upload and submit: talking to a KFP API server or an Argo Server (src/cluster/*).
+  ClusterUnreachable: def('KFP0200', 'cluster-unreachable', 'error', '`upload`/`submit`: the server cannot be reached (no such host, connection refused)'),
+  ClusterDropped: def('KFP0201', 'cluster-connection-dropped', 'error', '`upload`/`submit`: the server closed the connection before answering'),
+  ClusterTimeout: def('KFP0202', 'cluster-timeout', 'error', '`upload`/`submit`: the server did not answer within --timeout'),
+  ClusterTls: def('KFP0203', 'cluster-tls', 'error', '`upload`/`submit`: the server\'s TLS certificate is not trusted (or TLS fails)'),
+  ClusterUnauthorized: def('KFP0204', 'cluster-unauthorized', 'error', '`upload`/`submit`: the server answered 401 (no or wrong token or cookie)'),
+  ClusterForbidden: def('KFP0205', 'cluster-forbidden', 'error', '`upload`/`submit`: the server answered 403 (the identity may not do this, in this namespace)'),
+  ClusterNotFound: def('KFP0206', 'cluster-not-found', 'error', '`upload`/`submit`: the server answered 404 (wrong --host path, missing namespace or object)'),
+  ClusterConflict: def('KFP0207', 'cluster-conflict', 'error', '`upload`/`submit`: the server answered 409 (a pipeline or version of that name exists)'),
+  ClusterTooLarge: def('KFP0208', 'cluster-too-large', 'error', '`upload`/`submit`: the compiled pipeline is over the server\'s size limit (32 MiB for KFP uploads)'),
+  ClusterRejected: def('KFP0209', 'cluster-rejected', 'error', '`upload`/`submit`: the server refused the request as invalid (400)'),
+  ClusterServerError: def('KFP0210', 'cluster-server-error', 'error', '`upload`/`submit`: the server failed (5xx), after retries where a retry is safe'),
+  ClusterBadResponse: def('KFP0211', 'cluster-bad-response', 'error', '`upload`/`submit`: an answer that is not the API\'s (not JSON, missing ids): likely not a KFP or Argo server'),
 } as const satisfies Record<string, DiagnosticDef>;
 
 export type CodeName = keyof typeof Codes;

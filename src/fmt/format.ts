@@ -254,10 +254,11 @@ class Printer {
     this.w.nl(prev === undefined ? 'start' : 'keep');
   }
 
-  /** importDecl : "import" String "as" Identifier */
+  /** importDecl : "import" String ("as" Identifier)? */
   private importDecl(): void {
     this.take('Import', false);
     this.take('StringLiteral', true);
+    if (!this.is('As')) return;
     this.take('As', true);
     this.take('Identifier', true);
   }
@@ -355,6 +356,11 @@ class Printer {
       space = true;
     }
     this.take('Identifier', space);
+    // `lib.train(...)`: a component of a module imported `as lib`.
+    if (this.is('Dot')) {
+      this.take('Dot', false);
+      this.take('Identifier', false);
+    }
     this.args();
     if (this.is('After')) {
       this.take('After', true);

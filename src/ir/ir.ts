@@ -62,6 +62,8 @@ export interface IrSpan {
   start: number;
   /** @asType integer @minimum 0 */
   end: number;
+  /** The file the offsets point into, as diagnostics name it (a component from a .kfp module names the module); absent: the program's source. */
+  file?: string;
 }
 
 export interface IrPythonImpl {

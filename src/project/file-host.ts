@@ -1,13 +1,16 @@
 /**
- * How the compiler reads files other than the source it was given (imported component.yaml
- * files): through this small interface, as TypeScript's CompilerHost does, so that an editor
- * or a test can serve files from memory. `fsHost` is the real file system.
+ * How the compiler reads files other than the source it was given (imported .kfp modules and
+ * component.yaml files): through this small interface, as TypeScript's CompilerHost does, so
+ * that an editor or a test can serve files from memory (memory-host.ts). `fsHost` is the real
+ * file system. The check phase reaches files and paths only through a host: it never imports
+ * `node:fs`, resolves against the working directory or calls `process.cwd()` (a test scans it).
  *
  * `readRegularFile` opens nothing but a regular file of bounded size: a FIFO would block the
  * compiler forever and /dev/zero would never end, so the kind is checked on the open
  * descriptor (O_NONBLOCK, O_NOFOLLOW) before a single byte is read.
  */
-import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 
 export type ReadOutcome =
   | { readonly kind: 'text'; readonly text: string }
@@ -25,6 +28,20 @@ export interface FileHost {
   readRegularFile(path: string, maxBytes: number): ReadOutcome;
   /** Whether anything exists at `path` (for finding the project root). */
   exists(path: string): boolean;
+  /** What is at `path` (symbolic links followed), or undefined when nothing is. */
+  stat(path: string): 'file' | 'directory' | 'special' | undefined;
+  /** The names in a directory, sorted; empty when it cannot be read. */
+  listDirectory(path: string): string[];
+  /** The absolute, normalised path of `spec` written in the file `from` (itself a path as the host takes it). */
+  resolveImport(from: string, spec: string): string;
+  /** An absolute path as the user would write it: relative to the working directory when below it. */
+  displayPath(path: string): string;
+}
+
+/** Whether `path` is `dir` or below it (both absolute and normalised). */
+export function isInside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
 function errnoCode(e: unknown): string {
@@ -76,8 +93,33 @@ function readRegularFile(path: string, maxBytes: number): ReadOutcome {
   }
 }
 
+function stat(path: string): 'file' | 'directory' | 'special' | undefined {
+  try {
+    return kindOf(statSync(path));
+  } catch {
+    return undefined;
+  }
+}
+
+function listDirectory(path: string): string[] {
+  try {
+    return readdirSync(path).sort();
+  } catch {
+    return [];
+  }
+}
+
 export const fsHost: FileHost = {
   realPath: (path) => realpathSync.native(path),
   readRegularFile,
   exists: existsSync,
+  stat,
+  listDirectory,
+  // The one place a relative source path meets the working directory: the CLI's paths are relative to it.
+  resolveImport: (from, spec) => resolve(dirname(resolve(from)), spec),
+  displayPath: (path) => {
+    const cwd = process.cwd();
+    const rel = relative(cwd, path);
+    return rel === '' ? '.' : isInside(cwd, path) ? rel : path;
+  },
 };

@@ -17,10 +17,15 @@ export interface Document extends Node<'Document'> {
   readonly pipelines: readonly PipelineDecl[];
 }
 
+/**
+ * `import "train.component.yaml" as train` (a component), `import "lib/common.kfp"` (a module's
+ * components, unqualified) or `import "lib/common.kfp" as lib` (called as `lib.train(...)`).
+ */
 export interface ImportDecl extends Node<'ImportDecl'> {
   readonly path: string;
   readonly pathSpan: Span;
-  readonly name: Identifier;
+  /** Absent for `import "x.kfp"` without `as`. */
+  readonly name?: Identifier;
 }
 
 export interface ParamDecl extends Node<'ParamDecl'> {
@@ -63,7 +68,10 @@ export interface Argument extends Node<'Argument'> {
 
 export interface TaskStmt extends Node<'TaskStmt'> {
   readonly name?: Identifier;
+  /** The name called: `train`, or `lib.train` (one identifier spanning both parts) for a module imported `as lib`. */
   readonly callee: Identifier;
+  /** `lib` in `lib.train(...)`. */
+  readonly qualifier?: Identifier;
   readonly args: readonly Argument[];
   readonly after: readonly Identifier[];
   readonly settings: readonly Setting[];
@@ -110,7 +118,9 @@ export interface RefExpr extends Node<'RefExpr'> {
 
 /** `secret("name", "key")`, `volume(...)`: built-in functions used as values. */
 export interface CallExpr extends Node<'CallExpr'> {
+  /** As in TaskStmt: `lib.train` is one identifier spanning both parts. */
   readonly callee: Identifier;
+  readonly qualifier?: Identifier;
   readonly args: readonly Argument[];
 }
 

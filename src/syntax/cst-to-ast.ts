@@ -68,6 +68,13 @@ class Builder {
     return { kind: 'Identifier', name: t.image, span: tokenSpan(t) };
   }
 
+  /** `train`, or `lib.train` as one identifier (what scopes are keyed by) plus its qualifier `lib`. */
+  callee(qualifier: IToken | undefined, name: IToken): { callee: ast.Identifier; qualifier?: ast.Identifier } {
+    if (!qualifier) return { callee: this.ident(name) };
+    const q = this.ident(qualifier);
+    return { callee: { kind: 'Identifier', name: `${q.name}.${name.image}`, span: { start: q.span.start, end: tokenSpan(name).end } }, qualifier: q };
+  }
+
   stringValue(t: IToken): string {
     try {
       const value = JSON.parse(t.image) as string;
@@ -108,7 +115,8 @@ class Builder {
   importDecl(n: CstNode): ast.ImportDecl {
     const c = n.children as Children;
     const p = token(c, 'path');
-    return { kind: 'ImportDecl', span: nodeSpan(n), path: this.stringValue(p), pathSpan: tokenSpan(p), name: this.ident(token(c, 'name')) };
+    const name = tokens(c, 'name')[0];
+    return { kind: 'ImportDecl', span: nodeSpan(n), path: this.stringValue(p), pathSpan: tokenSpan(p), ...(name ? { name: this.ident(name) } : {}) };
   }
 
   params(n: CstNode | undefined): ast.ParamDecl[] {
@@ -244,7 +252,7 @@ class Builder {
       kind: 'TaskStmt',
       span: nodeSpan(n),
       ...(name ? { name: this.ident(name) } : {}),
-      callee: this.ident(token(cc, 'callee')),
+      ...this.callee(tokens(cc, 'qualifier')[0], token(cc, 'callee')),
       args: this.args(nodes(cc, 'argList')[0]),
       after: tokens(c, 'after').map((t) => this.ident(t)),
       settings: settingsBlock ? nodes(settingsBlock.children as Children, 'setting').map((s) => this.setting(s)) : [],
@@ -343,10 +351,12 @@ class Builder {
     const rc = ref.children as Children;
     const parts = tokens(rc, 'parts').map((t) => this.ident(t));
     if (tokens(rc, 'call').length > 0) {
-      if (parts.length > 1) {
-        this.diagnostics.push(diag('SyntaxError', 'only built-in functions can be called inside an expression', { file: this.file, span: nodeSpan(ref), hint: 'e.g. `secret("db-creds", "password")`' }));
+      if (parts.length > 2) {
+        this.diagnostics.push(diag('SyntaxError', 'only built-in functions and components can be called inside an expression', { file: this.file, span: nodeSpan(ref), hint: 'e.g. `secret("db-creds", "password")` or `lib.train(x)`' }));
       }
-      return { kind: 'CallExpr', span: nodeSpan(ref), callee: parts[0]!, args: this.args(nodes(rc, 'argList')[0]) };
+      // `lib.add(a, b)` inside an argument: a component of a module imported `as lib`.
+      const callee = parts.length === 2 ? this.callee(tokens(rc, 'parts')[0], tokens(rc, 'parts')[1]!) : { callee: parts[0]! };
+      return { kind: 'CallExpr', span: nodeSpan(ref), ...callee, args: this.args(nodes(rc, 'argList')[0]) };
     }
     return { kind: 'RefExpr', span: nodeSpan(ref), parts };
   }

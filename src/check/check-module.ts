@@ -1,0 +1,87 @@
+/**
+ * `.kfp` modules: `import "lib/common.kfp"` reads, parses and checks that file once per
+ * program, and gives the importer the components the module defines. A module is checked as
+ * its own file (its imports and components; its pipelines are not compiled by an importer,
+ * so a file can be both a library and a runnable pipeline), and its errors are reported at its
+ * own lines, once, however many files import it. A module that imports itself, directly or
+ * through others, is an import cycle, reported at the import that closes it.
+ */
+import type { Span } from '../source.js';
+import { SourceFile } from '../source.js';
+import type * as ast from '../syntax/ast.js';
+import { parseSource } from '../syntax/parse.js';
+import { checkArgoPlaceholders } from './argo-placeholders.js';
+import { readImport, type ImportOptions } from './check-import.js';
+import { CheckContext } from './context.js';
+import { declareScope, type Scope } from './scope.js';
+
+export interface LoadedModule extends Scope {
+  readonly file: SourceFile;
+}
+
+/** One link of the chain of imports being loaded: the file, and the import in it being followed. */
+interface Step {
+  readonly real: string;
+  readonly file: SourceFile;
+  imp?: { readonly path: string; readonly span: Span };
+}
+
+export class ModuleLoader {
+  private readonly done = new Map<string, LoadedModule | undefined>();
+  /** Every module file read, by the path diagnostics and IR spans name it with. */
+  readonly files = new Map<string, SourceFile>();
+  /** The files being loaded, outermost first (the program's source at the bottom). */
+  private readonly chain: Step[] = [];
+
+  /**
+   * @param rootReal the program source's own path, links resolved (a module importing it is a
+   *   cycle); asked for only when a module is imported, so a file without modules touches nothing
+   */
+  constructor(
+    readonly options: ImportOptions,
+    private readonly rootFile: SourceFile,
+    private readonly rootReal: () => string,
+  ) {}
+
+  /** The module `imp` names, checked; undefined (after reporting why) when it cannot be used. */
+  load(ctx: CheckContext, imp: ast.ImportDecl): LoadedModule | undefined {
+    const read = readImport(ctx, imp, this.options, 'module');
+    if (!read) return undefined;
+    if (this.chain.length === 0) this.chain.push({ real: this.rootReal(), file: this.rootFile });
+    const cycleAt = this.chain.findIndex((s) => s.real === read.real);
+    if (cycleAt >= 0) {
+      this.reportCycle(ctx, imp, cycleAt);
+      return undefined;
+    }
+    if (this.done.has(read.real)) return this.done.get(read.real);
+    const file = new SourceFile(imp.path.startsWith('/') ? imp.path : this.options.host.displayPath(read.requested), read.text);
+    this.files.set(file.path, file);
+    const parsed = parseSource(file);
+    for (const d of parsed.diagnostics) ctx.diagnostics.push(d);
+    if (!parsed.document) {
+      this.done.set(read.real, undefined);
+      return undefined;
+    }
+    this.chain[this.chain.length - 1]!.imp = { path: imp.path, span: imp.pathSpan };
+    this.chain.push({ real: read.real, file });
+    const mctx = new CheckContext(file, ctx.diagnostics);
+    const before = ctx.diagnostics.length;
+    const scope = declareScope(mctx, parsed.document, this);
+    checkArgoPlaceholders(mctx, { ...parsed.document, pipelines: [] });
+    this.chain.pop();
+    // A module with errors is reported in the module; its importers' calls to it are not checked (they would only cascade).
+    const failed = ctx.diagnostics.slice(before).some((d) => d.severity === 'error');
+    const mod: LoadedModule = { ...scope, incomplete: scope.incomplete || failed, file };
+    this.done.set(read.real, mod);
+    return mod;
+  }
+
+  private reportCycle(ctx: CheckContext, imp: ast.ImportDecl, from: number): void {
+    const steps = this.chain.slice(from);
+    ctx.report('ImportCycle', `import cycle: ${[...steps.map((s) => `\`${s.file.path}\``), `\`${steps[0]!.file.path}\``].join(' → ')}`, imp.pathSpan, {
+      label: 'closes the cycle',
+      hint: 'move what both files need into a third module that imports neither',
+      related: steps.filter((s) => s.imp && s.file !== ctx.file).map((s) => ctx.related(s.imp!.span, `imports \`${s.imp!.path}\``, s.file)),
+    });
+  }
+}

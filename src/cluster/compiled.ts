@@ -1,0 +1,58 @@
+/**
+ * The pipelines of one .kfp file, compiled exactly as `kfpdsl build` compiles them (through
+ * `compileSource`): the YAML text that build would write, its object, and where the pipeline
+ * is declared (cluster failures are reported there).
+ */
+import YAML from 'yaml';
+import { UsageError } from '../cli/files.js';
+import { checkRootOption, isDiagnostic, loadSource } from '../cli/sources.js';
+import { compileSource } from '../compile.js';
+import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { didYouMean } from '../diagnostics/suggest.js';
+import type { IrPipeline } from '../ir/ir.js';
+import type { SourceFile, Span } from '../source.js';
+import type { PipelineDecl } from '../syntax/ast.js';
+
+export interface CompiledPipeline {
+  readonly ir: IrPipeline;
+  readonly decl: PipelineDecl | undefined;
+  /** The pipeline's name in the source, where its diagnostics point. */
+  readonly span: Span | undefined;
+  /** `<name>.yaml`, as build names it. */
+  readonly fileName: string;
+  readonly text: string;
+  readonly workflow: Record<string, unknown>;
+}
+
+export type Compiled =
+  | { readonly ok: true; readonly source: SourceFile; readonly pipelines: CompiledPipeline[]; readonly warnings: Diagnostic[] }
+  | { readonly ok: false; readonly diagnostics: Diagnostic[] };
+
+export function compileFile(file: string, root: string | undefined, only: string | undefined): Compiled {
+  const source = loadSource(file);
+  const badRoot = checkRootOption(root);
+  if (isDiagnostic(source)) return { ok: false, diagnostics: [source] };
+  if (badRoot) return { ok: false, diagnostics: [badRoot] };
+  const compiled = compileSource(source, { root });
+  if (hasErrors(compiled.diagnostics)) return { ok: false, diagnostics: compiled.diagnostics };
+  const all = compiled.program?.pipelines ?? [];
+  if (all.length === 0) throw new UsageError(`${file} defines no pipeline`);
+  let chosen = all;
+  if (only !== undefined) {
+    const named = all.find((p) => p.displayName === only || p.name === only);
+    if (!named) {
+      const hint = didYouMean(only, new Set(all.flatMap((p) => [p.displayName, p.name])));
+      const listing = all.map((p) => `"${p.displayName}"`).join(', ');
+      throw new UsageError(`${file} has no pipeline named "${only}"${hint ? `; ${hint}` : ''} (it defines ${listing})`);
+    }
+    chosen = [named];
+  }
+  const pipelines = chosen.map((ir): CompiledPipeline => {
+    const fileName = `${ir.name}.yaml`;
+    const emitted = compiled.files.find((f) => f.kind === 'workflow' && f.path === fileName);
+    if (!emitted) throw new Error(`no workflow was emitted for pipeline "${ir.displayName}"`);
+    const decl = compiled.document?.pipelines[all.indexOf(ir)];
+    return { ir, decl, span: decl?.nameSpan, fileName, text: emitted.text, workflow: YAML.parse(emitted.text) as Record<string, unknown> };
+  });
+  return { ok: true, source, pipelines, warnings: compiled.diagnostics };
+}
