@@ -2,8 +2,13 @@ import { defineConfig } from 'vitest/config';
 // @ts-expect-error: a plain .mjs script, shared with scripts/bundle.mjs
 import { precompileModule } from './scripts/hbs-precompile.mjs';
 import { HANG_CAP_MS } from './test/support/caps.js';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
 export default defineConfig({
+  // The version the bundle bakes in (scripts/bundle.mjs), so that output headers match the binary's.
+  define: { KFPDSL_VERSION: JSON.stringify(pkg.version) },
   plugins: [
     {
       // Handlebars templates are imported precompiled, as scripts/bundle.mjs does for the bundle.
@@ -25,5 +30,7 @@ export default defineConfig({
     // A cap that only a real hang reaches (test/support/caps.ts), never a busy machine.
     testTimeout: HANG_CAP_MS,
     hookTimeout: HANG_CAP_MS,
+    // Every build in a test, the CLI's included, parses its output back and compares (src/emit/verify.ts).
+    env: { KFPDSL_VERIFY: '1' },
   },
 });

@@ -4,18 +4,22 @@
 //   node bench/bench.mjs [--runs N]        (or BENCH_RUNS=N; default 11, plus 2 warm-ups)
 //
 // 1. `node -e 0` vs `kfpdsl build examples/add.kfp -o <tmp>` vs `kfpdsl check examples/add.kfp`:
-//    medians of N runs and ratios to `node -e 0`.
+//    medians of N alternating runs and ratios to `node -e 0` (the goal for build: <= 1.5x).
 // 2. Generated pipelines of 1,000, 5,000 and 10,000 tasks (a chain of `inc` tasks with some
-//    fan-out): `kfpdsl build`, median of 3: seconds, output size, tasks/s. (10,000 tasks exceed
+//    fan-out): `kfpdsl build`, alternating runs: wall, work after start-up (less a 1-task
+//    build), by wall and CPU, output size, and the slope in ms per 1,000 tasks (goals: 1,000
+//    tasks <= 150 ms of work, 5,000 <= 750 ms, linear). (10,000 tasks exceed
 //    Argo's 1 MiB workflow limit, which kfpdsl reports as error KFP5002: timed up to that.)
 // 3. `kfpdsl check` over 200 copies of examples/add.kfp in one call vs `node -e 0`.
 // 4. Bad input at scale: 100,000 errors on one line and on 100,000 lines, 130,000 stray `;`
 //    (check, build, fmt), 32,000 type errors on one line, 100,000 components, a call with
 //    100,000 arguments: wall and CPU seconds (one run, capped at 120 s), bytes of diagnostics, exit code.
+// 6. What `build --verify` (parse the written text back and compare) costs over a plain build,
+//    on examples/add.kfp and on a 1,000-task chain, alternating runs.
 // 5. `check` of 1,000-task pipelines with 1, 100 and 1,000 Python fences, by two bundles built
 //    alike, with and without the fence checks (bench/python-fences.mjs): the checks' overhead.
 //
-//   node bench/bench.mjs --only 4           runs just section 4 (any of 1-5, comma-separated)
+//   node bench/bench.mjs --only 4           runs just section 4 (any of 1-6, comma-separated)
 //
 // `kfpdsl` is the installed command, bin/kfpdsl: it starts node from the CLI's start-up
 // snapshot. `kfpdsl.mjs` is its fallback for other Node.js versions (bundle + code cache).
@@ -49,7 +53,7 @@ function option(name, fallback) {
 }
 const RUNS = option('--runs', 11);
 const onlyAt = process.argv.indexOf('--only');
-const ONLY = onlyAt >= 0 ? new Set(process.argv[onlyAt + 1].split(',').map(Number)) : new Set([1, 2, 3, 4, 5]);
+const ONLY = onlyAt >= 0 ? new Set(process.argv[onlyAt + 1].split(',').map(Number)) : new Set([1, 2, 3, 4, 5, 6]);
 const WARMUPS = 2;
 
 const work = mkdtempSync(join(tmpdir(), 'kfpdsl-bench-'));
@@ -165,52 +169,92 @@ if (!existsSync(join(root, 'dist', 'kfpdsl.cjs'))) {
 
 console.log(`kfpdsl bench: node ${process.version}, ${process.platform}/${process.arch}, median of ${RUNS} runs after ${WARMUPS} warm-ups`);
 
-// 1. Start-up: one small file.
-const baseline = ONLY.has(1) || ONLY.has(3) ? bench(() => ['-e', '0']) : undefined;
+// 1. Start-up: one small file. The commands take turns run by run (node -e 0, build, check, ...),
+// so that a change in the machine's load hits them alike; the ratio to `node -e 0` is the figure.
+/** Medians of `runs` rounds in which each command runs once, in turn, after `warmups` such rounds. */
+function benchAlternating(commands, { runs = RUNS, warmups = WARMUPS } = {}) {
+  const times = commands.map(() => []);
+  for (let i = 0; i < warmups + runs; i++) {
+    commands.forEach((argsFor, c) => {
+      const ms = timeOnce(argsFor(i));
+      if (i >= warmups) times[c].push(ms);
+    });
+  }
+  return times.map((ts) => ({ median: median(ts), min: Math.min(...ts), max: Math.max(...ts) }));
+}
+const ratio = (ms) => `${(ms / baseline.median).toFixed(2)}x`;
+let baseline;
 if (ONLY.has(1)) {
-  const build = bench(() => kfpdsl('build', 'examples/add.kfp', '-o', freshDir('add')));
-  const check = bench(() => kfpdsl('check', 'examples/add.kfp'));
-  const buildMjs = bench(() => kfpdslMjs('build', 'examples/add.kfp', '-o', freshDir('add')));
-  const checkMjs = bench(() => kfpdslMjs('check', 'examples/add.kfp'));
-  const ratio = (ms) => `${(ms / baseline.median).toFixed(2)}x`;
-  table('1. one small file (examples/add.kfp)', ['command', 'median', 'min', 'max', 'vs node -e 0'], [
+  const [node0, build, check, buildMjs, checkMjs] = benchAlternating([
+    () => ['-e', '0'],
+    () => kfpdsl('build', 'examples/add.kfp', '-o', freshDir('add')),
+    () => kfpdsl('check', 'examples/add.kfp'),
+    () => kfpdslMjs('build', 'examples/add.kfp', '-o', freshDir('add')),
+    () => kfpdslMjs('check', 'examples/add.kfp'),
+  ]);
+  baseline = node0;
+  table('1. one small file (examples/add.kfp), alternating runs', ['command', 'median', 'min', 'max', 'vs node -e 0'], [
     ['node -e 0', fmtMs(baseline.median), fmtMs(baseline.min), fmtMs(baseline.max), '1.00x'],
-    ['kfpdsl build add.kfp -o tmp', fmtMs(build.median), fmtMs(build.min), fmtMs(build.max), ratio(build.median)],
+    ['kfpdsl build add.kfp -o tmp (goal <= 1.5x)', fmtMs(build.median), fmtMs(build.min), fmtMs(build.max), ratio(build.median)],
     ['kfpdsl check add.kfp', fmtMs(check.median), fmtMs(check.min), fmtMs(check.max), ratio(check.median)],
     ['node bin/kfpdsl.mjs build (fallback)', fmtMs(buildMjs.median), fmtMs(buildMjs.min), fmtMs(buildMjs.max), ratio(buildMjs.median)],
     ['node bin/kfpdsl.mjs check (fallback)', fmtMs(checkMjs.median), fmtMs(checkMjs.min), fmtMs(checkMjs.max), ratio(checkMjs.median)],
   ]);
 }
+if (ONLY.has(3) && !baseline) baseline = bench(() => ['-e', '0']);
 
 // 2. Large generated pipelines. Argo rejects workflows over 1 MiB, and kfpdsl reports that as an
 // error (KFP5002) after lowering, so a pipeline too big for Argo is timed up to that rejection.
+// "Work" is a build's time less that of a 1-task chain's build (start-up and the fixed costs),
+// runs alternating between the sizes so that a change in the machine's load hits them alike;
+// the slope (ms per 1,000 tasks between sizes) shows whether it grows linearly.
 if (ONLY.has(2)) {
-  const bigRows = [];
-  for (const n of [1_000, 5_000, 10_000]) {
+  const sizes = [1, 1_000, 5_000, 10_000];
+  const RUNS2 = Math.max(3, Math.min(RUNS, 5));
+  const srcs = new Map(sizes.map((n) => {
     const src = join(freshDir(`big-src-${n}`), `big${n}.kfp`);
-    writeFileSync(src, bigPipeline(n));
-    const label = `${n.toLocaleString('en-US')} tasks`;
-    const times = [];
-    let last;
-    let out = '';
-    for (let i = 0; i < 3; i++) {
-      out = freshDir(`big-out-${n}`);
+    writeFileSync(src, bigPipeline(Math.max(n, 2)));
+    return [n, src];
+  }));
+  const walls = new Map(sizes.map((n) => [n, []]));
+  const cpus = new Map(sizes.map((n) => [n, []]));
+  const last = new Map();
+  const timeCmd = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+  for (let i = 0; i < RUNS2; i++) {
+    for (const n of sizes) {
+      const out = freshDir(`big-out-${n}`);
+      const args = ['build', srcs.get(n), '-o', out];
       const t0 = performance.now();
-      last = spawnSync(launcher, ['build', src, '-o', out], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 30 });
-      times.push(performance.now() - t0);
-      if (last.error) throw last.error;
+      const r = timeCmd
+        ? spawnSync(timeCmd, ['-f', 'BENCH-CPU %U %S', launcher, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 30 })
+        : spawnSync(launcher, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 30 });
+      walls.get(n).push(performance.now() - t0);
+      if (r.error) throw r.error;
+      const cpu = /^BENCH-CPU ([\d.]+) ([\d.]+)$/m.exec(r.stderr ?? '');
+      if (cpu) cpus.get(n).push((Number(cpu[1]) + Number(cpu[2])) * 1000);
+      last.set(n, { r, out });
     }
-    const secs = `${(median(times) / 1000).toFixed(2)} s`;
-    const rate = Math.round(n / (median(times) / 1000)).toLocaleString('en-US');
-    if (last.status === 0) {
-      const size = dirSize(out);
-      bigRows.push([label, secs, fmtBytes(size.bytes), String(size.files), rate, 'ok']);
-    } else {
-      const firstError = (last.stderr.split('\n').find((l) => /^error/.test(l)) ?? last.stderr.split('\n')[0] ?? '').split(';')[0].slice(0, 90);
-      bigRows.push([label, secs, '-', '-', rate, `exit ${last.status}: ${firstError}`]);
-    }
-}
-table('2. generated pipelines: kfpdsl build, median of 3', ['pipeline', 'time', 'output', 'files', 'tasks/s', 'result'], bigRows);
+  }
+  const wall0 = median(walls.get(1));
+  const cpu0 = cpus.get(1).length ? median(cpus.get(1)) : undefined;
+  const work = (n) => median(walls.get(n)) - wall0;
+  const cpuWork = (n) => (cpu0 === undefined ? undefined : median(cpus.get(n)) - cpu0);
+  const bigRows = [];
+  for (const n of sizes) {
+    const { r, out } = last.get(n);
+    const label = `${n.toLocaleString('en-US')} task${n === 1 ? '' : 's'}`;
+    const cw = cpuWork(n);
+    const target = n === 1_000 ? ' (goal <= 150 ms)' : n === 5_000 ? ' (goal <= 750 ms)' : '';
+    let result = 'ok';
+    let size = '-';
+    if (r.status === 0) size = fmtBytes(dirSize(out).bytes);
+    else result = `exit ${r.status}: ${(r.stderr.split('\n').find((l) => /^error/.test(l)) ?? r.stderr.split('\n')[0] ?? '').split(';')[0].slice(0, 90)}`;
+    bigRows.push([label, fmtMs(median(walls.get(n))), n === 1 ? '-' : fmtMs(work(n)) + target, n === 1 || cw === undefined ? '-' : fmtMs(cw), size, result]);
+  }
+  table(`2. generated pipelines: kfpdsl build, median of ${RUNS2} alternating runs`, ['pipeline', 'wall', 'work (wall - 1 task)', 'work (cpu - 1 task)', 'output', 'result'], bigRows);
+  const slope = (a, b, f) => ((f(b) - f(a)) / ((b - a) / 1000)).toFixed(1);
+  console.log(`slope, wall: ${slope(1_000, 5_000, work)} ms per 1,000 tasks from 1k to 5k, ${slope(5_000, 10_000, work)} from 5k to 10k`);
+  if (cpu0 !== undefined) console.log(`slope, cpu:  ${slope(1_000, 5_000, cpuWork)} ms per 1,000 tasks from 1k to 5k, ${slope(5_000, 10_000, cpuWork)} from 5k to 10k`);
 }
 
 // 3. Many files in one call.
@@ -266,4 +310,20 @@ if (ONLY.has(4)) {
 if (ONLY.has(5)) {
   const { benchPythonFences, HEADER } = await import('./python-fences.mjs');
   table('5. kfpdsl check with and without the Python fence checks (overhead from CPU time)', HEADER, await benchPythonFences(RUNS));
+}
+
+// 6. The cost of `build --verify` (src/emit/verify.ts: a plain build checks only the schema).
+if (ONLY.has(6)) {
+  const big = join(freshDir('verify-src'), 'big1000.kfp');
+  writeFileSync(big, bigPipeline(1_000));
+  const [addPlain, addVerify, bigPlain, bigVerify] = benchAlternating([
+    () => kfpdsl('build', 'examples/add.kfp', '-o', freshDir('v')),
+    () => kfpdsl('build', 'examples/add.kfp', '-o', freshDir('v'), '--verify'),
+    () => kfpdsl('build', big, '-o', freshDir('v')),
+    () => kfpdsl('build', big, '-o', freshDir('v'), '--verify'),
+  ], { runs: Math.max(3, Math.min(RUNS, 7)), warmups: 1 });
+  table('6. kfpdsl build with and without --verify (parse back and compare)', ['input', 'plain', '--verify', 'difference'], [
+    ['examples/add.kfp', fmtMs(addPlain.median), fmtMs(addVerify.median), fmtMs(addVerify.median - addPlain.median)],
+    ['1,000-task chain', fmtMs(bigPlain.median), fmtMs(bigVerify.median), fmtMs(bigVerify.median - bigPlain.median)],
+  ]);
 }

@@ -8,7 +8,7 @@ import { check } from './check/check.js';
 import { checkLimits } from './check/limits.js';
 import { diag } from './diagnostics/catalog.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
-import { verifyRendered } from './emit/verify.js';
+import { verifyRendered, type VerifyMode } from './emit/verify.js';
 import type { IrProgram } from './ir/ir.js';
 import { validateIrProgram } from './ir/validate.js';
 import { componentSpec } from './lower/components.js';
@@ -51,6 +51,8 @@ export interface CompileOptions {
   readonly root?: string | undefined;
   /** Where imported files are read from (default: the file system). */
   readonly host?: FileHost;
+  /** How the written text is checked (src/emit/verify.ts); default `full`; `build` without `--verify` passes `schema`. */
+  readonly verify?: VerifyMode;
 }
 
 export function compileSource(file: SourceFile, options: CompileOptions = {}): CompileResult {
@@ -91,16 +93,18 @@ function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult
     specs.set(c.name, spec);
     // A graph component is only ever imported, never lowered (calls to one are refused): nothing to write.
     if (options.checkOnly || (c.impl.kind === 'imported' && c.impl.graphRefs)) continue;
-    const v = verifyRendered(renderComponent(spec), spec, `component \`${c.name}\``, componentSchemaErrors, file);
+    const v = verifyRendered(renderComponent(spec, { path: sourcePath }), spec, `component \`${c.name}\``, componentSchemaErrors, file, options.verify);
     diagnostics.push(...v.diagnostics);
     if (v.text !== undefined) files.push({ path: `components/${c.name.toLowerCase()}.yaml`, kind: 'component', text: v.text });
   }
   checked.program.pipelines.forEach((p, i) => {
-    const wf = new WorkflowLowering(p, checked.program.components, specs).lower();
+    const lowering = new WorkflowLowering(p, checked.program.components, specs);
+    const wf = lowering.lower();
     // Limits are checked on the lowered object, so `check` catches what only a cluster would reject.
     diagnostics.push(...checkLimits(file, checked.program, parsed.document!.pipelines[i]!.nameSpan, wf, checked.files));
     if (options.checkOnly || hasErrors(diagnostics)) return;
-    const v = verifyRendered(renderWorkflow(wf), wf, `pipeline "${p.displayName}"`, argoSchemaErrors, file);
+    const taskLines = new Map([...lowering.taskOrigins].map(([task, span]) => [task, file.positionAt(span.start).line]));
+    const v = verifyRendered(renderWorkflow(wf, { path: sourcePath, taskLines }), wf, `pipeline "${p.displayName}"`, argoSchemaErrors, file, options.verify);
     diagnostics.push(...v.diagnostics);
     if (v.text !== undefined) files.push({ path: `${p.name}.yaml`, kind: 'workflow', text: v.text });
   });

@@ -1,6 +1,6 @@
 /**
  * Fuzzing: no input crashes the compiler, hangs it, or produces an unlocated or internal
- * error, and whatever it writes stays inside the output directory and is ASCII.
+ * error, and whatever it writes stays inside the output directory and holds no raw control character.
  *
  * Cases (test/support/fuzz-cases.ts): MUTATIONS deterministic mutations of examples/*.kfp
  * and test/fixtures/errors/*.kfp, plus every 'core' hostile input (20,000 tasks, 5 MB

@@ -1,6 +1,7 @@
 /**
  * The YAML normaliser: strings that YAML 1.1 readers (Go's yaml.v2 in Argo and kubectl,
- * PyYAML in the kfp SDK) would misread stay strings, non-ASCII text is escaped, and
+ * PyYAML in the kfp SDK) would misread stay strings, non-ASCII text is escaped (outside readable
+ * block scalars: test/yaml-writer.test.ts), and
  * everything parses back to exactly the same value under YAML 1.1 and 1.2. Values go
  * through the real Handlebars component template too.
  */
@@ -57,7 +58,7 @@ describe('the component template', () => {
       inputs: TRICKY.map((s, i) => ({ name: `in${i}`, type: 'String', default: s, optional: true })),
       implementation: { container: { image: 'alpine:3.19', command: ['sh', '-c', 'echo "$0" {{inputs.parameters.x}}', ...TRICKY] } },
     };
-    const rendered = renderComponent(spec);
+    const rendered = renderComponent(spec, { path: 'tricky.kfp' });
     expect(YAML.parse(rendered)).toEqual(spec);
     expect(YAML.parse(toYaml(YAML.parse(rendered)), { version: '1.1' })).toEqual(spec);
   });

@@ -25,6 +25,8 @@ export interface BuildOptions {
   check?: boolean;
   /** `--max-errors`: diagnostics printed per file (0: all). */
   maxErrors?: number;
+  /** `--verify`: parse every output back and compare it with what was meant (src/emit/verify.ts); KFPDSL_VERIFY=1 does too. */
+  verify?: boolean;
 }
 
 interface Unit {
@@ -123,7 +125,7 @@ export function runBuild(paths: readonly string[], opts: BuildOptions): number |
   const diagnostics: Diagnostic[] = badRoot ? [badRoot, ...loaded.diagnostics] : [...loaded.diagnostics];
   const units: Unit[] = [];
   for (const source of loaded.sources) {
-    const result = compileSource(source, { root: opts.root });
+    const result = compileSource(source, { root: opts.root, verify: opts.verify || process.env.KFPDSL_VERIFY === '1' ? 'full' : 'schema' });
     // One by one: a spread of 100,000 diagnostics overflows the stack.
     for (const d of result.diagnostics) diagnostics.push(d);
     if (hasErrors(result.diagnostics)) continue;

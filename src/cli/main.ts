@@ -96,6 +96,7 @@ export function main(argv: readonly string[]): number {
     .option('-o, --out <dir>', 'write each source D/S.kfp to OUT/<D relative to the project root>/S/ (default: D/S/, beside the source)')
     .addOption(rootOption())
     .option('--check', 'write nothing; fail if the files on disk differ from what would be written')
+    .option('--verify', 'parse every output back and check it holds exactly what was compiled (without it, only the schema is checked)')
     .addOption(formatOption());
   policyOptions(build).action((paths: string[], opts: BuildOptions) => {
     const result = runBuild(paths, opts);

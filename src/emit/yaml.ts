@@ -1,53 +1,90 @@
 /**
- * The one place YAML text is produced and read. Output is normalised by the `yaml`
- * library with YAML 1.1-compatible quoting, so that Go's yaml.v2 (Argo, kubectl, the KFP
- * API server) and PyYAML (the kfp SDK) read every string as a string: `on`, `yes`, `0755`,
- * `1_000` stay quoted, and so do the forms only Go's resolver knows (`0X1F`, `0B101`,
- * `0O17`: see typed-lookalikes.ts); a bare `=` (which PyYAML cannot load) is forced into
- * quotes. Output is pure printable ASCII: every string holding other characters (non-ASCII
- * text such as Korean comments in Python code, control characters, DEL) is double-quoted
- * with escapes, because Go rejects raw control characters in a file and the escapes
- * survive any upload path, parsing back to exactly the same value. A lone UTF-16
- * surrogate cannot be written at all (no UTF-8 and no YAML escape holds one): the checker
- * refuses it at its source, and toYaml throws if one gets this far.
+ * The one place YAML text is produced and read. Writing is a direct walk over plain data
+ * (block mappings and sequences, `[]`/`{}` when empty, sequences not indented under their
+ * key, as kfp writes them), with each scalar written by src/emit/scalar.ts: strings stay
+ * strings for Go's yaml.v2 and PyYAML, multi-line text is a readable literal block where
+ * that is safe, anything else past printable ASCII is escaped in double quotes. The
+ * templates (src/lower/templates/*.hbs) write the document's frame and comments and call
+ * `yamlValue`/`yamlItem` for each subtree, so the text they produce is the text written.
  */
-import YAML, { Scalar } from 'yaml';
-import { mayReadAsNonString } from './typed-lookalikes.js';
+import YAML from 'yaml';
+import { scalar, stringScalar } from './scalar.js';
 
-const NON_ASCII = /[^\x00-\x7f]/;
-/** What the text may hold only escaped: C0 controls but tab and newline, DEL, and everything past ASCII. */
-const NEEDS_ESCAPE = /[^\t\n\x20-\x7e]/;
-const LONE_SURROGATE = /\p{Cs}/u;
+export { UnwritableString } from './scalar.js';
 
-export class UnwritableString extends Error {}
+const STEP = '  ';
 
-function escapeNonAscii(text: string): string {
+function isCollection(v: unknown): v is object {
+  return typeof v === 'object' && v !== null;
+}
+
+function isEmpty(v: object): boolean {
+  if (Array.isArray(v)) return v.length === 0;
+  for (const k in v) if ((v as Record<string, unknown>)[k] !== undefined && Object.hasOwn(v, k)) return false;
+  return true;
+}
+
+/** A non-empty block collection: its first line at the cursor, the others at `indent`. */
+function collection(v: object, indent: string): string {
   let out = '';
-  for (const ch of text) {
-    const cp = ch.codePointAt(0)!;
-    if (cp === 0x7f) out += '\\x7F';
-    else if (cp < 0x80) out += ch;
-    else if (cp <= 0xffff) out += '\\u' + cp.toString(16).toUpperCase().padStart(4, '0');
-    else out += '\\U' + cp.toString(16).toUpperCase().padStart(8, '0');
+  if (Array.isArray(v)) {
+    for (const item of v) out += (out ? '\n' + indent : '') + '- ' + node(item, indent + STEP);
+    return out;
+  }
+  const rec = v as Record<string, unknown>;
+  for (const k of Object.keys(rec)) {
+    const value = rec[k];
+    if (value === undefined) continue;
+    out += (out ? '\n' + indent : '') + pair(k, value, indent);
   }
   return out;
 }
 
+/** A value where a node starts (after `- `): a collection's first line, or a scalar. */
+function node(v: unknown, indent: string): string {
+  if (!isCollection(v)) return scalar(v, indent);
+  if (isEmpty(v)) return Array.isArray(v) ? '[]' : '{}';
+  return collection(v, indent);
+}
+
+/** `key: value` of a mapping at `indent`. */
+function pair(key: string, value: unknown, indent: string): string {
+  const inner = indent + STEP;
+  const k = stringScalar(key, inner, true);
+  // A key over 1,024 characters cannot be implicit: `? key` then `: value`.
+  const head = k.length > 1024 ? `? ${k}\n${indent}:` : `${k}:`;
+  return head + valueAfterKey(value, indent, k.length > 1024);
+}
+
+/** What follows `key:` for a key at `indent`: ` scalar`, or a line break and a block collection. */
+function valueAfterKey(value: unknown, indent: string, explicitKey = false): string {
+  const inner = indent + STEP;
+  if (!isCollection(value)) return ' ' + scalar(value, inner);
+  if (isEmpty(value)) return Array.isArray(value) ? ' []' : ' {}';
+  if (explicitKey) return ' ' + collection(value, inner);
+  // Sequences sit at their key's indentation (kfp's style, `indentSeq: false`).
+  const at = Array.isArray(value) ? indent : inner;
+  return '\n' + at + collection(value, at);
+}
+
 /** YAML text of a value, deterministic and portable (see the module comment). */
 export function toYaml(value: unknown): string {
-  const doc = new YAML.Document(value, { compat: 'yaml-1.1', aliasDuplicateObjects: false });
-  YAML.visit(doc, {
-    Scalar(_key, node) {
-      if (typeof node.value !== 'string') return;
-      // The yaml library would write `\ud800`, an escape Go refuses ("invalid Unicode character escape code").
-      if (LONE_SURROGATE.test(node.value)) throw new UnwritableString(`a lone surrogate cannot be written as YAML: ${JSON.stringify(node.value.slice(0, 40))}`);
-      if (node.value === '=' || NEEDS_ESCAPE.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
-      else if (mayReadAsNonString(node.value)) node.type = Scalar.QUOTE_DOUBLE;
-    },
-  });
-  const text = doc.toString({ lineWidth: 0, minContentWidth: 0, indentSeq: false, doubleQuotedMinMultiLineLength: Number.MAX_SAFE_INTEGER });
-  // Only double-quoted scalars can hold DEL or non-ASCII characters at this point (forced above), and `\x`/`\u`/`\U` escapes are valid in them.
-  return NON_ASCII.test(text) || text.includes('\x7f') ? escapeNonAscii(text) : text;
+  return node(value, '') + '\n';
+}
+
+/** For templates: what follows `key:` for a key at `indent` (a space and a scalar, or the block below it). */
+export function yamlValue(value: unknown, indent: string): string {
+  return valueAfterKey(value, indent);
+}
+
+/** For templates: a sequence item's node after `- `, when the `-` is at `indent`. */
+export function yamlItem(value: unknown, indent: string): string {
+  return node(value, indent + STEP);
+}
+
+/** For templates: a mapping key. */
+export function yamlKey(key: string, indent: string): string {
+  return stringScalar(key, indent + STEP, true);
 }
 
 export interface ParsedYaml {

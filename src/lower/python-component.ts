@@ -476,9 +476,8 @@ const NON_PRINTABLE = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]$/u;
 function pythonStrRepr(s: string): string {
   // Single quotes unless the text has a single quote and no double quote.
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of s) out += reprChar(ch, quote);
-  return out + quote;
+  // Printable ASCII other than quotes and backslash is itself: only the rest goes character by character.
+  return quote + s.replace(/[^\x20-\x7e]|['"\\]/gu, (ch) => reprChar(ch, quote)) + quote;
 }
 
 function reprChar(ch: string, quote: string): string {

@@ -10,7 +10,7 @@
  * timestamp, no `parallelism: 0`.
  */
 import { keyedObject } from '../ir/ir.js';
-import type { IrComponent, IrLoop, IrNode, IrPipeline, IrResource, IrTask, IrType, IrValue, IrVolume, Json } from '../ir/ir.js';
+import type { IrComponent, IrLoop, IrNode, IrPipeline, IrResource, IrSpan, IrTask, IrType, IrValue, IrVolume, Json } from '../ir/ir.js';
 import { NameAllocator, sanitizeK8sName, taskName } from '../names.js';
 import type { ArgoArtifact, ArgoDagTask, ArgoParameter, ArgoTemplate, ArgoWorkflow } from './argo-types.js';
 import type { ComponentSpec } from './component-spec.js';
@@ -110,6 +110,8 @@ export class WorkflowLowering {
   /** DAG templates that hold one expanded loop task and limit its iterations (`parallelism N`). */
   private readonly limiters: Limiter[] = [];
   private root: Group | undefined;
+  /** Where each task came from (node name → its span in the source), for the comment above it in the YAML (src/lower/render.ts). */
+  readonly taskOrigins = new Map<string, IrSpan>();
 
   constructor(
     private readonly pipeline: IrPipeline,
@@ -302,6 +304,7 @@ export class WorkflowLowering {
   private buildGroup(group: Group): void {
     const tasks: ArgoDagTask[] = [];
     for (const node of group.children) {
+      if ('origin' in node) this.taskOrigins.set(node.name, node.origin);
       const deps = new Set<string>();
       let task: ArgoDagTask;
       if (node.kind === 'task') task = this.containerTask(node, group, deps);
@@ -603,7 +606,10 @@ export class WorkflowLowering {
   private share(template: ArgoTemplate, base: string): ArgoTemplate {
     // The spec and ref annotations are the component's own (its name is in the key): leaving
     // them out keeps the key small, which matters for pipelines of thousands of tasks.
-    const key = JSON.stringify(template, (k, v: unknown) => (k === SPEC_ANNOTATION || k === REF_ANNOTATION ? undefined : v));
+    // A shallow copy without them, rather than a replacer function, which JSON.stringify calls for every value (the hot spot of lowering large pipelines).
+    const annotations = template.metadata?.annotations;
+    const rest = annotations ? { ...annotations, [SPEC_ANNOTATION]: undefined, [REF_ANNOTATION]: undefined } : undefined;
+    const key = JSON.stringify(rest ? { ...template, metadata: { ...template.metadata, annotations: rest } } : template);
     let shared = this.sharedTemplates.get(key);
     if (!shared) {
       const name = this.templates.some((t) => t.name === base) ? this.templateNames.unique(base) : base;

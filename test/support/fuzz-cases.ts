@@ -614,8 +614,9 @@ export function checkResult(result: CompileResult, checkOnly: boolean, input: So
       if (!OUTPUT_PATH.test(f.path)) problems.push(`unsafe output path ${JSON.stringify(f.path.slice(0, 300))}`);
       if (seen.has(f.path)) problems.push(`two output files named ${JSON.stringify(f.path.slice(0, 300))}`);
       seen.add(f.path);
-      const bad = /[^\x00-\x7f]/.exec(f.text);
-      if (bad) problems.push(`non-ASCII character U+${bad[0].charCodeAt(0).toString(16).padStart(4, '0')} in ${f.path.slice(0, 300)} at ${bad.index}`);
+      // Non-ASCII text may be written raw (readable block scalars, comments: src/emit/scalar.ts); controls, DEL, C1, LS/PS and a BOM never.
+      const bad = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/.exec(f.text);
+      if (bad) problems.push(`raw control character U+${bad[0].charCodeAt(0).toString(16).padStart(4, '0')} in ${f.path.slice(0, 300)} at ${bad.index}`);
     }
   }
   return problems;
