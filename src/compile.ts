@@ -89,11 +89,12 @@ function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult
     return sourcePaths.get(path)!;
   };
   for (const c of checked.program.components) {
-    const spec = componentSpec(c, { sourcePath: sourcePathOf(c.origin.file ?? file.path) });
+    const componentSource = sourcePathOf(c.origin.file ?? file.path);
+    const spec = componentSpec(c, { sourcePath: componentSource });
     specs.set(c.name, spec);
     // A graph component is only ever imported, never lowered (calls to one are refused): nothing to write.
     if (options.checkOnly || (c.impl.kind === 'imported' && c.impl.graphRefs)) continue;
-    const v = verifyRendered(renderComponent(spec, { path: sourcePath }), spec, `component \`${c.name}\``, componentSchemaErrors, file, options.verify);
+    const v = verifyRendered(renderComponent(spec, { path: componentSource }), spec, `component \`${c.name}\``, componentSchemaErrors, file, options.verify);
     diagnostics.push(...v.diagnostics);
     if (v.text !== undefined) files.push({ path: `components/${c.name.toLowerCase()}.yaml`, kind: 'component', text: v.text });
   }
@@ -104,7 +105,7 @@ function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult
     diagnostics.push(...checkLimits(file, checked.program, parsed.document!.pipelines[i]!.nameSpan, wf, checked.files));
     if (options.checkOnly || hasErrors(diagnostics)) return;
     const taskLines = new Map([...lowering.taskOrigins].map(([task, span]) => [task, file.positionAt(span.start).line]));
-    const v = verifyRendered(renderWorkflow(wf, { path: sourcePath, taskLines }), wf, `pipeline "${p.displayName}"`, argoSchemaErrors, file, options.verify);
+    const v = verifyRendered(renderWorkflow(wf, { path: sourcePathOf(file.path), taskLines }), wf, `pipeline "${p.displayName}"`, argoSchemaErrors, file, options.verify);
     diagnostics.push(...v.diagnostics);
     if (v.text !== undefined) files.push({ path: `${p.name}.yaml`, kind: 'workflow', text: v.text });
   });

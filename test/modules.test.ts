@@ -218,16 +218,22 @@ describe('a module\'s component compiles exactly as if written inline', () => {
   const inline = compile({ 'lib.kfp': lib }, 'lib.kfp');
   const imported = compile({ 'lib.kfp': lib, 'main.kfp': main });
   const qualified = compile({ 'lib.kfp': lib, 'main.kfp': main.replace('"lib.kfp"', '"lib.kfp" as lib').replace(/(add|show)\(/g, 'lib.$1(') });
+  // The workflow's comments name the file that holds the pipeline (its header, each task's line),
+  // which differs on purpose; components come out byte for byte, the workflow once comments are set aside.
+  const uncommented = (r: typeof inline): { path: string; text: string }[] =>
+    r.files.map((f) => ({ path: f.path, text: f.kind === 'workflow' ? f.text.replace(/^ *#.*\n/gm, '') : f.text }));
 
   it('the same files, byte for byte', () => {
     expect(errors(inline)).toEqual([]);
     expect(errors(imported)).toEqual([]);
     expect(inline.files.map((f) => f.path)).toEqual(['components/add.yaml', 'components/show.yaml', 'p.yaml']);
-    expect(imported.files).toEqual(inline.files);
+    expect(uncommented(imported)).toEqual(uncommented(inline));
+    expect(imported.files.filter((f) => f.kind === 'component')).toEqual(inline.files.filter((f) => f.kind === 'component'));
   });
 
   it('the same files when imported `as lib` and called `lib.add(...)`', () => {
     expect(errors(qualified)).toEqual([]);
-    expect(qualified.files).toEqual(inline.files);
+    expect(uncommented(qualified)).toEqual(uncommented(inline));
+    expect(qualified.files.filter((f) => f.kind === 'component')).toEqual(inline.files.filter((f) => f.kind === 'component'));
   });
 });
