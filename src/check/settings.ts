@@ -2,16 +2,26 @@
  * Task and pipeline settings: `{ cpu: 1 .. 2, memory: "1G", retry: 3, … }` after a call,
  * and `timeout: "2h"` statements in a pipeline body. Each setting validates its value
  * here, so that a malformed quantity or a misspelt policy is a located error, not a
- * rejected workflow on the cluster.
+ * rejected workflow on the cluster. Which settings exist, and their documentation, is
+ * settings-catalog.ts: here is one handler per setting of that table.
  */
 import { keyedObject } from '../ir/ir.js';
 import type { IrEnvVar, IrMount, IrPipelineSettings, IrSettingValue, IrSidecar, IrTaskSettings, IrValue, Json } from '../ir/ir.js';
 import type { Span } from '../source.js';
 import type * as ast from '../syntax/ast.js';
-import type { CodeName } from '../diagnostics/catalog.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { CheckContext, constValue } from './context.js';
 import { durationSeconds, isCpuQuantity, isGoDuration, isIsoDuration, isMemoryQuantity, quantityValue } from './quantities.js';
+import {
+  PIPELINE_SETTINGS,
+  PULL_POLICIES,
+  RETRY_POLICIES,
+  settingDef,
+  TASK_SETTINGS,
+  type PipelineSettingName,
+  type SettingScope,
+  type TaskSettingName,
+} from './settings-catalog.js';
 
 export interface SettingResolver {
   /** Resolves a reference (parameter, task output, loop item) to a value, reporting problems. */
@@ -20,18 +30,7 @@ export interface SettingResolver {
   volume(e: ast.Expr): Omit<IrMount, 'path'> | undefined;
 }
 
-const RETRY_POLICIES = ['Always', 'OnFailure', 'OnError', 'OnTransientError'];
-const PULL_POLICIES = ['Always', 'Never', 'IfNotPresent'];
 const GPU_VENDORS: Record<string, string> = { nvidia: 'nvidia.com/gpu', amd: 'amd.com/gpu' };
-
-export const TASK_SETTINGS = [
-  'cpu', 'memory', 'gpu', 'gpu_vendor', 'ephemeral_storage', 'cpu_request', 'cpu_limit', 'memory_request', 'memory_limit',
-  'ephemeral_storage_request', 'ephemeral_storage_limit', 'env', 'retry', 'retry_policy', 'backoff', 'backoff_factor',
-  'backoff_max', 'timeout', 'cache', 'max_cache_staleness', 'node_selector', 'tolerations', 'affinity',
-  'image_pull_policy', 'mount', 'display_name', 'labels', 'annotations', 'sidecars', 'init_containers',
-];
-
-export const PIPELINE_SETTINGS = ['timeout', 'parallelism', 'ttl', 'image_pull_secrets', 'image_pull_policy', 'service_account', 'node_selector', 'pod_disruption_budget'];
 
 const TOLERATION_FIELDS = ['key', 'operator', 'value', 'effect', 'tolerationSeconds'];
 
@@ -138,25 +137,15 @@ function literal(e: ast.Expr): string | number | boolean | null | undefined {
   return e.kind === 'Literal' ? e.value : undefined;
 }
 
-/** The code each family of settings reports its problems under; the others report KFP4001. */
-const SETTING_CODES = new Map<string, CodeName>([
-  ...['cpu', 'memory', 'ephemeral_storage', 'cpu_request', 'cpu_limit', 'memory_request', 'memory_limit', 'ephemeral_storage_request', 'ephemeral_storage_limit'].map((n) => [n, 'InvalidResourceQuantity'] as const),
-  ...['gpu', 'gpu_vendor'].map((n) => [n, 'InvalidGpu'] as const),
-  ...['retry', 'retry_policy', 'backoff', 'backoff_factor', 'backoff_max'].map((n) => [n, 'InvalidRetry'] as const),
-  ...['timeout', 'ttl', 'max_cache_staleness'].map((n) => [n, 'InvalidDuration'] as const),
-  ...['node_selector', 'labels', 'annotations'].map((n) => [n, 'InvalidLabel'] as const),
-  ...['sidecars', 'init_containers'].map((n) => [n, 'InvalidSidecar'] as const),
-  ['tolerations', 'InvalidToleration'],
-  ['mount', 'InvalidMount'],
-  ['parallelism', 'InvalidParallelism'],
-  ['image_pull_secrets', 'InvalidSecretReference'],
-]);
-
 class SettingReader {
-  constructor(readonly ctx: CheckContext) {}
+  constructor(
+    readonly ctx: CheckContext,
+    readonly where: SettingScope,
+  ) {}
 
+  /** Reports under the setting's own code (settings-catalog.ts); an unknown name's range under InvalidSetting. */
   fail(s: ast.Setting, message: string, span: Span, hint?: string): undefined {
-    this.ctx.report(SETTING_CODES.get(s.name.name) ?? 'InvalidSetting', message, span, { hint, label: `invalid \`${s.name.name}\`` });
+    this.ctx.report(settingDef(this.where, s.name.name)?.code ?? 'InvalidSetting', message, span, { hint, label: `invalid \`${s.name.name}\`` });
     return undefined;
   }
 
@@ -366,156 +355,156 @@ function jsonOf(e: ast.Expr): Json | undefined {
   return constValue(e)?.const;
 }
 
-export function checkTaskSettings(ctx: CheckContext, settings: readonly ast.Setting[], resolver: SettingResolver): IrTaskSettings {
-  const r = new SettingReader(ctx);
-  const out: IrTaskSettings = {};
-  const seen = new Map<string, ast.Setting>();
-  let gpu: { count: IrSettingValue; setting: ast.Setting } | undefined;
-  let vendor = 'nvidia.com/gpu';
-  let retry: IrTaskSettings['retry'] | undefined;
+/** What the task settings build up while they are read, one setting at a time. */
+interface TaskSettingsState {
+  readonly out: IrTaskSettings;
+  readonly resolver: SettingResolver;
+  gpu?: { count: IrSettingValue; setting: ast.Setting };
+  vendor: string;
+  retry?: IrTaskSettings['retry'];
   /** Written, valid or not: the backoff settings then do not also complain that it is missing. */
-  let retrySet = false;
-  const retryExtras: { policy?: string; duration?: string; factor?: number; maxDuration?: string; first?: ast.Setting } = {};
+  retrySet: boolean;
+  readonly retryExtras: { policy?: string; duration?: string; factor?: number; maxDuration?: string; first?: ast.Setting };
+}
+
+type TaskSettingHandler = (r: SettingReader, s: ast.Setting, t: TaskSettingsState) => void;
+
+/** Only a request, or only a limit, as kfp's set_cpu_request / set_memory_limit and friends. */
+const requestOrLimit: TaskSettingHandler = (r, s, t) => {
+  const [, res, which] = /^(.*)_(request|limit)$/.exec(s.name.name)!;
+  const q = r.quantity(s, s.value, res === 'cpu' ? 'cpu' : 'memory', t.resolver);
+  const key = res === 'ephemeral_storage' ? 'ephemeral-storage' : res!;
+  if (q !== undefined) (which === 'request' ? (t.out.requests ??= {}) : (t.out.limits ??= {}))[key] = q;
+};
+
+const userContainerSetting: TaskSettingHandler = (r, s, t) => {
+  const name = s.name.name;
+  const containers = userContainers(r, s, name === 'sidecars' ? 'sidecar' : 'init container');
+  if (containers) t.out[name === 'sidecars' ? 'sidecars' : 'initContainers'] = containers;
+};
+
+const metadataSetting: TaskSettingHandler = (r, s, t) => {
+  const m = labelMap(r, s, s.name.name === 'labels');
+  if (m) t.out[s.name.name === 'labels' ? 'labels' : 'annotations'] = m;
+};
+
+/** One handler per task setting of settings-catalog.ts: the type makes this map exactly that list. */
+const TASK_HANDLERS: { readonly [N in TaskSettingName]: TaskSettingHandler } = {
+  cpu: (r, s, t) => requestLimit(r, s, 'cpu', t.out, 'cpu', t.resolver),
+  memory: (r, s, t) => requestLimit(r, s, 'memory', t.out, 'memory', t.resolver),
+  gpu: (r, s, t) => {
+    const n = s.value.kind === 'RefExpr' ? r.fromParameter(s, s.value, t.resolver) : r.boundedInt(s, s.value, 'gpu');
+    if (n !== undefined) t.gpu = { count: n, setting: s };
+  },
+  gpu_vendor: (r, s, t) => {
+    const v = r.string(s, s.value, '"nvidia"');
+    if (v) t.vendor = GPU_VENDORS[v] ?? (v.includes('/') ? v : r.fail(s, `unknown GPU vendor \`${v}\``, s.value.span, 'use "nvidia", "amd" or a full resource name such as "gpu.intel.com/i915"') ?? t.vendor);
+  },
+  ephemeral_storage: (r, s, t) => requestLimit(r, s, 'memory', t.out, 'ephemeral-storage', t.resolver),
+  cpu_request: requestOrLimit,
+  cpu_limit: requestOrLimit,
+  memory_request: requestOrLimit,
+  memory_limit: requestOrLimit,
+  ephemeral_storage_request: requestOrLimit,
+  ephemeral_storage_limit: requestOrLimit,
+  env: (r, s, t) => {
+    const env = envSetting(r, s, t.resolver);
+    if (env) t.out.env = env;
+  },
+  retry: (r, s, t) => {
+    t.retrySet = true;
+    const n = r.boundedInt(s, s.value, 'retry', true);
+    if (n !== undefined) t.retry = { limit: n };
+  },
+  retry_policy: (r, s, t) => {
+    t.retryExtras.policy = r.oneOf(s, s.value, RETRY_POLICIES);
+    t.retryExtras.first ??= s;
+  },
+  backoff: (r, s, t) => {
+    t.retryExtras.duration = r.goDuration(s, s.value);
+    t.retryExtras.first ??= s;
+  },
+  backoff_factor: (r, s, t) => {
+    t.retryExtras.factor = r.boundedInt(s, s.value, 'backoffFactor');
+    t.retryExtras.first ??= s;
+  },
+  backoff_max: (r, s, t) => {
+    t.retryExtras.maxDuration = r.goDuration(s, s.value);
+    t.retryExtras.first ??= s;
+  },
+  timeout: (r, s, t) => {
+    const seconds = r.duration(s, s.value, 'taskTimeout');
+    if (seconds !== undefined) t.out.timeoutSeconds = seconds;
+  },
+  cache: (r, s, t) => {
+    const b = r.bool(s, s.value);
+    if (b !== undefined) t.out.cache = b;
+  },
+  max_cache_staleness: (r, s, t) => {
+    const v = r.string(s, s.value, '"P30D"');
+    if (v && !isIsoDuration(v)) r.fail(s, `\`${v}\` is not an ISO-8601 duration`, s.value.span, 'e.g. "P30D" (30 days), "PT12H" (12 hours), "P0D" (never reuse)');
+    else if (v) t.out.maxCacheStaleness = v;
+  },
+  node_selector: (r, s, t) => {
+    const m = labelMap(r, s, true);
+    if (m) t.out.nodeSelector = m;
+  },
+  tolerations: (r, s, t) => {
+    const v = jsonOf(s.value);
+    const list = Array.isArray(v) ? v : v && typeof v === 'object' ? [v] : undefined;
+    if (!list || !list.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x))) {
+      r.fail(s, '`tolerations` must be a record or a list of records', s.value.span, 'e.g. tolerations: [{ key: "gpu", operator: "Exists", effect: "NoSchedule" }]');
+      return;
+    }
+    const problem = list.map((x) => tolerationProblem(x as { [key: string]: Json })).find((p) => p !== undefined);
+    if (problem) r.fail(s, problem.message, s.value.span, problem.hint);
+    else t.out.tolerations = list as { [key: string]: Json }[];
+  },
+  affinity: (r, s, t) => {
+    const v = jsonOf(s.value);
+    if (!v || typeof v !== 'object' || Array.isArray(v)) r.fail(s, '`affinity` must be a record (a Kubernetes Affinity)', s.value.span);
+    else t.out.affinity = v as { [key: string]: Json };
+  },
+  image_pull_policy: (r, s, t) => {
+    t.out.imagePullPolicy = r.oneOf(s, s.value, PULL_POLICIES);
+  },
+  mount: (r, s, t) => {
+    const m = mountSetting(r, s, t.resolver);
+    if (m) t.out.mounts = m;
+  },
+  display_name: (r, s, t) => {
+    const v = r.string(s, s.value, '"Train the model"');
+    if (v) t.out.displayName = v;
+  },
+  labels: metadataSetting,
+  annotations: metadataSetting,
+  sidecars: userContainerSetting,
+  init_containers: userContainerSetting,
+};
+
+export function checkTaskSettings(ctx: CheckContext, settings: readonly ast.Setting[], resolver: SettingResolver): IrTaskSettings {
+  const r = new SettingReader(ctx, 'task');
+  const t: TaskSettingsState = { out: {}, resolver, vendor: 'nvidia.com/gpu', retrySet: false, retryExtras: {} };
+  const seen = new Map<string, ast.Setting>();
   for (const s of settings) {
     const name = s.name.name;
     if (!ctx.firstSetting(seen, s)) continue;
-    if (s.upper && name !== 'cpu' && name !== 'memory' && name !== 'ephemeral_storage') {
+    const def = settingDef('task', name);
+    if (s.upper && !def?.range) {
       r.fail(s, `\`${name}\` does not take a range`, s.upper.span);
       continue;
     }
-    switch (name) {
-      case 'cpu':
-        requestLimit(r, s, 'cpu', out, 'cpu', resolver);
-        break;
-      case 'memory':
-        requestLimit(r, s, 'memory', out, 'memory', resolver);
-        break;
-      case 'ephemeral_storage':
-        requestLimit(r, s, 'memory', out, 'ephemeral-storage', resolver);
-        break;
-      case 'cpu_request':
-      case 'cpu_limit':
-      case 'memory_request':
-      case 'memory_limit':
-      case 'ephemeral_storage_request':
-      case 'ephemeral_storage_limit': {
-        // Only a request, or only a limit, as kfp's set_cpu_request / set_memory_limit and friends.
-        const [, res, which] = /^(.*)_(request|limit)$/.exec(name)!;
-        const q = r.quantity(s, s.value, res === 'cpu' ? 'cpu' : 'memory', resolver);
-        const key = res === 'ephemeral_storage' ? 'ephemeral-storage' : res!;
-        if (q !== undefined) (which === 'request' ? (out.requests ??= {}) : (out.limits ??= {}))[key] = q;
-        break;
-      }
-      case 'gpu': {
-        const n = s.value.kind === 'RefExpr' ? r.fromParameter(s, s.value, resolver) : r.boundedInt(s, s.value, 'gpu');
-        if (n !== undefined) gpu = { count: n, setting: s };
-        break;
-      }
-      case 'gpu_vendor': {
-        const v = r.string(s, s.value, '"nvidia"');
-        if (v) vendor = GPU_VENDORS[v] ?? (v.includes('/') ? v : r.fail(s, `unknown GPU vendor \`${v}\``, s.value.span, 'use "nvidia", "amd" or a full resource name such as "gpu.intel.com/i915"') ?? vendor);
-        break;
-      }
-      case 'env': {
-        const env = envSetting(r, s, resolver);
-        if (env) out.env = env;
-        break;
-      }
-      case 'retry': {
-        retrySet = true;
-        const n = r.boundedInt(s, s.value, 'retry', true);
-        if (n !== undefined) retry = { limit: n };
-        break;
-      }
-      case 'retry_policy':
-        retryExtras.policy = r.oneOf(s, s.value, RETRY_POLICIES);
-        retryExtras.first ??= s;
-        break;
-      case 'backoff':
-        retryExtras.duration = r.goDuration(s, s.value);
-        retryExtras.first ??= s;
-        break;
-      case 'backoff_factor': {
-        retryExtras.factor = r.boundedInt(s, s.value, 'backoffFactor');
-        retryExtras.first ??= s;
-        break;
-      }
-      case 'backoff_max':
-        retryExtras.maxDuration = r.goDuration(s, s.value);
-        retryExtras.first ??= s;
-        break;
-      case 'timeout': {
-        const t = r.duration(s, s.value, 'taskTimeout');
-        if (t !== undefined) out.timeoutSeconds = t;
-        break;
-      }
-      case 'cache': {
-        const b = r.bool(s, s.value);
-        if (b !== undefined) out.cache = b;
-        break;
-      }
-      case 'max_cache_staleness': {
-        const v = r.string(s, s.value, '"P30D"');
-        if (v && !isIsoDuration(v)) r.fail(s, `\`${v}\` is not an ISO-8601 duration`, s.value.span, 'e.g. "P30D" (30 days), "PT12H" (12 hours), "P0D" (never reuse)');
-        else if (v) out.maxCacheStaleness = v;
-        break;
-      }
-      case 'node_selector': {
-        const m = labelMap(r, s, true);
-        if (m) out.nodeSelector = m;
-        break;
-      }
-      case 'tolerations': {
-        const v = jsonOf(s.value);
-        const list = Array.isArray(v) ? v : v && typeof v === 'object' ? [v] : undefined;
-        if (!list || !list.every((t) => t !== null && typeof t === 'object' && !Array.isArray(t))) {
-          r.fail(s, '`tolerations` must be a record or a list of records', s.value.span, 'e.g. tolerations: [{ key: "gpu", operator: "Exists", effect: "NoSchedule" }]');
-          break;
-        }
-        const problem = list.map((t) => tolerationProblem(t as { [key: string]: Json })).find((p) => p !== undefined);
-        if (problem) r.fail(s, problem.message, s.value.span, problem.hint);
-        else out.tolerations = list as { [key: string]: Json }[];
-        break;
-      }
-      case 'affinity': {
-        const v = jsonOf(s.value);
-        if (!v || typeof v !== 'object' || Array.isArray(v)) r.fail(s, '`affinity` must be a record (a Kubernetes Affinity)', s.value.span);
-        else out.affinity = v as { [key: string]: Json };
-        break;
-      }
-      case 'image_pull_policy':
-        out.imagePullPolicy = r.oneOf(s, s.value, PULL_POLICIES);
-        break;
-      case 'mount': {
-        const m = mountSetting(r, s, resolver);
-        if (m) out.mounts = m;
-        break;
-      }
-      case 'display_name': {
-        const v = r.string(s, s.value, '"Train the model"');
-        if (v) out.displayName = v;
-        break;
-      }
-      case 'sidecars':
-      case 'init_containers': {
-        const containers = userContainers(r, s, name === 'sidecars' ? 'sidecar' : 'init container');
-        if (containers) out[name === 'sidecars' ? 'sidecars' : 'initContainers'] = containers;
-        break;
-      }
-      case 'labels':
-      case 'annotations': {
-        const m = labelMap(r, s, name === 'labels');
-        if (m) out[name] = m;
-        break;
-      }
-      default:
-        ctx.report('UnknownSetting', `unknown task setting \`${name}\``, s.name.span, {
-          hint: didYouMean(name, TASK_SETTINGS) ?? `task settings are ${TASK_SETTINGS.map((x) => `\`${x}\``).join(', ')}`,
-        });
+    if (!def) {
+      ctx.report('UnknownSetting', `unknown task setting \`${name}\``, s.name.span, {
+        hint: didYouMean(name, TASK_SETTINGS) ?? `task settings are ${TASK_SETTINGS.map((x) => `\`${x}\``).join(', ')}`,
+      });
+      continue;
     }
+    TASK_HANDLERS[def.name as TaskSettingName](r, s, t);
   }
-  if (gpu) (out.limits ??= {})[vendor] = gpu.count;
-  if (retryExtras.first && !retrySet) {
+  const { out, retry, retryExtras } = t;
+  if (t.gpu) (out.limits ??= {})[t.vendor] = t.gpu.count;
+  if (retryExtras.first && !t.retrySet) {
     r.fail(retryExtras.first, `\`${retryExtras.first.name.name}\` needs \`retry\``, retryExtras.first.name.span, 'e.g. retry: 3');
   }
   if (retry) {
@@ -531,66 +520,69 @@ export function checkTaskSettings(ctx: CheckContext, settings: readonly ast.Sett
   return out;
 }
 
+type PipelineSettingHandler = (r: SettingReader, s: ast.Setting, out: IrPipelineSettings) => void;
+
+/** One handler per pipeline setting of settings-catalog.ts: the type makes this map exactly that list. */
+const PIPELINE_HANDLERS: { readonly [N in PipelineSettingName]: PipelineSettingHandler } = {
+  timeout: (r, s, out) => {
+    out.timeoutSeconds = r.duration(s, s.value, 'pipelineTimeout');
+  },
+  parallelism: (r, s, out) => {
+    // Argo 4's CRDs require parallelism >= 1; kfp's `0` (unlimited) is written by leaving it out.
+    out.parallelism = r.boundedInt(s, s.value, 'parallelism');
+  },
+  ttl: (r, s, out) => {
+    out.ttlSeconds = r.duration(s, s.value, 'ttl');
+  },
+  image_pull_secrets: (r, s, out) => {
+    const v = s.value;
+    if (v.kind === 'ListExpr' && v.items.every((i) => i.kind === 'Literal' && typeof i.value === 'string' && i.value !== '')) {
+      const names = v.items.map((i) => (i as ast.Literal).value as string);
+      const bad = names.find((n) => !isDnsSubdomain(n));
+      if (bad !== undefined) r.fail(s, `\`${bad}\` is not a valid Kubernetes secret name`, v.span, 'lower-case letters, digits, `-` and `.`, e.g. "regcred"');
+      else out.imagePullSecrets = names;
+    } else r.fail(s, '`image_pull_secrets` must be a list of secret names', v.span, 'e.g. image_pull_secrets: ["regcred"]');
+  },
+  image_pull_policy: (r, s, out) => {
+    out.imagePullPolicy = r.oneOf(s, s.value, PULL_POLICIES);
+  },
+  service_account: (r, s, out) => {
+    const v = r.string(s, s.value, '"pipeline-runner"');
+    if (v !== undefined && !isDnsSubdomain(v)) r.fail(s, `\`${v}\` is not a valid service account name`, s.value.span, 'lower-case letters, digits, `-` and `.`');
+    else out.serviceAccount = v;
+  },
+  node_selector: (r, s, out) => {
+    // PipelineConf.set_default_pod_node_selector: every pod of the run.
+    const m = labelMap(r, s, true);
+    if (m) out.nodeSelector = m;
+  },
+  pod_disruption_budget: (r, s, out) => {
+    // PipelineConf.set_pod_disruption_budget: the pods that must stay up, a count or a percentage.
+    const v = literal(s.value);
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 0) {
+      if (fitsField(r.ctx, v, 'podDisruptionBudget', s.value.span)) out.podDisruptionBudget = v;
+    } else if (typeof v === 'string' && /^\d+%$/.test(v)) {
+      // Kubernetes refuses a percentage over 100%.
+      if (Number(v.slice(0, -1)) <= 100) out.podDisruptionBudget = v;
+      else r.fail(s, `\`${v}\` is more than 100%`, s.value.span, 'e.g. pod_disruption_budget: "50%"');
+    } else r.fail(s, '`pod_disruption_budget` is a number of pods or a percentage', s.value.span, 'e.g. pod_disruption_budget: "50%"');
+  },
+};
+
 export function checkPipelineSetting(ctx: CheckContext, s: ast.Setting, out: IrPipelineSettings, seen: Map<string, ast.Setting>): void {
-  const r = new SettingReader(ctx);
+  const r = new SettingReader(ctx, 'pipeline');
   const name = s.name.name;
   if (!ctx.firstSetting(seen, s)) return;
   if (s.upper) {
     r.fail(s, `\`${name}\` does not take a range`, s.upper.span);
     return;
   }
-  switch (name) {
-    case 'timeout':
-      out.timeoutSeconds = r.duration(s, s.value, 'pipelineTimeout');
-      break;
-    case 'parallelism':
-      // Argo 4's CRDs require parallelism >= 1; kfp's `0` (unlimited) is written by leaving it out.
-      out.parallelism = r.boundedInt(s, s.value, 'parallelism');
-      break;
-    case 'ttl':
-      out.ttlSeconds = r.duration(s, s.value, 'ttl');
-      break;
-    case 'image_pull_secrets': {
-      const v = s.value;
-      if (v.kind === 'ListExpr' && v.items.every((i) => i.kind === 'Literal' && typeof i.value === 'string' && i.value !== '')) {
-        const names = v.items.map((i) => (i as ast.Literal).value as string);
-        const bad = names.find((n) => !isDnsSubdomain(n));
-        if (bad !== undefined) r.fail(s, `\`${bad}\` is not a valid Kubernetes secret name`, v.span, 'lower-case letters, digits, `-` and `.`, e.g. "regcred"');
-        else out.imagePullSecrets = names;
-      } else r.fail(s, '`image_pull_secrets` must be a list of secret names', v.span, 'e.g. image_pull_secrets: ["regcred"]');
-      break;
-    }
-    case 'image_pull_policy':
-      out.imagePullPolicy = r.oneOf(s, s.value, PULL_POLICIES);
-      break;
-    case 'node_selector': {
-      // PipelineConf.set_default_pod_node_selector: every pod of the run.
-      const m = labelMap(r, s, true);
-      if (m) out.nodeSelector = m;
-      break;
-    }
-    case 'pod_disruption_budget': {
-      // PipelineConf.set_pod_disruption_budget: the pods that must stay up, a count or a percentage.
-      const v = literal(s.value);
-      if (typeof v === 'number' && Number.isInteger(v) && v >= 0) {
-        if (fitsField(ctx, v, 'podDisruptionBudget', s.value.span)) out.podDisruptionBudget = v;
-      } else if (typeof v === 'string' && /^\d+%$/.test(v)) {
-        // Kubernetes refuses a percentage over 100%.
-        if (Number(v.slice(0, -1)) <= 100) out.podDisruptionBudget = v;
-        else r.fail(s, `\`${v}\` is more than 100%`, s.value.span, 'e.g. pod_disruption_budget: "50%"');
-      } else r.fail(s, '`pod_disruption_budget` is a number of pods or a percentage', s.value.span, 'e.g. pod_disruption_budget: "50%"');
-      break;
-    }
-    case 'service_account': {
-      const v = r.string(s, s.value, '"pipeline-runner"');
-      if (v !== undefined && !isDnsSubdomain(v)) r.fail(s, `\`${v}\` is not a valid service account name`, s.value.span, 'lower-case letters, digits, `-` and `.`');
-      else out.serviceAccount = v;
-      break;
-    }
-    default:
-      ctx.report('UnknownSetting', `unknown pipeline setting \`${name}\``, s.name.span, {
-        hint: didYouMean(name, PIPELINE_SETTINGS) ?? `pipeline settings are ${PIPELINE_SETTINGS.map((x) => `\`${x}\``).join(', ')}`,
-      });
+  const def = settingDef('pipeline', name);
+  if (def) PIPELINE_HANDLERS[def.name as PipelineSettingName](r, s, out);
+  else {
+    ctx.report('UnknownSetting', `unknown pipeline setting \`${name}\``, s.name.span, {
+      hint: didYouMean(name, PIPELINE_SETTINGS) ?? `pipeline settings are ${PIPELINE_SETTINGS.map((x) => `\`${x}\``).join(', ')}`,
+    });
   }
   for (const k of Object.keys(out) as (keyof IrPipelineSettings)[]) if (out[k] === undefined) delete out[k];
 }

@@ -8,10 +8,35 @@
  * binding, or the component's name, unique in the pipeline, never sanitised for a
  * cluster). Each backend (src/backends/) allocates its own names and decides its shapes:
  * the KFP v1 backend turns arms into complementary `when`s and numbers `condition-N`.
+ * That schema is generated from these types (npm run generate: scripts/gen-ir-schema.mjs):
+ * JSDoc here becomes its descriptions, and tags (`@pattern`, `@minimum`, `@asType integer`…)
+ * its constraints.
  */
 
+/** A value's type in .kfp. */
 export type IrType = 'int' | 'float' | 'str' | 'bool' | 'list' | 'dict' | 'file' | 'metrics' | 'ui_metadata';
 
+/**
+ * A node's neutral id: the binding or the callee's name, made unique in the pipeline with
+ * `-2`, `-3`… (which no binding can spell). Never sanitised for a cluster.
+ * @pattern ^[A-Za-z_][A-Za-z0-9_]*(-[0-9]+)?$
+ */
+export type IrNodeId = string;
+
+/**
+ * A name as .kfp binds it (`t = …`, a loop variable).
+ * @pattern ^[A-Za-z_][A-Za-z0-9_]*$
+ */
+export type IrBinding = string;
+
+/**
+ * A Python identifier as .kfp writes it (component names, argument names).
+ * @pattern ^[A-Za-z][A-Za-z0-9_]*$
+ * @maxLength 128
+ */
+export type IrIdentifier = string;
+
+/** Any JSON value. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 /**
@@ -30,9 +55,10 @@ export interface IrConst {
 }
 
 export interface IrPort {
+  /** @minLength 1 */
   name: string;
   /** How .kfp refers to it when `name` is not an identifier (imported `Input 1` → `input_1`). */
-  argName?: string;
+  argName?: IrIdentifier;
   type: IrType;
   /** The kfp type name for imported components (`CSV`, `Model`…); absent means derive from `type`. */
   kfpType?: string;
@@ -41,8 +67,11 @@ export interface IrPort {
   description?: string;
 }
 
+/** Offsets into the .kfp source text. */
 export interface IrSpan {
+  /** @asType integer @minimum 0 */
   start: number;
+  /** @asType integer @minimum 0 */
   end: number;
   /** The file the offsets point into, as diagnostics name it (a component from a .kfp module names the module); absent: the program's source. */
   file?: string;
@@ -50,10 +79,15 @@ export interface IrSpan {
 
 export interface IrPythonImpl {
   kind: 'python';
+  /** @minLength 1 */
   image: string;
   packages: string[];
   body: string;
-  /** The 1-based .kfp line of the body's first line (the line after the opening fence). */
+  /**
+   * The 1-based .kfp line of the body's first line (the line after the opening fence).
+   * @asType integer
+   * @minimum 1
+   */
   bodyLine: number;
   singleReturn: boolean;
 }
@@ -68,6 +102,7 @@ export type IrCmdItem =
 
 export interface IrContainerImpl {
   kind: 'container';
+  /** @minLength 1 */
   image: string;
   command: IrCmdItem[];
   args: IrCmdItem[];
@@ -80,6 +115,7 @@ export interface IrImportedImpl {
   /** The parsed component.yaml (kfp's ComponentSpec), validated. */
   spec: { [key: string]: Json };
   url: string;
+  /** sha256 of the file, in hex. @pattern ^[0-9a-f]{64}$ */
   digest: string;
   /** For a graph component (implementation.graph): where its tasks' components are. */
   graphRefs?: string[];
@@ -87,7 +123,7 @@ export interface IrImportedImpl {
 
 export interface IrComponent {
   /** The .kfp name (a Python identifier). */
-  name: string;
+  name: IrIdentifier;
   description?: string;
   inputs: IrPort[];
   outputs: IrPort[];
@@ -100,11 +136,11 @@ export type IrValue =
   | IrConst
   | { param: string }
   /** An output of the task whose id is `task`. */
-  | { output: { task: string; name: string } }
+  | { output: { task: IrNodeId; name: string } }
   /** The current item of an enclosing loop (by the loop's id), or one field of it (`row.a`). */
-  | { item: { loop: string; field?: string } }
+  | { item: { loop: IrNodeId; field?: string } }
   /** Fan-in: the list of one output over every iteration of the loops around its task. */
-  | { collect: { task: string; name: string } };
+  | { collect: { task: IrNodeId; name: string } };
 
 /** Values for task settings: literals, or (resources) pipeline parameters, task outputs and loop items. */
 export type IrSettingValue = string | number | { param: string } | { output: { task: string; name: string } } | { item: { loop: string; field?: string } };
@@ -117,9 +153,10 @@ export interface IrEnvVar {
 }
 
 export interface IrMount {
+  /** An absolute path in the container. @pattern ^/ */
   path: string;
   /** A volume created by a `volume(...)` task of this pipeline (its id)… */
-  volumeTask?: string;
+  volumeTask?: IrNodeId;
   /** …or an existing PersistentVolumeClaim. */
   claim?: string;
   readOnly?: boolean;
@@ -139,7 +176,18 @@ export interface IrTaskSettings {
   requests?: { [resource: string]: IrSettingValue };
   limits?: { [resource: string]: IrSettingValue };
   env?: IrEnvVar[];
-  retry?: { limit: number; policy?: string; backoff?: { duration?: string; factor?: number; maxDuration?: string } };
+  retry?: {
+    /** @asType integer @minimum 0 */
+    limit: number;
+    policy?: string;
+    backoff?: {
+      duration?: string;
+      /** @asType integer */
+      factor?: number;
+      maxDuration?: string;
+    };
+  };
+  /** @asType integer @minimum 1 */
   timeoutSeconds?: number;
   cache?: boolean;
   maxCacheStaleness?: string;
@@ -163,16 +211,16 @@ export interface IrTaskSettings {
  * written, and the ids of the tasks it waits for (`after`).
  */
 interface IrTaskLike {
-  id: string;
+  id: IrNodeId;
   /** `t = …`: the name the user bound the task to, if any. */
-  binding?: string;
-  after: string[];
+  binding?: IrBinding;
+  after: IrNodeId[];
   origin: IrSpan;
 }
 
 export interface IrTask extends IrTaskLike {
   kind: 'task';
-  component: string;
+  component: IrIdentifier;
   args: { [input: string]: IrValue };
   settings: IrTaskSettings;
 }
@@ -181,8 +229,13 @@ export interface IrTask extends IrTaskLike {
 export interface IrVolume extends IrTaskLike {
   kind: 'volume';
   /** The PVC's name as given (sanitised for Kubernetes); absent, the backend names it after the task. Backends prefix the run's name so that runs do not collide. */
+  /**
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+   * @maxLength 128
+   */
   claimName?: string;
   size: IrSettingValue;
+  /** @minItems 1 */
   modes: string[];
   storageClass?: string;
   /** Delete the claim when the pipeline ends, whatever its outcome (kfp's `vop.delete()` in an exit handler). */
@@ -209,8 +262,14 @@ export type IrCompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
 
 export type IrCondExpr =
   | { compare: IrCompareOp; left: IrValue; right: IrValue; numeric: boolean }
-  | { and: IrCondExpr[] }
-  | { or: IrCondExpr[] }
+  | {
+      /** @minItems 1 */
+      and: IrCondExpr[];
+    }
+  | {
+      /** @minItems 1 */
+      or: IrCondExpr[];
+    }
   | { not: IrCondExpr }
   /** A bool value used as a condition on its own (`if flag`). */
   | { truthy: IrValue };
@@ -229,6 +288,7 @@ export interface IrArm {
  */
 export interface IrBranch {
   kind: 'branch';
+  /** @minItems 1 */
   arms: IrArm[];
   else?: { body: IrNode[]; origin: IrSpan };
 }
@@ -236,36 +296,50 @@ export interface IrBranch {
 export interface IrLoop {
   kind: 'loop';
   /** Neutral and unique among the pipeline's loops: the loop variable, with `-2`, `-3`… when reused. */
-  id: string;
+  id: IrNodeId;
   /** The loop variable as written. */
-  variable: string;
+  variable: IrBinding;
   items: IrConst | { param: string } | { output: { task: string; name: string } } | { item: { loop: string; field?: string } };
   /** Record fields when the items are literal records (`row.a`); Argo's `{{item.a}}`. */
   fields: string[];
+  /** @asType integer @minimum 1 */
   parallelism?: number;
   body: IrNode[];
   /** From the `for` keyword to the end of the block. */
   origin: IrSpan;
 }
 
+/**
+ * A step of a pipeline's body, told apart by `kind`.
+ * @discriminator kind
+ */
 export type IrNode = IrTask | IrVolume | IrResource | IrBranch | IrLoop;
 
 export interface IrParam {
+  /** @pattern ^[-a-zA-Z0-9_]+$ */
   name: string;
   type: IrType;
   default?: IrConst;
 }
 
 export interface IrPipelineSettings {
+  /** @asType integer @minimum 1 */
   timeoutSeconds?: number;
+  /** @asType integer @minimum 1 */
   parallelism?: number;
+  /** @asType integer @minimum 1 */
   ttlSeconds?: number;
   imagePullSecrets?: string[];
   imagePullPolicy?: string;
   serviceAccount?: string;
   /** Default node selector for every pod (PipelineConf.set_default_pod_node_selector). */
   nodeSelector?: { [key: string]: string };
-  /** minAvailable of the run's pod disruption budget (PipelineConf.set_pod_disruption_budget). */
+  /**
+   * minAvailable of the run's pod disruption budget (PipelineConf.set_pod_disruption_budget):
+   * a count or a percentage.
+   * @minimum 0
+   * @pattern ^\d+%$
+   */
   podDisruptionBudget?: number | string;
 }
 
