@@ -2,8 +2,9 @@
 import { argoBackend } from './argo.js';
 import type { Backend } from './backend.js';
 import { kfpV1Backend } from './kfp-v1.js';
+import { kfpV2Backend } from './kfp-v2/index.js';
 
-export const BACKENDS: readonly Backend[] = [kfpV1Backend, argoBackend];
+export const BACKENDS: readonly Backend[] = [kfpV1Backend, argoBackend, kfpV2Backend];
 
 export const DEFAULT_TARGET = kfpV1Backend.name;
 
