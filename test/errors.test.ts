@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { backendNamed } from '../src/backends/index.js';
 import { compileSource } from '../src/compile.js';
 import { renderAll } from '../src/diagnostics/render.js';
 import { SourceFile } from '../src/source.js';
@@ -47,7 +48,9 @@ describe('error fixtures', () => {
   it.each(fixtures)('%s', async (name) => {
     const text = readFileSync(join(dir, name), 'utf8');
     const file = new SourceFile(`test/fixtures/errors/${name}`, text);
-    const result = compileSource(file);
+    // A fixture for another target says so on its first line: `# --target kfp-v2`.
+    const target = /^# --target (\S+)/.exec(text)?.[1];
+    const result = compileSource(file, target ? { backend: backendNamed(target)! } : {});
     if (result.diagnostics.some((d) => d.severity === 'error')) expect(result.files).toEqual([]);
     const actual = result.diagnostics
       .map((d) => {

@@ -55,7 +55,7 @@ function onlyFile(path: string): Record<string, unknown> {
 
 const examples = readdirSync(join(repoRoot, 'examples')).filter((f) => f.endsWith('.kfp')).sort();
 /** What this slice builds; the others use constructs it refuses (README, "--target kfp-v2"). */
-const BUILT = ['add.kfp', 'conditional.kfp', 'data_passing_file.kfp', 'hangul.kfp'];
+const BUILT = ['add.kfp', 'conditional.kfp', 'data_passing_file.kfp', 'hangul.kfp', 'parallel.kfp'];
 
 describe('kfp-v2: examples', () => {
   it.each(examples)('%s builds or is refused with a located KFP502x error', (name) => {
@@ -133,6 +133,23 @@ describe.skipIf(sharedV2.missing)(sharedV2.title('kfp-v2: equal to KFP v2\'s com
 });
 
 describe('kfp-v2: DAG shapes', () => {
+  it('fan-in: the loop DAG declares a LIST output from its task; the consumer reads it from the loop task', () => {
+    const spec = onlyFile('examples/parallel.kfp') as Record<string, any>;
+    const loop = spec.components['comp-for-loop-1'];
+    expect(loop.dag.outputs.parameters['pipelinechannel--print-op-Output']).toEqual({ valueFromParameter: { outputParameterKey: 'Output', producerSubtask: 'print-op' } });
+    expect(loop.outputDefinitions.parameters['pipelinechannel--print-op-Output']).toEqual({ parameterType: 'LIST' });
+    expect(spec.root.dag.tasks.total).toMatchObject({
+      dependentTasks: ['for-loop-1'],
+      inputs: { parameters: { values: { taskOutputParameter: { outputParameterKey: 'pipelinechannel--print-op-Output', producerTask: 'for-loop-1' } } } },
+    });
+    // A record field of the item: KFP's parseJson selector.
+    expect(spec.components['comp-for-loop-3'].dag.tasks.add.inputs.parameters.a).toEqual({
+      componentInputParameter: 'pipelinechannel--loop-item-param-2',
+      parameterExpressionSelector: 'parseJson(string_value)["a"]',
+    });
+    if (haveShared) parseStrictly(spec);
+  });
+
   it('if/else: condition-branches-N holding one condition DAG per arm, later arms negating earlier ones', () => {
     const spec = onlyFile('examples/conditional.kfp') as Record<string, any>;
     const root = spec.root.dag.tasks;

@@ -34,6 +34,9 @@ class Scope {
   readonly channels = new Map<string, Channel>();
   /** Tasks outside this DAG that some task inside waits for (`after`). */
   readonly afterOutside = new Set<IrNodeId>();
+  /** Once lowered: this DAG's key in its parent (`for-loop-3`) and its component, which fan-in adds outputs to later. */
+  key?: string;
+  component?: JsonObject;
   constructor(
     readonly parent: Scope | undefined,
     readonly loop?: { id: IrNodeId; itemChannel: string; itemType: ParameterType },
@@ -58,6 +61,8 @@ export class DagLowering {
   private readonly taskNames = new Map<IrNodeId, string>();
   private readonly tasksById = new Map<IrNodeId, IrTask>();
   private readonly loops = new Map<IrNodeId, Scope>();
+  /** The DAG each task runs in. */
+  private readonly scopeOf = new Map<IrNodeId, Scope>();
   private readonly components: Map<string, IrComponent>;
   private readonly dagComponents = new Map<string, JsonObject>();
   private counter = 0;
@@ -108,6 +113,7 @@ export class DagLowering {
   private lowerTask(t: IrTask, scope: Scope): void {
     const name = this.taskNames.get(t.id)!;
     scope.local.add(t.id);
+    this.scopeOf.set(t.id, scope);
     const c = this.components.get(t.component)!;
     const { cache, displayName, ...others } = t.settings;
     for (const [key, value] of Object.entries(others)) {
@@ -162,10 +168,7 @@ export class DagLowering {
   /** Where a value comes from, seen from `scope`: a constant, an input of this DAG, or an output of one of its tasks. */
   private resolve(value: IrValue, wanted: IrType, scope: Scope, span: IrSpan): Resolved | undefined {
     if ('const' in value) return { spec: { runtimeValue: { constant: value.const } }, deps: [] };
-    if ('collect' in value) {
-      this.refuse({ what: 'value', detail: 'fan-in (a loop output collected as a list)', span });
-      return undefined;
-    }
+    if ('collect' in value) return this.collect(value.collect, scope, span);
     const type = this.typeOf(value, wanted);
     const ptype = parameterType(type);
     if ('param' in value) {
@@ -199,6 +202,41 @@ export class DagLowering {
     return this.channel(scope, name, value, field !== undefined ? (parameterType(wanted) ?? 'STRING') : loop.loop!.itemType);
   }
 
+  /**
+   * Fan-in, as KFP v2's `dsl.Collected`: each loop DAG between the producer and the consumer
+   * declares a LIST output `pipelinechannel--<task>-<output>` (the innermost from the task's
+   * output, the others from the loop inside), and the consumer reads it from the outermost
+   * loop's task.
+   */
+  private collect(c: { task: IrNodeId; name: string }, scope: Scope, span: IrSpan): Resolved | undefined {
+    const producer = this.taskNames.get(c.task)!;
+    const ch = `pipelinechannel--${producer}-${c.name}`;
+    const ancestors = new Set<Scope>();
+    for (let s: Scope | undefined = scope; s; s = s.parent) ancestors.add(s);
+    let inner = this.scopeOf.get(c.task);
+    let from: JsonObject = { outputParameterKey: c.name, producerSubtask: producer };
+    while (inner && !ancestors.has(inner)) {
+      if (!inner.loop || !inner.component || !inner.key) {
+        this.refuse({ what: 'value', detail: 'fan-in from inside an `if` block', span });
+        return undefined;
+      }
+      const dag = inner.component.dag as JsonObject;
+      const outputs = ((dag.outputs as JsonObject | undefined) ?? (dag.outputs = {})) as JsonObject;
+      ((outputs.parameters ??= {}) as JsonObject)[ch] = { valueFromParameter: from };
+      const defs = ((inner.component.outputDefinitions ??= {}) as JsonObject);
+      ((defs.parameters ??= {}) as JsonObject)[ch] = { parameterType: 'LIST' };
+      from = { outputParameterKey: ch, producerSubtask: inner.key };
+      if (inner.parent === scope) return { spec: { taskOutputParameter: { outputParameterKey: ch, producerTask: inner.key } }, deps: [inner.key] };
+      inner = inner.parent;
+    }
+    if (!inner || inner === scope) {
+      this.refuse({ what: 'value', detail: 'fan-in of a task that is not inside a loop', span });
+      return undefined;
+    }
+    // The loop ends in an enclosing DAG: this one reads the list through an input.
+    return this.channel(scope, ch, { collect: c }, 'LIST');
+  }
+
   private channel(scope: Scope, name: string, value: IrValue, type: ParameterType): Resolved {
     if (!scope.channels.has(name)) scope.channels.set(name, { value, type });
     return { spec: { componentInputParameter: name }, deps: [] };
@@ -217,10 +255,12 @@ export class DagLowering {
       r.deps.forEach((d) => deps.add(d));
     }
     for (const a of child.afterOutside) this.after(a, parent, deps, span);
-    this.dagComponents.set(`comp-${key}`, {
+    child.key = key;
+    child.component = {
       dag: { tasks: child.tasks },
       ...(Object.keys(defs).length ? { inputDefinitions: { parameters: defs } } : {}),
-    });
+    };
+    this.dagComponents.set(`comp-${key}`, child.component);
     return {
       componentRef: { name: `comp-${key}` },
       ...(deps.size ? { dependentTasks: [...deps].sort() } : {}),
