@@ -221,6 +221,10 @@ describe('kfp-v2: the CLI', () => {
       expect(bad.status).not.toBe(0);
       expect(bad.stderr).toContain('KFP5021');
       expect(existsSync(join(dir, 'bad'))).toBe(false);
+      // The local runner executes Argo Workflows only: a usage error, not a wrong run.
+      const run = runCli(['run', 'examples/add.kfp', '--target', 'kfp-v2', '--arg', 'value_1=1', '--run-dir', join(dir, 'runs')]);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain('--target kfp-v1');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -92,6 +92,8 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
     process.stderr.write(renderAll(isDiagnostic(source) ? [source] : [badRoot!], opts.format, opts.format === 'pretty' && stderrColour));
     return 1;
   }
+  // The local runner executes Argo Workflows; a v2 pipeline spec is not one (issue 16 item 4).
+  if (opts.target === 'kfp-v2') throw new UsageError('`kfpdsl run` does not run `--target kfp-v2` yet: run with `--target kfp-v1`, whose tasks are the same programs');
   const compiled = compileSource(source, { root: opts.root, backend: backendNamed(opts.target ?? DEFAULT_TARGET)! });
   if (compiled.diagnostics.length > 0) process.stderr.write(renderAll(compiled.diagnostics, opts.format, opts.format === 'pretty' && stderrColour));
   if (hasErrors(compiled.diagnostics)) {
