@@ -132,6 +132,36 @@ describe.skipIf(sharedV2.missing)(sharedV2.title('kfp-v2: equal to KFP v2\'s com
   });
 });
 
+describe('kfp-v2: task settings', () => {
+  it('resources, GPU and literal env on a per-task executor copy; retries as retryPolicy', () => {
+    const spec = onlyFile('test/fixtures/kfp-v2/settings.kfp') as Record<string, any>;
+    const tasks = spec.root.dag.tasks;
+    expect(tasks.train.componentRef.name).toBe('comp-train-2');
+    expect(tasks['train-2'].componentRef.name).toBe('comp-train');
+    expect(tasks.train.retryPolicy).toEqual({ backoffDuration: '90s', backoffFactor: 2, maxRetryCount: 3 });
+    const copy = spec.deploymentSpec.executors['exec-train-2'].container;
+    expect(copy.resources).toEqual({
+      accelerator: { resourceCount: '1', resourceType: 'nvidia.com/gpu' },
+      resourceCpuLimit: '4',
+      resourceCpuRequest: '2',
+      resourceMemoryLimit: '2G',
+      resourceMemoryRequest: '1G',
+    });
+    expect(copy.env).toEqual([{ name: 'MODE', value: 'fast' }]);
+    expect(spec.deploymentSpec.executors['exec-train'].container.resources).toBeUndefined();
+    expect(spec.components['comp-train-2'].executorLabel).toBe('exec-train-2');
+    if (haveShared) parseStrictly(spec);
+  });
+
+  it('a setting with no v2 form yet is refused by its .kfp name, at the task', () => {
+    const r = compileV2('examples/resources.kfp');
+    const messages = r.diagnostics.map((d) => d.message);
+    expect(messages).toContain('--target kfp-v2 does not support the task setting `node_selector` yet');
+    expect(messages).toContain('--target kfp-v2 does not support the pipeline setting `image_pull_secrets` yet');
+    expect(r.files).toEqual([]);
+  });
+});
+
 describe('kfp-v2: DAG shapes', () => {
   it('fan-in: the loop DAG declares a LIST output from its task; the consumer reads it from the loop task', () => {
     const spec = onlyFile('examples/parallel.kfp') as Record<string, any>;

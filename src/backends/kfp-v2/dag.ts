@@ -16,6 +16,7 @@ import type { IrBranch, IrComponent, IrCondExpr, IrLoop, IrNode, IrNodeId, IrPip
 import { pyJsonDumps } from '../../lower/serialize.js';
 import { NameAllocator, taskName } from '../../names.js';
 import { componentKey, type JsonObject } from './executors.js';
+import { kfpSettingName, v2TaskSettings } from './task-settings.js';
 import { parameterType, type ParameterType } from './types.js';
 
 export type Refusal = { readonly what: RefusalKind; readonly detail: string; readonly span: IrSpan };
@@ -71,6 +72,8 @@ export class DagLowering {
     private readonly pipeline: IrPipeline,
     components: readonly IrComponent[],
     private readonly refuse: (r: Refusal) => void,
+    /** A copy of a component whose executor's container has `patch` merged in: its `comp-…` key. */
+    private readonly variant: (c: IrComponent, patch: JsonObject) => string,
   ) {
     this.components = new Map(components.map((c) => [c.name, c]));
   }
@@ -79,7 +82,7 @@ export class DagLowering {
     const p = this.pipeline;
     if (p.exit?.length) this.refuse({ what: 'exit', detail: '`finally` (an exit task)', span: p.origin });
     for (const [key, value] of Object.entries(p.settings)) {
-      if (value !== undefined) this.refuse({ what: 'pipeline-setting', detail: `the pipeline setting \`${key}\``, span: p.origin });
+      if (value !== undefined) this.refuse({ what: 'pipeline-setting', detail: `the pipeline setting \`${kfpSettingName(key)}\``, span: p.origin });
     }
     this.allocateNames(p.body);
     const root = new Scope(undefined);
@@ -115,10 +118,10 @@ export class DagLowering {
     scope.local.add(t.id);
     this.scopeOf.set(t.id, scope);
     const c = this.components.get(t.component)!;
-    const { cache, displayName, ...others } = t.settings;
-    for (const [key, value] of Object.entries(others)) {
-      if (value !== undefined) this.refuse({ what: 'setting', detail: `the task setting \`${key}\``, span: t.origin });
-    }
+    const { cache, displayName } = t.settings;
+    const settings = v2TaskSettings(t.settings);
+    for (const key of settings.refused) this.refuse({ what: 'setting', detail: `the task setting ${key.includes('`') ? key : `\`${key}\``}`, span: t.origin });
+    const componentRef = settings.container ? this.variant(c, settings.container) : `comp-${componentKey(c.name)}`;
     const parameters: JsonObject = {};
     const artifacts: JsonObject = {};
     const deps = new Set<string>();
@@ -136,9 +139,10 @@ export class DagLowering {
     if (Object.keys(parameters).length) inputs.parameters = parameters;
     scope.tasks[name] = {
       cachingOptions: { enableCache: cache ?? true },
-      componentRef: { name: `comp-${componentKey(c.name)}` },
+      componentRef: { name: componentRef },
       ...(deps.size ? { dependentTasks: [...deps].sort() } : {}),
       ...(Object.keys(inputs).length ? { inputs } : {}),
+      ...settings.task,
       taskInfo: { name: displayName ?? name },
     };
   }

@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import { diag } from '../../diagnostics/catalog.js';
 import { hasErrors, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { IrComponent, IrNode, IrPipeline, IrProgram } from '../../ir/ir.js';
-import { sanitizeK8sName } from '../../names.js';
+import { NameAllocator, sanitizeK8sName } from '../../names.js';
 import { VERSION } from '../../version.js';
 import type { Backend, BackendOptions, BackendResult, OutputFile } from '../backend.js';
 import { DagLowering, type Refusal } from './dag.js';
@@ -60,10 +60,29 @@ function header(p: IrPipeline, name: string): string {
 /** The PipelineSpec of one pipeline, as a plain object (protobuf JSON). */
 export function pipelineSpec(program: IrProgram, p: IrPipeline, options: BackendOptions, refuse: (r: Refusal) => void): JsonObject {
   const name = sanitizeK8sName(p.displayName);
-  const lowering = new DagLowering(p, program.components, refuse);
-  const { root, dagComponents } = lowering.lower();
   const components: JsonObject = {};
   const executors: JsonObject = {};
+  // Per-task copies for executor settings, named as KFP names a component's second use (`comp-x-2`).
+  const keys = new NameAllocator();
+  program.components.forEach((c) => keys.reserve(componentKey(c.name)));
+  const variants = new Map<string, string>();
+  const variant = (c: IrComponent, patch: JsonObject): string => {
+    const id = `${c.name}\0${JSON.stringify(patch)}`;
+    let key = variants.get(id);
+    if (key === undefined) {
+      key = keys.unique(componentKey(c.name));
+      variants.set(id, key);
+      const lowered = lowerComponent(c, options.sourcePathOf(c.origin.file ?? options.file.path));
+      components[`comp-${key}`] = { ...lowered.spec, executorLabel: `exec-${key}` };
+      const base = lowered.executor.container as JsonObject;
+      const env = [...((base.env as unknown[] | undefined) ?? []), ...((patch.env as unknown[] | undefined) ?? [])];
+      const container = { ...base, ...patch, ...(env.length ? { env } : {}) };
+      executors[`exec-${key}`] = { container };
+    }
+    return `comp-${key}`;
+  };
+  const lowering = new DagLowering(p, program.components, refuse, variant);
+  const { root, dagComponents } = lowering.lower();
   const used = componentsUsed(p.body, new Set());
   for (const c of program.components) {
     if (!used.has(c.name)) continue;
