@@ -122,6 +122,7 @@ describe.skipIf(sharedV2.missing)(sharedV2.title('kfp-v2: equal to KFP v2\'s com
   it.each([
     ['hello_world.kfp', 'hello_world.yaml'],
     ['container_io.kfp', 'container_io.yaml'],
+    ['sequential.kfp', 'sequential_v2.yaml'],
   ])('%s ≡ %s', (kfp, golden) => {
     const ours = onlyFile(`test/fixtures/kfp-v2/${kfp}`);
     const theirs = parse(readFileSync(join(goldenDir, golden), 'utf8')) as Record<string, any>;
