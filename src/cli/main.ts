@@ -215,6 +215,13 @@ export function main(argv: readonly string[]): number {
     .action((file: string, opts: { format: 'mermaid' | 'dot'; pipeline?: string; root?: string }) => {
       code = runGraph(file, opts, (d) => report(d, 'pretty'));
     });
+  // `kfpdsl build x --version` prints the version too: with positional options the program's
+  // own flag is only seen before the command, so each command gets it. A command with its own
+  // `--version` (upload's version name) keeps it and gets `-V` alone.
+  for (const cmd of program.commands) {
+    const own = cmd.options.some((o) => o.long === '--version');
+    cmd.version(version, own ? '-V' : '-V, --version', 'output the version number');
+  }
   try {
     program.parse(argv as string[], { from: 'user' });
   } catch (e) {
