@@ -1,6 +1,7 @@
 // `kfpdsl submit` against loopback KFP API and Argo servers held to their Swagger contracts.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { addExample, contracts, kfpdsl, startKfpdsl } from './support/cluster-cli.js';
@@ -111,6 +112,39 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl submit'), () => {
     ]);
     expect(r.stdout).toContain(`submitted workflow ${w.name} to namespace "ml": ${server.url}/workflows/ml/${w.name}\n`);
     expect(r.stdout).toContain(`workflow ${w.name} Succeeded (3 succeeded)\n`);
+  });
+
+  it('--argo compiles for --target argo (plain Argo Workflows); --target kfp-v1 sends what build writes', async () => {
+    server = await ContractServer.start({ contract });
+    const out = mkdtempSync(join(tmpdir(), 'kfpdsl-submit-target-'));
+    try {
+      const b = await kfpdsl(['build', addExample, '--target', 'argo', '-o', out]);
+      expect(b.status).toBe(0);
+      const plain = YAML.parse(readFileSync(join(out, 'examples/add/add-example.yaml'), 'utf8')) as { spec: { arguments: { parameters: { name: string; value: string }[] } } };
+      for (const p of plain.spec.arguments.parameters) if (p.name === 'value_1') p.value = '7';
+      const r = await kfpdsl(['submit', addExample, '--argo', server.url, '--namespace', 'ml', '--arg', 'value_1=7']);
+      expect(r.status).toBe(0);
+      const sent = (server.calls('WorkflowService_CreateWorkflow')[0]!.body as { workflow: unknown }).workflow;
+      expect(sent).toEqual(plain);
+      expect(JSON.stringify(sent)).not.toContain('pipelines.kubeflow.org');
+      const kfp = await kfpdsl(['submit', addExample, '--argo', server.url, '--namespace', 'ml', '--target', 'kfp-v1', '--arg', 'value_1=7']);
+      expect(kfp.status).toBe(0);
+      const v1 = built() as typeof plain;
+      for (const p of v1.spec.arguments.parameters) if (p.name === 'value_1') p.value = '7';
+      expect((server.calls('WorkflowService_CreateWorkflow')[1]!.body as { workflow: unknown }).workflow).toEqual(v1);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('--target argo cannot go to KFP (--host): a usage error that says where it can go', async () => {
+    server = await ContractServer.start({ contract });
+    const r = await kfpdsl(['submit', addExample, '--host', server.url, '--experiment', 'e', '--target', 'argo']);
+    expect([r.status, r.stderr]).toEqual([2, 'error: a KFP v1 run carries a kfp-v1 workflow: --target argo cannot go to --host; submit it to an Argo Server with --argo URL --namespace NS\n']);
+    const unknown = await kfpdsl(['submit', addExample, '--host', server.url, '--experiment', 'e', '--target', 'nope']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain("option '--target <target>' argument 'nope' is invalid");
+    expect(server.requests).toEqual([]);
   });
 
   it('--argo to a failing workflow exits 1; a missing namespace is a located 404 with a hint', async () => {

@@ -259,6 +259,40 @@ describe('kfpdsl run: metrics, secrets, volumes, reuse', () => {
     );
   });
 
+  it.each(['kfp-v1', 'argo'])('--target %s: the metrics table comes from every output of type metrics, whatever its name', (target) => {
+    const file = tempKfp(
+      'scores.kfp',
+      [
+        'component score() -> (quality: metrics, note: str) {',
+        '  ```python',
+        '  return ({"auroc": 0.75}, "done")',
+        '  ```',
+        '}',
+        '',
+        'component timing() -> (speed: metrics) {',
+        '  ```python',
+        '  return {"latency_ms": 12}',
+        '  ```',
+        '}',
+        '',
+        'pipeline "scores" () {',
+        '  score()',
+        '  timing()',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const r = run([file, '--target', target]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^METRIC\s+VALUE\s+TASK$/m);
+    expect(r.stdout).toMatch(/^auroc\s+0\.75\s+score$/m);
+    expect(r.stdout).toMatch(/^latency_ms\s+12\s+timing$/m);
+    expect(r.json!.metrics.map((m) => m.name).sort()).toEqual(['auroc', 'latency_ms']);
+    // The metrics files are in the table, not among the task's outputs.
+    expect(r.stdout).toContain('note = done');
+    expect(r.stdout).not.toMatch(/quality|speed/);
+  });
+
   it('examples/resources.kfp without its secret fails, naming the variable to set', () => {
     const r = run(['examples/resources.kfp']);
     expect(r.status).toBe(1);

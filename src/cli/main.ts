@@ -174,6 +174,7 @@ export function main(argv: readonly string[]): number {
       .option('--name <name>', 'the pipeline name in KFP (default: the pipeline\'s name in the source)')
       .option('--description <text>', 'the pipeline description (default: its description in the source)')
       .option('--version <name>', 'the version name, when the pipeline exists (default: v<UTC time>)'),
+    'what to compile to: kfp-v1 only (the default; KFP v1 runs nothing else)',
   ).action((file: string, opts: unknown) => {
     void Promise.all([import('../cluster/command.js'), import('./upload.js')]).then(([{ startCluster }, { uploadCommand }]) => startCluster(uploadCommand, file, opts));
   });
@@ -190,6 +191,7 @@ export function main(argv: readonly string[]): number {
       .option('--wait', 'follow the run, one line per task change, and exit 0 if it succeeds, 1 if not')
       .option('--dry-run', "with --argo: have the Argo Server lint the workflow, submit nothing")
       .option('--poll-interval <seconds>', 'with --wait, how often to ask the server', '5'),
+    'what to compile to (default: kfp-v1 with --host, argo with --argo; --argo also takes kfp-v1)',
   ).action((file: string, opts: unknown) => {
     void Promise.all([import('../cluster/command.js'), import('./submit.js')]).then(([{ startCluster }, { submitCommand }]) => startCluster(submitCommand, file, opts));
   });
@@ -213,6 +215,13 @@ export function main(argv: readonly string[]): number {
     .action((file: string, opts: { format: 'mermaid' | 'dot'; pipeline?: string; root?: string }) => {
       code = runGraph(file, opts, (d) => report(d, 'pretty'));
     });
+  // `kfpdsl build x --version` prints the version too: with positional options the program's
+  // own flag is only seen before the command, so each command gets it. A command with its own
+  // `--version` (upload's version name) keeps it and gets `-V` alone.
+  for (const cmd of program.commands) {
+    const own = cmd.options.some((o) => o.long === '--version');
+    cmd.version(version, own ? '-V' : '-V, --version', 'output the version number');
+  }
   try {
     program.parse(argv as string[], { from: 'user' });
   } catch (e) {

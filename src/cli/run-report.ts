@@ -1,13 +1,15 @@
 /**
  * What a run leaves behind and shows: the tasks (the pods that ran, and the tasks inside
  * skipped conditions and loops, which never got a node of their own), run.json, the metrics
- * read from `mlpipeline-metrics` artifacts, and the end-of-run summary tables.
+ * read from the artifacts of `metrics` outputs (src/cli/run-ui-outputs.ts), and the
+ * end-of-run summary tables.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { sanitize } from '../run/naming.js';
 import { arr, isObj, nameOf, obj, objs, str, type Obj } from '../run/spec.js';
 import type { NodePhase, NodeResult, RunResult } from '../run/types.js';
+import type { UiArtifacts } from './run-ui-outputs.js';
 
 // ---------------------------------------------------------------------------
 // The workflow's structure
@@ -75,6 +77,8 @@ export interface TaskView {
   readonly log?: string;
   /** Part of the exit handler (`finally`). */
   readonly exitHandler: boolean;
+  /** Which of its artifacts are metrics and UI metadata (by the IR's output types). */
+  readonly ui: UiArtifacts;
 }
 
 const notRun = (p: NodePhase): boolean => p === 'Skipped' || p === 'Omitted';
@@ -83,7 +87,7 @@ const notRun = (p: NodePhase): boolean => p === 'Skipped' || p === 'Omitted';
  * The tasks of a finished run: every node of a leaf template; for a skipped or omitted group
  * (a condition, a loop), the tasks it holds, with its phase; and a group that failed by itself.
  */
-export function runTasks(result: RunResult, shape: WorkflowShape, explain: (message: string, template: string) => string): TaskView[] {
+export function runTasks(result: RunResult, shape: WorkflowShape, explain: (message: string, template: string) => string, uiOf: (template: string) => UiArtifacts): TaskView[] {
   const nodes = new Map<string, NodeResult>();
   for (const n of [...result.nodes, ...(result.exitHandler ? [result.exitHandler] : [])]) nodes.set(n.id, n);
   const exitId = result.exitHandler?.id;
@@ -109,6 +113,7 @@ export function runTasks(result: RunResult, shape: WorkflowShape, explain: (mess
         outputs: { parameters: n.outputs.parameters, artifacts: n.outputs.artifacts },
         ...(log !== undefined ? { log } : {}),
         exitHandler: isExit(n.id),
+        ui: uiOf(n.template),
       });
     } else if (childless && notRun(n.phase)) {
       for (const t of shape.leavesUnder(n.template, n.id)) {
@@ -124,6 +129,7 @@ export function runTasks(result: RunResult, shape: WorkflowShape, explain: (mess
           durationMs: 0,
           outputs: { parameters: {}, artifacts: {} },
           exitHandler: isExit(t.id),
+          ui: uiOf(t.template),
         });
       }
     }
@@ -146,31 +152,35 @@ export interface Metric {
   readonly format: string;
 }
 
-/** Every `mlpipeline-metrics` artifact's `{"metrics": [{name, numberValue, format}]}`; unreadable ones are reported. */
+/** Every metrics artifact's `{"metrics": [{name, numberValue, format}]}`; unreadable ones are reported. */
 export function readMetrics(tasks: readonly TaskView[]): { metrics: Metric[]; problems: string[] } {
   const metrics: Metric[] = [];
   const problems: string[] = [];
   for (const t of tasks) {
-    const path = t.outputs.artifacts['mlpipeline-metrics'];
-    if (path === undefined || !existsSync(path) || !statSync(path).isFile()) continue;
-    let data: unknown;
-    try {
-      data = JSON.parse(readFileSync(path, 'utf8'));
-    } catch (e) {
-      problems.push(`${t.label}: mlpipeline-metrics is not JSON (${e instanceof Error ? e.message : String(e)})`);
-      continue;
-    }
-    for (const m of arr(obj(data)['metrics'])) {
-      const value = obj(m)['numberValue'];
-      const name = str(obj(m)['name']);
-      if (name === undefined || typeof value !== 'number') {
-        problems.push(`${t.label}: a metric without a name or numeric numberValue: ${JSON.stringify(m)}`);
-        continue;
-      }
-      metrics.push({ task: t.label, name, value, format: str(obj(m)['format']) ?? 'RAW' });
-    }
+    for (const artifact of [...t.ui.metrics].sort()) readMetricsFile(t, artifact, metrics, problems);
   }
   return { metrics, problems };
+}
+
+function readMetricsFile(t: TaskView, artifact: string, metrics: Metric[], problems: string[]): void {
+  const path = t.outputs.artifacts[artifact];
+  if (path === undefined || !existsSync(path) || !statSync(path).isFile()) return;
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    problems.push(`${t.label}: ${artifact} is not JSON (${e instanceof Error ? e.message : String(e)})`);
+    return;
+  }
+  for (const m of arr(obj(data)['metrics'])) {
+    const value = obj(m)['numberValue'];
+    const name = str(obj(m)['name']);
+    if (name === undefined || typeof value !== 'number') {
+      problems.push(`${t.label}: a metric without a name or numeric numberValue: ${JSON.stringify(m)}`);
+      continue;
+    }
+    metrics.push({ task: t.label, name, value, format: str(obj(m)['format']) ?? 'RAW' });
+  }
 }
 
 export function formatMetric(m: Pick<Metric, 'value' | 'format'>): string {
@@ -273,7 +283,7 @@ export function outputLines(t: TaskView, runDir: string): string[] {
     lines.push(`${shortOutput(t.template, name)} = ${truncate(oneLine(value))}`);
   }
   for (const [name, path] of Object.entries(t.outputs.artifacts).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (shown.has(name) || name === 'mlpipeline-metrics' || name === 'mlpipeline-ui-metadata') continue;
+    if (shown.has(name) || t.ui.metrics.has(name) || t.ui.uiMetadata.has(name)) continue;
     const text = smallText(path);
     lines.push(text !== undefined ? `${shortOutput(t.template, name)} = ${truncate(oneLine(text))}` : `${shortOutput(t.template, name)}: ${relative(runDir, path) || path}`);
   }

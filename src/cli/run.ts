@@ -37,6 +37,7 @@ import {
   type Stores,
 } from './run-inputs.js';
 import { Progress, type ProgressMode } from './run-progress.js';
+import { uiArtifactsOf } from './run-ui-outputs.js';
 import { paint, readMetrics, renderShort, renderSummary, runJson, runTasks, WorkflowShape, type SummaryInput } from './run-report.js';
 
 export type RunFormat = 'pretty' | 'short' | 'json';
@@ -237,7 +238,7 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   const finishedAt = Date.now();
 
   // 8. run.json and the summary.
-  const tasks = runTasks(result, shape, explain);
+  const tasks = runTasks(result, shape, explain, uiArtifactsOf(compiled.program!));
   const { metrics, problems } = readMetrics(tasks);
   notes.push(...problems);
   if (interrupts.signal !== undefined) {

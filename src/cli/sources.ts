@@ -4,13 +4,13 @@
  * cannot be read) is a diagnostic with a stable code, never an exception.
  */
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync, constants as fsc } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join } from 'node:path';
 import { diag } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { fsHost, isInside } from '../project/file-host.js';
+import { fsHost, type FileHost } from '../project/file-host.js';
 import { findProjectRoot } from '../project/root.js';
 import { SourceFile } from '../source.js';
-import { parseSource } from '../syntax/parse.js';
+import { MAX_SOURCE_BYTES, parseSource } from '../syntax/parse.js';
 
 /** A diagnostic about a path rather than a place in a source: it carries the path as its file. */
 export function pathDiag(name: Parameters<typeof diag>[0], path: string, message: string, hint?: string): Diagnostic {
@@ -116,38 +116,59 @@ export function isDiagnostic(x: SourceFile | Diagnostic): x is Diagnostic {
   return !(x instanceof SourceFile);
 }
 
-function realOrResolved(path: string): string {
+function realOrResolved(host: FileHost, path: string): string {
   try {
-    return fsHost.realPath(resolve(path));
+    return host.realPath(path);
   } catch {
-    return resolve(path);
+    return path;
   }
+}
+
+/**
+ * The `*.kfp` files under `dir` as the host lists them, skipping `node_modules` and dot-names
+ * (as collectSources does). The host follows symbolic links: a directory already walked (by its
+ * real path) is not walked again, so a link to a parent cannot loop.
+ */
+function kfpFilesUnder(host: FileHost, dir: string, out: string[] = [], walked = new Set<string>()): string[] {
+  const real = realOrResolved(host, dir);
+  if (walked.has(real)) return out;
+  walked.add(real);
+  for (const name of host.listDirectory(dir)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const p = join(dir, name);
+    const kind = host.stat(p);
+    if (kind === 'directory') kfpFilesUnder(host, p, out, walked);
+    else if (kind === 'file' && name.endsWith('.kfp')) out.push(p);
+  }
+  return out;
 }
 
 /**
  * The .kfp files of the project that import one of `paths`, directly or through other modules,
  * and are not among them. `build --check` and `check` add them: the pre-commit framework passes
  * only the files that changed, and when only a module changed, its importers' compiled output
- * (which holds the module's components) is what goes stale or breaks.
+ * (which holds the module's components) is what goes stale or breaks. The project is read
+ * through `host`, as the compiler reads modules, so that an editor's unsaved buffers count too.
  */
-export function importersOf(paths: readonly string[], root: string | undefined): string[] {
-  const named = new Set(paths.map(realOrResolved));
-  const roots = new Set(paths.map((p) => findProjectRoot(p, root)));
+export function importersOf(paths: readonly string[], root: string | undefined, host: FileHost = fsHost): string[] {
+  // Command-line paths are relative to the working directory: resolved as if imported by a file there.
+  const absolute = (p: string): string => host.resolveImport('./(command line)', p);
+  const named = new Set(paths.map((p) => realOrResolved(host, absolute(p))));
+  const roots = new Set(paths.map((p) => findProjectRoot(absolute(p), root === undefined ? undefined : absolute(root), (q) => host.exists(q))));
   /** Imported module (real path) → the files importing it. */
   const importedBy = new Map<string, Set<string>>();
   const shownAs = new Map<string, string>();
   for (const projectRoot of roots) {
-    for (const p of collectSources([projectRoot]).paths) {
-      const real = realOrResolved(p);
-      const rel = relative(process.cwd(), p);
-      shownAs.set(real, isInside(process.cwd(), resolve(p)) ? rel : p);
-      const loaded = loadSource(p);
+    for (const p of kfpFilesUnder(host, projectRoot)) {
+      const real = realOrResolved(host, p);
+      shownAs.set(real, host.displayPath(p));
+      const loaded = host.readRegularFile(real, MAX_SOURCE_BYTES);
       // Most files import no module: they are not parsed at all.
-      if (isDiagnostic(loaded) || !/\bimport\b[^\n]*\.kfp"/.test(loaded.text)) continue;
-      const doc = parseSource(loaded).document;
+      if (loaded.kind !== 'text' || !/\bimport\b[^\n]*\.kfp"/.test(loaded.text)) continue;
+      const doc = parseSource(new SourceFile(p, loaded.text)).document;
       for (const imp of doc?.imports ?? []) {
         if (!imp.path.endsWith('.kfp')) continue;
-        const target = realOrResolved(resolve(dirname(resolve(p)), imp.path));
+        const target = realOrResolved(host, host.resolveImport(p, imp.path));
         if (!importedBy.has(target)) importedBy.set(target, new Set());
         importedBy.get(target)!.add(real);
       }

@@ -1,7 +1,8 @@
 /**
  * `kfpdsl submit FILE.kfp --host URL --experiment NAME`: compiles one pipeline as build does
  * and starts a run of it on KFP (v1beta1: the experiment is created when missing, the run
- * carries the workflow itself), or with `--argo URL --namespace NS` on an Argo Server.
+ * carries the workflow itself), or with `--argo URL --namespace NS` on an Argo Server
+ * (compiled for `--target argo` unless `--target kfp-v1` is given).
  * `--wait` follows the run, one line per task change, and exits with its outcome.
  * Exit codes: 0 started (with --wait: succeeded), 1 diagnostics or a failed run, 2 usage errors.
  */
@@ -14,6 +15,7 @@ import { createExperiment, createRun, findExperiment, getRun } from '../cluster/
 import type { ClusterCliOptions } from '../cluster/options.js';
 import { Output } from '../cluster/output.js';
 import { Secrets } from '../cluster/secrets.js';
+import { clusterBackend } from '../cluster/target.js';
 import { FINAL_PHASES, NodeWatch } from '../cluster/watch.js';
 import type { SourceFile } from '../source.js';
 import { UsageError } from './files.js';
@@ -44,10 +46,12 @@ export async function submitCommand(file: string, opts: SubmitCliOptions): Promi
   if (onArgo && opts.experiment !== undefined) throw new UsageError('--experiment is a KFP notion; an Argo Server has none (drop it, or submit with --host)');
   if (opts.dryRun && !onArgo) throw new UsageError('--dry-run needs --argo URL --namespace NS: it asks the Argo Server\'s linter (KFP has no such call)');
   if (!onArgo && !opts.experiment) throw new UsageError('say which experiment the run belongs to: --experiment NAME (created if missing)');
+  // An Argo Server gets plain Argo Workflows unless --target says otherwise; KFP gets kfp-v1.
+  const backend = clusterBackend('submit', onArgo ? 'argo-server' : 'kfp', opts.target);
   const base = onArgo ? parseBaseUrl(opts.argo!, '--argo') : hostOf(opts);
   const pollMs = pollInterval(opts.pollInterval);
 
-  const compiled = compileFile(file, opts.root, opts.pipeline);
+  const compiled = compileFile(file, opts.root, opts.pipeline, backend);
   if (!compiled.ok) {
     new Output(new Secrets(), false).diagnostics(compiled.diagnostics);
     process.stderr.write(`\nnothing was submitted\n`);

@@ -12,6 +12,7 @@ import { findPipeline, uploadPipeline, uploadVersion } from '../cluster/kfp-v1.j
 import type { ClusterCliOptions } from '../cluster/options.js';
 import { Output } from '../cluster/output.js';
 import { Secrets } from '../cluster/secrets.js';
+import { clusterBackend } from '../cluster/target.js';
 import { UsageError } from './files.js';
 
 export interface UploadCliOptions extends ClusterCliOptions {
@@ -29,8 +30,9 @@ function defaultVersion(now: Date): string {
 }
 
 export async function uploadCommand(file: string, opts: UploadCliOptions): Promise<number> {
+  const backend = clusterBackend('upload', 'kfp', opts.target);
   const base = hostOf(opts);
-  const compiled = compileFile(file, opts.root, opts.pipeline);
+  const compiled = compileFile(file, opts.root, opts.pipeline, backend);
   if (!compiled.ok) {
     new Output(new Secrets(), false).diagnostics(compiled.diagnostics);
     process.stderr.write(`\nnothing was uploaded\n`);

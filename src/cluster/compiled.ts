@@ -1,11 +1,12 @@
 /**
  * The pipelines of one .kfp file, compiled exactly as `kfpdsl build` compiles them (through
- * `compileSource`): the YAML text that build would write, its object, and where the pipeline
+ * `compileSource`, with the backend of `--target`): the YAML text that build would write, its object, and where the pipeline
  * is declared (cluster failures are reported there).
  */
 import YAML from 'yaml';
 import { UsageError } from '../cli/files.js';
 import { checkRootOption, isDiagnostic, loadSource } from '../cli/sources.js';
+import type { Backend } from '../backends/backend.js';
 import { compileSource } from '../compile.js';
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { didYouMean } from '../diagnostics/suggest.js';
@@ -29,12 +30,12 @@ export type Compiled =
   | { readonly ok: true; readonly source: SourceFile; readonly pipelines: CompiledPipeline[]; readonly warnings: Diagnostic[] }
   | { readonly ok: false; readonly diagnostics: Diagnostic[] };
 
-export function compileFile(file: string, root: string | undefined, only: string | undefined): Compiled {
+export function compileFile(file: string, root: string | undefined, only: string | undefined, backend: Backend): Compiled {
   const source = loadSource(file);
   const badRoot = checkRootOption(root);
   if (isDiagnostic(source)) return { ok: false, diagnostics: [source] };
   if (badRoot) return { ok: false, diagnostics: [badRoot] };
-  const compiled = compileSource(source, { root });
+  const compiled = compileSource(source, { root, backend });
   if (hasErrors(compiled.diagnostics)) return { ok: false, diagnostics: compiled.diagnostics };
   const all = compiled.program?.pipelines ?? [];
   if (all.length === 0) throw new UsageError(`${file} defines no pipeline`);

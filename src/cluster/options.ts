@@ -1,5 +1,6 @@
 /** The command-line options `upload` and `submit` share: where the server is, and how to log in. */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { TARGET_NAMES } from '../backends/index.js';
 import type { ConnectOptions } from './connect.js';
 
 export interface ClusterCliOptions extends ConnectOptions {
@@ -8,12 +9,16 @@ export interface ClusterCliOptions extends ConnectOptions {
   pipeline?: string;
   root?: string;
   json?: boolean;
+  /** `--target`; each command has its default (src/cluster/target.ts). */
+  target?: string;
 }
 
 const repeat = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 
-export function clusterOptions(cmd: Command): Command {
+/** `targetHelp`: what `--target` does for this command (its default differs: see src/cluster/target.ts). */
+export function clusterOptions(cmd: Command, targetHelp: string): Command {
   return cmd
+    .addOption(new Option('--target <target>', targetHelp).choices(TARGET_NAMES))
     .option('--host <url>', 'the KFP API server, e.g. http://localhost:8888 or https://kubeflow.example.com/pipeline (default: $KFPDSL_HOST)')
     .option('--namespace <ns>', 'the Kubernetes namespace (multi-user Kubeflow: your profile namespace)')
     .option('--pipeline <name>', 'which pipeline, when the file defines several')
