@@ -56,6 +56,14 @@ describe('kfpdsl lsp', () => {
     expect(first[0]).toMatchObject({ code: 'KFP2001', source: 'kfpdsl', severity: 1 });
     expect(first[0]!.message).toBe('unknown component `ad`\nhint: did you mean `add`?');
     expect(first[0]!.range).toEqual<Range>({ start: pos(8, 2), end: pos(8, 4) });
+    // The hint is a quick fix.
+    const actions = await lsp.request<{ title: string; edit: { changes: Record<string, { range: Range; newText: string }[]> } }[]>('textDocument/codeAction', {
+      textDocument: { uri: uri('a.kfp') },
+      range: first[0]!.range,
+      context: { diagnostics: first },
+    });
+    expect(actions.map((a) => a.title)).toEqual(['Change to add']);
+    expect(actions[0]!.edit.changes[uri('a.kfp')]).toEqual([{ range: first[0]!.range, newText: 'add' }]);
     lsp.change(uri('a.kfp'), broken.replace('ad(x', 'add(x'), 2);
     expect(await lsp.diagnostics(uri('a.kfp'), 2)).toEqual([]);
   });

@@ -6,6 +6,7 @@
  * outside the file or an unknown file gets an empty answer, never a dead server.
  */
 import {
+  CodeActionKind,
   createConnection,
   StreamMessageReader,
   StreamMessageWriter,
@@ -17,6 +18,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { formatSource } from '../fmt/format.js';
 import { SourceFile } from '../source.js';
+import { quickFixes } from './code-actions.js';
 import { completeAt } from './completion.js';
 import { definitionAt } from './definition.js';
 import { checkBuffer } from './diagnostics.js';
@@ -70,6 +72,7 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
         documentSymbolProvider: true,
         documentFormattingProvider: true,
         completionProvider: { triggerCharacters: ['.'] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
       serverInfo: { name: 'kfpdsl' },
     }),
@@ -140,6 +143,13 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
     guarded(connection, [], (p) => {
       const here = at(p.textDocument.uri, p.position);
       return here ? completeAt(ws, here.parsed.doc, here.offset) : [];
+    }),
+  );
+
+  connection.onCodeAction(
+    guarded(connection, [], (p) => {
+      const doc = documents.get(p.textDocument.uri);
+      return doc ? quickFixes(p.textDocument.uri, p.context.diagnostics, (r) => doc.getText(r)) : [];
     }),
   );
 
