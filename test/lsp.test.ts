@@ -102,6 +102,17 @@ describe('kfpdsl lsp', () => {
     expect(output).toEqual({ uri: uri('lib/ml.kfp'), range: { start: pos(0, LIB.indexOf('model')), end: pos(0, LIB.indexOf('model') + 5) } });
   });
 
+  it('shows the errors of an imported module that is not open at the module, as check does', async () => {
+    writeFileSync(join(dir, 'lib', 'bad.kfp'), 'component bad(x: int) {\n  image: "alpine:3.19"\n  command: ["echo", y]\n}\n');
+    lsp.open(uri('uses-bad.kfp'), 'import "lib/bad.kfp"\n\npipeline "u" () {\n  bad(1)\n}\n');
+    const inModule = await lsp.diagnostics(uri('lib/bad.kfp'), 0, (ds) => ds.length > 0);
+    expect(inModule.map((d) => [d.code, d.range.start])).toEqual([['KFP2002', pos(2, 20)]]);
+    expect(await lsp.diagnostics(uri('uses-bad.kfp'), 1)).toEqual([]);
+    // Fixed in an unsaved buffer: the module's own check now has nothing to say.
+    lsp.open(uri('lib/bad.kfp'), 'component bad(x: int) {\n  image: "alpine:3.19"\n  command: ["echo", x]\n}\n');
+    expect(await lsp.diagnostics(uri('lib/bad.kfp'), 1)).toEqual([]);
+  });
+
   it('hovers a setting with its meaning and allowed values', async () => {
     const text = `${ADD}\npipeline "h" () {\n  add(1, 2) { retry_policy: "Always" }\n}\n`;
     lsp.open(uri('h.kfp'), text);

@@ -18,28 +18,32 @@ export interface DiagnosticData {
   readonly hint?: string;
 }
 
-export function checkBuffer(ws: Workspace, path: string): LspDiagnostic[] {
+/**
+ * The diagnostics of checking the buffer at `path`, by file: the buffer's own, and those of the
+ * modules it imports (a module's errors are reported at its own lines, as `check` does).
+ */
+export function checkBuffer(ws: Workspace, path: string): Map<string, LspDiagnostic[]> {
+  const out = new Map<string, LspDiagnostic[]>([[path, []]]);
   const text = ws.text(path);
-  if (text === undefined) return [];
+  if (text === undefined) return out;
   const source = new SourceFile(path, text);
   const result = compileSource(source, { checkOnly: true, host: ws.host });
   const found = [...result.diagnostics];
   if (result.program && result.program.components.length === 0 && result.program.pipelines.length === 0) found.push(nothingToCompile(source));
-  const out: LspDiagnostic[] = [];
   const seen = new Set<string>();
   for (const d of found) {
-    // A module's own problems are shown in the module (open it); internal errors have no file and are shown here.
-    if (d.file && d.file.path !== path) continue;
-    const key = `${d.code}\0${d.span?.start}\0${d.span?.end}\0${d.message}`;
+    // Internal errors have no file: they are shown in the buffer.
+    const file = d.file ?? source;
+    const key = `${file.path}\0${d.code}\0${d.span?.start}\0${d.span?.end}\0${d.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push(toLsp(ws, path, d));
+    if (!out.has(file.path)) out.set(file.path, []);
+    out.get(file.path)!.push(toLsp(file.path === path ? ws.lines(path)! : new LineMap(file.text), file.path, d));
   }
   return out;
 }
 
-function toLsp(ws: Workspace, path: string, d: Diagnostic): LspDiagnostic {
-  const lines = ws.lines(path)!;
+function toLsp(lines: LineMap, path: string, d: Diagnostic): LspDiagnostic {
   const range = d.span ? lines.range(d.span) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
   const message = d.hint ? `${d.message}\nhint: ${d.hint}` : d.message;
   const data: DiagnosticData = d.hint ? { slug: d.slug, hint: d.hint } : { slug: d.slug };

@@ -14,6 +14,7 @@ import {
   TextDocumentSyncKind,
   type Connection,
   type InitializeResult,
+  type Diagnostic as LspDiagnostic,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { formatSource } from '../fmt/format.js';
@@ -49,14 +50,26 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
   const ws = new Workspace();
   let timer: NodeJS.Timeout | undefined;
 
+  /** Files not open that were given diagnostics (modules of open buffers): cleared when they have none. */
+  let shownClosed = new Set<string>();
   const validateAll = (): void => {
     timer = undefined;
     // A change to one buffer can break (or fix) the buffers that import it: all open ones are checked.
+    const closed = new Map<string, Map<string, LspDiagnostic>>();
     for (const d of documents.all()) {
       const path = uriToPath(d.uri);
-      const diagnostics = guarded(connection, [], () => checkBuffer(ws, path))();
-      void connection.sendDiagnostics({ uri: d.uri, version: d.version, diagnostics });
+      const byFile = guarded(connection, new Map<string, LspDiagnostic[]>(), () => checkBuffer(ws, path))();
+      void connection.sendDiagnostics({ uri: d.uri, version: d.version, diagnostics: byFile.get(path) ?? [] });
+      // A module's problems, when the module is not open itself (then its own check shows them).
+      for (const [file, list] of byFile) {
+        if (file === path || ws.isOpen(file)) continue;
+        if (!closed.has(file)) closed.set(file, new Map());
+        for (const x of list) closed.get(file)!.set(`${x.code}\0${JSON.stringify(x.range)}\0${x.message}`, x);
+      }
     }
+    for (const [file, list] of closed) void connection.sendDiagnostics({ uri: pathToUri(file), diagnostics: [...list.values()] });
+    for (const file of shownClosed) if (!closed.has(file)) void connection.sendDiagnostics({ uri: pathToUri(file), diagnostics: [] });
+    shownClosed = new Set(closed.keys());
   };
   const schedule = (): void => {
     if (timer) clearTimeout(timer);
