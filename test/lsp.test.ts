@@ -168,6 +168,12 @@ describe('kfpdsl lsp', () => {
     // A request missing its parameters is answered (empty), not a crash.
     expect(await lsp.request('textDocument/hover', {})).toBeNull();
     await expect(lsp.request('kfpdsl/noSuchMethod', {})).rejects.toThrow(/Unhandled method|not found/i);
+    // A message that is not JSON, and a request with null parameters (answered with an LSP error).
+    lsp.child.stdin.write('Content-Length: 9\r\n\r\n{not json');
+    await expect(lsp.request('textDocument/hover', null)).rejects.toThrow();
+    // A document whose text is not a string: the server logs it and answers empty.
+    void lsp.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: uri('num.kfp'), languageId: 'kfp', version: 1, text: 42 } });
+    expect(await lsp.request('textDocument/documentSymbol', { textDocument: { uri: uri('num.kfp') } })).toEqual([]);
     expect(lsp.alive).toBe(true);
     // Still serving after all that.
     lsp.change(uri('half.kfp'), `${ADD}\npipeline "p" (x: int) {\n  add(x, 1)\n}\n`, 2);
