@@ -100,6 +100,16 @@ describe('kfpdsl lsp', () => {
     expect(binding).toEqual({ uri: uri('main.kfp'), range: { start: pos(3, 2), end: pos(3, 3) } });
     const output = await lsp.request<{ uri: string; range: Range }>('textDocument/definition', { textDocument: { uri: uri('main.kfp') }, position: pos(4, 14) });
     expect(output).toEqual({ uri: uri('lib/ml.kfp'), range: { start: pos(0, LIB.indexOf('model')), end: pos(0, LIB.indexOf('model') + 5) } });
+    // References of `train`, from its call: the declaration in the module buffer and the call, across files.
+    const refs = await lsp.request<{ uri: string; range: Range }[]>('textDocument/references', { textDocument: { uri: uri('main.kfp') }, position: pos(3, 9), context: { includeDeclaration: true } });
+    expect(refs).toEqual(expect.arrayContaining([
+      { uri: uri('lib/ml.kfp'), range: { start: pos(0, 10), end: pos(0, 15) } },
+      { uri: uri('main.kfp'), range: { start: pos(3, 6), end: pos(3, 14) } },
+    ]));
+    expect(refs).toHaveLength(2);
+    // References of the task `t`, without its declaration: its one use.
+    const uses = await lsp.request<{ uri: string; range: Range }[]>('textDocument/references', { textDocument: { uri: uri('main.kfp') }, position: pos(3, 2), context: { includeDeclaration: false } });
+    expect(uses).toEqual([{ uri: uri('main.kfp'), range: { start: pos(4, 11), end: pos(4, 12) } }]);
   });
 
   it('shows the errors of an imported module that is not open at the module, as check does', async () => {

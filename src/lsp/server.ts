@@ -24,6 +24,7 @@ import { completeAt } from './completion.js';
 import { definitionAt } from './definition.js';
 import { checkBuffer } from './diagnostics.js';
 import { hoverAt } from './hover.js';
+import { referencesAt } from './references.js';
 import { LineMap } from './positions.js';
 import { documentSymbols } from './symbols.js';
 import { pathToUri, uriToPath } from './uri.js';
@@ -82,6 +83,7 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
         textDocumentSync: TextDocumentSyncKind.Incremental,
         hoverProvider: true,
         definitionProvider: true,
+        referencesProvider: true,
         documentSymbolProvider: true,
         documentFormattingProvider: true,
         completionProvider: { triggerCharacters: ['.'] },
@@ -128,6 +130,17 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
       const text = ws.text(place.path);
       const lines = text === undefined ? new LineMap('') : new LineMap(text);
       return { uri: pathToUri(place.path), range: lines.range(place.span) };
+    }),
+  );
+
+  connection.onReferences(
+    guarded(connection, [], (p) => {
+      const here = at(p.textDocument.uri, p.position);
+      if (!here) return [];
+      return referencesAt(ws, here.parsed.doc, here.offset, p.context?.includeDeclaration ?? true).map((place) => {
+        const lines = ws.lines(place.path) ?? new LineMap('');
+        return { uri: pathToUri(place.path), range: lines.range(place.span) };
+      });
     }),
   );
 
