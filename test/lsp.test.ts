@@ -138,6 +138,9 @@ describe('kfpdsl lsp', () => {
     expect(symbols.map((s) => s.name)).toEqual(['add', 's']);
     expect(symbols[1]!.children!.map((c) => c.name)).toEqual(['a', 'if']);
     expect(symbols[1]!.children![1]!.children!.map((c) => c.name)).toEqual(['b']);
+    // Folding: the component (and its fence), the pipeline and its `if` block.
+    const folds = await lsp.request<{ startLine: number; endLine: number }[]>('textDocument/foldingRange', { textDocument: { uri: uri('s.kfp') } });
+    expect(folds.map((f) => [f.startLine, f.endLine])).toEqual([[0, 4], [2, 3], [7, 11], [9, 10]]);
   });
 
   it('formats through fmt, and leaves a file with syntax errors alone', async () => {

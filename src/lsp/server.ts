@@ -23,6 +23,7 @@ import { quickFixes } from './code-actions.js';
 import { completeAt } from './completion.js';
 import { definitionAt } from './definition.js';
 import { checkBuffer } from './diagnostics.js';
+import { foldingRanges } from './folding.js';
 import { hoverAt } from './hover.js';
 import { referencesAt } from './references.js';
 import { LineMap } from './positions.js';
@@ -85,6 +86,7 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
         definitionProvider: true,
         referencesProvider: true,
         documentSymbolProvider: true,
+        foldingRangeProvider: true,
         documentFormattingProvider: true,
         completionProvider: { triggerCharacters: ['.'] },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
@@ -149,6 +151,14 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
       const path = uriToPath(p.textDocument.uri);
       const parsed = ws.isOpen(path) ? ws.parse(path) : undefined;
       return parsed ? documentSymbols(parsed.doc, parsed.lines) : [];
+    }),
+  );
+
+  connection.onFoldingRanges(
+    guarded(connection, [], (p) => {
+      const path = uriToPath(p.textDocument.uri);
+      const parsed = ws.isOpen(path) ? ws.parse(path) : undefined;
+      return parsed ? foldingRanges(parsed.doc, parsed.lines) : [];
     }),
   );
 
