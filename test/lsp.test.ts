@@ -162,6 +162,11 @@ describe('kfpdsl lsp', () => {
     expect(settings.map((i) => i.label)).not.toContain('add');
     const members = await lsp.request<{ label: string }[]>('textDocument/completion', { textDocument: { uri: uri('c.kfp') }, position: pos(12, 9) });
     expect(members.map((i) => i.label).sort()).toEqual(['other', 'train']);
+    // Signature help in a half-typed call: the second parameter is next.
+    lsp.change(uri('c.kfp'), text.replace('b = ml.\n', 'b = ml.train("d", \n'), 2);
+    const help = await lsp.request<{ signatures: { label: string }[]; activeParameter: number }>('textDocument/signatureHelp', { textDocument: { uri: uri('c.kfp') }, position: pos(12, 20) });
+    expect(help.signatures[0]!.label).toBe('ml.train(data: str, epochs: int = 3)');
+    expect(help.activeParameter).toBe(1);
   });
 
   it('survives bad input: a half-typed file, positions outside it, unknown files, unknown methods', async () => {

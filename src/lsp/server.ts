@@ -27,6 +27,7 @@ import { foldingRanges } from './folding.js';
 import { hoverAt } from './hover.js';
 import { referencesAt } from './references.js';
 import { LineMap } from './positions.js';
+import { signatureAt } from './signature.js';
 import { documentSymbols } from './symbols.js';
 import { pathToUri, uriToPath } from './uri.js';
 import { Workspace } from './workspace.js';
@@ -85,6 +86,7 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
         hoverProvider: true,
         definitionProvider: true,
         referencesProvider: true,
+        signatureHelpProvider: { triggerCharacters: ['(', ','] },
         documentSymbolProvider: true,
         foldingRangeProvider: true,
         documentFormattingProvider: true,
@@ -143,6 +145,13 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
         const lines = ws.lines(place.path) ?? new LineMap('');
         return { uri: pathToUri(place.path), range: lines.range(place.span) };
       });
+    }),
+  );
+
+  connection.onSignatureHelp(
+    guarded(connection, null, (p) => {
+      const here = at(p.textDocument.uri, p.position);
+      return here ? signatureAt(ws, here.parsed.doc, here.offset) : null;
     }),
   );
 
