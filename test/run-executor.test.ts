@@ -459,9 +459,16 @@ describe('hand-written workflows', () => {
   });
 
   describe('parallelism', () => {
-    /** Each item records when it ran; the result is the most items that ever ran at once. */
-    async function maxConcurrency(options: Partial<RunOptions>, dagExtra: Obj, spec: Obj = {}): Promise<number> {
-      const step = sh('step', 'date +%s%N > /data/{{inputs.parameters.i}}.start; sleep 0.3; date +%s%N > /data/{{inputs.parameters.i}}.end', {
+    /**
+     * Each item records when it ran; the result is the most items that ever ran at once.
+     * No timing decides it: every item waits at a barrier until `together` items have started
+     * (a cap below `together` leaves the first ones waiting until their 60 s give up and the run
+     * fails), so at least `together` overlap however busy the machine; a cap is proved by the
+     * overlap never exceeding it (an item's start and end are written inside its own lifetime).
+     */
+    async function maxConcurrency(options: Partial<RunOptions>, dagExtra: Obj, spec: Obj, together: number): Promise<number> {
+      const barrier = `n=0; while [ "$(ls /data | grep -c start)" -lt ${together} ]; do n=$((n+1)); [ $n -gt 3000 ] && exit 1; sleep 0.02; done`;
+      const step = sh('step', `date +%s%N > /data/{{inputs.parameters.i}}.start; ${barrier}; date +%s%N > /data/{{inputs.parameters.i}}.end`, {
         inputs: { parameters: [{ name: 'i' }] },
         container: mountData,
       });
@@ -485,16 +492,16 @@ describe('hand-written workflows', () => {
     }
 
     it('caps running pods at the parallelism option', async () => {
-      expect(await maxConcurrency({ parallelism: 2 }, {})).toBe(2);
+      expect(await maxConcurrency({ parallelism: 2 }, {}, {}, 2)).toBe(2);
     });
     it('caps a DAG children at its template parallelism', async () => {
-      expect(await maxConcurrency({ parallelism: 10 }, { parallelism: 3 })).toBe(3);
+      expect(await maxConcurrency({ parallelism: 10 }, { parallelism: 3 }, {}, 3)).toBe(3);
     });
     it('honors spec.parallelism', async () => {
-      expect(await maxConcurrency({ parallelism: 10 }, {}, { parallelism: 1 })).toBe(1);
+      expect(await maxConcurrency({ parallelism: 10 }, {}, { parallelism: 1 }, 1)).toBe(1);
     });
     it('treats template parallelism: 0 (as kfp emits it) as unlimited', async () => {
-      expect(await maxConcurrency({ parallelism: 6 }, { parallelism: 0 })).toBeGreaterThan(2);
+      expect(await maxConcurrency({ parallelism: 6 }, { parallelism: 0 }, {}, 6)).toBe(6);
     });
   });
 

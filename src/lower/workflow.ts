@@ -118,6 +118,14 @@ export class WorkflowLowering {
   /** Template names of the volume and resource tasks (Argo resource templates, one per task). */
   private readonly resourceTemplates = new Map<string, string>();
   private readonly sharedTemplates = new Map<string, ArgoTemplate>();
+  /** Numbers standing for long strings in the keys of `sharedTemplates` (see share). */
+  private readonly longStrings = new Map<string, number>();
+  private readonly keyOf = (s: string): string | number => {
+    if (s.length < 64) return s;
+    let id = this.longStrings.get(s);
+    if (id === undefined) this.longStrings.set(s, (id = this.longStrings.size));
+    return id;
+  };
   /** DAG templates that hold one expanded loop task and limit its iterations (`parallelism N`). */
   private readonly limiters: Limiter[] = [];
   private root: Group | undefined;
@@ -623,7 +631,12 @@ export class WorkflowLowering {
     // A shallow copy without them, rather than a replacer function, which JSON.stringify calls for every value (the hot spot of lowering large pipelines).
     const annotations = template.metadata?.annotations;
     const rest = annotations ? { ...annotations, [SPEC_ANNOTATION]: undefined, [REF_ANNOTATION]: undefined } : undefined;
-    const key = JSON.stringify(rest ? { ...template, metadata: { ...template.metadata, annotations: rest } } : template);
+    // Long command-line strings (a Python program is kilobytes) stand in the key as a number
+    // each: stringifying them again for every task was most of the cost of lowering a chain of
+    // thousands. A number cannot be mistaken for a string item in the key's JSON.
+    const c = template.container;
+    const container = c ? { ...c, command: c.command?.map(this.keyOf), args: c.args?.map(this.keyOf) } : undefined;
+    const key = JSON.stringify({ ...template, ...(container ? { container } : {}), ...(rest ? { metadata: { ...template.metadata, annotations: rest } } : {}) });
     let shared = this.sharedTemplates.get(key);
     if (!shared) {
       const name = this.templates.some((t) => t.name === base) ? this.templateNames.unique(base) : base;

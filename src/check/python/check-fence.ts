@@ -48,11 +48,21 @@ export function checkPythonFence(ctx: CheckContext, c: PythonComponentView): voi
   const fence = fenceOf(ctx.file, c.code);
   const { lineStarts, problems } = fenceProblems(c.code.text, fenceInterface(c));
   for (const p of problems) {
-    const span = p.where === 'fence' ? { start: c.code.span.start, end: c.code.span.start + 3 + c.code.language.length } : spanOf(fence, lineStarts, p.start, p.end);
+    const span = withinFile(ctx, p.where === 'fence' ? { start: c.code.span.start, end: c.code.span.start + 3 + c.code.language.length } : spanOf(fence, lineStarts, p.start, p.end));
     if (p.code === 'UndefinedPythonName' && NOQA.test(ctx.file.lineText(ctx.file.positionAt(span.start).line))) continue;
     const related = p.related === 'outputs' && c.decl.returns ? [ctx.related(c.decl.returns.span, 'outputs declared here')] : undefined;
     ctx.report(p.code, p.message, span, { label: p.label, hint: p.hint, related });
   }
+}
+
+/**
+ * A span kept inside the file: a fence left unterminated at the end of the file (kept by the
+ * error-tolerant parser) ends at the last character, where a one-character span would pass it.
+ */
+function withinFile(ctx: CheckContext, span: Span): Span {
+  const length = ctx.file.text.length;
+  if (span.end <= length) return span;
+  return { start: Math.min(span.start, Math.max(length - 1, 0)), end: length };
 }
 
 /** A program range as a `.kfp` span: one line at most (a statement's span ends with its first line), one character at least. */
