@@ -206,6 +206,14 @@ export function main(argv: readonly string[]): number {
       code = runImport(file, opts, (d) => report(d, opts.format));
     });
   program
+    .command('lsp')
+    .description('start the language server (Language Server Protocol over stdin/stdout) for editors: diagnostics as `check` gives them, hover, go to definition, outline, formatting, completion')
+    .option('--stdio', 'talk over stdin/stdout (the default and only transport; accepted because editors pass it)')
+    .action(() => {
+      // Loaded on demand, like run: only the server needs the protocol library.
+      void import('../lsp/server.js').then(({ startLanguageServer }) => startLanguageServer());
+    });
+  program
     .command('graph')
     .description("print a pipeline's DAG as Mermaid (renders in GitHub markdown) or Graphviz DOT")
     .argument('<file>', 'the .kfp file')

@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// `kfpdsl lsp` latency and memory, measured as an editor sees them (issue 11's goals):
+//
+//   node bench/lsp.mjs [--edits N]     (default 200)
+//
+// 1. A 1,000-task pipeline is opened; then N edits, each a full-text didChange that changes
+//    one argument, each waited for: the time from sending the change to receiving its
+//    publishDiagnostics (the server's 150 ms debounce is not counted: it is subtracted, so the
+//    figure is the check's own cost plus the round trip). p50 and p95 (goal p95 <= 50 ms).
+// 2. Completion at the end of the pipeline, N requests: p50 and p95 (goal p95 <= 30 ms).
+// 3. The server's resident memory (from /proc) after opening and after the N edits (goal:
+//    grows by less than 20 MB over 1,000 edits; run with --edits 1000 for that figure).
+//
+// Needs dist/ (`node scripts/bundle.mjs`). Prints figures only; asserts nothing.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+
+const DEBOUNCE_MS = 150;
+const edits = Number(process.argv[process.argv.indexOf('--edits') + 1]) || 200;
+const root = new URL('..', import.meta.url).pathname;
+
+function pipeline(tasks, seed) {
+  const lines = ['component inc(n: int, by: int = 1) -> int {', '  ```python', '  return n + by', '  ```', '}', '', 'pipeline "big" (start: int = 0) {', `  t0 = inc(start, by: ${seed})`];
+  for (let i = 1; i < tasks; i++) lines.push(`  t${i} = inc(t${i - 1})`);
+  lines.push(`  inc(t${tasks - 1})`, '}', '');
+  return lines.join('\n');
+}
+
+const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+// bin/kfpdsl is a shell script that starts node as its child (it stays to retry without the snapshot): measure the node process.
+const serverPid = (pid) => {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  return children.length > 0 ? serverPid(Number(children[0])) : pid;
+};
+const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${serverPid(pid)}/status`, 'utf8'))[1]) / 1024;
+
+const child = spawn(`${root}bin/kfpdsl`, ['lsp'], { stdio: ['pipe', 'pipe', 'inherit'] });
+const c = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+let waiting;
+c.onNotification('textDocument/publishDiagnostics', (p) => waiting?.(p));
+c.listen();
+await c.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+const uri = 'file:///tmp/kfpdsl-bench-lsp/big.kfp';
+const next = () => new Promise((resolve) => (waiting = resolve));
+
+let got = next();
+c.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'kfp', version: 1, text: pipeline(1000, 0) } });
+await got;
+const rssOpen = rssMb(child.pid);
+
+const diag = [];
+for (let v = 2; v < edits + 2; v++) {
+  got = next();
+  const t = performance.now();
+  c.sendNotification('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [{ text: pipeline(1000, v) }] });
+  const p = await got;
+  diag.push(performance.now() - t - DEBOUNCE_MS);
+  if (p.diagnostics.length > 0) throw new Error(`unexpected diagnostics: ${JSON.stringify(p.diagnostics[0])}`);
+}
+const rssEdits = rssMb(child.pid);
+
+const comp = [];
+for (let i = 0; i < edits; i++) {
+  const t = performance.now();
+  await c.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 1007, character: 6 } });
+  comp.push(performance.now() - t);
+}
+
+const f = (x) => x.toFixed(1);
+console.log(`didChange -> diagnostics, 1,000 tasks, ${edits} edits (debounce subtracted): p50 ${f(quantile(diag, 0.5))} ms, p95 ${f(quantile(diag, 0.95))} ms (goal p95 <= 50)`);
+console.log(`completion, ${edits} requests: p50 ${f(quantile(comp, 0.5))} ms, p95 ${f(quantile(comp, 0.95))} ms (goal p95 <= 30)`);
+console.log(`server RSS: ${f(rssOpen)} MB after open, ${f(rssEdits)} MB after ${edits} edits (+${f(rssEdits - rssOpen)} MB; goal < 20 MB over 1,000 edits)`);
+await c.sendRequest('shutdown');
+c.sendNotification('exit');
