@@ -15,6 +15,7 @@
  */
 import type { CheckContext } from './context.js';
 import type * as ast from '../syntax/ast.js';
+import { walkNodes } from '../syntax/walk.js';
 
 /** The language's placeholder values: `workflow.uid` in a .kfp argument compiles to `{{workflow.uid}}`. */
 export const WORKFLOW_VALUES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
@@ -83,23 +84,13 @@ function reportRegion(ctx: CheckContext, region: { start: number; end: number },
   }
 }
 
-/** Every string literal under `root` (iteratively: expressions may be deep). */
+/** Every string literal under `root`. */
 function stringLiterals(root: unknown, out: ast.Literal[]): void {
-  const stack: unknown[] = [root];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (node === null || typeof node !== 'object') continue;
-    if (Array.isArray(node)) {
-      for (const x of node) stack.push(x);
-      continue;
-    }
-    const n = node as { kind?: string };
-    if (n.kind === 'Literal') {
-      if (typeof (n as ast.Literal).value === 'string') out.push(n as ast.Literal);
-      continue;
-    }
-    for (const [k, v] of Object.entries(node)) if (k !== 'file' && typeof v === 'object') stack.push(v);
-  }
+  walkNodes(root, (n) => {
+    if (n.kind !== 'Literal') return true;
+    if (typeof (n as ast.Literal).value === 'string') out.push(n as ast.Literal);
+    return false;
+  });
 }
 
 export function checkArgoPlaceholders(ctx: CheckContext, doc: ast.Document): void {

@@ -7,6 +7,7 @@
 import type { IrComponent } from '../ir/ir.js';
 import type { SourceFile, Span } from '../source.js';
 import type * as ast from '../syntax/ast.js';
+import { walkNodes } from '../syntax/walk.js';
 import { checkComponent } from './check-component.js';
 import { checkImport } from './check-import.js';
 import type { ModuleLoader } from './check-module.js';
@@ -172,24 +173,11 @@ export function programComponents(scope: Scope, called: ReadonlySet<string>): { 
 /** The names a document's pipelines call (tasks and component calls inside arguments). */
 export function calledNames(doc: ast.Document): Set<string> {
   const out = new Set<string>();
-  // Iteratively, with an explicit stack: expressions and blocks may nest deeply.
-  const stack: unknown[] = doc.pipelines.map((p) => p.body);
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (node === null || typeof node !== 'object') continue;
-    if (Array.isArray(node)) {
-      for (const x of node) stack.push(x);
-      continue;
-    }
+  walkNodes(doc.pipelines.map((p) => p.body), (node) => {
     const n = node as { kind?: string; callee?: ast.Identifier };
     if ((n.kind === 'TaskStmt' || n.kind === 'CallExpr') && n.callee) out.add(n.callee.name);
-    // Names, literals and spans hold no calls: not walking them halves the walk of a large pipeline.
-    if (n.kind === 'Identifier' || n.kind === 'Literal') continue;
-    const rec = node as Record<string, unknown>;
-    for (const k in rec) {
-      const v = rec[k];
-      if (v !== null && typeof v === 'object' && k !== 'file' && !k.endsWith('pan')) stack.push(v);
-    }
-  }
+    // Names and literals hold no calls: not walking them halves the walk of a large pipeline.
+    return n.kind !== 'Identifier' && n.kind !== 'Literal';
+  });
   return out;
 }
