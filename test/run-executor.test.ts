@@ -463,12 +463,13 @@ describe('hand-written workflows', () => {
      * Each item records when it ran; the result is the most items that ever ran at once.
      * No timing decides it: every item waits at a barrier until `together` items have started
      * (a cap below `together` leaves the first ones waiting until their 60 s give up and the run
-     * fails), so at least `together` overlap however busy the machine; a cap is proved by the
+     * fails), so at least `together` overlap however busy the machine (a start is counted only once
+     * its time is written: renamed into place, never seen half-written); a cap is proved by the
      * overlap never exceeding it (an item's start and end are written inside its own lifetime).
      */
     async function maxConcurrency(options: Partial<RunOptions>, dagExtra: Obj, spec: Obj, together: number): Promise<number> {
       const barrier = `n=0; while [ "$(ls /data | grep -c start)" -lt ${together} ]; do n=$((n+1)); [ $n -gt 3000 ] && exit 1; sleep 0.02; done`;
-      const step = sh('step', `date +%s%N > /data/{{inputs.parameters.i}}.start; ${barrier}; date +%s%N > /data/{{inputs.parameters.i}}.end`, {
+      const step = sh('step', `date +%s%N > /data/{{inputs.parameters.i}}.tmp; mv /data/{{inputs.parameters.i}}.tmp /data/{{inputs.parameters.i}}.start; ${barrier}; date +%s%N > /data/{{inputs.parameters.i}}.end`, {
         inputs: { parameters: [{ name: 'i' }] },
         container: mountData,
       });
