@@ -1,12 +1,11 @@
 // Each way `upload`/`submit` log in, against the contract server, and the rule that no token
 // or cookie is ever printed (stdout, stderr, --json), even when the server echoes it back.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addExample, contracts, kfpdsl, type Result } from './support/cluster-cli.js';
-import { loadContracts, type Contract } from './support/kfp-contract.js';
-import { ContractServer } from './support/kfp-contract-server.js';
+import { addExample, contractServerPerTest, contracts, kfpdsl, type Result } from './support/cluster-cli.js';
+import type { ContractServer } from './support/kfp-contract-server.js';
 
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LXRva2VuLWZvci10ZXN0cw.c2lnbmF0dXJl';
 const COOKIE_VALUE = 'MTcwMDAwMDAwMHxzZXNzaW9uLXNlY3JldHw=';
@@ -19,18 +18,11 @@ function noSecrets(r: Result, ...secrets: string[]): void {
 }
 
 describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload/submit: auth'), () => {
-  let contract: Contract;
+  const startServer = contractServerPerTest();
   let server: ContractServer;
-  beforeAll(() => {
-    contract = loadContracts();
-  });
-  afterEach(async () => {
-    expect(server.violations).toEqual([]);
-    await server.close();
-  });
 
   it('--token is sent as a Bearer header on every request and never printed', async () => {
-    server = await ContractServer.start({ contract, credentials: { token: TOKEN } });
+    server = await startServer({ credentials: { token: TOKEN } });
     const r = await kfpdsl(['submit', addExample, '--host', server.url, '--experiment', 'e', '--arg', 'value_1=1', '--token', TOKEN, '--wait', '--poll-interval', '0.05', '--json']);
     expect(r.status).toBe(0);
     expect(server.requests.length).toBeGreaterThan(3);
@@ -39,7 +31,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload/submit: auth')
   });
 
   it('KFPDSL_TOKEN is used when --token is not given', async () => {
-    server = await ContractServer.start({ contract, credentials: { token: TOKEN } });
+    server = await startServer({ credentials: { token: TOKEN } });
     const r = await kfpdsl(['upload', addExample, '--host', server.url], { KFPDSL_TOKEN: TOKEN });
     expect(r.status).toBe(0);
     expect(server.calls('UploadPipeline')[0]!.authorization).toBe(`Bearer ${TOKEN}`);
@@ -47,7 +39,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload/submit: auth')
   });
 
   it("in a pod: the projected service-account token at $KF_PIPELINES_SA_TOKEN_PATH (its newline dropped)", async () => {
-    server = await ContractServer.start({ contract, credentials: { token: TOKEN } });
+    server = await startServer({ credentials: { token: TOKEN } });
     const dir = mkdtempSync(join(tmpdir(), 'kfpdsl-sa-'));
     writeFileSync(join(dir, 'token'), `${TOKEN}\n`);
     const r = await kfpdsl(['upload', addExample, '--host', server.url], { KF_PIPELINES_SA_TOKEN_PATH: join(dir, 'token') });
@@ -59,7 +51,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload/submit: auth')
   });
 
   it('--cookie NAME=VALUE sends an auth proxy session cookie, never printed', async () => {
-    server = await ContractServer.start({ contract, credentials: { cookie: `authservice_session=${COOKIE_VALUE}` } });
+    server = await startServer({ credentials: { cookie: `authservice_session=${COOKIE_VALUE}` } });
     const r = await kfpdsl(['submit', addExample, '--host', server.url, '--experiment', 'e', '--arg', 'value_1=1', '--cookie', `authservice_session=${COOKIE_VALUE}`]);
     expect(r.status).toBe(0);
     for (const q of server.requests) {
@@ -70,7 +62,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload/submit: auth')
   });
 
   it('the Argo Server gets the same Bearer token (KFPDSL_TOKEN), on submit and on every poll', async () => {
-    server = await ContractServer.start({ contract, credentials: { token: TOKEN } });
+    server = await startServer({ credentials: { token: TOKEN } });
     const r = await kfpdsl(['submit', addExample, '--argo', server.url, '--namespace', 'ml', '--arg', 'value_1=1', '--wait', '--poll-interval', '0.05'], { KFPDSL_TOKEN: TOKEN });
     expect(r.status).toBe(0);
     expect(server.calls('WorkflowService_GetWorkflow').length).toBeGreaterThanOrEqual(2);
@@ -79,7 +71,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload/submit: auth')
   });
 
   it('no credentials: 401 as a located diagnostic saying how to log in', async () => {
-    server = await ContractServer.start({ contract, credentials: { token: TOKEN } });
+    server = await startServer({ credentials: { token: TOKEN } });
     const r = await kfpdsl(['upload', addExample, '--host', server.url]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('error[KFP0204]: cannot look up pipeline "add example": the KFP API at');
@@ -90,7 +82,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload/submit: auth')
   });
 
   it('a refused token or cookie that the server echoes back is redacted (403)', async () => {
-    server = await ContractServer.start({ contract, credentials: { token: 'the-right-token' } });
+    server = await startServer({ credentials: { token: 'the-right-token' } });
     const r = await kfpdsl(['upload', addExample, '--host', server.url, '--token', TOKEN, '--cookie', `oauth2_proxy_kubeflow=${COOKIE_VALUE}`]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('error[KFP0205]');

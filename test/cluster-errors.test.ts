@@ -7,10 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { addExample, contracts, kfpdsl, type Result } from './support/cluster-cli.js';
-import { loadContracts, type Contract } from './support/kfp-contract.js';
-import { ContractServer } from './support/kfp-contract-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addExample, contractServerPerTest, contracts, kfpdsl, type Result } from './support/cluster-cli.js';
+import type { ContractServer } from './support/kfp-contract-server.js';
 import { requirement, runs } from './support/requirements.js';
 
 const openssl = requirement(runs('openssl', ['version']), '`openssl` is not on PATH (it makes the test certificate)');
@@ -26,19 +25,12 @@ function located(r: Result, code: string): void {
 const submit = (url: string, ...more: string[]): string[] => ['submit', addExample, '--host', url, '--experiment', 'e', '--arg', 'value_1=1', ...more];
 
 describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload/submit: failures'), () => {
-  let contract: Contract;
+  const startServer = contractServerPerTest();
   let server: ContractServer;
-  beforeAll(() => {
-    contract = loadContracts();
-  });
-  afterEach(async () => {
-    expect(server.violations).toEqual([]);
-    await server.close();
-  });
 
   it('KFP0200: nothing listens at --host (read-only lookups retried, then the hint)', async () => {
-    server = await ContractServer.start({ contract });
-    const closed = await ContractServer.start({ contract });
+    server = await startServer();
+    const closed = await startServer();
     const url = closed.url;
     await closed.close();
     const r = await kfpdsl(['upload', addExample, '--host', url, '--retries', '1']);
@@ -47,7 +39,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload/submit: failur
   });
 
   it('KFP0201: a dropped connection on upload is not retried, and says the upload may have happened', async () => {
-    server = await ContractServer.start({ contract });
+    server = await startServer();
     server.faults.push({ op: 'UploadPipeline', drop: true });
     const r = await kfpdsl(['upload', addExample, '--host', server.url]);
     located(r, 'KFP0201');
@@ -57,7 +49,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload/submit: failur
   });
 
   it('KFP0202: a slow server times out (--timeout); a read-only lookup is retried first', async () => {
-    server = await ContractServer.start({ contract });
+    server = await startServer();
     server.faults.push({ op: 'PipelineService_ListPipelinesV1', delayMs: 3000, times: 2 });
     const r = await kfpdsl(['upload', addExample, '--host', server.url, '--timeout', '0.3', '--retries', '1']);
     located(r, 'KFP0202');
@@ -67,7 +59,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload/submit: failur
   });
 
   it('KFP0204/KFP0205 401 and 403 are in test/cluster-auth.test.ts; KFP0206: a --host without the gateway path', async () => {
-    server = await ContractServer.start({ contract });
+    server = await startServer();
     const r = await kfpdsl(['upload', addExample, '--host', `${server.url}/wrong`]);
     located(r, 'KFP0206');
     expect(r.stderr).toContain('answered 404 Not Found for GET /wrong/apis/v1beta1/pipelines');
@@ -78,7 +70,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload/submit: failur
   });
 
   it('KFP0208: an upload over the server\'s limit (413)', async () => {
-    server = await ContractServer.start({ contract, maxUploadBytes: 1000 });
+    server = await startServer({ maxUploadBytes: 1000 });
     const r = await kfpdsl(['upload', addExample, '--host', server.url]);
     located(r, 'KFP0208');
     expect(r.stderr).toContain('answered 413');
@@ -86,7 +78,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload/submit: failur
   });
 
   it('KFP0209: a run the server refuses (400) is reported with the server\'s words', async () => {
-    server = await ContractServer.start({ contract });
+    server = await startServer();
     server.faults.push({ op: 'RunService_CreateRunV1', status: 400 });
     const r = await kfpdsl(submit(server.url));
     located(r, 'KFP0209');
@@ -95,7 +87,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload/submit: failur
   });
 
   it('KFP0210: a 500 on a read is retried until it passes; on creating a run it is never retried', async () => {
-    server = await ContractServer.start({ contract });
+    server = await startServer();
     server.faults.push({ op: 'ExperimentService_ListExperimentsV1', status: 503, times: 2 });
     server.faults.push({ op: 'RunService_GetRunV1', status: 500, times: 1 });
     const ok = await kfpdsl(submit(server.url, '--wait', '--poll-interval', '0.05'));
@@ -112,7 +104,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload/submit: failur
   });
 
   it('a connection dropped while polling a run is retried: --wait still ends with the outcome', async () => {
-    server = await ContractServer.start({ contract });
+    server = await startServer();
     server.faults.push({ op: 'RunService_GetRunV1', drop: true, times: 2 });
     const r = await kfpdsl(submit(server.url, '--wait', '--poll-interval', '0.05'));
     expect(r.stderr).not.toContain('error');
@@ -121,7 +113,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload/submit: failur
   });
 
   it('KFP0204: an auth proxy that redirects to its login page', async () => {
-    server = await ContractServer.start({ contract });
+    server = await startServer();
     const proxy = http.createServer((_req, res) => res.writeHead(302, { location: '/dex/auth?client_id=kubeflow-oidc-authservice' }).end());
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     try {
@@ -136,7 +128,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload/submit: failur
   });
 
   it('KFP0211: a host that is not the KFP API (an HTML page) is said to be one', async () => {
-    server = await ContractServer.start({ contract });
+    server = await startServer();
     const page = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Kubeflow Central Dashboard</body></html>'));
     await new Promise<void>((r) => page.listen(0, '127.0.0.1', r));
     try {
@@ -159,7 +151,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload/submit: failur
     });
 
     it('KFP0203: a certificate from a private CA is refused, with the way out', async () => {
-      server = await ContractServer.start({ contract, tls });
+      server = await startServer({ tls });
       const r = await kfpdsl(['upload', addExample, '--host', server.url]);
       located(r, 'KFP0203');
       expect(r.stderr).toContain(`TLS with the KFP API at ${server.url} failed: self-signed certificate`);
@@ -168,7 +160,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload/submit: failur
     });
 
     it('--ca-file trusts that CA; --insecure-skip-verify trusts anything', async () => {
-      server = await ContractServer.start({ contract, tls });
+      server = await startServer({ tls });
       const r = await kfpdsl(['upload', addExample, '--host', server.url, '--ca-file', join(dir, 'cert.pem')]);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);

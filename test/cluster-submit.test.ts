@@ -1,30 +1,22 @@
 // `kfpdsl submit` against loopback KFP API and Argo servers held to their Swagger contracts.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { addExample, contracts, kfpdsl, startKfpdsl } from './support/cluster-cli.js';
+import { addExample, contractServerPerTest, contracts, kfpdsl, startKfpdsl } from './support/cluster-cli.js';
 import { waitFor } from './support/run-cli.js';
 import { repoRoot } from './support/cli.js';
-import { loadContracts, type Contract } from './support/kfp-contract.js';
-import { ContractServer } from './support/kfp-contract-server.js';
+import type { ContractServer } from './support/kfp-contract-server.js';
 
 const built = (): unknown => YAML.parse(readFileSync(join(repoRoot, 'examples/add.expected/add-example.yaml'), 'utf8'));
 
 describe.skipIf(contracts.missing)(contracts.title('kfpdsl submit'), () => {
-  let contract: Contract;
+  const startServer = contractServerPerTest();
   let server: ContractServer;
-  beforeAll(() => {
-    contract = loadContracts();
-  });
-  afterEach(async () => {
-    expect(server.violations).toEqual([]);
-    await server.close();
-  });
 
   it('creates the missing experiment and a run carrying the compiled workflow and the --arg values', async () => {
-    server = await ContractServer.start({ contract });
+    server = await startServer();
     const r = await kfpdsl(['submit', addExample, '--host', server.url, '--experiment', 'nightly', '--arg', 'value_1=5', '--run-name', 'first']);
     expect(r.status).toBe(0);
     const run = server.runs[0]!;
@@ -48,7 +40,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl submit'), () => {
   });
 
   it('--wait follows the run to success: one line per task change, exit 0', async () => {
-    server = await ContractServer.start({ contract });
+    server = await startServer();
     const r = await kfpdsl(['submit', addExample, '--host', server.url, '--experiment', 'e', '--arg', 'value_1=1', '--wait', '--poll-interval', '0.05']);
     expect(r.status).toBe(0);
     const run = server.runs[0]!;
@@ -66,7 +58,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl submit'), () => {
   });
 
   it('--wait follows the run to failure: the failed task and its message, exit 1', async () => {
-    server = await ContractServer.start({ contract });
+    server = await startServer();
     server.failTask = 'multiply';
     const r = await kfpdsl(['submit', addExample, '--host', server.url, '--experiment', 'e', '--arg', 'value_1=1', '--wait', '--poll-interval', '0.05']);
     expect(r.status).toBe(1);
@@ -75,7 +67,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl submit'), () => {
   });
 
   it('Ctrl-C while following stops following, not the run: it says where the run is and exits 130', async () => {
-    server = await ContractServer.start({ contract });
+    server = await startServer();
     const k = startKfpdsl(['submit', addExample, '--host', server.url, '--experiment', 'e', '--arg', 'value_1=1', '--wait', '--poll-interval', '60']);
     await waitFor('the first poll', () => /\] sum\s+Running/.test(k.stderr()));
     k.child.kill('SIGINT');
@@ -86,7 +78,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl submit'), () => {
   });
 
   it('--arg values are checked before anything is sent', async () => {
-    server = await ContractServer.start({ contract });
+    server = await startServer();
     const r = await kfpdsl(['submit', addExample, '--host', server.url, '--experiment', 'e', '--arg', 'value_1=five', '--arg', 'valu_2=1']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('KFP0104');
@@ -98,7 +90,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl submit'), () => {
   });
 
   it('--argo --namespace submits the workflow to the Argo Server and --wait follows it', async () => {
-    server = await ContractServer.start({ contract });
+    server = await startServer();
     const r = await kfpdsl(['submit', addExample, '--argo', server.url, '--namespace', 'ml', '--arg', 'value_1=7', '--wait', '--poll-interval', '0.05']);
     expect(r.stderr).not.toContain('error');
     expect(r.status).toBe(0);
@@ -115,7 +107,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl submit'), () => {
   });
 
   it('--argo compiles for --target argo (plain Argo Workflows); --target kfp-v1 sends what build writes', async () => {
-    server = await ContractServer.start({ contract });
+    server = await startServer();
     const out = mkdtempSync(join(tmpdir(), 'kfpdsl-submit-target-'));
     try {
       const b = await kfpdsl(['build', addExample, '--target', 'argo', '-o', out]);
@@ -138,7 +130,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl submit'), () => {
   });
 
   it('--target argo cannot go to KFP (--host): a usage error that says where it can go', async () => {
-    server = await ContractServer.start({ contract });
+    server = await startServer();
     const r = await kfpdsl(['submit', addExample, '--host', server.url, '--experiment', 'e', '--target', 'argo']);
     expect([r.status, r.stderr]).toEqual([2, 'error: a KFP v1 run carries a kfp-v1 workflow: --target argo cannot go to --host; submit it to an Argo Server with --argo URL --namespace NS\n']);
     const unknown = await kfpdsl(['submit', addExample, '--host', server.url, '--experiment', 'e', '--target', 'nope']);
@@ -148,7 +140,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl submit'), () => {
   });
 
   it('--argo to a failing workflow exits 1; a missing namespace is a located 404 with a hint', async () => {
-    server = await ContractServer.start({ contract });
+    server = await startServer();
     server.failTask = 'sum';
     const r = await kfpdsl(['submit', addExample, '--argo', server.url, '--namespace', 'ml', '--arg', 'value_1=7', '--wait', '--poll-interval', '0.05']);
     expect(r.status).toBe(1);
@@ -160,7 +152,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl submit'), () => {
   });
 
   it('--argo --dry-run asks the Argo Server\'s linter and creates nothing', async () => {
-    server = await ContractServer.start({ contract });
+    server = await startServer();
     const r = await kfpdsl(['submit', addExample, '--argo', server.url, '--namespace', 'ml', '--arg', 'value_1=7', '--dry-run']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -176,7 +168,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl submit'), () => {
   });
 
   it('usage errors: --argo without --namespace, --host with --argo, no --experiment', async () => {
-    server = await ContractServer.start({ contract });
+    server = await startServer();
     const a = await kfpdsl(['submit', addExample, '--argo', server.url]);
     expect([a.status, a.stderr]).toEqual([2, 'error: --argo needs --namespace NS: the namespace the workflow runs in (where the Argo controller watches)\n']);
     const b = await kfpdsl(['submit', addExample, '--argo', server.url, '--host', server.url, '--namespace', 'x']);

@@ -1,26 +1,18 @@
 // `kfpdsl upload` against a loopback KFP API server held to the v1beta1 Swagger contract.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addExample, contracts, kfpdsl } from './support/cluster-cli.js';
+import { addExample, contractServerPerTest, contracts, kfpdsl } from './support/cluster-cli.js';
 import { repoRoot } from './support/cli.js';
-import { loadContracts, type Contract } from './support/kfp-contract.js';
-import { ContractServer } from './support/kfp-contract-server.js';
+import type { ContractServer } from './support/kfp-contract-server.js';
 
 describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload'), () => {
-  let contract: Contract;
+  const startServer = contractServerPerTest();
   let server: ContractServer;
-  beforeAll(() => {
-    contract = loadContracts();
-  });
-  afterEach(async () => {
-    expect(server.violations).toEqual([]);
-    await server.close();
-  });
   afterAll(() => undefined);
 
   it('uploads a new pipeline: multipart `uploadfile` holding exactly what build writes', async () => {
-    server = await ContractServer.start({ contract });
+    server = await startServer();
     const r = await kfpdsl(['upload', addExample, '--host', server.url]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -35,7 +27,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload'), () => {
   });
 
   it('uploads a new version when the name exists, with --version, --description and --namespace', async () => {
-    server = await ContractServer.start({ contract });
+    server = await startServer();
     const first = await kfpdsl(['upload', addExample, '--host', server.url, '--name', 'adder', '--namespace', 'team-a']);
     expect(first.status).toBe(0);
     const r = await kfpdsl(['upload', addExample, '--host', server.url, '--name', 'adder', '--namespace', 'team-a', '--version', 'v2', '--description', 'second', '--json']);
@@ -52,7 +44,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload'), () => {
   });
 
   it('without --version a new version is named by the UTC time', async () => {
-    server = await ContractServer.start({ contract });
+    server = await startServer();
     expect((await kfpdsl(['upload', addExample, '--host', server.url])).status).toBe(0);
     const r = await kfpdsl(['upload', addExample, '--host', server.url]);
     expect(r.status).toBe(0);
@@ -61,7 +53,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload'), () => {
   });
 
   it('a version name that exists is a located 409 diagnostic with a hint, nothing retried', async () => {
-    server = await ContractServer.start({ contract });
+    server = await startServer();
     await kfpdsl(['upload', addExample, '--host', server.url]);
     await kfpdsl(['upload', addExample, '--host', server.url, '--version', 'v1']);
     const r = await kfpdsl(['upload', addExample, '--host', server.url, '--version', 'v1']);
@@ -74,7 +66,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload'), () => {
   });
 
   it('a source with errors uploads nothing and contacts no server', async () => {
-    server = await ContractServer.start({ contract });
+    server = await startServer();
     const r = await kfpdsl(['upload', 'test/fixtures/errors/KFP2001-unknown-component.kfp', '--host', server.url]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('KFP2001');
@@ -83,7 +75,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload'), () => {
   });
 
   it('the usage errors: no --host, a host that is not a URL, a --target KFP v1 cannot run', async () => {
-    server = await ContractServer.start({ contract });
+    server = await startServer();
     const none = await kfpdsl(['upload', addExample]);
     expect(none.status).toBe(2);
     expect(none.stderr).toContain('error: say where the KFP API is: --host URL');

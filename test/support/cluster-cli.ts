@@ -7,6 +7,9 @@ import { haveShared, sharedDir } from './argo-strict.js';
 import { requirement } from './requirements.js';
 import { hermeticEnv, kfpdslBin } from './run-cli.js';
 import { existsSync } from 'node:fs';
+import { afterEach, beforeAll, expect } from 'vitest';
+import { loadContracts, type Contract } from './kfp-contract.js';
+import { ContractServer, type ServerOptions } from './kfp-contract-server.js';
 import { resolve } from 'node:path';
 
 export interface Result {
@@ -46,3 +49,27 @@ export function startKfpdsl(args: readonly string[], env: Record<string, string 
 }
 
 export const addExample = 'examples/add.kfp';
+
+/**
+ * For the enclosing `describe`: loads the contracts once, and after each test fails it if its
+ * server saw a request (or gave an answer) that breaks them, then closes that server. Returns
+ * how a test starts its server, held to the contracts.
+ */
+export function contractServerPerTest(): (options?: Omit<ServerOptions, 'contract'>) => Promise<ContractServer> {
+  let contract: Contract;
+  let server: ContractServer | undefined;
+  beforeAll(() => {
+    contract = loadContracts();
+  });
+  afterEach(async () => {
+    const started = server;
+    server = undefined;
+    expect(started, 'the test started no contract server').toBeDefined();
+    expect(started!.violations).toEqual([]);
+    await started!.close();
+  });
+  return async (options = {}) => {
+    server = await ContractServer.start({ ...options, contract });
+    return server;
+  };
+}
