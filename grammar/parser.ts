@@ -4,7 +4,7 @@
  * (also written out in README.md). Newlines are ordinary white space: every
  * statement ends in a token that cannot continue it (`)`, `}`, a literal).
  */
-import { CstParser, type CstNode, type IToken, type TokenType } from 'chevrotain';
+import { CstParser, type CstNode, type IOrAlt, type IToken, type TokenType } from 'chevrotain';
 import * as T from './tokens.js';
 
 /** Thrown when a file has more syntax errors than are worth reporting; recovery past that is quadratic. */
@@ -16,6 +16,13 @@ export const MAX_SYNTAX_ERRORS = 50;
 export class KfpParser extends CstParser {
   /** Recognition errors recorded in the current parse (see SAVE_ERROR below). */
   savedErrors = 0;
+
+  /**
+   * Each OR's alternatives, made once: a literal `[{ ALT: … }, …]` would allocate an array,
+   * an object and a closure per alternative on every call (eleven of each per `primary`),
+   * which was most of the garbage of a large parse (Chevrotain's documented remedy).
+   */
+  private readonly alts: Record<string, IOrAlt<unknown>[]> = {};
 
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, skipValidations: true, nodeLocationTracking: 'onlyOffset' });
@@ -34,11 +41,11 @@ export class KfpParser extends CstParser {
   /** program : (importDecl | componentDecl | pipelineDecl)* */
   program = this.RULE('program', () => {
     this.MANY(() => {
-      this.OR([
+      this.OR((this.alts['program'] ??= [
         { ALT: () => this.SUBRULE(this.importDecl) },
         { ALT: () => this.SUBRULE(this.componentDecl) },
         { ALT: () => this.SUBRULE(this.pipelineDecl) },
-      ]);
+      ]));
     });
   });
 
@@ -90,7 +97,7 @@ export class KfpParser extends CstParser {
 
   /** outputSpec : Identifier | "(" (param ("," param)* ","?)? ")"   (a single type, or named outputs) */
   outputSpec = this.RULE('outputSpec', () => {
-    this.OR([
+    this.OR((this.alts['outputSpec'] ??= [
       { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'type' }) },
       {
         ALT: () => {
@@ -99,16 +106,16 @@ export class KfpParser extends CstParser {
           this.CONSUME(T.RParen);
         },
       },
-    ]);
+    ]));
   });
 
   /** componentItem : TripleString | Fence | setting */
   componentItem = this.RULE('componentItem', () => {
-    this.OR([
+    this.OR((this.alts['componentItem'] ??= [
       { ALT: () => this.CONSUME(T.TripleString, { LABEL: 'description' }) },
       { ALT: () => this.CONSUME(T.Fence, { LABEL: 'code' }) },
       { ALT: () => this.SUBRULE(this.setting) },
-    ]);
+    ]));
   });
 
   /** setting : Identifier ":" expr (".." expr)? */
@@ -142,13 +149,13 @@ export class KfpParser extends CstParser {
 
   /** statement : ifStmt | forStmt | finallyStmt | taskStmt | setting */
   statement = this.RULE('statement', () => {
-    this.OR([
+    this.OR((this.alts['statement'] ??= [
       { ALT: () => this.SUBRULE(this.ifStmt) },
       { ALT: () => this.SUBRULE(this.forStmt) },
       { ALT: () => this.SUBRULE(this.finallyStmt) },
       { GATE: () => this.LA(2).tokenType === T.Colon, ALT: () => this.SUBRULE(this.setting) },
       { ALT: () => this.SUBRULE(this.taskStmt) },
-    ]);
+    ]));
   });
 
   /** taskStmt : (Identifier "=")? call ("after" Identifier ("," Identifier)*)? settingsBlock? */
@@ -262,14 +269,14 @@ export class KfpParser extends CstParser {
   expr = this.RULE('expr', () => {
     this.SUBRULE(this.notExpr, { LABEL: 'operands' });
     this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Or) }, { ALT: () => this.CONSUME(T.And) }]);
+      this.OR((this.alts['exprOp'] ??= [{ ALT: () => this.CONSUME(T.Or) }, { ALT: () => this.CONSUME(T.And) }]));
       this.SUBRULE2(this.notExpr, { LABEL: 'operands' });
     });
   });
 
   /** notExpr : "not" notExpr | primary (("==" | "!=" | "<" | "<=" | ">" | ">=") primary)? */
   notExpr = this.RULE('notExpr', () => {
-    this.OR([
+    this.OR((this.alts['notExpr'] ??= [
       {
         ALT: () => {
           this.CONSUME(T.Not);
@@ -280,19 +287,19 @@ export class KfpParser extends CstParser {
         ALT: () => {
           this.SUBRULE(this.primary, { LABEL: 'left' });
           this.OPTION(() => {
-            this.OR2([
+            this.OR2((this.alts['comparison'] ??= [
               { ALT: () => this.CONSUME(T.EqEq, { LABEL: 'op' }) },
               { ALT: () => this.CONSUME(T.NotEq, { LABEL: 'op' }) },
               { ALT: () => this.CONSUME(T.LtEq, { LABEL: 'op' }) },
               { ALT: () => this.CONSUME(T.GtEq, { LABEL: 'op' }) },
               { ALT: () => this.CONSUME(T.Lt, { LABEL: 'op' }) },
               { ALT: () => this.CONSUME(T.Gt, { LABEL: 'op' }) },
-            ]);
+            ]));
             this.SUBRULE2(this.primary, { LABEL: 'right' });
           });
         },
       },
-    ]);
+    ]));
   });
 
   /**
@@ -300,7 +307,7 @@ export class KfpParser extends CstParser {
    *         | list | dict | Identifier ("." Identifier)* ("(" argList? ")")? | "(" expr ")"
    */
   primary = this.RULE('primary', () => {
-    this.OR([
+    this.OR((this.alts['primary'] ??= [
       { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: 'literal' }) },
       { ALT: () => this.CONSUME(T.TripleString, { LABEL: 'literal' }) },
       { ALT: () => this.CONSUME(T.IntLiteral, { LABEL: 'literal' }) },
@@ -318,7 +325,7 @@ export class KfpParser extends CstParser {
           this.CONSUME(T.RParen);
         },
       },
-    ]);
+    ]));
   });
 
   /** reference : Identifier ("." Identifier)* ("(" argList? ")")? */
@@ -363,10 +370,10 @@ export class KfpParser extends CstParser {
 
   /** dictEntry : (Identifier | String) ":" expr */
   dictEntry = this.RULE('dictEntry', () => {
-    this.OR([
+    this.OR((this.alts['dictEntry'] ??= [
       { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'key' }) },
       { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: 'key' }) },
-    ]);
+    ]));
     this.CONSUME(T.Colon);
     this.SUBRULE(this.expr, { LABEL: 'value' });
   });

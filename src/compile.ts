@@ -47,6 +47,8 @@ export interface CompileOptions {
   readonly backend?: Backend;
   /** How the written text is checked (src/emit/verify.ts); default `full`; `build` without `--verify` passes `schema`. */
   readonly verify?: VerifyMode;
+  /** `--max-errors` (0 or absent: all): lexing errors past it are counted, not built (src/syntax/parse.ts). */
+  readonly maxErrors?: number;
 }
 
 export function compileSource(file: SourceFile, options: CompileOptions = {}): CompileResult {
@@ -60,7 +62,7 @@ export function compileSource(file: SourceFile, options: CompileOptions = {}): C
 }
 
 function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult {
-  const parsed = parseSource(file);
+  const parsed = parseSource(file, { maxErrors: options.maxErrors });
   // The project root, found once: imports may not leave it, and programs name the source by its path in it.
   const host = options.host ?? fsHost;
   const root = findProjectRoot(file.path, options.root, (p) => host.exists(p));

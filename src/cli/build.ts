@@ -129,7 +129,7 @@ export function runBuild(paths: readonly string[], opts: BuildOptions): number |
   const units: Unit[] = [];
   const target = opts.target ?? DEFAULT_TARGET;
   for (const source of loaded.sources) {
-    const result = compileSource(source, { root: opts.root, backend: backendNamed(target)!, verify: opts.verify || process.env.KFPDSL_VERIFY === '1' ? 'full' : 'schema' });
+    const result = compileSource(source, { root: opts.root, backend: backendNamed(target)!, verify: opts.verify || process.env.KFPDSL_VERIFY === '1' ? 'full' : 'schema', maxErrors: opts.maxErrors });
     // One by one: a spread of 100,000 diagnostics overflows the stack.
     for (const d of result.diagnostics) diagnostics.push(d);
     if (hasErrors(result.diagnostics)) continue;

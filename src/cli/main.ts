@@ -42,7 +42,7 @@ function runCheck(paths: string[], opts: CommonOptions): number {
   const badRoot = checkRootOption(opts.root);
   const diagnostics: Diagnostic[] = badRoot ? [badRoot, ...found] : [...found];
   for (const source of sources) {
-    const result = compileSource(source, { checkOnly: true, root: opts.root, backend: backendNamed(opts.target)! });
+    const result = compileSource(source, { checkOnly: true, root: opts.root, backend: backendNamed(opts.target)!, maxErrors: opts.maxErrors });
     // One by one: a spread of 100,000 diagnostics overflows the stack.
     for (const d of result.diagnostics) diagnostics.push(d);
     if (result.program && result.program.components.length === 0 && result.program.pipelines.length === 0) diagnostics.push(nothingToCompile(source));

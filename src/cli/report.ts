@@ -1,5 +1,5 @@
 /** Printing diagnostics: stderr for people, one JSON array on stdout for tools. */
-import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { weight, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { DEFAULT_MAX_ERRORS, limitPerFile } from '../diagnostics/limit.js';
 import { renderAll, type Format } from '../diagnostics/render.js';
 
@@ -23,8 +23,13 @@ export function report(all: readonly Diagnostic[], format: Format, maxErrors: nu
 
 export function summary(diagnostics: readonly Diagnostic[], files: number, format: Format): void {
   if (format !== 'pretty') return;
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  const warnings = diagnostics.length - errors;
+  // A count from the parser (KFP1105 with `omitted`) stands for that many errors.
+  let errors = 0;
+  let warnings = 0;
+  for (const d of diagnostics) {
+    if (d.severity === 'error') errors += weight(d);
+    else warnings += weight(d);
+  }
   if (errors + warnings === 0) return;
   const parts = [errors ? `${errors} error${errors > 1 ? 's' : ''}` : '', warnings ? `${warnings} warning${warnings > 1 ? 's' : ''}` : ''].filter(Boolean);
   process.stderr.write(`\n${parts.join(', ')} in ${files} file${files === 1 ? '' : 's'}\n`);

@@ -19,6 +19,17 @@ export interface Diagnostic {
   readonly label?: string; // printed under the caret
   readonly hint?: string;
   readonly related?: readonly Related[];
+  /**
+   * Set only on a KFP1105 count: this many diagnostics of the file were counted but never
+   * built (lexing errors past --max-errors, see src/syntax/parse.ts). It is never printed
+   * itself: limitPerFile adds it to the file's "… and N more", the summary to its total.
+   */
+  readonly omitted?: number;
+}
+
+/** How many diagnostics `d` stands for: 1, or the count a KFP1105 carries. */
+export function weight(d: Diagnostic): number {
+  return d.omitted ?? 1;
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {

@@ -1,7 +1,8 @@
 /**
  * `--max-errors N`: at most N diagnostics are printed per file (default 100; 0 prints all),
  * followed by one that counts the rest, so that a file of 130,000 stray `;` prints a page,
- * not 18 MiB. The exit code and the summary still count every diagnostic.
+ * not 18 MiB. The exit code and the summary still count every diagnostic, also those the
+ * parser only counted (a KFP1105 with `omitted`: they could never be among the first N).
  */
 import { diag } from './catalog.js';
 import type { Diagnostic } from './diagnostic.js';
@@ -14,7 +15,7 @@ function plural(n: number, word: string): string {
 
 /** The first `max` diagnostics of each file (in the given order), each file's followed by a count of the rest of it. */
 export function limitPerFile(diagnostics: readonly Diagnostic[], max: number): Diagnostic[] {
-  if (max <= 0 || diagnostics.length <= max) return [...diagnostics];
+  if (max <= 0 || (diagnostics.length <= max && !diagnostics.some((d) => d.omitted !== undefined))) return [...diagnostics];
   interface PerFile { shown: number; errors: number; warnings: number; first?: Diagnostic; last: number }
   const files = new Map<string, PerFile>();
   const out: Diagnostic[] = [];
@@ -22,7 +23,12 @@ export function limitPerFile(diagnostics: readonly Diagnostic[], max: number): D
     const key = d.file?.path ?? '';
     let f = files.get(key);
     if (!f) files.set(key, (f = { shown: 0, errors: 0, warnings: 0, last: -1 }));
-    if (f.shown < max) {
+    if (d.omitted !== undefined) {
+      // Counted by the parser, never built: only its count is reported.
+      f.first ??= d;
+      if (d.severity === 'error') f.errors += d.omitted;
+      else f.warnings += d.omitted;
+    } else if (f.shown < max) {
       f.shown++;
       f.last = out.length;
       out.push(d);

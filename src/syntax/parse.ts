@@ -25,9 +25,11 @@ let parser: KfpParser | undefined;
 
 function getLexer(): Lexer {
   // Chevrotain's own messages for unexpected characters are never shown (we say it our way),
-  // and building 130,000 of them was a third of the lexer's time.
+  // and building 130,000 of them was a third of the lexer's time. Tokens carry offsets only
+  // (lines and columns come from SourceFile): four fields instead of eight, which was a third
+  // of what a large file's parse kept alive; lex() adds endOffset.
   lexer ??= new Lexer(T.allTokens, {
-    positionTracking: 'full',
+    positionTracking: 'onlyOffset',
     ensureOptimizations: false,
     skipValidations: true,
     errorMessageProvider: { buildUnexpectedCharactersMessage: () => '', buildUnableToPopLexerModeMessage: () => '' },
@@ -86,13 +88,39 @@ interface Lexed {
   broken: Set<IToken>;
 }
 
-function lex(file: SourceFile, diagnostics: Diagnostic[]): Lexed {
+export interface ParseOptions {
+  /**
+   * `--max-errors N` (N > 0): of each kind of lexing error, only the first N are built as
+   * diagnostics and the rest counted (one KFP1105 with `omitted`). Each one counted has N
+   * of its kind before it, so it could never be among the N printed; 130,000 stray
+   * characters then cost 130,000 offsets, not 130,000 diagnostics sorted and deduplicated.
+   */
+  readonly maxErrors?: number;
+}
+
+/** Counts what is past the cap; the KFP1105 it gives stands for all of them, at the first one's place. */
+class Overflow {
+  count = 0;
+  first = Infinity;
+  add(offset: number): void {
+    this.count++;
+    if (offset < this.first) this.first = offset;
+  }
+}
+
+function lex(file: SourceFile, diagnostics: Diagnostic[], cap: number): Lexed {
   const result = getLexer().tokenize(file.text);
   const errorOffsets: number[] = [];
   const broken = new Set<IToken>();
   const messages = new Map<string, string>();
+  const overflow = new Overflow();
+  let built = 0;
   for (const e of result.errors) {
     errorOffsets.push(e.offset);
+    if (built++ >= cap) {
+      overflow.add(e.offset);
+      continue;
+    }
     const ch = file.text.slice(e.offset, e.offset + 1);
     let message = messages.get(ch);
     if (message === undefined) messages.set(ch, (message = `unexpected character \`${ch}\``));
@@ -106,27 +134,40 @@ function lex(file: SourceFile, diagnostics: Diagnostic[]): Lexed {
     );
   }
   const tokens: IToken[] = [];
+  const comments = (result.groups['comments'] as IToken[] | undefined) ?? [];
+  for (const c of comments) c.endOffset = c.startOffset + c.image.length - 1;
+  let unterminated = 0;
   for (const tok of result.tokens) {
+    tok.endOffset = tok.startOffset + tok.image.length - 1;
     const name = tok.tokenType.name;
-    const sp = { start: tok.startOffset, end: tok.endOffset! + 1 };
-    if (name === 'UnterminatedString') {
-      diagnostics.push(diag('UnterminatedString', 'unterminated string', { file, span: { start: sp.start, end: sp.start + 1 }, label: 'this string has no closing `"` on its line', hint: 'strings end on the line they start; use """…""" for text over several lines' }));
-    } else if (name === 'UnterminatedFence') {
-      diagnostics.push(diag('UnterminatedBlock', 'unterminated ``` code block', { file, span: { start: sp.start, end: sp.start + 3 }, label: 'no line with only ``` closes this block', hint: 'put ``` alone on a line after the code' }));
-    } else if (name === 'UnterminatedTripleString') {
-      diagnostics.push(diag('UnterminatedBlock', 'unterminated """ description', { file, span: { start: sp.start, end: sp.start + 3 }, label: 'no closing """', hint: 'end the description with """' }));
-    } else {
+    const sp = { start: tok.startOffset, end: tok.endOffset + 1 };
+    const type = Object.hasOwn(standIn, name) ? standIn[name] : undefined;
+    if (type === undefined) {
       tokens.push(tok);
       continue;
     }
+    if (unterminated++ >= cap) {
+      overflow.add(sp.start);
+    } else if (name === 'UnterminatedString') {
+      diagnostics.push(diag('UnterminatedString', 'unterminated string', { file, span: { start: sp.start, end: sp.start + 1 }, label: 'this string has no closing `"` on its line', hint: 'strings end on the line they start; use """…""" for text over several lines' }));
+    } else if (name === 'UnterminatedFence') {
+      diagnostics.push(diag('UnterminatedBlock', 'unterminated ``` code block', { file, span: { start: sp.start, end: sp.start + 3 }, label: 'no line with only ``` closes this block', hint: 'put ``` alone on a line after the code' }));
+    } else {
+      diagnostics.push(diag('UnterminatedBlock', 'unterminated """ description', { file, span: { start: sp.start, end: sp.start + 3 }, label: 'no closing """', hint: 'end the description with """' }));
+    }
     // The parser gets the token the user meant, so that one missing quote is one error, not a cascade.
-    const type = standIn[name]!;
     const stand: IToken = { ...tok, tokenType: type, tokenTypeIdx: type.tokenTypeIdx! };
     broken.add(stand);
     errorOffsets.push(sp.start);
     tokens.push(stand);
   }
-  return { tokens, comments: (result.groups['comments'] as IToken[] | undefined) ?? [], errorOffsets, broken };
+  if (overflow.count > 0) {
+    diagnostics.push({
+      ...diag('TooManyDiagnostics', `… and ${overflow.count} more lexing errors in this file, not built`, { file, span: { start: overflow.first, end: overflow.first } }),
+      omitted: overflow.count,
+    });
+  }
+  return { tokens, comments, errorOffsets, broken };
 }
 
 function checkNesting(file: SourceFile, tokens: IToken[], diagnostics: Diagnostic[]): boolean {
@@ -172,13 +213,14 @@ function syntaxMessage(e: IRecognitionException): { message: string; label: stri
   return { message: `unexpected ${found}`, label: 'not expected here' };
 }
 
-export function parseSource(file: SourceFile): ParseResult {
+export function parseSource(file: SourceFile, options: ParseOptions = {}): ParseResult {
   const diagnostics: Diagnostic[] = [];
+  const cap = options.maxErrors !== undefined && options.maxErrors > 0 ? options.maxErrors : Infinity;
   if (file.text.length > MAX_SOURCE_BYTES) {
     diagnostics.push(diag('TooLarge', `file is larger than ${MAX_SOURCE_BYTES / 1024 / 1024} MiB`, { file, span: { start: 0, end: 0 } }));
     return { document: emptyDocument(file), diagnostics, comments: [], tokens: [], recovery: gaveUp() };
   }
-  const { tokens, comments, errorOffsets, broken } = lex(file, diagnostics);
+  const { tokens, comments, errorOffsets, broken } = lex(file, diagnostics, cap);
   if (!checkNesting(file, tokens, diagnostics)) return { document: emptyDocument(file), diagnostics, comments, tokens, recovery: gaveUp() };
   const p = getParser();
   p.input = tokens;
