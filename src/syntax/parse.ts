@@ -12,7 +12,8 @@ import { diag } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../source.js';
 import type * as ast from './ast.js';
-import { cstToAst } from './cst-to-ast.js';
+import { AstInStages, cstToAst } from './cst-to-ast.js';
+import { fastCst } from './fast-cst.js';
 import { namesInSkippedTokens, type Recovery } from './recovery.js';
 
 /** Larger inputs are rejected up front: no real pipeline comes near, and it bounds time and memory. */
@@ -26,14 +27,18 @@ let parser: KfpParser | undefined;
 function getLexer(): Lexer {
   // Chevrotain's own messages for unexpected characters are never shown (we say it our way),
   // and building 130,000 of them was a third of the lexer's time. Tokens carry offsets only
-  // (lines and columns come from SourceFile): four fields instead of eight, which was a third
-  // of what a large file's parse kept alive; lex() adds endOffset.
+  // (lines and columns come from SourceFile): five fields instead of nine, which was a third
+  // of what a large file's parse kept alive.
   lexer ??= new Lexer(T.allTokens, {
     positionTracking: 'onlyOffset',
     ensureOptimizations: false,
     skipValidations: true,
     errorMessageProvider: { buildUnexpectedCharactersMessage: () => '', buildUnableToPopLexerModeMessage: () => '' },
   });
+  // Each token made with its endOffset in one literal (Chevrotain's offset-only token has none):
+  // adding it afterwards would give each of a large file's tokens a second allocation.
+  (lexer as unknown as { createTokenInstance: unknown }).createTokenInstance = (image: string, startOffset: number, tokenTypeIdx: number, tokenType: TokenType): IToken =>
+    ({ image, startOffset, endOffset: startOffset + image.length - 1, tokenTypeIdx, tokenType }) as IToken;
   return lexer;
 }
 
@@ -78,6 +83,12 @@ function describeFound(tok: IToken): string {
   const image = tok.image.length > 20 ? tok.image.slice(0, 20) + '…' : tok.image;
   return `\`${image.replace(/\n[^]*/, '…')}\``;
 }
+
+/**
+ * What parsing did since the process started, for tests that count work instead of timing
+ * it: files parsed by the fast descent and by Chevrotain, nodes and tokens put in fast trees.
+ */
+export const parseWork = { fast: 0, chevrotain: 0, cstElements: 0 };
 
 interface Lexed {
   tokens: IToken[];
@@ -135,12 +146,10 @@ function lex(file: SourceFile, diagnostics: Diagnostic[], cap: number): Lexed {
   }
   const tokens: IToken[] = [];
   const comments = (result.groups['comments'] as IToken[] | undefined) ?? [];
-  for (const c of comments) c.endOffset = c.startOffset + c.image.length - 1;
   let unterminated = 0;
   for (const tok of result.tokens) {
-    tok.endOffset = tok.startOffset + tok.image.length - 1;
     const name = tok.tokenType.name;
-    const sp = { start: tok.startOffset, end: tok.endOffset + 1 };
+    const sp = { start: tok.startOffset, end: tok.endOffset! + 1 };
     const type = Object.hasOwn(standIn, name) ? standIn[name] : undefined;
     if (type === undefined) {
       tokens.push(tok);
@@ -222,6 +231,20 @@ export function parseSource(file: SourceFile, options: ParseOptions = {}): Parse
   }
   const { tokens, comments, errorOffsets, broken } = lex(file, diagnostics, cap);
   if (!checkNesting(file, tokens, diagnostics)) return { document: emptyDocument(file), diagnostics, comments, tokens, recovery: gaveUp() };
+  // A file without errors (most files, and every large one that compiles) gets its tree from
+  // the plain descent of fast-cst.ts; Chevrotain, which reports and recovers, parses the rest.
+  // Its AST is built statement by statement as it parses (AstInStages); a descent that gives up
+  // leaves that half-built AST to the garbage, diagnostics included.
+  const stages = new AstInStages(file);
+  const fast = errorOffsets.length === 0 ? fastCst(tokens, (n) => stages.settle(n)) : undefined;
+  if (fast) {
+    parseWork.fast++;
+    parseWork.cstElements += fast.elements;
+    const built = stages.finish(fast.cst);
+    for (const d of built.diagnostics) diagnostics.push(d);
+    return { document: built.document, diagnostics, comments, tokens };
+  }
+  parseWork.chevrotain++;
   const p = getParser();
   p.input = tokens;
   let cst: CstNode = { name: 'program', children: {} };

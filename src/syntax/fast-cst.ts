@@ -1,0 +1,423 @@
+/**
+ * The CST of a file without syntax errors, built by a plain recursive descent over the
+ * tokens: the same tree, node for node and label for label, that the Chevrotain parser in
+ * grammar/parser.ts builds for it, at a fraction of the cost. Chevrotain's per-rule
+ * machinery (its rule stack, a try per rule, lookahead functions, closures per MANY and
+ * OPTION) was most of the time and garbage of a large file's parse: 100,000 components or
+ * task calls, or one call of 100,000 arguments.
+ *
+ * It gives up (undefined) at the first token the grammar does not allow there, and the
+ * caller then parses with Chevrotain, which reports and recovers; so this file decides
+ * nothing about errors, and a construct added to the grammar but not here only costs speed.
+ * test/fast-cst.test.ts checks that both give the same tree on every example and fixture and
+ * on mutations of them. grammar/parser.ts stays the reference grammar.
+ */
+import type { CstElement, CstNode, IToken, TokenType } from 'chevrotain';
+import * as T from '../../grammar/tokens.js';
+
+/** Thrown to give up; caught once, in fastCst. */
+class NotThisWay extends Error {}
+const giveUp = new NotThisWay('not parsed by the fast path');
+
+type Children = Record<string, CstElement[]>;
+
+const LITERALS: ReadonlySet<TokenType> = new Set([T.StringLiteral, T.TripleString, T.IntLiteral, T.FloatLiteral, T.True, T.False, T.Null]);
+const COMPARISONS: ReadonlySet<TokenType> = new Set([T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt]);
+
+class Descent {
+  private i = 0;
+  /** How many nodes and tokens went into the tree (for tests that count work). */
+  elements = 0;
+
+  /**
+   * @param settle called with each statement and declaration once parsed; what it returns
+   *   goes into the tree instead (parse.ts builds its AST there, see AstInStages)
+   */
+  constructor(
+    private readonly toks: readonly IToken[],
+    private readonly settle: (n: CstNode) => CstNode = (n) => n,
+  ) {}
+
+  private la(k = 1): TokenType | undefined {
+    return this.toks[this.i + k - 1]?.tokenType;
+  }
+
+  private node(name: string): CstNode {
+    this.elements++;
+    // Chevrotain's shape, the offsets of the first and last token included; its children have
+    // no prototype, which puts them in V8's slow dictionary mode: a plain object is a third
+    // of the size, and no label is the name of an Object.prototype member.
+    return { name, children: {}, location: { startOffset: NaN, endOffset: NaN } };
+  }
+
+  private add(n: CstNode, key: string, e: CstElement): void {
+    this.elements++;
+    const c = n.children as Children;
+    (c[key] ??= []).push(e);
+    const from = 'image' in e ? e : e.location!;
+    const loc = n.location!;
+    if (Number.isNaN(loc.startOffset)) {
+      loc.startOffset = from.startOffset;
+      loc.endOffset = from.endOffset;
+    } else if (loc.endOffset! < from.endOffset!) loc.endOffset = from.endOffset;
+  }
+
+  /** Consumes a token of `type` into `n` under `label` (the token type's name by default). */
+  private consume(n: CstNode, type: TokenType, label?: string): IToken {
+    const t = this.toks[this.i];
+    if (t === undefined || t.tokenType !== type) throw giveUp;
+    this.i++;
+    this.add(n, label ?? type.name, t);
+    return t;
+  }
+
+  private sub(n: CstNode, rule: (this: Descent) => CstNode, label?: string): void {
+    const child = rule.call(this);
+    this.add(n, label ?? child.name, child);
+  }
+
+  /** A statement or declaration: settled as soon as it is parsed. */
+  private settled(n: CstNode, rule: (this: Descent) => CstNode): void {
+    const child = this.settle(rule.call(this));
+    this.add(n, child.name, child);
+  }
+
+  program(): CstNode {
+    const n = this.node('program');
+    for (;;) {
+      const t = this.la();
+      if (t === T.Import) this.settled(n, this.importDecl);
+      else if (t === T.Component) this.settled(n, this.componentDecl);
+      else if (t === T.Pipeline) this.settled(n, this.pipelineDecl);
+      else break;
+    }
+    if (this.i !== this.toks.length) throw giveUp;
+    return n;
+  }
+
+  importDecl(): CstNode {
+    const n = this.node('importDecl');
+    this.consume(n, T.Import);
+    this.consume(n, T.StringLiteral, 'path');
+    if (this.la() === T.As) {
+      this.consume(n, T.As);
+      this.consume(n, T.Identifier, 'name');
+    }
+    return n;
+  }
+
+  componentDecl(): CstNode {
+    const n = this.node('componentDecl');
+    this.consume(n, T.Component);
+    this.consume(n, T.Identifier, 'name');
+    this.consume(n, T.LParen);
+    if (this.la() === T.Identifier) this.sub(n, this.paramList);
+    this.consume(n, T.RParen);
+    if (this.la() === T.Arrow) {
+      this.consume(n, T.Arrow);
+      this.sub(n, this.outputSpec);
+    }
+    this.consume(n, T.LBrace);
+    for (let t = this.la(); t === T.TripleString || t === T.Fence || t === T.Identifier; t = this.la()) this.sub(n, this.componentItem);
+    this.consume(n, T.RBrace);
+    return n;
+  }
+
+  paramList(): CstNode {
+    const n = this.node('paramList');
+    this.sub(n, this.param);
+    while (this.la() === T.Comma) {
+      this.consume(n, T.Comma);
+      if (this.la() === T.Identifier) this.sub(n, this.param);
+    }
+    return n;
+  }
+
+  param(): CstNode {
+    const n = this.node('param');
+    this.consume(n, T.Identifier, 'name');
+    this.consume(n, T.Colon);
+    this.consume(n, T.Identifier, 'type');
+    if (this.la() === T.Equals) {
+      this.consume(n, T.Equals);
+      this.sub(n, this.expr, 'default');
+    }
+    return n;
+  }
+
+  outputSpec(): CstNode {
+    const n = this.node('outputSpec');
+    if (this.la() === T.Identifier) this.consume(n, T.Identifier, 'type');
+    else {
+      this.consume(n, T.LParen);
+      if (this.la() === T.Identifier) this.sub(n, this.paramList);
+      this.consume(n, T.RParen);
+    }
+    return n;
+  }
+
+  componentItem(): CstNode {
+    const n = this.node('componentItem');
+    const t = this.la();
+    if (t === T.TripleString) this.consume(n, T.TripleString, 'description');
+    else if (t === T.Fence) this.consume(n, T.Fence, 'code');
+    else this.sub(n, this.setting);
+    return n;
+  }
+
+  setting(): CstNode {
+    const n = this.node('setting');
+    this.consume(n, T.Identifier, 'name');
+    this.consume(n, T.Colon);
+    this.sub(n, this.expr, 'value');
+    if (this.la() === T.DotDot) {
+      this.consume(n, T.DotDot);
+      this.sub(n, this.expr, 'upper');
+    }
+    return n;
+  }
+
+  pipelineDecl(): CstNode {
+    const n = this.node('pipelineDecl');
+    this.consume(n, T.Pipeline);
+    this.consume(n, T.StringLiteral, 'name');
+    this.consume(n, T.LParen);
+    if (this.la() === T.Identifier) this.sub(n, this.paramList);
+    this.consume(n, T.RParen);
+    this.sub(n, this.block);
+    return n;
+  }
+
+  block(): CstNode {
+    const n = this.node('block');
+    this.consume(n, T.LBrace);
+    if (this.la() === T.TripleString) this.consume(n, T.TripleString, 'description');
+    for (let t = this.la(); t === T.If || t === T.For || t === T.Finally || t === T.Identifier; t = this.la()) this.settled(n, this.statement);
+    this.consume(n, T.RBrace);
+    return n;
+  }
+
+  statement(): CstNode {
+    const n = this.node('statement');
+    const t = this.la();
+    if (t === T.If) this.sub(n, this.ifStmt);
+    else if (t === T.For) this.sub(n, this.forStmt);
+    else if (t === T.Finally) this.sub(n, this.finallyStmt);
+    else if (this.la(2) === T.Colon) this.sub(n, this.setting);
+    else this.sub(n, this.taskStmt);
+    return n;
+  }
+
+  taskStmt(): CstNode {
+    const n = this.node('taskStmt');
+    if (this.la(2) === T.Equals) {
+      this.consume(n, T.Identifier, 'name');
+      this.consume(n, T.Equals);
+    }
+    this.sub(n, this.call);
+    if (this.la() === T.After) {
+      this.consume(n, T.After);
+      this.consume(n, T.Identifier, 'after');
+      while (this.la() === T.Comma) {
+        this.consume(n, T.Comma);
+        this.consume(n, T.Identifier, 'after');
+      }
+    }
+    if (this.la() === T.LBrace) this.sub(n, this.settingsBlock);
+    return n;
+  }
+
+  settingsBlock(): CstNode {
+    const n = this.node('settingsBlock');
+    this.consume(n, T.LBrace);
+    while (this.la() === T.Identifier) {
+      this.sub(n, this.setting);
+      if (this.la() === T.Comma) this.consume(n, T.Comma);
+    }
+    this.consume(n, T.RBrace);
+    return n;
+  }
+
+  call(): CstNode {
+    const n = this.node('call');
+    if (this.la(2) === T.Dot) {
+      this.consume(n, T.Identifier, 'qualifier');
+      this.consume(n, T.Dot);
+    }
+    this.consume(n, T.Identifier, 'callee');
+    this.consume(n, T.LParen);
+    if (this.la() !== T.RParen) this.sub(n, this.argList);
+    this.consume(n, T.RParen);
+    return n;
+  }
+
+  argList(): CstNode {
+    const n = this.node('argList');
+    this.sub(n, this.arg);
+    while (this.la() === T.Comma) {
+      this.consume(n, T.Comma);
+      const t = this.la();
+      if (t !== T.RParen && t !== T.Comma) this.sub(n, this.arg);
+    }
+    return n;
+  }
+
+  arg(): CstNode {
+    const n = this.node('arg');
+    if (this.la(2) === T.Colon) {
+      this.consume(n, T.Identifier, 'name');
+      this.consume(n, T.Colon);
+    }
+    this.sub(n, this.expr, 'value');
+    return n;
+  }
+
+  ifStmt(): CstNode {
+    const n = this.node('ifStmt');
+    this.consume(n, T.If);
+    this.sub(n, this.expr, 'cond');
+    this.sub(n, this.block, 'then');
+    while (this.la() === T.Elif) {
+      this.consume(n, T.Elif);
+      this.sub(n, this.expr, 'cond');
+      this.sub(n, this.block, 'then');
+    }
+    if (this.la() === T.Else) {
+      this.consume(n, T.Else);
+      this.sub(n, this.block, 'else');
+    }
+    return n;
+  }
+
+  forStmt(): CstNode {
+    const n = this.node('forStmt');
+    this.consume(n, T.For);
+    this.consume(n, T.Identifier, 'var');
+    this.consume(n, T.In);
+    this.sub(n, this.expr, 'items');
+    if (this.la() === T.Identifier) {
+      this.consume(n, T.Identifier, 'parallelismWord');
+      this.consume(n, T.IntLiteral, 'parallelism');
+    }
+    this.sub(n, this.block);
+    return n;
+  }
+
+  finallyStmt(): CstNode {
+    const n = this.node('finallyStmt');
+    this.consume(n, T.Finally);
+    this.sub(n, this.block);
+    return n;
+  }
+
+  expr(): CstNode {
+    const n = this.node('expr');
+    this.sub(n, this.notExpr, 'operands');
+    for (let t = this.la(); t === T.Or || t === T.And; t = this.la()) {
+      this.consume(n, t);
+      this.sub(n, this.notExpr, 'operands');
+    }
+    return n;
+  }
+
+  notExpr(): CstNode {
+    const n = this.node('notExpr');
+    if (this.la() === T.Not) {
+      this.consume(n, T.Not);
+      this.sub(n, this.notExpr, 'operand');
+      return n;
+    }
+    this.sub(n, this.primary, 'left');
+    const t = this.la();
+    if (t !== undefined && COMPARISONS.has(t)) {
+      this.consume(n, t, 'op');
+      this.sub(n, this.primary, 'right');
+    }
+    return n;
+  }
+
+  primary(): CstNode {
+    const n = this.node('primary');
+    const t = this.la();
+    if (t === undefined) throw giveUp;
+    if (LITERALS.has(t)) this.consume(n, t, 'literal');
+    else if (t === T.LBracket) this.sub(n, this.list);
+    else if (t === T.LBrace) this.sub(n, this.dict);
+    else if (t === T.Identifier) this.sub(n, this.reference);
+    else {
+      this.consume(n, T.LParen);
+      this.sub(n, this.expr, 'inner');
+      this.consume(n, T.RParen);
+    }
+    return n;
+  }
+
+  reference(): CstNode {
+    const n = this.node('reference');
+    this.consume(n, T.Identifier, 'parts');
+    while (this.la() === T.Dot) {
+      this.consume(n, T.Dot);
+      this.consume(n, T.Identifier, 'parts');
+    }
+    if (this.la() === T.LParen) {
+      this.consume(n, T.LParen, 'call');
+      if (this.la() !== T.RParen) this.sub(n, this.argList);
+      this.consume(n, T.RParen);
+    }
+    return n;
+  }
+
+  list(): CstNode {
+    const n = this.node('list');
+    this.consume(n, T.LBracket);
+    if (this.la() !== T.RBracket) {
+      this.sub(n, this.expr, 'items');
+      while (this.la() === T.Comma) {
+        this.consume(n, T.Comma);
+        const t = this.la();
+        if (t !== T.RBracket && t !== T.Comma) this.sub(n, this.expr, 'items');
+      }
+    }
+    this.consume(n, T.RBracket);
+    return n;
+  }
+
+  dict(): CstNode {
+    const n = this.node('dict');
+    this.consume(n, T.LBrace);
+    if (this.la() !== T.RBrace) {
+      this.sub(n, this.dictEntry);
+      while (this.la() === T.Comma) {
+        this.consume(n, T.Comma);
+        const t = this.la();
+        if (t !== T.RBrace && t !== T.Comma) this.sub(n, this.dictEntry);
+      }
+    }
+    this.consume(n, T.RBrace);
+    return n;
+  }
+
+  dictEntry(): CstNode {
+    const n = this.node('dictEntry');
+    const t = this.la();
+    this.consume(n, t === T.StringLiteral ? T.StringLiteral : T.Identifier, 'key');
+    this.consume(n, T.Colon);
+    this.sub(n, this.expr, 'value');
+    return n;
+  }
+}
+
+/**
+ * The CST of `tokens` (no lexing errors, no EOF token) when they hold no syntax error, with
+ * the count of nodes and tokens put in it; undefined at the first syntax error.
+ */
+export function fastCst(tokens: readonly IToken[], settle?: (n: CstNode) => CstNode): { cst: CstNode; elements: number } | undefined {
+  const d = new Descent(tokens, settle);
+  try {
+    const cst = d.program();
+    return { cst, elements: d.elements };
+  } catch (e) {
+    if (e === giveUp) return undefined;
+    throw e;
+  }
+}
