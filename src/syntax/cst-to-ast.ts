@@ -472,14 +472,17 @@ class Builder {
 
   args(n: CstNode | undefined): ast.Argument[] {
     if (!n) return [];
-    return nodes(this.kids(n), 'arg').map((a) => {
-      const before = this.damage;
-      const c = this.kids(a);
-      const name = this.optTok(c, 'name');
-      const value = this.exprOr(this.sub(c, 'value'));
-      const arg: ast.Argument = { kind: 'Argument', span: this.span(a), ...(name ? { name: this.ident(name) } : {}), value };
-      return this.damage > before ? { ...arg, recovered: true } : arg;
-    });
+    return nodes(this.kids(n), 'arg').map((a) => this.arg(a));
+  }
+
+  arg(a: CstNode): ast.Argument {
+    if (settled(a)) return a.settled as ast.Argument;
+    const before = this.damage;
+    const c = this.kids(a);
+    const name = this.optTok(c, 'name');
+    const value = this.exprOr(this.sub(c, 'value'));
+    const arg: ast.Argument = { kind: 'Argument', span: this.span(a), ...(name ? { name: this.ident(name) } : {}), value };
+    return this.damage > before ? { ...arg, recovered: true } : arg;
   }
 
   ifStmt(n: CstNode): ast.IfStmt {
@@ -695,7 +698,8 @@ export function cstToAst(
 
 /**
  * The AST of an error-free parse, built in stages: each statement and declaration as soon as
- * it is parsed, which leaves in its place a node holding only its AST. Its CST is then
+ * it is parsed (and each argument: a call may have 100,000), which leaves in its place a node
+ * holding only its AST. Its CST is then
  * garbage before the next is parsed, while a whole file's CST, built first, lived through
  * every collection of the young generation: that copying was most of the time of a large
  * file's parse (100,000 tasks or components). Only for input without errors: recovery needs
@@ -707,10 +711,11 @@ export class AstInStages {
     this.b = new Builder(file);
   }
 
-  /** The AST of a just-parsed `statement`, `importDecl`, `componentDecl` or `pipelineDecl`, in a node that stands for it. */
+  /** The AST of a just-parsed `statement`, `arg`, `importDecl`, `componentDecl` or `pipelineDecl`, in a node that stands for it. */
   settle(n: CstNode): CstNode {
     let built: unknown;
     if (n.name === 'statement') built = this.b.statement(n);
+    else if (n.name === 'arg') built = this.b.arg(n);
     else if (n.name === 'importDecl') built = this.b.importDecl(n);
     else if (n.name === 'componentDecl') built = this.b.componentDecl(n);
     else if (n.name === 'pipelineDecl') built = this.b.pipelineDecl(n);

@@ -76,7 +76,7 @@ class Descent {
     this.add(n, label ?? child.name, child);
   }
 
-  /** A statement or declaration: settled as soon as it is parsed. */
+  /** A statement, declaration or argument: settled as soon as it is parsed. */
   private settled(n: CstNode, rule: (this: Descent) => CstNode): void {
     const child = this.settle(rule.call(this));
     this.add(n, child.name, child);
@@ -253,11 +253,11 @@ class Descent {
 
   argList(): CstNode {
     const n = this.node('argList');
-    this.sub(n, this.arg);
+    this.settled(n, this.arg);
     while (this.la() === T.Comma) {
       this.consume(n, T.Comma);
       const t = this.la();
-      if (t !== T.RParen && t !== T.Comma) this.sub(n, this.arg);
+      if (t !== T.RParen && t !== T.Comma) this.settled(n, this.arg);
     }
     return n;
   }
