@@ -19,7 +19,7 @@ export class CheckContext {
   ) {}
 
   report(name: CodeName, message: string, sp: Span, init: Omit<DiagnosticInit, 'file' | 'span'> = {}): void {
-    this.diagnostics.push(diag(name, message, { ...init, file: this.file, span: sp }));
+    this.diagnostics.push(diag(name, message, init, this.file, sp));
   }
 
   /** A related location, in this file or (given `file`) in another file of the program. */

@@ -227,12 +227,20 @@ export function checkRootOption(root: string | undefined): Diagnostic | undefine
  * checked with each, and its errors (at its own lines) would otherwise be printed once per importer.
  */
 export function uniqueDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
+  // Same code, file, span and message: compared only among those of one file at one offset
+  // (a string key per diagnostic was most of the cost of printing 100,000 of them).
+  const seen = new Map<string, Map<number, Diagnostic[]>>();
   const out: Diagnostic[] = [];
   for (const d of diagnostics) {
-    const key = `${d.code}\0${d.file?.path ?? ''}\0${d.span?.start ?? ''}\0${d.span?.end ?? ''}\0${d.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const path = d.file?.path ?? '';
+    let at = seen.get(path);
+    if (!at) seen.set(path, (at = new Map()));
+    const start = d.span?.start ?? -1;
+    const here = at.get(start);
+    const end = d.span?.end ?? -1;
+    if (here?.some((o) => o.code === d.code && (o.span?.end ?? -1) === end && o.message === d.message)) continue;
+    if (here) here.push(d);
+    else at.set(start, [d]);
     out.push(d);
   }
   return out;
