@@ -22,11 +22,24 @@ function isToken(e: CstElement): e is IToken {
   return (e as IToken).image !== undefined;
 }
 
-function tokens(c: Children, label: string): IToken[] {
-  return (c[label] ?? []).filter(isToken);
+const NONE: readonly never[] = Object.freeze([]);
+
+/**
+ * The tokens under `label`. A label holds only tokens or only nodes in this grammar, so the
+ * array itself is returned after a look, not a filtered copy: a copy per look-up was a fair
+ * part of building a large file's AST. Callers never change what they get.
+ */
+function tokens(c: Children, label: string): readonly IToken[] {
+  const all = c[label];
+  if (all === undefined) return NONE;
+  for (const e of all) if (!isToken(e)) return all.filter(isToken);
+  return all as IToken[];
 }
-function nodes(c: Children, label: string): CstNode[] {
-  return (c[label] ?? []).filter((e): e is CstNode => !isToken(e));
+function nodes(c: Children, label: string): readonly CstNode[] {
+  const all = c[label];
+  if (all === undefined) return NONE;
+  for (const e of all) if (isToken(e)) return all.filter((x): x is CstNode => !isToken(x));
+  return all as CstNode[];
 }
 /** A token Chevrotain made up during recovery (single-token insertion): no text, no offset. */
 function isInserted(t: IToken): boolean {
