@@ -170,7 +170,7 @@ describe('the launcher, bin/kfpdsl', () => {
 
   it('NODE_EXTRA_CA_CERTS: unset for build, check, fmt and graph (no connection, no process), kept for the other commands', () => {
     // node warns on stderr as it starts when the file cannot be read: the warning shows whether node saw the variable.
-    const env = { ...process.env, NODE_EXTRA_CA_CERTS: join(work, 'no-such-ca.pem') };
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_EXTRA_CA_CERTS: join(work, 'no-such-ca.pem') };
     delete env['NODE_OPTIONS'];
     const check = spawnSync(join(repoRoot, 'bin/kfpdsl'), ['check', ADD], { env, encoding: 'utf8', timeout: HANG_CAP_MS });
     expect(check.stderr).toBe('');
