@@ -170,6 +170,9 @@ if (!existsSync(join(root, 'dist', 'kfpdsl.cjs'))) {
 }
 
 console.log(`kfpdsl bench: node ${process.version}, ${process.platform}/${process.arch}, median of ${RUNS} runs after ${WARMUPS} warm-ups`);
+// The variable makes every node parse its CA store as it starts (~50 ms): `node -e 0` pays it, and
+// kfpdsl's build/check/fmt/graph do not (bin/kfpdsl unsets it), so section 1's ratios depend on it.
+if (process.env.NODE_EXTRA_CA_CERTS) console.log('NODE_EXTRA_CA_CERTS is set: node -e 0 pays for reading it as it starts; kfpdsl build and check start without it');
 
 // 1. Start-up: one small file. The commands take turns run by run (node -e 0, build, check, ...),
 // so that a change in the machine's load hits them alike; the ratio to `node -e 0` is the figure.

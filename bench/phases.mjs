@@ -6,7 +6,8 @@
 // `kfpdsl build` pays; later runs show what a warm JIT pays.
 //
 //   node bench/phases.mjs [sizes...]       (default: 1000 5000)
-//   PHASES_NODE_FLAGS="--no-opt" node bench/phases.mjs   (node/V8 flags for the timed process)
+//   PHASES_NODE_FLAGS="--no-opt" node bench/phases.mjs   (node/V8 flags for the timed process;
+//   by default the ones the CLI's snapshot runs with, from dist/kfpdsl.blob.node, if any)
 //
 // What it showed (2 loaded cores, Node 20): a first run pays mostly for a cold JIT, not for
 // algorithms: the same phases run warm take a third to a tenth of it, and CPU time includes
@@ -14,8 +15,11 @@
 // at 1,000 tasks and from 2,215 to 1,550 ms at 5,000 (medians of 5 and 3 alternating
 // runs); the start-up snapshot would have to be built with the same flag (V8 refuses a blob
 // made with other flags: exit 14), and large inputs would run without optimised code.
+// What was done instead (scripts/bundle.mjs): the snapshot runs with --interrupt-budget at 16
+// times V8's default, so that TurboFan starts later: 1,000 tasks 369 -> 171 ms CPU in total here
+// (first run), 5,000 tasks 1,222 -> 851 ms, and long runs still get optimised code.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,8 +92,12 @@ if (process.argv[1] !== fileURLToPath(import.meta.url)) {
     const bundle = join(work, 'phases.mjs');
     await build({ entryPoints: [join(root, 'bench/phases-entry.ts')], outfile: bundle, bundle: true, platform: 'node', format: 'esm', target: 'node20', plugins: [hbsPlugin], define: { KFPDSL_VERSION: '"bench"' }, logLevel: 'warning', banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } });
     const fmt = (x) => x.toFixed(1).padStart(7);
+    // The V8 flags `kfpdsl` runs with (the second line of dist/kfpdsl.blob.node), unless PHASES_NODE_FLAGS says otherwise.
+    const made = join(root, 'dist/kfpdsl.blob.node');
+    const flags = process.env.PHASES_NODE_FLAGS ?? (existsSync(made) ? (readFileSync(made, 'utf8').split('\n')[1] ?? '') : '');
+    console.log(`V8 flags: ${flags || '(none)'}`);
     for (const n of sizes.length ? sizes : [1000, 5000]) {
-      const r = spawnSync(process.execPath, [...(process.env.PHASES_NODE_FLAGS ?? '').split(' ').filter(Boolean), fileURLToPath(import.meta.url), String(n), '4'], { env: { ...process.env, PHASES_BUNDLE: bundle }, encoding: 'utf8', maxBuffer: 1 << 28 });
+      const r = spawnSync(process.execPath, [...flags.split(' ').filter(Boolean), fileURLToPath(import.meta.url), String(n), '4'], { env: { ...process.env, PHASES_BUNDLE: bundle }, encoding: 'utf8', maxBuffer: 1 << 28 });
       if (r.status !== 0) throw new Error(r.stderr);
       const rows = JSON.parse(r.stdout);
       const names = Object.keys(rows[0]);

@@ -45,7 +45,7 @@ export interface CompileOptions {
   readonly host?: FileHost;
   /** `--target`: what the program is lowered to (default: kfp-v1). */
   readonly backend?: Backend;
-  /** How the written text is checked (src/emit/verify.ts); default `full`; `build` without `--verify` passes `schema`. */
+  /** How the written text is checked (src/emit/verify.ts), and with `full` the IR against its schema too; default `full`; `build` without `--verify` passes `schema`. */
   readonly verify?: VerifyMode;
   /** `--max-errors` (0 or absent: all): lexing errors past it are counted, not built (src/syntax/parse.ts). */
   readonly maxErrors?: number;
@@ -74,7 +74,10 @@ function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult
   const checked = check(parsed.document, { root, host });
   const diagnostics = [...parsed.diagnostics, ...checked.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), files: [] };
-  const irErrors = validateIrProgram(checked.program);
+  // The IR's schema checks the checker, not the program: it runs under full verification (check,
+  // build --verify, the tests), and a plain build skips it (4% of a 1,000-task build's work); the
+  // lowered object's own schema check still runs before anything is written.
+  const irErrors = (options.verify ?? 'full') === 'full' ? validateIrProgram(checked.program) : [];
   if (irErrors.length > 0) {
     diagnostics.push(diag('Internal', `the IR fails its schema: ${irErrors.slice(0, 3).join('; ')}`, { file }));
     return { diagnostics: sortDiagnostics(diagnostics), files: [] };

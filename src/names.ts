@@ -8,8 +8,13 @@ export function sanitizeK8sName(name: string, allowCapitalUnderscore = false): s
   return s.replace(/-+/g, '-').replace(/^-+|-+$/g, '');
 }
 
+const SIMPLE_TASK_NAME = /^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$/;
+
 /** kfp's task naming: `My Component_Name!` → `my-component-name`; a leading digit gets an `n`. */
 export function taskName(human: string): string {
+  // Most names (`train`, `t12`, `load_data`) are lower-case words joined by `_` or `-`: those come
+  // out with `-` for `_` and nothing else changed, without the seven regex passes below (per task).
+  if (SIMPLE_TASK_NAME.test(human)) return human.replace(/_/g, '-');
   let s = human.toLowerCase().replace(/[\W_]/g, ' ').replace(/ +/g, ' ').trim();
   if (/^[0-9]/.test(s)) s = 'n' + s;
   s = sanitizeK8sName(s.replace(/ /g, '-'));

@@ -4,7 +4,7 @@
  * cannot be read) is a diagnostic with a stable code, never an exception.
  */
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync, constants as fsc } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { diag } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { fsHost, type FileHost } from '../project/file-host.js';
@@ -124,21 +124,35 @@ function realOrResolved(host: FileHost, path: string): string {
   }
 }
 
+/** A `.kfp` file found under the project root: its path as walked, and its real path. */
+interface Found {
+  readonly path: string;
+  readonly real: string;
+}
+
+/** `dir` + `name`, for a `dir` that is absolute and normalised (path.join, which normalises again, is a tenth of a walk's cost). */
+function child(dir: string, name: string): string {
+  return dir.endsWith(sep) ? dir + name : dir + sep + name;
+}
+
 /**
- * The `*.kfp` files under `dir` as the host lists them, skipping `node_modules` and dot-names
- * (as collectSources does). The host follows symbolic links: a directory already walked (by its
- * real path) is not walked again, so a link to a parent cannot loop.
+ * The `*.kfp` files under `dir` (absolute, normalised; `real` is its real path) as the host
+ * lists them, skipping `node_modules` and dot-names (as collectSources does). The host follows
+ * symbolic links: a directory already walked (by its real path) is not walked again, so a link
+ * to a parent cannot loop. The real path of an entry that is not a link is its directory's real
+ * path and its name, so only links are resolved (a build walks the whole project: see importersOf).
  */
-function kfpFilesUnder(host: FileHost, dir: string, out: string[] = [], walked = new Set<string>()): string[] {
-  const real = realOrResolved(host, dir);
+function kfpFilesUnder(host: FileHost, dir: string, real: string, out: Found[] = [], walked = new Set<string>()): Found[] {
   if (walked.has(real)) return out;
   walked.add(real);
-  for (const name of host.listDirectory(dir)) {
+  const entries = host.listEntries ? host.listEntries(dir) : host.listDirectory(dir).map((name) => ({ name, kind: host.stat(child(dir, name)), link: true }));
+  for (const { name, kind, link } of entries) {
     if (name === 'node_modules' || name.startsWith('.')) continue;
-    const p = join(dir, name);
-    const kind = host.stat(p);
-    if (kind === 'directory') kfpFilesUnder(host, p, out, walked);
-    else if (kind === 'file' && name.endsWith('.kfp')) out.push(p);
+    if (kind !== 'directory' && !(kind === 'file' && name.endsWith('.kfp'))) continue;
+    const p = child(dir, name);
+    const r = link ? realOrResolved(host, p) : child(real, name);
+    if (kind === 'directory') kfpFilesUnder(host, p, r, out, walked);
+    else out.push({ path: p, real: r });
   }
   return out;
 }
@@ -159,12 +173,11 @@ export function importersOf(paths: readonly string[], root: string | undefined, 
   const importedBy = new Map<string, Set<string>>();
   const shownAs = new Map<string, string>();
   for (const projectRoot of roots) {
-    for (const p of kfpFilesUnder(host, projectRoot)) {
-      const real = realOrResolved(host, p);
-      shownAs.set(real, host.displayPath(p));
+    for (const { path: p, real } of kfpFilesUnder(host, projectRoot, realOrResolved(host, projectRoot))) {
       const loaded = host.readRegularFile(real, MAX_SOURCE_BYTES);
       // Most files import no module: they are not parsed at all.
       if (loaded.kind !== 'text' || !/\bimport\b[^\n]*\.kfp"/.test(loaded.text)) continue;
+      shownAs.set(real, host.displayPath(p));
       const doc = parseSource(new SourceFile(p, loaded.text)).document;
       for (const imp of doc?.imports ?? []) {
         if (!imp.path.endsWith('.kfp')) continue;

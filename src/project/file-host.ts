@@ -10,7 +10,7 @@
  * descriptor (O_NONBLOCK, O_NOFOLLOW) before a single byte is read.
  */
 import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 export type ReadOutcome =
   | { readonly kind: 'text'; readonly text: string }
@@ -20,6 +20,13 @@ export type ReadOutcome =
   | { readonly kind: 'too-large'; readonly size: number }
   /** An errno name such as ENOENT or EACCES. */
   | { readonly kind: 'error'; readonly code: string };
+
+export interface DirectoryEntry {
+  readonly name: string;
+  /** What is there, links followed; undefined for a dangling link. */
+  readonly kind: 'file' | 'directory' | 'special' | undefined;
+  readonly link: boolean;
+}
 
 export interface FileHost {
   /** The absolute path with every symbolic link resolved; throws an errno error (ENOENT, ELOOP, …). */
@@ -32,6 +39,13 @@ export interface FileHost {
   stat(path: string): 'file' | 'directory' | 'special' | undefined;
   /** The names in a directory, sorted; empty when it cannot be read. */
   listDirectory(path: string): string[];
+  /**
+   * Optional, for walking a whole project: the entries of a directory, sorted by name, with what
+   * each is (symbolic links followed) and whether it is a link; empty when it cannot be read.
+   * The disk answers it from one readdir (a stat only per link); without it a walk asks
+   * listDirectory, then stat and realPath for every entry.
+   */
+  listEntries?(path: string): DirectoryEntry[];
   /** The absolute, normalised path of `spec` written in the file `from` (itself a path as the host takes it). */
   resolveImport(from: string, spec: string): string;
   /** An absolute path as the user would write it: relative to the working directory when below it. */
@@ -109,12 +123,28 @@ function listDirectory(path: string): string[] {
   }
 }
 
+function listEntries(path: string): DirectoryEntry[] {
+  let dirents;
+  try {
+    dirents = readdirSync(path, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  // Sorted as listDirectory sorts (by UTF-16 code units).
+  dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return dirents.map((d) => {
+    if (d.isSymbolicLink()) return { name: d.name, kind: stat(join(path, d.name)), link: true };
+    return { name: d.name, kind: d.isFile() ? 'file' : d.isDirectory() ? 'directory' : 'special', link: false };
+  });
+}
+
 export const fsHost: FileHost = {
   realPath: (path) => realpathSync.native(path),
   readRegularFile,
   exists: existsSync,
   stat,
   listDirectory,
+  listEntries,
   // The one place a relative source path meets the working directory: the CLI's paths are relative to it.
   resolveImport: (from, spec) => resolve(dirname(resolve(from)), spec),
   displayPath: (path) => {
