@@ -10,7 +10,7 @@ import type { ComponentSpec } from '../kfp/component-spec.js';
 import { componentSpec } from '../lower/components.js';
 import { checkLimits } from '../lower/limits.js';
 import { renderComponent, renderWorkflow } from '../lower/render.js';
-import { shapePipeline } from '../lower/shape.js';
+import { shapePipeline, type ShapedPipeline } from '../lower/shape.js';
 import { WorkflowLowering, type WorkflowFlavour } from '../lower/workflow.js';
 import { argoSchemaErrors, componentSchemaErrors } from '../schema/validators.js';
 import type { BackendOptions, BackendResult, OutputFile } from './backend.js';
@@ -33,9 +33,12 @@ export function lowerToArgo(program: IrProgram, options: BackendOptions, flavour
     diagnostics.push(...v.diagnostics);
     if (v.text !== undefined) files.push({ path: `components/${c.name.toLowerCase()}.yaml`, kind: 'component', text: v.text });
   }
+  // Called pipelines, shaped once for every workflow that calls them (their own names: a DAG of its own).
+  const callable = new Map<string, ShapedPipeline>();
+  for (const ir of [...program.pipelines, ...(program.graphs ?? [])]) if (ir.name !== undefined) callable.set(ir.name, shapePipeline(ir));
   program.pipelines.forEach((ir, i) => {
     const p = shapePipeline(ir);
-    const lowering = new WorkflowLowering(p, program.components, specs, flavour);
+    const lowering = new WorkflowLowering(p, program.components, specs, flavour, callable);
     const wf = lowering.lower();
     // Limits are checked on the lowered object, so `check` catches what only a cluster would reject.
     diagnostics.push(...checkLimits(file, program, ir.nameOrigin, wf, options.files));

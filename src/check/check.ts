@@ -15,7 +15,32 @@ import type { ImportOptions } from './check-import.js';
 import { ModuleLoader } from './check-module.js';
 import { checkPipeline } from './check-pipeline.js';
 import { CheckContext } from './context.js';
+import { checkPipelineCalls, pipelineSignature } from './pipeline-calls.js';
 import { calledNames, declareScope, programComponents } from './scope.js';
+import type { IrComponent } from '../ir/ir.js';
+
+/** The components in scope and, beside them, the pipelines that have a call name (callable like components). */
+function withPipelines(ctx: CheckContext, doc: ast.Document, components: Map<string, IrComponent>): Map<string, IrComponent> {
+  const out = new Map(components);
+  const declared = new Map<string, ast.Identifier>();
+  for (const p of doc.pipelines) {
+    if (!p.callName) continue;
+    const name = p.callName.name;
+    const prev = declared.get(name);
+    if (prev || out.has(name)) {
+      const comp = out.get(name);
+      ctx.report('DuplicateName', prev ? `pipeline \`${name}\` is defined twice` : `pipeline \`${name}\` has the name of a component`, p.callName.span, {
+        label: 'calls would not know which one',
+        related: prev ? [ctx.related(prev.span, 'first defined here')] : comp ? [ctx.related({ start: comp.origin.start, end: comp.origin.end }, 'the component', ctx.file)] : [],
+      });
+      continue;
+    }
+    declared.set(name, p.callName);
+    const sig = pipelineSignature(ctx.file, p);
+    if (sig) out.set(name, sig);
+  }
+  return out;
+}
 
 export type CheckOptions = ImportOptions;
 
@@ -45,7 +70,9 @@ export function check(doc: ast.Document, options: CheckOptions): CheckResult {
   const files = new Map([[doc.file.path, doc.file], ...loader.files]);
   // A module that could not be loaded would make every call to its components an unknown-component error.
   if (scope.incomplete) return { program: { components: list, pipelines: [] }, diagnostics: ctx.diagnostics, files };
-  const pipelines = doc.pipelines.map((p) => checkPipeline(ctx, p, byCallee));
+  const callable = withPipelines(ctx, doc, byCallee);
+  const pipelines = doc.pipelines.map((p) => checkPipeline(ctx, p, callable));
+  checkPipelineCalls(ctx, doc.pipelines, pipelines);
   const names = new Map<string, ast.PipelineDecl>();
   doc.pipelines.forEach((p, i) => {
     // The name every Kubernetes target derives from the pipeline's (kfp's sanitize_k8s_name).
