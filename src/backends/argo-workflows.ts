@@ -44,7 +44,12 @@ export function lowerToArgo(program: IrProgram, options: BackendOptions, flavour
     diagnostics.push(...checkLimits(file, program, ir.nameOrigin, wf, options.files));
     if (checkOnly || hasErrors(diagnostics)) return;
     const taskLines = new Map([...lowering.taskOrigins].map(([task, span]) => [task, file.positionAt(span.start).line]));
-    const v = verifyRendered(renderWorkflow(wf, { path: sourcePath, taskLines }), wf, `pipeline "${p.displayName}"`, argoSchemaErrors, file, verify);
+    // A called pipeline from a .kfp module has its lines in that file: its tasks get no comment.
+    const templateTaskLines = new Map([...lowering.graphTaskOrigins].map(([template, origins]) => [
+      template,
+      new Map([...origins].filter(([, span]) => span.file === undefined || span.file === file.path).map(([task, span]) => [task, file.positionAt(span.start).line])),
+    ]));
+    const v = verifyRendered(renderWorkflow(wf, { path: sourcePath, taskLines, templateTaskLines }), wf, `pipeline "${p.displayName}"`, argoSchemaErrors, file, verify);
     diagnostics.push(...v.diagnostics);
     if (v.text !== undefined) files.push({ path: `${p.name}.yaml`, kind: 'workflow', text: v.text, pipeline: i });
   });

@@ -59,9 +59,11 @@ export interface ShapedLoop extends Omit<IrLoop, 'id' | 'variable' | 'body' | 'o
 
 export type ShapedNode = ShapedTask | ShapedVolume | ShapedResource | ShapedCall | ShapedCondition | ShapedLoop;
 
-export interface ShapedPipeline extends Omit<IrPipeline, 'body' | 'exit' | 'nameOrigin' | 'outputs'> {
+export interface ShapedPipeline extends Omit<IrPipeline, 'name' | 'body' | 'exit' | 'nameOrigin' | 'outputs'> {
   /** Sanitised for Kubernetes: the entrypoint template and generateName. */
   name: string;
+  /** The name other pipelines call it by (IrPipeline.name): a called pipeline's DAG template is `graph-<callName>`. */
+  callName?: string;
   body: ShapedNode[];
   exit?: ShapedNode[];
   /** A called pipeline's outputs, their values in its own Argo names. */
@@ -205,9 +207,10 @@ export function shapePipeline(p: IrPipeline): ShapedPipeline {
       }
     }
   };
-  const { body, exit, nameOrigin: _n, outputs, ...rest } = p;
+  const { body, exit, nameOrigin: _n, outputs, name: callName, ...rest } = p;
   return {
     ...rest,
+    ...(callName !== undefined ? { callName } : {}),
     ...(outputs ? { outputs: outputs.map((o) => ({ ...o, value: value(o.value) })) } : {}),
     name: pipelineK8sName(p.displayName),
     body: body.flatMap(node),

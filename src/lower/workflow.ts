@@ -151,6 +151,8 @@ export class WorkflowLowering {
   private root: Group | undefined;
   /** Where each task came from (node name → its span in the source), for the comment above it in the YAML (src/lower/render.ts). */
   readonly taskOrigins = new Map<string, IrSpan>();
+  /** The same for the DAG templates of called pipelines (their tasks' names are their own): template name → task name → span. */
+  readonly graphTaskOrigins = new Map<string, ReadonlyMap<string, IrSpan>>();
 
   constructor(
     private readonly pipeline: IrPipeline,
@@ -189,7 +191,7 @@ export class WorkflowLowering {
    */
   private buildGraph(): void {
     const p = this.pipeline;
-    const root = this.index(p.body, `graph-${taskName(p.name ?? p.displayName)}`);
+    const root = this.index(p.body, `graph-${taskName(p.callName ?? p.name)}`);
     this.root = root;
     for (const x of p.params) root.inputs.set(x.name, { kind: x.type === 'file' ? 'artifact' : 'parameter', value: { param: x.name } });
     this.buildGroup(root);
@@ -265,7 +267,11 @@ export class WorkflowLowering {
       this.addVolumeDeletions(exit, deletions);
     }
     const own = this.finish();
-    const graphTemplates = [...this.shared.graphs.values()].flatMap((g) => g.finish());
+    const graphTemplates = [...this.shared.graphs.values()].flatMap((g) => {
+      const made = g.finish();
+      for (const t of made) this.graphTaskOrigins.set(t.name, g.taskOrigins);
+      return made;
+    });
     const templates = [...this.templates, ...own, ...graphTemplates].sort(byName);
     const s = p.settings;
     return {
