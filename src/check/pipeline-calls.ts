@@ -55,6 +55,36 @@ export function pipelineSignature(file: SourceFile, p: ast.PipelineDecl): IrComp
   return sig;
 }
 
+/** The components in scope and, beside them, the pipelines that have a call name (callable like components). */
+export function withPipelines(ctx: CheckContext, doc: ast.Document, components: ReadonlyMap<string, IrComponent>, imported: ReadonlyMap<string, IrComponent> = new Map()): Map<string, IrComponent> {
+  const out = new Map([...components, ...imported]);
+  const declared = new Map<string, ast.Identifier>();
+  for (const p of doc.pipelines) {
+    if (!p.callName) continue;
+    const name = p.callName.name;
+    const prev = declared.get(name);
+    if (prev || out.has(name)) {
+      const comp = out.get(name);
+      ctx.report('DuplicateName', prev ? `pipeline \`${name}\` is defined twice` : `pipeline \`${name}\` has the name of a component`, p.callName.span, {
+        label: 'calls would not know which one',
+        related: prev ? [ctx.related(prev.span, 'first defined here')] : comp ? [ctx.related({ start: comp.origin.start, end: comp.origin.end }, 'the component', ctx.file)] : [],
+      });
+      continue;
+    }
+    declared.set(name, p.callName);
+    const sig = pipelineSignature(ctx.file, p);
+    if (sig) out.set(name, sig);
+  }
+  return out;
+}
+
+/** A module's pipeline signature under the name the importing program gives it (unique there). */
+export function renamedSignature(sig: IrComponent, name: string): IrComponent {
+  const copy = { ...sig, name };
+  signatures.set(copy, signatures.get(sig)!);
+  return copy;
+}
+
 /**
  * `-> (model: file = fit.model, score: float = evaluate)`: each output is bound to a task
  * output of the body (or the list collected from a loop), of its declared type.
