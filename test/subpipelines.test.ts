@@ -8,9 +8,9 @@
  * in a condition, in `finally`, reused (one DAG template however often it is called), recursion
  * to depth 5, and every workflow passes the strict Argo rules.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { compileSource } from '../src/compile.js';
@@ -121,5 +121,175 @@ describe('the mini-runner reads `when` as Argo does', () => {
     ['!("a" != "a") && (1 < 0 || 2 <= 2)', true],
   ] as const)('%s is %s', (expr, value) => {
     expect(evaluateWhen(expr)).toBe(value);
+  });
+});
+
+/** Writes files under a fresh directory; returns it. */
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(scratch, 'project-'));
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), text);
+  }
+  return dir;
+}
+
+const COMPONENTS = `
+component step(label: str, n: int) -> (out: str) {
+  image: "python:3.12"
+  command: ["sh", "-c", "mkdir -p \\"$(dirname \\"$2\\")\\" && echo \\"$0-$1\\" | tee \\"$2\\"", label, n, out]
+}
+component show(text: str) { image: "alpine:3.19" command: ["echo", text] }
+component inc(n: int) -> int {
+  \`\`\`python
+  return n + 1
+  \`\`\`
+}
+`;
+
+describe('pipelines called from a loop, a condition and finally', () => {
+  const source = `${COMPONENTS}
+pipeline sub "sub" (label: str, n: int = 0) -> (out: str = s.out) {
+  s = step(label, n)
+}
+
+pipeline "main" (flag: bool = true) {
+  for n in [1, 2, 3] {
+    r = sub("loop", n)
+    show(r.out)
+  }
+  if flag {
+    c = sub("cond")
+    show(c)
+  }
+  show(sub("inline", n: 7))
+  finally { sub("finally", 9) }
+}
+`;
+  const dir = project({ 'main.kfp': source });
+  const main = join(dir, 'main.kfp');
+
+  it('lowers every call to the one DAG template of the called pipeline, and passes the strict rules', () => {
+    const { workflows, codes } = compile(main, source);
+    expect(codes).toEqual([]);
+    const wf = workflows.get('main.yaml')!;
+    expect(strictArgoErrors(wf)).toEqual([]);
+    const callers = templates(wf).flatMap((t) => ((t['dag'] as Obj | undefined)?.['tasks'] as Obj[] | undefined) ?? []).filter((t) => t['template'] === 'graph-sub');
+    expect(callers).toHaveLength(4); // loop, condition, inline, finally
+    expect(templates(wf).filter((t) => String(t['name']).startsWith('graph-')).map((t) => t['name'])).toEqual(['graph-sub']);
+    const sub = templates(wf).find((t) => t['name'] === 'graph-sub')!;
+    expect(sub['outputs']).toEqual({ parameters: [{ name: 'out', valueFrom: { parameter: '{{tasks.s.outputs.parameters.step-out}}' } }] });
+  });
+
+  it('runs under `kfpdsl run`: each call runs the sub-pipeline with its arguments, and its output reaches the caller', () => {
+    const r = runSync(scratch, [main, '--pipeline', 'main']);
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.json!.phase).toBe('Succeeded');
+    const outs = r.json!.tasks.filter((t) => t.template === 'step').map((t) => readFileSync(t.log!, 'utf8').trim()).sort();
+    expect(outs).toEqual(['cond-0', 'finally-9', 'inline-7', 'loop-1', 'loop-2', 'loop-3']);
+    const shown = r.json!.tasks.filter((t) => t.template === 'show').map((t) => readFileSync(t.log!, 'utf8').trim()).sort();
+    expect(shown).toEqual(['cond-0', 'inline-7', 'loop-1', 'loop-2', 'loop-3']);
+  });
+
+  it('with the condition false, the call in it is skipped', () => {
+    const r = runSync(scratch, [main, '--pipeline', 'main', '--arg', 'flag=false']);
+    expect(r.json!.phase).toBe('Succeeded');
+    const outs = r.json!.tasks.filter((t) => t.template === 'step' && t.phase === 'Succeeded').map((t) => readFileSync(t.log!, 'utf8').trim()).sort();
+    expect(outs).toEqual(['finally-9', 'inline-7', 'loop-1', 'loop-2', 'loop-3']);
+  });
+});
+
+describe('recursion', () => {
+  const source = `${COMPONENTS}
+pipeline count_to "count to" (n: int, limit: int) -> (out: str = s.out) {
+  s = step("depth", n)
+  if n < limit {
+    count_to(inc(n), limit)
+  }
+}
+
+pipeline "main" (limit: int = 5) {
+  first = count_to(1, limit)
+  show(first.out)
+}
+`;
+  const dir = project({ 'main.kfp': source });
+  const main = join(dir, 'main.kfp');
+
+  it('to depth 5: the pipeline runs five times, each one level deeper, and stops when its condition fails', () => {
+    const { workflows } = compile(main, source);
+    expect(strictArgoErrors(workflows.get('main.yaml')!)).toEqual([]);
+    const r = runSync(scratch, [main, '--pipeline', 'main']);
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.json!.phase).toBe('Succeeded');
+    const depths = r.json!.tasks.filter((t) => t.template === 'step' && t.phase === 'Succeeded').map((t) => readFileSync(t.log!, 'utf8').trim()).sort();
+    expect(depths).toEqual(['depth-1', 'depth-2', 'depth-3', 'depth-4', 'depth-5']);
+    const shown = r.json!.tasks.filter((t) => t.template === 'show').map((t) => readFileSync(t.log!, 'utf8').trim());
+    expect(shown).toEqual(['depth-1']);
+  });
+
+  it('the mini-runner agrees', () => {
+    const { workflows } = compile(main, source);
+    const ran = runWorkflow(workflows.get('main.yaml')!, join(scratch, 'mini-recursion'), { limit: '5' });
+    // The condition needs only parameters: each level recurses before (or while) it runs its own step.
+    expect(ran.tasks.filter((t) => t.template === 'step').map((t) => t.stdout.trim()).sort()).toEqual(['depth-1', 'depth-2', 'depth-3', 'depth-4', 'depth-5']);
+  });
+
+  it('a recursion whose condition never fails is stopped by the depth limit, which the run reports', () => {
+    const forever = project({
+      'forever.kfp': `${COMPONENTS}
+pipeline forever "forever" (n: int) {
+  if n > 0 { forever(n) }
+}
+pipeline "main" () { forever(1) }
+`,
+    });
+    const r = runSync(scratch, [join(forever, 'forever.kfp'), '--pipeline', 'main']);
+    expect(r.status).not.toBe(0);
+    expect(['Failed', 'Error']).toContain(r.json!.phase);
+    expect(JSON.stringify(r.json!.tasks.map((t) => t.message))).toMatch(/nested more than 200 deep \(at \\"graph-forever\\"\): a pipeline that calls itself/);
+  });
+});
+
+describe('pipelines of .kfp modules', () => {
+  const dir = project({
+    'lib/train.kfp': `${COMPONENTS}
+pipeline train "train" (n: int = 1) -> (model: str = f.out) {
+  f = step("lib", n)
+  report(f.out)
+}
+pipeline report "report" (text: str) { show(text) }
+`,
+    'main.kfp': `import "lib/train.kfp" as lib
+
+component show(text: str) { image: "alpine:3.19" command: ["echo", "main", text] }
+
+pipeline train "local" () { show("local") }
+
+pipeline "main" () {
+  for n in [1, 2] {
+    t = lib.train(n)
+    show(t.model)
+  }
+  train()
+}
+`,
+  });
+
+  it('are called through the alias, beside a local pipeline of the same name, and run', () => {
+    const r = runSync(scratch, [join(dir, 'main.kfp'), '--pipeline', 'main']);
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.json!.phase).toBe('Succeeded');
+    const logs = r.json!.tasks.map((t) => readFileSync(t.log!, 'utf8').trim()).sort();
+    expect(logs).toEqual(['lib-1', 'lib-1', 'lib-2', 'lib-2', 'main lib-1', 'main lib-2', 'main local']);
+    const built = compile(join(dir, 'main.kfp'));
+    const names = templates(built.workflows.get('main.yaml')!).map((t) => t['name']);
+    expect(names).toEqual(expect.arrayContaining(['graph-lib-train', 'graph-report', 'graph-train', 'show', 'show-2']));
+  });
+
+  it('an argument of the wrong type is an error located in the caller', () => {
+    const text = readFileSync(join(dir, 'main.kfp'), 'utf8').replace('lib.train(n)', 'lib.train("x")');
+    const { codes } = compile(join(dir, 'main.kfp'), text);
+    expect(codes).toEqual(['KFP3001']);
   });
 });
