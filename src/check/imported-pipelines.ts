@@ -122,7 +122,16 @@ export function importedPipelines(
     };
     const walk = (nodes: readonly IrNode[]): void => {
       for (const n of nodes) {
-        if (n.kind === 'call') include(n.pipeline);
+        if (n.kind === 'call') {
+          const at = origin.get(n.pipeline);
+          const callee = at && at.mod.pipelines!.irs.find((q) => q.name === at.name);
+          if (callee?.exit) {
+            ctx.report('InvalidPipelineCall', `pipeline \`${at!.name}\` of \`${at!.mod.file.path}\` has a \`finally\` block and cannot be called`, { start: n.origin.start, end: n.origin.end }, {
+              hint: 'Argo runs one exit handler per workflow: move the `finally` block to the pipeline that calls it',
+            });
+          }
+          include(n.pipeline);
+        }
         else if (n.kind === 'loop') walk(n.body);
         else if (n.kind === 'branch') {
           for (const a of n.arms) walk(a.body);

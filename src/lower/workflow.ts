@@ -118,6 +118,8 @@ interface Shared {
   readonly callable: ReadonlyMap<string, IrPipeline>;
   /** The called pipelines lowered so far, by call name (registered before their body is built, so a recursive call finds its own). */
   readonly graphs: Map<string, WorkflowLowering>;
+  /** The settings of the pipeline the workflow is built for: they hold for the pipelines it calls too. */
+  readonly settings: IrPipeline['settings'];
 }
 
 export class WorkflowLowering {
@@ -178,7 +180,7 @@ export class WorkflowLowering {
         });
       }
       this.shared = {
-        components: lowered, templateNames: new NameAllocator(), templates: [], sharedTemplates: new Map(), longStrings: new Map(), callable, graphs: new Map(),
+        components: lowered, templateNames: new NameAllocator(), templates: [], sharedTemplates: new Map(), longStrings: new Map(), callable, graphs: new Map(), settings: pipeline.settings,
       };
     }
     ({ components: this.components, templateNames: this.templateNames, templates: this.templates, sharedTemplates: this.sharedTemplates, longStrings: this.longStrings } = this.shared);
@@ -708,7 +710,7 @@ export class WorkflowLowering {
         },
       },
     };
-    const settingArgs = applyTaskSettings(template, task.settings, this.pipeline.settings, (v) => this.valueText(v, 'str', scope, deps), (vol) =>
+    const settingArgs = applyTaskSettings(template, task.settings, this.shared.settings, (v) => this.valueText(v, 'str', scope, deps), (vol) =>
       // The exit handler cannot reference the pipeline's tasks, but the claim's name is known: kfp names it after the run.
       this.inExit(scope) ? `{{workflow.name}}-${(this.nodes.get(vol) as IrVolume).resourceName}` : this.outputRef(vol, 'name', 'parameter', scope, deps, false),
     );
