@@ -6,7 +6,7 @@
  * outputs' bindings, and the rules that need every pipeline checked (a recursion must pass
  * an `if`; a called pipeline cannot have a `finally` block).
  */
-import type { IrComponent, IrNode, IrPipeline, IrPipelineOutput, IrPort } from '../ir/ir.js';
+import type { IrComponent, IrNode, IrPipeline, IrPipelineOutput, IrPort, IrVolume } from '../ir/ir.js';
 import type { SourceFile, Span } from '../source.js';
 import type * as ast from '../syntax/ast.js';
 import { checkParams } from './check-component.js';
@@ -173,6 +173,13 @@ export function checkPipelineCalls(ctx: CheckContext, decls: readonly ast.Pipeli
     for (const site of sites[i]!) {
       const callee = byName.get(site.callee);
       if (callee === undefined) continue;
+      const deleted = pipelines[callee]!.body.find((n): n is IrVolume => n.kind === 'volume' && n.deleteAtExit === true);
+      if (deleted) {
+        ctx.report('InvalidPipelineCall', `pipeline \`${site.callee}\` creates a volume with \`delete: true\` and cannot be called`, site.origin, {
+          hint: "the claim is deleted by the workflow's exit handler, which a called pipeline does not have: create the volume in the calling pipeline and pass on what it needs",
+          related: [ctx.related({ start: deleted.origin.start, end: deleted.origin.end }, 'the volume')],
+        });
+      }
       const finallyStmt = decls[callee]!.body.find((s): s is ast.FinallyStmt => s.kind === 'FinallyStmt');
       if (finallyStmt) {
         ctx.report('InvalidPipelineCall', `pipeline \`${site.callee}\` has a \`finally\` block and cannot be called`, site.origin, {
