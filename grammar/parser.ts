@@ -129,13 +129,21 @@ export class KfpParser extends CstParser {
     });
   });
 
-  /** pipelineDecl : "pipeline" String "(" paramList? ")" "{" TripleString? statement* "}" */
+  /**
+   * pipelineDecl : "pipeline" Identifier? String "(" paramList? ")" ("->" outputSpec)? "{" TripleString? statement* "}"
+   * (the Identifier is the name other pipelines call it by; outputs are bound as `name: type = task.output`)
+   */
   pipelineDecl = this.RULE('pipelineDecl', () => {
     this.CONSUME(T.Pipeline);
+    this.OPTION2(() => this.CONSUME(T.Identifier, { LABEL: 'callName' }));
     this.CONSUME(T.StringLiteral, { LABEL: 'name' });
     this.CONSUME(T.LParen);
     this.OPTION(() => this.SUBRULE(this.paramList));
     this.CONSUME(T.RParen);
+    this.OPTION3(() => {
+      this.CONSUME(T.Arrow);
+      this.SUBRULE(this.outputSpec);
+    });
     this.SUBRULE(this.block);
   });
 

@@ -62,9 +62,9 @@ function readMermaid(text: string): MermaidGraph {
     } else if (line === 'end') {
       expect(stack.length, 'an `end` without its subgraph').toBeGreaterThan(0);
       stack.pop();
-    } else if ((m = line.match(new RegExp(`^(${id})(?:\\["([^"]*)"\\]|\\[\\("([^"]*)"\\)\\])$`)))) {
+    } else if ((m = line.match(new RegExp(`^(${id})(?:\\["([^"]*)"\\]|\\[\\("([^"]*)"\\)\\]|\\[\\["([^"]*)"\\]\\])$`)))) {
       declare(m[1]!);
-      g.nodeLabels.set(m[1]!, m[2] ?? `(${m[3]!})`);
+      g.nodeLabels.set(m[1]!, m[2] ?? (m[3] !== undefined ? `(${m[3]})` : `[${m[4]!}]`));
     } else if ((m = line.match(new RegExp(`^(${id}) (-->|-\\.->) (${id})$`)))) {
       g.edges.push({ from: m[1]!, to: m[3]!, dashed: m[2] === '-.->' });
     } else {
@@ -177,6 +177,20 @@ describe('graph: add example (exact)', () => {
         '',
       ].join('\n'),
     );
+  });
+});
+
+describe('graph: pipelines that call pipelines', () => {
+  it('Mermaid: a call is a subroutine node named after the pipeline, with the edges of its arguments', () => {
+    const rel = 'examples/subpipelines.kfp';
+    const result = compileSource(new SourceFile(rel, readFileSync(join(repoRoot, rel), 'utf8')), { checkOnly: true });
+    const main = result.program!.pipelines.find((p) => p.displayName === 'subpipelines')!;
+    const g = readMermaid(toMermaid(main));
+    expect(g.nodeLabels.get('p_t')).toBe('[t<br/>pipeline train]');
+    expect(g.parents.get('p_t')).toEqual(['g_for_loop_1']);
+    expect(g.nodeLabels.get('p_train_until_good')).toBe('[train-until-good<br/>pipeline train_until_good]');
+    expect(edgeList(g)).toEqual(['t_points --> p_t', 'p_t --> t_report', 't_points --> p_train_until_good']);
+    expect(toDot(main)).toContain('p_t [label="t\\npipeline train", peripheries=2];');
   });
 });
 

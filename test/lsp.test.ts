@@ -112,6 +112,29 @@ describe('kfpdsl lsp', () => {
     expect(uses).toEqual([{ uri: uri('main.kfp'), range: { start: pos(4, 11), end: pos(4, 12) } }]);
   });
 
+  it('finds and hovers a call of a pipeline, and its outputs, as a component call', async () => {
+    const text = `${ADD}
+pipeline twice "add twice" (x: int) -> (sum: int = s) {
+  """Adds x to itself, twice."""
+  s = add(add(x, x), x)
+}
+
+pipeline "main" () {
+  t = twice(2)
+  add(t.sum, 1)
+}
+`;
+    lsp.open(uri('calls.kfp'), text);
+    expect(await lsp.diagnostics(uri('calls.kfp'), 1)).toEqual([]);
+    const def = await lsp.request<{ uri: string; range: Range }>('textDocument/definition', { textDocument: { uri: uri('calls.kfp') }, position: pos(13, 7) });
+    expect(def).toEqual({ uri: uri('calls.kfp'), range: { start: pos(7, 9), end: pos(7, 14) } });
+    const hover = await lsp.request<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri: uri('calls.kfp') }, position: pos(13, 7) });
+    expect(hover.contents.value).toContain('pipeline twice(x: int) -> (sum: int = s)');
+    expect(hover.contents.value).toContain('Adds x to itself, twice.');
+    const output = await lsp.request<{ uri: string; range: Range }>('textDocument/definition', { textDocument: { uri: uri('calls.kfp') }, position: pos(14, 9) });
+    expect(output).toEqual({ uri: uri('calls.kfp'), range: { start: pos(7, 40), end: pos(7, 43) } });
+  });
+
   it('shows the errors of an imported module that is not open at the module, as check does', async () => {
     writeFileSync(join(dir, 'lib', 'bad.kfp'), 'component bad(x: int) {\n  image: "alpine:3.19"\n  command: ["echo", y]\n}\n');
     lsp.open(uri('uses-bad.kfp'), 'import "lib/bad.kfp"\n\npipeline "u" () {\n  bad(1)\n}\n');

@@ -11,7 +11,7 @@ import { componentSpec } from '../lower/components.js';
 import { checkKfpUiOutputs } from '../lower/kfp-ui-outputs.js';
 import { checkLimits } from '../lower/limits.js';
 import { renderComponent, renderWorkflow } from '../lower/render.js';
-import { shapePipeline } from '../lower/shape.js';
+import { shapePipeline, type ShapedPipeline } from '../lower/shape.js';
 import { WorkflowLowering, type WorkflowFlavour } from '../lower/workflow.js';
 import { argoSchemaErrors, componentSchemaErrors } from '../schema/validators.js';
 import type { BackendOptions, BackendResult, OutputFile } from './backend.js';
@@ -38,15 +38,23 @@ export function lowerToArgo(program: IrProgram, options: BackendOptions, flavour
     diagnostics.push(...v.diagnostics);
     if (v.text !== undefined) files.push({ path: `components/${c.name.toLowerCase()}.yaml`, kind: 'component', text: v.text });
   }
+  // Called pipelines, shaped once for every workflow that calls them (their own names: a DAG of its own).
+  const callable = new Map<string, ShapedPipeline>();
+  for (const ir of [...program.pipelines, ...(program.graphs ?? [])]) if (ir.name !== undefined) callable.set(ir.name, shapePipeline(ir));
   program.pipelines.forEach((ir, i) => {
     const p = shapePipeline(ir);
-    const lowering = new WorkflowLowering(p, program.components, specs, flavour);
+    const lowering = new WorkflowLowering(p, program.components, specs, flavour, callable);
     const wf = lowering.lower();
     // Limits are checked on the lowered object, so `check` catches what only a cluster would reject.
     diagnostics.push(...checkLimits(file, program, ir.nameOrigin, wf, options.files));
     if (checkOnly || hasErrors(diagnostics)) return;
     const taskLines = new Map([...lowering.taskOrigins].map(([task, span]) => [task, file.positionAt(span.start).line]));
-    const v = verifyRendered(renderWorkflow(wf, { path: sourcePath, taskLines }), wf, `pipeline "${p.displayName}"`, argoSchemaErrors, file, verify);
+    // A called pipeline from a .kfp module has its lines in that file: its tasks get no comment.
+    const templateTaskLines = new Map([...lowering.graphTaskOrigins].map(([template, origins]) => [
+      template,
+      new Map([...origins].filter(([, span]) => span.file === undefined || span.file === file.path).map(([task, span]) => [task, file.positionAt(span.start).line])),
+    ]));
+    const v = verifyRendered(renderWorkflow(wf, { path: sourcePath, taskLines, templateTaskLines }), wf, `pipeline "${p.displayName}"`, argoSchemaErrors, file, verify);
     diagnostics.push(...v.diagnostics);
     if (v.text !== undefined) files.push({ path: `${p.name}.yaml`, kind: 'workflow', text: v.text, pipeline: i });
   });

@@ -13,10 +13,18 @@ import { parseSource } from '../syntax/parse.js';
 import { checkArgoPlaceholders } from './argo-placeholders.js';
 import { readImport, type ImportOptions } from './check-import.js';
 import { CheckContext } from './context.js';
-import { declareScope, type Scope } from './scope.js';
+import { calledNames, declareScope, programComponents, type Scope } from './scope.js';
+import { checkPipeline } from './check-pipeline.js';
+import { calledPipeline, checkPipelineCalls, withPipelines } from './pipeline-calls.js';
+import type { IrComponent, IrPipeline } from '../ir/ir.js';
 
 export interface LoadedModule extends Scope {
   readonly file: SourceFile;
+  /**
+   * Its pipelines that have a call name, checked as the module's own (with its components,
+   * named as the module names them in `components`), for importers that call them.
+   */
+  readonly pipelines?: { readonly irs: readonly IrPipeline[]; readonly signatures: ReadonlyMap<string, IrComponent>; readonly components: readonly IrComponent[] };
 }
 
 /** One link of the chain of imports being loaded: the file, and the import in it being followed. */
@@ -68,12 +76,29 @@ export class ModuleLoader {
     const before = ctx.diagnostics.length;
     const scope = declareScope(mctx, parsed.document, this);
     checkArgoPlaceholders(mctx, { ...parsed.document, pipelines: [] });
+    const pipelines = scope.incomplete ? undefined : this.callablePipelines(mctx, parsed.document, scope);
     this.chain.pop();
     // A module with errors is reported in the module; its importers' calls to it are not checked (they would only cascade).
     const failed = ctx.diagnostics.slice(before).some((d) => d.severity === 'error');
-    const mod: LoadedModule = { ...scope, incomplete: scope.incomplete || failed, file };
+    const mod: LoadedModule = { ...scope, incomplete: scope.incomplete || failed, file, ...(pipelines ? { pipelines } : {}) };
     this.done.set(read.real, mod);
     return mod;
+  }
+
+  /** The module's callable pipelines, checked in the module (its errors at its own lines). */
+  private callablePipelines(mctx: CheckContext, doc: ast.Document, scope: Scope): LoadedModule['pipelines'] {
+    const named = doc.pipelines.filter((p) => p.callName);
+    if (named.length === 0) return undefined;
+    const only = { ...doc, pipelines: named };
+    const { list, byCallee } = programComponents(scope, calledNames(only));
+    const callable = withPipelines(mctx, only, byCallee);
+    const irs = named.map((p) => checkPipeline(mctx, p, callable));
+    checkPipelineCalls(mctx, named, irs);
+    const signatures = new Map(named.flatMap((p) => {
+      const sig = callable.get(p.callName!.name);
+      return sig && calledPipeline(sig) ? [[p.callName!.name, sig] as const] : [];
+    }));
+    return { irs, signatures, components: list };
   }
 
   private reportCycle(ctx: CheckContext, imp: ast.ImportDecl, from: number): void {

@@ -25,14 +25,14 @@ import { GENERATE_NAME_MAX } from './name-limits.js';
 import { PipelineState } from './pipeline-state.js';
 import { checkPipelineSetting } from './settings.js';
 import { checkCycles } from './task-graph.js';
-import { PARAM_TYPES } from './types.js';
+import { checkPipelineOutputs, pipelineParamTypes } from './pipeline-calls.js';
 import { checkUnused } from './unused.js';
 
 export { MAX_ELIF } from './build-ir.js';
 
 export function checkPipeline(ctx: CheckContext, p: ast.PipelineDecl, components: ReadonlyMap<string, IrComponent>): IrPipeline {
   const ps = new PipelineState(ctx, components);
-  const params: IrParam[] = checkParams(ps.ctx, p.params, PARAM_TYPES, 'pipeline parameter').map((port) => ({
+  const params: IrParam[] = checkParams(ps.ctx, p.params, pipelineParamTypes(p), 'pipeline parameter').map((port) => ({
     name: port.name,
     type: port.type,
     ...(port.default ? { default: port.default } : {}),
@@ -60,6 +60,7 @@ export function checkPipeline(ctx: CheckContext, p: ast.PipelineDecl, components
     } else mainBody.push(s);
   }
   const body = nonEmpty(ps, statements(ps, mainBody, [], false), p.nameSpan, 'pipeline');
+  const outputs = checkPipelineOutputs(ps, p);
   checkCycles(ps);
   checkUnused(ps);
   // The name every Kubernetes target derives from the pipeline's (kfp's sanitize_k8s_name).
@@ -72,6 +73,8 @@ export function checkPipeline(ctx: CheckContext, p: ast.PipelineDecl, components
   if (p.name.trim() === '') ps.ctx.report('EmptyPipelineName', 'a pipeline needs a name', p.nameSpan, { hint: 'e.g. pipeline "train model" () { … }' });
   return {
     displayName: p.name,
+    ...(p.callName ? { name: p.callName.name } : {}),
+    ...(outputs ? { outputs } : {}),
     nameOrigin: { start: p.nameSpan.start, end: p.nameSpan.end },
     ...(p.description ? { description: p.description.text } : {}),
     params,

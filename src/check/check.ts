@@ -15,6 +15,8 @@ import type { ImportOptions } from './check-import.js';
 import { ModuleLoader } from './check-module.js';
 import { checkPipeline } from './check-pipeline.js';
 import { CheckContext } from './context.js';
+import { checkPipelineCalls, withPipelines } from './pipeline-calls.js';
+import { importedPipelines } from './imported-pipelines.js';
 import { calledNames, declareScope, programComponents } from './scope.js';
 
 export type CheckOptions = ImportOptions;
@@ -41,11 +43,15 @@ export function check(doc: ast.Document, options: CheckOptions): CheckResult {
   const loader = new ModuleLoader(options, doc.file, () => realPathOf(doc, options));
   const scope = declareScope(ctx, doc, loader);
   checkArgoPlaceholders(ctx, doc);
-  const { list, byCallee } = programComponents(scope, calledNames(doc));
+  const { list, byCallee, byOriginal } = programComponents(scope, calledNames(doc));
   const files = new Map([[doc.file.path, doc.file], ...loader.files]);
   // A module that could not be loaded would make every call to its components an unknown-component error.
   if (scope.incomplete) return { program: { components: list, pipelines: [] }, diagnostics: ctx.diagnostics, files };
-  const pipelines = doc.pipelines.map((p) => checkPipeline(ctx, p, byCallee));
+  const imports = importedPipelines(ctx, doc, loader, list, byOriginal);
+  const callable = withPipelines(ctx, doc, byCallee, imports.signatures);
+  const pipelines = doc.pipelines.map((p) => checkPipeline(ctx, p, callable));
+  checkPipelineCalls(ctx, doc.pipelines, pipelines);
+  const graphs = imports.graphs(pipelines);
   const names = new Map<string, ast.PipelineDecl>();
   doc.pipelines.forEach((p, i) => {
     // The name every Kubernetes target derives from the pipeline's (kfp's sanitize_k8s_name).
@@ -55,5 +61,5 @@ export function check(doc: ast.Document, options: CheckOptions): CheckResult {
       ctx.report('DuplicateName', `pipeline "${p.name}" has the same Kubernetes name as another pipeline (\`${key}\`)`, p.nameSpan, { related: [ctx.related(prev.nameSpan, 'the other one')] });
     } else names.set(key, p);
   });
-  return { program: { components: list, pipelines }, diagnostics: ctx.diagnostics, files };
+  return { program: { components: list, pipelines, ...(graphs.length ? { graphs } : {}) }, diagnostics: ctx.diagnostics, files };
 }

@@ -135,7 +135,12 @@ export function declareScope(ctx: CheckContext, doc: ast.Document, loader: Modul
  * component keeps its name, so it compiles exactly as if written inline, unless that name is
  * taken in the program (`lib.train` beside a local `train`): then it is `lib_train`.
  */
-export function programComponents(scope: Scope, called: ReadonlySet<string>): { list: IrComponent[]; byCallee: Map<string, IrComponent> } {
+export function programComponents(scope: Scope, called: ReadonlySet<string>): {
+  list: IrComponent[];
+  byCallee: Map<string, IrComponent>;
+  /** A module's component as its module checked it → as this program compiles it (renamed or not). */
+  byOriginal: Map<IrComponent, IrComponent>;
+} {
   const list: IrComponent[] = [];
   const taken = new Set<string>();
   const byCallee = new Map<string, IrComponent>();
@@ -167,7 +172,8 @@ export function programComponents(scope: Scope, called: ReadonlySet<string>): { 
     included.set(e.comp, comp);
     byCallee.set(key, comp);
   }
-  return { list, byCallee };
+  for (const c of list) if (!included.has(c)) included.set(c, c);
+  return { list, byCallee, byOriginal: included };
 }
 
 /** The names a document's pipelines call (tasks and component calls inside arguments). */

@@ -3,7 +3,8 @@
  * duplicates, nothing required missing) and each value's type fits its input's; a task's
  * settings are checked by settings.ts with values resolved here.
  */
-import type { IrTask, IrValue } from '../ir/ir.js';
+import type { IrCall, IrTask, IrValue } from '../ir/ir.js';
+import { calledPipeline } from './pipeline-calls.js';
 import { keyedObject } from '../ir/ir.js';
 import type { Span } from '../source.js';
 import type * as ast from '../syntax/ast.js';
@@ -15,7 +16,7 @@ import { checkTaskSettings, type SettingResolver } from './settings.js';
 import { edge } from './task-graph.js';
 import { assignable, describeType, isUntypedImportedPort, type ValueType } from './types.js';
 
-export function task(ps: PipelineState, info: TaskInfo, frames: readonly LoopFrame[]): IrTask | undefined {
+export function task(ps: PipelineState, info: TaskInfo, frames: readonly LoopFrame[]): IrTask | IrCall | undefined {
   const s = info.stmt;
   const comp = info.component;
   const args = keyedObject<IrValue>();
@@ -83,8 +84,21 @@ export function task(ps: PipelineState, info: TaskInfo, frames: readonly LoopFra
     value: (e) => argument(ps, e, undefined, info, frames),
     volume: (e) => mountTarget(ps, e, info, frames),
   };
+  const pipeline = calledPipeline(comp);
+  if (pipeline && s.settings.length > 0) {
+    ps.ctx.report('InvalidPipelineCall', `a call of pipeline \`${comp!.name}\` takes no task settings`, s.settings[0]!.name.span, {
+      hint: 'settings belong to the tasks inside the called pipeline',
+    });
+    return undefined;
+  }
   const settings = checkTaskSettings(ps.ctx, s.settings, resolver);
   if (!comp) return undefined;
+  if (pipeline) {
+    return {
+      kind: 'call', id: info.id, ...(info.binding !== undefined ? { binding: info.binding } : {}),
+      pipeline: comp.name, args, after, origin: { start: s.span.start, end: s.span.end },
+    };
+  }
   if (comp.impl.kind === 'imported' && comp.impl.graphRefs) {
     // kfp loads a graph's child components from their URLs; kfpdsl compiles offline and will not fetch them.
     ps.ctx.report('GraphComponent', `\`${comp.name}\` is a graph component; its ${comp.impl.graphRefs.length} tasks refer to other components by URL, which kfpdsl does not download`, s.callee.span, {

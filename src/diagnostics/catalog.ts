@@ -66,6 +66,9 @@ export const Codes = {
   DependencyCycle: def('KFP3004', 'dependency-cycle', 'error', 'tasks that depend on each other in a cycle'),
   AmbiguousOutput: def('KFP3005', 'ambiguous-output', 'error', 'a task used as a value when it has no single output'),
   InvalidDefault: def('KFP3006', 'invalid-default', 'error', 'a default value that does not fit its declared type'),
+  UnconditionalRecursion: def('KFP3030', 'unconditional-recursion', 'error', 'a pipeline that calls itself, directly or through others, with no `if` on the way: it would never end'),
+  InvalidPipelineOutput: def('KFP3031', 'invalid-pipeline-output', 'error', 'a pipeline output that is unnamed, unbound, or bound to something other than a task output of its type'),
+  InvalidPipelineCall: def('KFP3032', 'invalid-pipeline-call', 'error', 'a call of a pipeline that cannot be called so: with task settings, or of a pipeline with a `finally` block or a `volume(…, delete: true)`'),
 
   // KFP4001 once named every problem with a setting; it keeps only its summary's meaning, for
   // settings without a code of their own. The other problems it covered have their own codes

@@ -229,11 +229,17 @@ class Printer {
     }
   }
 
-  /** pipeline "name" (params) { description, statements } */
+  /** pipeline callName? "name" (params) (-> outputs)? { description, statements } */
   private pipelineDecl(p: ast.PipelineDecl): void {
     this.take('Pipeline', false);
+    if (p.callName) this.take('Identifier', true);
     this.take('StringLiteral', true);
     this.params(p.params, true);
+    if (p.returns) {
+      this.take('Arrow', true);
+      if (p.returns.single) this.take('Identifier', true);
+      else this.params(p.returns.outputs, true);
+    }
     this.statementBlock(p.body, p.description);
   }
 

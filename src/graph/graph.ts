@@ -24,7 +24,8 @@ import { shapePipeline, type ShapedLoop as IrLoop, type ShapedNode as IrNode, ty
 interface GraphNode {
   kind: 'node';
   id: string;
-  shape: 'box' | 'cylinder';
+  /** `subroutine`: a call of another pipeline. */
+  shape: 'box' | 'cylinder' | 'subroutine';
   /** Lines of the label, unescaped. */
   lines: string[];
 }
@@ -92,6 +93,7 @@ class GraphBuilder {
         }
       } else if (n.kind === 'volume') this.nodeIds.set(n.name, this.unique(`v_${sanitizeId(n.name)}`));
       else if (n.kind === 'resource') this.nodeIds.set(n.name, this.unique(`r_${sanitizeId(n.name)}`));
+      else if (n.kind === 'call') this.nodeIds.set(n.name, this.unique(`p_${sanitizeId(n.name)}`));
       else this.assignIds(n.body);
     }
   }
@@ -124,6 +126,13 @@ class GraphBuilder {
           const m = n.manifest as { kind?: unknown };
           out.push({ kind: 'node', id, shape: 'box', lines: [n.name, `${n.action} ${typeof m.kind === 'string' ? m.kind : 'resource'}`] });
           for (const v of n.refs) this.dataEdge(v, id, false);
+          for (const a of n.after) this.orderEdge(a, id);
+          break;
+        }
+        case 'call': {
+          const id = this.nodeIds.get(n.name) ?? '';
+          out.push({ kind: 'node', id, shape: 'subroutine', lines: [n.name, `pipeline ${n.pipeline}`] });
+          for (const v of Object.values(n.args)) this.dataEdge(v, id, false);
           for (const a of n.after) this.orderEdge(a, id);
           break;
         }
@@ -245,7 +254,7 @@ export function toMermaid(p: IrPipeline): string {
         lines.push(`${indent}end`);
       } else {
         const label = it.lines.map(mermaidText).join('<br/>');
-        lines.push(it.shape === 'cylinder' ? `${indent}${it.id}[("${label}")]` : `${indent}${it.id}["${label}"]`);
+        lines.push(it.shape === 'cylinder' ? `${indent}${it.id}[("${label}")]` : it.shape === 'subroutine' ? `${indent}${it.id}[["${label}"]]` : `${indent}${it.id}["${label}"]`);
       }
     }
   };
@@ -281,7 +290,7 @@ export function toDot(p: IrPipeline): string {
         first ??= anchor;
       } else {
         const label = it.lines.map((l) => dotString(l).slice(1, -1)).join('\\n');
-        lines.push(`${indent}${it.id} [label="${label}"${it.shape === 'cylinder' ? ', shape=cylinder, style=solid' : ''}];`);
+        lines.push(`${indent}${it.id} [label="${label}"${it.shape === 'cylinder' ? ', shape=cylinder, style=solid' : it.shape === 'subroutine' ? ', peripheries=2' : ''}];`);
         first ??= it.id;
       }
     }

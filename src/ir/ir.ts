@@ -258,6 +258,20 @@ export interface IrResource extends IrTaskLike {
   outputs: { [name: string]: string };
 }
 
+/**
+ * A call of another pipeline (`m = train_pipe(data)`): its body runs as a group of its own
+ * with these arguments for its parameters, and its declared outputs are this node's outputs
+ * (`{ output: { task: <this id>, name } }`). The pipeline may be this one (recursion under a
+ * condition, kfp v1's graph components) or one of a .kfp module.
+ */
+export interface IrCall extends IrTaskLike {
+  kind: 'call';
+  /** The called pipeline's call name: its IrPipeline.name. */
+  pipeline: IrIdentifier;
+  /** Parameter name → value; a parameter left out takes its default. */
+  args: { [param: string]: IrValue };
+}
+
 export type IrCompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
 
 export type IrCondExpr =
@@ -313,7 +327,7 @@ export interface IrLoop {
  * A step of a pipeline's body, told apart by `kind`.
  * @discriminator kind
  */
-export type IrNode = IrTask | IrVolume | IrResource | IrBranch | IrLoop;
+export type IrNode = IrTask | IrVolume | IrResource | IrCall | IrBranch | IrLoop;
 
 export interface IrParam {
   /** @pattern ^[-a-zA-Z0-9_]+$ */
@@ -343,9 +357,20 @@ export interface IrPipelineSettings {
   podDisruptionBudget?: number | string;
 }
 
+/** A pipeline's declared output, bound to a value of its body (a task output, or one collected from a loop). */
+export interface IrPipelineOutput {
+  name: IrIdentifier;
+  type: IrType;
+  value: IrValue;
+}
+
 export interface IrPipeline {
   /** As the user wrote it: shown in the KFP UI (backends derive their names from it). */
   displayName: string;
+  /** The name other pipelines call it by (`pipeline train "…"`); absent: it cannot be called. Unique in the program. */
+  name?: IrIdentifier;
+  /** What a call of it gives its caller. */
+  outputs?: IrPipelineOutput[];
   /** Where the name is written, for diagnostics a backend raises about the whole pipeline. */
   nameOrigin: IrSpan;
   description?: string;
@@ -359,5 +384,8 @@ export interface IrPipeline {
 
 export interface IrProgram {
   components: IrComponent[];
+  /** The pipelines built, one workflow each (a called one among them is also lowered where it is called). */
   pipelines: IrPipeline[];
+  /** Pipelines of .kfp modules that this program's pipelines call (directly or through each other): lowered where called, never built alone. */
+  graphs?: IrPipeline[];
 }

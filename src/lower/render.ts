@@ -54,6 +54,8 @@ export interface RenderSource {
   readonly path: string;
   /** A DAG task's name → its `.kfp` line, for the comment above it. */
   readonly taskLines?: ReadonlyMap<string, number>;
+  /** For the DAG templates of called pipelines, whose task names are their own: template name → task name → line. */
+  readonly templateTaskLines?: ReadonlyMap<string, ReadonlyMap<string, number>>;
 }
 
 function header(source: RenderSource): string {
@@ -112,7 +114,10 @@ export function renderWorkflow(wf: ArgoWorkflow, source: RenderSource): string {
     metadata: { generateName: wf.metadata.generateName, annotations: wf.metadata.annotations, labels: wf.metadata.labels },
     spec: {
       entrypoint: wf.spec.entrypoint,
-      templates: wf.spec.templates.map((t) => templateView(t, origin)),
+      templates: wf.spec.templates.map((t) => {
+        const lines = source.templateTaskLines?.get(t.name);
+        return templateView(t, lines ? (task) => (lines.has(task) ? `${file}:${lines.get(task)!}` : undefined) : origin);
+      }),
       arguments: wf.spec.arguments,
       serviceAccountName: wf.spec.serviceAccountName,
     },

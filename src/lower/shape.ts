@@ -13,7 +13,7 @@
  * The rest of the lowering (workflow.ts) and `kfpdsl graph` work on this shape.
  */
 import type {
-  IrCondExpr, IrEnvVar, IrLoop, IrMount, IrNode, IrPipeline, IrResource, IrSettingValue, IrTask, IrTaskSettings, IrValue, IrVolume,
+  IrCall, IrCondExpr, IrEnvVar, IrLoop, IrMount, IrNode, IrPipeline, IrResource, IrSettingValue, IrTask, IrTaskSettings, IrValue, IrVolume,
 } from '../ir/ir.js';
 import { keyedObject } from '../ir/ir.js';
 import { NameAllocator, pipelineK8sName, taskName } from '../names.js';
@@ -37,6 +37,12 @@ export interface ShapedResource extends Omit<IrResource, 'id' | 'binding'> {
   source: string;
 }
 
+/** A call of another pipeline: a task whose template is that pipeline's DAG. */
+export interface ShapedCall extends Omit<IrCall, 'id' | 'binding'> {
+  name: string;
+  source: string;
+}
+
 export interface ShapedCondition {
   kind: 'condition';
   /** The Argo name of the group's DAG template and task (`condition-3`). */
@@ -51,17 +57,21 @@ export interface ShapedLoop extends Omit<IrLoop, 'id' | 'variable' | 'body' | 'o
   body: ShapedNode[];
 }
 
-export type ShapedNode = ShapedTask | ShapedVolume | ShapedResource | ShapedCondition | ShapedLoop;
+export type ShapedNode = ShapedTask | ShapedVolume | ShapedResource | ShapedCall | ShapedCondition | ShapedLoop;
 
-export interface ShapedPipeline extends Omit<IrPipeline, 'body' | 'exit' | 'nameOrigin'> {
+export interface ShapedPipeline extends Omit<IrPipeline, 'name' | 'body' | 'exit' | 'nameOrigin' | 'outputs'> {
   /** Sanitised for Kubernetes: the entrypoint template and generateName. */
   name: string;
+  /** The name other pipelines call it by (IrPipeline.name): a called pipeline's DAG template is `graph-<callName>`. */
+  callName?: string;
   body: ShapedNode[];
   exit?: ShapedNode[];
+  /** A called pipeline's outputs, their values in its own Argo names. */
+  outputs?: IrPipeline['outputs'];
 }
 
 
-type Named = IrTask | IrVolume | IrResource | IrLoop | IrBranch['arms'][number] | NonNullable<IrBranch['else']>;
+type Named = IrTask | IrVolume | IrResource | IrCall | IrLoop | IrBranch['arms'][number] | NonNullable<IrBranch['else']>;
 type IrBranch = Extract<IrNode, { kind: 'branch' }>;
 
 /** Argo names for one pipeline's nodes, handed out as kfp v1 would, in source order. */
@@ -88,7 +98,7 @@ export class KfpNames {
           walk(n.body);
         } else {
           // `lib.train(...)` names its task `train`, as the same call to an inline component would.
-          const callee = n.kind === 'task' ? n.component.slice(n.component.lastIndexOf('.') + 1) : n.kind;
+          const callee = n.kind === 'task' ? n.component.slice(n.component.lastIndexOf('.') + 1) : n.kind === 'call' ? n.pipeline : n.kind;
           entries.push({ pos: n.origin.start, node: n, base: taskName(n.binding ?? callee) });
         }
       }
@@ -181,6 +191,12 @@ export function shapePipeline(p: IrPipeline): ShapedPipeline {
         task.settings = settings(n.settings);
         return [task];
       }
+      case 'call': {
+        const { id: _id, binding, ...rest } = n;
+        const args = keyedObject<IrValue>();
+        for (const [k, v] of Object.entries(n.args)) args[k] = value(v);
+        return [{ ...rest, name: names.of(n), source: binding ?? n.pipeline, args, after: after(n.after) }];
+      }
       case 'volume': {
         const { id: _id, binding, claimName, ...rest } = n;
         const name = names.of(n);
@@ -212,9 +228,11 @@ export function shapePipeline(p: IrPipeline): ShapedPipeline {
       }
     }
   };
-  const { body, exit, nameOrigin: _n, ...rest } = p;
+  const { body, exit, nameOrigin: _n, outputs, name: callName, ...rest } = p;
   return {
     ...rest,
+    ...(callName !== undefined ? { callName } : {}),
+    ...(outputs ? { outputs: outputs.map((o) => ({ ...o, value: value(o.value) })) } : {}),
     name: pipelineK8sName(p.displayName),
     body: body.flatMap(node),
     ...(exit ? { exit: exit.flatMap(node) } : {}),

@@ -12,7 +12,7 @@
 import { keyedObject } from '../ir/ir.js';
 import type { IrComponent, IrSpan, IrType, IrValue, Json } from '../ir/ir.js';
 import type {
-  ShapedLoop as IrLoop, ShapedNode as IrNode, ShapedPipeline as IrPipeline, ShapedResource as IrResource, ShapedTask as IrTask, ShapedVolume as IrVolume,
+  ShapedCall, ShapedLoop as IrLoop, ShapedNode as IrNode, ShapedPipeline as IrPipeline, ShapedResource as IrResource, ShapedTask as IrTask, ShapedVolume as IrVolume,
 } from './shape.js';
 import { NameAllocator, sanitizeK8sName, taskName } from '../names.js';
 import type { ArgoArtifact, ArgoDagTask, ArgoParameter, ArgoTemplate, ArgoWorkflow } from './argo-types.js';
@@ -100,7 +100,7 @@ interface Group {
   readonly children: readonly IrNode[];
   readonly inputs: Map<string, GroupInput>;
   /** Values of inner tasks this DAG hands to its caller: name → `{{tasks.…}}` inside it. */
-  readonly outputs: Map<string, { kind: Kind; from: string }>;
+  readonly outputs: Map<string, { kind: Kind; from: string; name?: string }>;
   readonly when?: string;
   template?: ArgoTemplate;
 }
@@ -119,23 +119,45 @@ function itemName(loop: string, field?: string): string {
   return field ? `${base}-subvar-${field}` : base;
 }
 
+/**
+ * What every DAG of one workflow shares: its template names, its templates (a component's is
+ * shared by every task that agrees on it, in the pipeline and in the pipelines it calls) and
+ * the called pipelines' lowerings, one DAG template each however often they are called.
+ */
+interface Shared {
+  readonly components: Map<string, LoweredComponent>;
+  readonly templateNames: NameAllocator;
+  readonly templates: ArgoTemplate[];
+  readonly sharedTemplates: Map<string, ArgoTemplate>;
+  readonly longStrings: Map<string, number>;
+  /** The program's callable pipelines, by call name. */
+  readonly callable: ReadonlyMap<string, IrPipeline>;
+  /** The called pipelines lowered so far, by call name (registered before their body is built, so a recursive call finds its own). */
+  readonly graphs: Map<string, WorkflowLowering>;
+  /** The settings of the pipeline the workflow is built for: they hold for the pipelines it calls too. */
+  readonly settings: IrPipeline['settings'];
+}
+
 export class WorkflowLowering {
-  private readonly components = new Map<string, LoweredComponent>();
-  private readonly templateNames = new NameAllocator();
-  private readonly templates: ArgoTemplate[] = [];
+  private readonly shared: Shared;
+  private readonly components: Map<string, LoweredComponent>;
+  private readonly templateNames: NameAllocator;
+  private readonly templates: ArgoTemplate[];
+  /** Lowering a called pipeline: a DAG template whose parameters are its inputs and whose outputs are its declared ones. */
+  private readonly isGraph: boolean;
   /** Where each task or group sits: node name → the group whose DAG holds it. */
   private readonly parentOf = new Map<string, Group>();
   private readonly groups = new Map<string, Group>();
-  private readonly nodes = new Map<string, IrTask | IrVolume | IrResource>();
+  private readonly nodes = new Map<string, IrTask | IrVolume | IrResource | ShapedCall>();
   /** Each container task's (shared) template. */
   private readonly taskTemplates = new Map<string, ArgoTemplate>();
   /** `task\0output` pairs some task consumes as a value: they become output parameters. */
   private readonly valueConsumed = new Set<string>();
   /** Template names of the volume and resource tasks (Argo resource templates, one per task). */
   private readonly resourceTemplates = new Map<string, string>();
-  private readonly sharedTemplates = new Map<string, ArgoTemplate>();
+  private readonly sharedTemplates: Map<string, ArgoTemplate>;
   /** Numbers standing for long strings in the keys of `sharedTemplates` (see share). */
-  private readonly longStrings = new Map<string, number>();
+  private readonly longStrings: Map<string, number>;
   private readonly keyOf = (s: string): string | number => {
     if (s.length < 64) return s;
     let id = this.longStrings.get(s);
@@ -147,18 +169,100 @@ export class WorkflowLowering {
   private root: Group | undefined;
   /** Where each task came from (node name → its span in the source), for the comment above it in the YAML (src/lower/render.ts). */
   readonly taskOrigins = new Map<string, IrSpan>();
+  /** The same for the DAG templates of called pipelines (their tasks' names are their own): template name → task name → span. */
+  readonly graphTaskOrigins = new Map<string, ReadonlyMap<string, IrSpan>>();
 
   constructor(
     private readonly pipeline: IrPipeline,
     components: readonly IrComponent[],
     specs: ReadonlyMap<string, ComponentSpec>,
     private readonly flavour: WorkflowFlavour = 'kfp',
+    callable: ReadonlyMap<string, IrPipeline> = new Map(),
+    caller?: WorkflowLowering,
   ) {
-    const bases = new NameAllocator();
-    for (const c of components) {
-      const spec = specs.get(c.name) ?? componentSpec(c);
-      this.components.set(c.name, new LazyComponent(c, spec, bases.unique(taskName(c.name))));
+    this.isGraph = caller !== undefined;
+    if (caller) this.shared = caller.shared;
+    else {
+      const lowered = new Map<string, LoweredComponent>();
+      const bases = new NameAllocator();
+      for (const c of components) {
+        const spec = specs.get(c.name) ?? componentSpec(c);
+        lowered.set(c.name, new LazyComponent(c, spec, bases.unique(taskName(c.name))));
+      }
+      this.shared = {
+        components: lowered, templateNames: new NameAllocator(), templates: [], sharedTemplates: new Map(), longStrings: new Map(), callable, graphs: new Map(), settings: pipeline.settings,
+      };
     }
+    ({ components: this.components, templateNames: this.templateNames, templates: this.templates, sharedTemplates: this.sharedTemplates, longStrings: this.longStrings } = this.shared);
+  }
+
+  /**
+   * A called pipeline's DAG template (kfp v1's `graph-<name>` of a graph component): its
+   * parameters come in as the template's inputs (a `file` one as an artifact), its outputs go
+   * out as the template's. Built once; every call, a recursive one too, names the same template.
+   */
+  private buildGraph(): void {
+    const p = this.pipeline;
+    const root = this.index(p.body, `graph-${taskName(p.callName ?? p.name)}`);
+    this.root = root;
+    for (const x of p.params) root.inputs.set(x.name, { kind: x.type === 'file' ? 'artifact' : 'parameter', value: { param: x.name } });
+    this.buildGroup(root);
+  }
+
+  /** The lowering of the called pipeline `name`, made (and its DAG built) on its first call. */
+  private graph(name: string): WorkflowLowering {
+    let g = this.shared.graphs.get(name);
+    if (!g) {
+      g = new WorkflowLowering(this.shared.callable.get(name)!, [], new Map(), this.flavour, this.shared.callable, this);
+      this.shared.graphs.set(name, g);
+      g.buildGraph();
+    }
+    return g;
+  }
+
+  /** The name of a called pipeline's output on its DAG template, exposed there as a parameter or an artifact. */
+  private graphOutput(output: string, kind: Kind): string {
+    const root = this.root!;
+    const key = `${kind}\u0000${output}`;
+    if (!root.outputs.has(key)) {
+      const v = this.pipeline.outputs!.find((o) => o.name === output)!.value;
+      const from = 'output' in v ? this.outputRef(v.output.task, v.output.name, kind, root, new Set(), false)
+        : 'collect' in v ? this.outputRef(v.collect.task, v.collect.name, kind, root, new Set(), true)
+        : '';
+      root.outputs.set(key, { kind, from, name: output });
+    }
+    return output;
+  }
+
+  /** A call of another pipeline: a task of its DAG template, with an argument for each of its parameters. */
+  private callTask(call: ShapedCall, scope: Group, deps: Set<string>): ArgoDagTask {
+    const g = this.graph(call.pipeline);
+    const params: ArgoParameter[] = [];
+    const artifacts: ArgoArtifact[] = [];
+    for (const x of g.pipeline.params) {
+      const v = call.args[x.name] ?? x.default;
+      if (v === undefined) continue;
+      if (x.type === 'file') artifacts.push(this.artifactArg(x.name, v, 'file', scope, deps));
+      else params.push({ name: x.name, value: this.valueText(v, x.type, scope, deps) });
+    }
+    const args = {
+      ...(params.length ? { parameters: params.sort(byName) } : {}),
+      ...(artifacts.length ? { artifacts: artifacts.sort(byName) } : {}),
+    };
+    return { name: call.name, template: g.root!.name, ...(Object.keys(args).length ? { arguments: args } : {}) };
+  }
+
+  /** Output parameters, then the templates of this DAG's groups and loop limiters. */
+  private finish(): ArgoTemplate[] {
+    this.addOutputParameters();
+    return [...[...this.groups.values()].map((g) => this.groupTemplate(g)), ...this.limiters.map((l) => this.limiterTemplate(l))];
+  }
+
+  /** A pipeline parameter's value in `scope`: the workflow's parameter, or in a called pipeline the DAG's input, threaded in. */
+  private paramText(name: string, scope: Group): string {
+    if (!this.isGraph) return `{{workflow.parameters.${name}}}`;
+    if (!scope.inputs.has(name)) scope.inputs.set(name, { kind: 'parameter', value: { param: name } });
+    return paramRef(name);
   }
 
   lower(): ArgoWorkflow {
@@ -174,10 +278,13 @@ export class WorkflowLowering {
       this.buildGroup(exit);
       this.addVolumeDeletions(exit, deletions);
     }
-    this.addOutputParameters();
-    const groupTemplates = [...this.groups.values()].map((g) => this.groupTemplate(g));
-    const limiterTemplates = this.limiters.map((l) => this.limiterTemplate(l));
-    const templates = [...this.templates, ...groupTemplates, ...limiterTemplates].sort(byName);
+    const own = this.finish();
+    const graphTemplates = [...this.shared.graphs.values()].flatMap((g) => {
+      const made = g.finish();
+      for (const t of made) this.graphTaskOrigins.set(t.name, g.taskOrigins);
+      return made;
+    });
+    const templates = [...this.templates, ...own, ...graphTemplates].sort(byName);
     const s = p.settings;
     return {
       apiVersion: 'argoproj.io/v1alpha1',
@@ -270,9 +377,10 @@ export class WorkflowLowering {
   }
 
   /** The name of an output on the template that produces it. */
-  private templateOutputName(task: string, output: string): string {
+  private templateOutputName(task: string, output: string, kind: Kind = 'artifact'): string {
     const node = this.nodes.get(task)!;
     if (node.kind === 'volume' || node.kind === 'resource') return `${this.resourceTemplates.get(task)}-${output}`;
+    if (node.kind === 'call') return this.graph(node.pipeline).graphOutput(output, kind);
     const c = this.components.get(node.component)!;
     const type = c.ir.outputs.find((o) => o.name === output)?.type;
     // The KFP UI looks for these two artifacts by their fixed names (kfp's _is_legacy_output_name).
@@ -298,7 +406,7 @@ export class WorkflowLowering {
   private expose(node: string, task: string, output: string, kind: Kind): string {
     if (node === task) {
       if (kind === 'parameter') this.valueConsumed.add(`${task}\u0000${output}`);
-      return this.templateOutputName(task, output);
+      return this.templateOutputName(task, output, kind);
     }
     const group = this.groupNamed(node)!;
     const name = dagValueName(task, output);
@@ -319,7 +427,7 @@ export class WorkflowLowering {
   /** The text a parameter argument carries in `scope`. */
   private valueText(v: IrValue, type: IrType, scope: Group, deps: Set<string>): string {
     if ('const' in v) return serializeConst(v, type);
-    if ('param' in v) return `{{workflow.parameters.${v.param}}}`;
+    if ('param' in v) return this.paramText(v.param, scope);
     if ('item' in v) return this.itemRef(v.item.loop, v.item.field, scope);
     if ('output' in v) return this.outputRef(v.output.task, v.output.name, 'parameter', scope, deps, false);
     return this.outputRef(v.collect.task, v.collect.name, 'parameter', scope, deps, true);
@@ -328,6 +436,11 @@ export class WorkflowLowering {
   /** A task's argument for a file input in `scope`. */
   private artifactArg(name: string, v: IrValue, type: IrType, scope: Group, deps: Set<string>): ArgoArtifact {
     if ('output' in v) return { name, from: this.outputRef(v.output.task, v.output.name, 'artifact', scope, deps, false) };
+    if ('param' in v && this.isGraph && this.pipeline.params.find((x) => x.name === v.param)?.type === 'file') {
+      // A called pipeline's `file` parameter arrives as an artifact, threaded into inner DAGs like a task's.
+      if (!scope.inputs.has(v.param)) scope.inputs.set(v.param, { kind: 'artifact', value: v });
+      return { name, from: `{{inputs.artifacts.${v.param}}}` };
+    }
     // Anything else becomes a raw artifact holding the value's text, as kfp does for constants and loop items.
     return { name, raw: { data: this.valueText(v, type, scope, deps) } };
   }
@@ -341,6 +454,7 @@ export class WorkflowLowering {
       if (node.kind === 'task') task = this.containerTask(node, group, deps);
       else if (node.kind === 'volume') task = this.volumeTask(node, group, deps);
       else if (node.kind === 'resource') task = this.resourceTask(node, group, deps);
+      else if (node.kind === 'call') task = this.callTask(node, group, deps);
       else task = this.groupTask(node.name, group, deps);
       for (const a of node.kind === 'condition' || node.kind === 'loop' ? this.groupAfter(node) : node.after) {
         const child = this.childIn(group, a);
@@ -453,8 +567,8 @@ export class WorkflowLowering {
     const inParams = inputs.filter(([, i]) => i.kind === 'parameter').map(([name]) => ({ name }));
     const inArtifacts = inputs.filter(([, i]) => i.kind === 'artifact').map(([name]) => ({ name }));
     const outputs = [...g.outputs].sort(([a], [b]) => (a < b ? -1 : 1));
-    const outParams = outputs.filter(([, o]) => o.kind === 'parameter').map(([name, o]) => ({ name, valueFrom: { parameter: o.from } }));
-    const outArtifacts = outputs.filter(([, o]) => o.kind === 'artifact').map(([name, o]) => ({ name, from: o.from }));
+    const outParams = outputs.filter(([, o]) => o.kind === 'parameter').map(([name, o]) => ({ name: o.name ?? name, valueFrom: { parameter: o.from } }));
+    const outArtifacts = outputs.filter(([, o]) => o.kind === 'artifact').map(([name, o]) => ({ name: o.name ?? name, from: o.from }));
     return {
       name: t.name,
       ...(t.parallelism ? { parallelism: t.parallelism } : {}),
@@ -606,7 +720,7 @@ export class WorkflowLowering {
         },
       },
     };
-    const settingArgs = applyTaskSettings(template, task.settings, this.pipeline.settings, (v) => this.valueText(v, 'str', scope, deps), (vol) =>
+    const settingArgs = applyTaskSettings(template, task.settings, this.shared.settings, (v) => this.valueText(v, 'str', scope, deps), (vol) =>
       // The exit handler cannot reference the pipeline's tasks, but the claim's name is known: kfp names it after the run.
       this.inExit(scope) ? `{{workflow.name}}-${(this.nodes.get(vol) as IrVolume).resourceName}` : this.outputRef(vol, 'name', 'parameter', scope, deps, false),
     );
@@ -675,6 +789,8 @@ export class WorkflowLowering {
       consumed.set(template, map);
     }
     for (const [t, map] of consumed) {
+      // A template shared with a called pipeline's tasks may already have the parameters they consume.
+      for (const p of t.outputs?.parameters ?? []) if (!map.has(p.name) && p.valueFrom?.path) map.set(p.name, p.valueFrom.path);
       const parameters = [...map].map(([name, path]) => ({ name, valueFrom: { path } })).sort(byName);
       // Output parameters come before artifacts, as kfp writes them.
       t.outputs = { parameters, ...(t.outputs?.artifacts ? { artifacts: t.outputs.artifacts } : {}) };

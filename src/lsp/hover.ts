@@ -23,7 +23,8 @@ function signature(file: SourceFile, c: ast.ComponentDecl): string {
   const params = c.params.map((p) => param(file, p)).join(', ');
   const r = c.returns;
   const returns = !r ? '' : r.single ? ` -> ${r.outputs[0]?.type.name ?? ''}` : ` -> (${r.outputs.map((o) => param(file, o)).join(', ')})`;
-  return `component ${c.name.name}(${params})${returns}`;
+  const word = file.text.startsWith('pipeline', c.span.start) ? 'pipeline' : 'component';
+  return `${word} ${c.name.name}(${params})${returns}`;
 }
 
 function imageOf(c: ast.ComponentDecl): string | undefined {

@@ -23,6 +23,23 @@ export interface ComponentSite {
 
 const isModule = (p: string): boolean => p.endsWith('.kfp');
 
+/**
+ * A pipeline with a call name seen as the component its callers call: its name, parameters and
+ * outputs, so that definition, hover and signature help treat a pipeline call like a component call.
+ */
+function pipelineAsComponent(p: ast.PipelineDecl): ast.ComponentDecl | undefined {
+  if (!p.callName) return undefined;
+  return {
+    kind: 'ComponentDecl', span: p.span, name: p.callName, params: p.params,
+    ...(p.returns ? { returns: p.returns } : {}), ...(p.description ? { description: p.description } : {}), settings: [],
+  };
+}
+
+/** The components and callable pipelines a document declares. */
+function declaredCallables(doc: ast.Document): ast.ComponentDecl[] {
+  return [...doc.components, ...doc.pipelines.flatMap((p) => pipelineAsComponent(p) ?? [])];
+}
+
 /** The path an import names, as the checker resolves it. */
 export function importPath(ws: Workspace, from: string, imp: ast.ImportDecl): string {
   return ws.host.resolveImport(from, imp.path);
@@ -31,14 +48,14 @@ export function importPath(ws: Workspace, from: string, imp: ast.ImportDecl): st
 function moduleComponent(ws: Workspace, from: string, imp: ast.ImportDecl, name: string): ComponentSite | undefined {
   const path = importPath(ws, from, imp);
   const mod = ws.parse(path);
-  const decl = mod?.doc.components.find((c) => c.name.name === name);
+  const decl = mod ? declaredCallables(mod.doc).find((c) => c.name.name === name) : undefined;
   return decl && mod ? { path, file: mod.file, decl, span: decl.name.span } : undefined;
 }
 
 /** The component a call names (`train`, `lib.train`), as the checker's scope would find it. */
 export function findComponent(ws: Workspace, doc: ast.Document, callee: string): ComponentSite | undefined {
   const from = doc.file.path;
-  const local = doc.components.find((c) => c.name.name === callee);
+  const local = declaredCallables(doc).find((c) => c.name.name === callee);
   if (local) return { path: from, file: doc.file, decl: local, span: local.name.span };
   const dot = callee.indexOf('.');
   if (dot > 0) {
@@ -68,12 +85,12 @@ export function callableComponents(ws: Workspace, doc: ast.Document): Map<string
     }
     const mod = ws.parse(path);
     if (!mod) continue;
-    for (const c of mod.doc.components) {
+    for (const c of declaredCallables(mod.doc)) {
       const key = imp.name ? `${imp.name.name}.${c.name.name}` : c.name.name;
       if (!out.has(key)) out.set(key, { path, file: mod.file, decl: c, span: c.name.span });
     }
   }
-  for (const c of doc.components) out.set(c.name.name, { path: from, file: doc.file, decl: c, span: c.name.span });
+  for (const c of declaredCallables(doc)) out.set(c.name.name, { path: from, file: doc.file, decl: c, span: c.name.span });
   return out;
 }
 

@@ -2,6 +2,7 @@
  * State shared by one run: the workflow's templates and globals, the node list, the pod
  * limiter, the workflow deadline, and event delivery.
  */
+import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,9 @@ import { sanitize } from './naming.js';
 import type { Obj } from './spec.js';
 import type { Lookup } from './substitute.js';
 import type { NodePhase, NodeRecord, NodeResult, NodeType, RunEvent, RunOptions } from './types.js';
+
+/** The longest step directory name: a file name holds 255 bytes, and ids are sanitised to ASCII. */
+const MAX_DIR_NAME = 180;
 
 export interface WorkflowInfo {
   /** `metadata.name`, or `generateName` plus five random characters. */
@@ -127,7 +131,10 @@ export class RunContext {
 
   /** A fresh, unique directory for a pod's files, named after its node id. */
   stepDir(id: string): string {
-    const base = sanitize(id);
+    const whole = sanitize(id);
+    // A recursive pipeline's node ids grow with each level; a file name holds at most 255 bytes:
+    // a long id keeps its start and its end (the task itself), with a digest of the whole between.
+    const base = whole.length <= MAX_DIR_NAME ? whole : `${whole.slice(0, 60)}--${createHash('sha256').update(whole).digest('hex').slice(0, 12)}--${whole.slice(-100)}`;
     let name = base;
     for (let n = 2; this.dirs.has(name); n++) name = `${base}-${n}`;
     this.dirs.add(name);

@@ -36,7 +36,9 @@ export async function executeTemplate(ctx: RunContext, inv: Invocation): Promise
   if (!tmpl) return ctx.settledNode(init('Skipped'), 'Error', `template "${inv.template}" not found`);
   const type: NodeType = kind === 'dag' ? 'DAG' : 'Pod';
   if (kind !== 'dag' && kind !== 'pod') return ctx.settledNode(init(type), 'Error', `template "${inv.template}": ${kind ?? 'no container, script, resource or dag'} is not supported by the local executor`);
-  if (inv.depth > MAX_DEPTH) return ctx.settledNode(init(type), 'Error', `maximum template nesting depth (${MAX_DEPTH}) exceeded`);
+  if (inv.depth > MAX_DEPTH) {
+    return ctx.settledNode(init(type), 'Error', `templates nested more than ${MAX_DEPTH} deep (at "${inv.template}"): a pipeline that calls itself until a condition fails has not stopped; check that condition`);
+  }
   if (ctx.signal(inv.onExit)?.aborted) return ctx.settledNode(init(type), 'Omitted', ctx.stopMessage);
 
   const pod = kind === 'pod' ? podName(ctx.wf.name, inv.template, inv.name) : undefined;

@@ -61,7 +61,15 @@ export interface Setting extends Node<'Setting'> {
 export interface PipelineDecl extends Node<'PipelineDecl'> {
   readonly name: string;
   readonly nameSpan: Span;
+  /** `pipeline train "Train a model" (…)`: the name other pipelines call it by (`m = train(…)`). */
+  readonly callName?: Identifier;
   readonly params: readonly ParamDecl[];
+  /**
+   * `-> (model: file = fit.model, score: float = evaluate)`: the outputs a caller gets, each bound
+   * (as a parameter's default is written) to a task output of the body. `single` for `-> float`,
+   * which has no binding and is reported.
+   */
+  readonly returns?: { readonly single: boolean; readonly outputs: readonly ParamDecl[]; readonly span: Span };
   readonly description?: { readonly text: string; readonly span: Span };
   readonly body: readonly Statement[];
 }

@@ -280,6 +280,19 @@ class Builder {
     );
   }
 
+  /** `-> int` (one output named `Output`, as kfp names a single return) or `-> (a: int, …)`. */
+  outputSpec(outSpec: CstNode | undefined): ast.ComponentDecl['returns'] {
+    if (!outSpec) return undefined;
+    const oc = this.kids(outSpec);
+    const single = tokens(oc, 'type')[0];
+    if (single && !isInserted(single)) {
+      const type = this.ident(single);
+      return { single: true, span: this.span(outSpec), outputs: [{ kind: 'ParamDecl', span: type.span, name: { kind: 'Identifier', name: 'Output', span: type.span }, type }] };
+    }
+    if (single) this.damage++;
+    return { single: false, span: this.span(outSpec), outputs: this.params(nodes(oc, 'paramList')[0]) };
+  }
+
   componentDecl(n: CstNode): ast.ComponentDecl {
     if (settled(n)) return n.settled as ast.ComponentDecl;
     const before = this.damage;
@@ -287,19 +300,7 @@ class Builder {
     // The header: `component name(params) -> outputs {`.
     const nameTok = this.tok(c, 'name');
     const params = this.params(nodes(c, 'paramList')[0]);
-    const outSpec = nodes(c, 'outputSpec')[0];
-    let returns: ast.ComponentDecl['returns'];
-    if (outSpec) {
-      const oc = this.kids(outSpec);
-      const single = tokens(oc, 'type')[0];
-      if (single && !isInserted(single)) {
-        const type = this.ident(single);
-        returns = { single: true, span: this.span(outSpec), outputs: [{ kind: 'ParamDecl', span: type.span, name: { kind: 'Identifier', name: 'Output', span: type.span }, type }] };
-      } else {
-        if (single) this.damage++;
-        returns = { single: false, span: this.span(outSpec), outputs: this.params(nodes(oc, 'paramList')[0]) };
-      }
-    }
+    const returns = this.outputSpec(nodes(c, 'outputSpec')[0]);
     this.tok(c, 'LParen');
     this.tok(c, 'RParen');
     const lbrace = this.tok(c, 'LBrace');
@@ -366,7 +367,10 @@ class Builder {
     const c = this.kids(n);
     const nameTok = this.tok(c, 'name');
     const nameSpan = nameTok ? tokenSpan(nameTok) : { start: this.cursor, end: this.cursor };
+    const callTok = this.optTok(c, 'callName');
+    const callName = callTok ? this.ident(callTok) : undefined;
     const params = this.params(nodes(c, 'paramList')[0]);
+    const returns = this.outputSpec(nodes(c, 'outputSpec')[0]);
     this.tok(c, 'LParen');
     this.tok(c, 'RParen');
     const whole = this.span(n);
@@ -379,7 +383,9 @@ class Builder {
       span: whole,
       name: nameTok ? this.stringValue(nameTok) : '',
       nameSpan,
+      ...(callName ? { callName } : {}),
       params,
+      ...(returns ? { returns } : {}),
       ...(blk.description ? { description: blk.description } : {}),
       body: blk.body,
       ...(this.damage > before ? { recovered: true as const } : {}),

@@ -180,10 +180,15 @@ class Descent {
   pipelineDecl(): CstNode {
     const n = this.node('pipelineDecl');
     this.consume(n, T.Pipeline);
+    if (this.la() === T.Identifier) this.consume(n, T.Identifier, 'callName');
     this.consume(n, T.StringLiteral, 'name');
     this.consume(n, T.LParen);
     if (this.la() === T.Identifier) this.sub(n, this.paramList);
     this.consume(n, T.RParen);
+    if (this.la() === T.Arrow) {
+      this.consume(n, T.Arrow);
+      this.sub(n, this.outputSpec);
+    }
     this.sub(n, this.block);
     return n;
   }

@@ -1,8 +1,11 @@
 // A tiny local executor for compiled Argo Workflows, for tests only: DAG templates (nested
 // allowed), container templates run with the real `sh`/`python3` found on PATH, input and output
 // parameters, and output artifacts passed between tasks, loops (`withItems`, `withParam`,
-// `{{item}}`, `{{item.field}}`, aggregated loop outputs). No conditions, retries, exit handlers,
-// images or pods: any such field makes it throw rather than guess.
+// `{{item}}`, `{{item.field}}`, aggregated loop outputs), `when` (comparisons of quoted text or
+// numbers joined by `&&`, `||`, `!` and parentheses: a task whose `when` is false is skipped, its
+// outputs absent), and DAG templates that call themselves (kfp v1's recursive graph components,
+// up to MAX_NESTING). No retries, exit handlers, images or pods: any such field makes it throw
+// rather than guess.
 //
 // Tasks run one at a time, but the runner schedules a DAG's children the way Argo does and
 // records it: a DAG template's `parallelism` caps how many of the DAG's child nodes are active at
@@ -77,7 +80,75 @@ interface Inputs {
   readonly artifacts: Record<string, string>;
 }
 
-const UNSUPPORTED_TASK_KEYS = ['when', 'withSequence', 'depends', 'continueOn', 'onExit', 'hooks'];
+const UNSUPPORTED_TASK_KEYS = ['withSequence', 'depends', 'continueOn', 'onExit', 'hooks'];
+
+/** DAGs inside DAGs, recursive ones included: deeper than this, the runner throws. */
+const MAX_NESTING = 100;
+
+/**
+ * Evaluates an Argo `when` after substitution, as govaluate would for what the compilers write:
+ * `"a" == "b"` compares text, `3 > 2.5` numbers; `&&`, `||`, `!` and parentheses combine them.
+ */
+export function evaluateWhen(expr: string): boolean {
+  const tokens = expr.match(/"(?:[^"\\]|\\.)*"|&&|\|\||==|!=|<=|>=|<|>|!|\(|\)|[^\s()!<>=&|"]+/g) ?? [];
+  let at = 0;
+  const peek = (): string | undefined => tokens[at];
+  const next = (): string => {
+    const t = tokens[at++];
+    if (t === undefined) throw new Error(`mini-runner: when '${expr}' ends too early`);
+    return t;
+  };
+  const operand = (): string | number => {
+    const t = next();
+    if (t.startsWith('"')) return JSON.parse(t) as string;
+    const n = Number(t);
+    if (Number.isNaN(n)) throw new Error(`mini-runner: when '${expr}': ${t} is neither quoted nor a number`);
+    return n;
+  };
+  const primary = (): boolean => {
+    if (peek() === '!') {
+      next();
+      return !primary();
+    }
+    if (peek() === '(') {
+      next();
+      const v = or();
+      if (next() !== ')') throw new Error(`mini-runner: when '${expr}': unbalanced parentheses`);
+      return v;
+    }
+    const left = operand();
+    const op = next();
+    const right = operand();
+    switch (op) {
+      case '==': return left === right;
+      case '!=': return left !== right;
+      case '<': return left < right;
+      case '<=': return left <= right;
+      case '>': return left > right;
+      case '>=': return left >= right;
+      default: throw new Error(`mini-runner: when '${expr}': unknown operator ${op}`);
+    }
+  };
+  const and = (): boolean => {
+    let v = primary();
+    while (peek() === '&&') {
+      next();
+      v = primary() && v;
+    }
+    return v;
+  };
+  const or = (): boolean => {
+    let v = and();
+    while (peek() === '||') {
+      next();
+      v = or() || v;
+    }
+    return v;
+  };
+  const v = or();
+  if (at !== tokens.length) throw new Error(`mini-runner: when '${expr}': unexpected ${tokens[at]}`);
+  return v;
+}
 
 export class MiniRunner {
   private readonly templates = new Map<string, Obj>();
@@ -138,6 +209,7 @@ export class MiniRunner {
 
   /** Runs a template; returns its output parameters and artifacts (artifact → local file). */
   private runTemplate(name: string, path: string, given: Inputs): { parameters: Record<string, string>; artifacts: Record<string, string> } {
+    if (path.split('/').length > MAX_NESTING) throw new Error(`mini-runner: DAGs nested deeper than ${MAX_NESTING} at ${path}`);
     const t = this.template(name);
     const inputs = this.bindInputs(t, given);
     if (isObj(t['dag'])) return this.runDag(t, path, inputs);
@@ -171,16 +243,23 @@ export class MiniRunner {
       const ready = pending.filter((task) => ((task['dependencies'] as string[] | undefined) ?? []).every((d) => done.has(d)));
       if (ready.length === 0) throw new Error(`mini-runner: DAG ${String(t['name'])} has unsatisfiable dependencies`);
       const wave: { task: Obj; item?: { value: unknown } }[] = [];
+      const skipped = new Set<string>();
       for (const task of ready) {
         pending.splice(pending.indexOf(task), 1);
         const taskName = str(task['name'], 'task name');
         for (const k of UNSUPPORTED_TASK_KEYS) if (task[k] !== undefined) throw new Error(`mini-runner: task ${taskName}: ${k} is not supported`);
+        if (task['when'] !== undefined && !evaluateWhen(subst(str(task['when'], 'when')))) {
+          // Skipped, as Argo does: it counts as done for its dependents and has no outputs.
+          skipped.add(taskName);
+          continue;
+        }
         if (task['withItems'] !== undefined || task['withParam'] !== undefined) {
           const items = task['withItems'] !== undefined ? task['withItems'] : (JSON.parse(subst(str(task['withParam'], 'withParam'))) as unknown);
           if (!Array.isArray(items)) throw new Error(`mini-runner: task ${taskName}: the items are not a list`);
           for (const value of items) wave.push({ task, item: { value } });
         } else wave.push({ task });
       }
+      for (const name of skipped) done.set(name, { parameters: {}, artifacts: {} });
       const results = new Map<string, Outputs[]>();
       // Argo starts at most `parallelism` of the DAG's children at a time; the others wait for a slot.
       for (let at = 0; at < wave.length; at += capacity) {
@@ -196,6 +275,7 @@ export class MiniRunner {
       }
       for (const task of ready) {
         const name = str(task['name'], 'task name');
+        if (skipped.has(name)) continue;
         const outs = results.get(name) ?? [];
         if (task['withItems'] === undefined && task['withParam'] === undefined) done.set(name, outs[0]!);
         else {
@@ -279,7 +359,8 @@ export class MiniRunner {
     for (const p of arr(outputs['parameters'])) {
       const file = remap.get(str(obj(p['valueFrom'])['path'], 'path'))!;
       if (!existsSync(file)) throw new Error(`mini-runner: task ${path}: output file ${file} was not written`);
-      parameters[str(p['name'], 'output parameter name')] = readFileSync(file, 'utf8');
+      // Argo trims one trailing newline "for user convenience" (`echo x > out` gives `x`).
+      parameters[str(p['name'], 'output parameter name')] = readFileSync(file, 'utf8').replace(/\n$/, '');
     }
     const artifacts: Record<string, string> = {};
     for (const a of arr(outputs['artifacts'])) {

@@ -109,7 +109,7 @@ export class DagLowering {
       if (n.kind === 'task') this.lowerTask(n, scope);
       else if (n.kind === 'branch') this.lowerBranch(n, scope);
       else if (n.kind === 'loop') this.lowerLoop(n, scope);
-      else this.refuse({ what: 'node', detail: n.kind === 'volume' ? 'a `volume(...)` task (a PersistentVolumeClaim)' : 'a `resource(...)` task (a Kubernetes object)', span: n.origin });
+      else this.refuse({ what: 'node', detail: n.kind === 'volume' ? 'a `volume(...)` task (a PersistentVolumeClaim)' : n.kind === 'call' ? `a call of pipeline \`${n.pipeline}\` (a sub-DAG component)` : 'a `resource(...)` task (a Kubernetes object)', span: n.origin });
     }
   }
 
