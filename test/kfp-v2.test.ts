@@ -10,7 +10,7 @@
  * them the proto and golden tests are skipped (and say so).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFileRegistry, fromBinary, fromJson, type DescMessage, type Registry } from '@bufbuild/protobuf';
@@ -42,20 +42,44 @@ function parseStrictly(spec: unknown): void {
   fromJson(desc, spec as never, { registry });
 }
 
+/**
+ * The platform spec (the YAML's second document) strictly: `PlatformSpec`, then each
+ * executor's Struct as a `kfp_kubernetes.KubernetesExecutorConfig`, as KFP's backend reads it.
+ */
+function parsePlatformStrictly(platform: unknown): void {
+  const { registry } = pipelineSpecSchema();
+  fromJson(registry.getMessage('ml_pipelines.PlatformSpec')!, platform as never, { registry });
+  const config = registry.getMessage('kfp_kubernetes.KubernetesExecutorConfig');
+  if (!config) throw new Error('kfp_kubernetes.KubernetesExecutorConfig is not in the descriptor set');
+  const executors = (platform as { platforms: { kubernetes: { deploymentSpec?: { executors: Record<string, unknown> } } } }).platforms.kubernetes.deploymentSpec?.executors ?? {};
+  for (const e of Object.values(executors)) fromJson(config, e as never, { registry });
+}
+
+/** Both documents of a build (the second absent when no Kubernetes setting is used). */
+function documents(text: string): { spec: Record<string, any>; platform?: Record<string, any> } {
+  const docs = parseAllDocuments(text).map((d) => d.toJS() as Record<string, any>);
+  expect(docs.length).toBeLessThanOrEqual(2);
+  return { spec: docs[0]!, ...(docs[1] ? { platform: docs[1] } : {}) };
+}
+
 function compileV2(path: string): ReturnType<typeof compileSource> {
   return compileSource(new SourceFile(path, readFileSync(join(repoRoot, path), 'utf8')), { backend: kfpV2Backend });
 }
 
 function onlyFile(path: string): Record<string, unknown> {
+  return bothDocuments(path).spec;
+}
+
+function bothDocuments(path: string): { spec: Record<string, any>; platform?: Record<string, any> } {
   const r = compileV2(path);
   expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   expect(r.files).toHaveLength(1);
-  return parse(r.files[0]!.text) as Record<string, unknown>;
+  return documents(r.files[0]!.text);
 }
 
 const examples = readdirSync(join(repoRoot, 'examples')).filter((f) => f.endsWith('.kfp')).sort();
-/** What this slice builds; the others use constructs it refuses (README, "--target kfp-v2"). */
-const BUILT = ['add.kfp', 'conditional.kfp', 'data_passing_file.kfp', 'hangul.kfp', 'parallel.kfp'];
+/** What builds; resources.kfp sets the pipeline's `parallelism`, which KFP v2 cannot express (README, "--target kfp-v2"). */
+const BUILT = ['add.kfp', 'conditional.kfp', 'data_passing_file.kfp', 'export_metrics.kfp', 'hangul.kfp', 'parallel.kfp', 'reuse.kfp'];
 
 describe('kfp-v2: examples', () => {
   it.each(examples)('%s builds or is refused with a located KFP502x error', (name) => {
@@ -65,11 +89,12 @@ describe('kfp-v2: examples', () => {
       expect(errors).toEqual([]);
       expect(r.files.length).toBeGreaterThan(0);
       for (const f of r.files) {
-        const spec = parse(f.text) as Record<string, unknown>;
+        const { spec, platform } = documents(f.text);
         expect(f.text.startsWith('# PIPELINE DEFINITION\n')).toBe(true);
         expect(spec.schemaVersion).toBe('2.1.0');
         expect(String(spec.sdkVersion)).toMatch(/^kfpdsl-/);
         if (haveShared) parseStrictly(spec);
+        if (haveShared && platform) parsePlatformStrictly(platform);
       }
     } else {
       expect(errors.length).toBeGreaterThan(0);
@@ -77,7 +102,7 @@ describe('kfp-v2: examples', () => {
       for (const d of errors) {
         expect(d.code).toMatch(/^KFP502[01]$/);
         expect(d.span).toBeDefined();
-        expect(d.message).toContain('--target kfp-v2 does not support');
+        expect(d.message).toContain('--target kfp-v2 cannot express');
         expect(d.hint).toContain('--target kfp-v1');
       }
     }
@@ -154,12 +179,116 @@ describe('kfp-v2: task settings', () => {
     if (haveShared) parseStrictly(spec);
   });
 
-  it('a setting with no v2 form yet is refused by its .kfp name, at the task', () => {
+  it('a setting KFP v2 cannot express is refused by its .kfp name, with why, and nothing is written', () => {
     const r = compileV2('examples/resources.kfp');
-    const messages = r.diagnostics.map((d) => d.message);
-    expect(messages).toContain('--target kfp-v2 does not support the task setting `node_selector` yet');
-    expect(messages).toContain('--target kfp-v2 does not support the pipeline setting `image_pull_secrets` yet');
+    expect(r.diagnostics.map((d) => d.message)).toEqual([
+      '--target kfp-v2 cannot express the pipeline setting `parallelism` (KFP v2 limits parallelism per loop only: `for x in xs parallelism N`)',
+    ]);
+    expect(r.diagnostics[0]!.hint).toContain('--target kfp-v1');
     expect(r.files).toEqual([]);
+    const source = `component c() {\n  \`\`\`python\n  print(1)\n  \`\`\`\n}\npipeline "p" () {\n  service_account: "sa"\n  c() {\n    max_cache_staleness: "P1D"\n    retry: 2\n    retry_policy: "Always"\n    sidecars: [{ name: "s", image: "busybox:1.36", mirror_volume_mounts: true }]\n  }\n}\n`;
+    const file = new SourceFile('bad.kfp', source);
+    const bad = compileSource(file, { backend: kfpV2Backend });
+    expect(bad.files).toEqual([]);
+    const located = bad.diagnostics.map((d) => `${file.positionAt(d.span!.start).line}: ${d.message.replace('--target kfp-v2 cannot express ', '')}`);
+    expect(located).toEqual([
+      '6: the pipeline setting `service_account` (KFP v2 takes the service account per run, not in the pipeline spec)',
+      '8: the task setting `max_cache_staleness` (KFP v2 caches without expiry: only `cache: false`)',
+      '8: the task setting retry_policy "Always" (KFP v2 retries on failure only)',
+      '8: the task setting sidecars `s` with `mirror_volume_mounts` (KFP v2 mounts named volumes only)',
+    ]);
+  });
+});
+
+describe('kfp-v2: the Kubernetes platform spec (second document)', () => {
+  it('secrets and config maps as env, mounts, node selectors, tolerations, pull secrets, pod metadata, init containers and sidecars, as kfp-kubernetes writes them', () => {
+    const { spec, platform } = bothDocuments('test/fixtures/kfp-v2/kubernetes.kfp');
+    expect(platform).toBeDefined();
+    if (haveShared) {
+      parseStrictly(spec);
+      parsePlatformStrictly(platform);
+    }
+    const k8s = platform!.platforms.kubernetes;
+    expect(k8s.pipelineConfig).toEqual({ activeDeadlineSeconds: 7200, resourceTtlOnCompletion: 86400 });
+    const train = k8s.deploymentSpec.executors['exec-train'];
+    expect(train.secretAsEnv).toEqual([
+      { keyToEnv: [{ envVar: 'DB_PASSWORD', secretKey: 'password' }], optional: false, secretName: 'db-creds', secretNameParameter: { runtimeValue: { constant: 'db-creds' } } },
+    ]);
+    expect(train.configMapAsEnv[0].keyToEnv).toEqual([{ configMapKey: 'mode', envVar: 'CFG' }]);
+    // The pipeline's node selector merged under the task's; its pull secrets on every executor.
+    expect(train.nodeSelector).toEqual({ labels: { 'cloud.google.com/gke-accelerator': 'nvidia-tesla-t4', pool: 'default' } });
+    expect(k8s.deploymentSpec.executors['exec-evaluate']).toEqual({
+      imagePullSecret: [{ secretName: 'regcred', secretNameParameter: { runtimeValue: { constant: 'regcred' } } }],
+      nodeSelector: { labels: { pool: 'default' } },
+    });
+    expect(train.tolerations).toEqual([{ effect: 'NoSchedule', key: 'nvidia.com/gpu', operator: 'Exists' }]);
+    expect(train.activeDeadlineSeconds).toBe('3600');
+    expect(train.imagePullPolicy).toBe('IfNotPresent');
+    expect(train.podMetadata).toEqual({ annotations: { owner: 'ml' }, labels: { team: 'vision' } });
+    expect(train.initContainers[1]).toEqual({ args: ['--port', '9901'], image: 'envoy:1.27', name: 'proxy', restartPolicy: 'Always' });
+    // The volume: created in the root DAG (before the exit handler), read by the mount through the handler's input.
+    expect(train.pvcMount).toEqual([
+      { componentInputParameter: 'pipelinechannel--createpvc-name', mountPath: '/mnt', pvcNameParameter: { componentInputParameter: 'pipelinechannel--createpvc-name' } },
+      { constant: 'models', mountPath: '/models', pvcNameParameter: { runtimeValue: { constant: 'models' } } },
+    ]);
+    const root = spec.root.dag.tasks;
+    expect(root.createpvc.inputs.parameters).toEqual({
+      access_modes: { runtimeValue: { constant: ['ReadWriteOnce'] } },
+      pvc_name_suffix: { runtimeValue: { constant: '-mypvc' } },
+      size: { runtimeValue: { constant: '1Gi' } },
+      storage_class_name: { runtimeValue: { constant: 'standard' } },
+    });
+    expect(spec.deploymentSpec.executors['exec-createpvc']).toEqual({ container: { image: 'argostub/createpvc' } });
+    // `delete: true`: an exit task of its own.
+    expect(root.deletepvc).toMatchObject({
+      dependentTasks: ['createpvc', 'exit-handler-1'],
+      inputs: { parameters: { pvc_name: { taskOutputParameter: { outputParameterKey: 'name', producerTask: 'createpvc' } } } },
+      triggerPolicy: { strategy: 'ALL_UPSTREAM_TASKS_COMPLETED' },
+    });
+    const body = spec.components['comp-exit-handler-1'].dag.tasks;
+    expect(body.train.retryPolicy).toEqual({ maxRetryCount: 2 });
+    expect(body.evaluate.cachingOptions).toEqual({ enableCache: false });
+    // metrics: a system.Metrics artifact.
+    expect(spec.components['comp-evaluate'].outputDefinitions.artifacts.score.artifactType).toEqual({ schemaTitle: 'system.Metrics', schemaVersion: '0.0.1' });
+  });
+
+  it('a pipeline without Kubernetes settings has one document', () => {
+    const r = compileV2('examples/add.kfp');
+    expect(parseAllDocuments(r.files[0]!.text)).toHaveLength(1);
+  });
+});
+
+describe('kfp-v2: finally and imported components', () => {
+  it('finally: the body in exit-handler-1, each exit task after it with ALL_UPSTREAM_TASKS_COMPLETED; a component.yaml with v2\'s sanitised names', () => {
+    const { spec } = bothDocuments('examples/reuse.kfp');
+    const root = spec.root.dag.tasks;
+    expect(Object.keys(root).sort()).toEqual(['exit-handler-1', 'notify']);
+    expect(root['exit-handler-1']).toEqual({
+      componentRef: { name: 'comp-exit-handler-1' },
+      inputs: { parameters: { 'pipelinechannel--greeting': { componentInputParameter: 'greeting' } } },
+      taskInfo: { name: 'exit-handler-1' },
+    });
+    expect(root.notify).toMatchObject({ dependentTasks: ['exit-handler-1'], triggerPolicy: { strategy: 'ALL_UPSTREAM_TASKS_COMPLETED' } });
+    const wc = spec.components['comp-word-count'];
+    expect(Object.keys(wc.inputDefinitions.artifacts)).toEqual(['text_file']);
+    expect(wc.inputDefinitions.parameters.min_length).toEqual({ defaultValue: 1, isOptional: true, parameterType: 'NUMBER_INTEGER' });
+    expect(wc.outputDefinitions.parameters.count).toEqual({ parameterType: 'NUMBER_INTEGER' });
+    expect(spec.deploymentSpec.executors['exec-word-count'].container.command.slice(-3)).toEqual([
+      "{{$.inputs.artifacts['text_file'].path}}",
+      "{{$.inputs.parameters['min_length']}}",
+      "{{$.outputs.parameters['count'].output_file}}",
+    ]);
+    expect(spec.components['comp-exit-handler-1'].dag.tasks['word-count'].inputs.artifacts.text_file).toEqual({ taskOutputArtifact: { outputArtifactKey: 'out', producerTask: 'echo' } });
+  });
+
+  it('an `if` inside finally is refused at the `if`', () => {
+    const source = `component c() {\n  \`\`\`python\n  print(1)\n  \`\`\`\n}\npipeline "p" (x: int = 1) {\n  c()\n  finally {\n    if x > 0 {\n      c()\n    }\n  }\n}\n`;
+    const file = new SourceFile('fin.kfp', source);
+    const r = compileSource(file, { backend: kfpV2Backend });
+    expect(r.files).toEqual([]);
+    expect(r.diagnostics.map((d) => [d.code, file.positionAt(d.span!.start).line, d.message])).toEqual([
+      ['KFP5020', 9, '--target kfp-v2 cannot express an `if` inside `finally` (KFP v2 exit tasks are single tasks)'],
+    ]);
   });
 });
 
@@ -240,6 +369,36 @@ describe('kfp-v2: a Python component runs under the v2 launcher\'s contract', ()
   });
 });
 
+describe('kfp-v2: executors run under the v2 launcher\'s contract', () => {
+  it('the imported component.yaml reads its artifact and writes its output parameter; a metrics output is a file at the artifact path', () => {
+    const { spec } = bothDocuments('examples/reuse.kfp');
+    const dir = mkdtempSync(join(tmpdir(), 'kfpdsl-v2-'));
+    try {
+      const text = join(dir, 'text.txt');
+      writeFileSync(text, 'hello wonderful pipelines of kubeflow\n');
+      const fill = (s: string): string =>
+        s
+          .replace("{{$.inputs.artifacts['text_file'].path}}", text)
+          .replace("{{$.inputs.parameters['min_length']}}", '5')
+          .replace("{{$.outputs.parameters['count'].output_file}}", join(dir, 'parameters', 'count'));
+      const [cmd, ...rest] = (spec.deploymentSpec.executors['exec-word-count'].container.command as string[]).map(fill);
+      const r = spawnSync(cmd!, rest, { encoding: 'utf8', timeout: 60_000 });
+      expect(r.stderr).toBe('');
+      expect(readFileSync(join(dir, 'parameters', 'count'), 'utf8')).toBe('4');
+      const metrics = onlyFile('examples/export_metrics.kfp') as Record<string, any>;
+      const exec = metrics.deploymentSpec.executors['exec-export-metric'].container;
+      const out = join(dir, 'artifacts', 'mlpipeline_metrics');
+      const all = [...exec.command, ...exec.args].map((s: string) => s.replace("{{$.outputs.artifacts['mlpipeline_metrics'].path}}", out));
+      const m = spawnSync(all[0]!, all.slice(1), { encoding: 'utf8', timeout: 60_000 });
+      expect(m.stderr).toBe('');
+      expect(m.status).toBe(0);
+      expect(JSON.parse(readFileSync(out, 'utf8')).metrics.map((x: { name: string }) => x.name)).toEqual(['auroc', 'f1']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('kfp-v2: the CLI', () => {
   it('build --target kfp-v2 writes the pipeline spec; a refused construct writes nothing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kfpdsl-v2-cli-'));
@@ -248,14 +407,24 @@ describe('kfp-v2: the CLI', () => {
       expect(ok.status).toBe(0);
       const text = readFileSync(join(dir, 'examples', 'add', 'add-example.yaml'), 'utf8');
       expect(text).toContain('schemaVersion: 2.1.0');
-      const bad = runCli(['build', 'examples/reuse.kfp', '--target', 'kfp-v2', '-o', join(dir, 'bad')]);
+      const bad = runCli(['build', 'examples/resources.kfp', '--target', 'kfp-v2', '-o', join(dir, 'bad')]);
       expect(bad.status).not.toBe(0);
-      expect(bad.stderr).toContain('KFP5021');
+      expect(bad.stderr).toContain('KFP5020');
       expect(existsSync(join(dir, 'bad'))).toBe(false);
-      // The local runner executes Argo Workflows only: a usage error, not a wrong run.
-      const run = runCli(['run', 'examples/add.kfp', '--target', 'kfp-v2', '--arg', 'value_1=1', '--run-dir', join(dir, 'runs')]);
-      expect(run.status).toBe(2);
-      expect(run.stderr).toContain('--target kfp-v1');
+      // run --target kfp-v2: the v2 lowering is checked, then the same task programs run locally.
+      const run = runCli(['run', 'examples/add.kfp', '--target', 'kfp-v2', '--arg', 'value_1=1', '--run-dir', join(dir, 'runs'), '--format', 'json']);
+      expect(run.stderr).not.toContain('error');
+      expect(run.status).toBe(0);
+      const v1 = runCli(['run', 'examples/add.kfp', '--target', 'kfp-v1', '--arg', 'value_1=1', '--run-dir', join(dir, 'runs-v1'), '--format', 'json']);
+      const outputs = (text: string): unknown => {
+        const r = JSON.parse(text) as { phase: string; tasks: { name: string; phase: string; outputs?: { parameters?: unknown } }[] };
+        return { phase: r.phase, tasks: r.tasks.map((t) => ({ name: t.name, phase: t.phase, parameters: t.outputs?.parameters })).sort((a, b) => (a.name < b.name ? -1 : 1)) };
+      };
+      expect(outputs(run.stdout)).toEqual(outputs(v1.stdout));
+      const refused = runCli(['run', 'examples/resources.kfp', '--target', 'kfp-v2', '--run-dir', join(dir, 'runs-bad')]);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain('KFP5020');
+      expect(existsSync(join(dir, 'runs-bad'))).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

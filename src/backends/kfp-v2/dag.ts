@@ -12,15 +12,23 @@
  * What has no v2 form here yet is reported through `refuse` (the caller turns it into a
  * located KFP5020–5039 error) and nothing is written.
  */
-import type { IrBranch, IrComponent, IrCondExpr, IrLoop, IrNode, IrNodeId, IrPipeline, IrSpan, IrTask, IrType, IrValue } from '../../ir/ir.js';
+import type { IrBranch, IrComponent, IrCondExpr, IrLoop, IrMount, IrNode, IrNodeId, IrPipeline, IrSpan, IrTask, IrType, IrValue, IrVolume } from '../../ir/ir.js';
 import { pyJsonDumps } from '../../lower/serialize.js';
 import { NameAllocator, taskName } from '../../names.js';
-import { componentKey, type JsonObject } from './executors.js';
-import { kfpSettingName, v2TaskSettings } from './task-settings.js';
-import { parameterType, type ParameterType } from './types.js';
+import type { JsonObject } from './executors.js';
+import { v2PipelineSettings, v2TaskSettings } from './task-settings.js';
+import { parameterType, v2PortName, type ParameterType } from './types.js';
 
 export type Refusal = { readonly what: RefusalKind; readonly detail: string; readonly span: IrSpan };
 export type RefusalKind = 'setting' | 'node' | 'exit' | 'value' | 'pipeline-setting' | 'type';
+
+/**
+ * The executor a task runs: its component, with what its container needs (`container`,
+ * merged into the executor) and its Kubernetes settings (the platform spec). Returns the
+ * task's `componentRef`, whose name the caller fills in once every task is known (a
+ * component whose tasks all agree keeps its own name; otherwise a copy per variant).
+ */
+export type ExecutorFor = (c: IrComponent | 'createpvc' | 'deletepvc', container: JsonObject | undefined, kubernetes: JsonObject | undefined) => JsonObject;
 
 interface Channel {
   readonly value: IrValue;
@@ -56,6 +64,18 @@ export interface LoweredPipeline {
   readonly dagComponents: Map<string, JsonObject>;
 }
 
+/** Kubernetes settings merged: the pipeline's for every executor, then the task's (its node selector labels win). */
+function mergeKubernetes(...parts: (JsonObject | undefined)[]): JsonObject | undefined {
+  const out: JsonObject = {};
+  for (const part of parts) {
+    for (const [k, v] of Object.entries(part ?? {})) {
+      if (k === 'nodeSelector' && out.nodeSelector) out.nodeSelector = { labels: { ...(out.nodeSelector as { labels: object }).labels, ...(v as { labels: object }).labels } };
+      else out[k] = v;
+    }
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
 export class DagLowering {
   private readonly names = new NameAllocator();
   /** Neutral id → the v2 task name (unique in the pipeline, as KFP makes them). */
@@ -72,21 +92,66 @@ export class DagLowering {
     private readonly pipeline: IrPipeline,
     components: readonly IrComponent[],
     private readonly refuse: (r: Refusal) => void,
-    /** A copy of a component whose executor's container has `patch` merged in: its `comp-…` key. */
-    private readonly variant: (c: IrComponent, patch: JsonObject) => string,
+    private readonly executor: ExecutorFor,
   ) {
     this.components = new Map(components.map((c) => [c.name, c]));
+    const ps = v2PipelineSettings(pipeline.settings as { [key: string]: unknown });
+    for (const r of ps.refused) refuse({ what: 'pipeline-setting', detail: `the pipeline setting \`${r.setting}\`${r.why}`, span: pipeline.origin });
+    this.everyExecutor = ps.everyExecutor;
+    this.pipelineConfig = ps.pipelineConfig;
   }
+
+  /** Kubernetes settings every executor gets (the pipeline's pull secrets, pull policy, node selector). */
+  private readonly everyExecutor: JsonObject;
+  /** `platforms.kubernetes.pipelineConfig` (the run's deadline and TTL). */
+  readonly pipelineConfig: JsonObject;
+  /** Volumes (`volume(...)` tasks) by id, and those deleted when the run ends. */
+  private readonly volumes = new Map<IrNodeId, IrVolume>();
 
   lower(): LoweredPipeline {
     const p = this.pipeline;
-    if (p.exit?.length) this.refuse({ what: 'exit', detail: '`finally` (an exit task)', span: p.origin });
-    for (const [key, value] of Object.entries(p.settings)) {
-      if (value !== undefined) this.refuse({ what: 'pipeline-setting', detail: `the pipeline setting \`${kfpSettingName(key)}\``, span: p.origin });
-    }
     this.allocateNames(p.body);
+    if (p.exit) this.allocateNames(p.exit);
     const root = new Scope(undefined);
-    this.lowerBody(p.body, root);
+    const deleted = [...this.volumes.values()].filter((v) => v.deleteAtExit);
+    if (!p.exit?.length && !deleted.length) {
+      this.lowerBody(p.body, root);
+      return { root: { dag: { tasks: root.tasks } }, dagComponents: this.dagComponents };
+    }
+    // `finally`, as KFP's dsl.ExitHandler: the body runs in `exit-handler-1`; each exit task
+    // waits for it with ALL_UPSTREAM_TASKS_COMPLETED, so it runs whether the body failed or not.
+    const key = `exit-handler-${++this.counter}`;
+    // The body's top-level volumes are created before the exit handler, in the root DAG, so
+    // that an exit task can delete them even when the body failed.
+    const volumes = p.body.filter((n): n is IrVolume => n.kind === 'volume');
+    for (const v of volumes) this.lowerVolume(v, root);
+    const body = new Scope(root);
+    this.lowerBody(p.body.filter((n) => n.kind !== 'volume'), body);
+    root.tasks[key] = this.subDagTask(body, root, key, p.origin, {});
+    for (const n of p.exit ?? []) {
+      if (n.kind !== 'task') {
+        this.refuse({ what: 'exit', detail: `${n.kind === 'branch' ? 'an `if`' : n.kind === 'loop' ? 'a `for`' : 'a volume or resource task'} inside \`finally\` (KFP v2 exit tasks are single tasks)`, span: n.kind === 'branch' ? n.arms[0]!.origin : n.origin });
+        continue;
+      }
+      this.lowerTask(n, root, [key]);
+    }
+    // A volume made with `delete: true` is deleted by an exit task of its own (kfp-kubernetes' DeletePVC).
+    for (const v of deleted) {
+      const name = this.names.unique('deletepvc');
+      if (this.scopeOf.get(v.id) !== root) {
+        this.refuse({ what: 'node', detail: 'a volume with `delete: true` inside an `if` or `for` block (KFP v2 deletes it from an exit task, outside them)', span: v.origin });
+        continue;
+      }
+      const producer = this.taskNames.get(v.id)!;
+      root.tasks[name] = {
+        cachingOptions: { enableCache: true },
+        componentRef: this.executor('deletepvc', undefined, undefined),
+        dependentTasks: [producer, key].sort(),
+        inputs: { parameters: { pvc_name: { taskOutputParameter: { outputParameterKey: 'name', producerTask: producer } } } },
+        taskInfo: { name },
+        triggerPolicy: { strategy: 'ALL_UPSTREAM_TASKS_COMPLETED' },
+      };
+    }
     return { root: { dag: { tasks: root.tasks } }, dagComponents: this.dagComponents };
   }
 
@@ -100,6 +165,9 @@ export class DagLowering {
         if (n.else) this.allocateNames(n.else.body);
       } else if (n.kind === 'loop') {
         this.allocateNames(n.body);
+      } else if (n.kind === 'volume') {
+        this.taskNames.set(n.id, this.names.unique('createpvc'));
+        this.volumes.set(n.id, n);
       }
     }
   }
@@ -109,29 +177,77 @@ export class DagLowering {
       if (n.kind === 'task') this.lowerTask(n, scope);
       else if (n.kind === 'branch') this.lowerBranch(n, scope);
       else if (n.kind === 'loop') this.lowerLoop(n, scope);
-      else this.refuse({ what: 'node', detail: n.kind === 'volume' ? 'a `volume(...)` task (a PersistentVolumeClaim)' : 'a `resource(...)` task (a Kubernetes object)', span: n.origin });
+      else if (n.kind === 'volume') this.lowerVolume(n, scope);
+      else this.refuse({ what: 'node', detail: 'a `resource(...)` task (a Kubernetes object; KFP v2 has no ResourceOp)', span: n.origin });
     }
   }
 
-  private lowerTask(t: IrTask, scope: Scope): void {
+  /** `volume(...)`, as kfp-kubernetes' CreatePVC: a `createpvc` task whose `name` output the mounts read. */
+  private lowerVolume(v: IrVolume, scope: Scope): void {
+    const name = this.taskNames.get(v.id)!;
+    scope.local.add(v.id);
+    this.scopeOf.set(v.id, scope);
+    const parameters: JsonObject = {
+      access_modes: { runtimeValue: { constant: [...v.modes] } },
+      // The claim is named after the run, as the v1 target names it (`{{workflow.name}}-name`).
+      pvc_name_suffix: { runtimeValue: { constant: `-${v.claimName ?? name}` } },
+    };
+    const deps = new Set<string>();
+    if (typeof v.size === 'string' || typeof v.size === 'number') parameters.size = { runtimeValue: { constant: String(v.size) } };
+    else {
+      const r = this.resolve(v.size as IrValue, 'str', scope, v.origin);
+      if (r) {
+        parameters.size = r.spec;
+        r.deps.forEach((d) => deps.add(d));
+      }
+    }
+    if (v.storageClass !== undefined) parameters.storage_class_name = { runtimeValue: { constant: v.storageClass } };
+    for (const a of v.after) this.after(a, scope, deps, v.origin);
+    scope.tasks[name] = {
+      cachingOptions: { enableCache: true },
+      componentRef: this.executor('createpvc', undefined, undefined),
+      ...(deps.size ? { dependentTasks: [...deps].sort() } : {}),
+      inputs: { parameters },
+      taskInfo: { name },
+    };
+  }
+
+  /** A mount as kfp-kubernetes' `mount_pvc` writes it: the claim's name as a parameter, and (deprecated) beside it. */
+  private pvcMount(m: IrMount, scope: Scope, deps: Set<string>, span: IrSpan): JsonObject | undefined {
+    if (m.readOnly) {
+      this.refuse({ what: 'setting', detail: `a read-only mount at \`${m.path}\` (KFP v2's PvcMount has no read-only flag)`, span });
+      return undefined;
+    }
+    if (m.claim !== undefined) return { constant: m.claim, mountPath: m.path, pvcNameParameter: { runtimeValue: { constant: m.claim } } };
+    const r = this.resolve({ output: { task: m.volumeTask!, name: 'name' } }, 'str', scope, span);
+    if (!r) return undefined;
+    r.deps.forEach((d) => deps.add(d));
+    const spec = r.spec;
+    if ('taskOutputParameter' in spec) return { mountPath: m.path, pvcNameParameter: spec, taskOutputParameter: spec.taskOutputParameter };
+    return { componentInputParameter: spec.componentInputParameter, mountPath: m.path, pvcNameParameter: spec };
+  }
+
+  private lowerTask(t: IrTask, scope: Scope, exitOf?: string[]): void {
     const name = this.taskNames.get(t.id)!;
     scope.local.add(t.id);
     this.scopeOf.set(t.id, scope);
     const c = this.components.get(t.component)!;
     const { cache, displayName } = t.settings;
     const settings = v2TaskSettings(t.settings);
-    for (const key of settings.refused) this.refuse({ what: 'setting', detail: `the task setting ${key.includes('`') ? key : `\`${key}\``}`, span: t.origin });
-    const componentRef = settings.container ? this.variant(c, settings.container) : `comp-${componentKey(c.name)}`;
+    for (const key of settings.refused) this.refuse({ what: 'setting', detail: `the task setting ${key}`, span: t.origin });
+    const deps = new Set<string>(exitOf ?? []);
+    const mounts = (t.settings.mounts ?? []).map((m) => this.pvcMount(m, scope, deps, t.origin)).filter((m): m is JsonObject => m !== undefined);
+    const kubernetes = mergeKubernetes(this.everyExecutor, settings.kubernetes, mounts.length ? { pvcMount: mounts } : undefined);
+    const componentRef = this.executor(c, settings.container, kubernetes);
     const parameters: JsonObject = {};
     const artifacts: JsonObject = {};
-    const deps = new Set<string>();
     for (const [input, value] of Object.entries(t.args)) {
       const port = c.inputs.find((i) => i.name === input);
       if (!port) continue;
       const r = this.resolve(value, port.type, scope, t.origin);
       if (!r) continue;
       r.deps.forEach((d) => deps.add(d));
-      (r.artifact ? artifacts : parameters)[input] = r.spec;
+      (r.artifact ? artifacts : parameters)[v2PortName(c, input)] = r.spec;
     }
     for (const a of t.after) this.after(a, scope, deps, t.origin);
     const inputs: JsonObject = {};
@@ -139,11 +255,12 @@ export class DagLowering {
     if (Object.keys(parameters).length) inputs.parameters = parameters;
     scope.tasks[name] = {
       cachingOptions: { enableCache: cache ?? true },
-      componentRef: { name: componentRef },
+      componentRef,
       ...(deps.size ? { dependentTasks: [...deps].sort() } : {}),
       ...(Object.keys(inputs).length ? { inputs } : {}),
       ...settings.task,
       taskInfo: { name: displayName ?? name },
+      ...(exitOf ? { triggerPolicy: { strategy: 'ALL_UPSTREAM_TASKS_COMPLETED' } } : {}),
     };
   }
 
@@ -159,8 +276,16 @@ export class DagLowering {
     return false;
   }
 
+  /** An output's key in the spec: its name, sanitised for an imported component (`v2PortName`). */
+  private outputKey(task: IrNodeId, name: string): string {
+    const t = this.tasksById.get(task);
+    const c = t && this.components.get(t.component);
+    return c ? v2PortName(c, name) : name;
+  }
+
   private typeOf(value: IrValue, wanted: IrType): IrType {
     if ('param' in value) return this.pipeline.params.find((p) => p.name === value.param)?.type ?? wanted;
+    if ('output' in value && this.volumes.has(value.output.task)) return 'str';
     if ('output' in value) {
       const t = this.tasksById.get(value.output.task);
       const c = t && this.components.get(t.component);
@@ -181,9 +306,10 @@ export class DagLowering {
     }
     if ('output' in value) {
       const producer = this.taskNames.get(value.output.task)!;
+      const key = this.outputKey(value.output.task, value.output.name);
       if (scope.local.has(value.output.task)) {
-        if (ptype === undefined) return { spec: { taskOutputArtifact: { outputArtifactKey: value.output.name, producerTask: producer } }, deps: [producer], artifact: true };
-        return { spec: { taskOutputParameter: { outputParameterKey: value.output.name, producerTask: producer } }, deps: [producer] };
+        if (ptype === undefined) return { spec: { taskOutputArtifact: { outputArtifactKey: key, producerTask: producer } }, deps: [producer], artifact: true };
+        return { spec: { taskOutputParameter: { outputParameterKey: key, producerTask: producer } }, deps: [producer] };
       }
       if (!this.inAncestor(value.output.task, scope)) {
         this.refuse({ what: 'value', detail: 'an output of a task inside an `if` or `for` block used outside it', span });
@@ -193,7 +319,7 @@ export class DagLowering {
         this.refuse({ what: 'value', detail: 'a file passed into an `if` or `for` block', span });
         return undefined;
       }
-      return this.channel(scope, `pipelinechannel--${producer}-${value.output.name}`, value, ptype);
+      return this.channel(scope, `pipelinechannel--${producer}-${key}`, value, ptype);
     }
     const loop = this.loops.get(value.item.loop)!;
     const field = value.item.field;
@@ -214,11 +340,12 @@ export class DagLowering {
    */
   private collect(c: { task: IrNodeId; name: string }, scope: Scope, span: IrSpan): Resolved | undefined {
     const producer = this.taskNames.get(c.task)!;
-    const ch = `pipelinechannel--${producer}-${c.name}`;
+    const key = this.outputKey(c.task, c.name);
+    const ch = `pipelinechannel--${producer}-${key}`;
     const ancestors = new Set<Scope>();
     for (let s: Scope | undefined = scope; s; s = s.parent) ancestors.add(s);
     let inner = this.scopeOf.get(c.task);
-    let from: JsonObject = { outputParameterKey: c.name, producerSubtask: producer };
+    let from: JsonObject = { outputParameterKey: key, producerSubtask: producer };
     while (inner && !ancestors.has(inner)) {
       if (!inner.loop || !inner.component || !inner.key) {
         this.refuse({ what: 'value', detail: 'fan-in from inside an `if` block', span });
@@ -335,7 +462,7 @@ export class DagLowering {
       this.refuse({ what: 'value', detail: 'a loop over an enclosing loop\'s item', span: l.origin });
       return;
     } else {
-      const base = 'param' in items ? items.param : `${this.taskNames.get(items.output.task)!}-${items.output.name}`;
+      const base = 'param' in items ? items.param : `${this.taskNames.get(items.output.task)!}-${this.outputKey(items.output.task, items.output.name)}`;
       const listChannel = `pipelinechannel--${base}`;
       itemChannel = `${listChannel}-loop-item`;
       const r = this.resolve(items, 'list', scope, l.origin);
