@@ -129,43 +129,64 @@ describe.skipIf(sharedV2.missing)(sharedV2.title('kfp-v2: the strict proto check
 
 /**
  * KFP v2's own pipelines rewritten in .kfp, compared with its compiler's output after this
- * normalisation: the header comments and `sdkVersion` dropped (kfpdsl names itself), and the
- * pipeline's outputs dropped from KFP's side (a .kfp pipeline returns nothing: a deliberate
- * difference, asserted below).
+ * normalisation: the header comments and `sdkVersion` dropped (kfpdsl names itself); the
+ * pipeline's outputs dropped from KFP's side (a .kfp pipeline returns nothing); and a Python
+ * component's command and args dropped on both sides where KFP's run its lightweight
+ * executor (`kfp.dsl.executor_main`, pip-installing `kfp`) and ours runs kfpdsl's own program
+ * (the same for kfp-v1). Each difference is asserted below.
  */
-function normalised(spec: Record<string, unknown>): Record<string, unknown> {
+function normalised(spec: Record<string, unknown>, golden: Record<string, any>): Record<string, unknown> {
   const out = structuredClone(spec) as Record<string, any>;
   delete out.sdkVersion;
   if (out.root) {
     delete out.root.outputDefinitions;
     delete out.root.dag?.outputs;
   }
+  for (const [key, executor] of Object.entries<any>(out.deploymentSpec?.executors ?? {})) {
+    if (lightweight(golden.deploymentSpec?.executors?.[key])) {
+      delete executor.container.command;
+      delete executor.container.args;
+    }
+  }
   return out;
 }
+
+const lightweight = (executor: any): boolean => JSON.stringify(executor?.container?.command ?? []).includes('kfp.dsl.executor_main');
 
 describe.skipIf(sharedV2.missing)(sharedV2.title('kfp-v2: equal to KFP v2\'s compiler output'), () => {
   it.each([
     ['hello_world.kfp', 'hello_world.yaml'],
     ['container_io.kfp', 'container_io.yaml'],
     ['sequential.kfp', 'sequential_v2.yaml'],
+    ['env_var.kfp', 'env-var.yaml'],
+    ['parallelfor_pipeline_param.kfp', 'pipeline_with_parallelfor_pipeline_param.yaml'],
   ])('%s ≡ %s', (kfp, golden) => {
-    const ours = onlyFile(`test/fixtures/kfp-v2/${kfp}`);
-    const theirs = parse(readFileSync(join(goldenDir, golden), 'utf8')) as Record<string, any>;
-    expect(normalised(ours)).toEqual(normalised(theirs));
+    const { spec: ours, platform } = bothDocuments(`test/fixtures/kfp-v2/${kfp}`);
+    const docs = parseAllDocuments(readFileSync(join(goldenDir, golden), 'utf8')).map((d) => d.toJS() as Record<string, any>);
+    const theirs = docs[0]!;
+    expect(normalised(ours, theirs)).toEqual(normalised(theirs, theirs));
+    expect(platform).toEqual(docs[1]);
     // The deliberate differences, each asserted.
     expect(ours.sdkVersion).not.toBe(theirs.sdkVersion);
     expect((ours.root as Record<string, unknown>).outputDefinitions).toBeUndefined();
+    for (const [key, executor] of Object.entries<any>(theirs.deploymentSpec.executors)) {
+      if (!lightweight(executor)) continue;
+      const mine = JSON.stringify(ours.deploymentSpec.executors[key].container);
+      expect(mine).not.toContain('pip install');
+      expect(mine).not.toContain('kfp.dsl');
+      expect(mine).toMatch(/\{\{\$\.(inputs|outputs)\.parameters\['/);
+    }
   });
 });
 
 describe('kfp-v2: task settings', () => {
-  it('resources, GPU and literal env on a per-task executor copy; retries as retryPolicy', () => {
+  it('resources, GPU and literal env on the task\'s own executor (one per task, as KFP makes them); retries as retryPolicy', () => {
     const spec = onlyFile('test/fixtures/kfp-v2/settings.kfp') as Record<string, any>;
     const tasks = spec.root.dag.tasks;
-    expect(tasks.train.componentRef.name).toBe('comp-train-2');
-    expect(tasks['train-2'].componentRef.name).toBe('comp-train');
+    expect(tasks.train.componentRef.name).toBe('comp-train');
+    expect(tasks['train-2'].componentRef.name).toBe('comp-train-2');
     expect(tasks.train.retryPolicy).toEqual({ backoffDuration: '90s', backoffFactor: 2, maxRetryCount: 3 });
-    const copy = spec.deploymentSpec.executors['exec-train-2'].container;
+    const copy = spec.deploymentSpec.executors['exec-train'].container;
     expect(copy.resources).toEqual({
       accelerator: { resourceCount: '1', resourceType: 'nvidia.com/gpu' },
       resourceCpuLimit: '4',
@@ -174,7 +195,7 @@ describe('kfp-v2: task settings', () => {
       resourceMemoryRequest: '1G',
     });
     expect(copy.env).toEqual([{ name: 'MODE', value: 'fast' }]);
-    expect(spec.deploymentSpec.executors['exec-train'].container.resources).toBeUndefined();
+    expect(spec.deploymentSpec.executors['exec-train-2'].container.resources).toBeUndefined();
     expect(spec.components['comp-train-2'].executorLabel).toBe('exec-train-2');
     if (haveShared) parseStrictly(spec);
   });
@@ -247,7 +268,7 @@ describe('kfp-v2: the Kubernetes platform spec (second document)', () => {
     });
     const body = spec.components['comp-exit-handler-1'].dag.tasks;
     expect(body.train.retryPolicy).toEqual({ maxRetryCount: 2 });
-    expect(body.evaluate.cachingOptions).toEqual({ enableCache: false });
+    expect(body.evaluate.cachingOptions).toEqual({});
     // metrics: a system.Metrics artifact.
     expect(spec.components['comp-evaluate'].outputDefinitions.artifacts.score.artifactType).toEqual({ schemaTitle: 'system.Metrics', schemaVersion: '0.0.1' });
   });

@@ -25,8 +25,8 @@ export type RefusalKind = 'setting' | 'node' | 'exit' | 'value' | 'pipeline-sett
 /**
  * The executor a task runs: its component, with what its container needs (`container`,
  * merged into the executor) and its Kubernetes settings (the platform spec). Returns the
- * task's `componentRef`, whose name the caller fills in once every task is known (a
- * component whose tasks all agree keeps its own name; otherwise a copy per variant).
+ * task's `componentRef`, whose name the caller fills in once every task is known (one
+ * component per task, numbered in task order, as KFP's compiler makes them).
  */
 export type ExecutorFor = (c: IrComponent | 'createpvc' | 'deletepvc', container: JsonObject | undefined, kubernetes: JsonObject | undefined) => JsonObject;
 
@@ -254,7 +254,8 @@ export class DagLowering {
     if (Object.keys(artifacts).length) inputs.artifacts = artifacts;
     if (Object.keys(parameters).length) inputs.parameters = parameters;
     scope.tasks[name] = {
-      cachingOptions: { enableCache: cache ?? true },
+      // Protobuf JSON leaves out a false bool: KFP writes a disabled cache as `{}`.
+      cachingOptions: cache === false ? {} : { enableCache: true },
       componentRef,
       ...(deps.size ? { dependentTasks: [...deps].sort() } : {}),
       ...(Object.keys(inputs).length ? { inputs } : {}),

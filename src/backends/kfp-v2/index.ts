@@ -52,10 +52,7 @@ interface ExecutorUse {
   readonly container?: JsonObject;
   readonly kubernetes?: JsonObject;
   readonly ref: JsonObject;
-  readonly id: string;
 }
-
-const PLAIN = JSON.stringify([null, null]);
 
 /** The pipeline's documents: the PipelineSpec and, when any executor has Kubernetes settings, the PlatformSpec. */
 export interface V2Documents {
@@ -72,25 +69,15 @@ export function pipelineDocuments(program: IrProgram, p: IrPipeline, options: Ba
   const uses: ExecutorUse[] = [];
   const executor: ExecutorFor = (component, container, kubernetes) => {
     const ref: JsonObject = { name: '' };
-    uses.push({ component, ...(container ? { container } : {}), ...(kubernetes ? { kubernetes } : {}), ref, id: JSON.stringify([container ?? null, kubernetes ?? null]) });
+    uses.push({ component, ...(container ? { container } : {}), ...(kubernetes ? { kubernetes } : {}), ref });
     return ref;
   };
   const lowering = new DagLowering(p, program.components, refuse, executor);
   const { root, dagComponents } = lowering.lower();
+  // One component and executor per task, named in the order the tasks are lowered, as KFP's
+  // compiler names them (`comp-train`, `comp-train-2`…: it makes one per task, even for tasks
+  // that agree, and the platform spec is keyed by the task's executor).
   const keys = new NameAllocator();
-  program.components.forEach((c) => keys.reserve(componentKey(c.name)));
-  keys.reserve('createpvc');
-  keys.reserve('deletepvc');
-  for (const key of dagComponents.keys()) keys.reserve(key.slice('comp-'.length));
-  // One executor per distinct settings a component is used with, as KFP makes one per task:
-  // when every task of a component agrees, the component keeps its own name; otherwise the
-  // tasks without settings keep it (else the first variant does) and each other variant is a
-  // copy named as KFP names a second use (`comp-train-2`).
-  const byComponent = new Map<string, ExecutorUse[]>();
-  for (const u of uses) {
-    const cname = typeof u.component === 'string' ? u.component : u.component.name;
-    byComponent.set(cname, [...(byComponent.get(cname) ?? []), u]);
-  }
   const lowered = new Map<string, LoweredComponent | undefined>();
   const lowerOnce = (c: IrComponent): LoweredComponent | undefined => {
     if (!lowered.has(c.name)) {
@@ -109,35 +96,27 @@ export function pipelineDocuments(program: IrProgram, p: IrPipeline, options: Ba
     }
     return lowered.get(c.name);
   };
-  for (const [, group] of byComponent) {
-    const ids = [...new Set(group.map((u) => u.id))];
-    const baseId = ids.length === 1 ? ids[0]! : ids.includes(PLAIN) ? PLAIN : ids[0]!;
-    const keyOf = new Map<string, string>();
-    for (const id of ids) {
-      const u = group.find((x) => x.id === id)!;
-      const base = typeof u.component === 'string' ? u.component : componentKey(u.component.name);
-      const key = id === baseId ? base : keys.unique(base);
-      keyOf.set(id, key);
-      let spec: JsonObject;
-      let container: JsonObject;
-      if (typeof u.component === 'string') {
-        const builtin = u.component === 'createpvc' ? CREATE_PVC : DELETE_PVC;
-        spec = builtin.spec;
-        container = builtin.executor.container as JsonObject;
-      } else {
-        const l = lowerOnce(u.component);
-        if (!l) continue;
-        spec = l.spec;
-        const basePart = l.executor.container as JsonObject;
-        const patch = u.container ?? {};
-        const env = [...((basePart.env as unknown[] | undefined) ?? []), ...((patch.env as unknown[] | undefined) ?? [])];
-        container = { ...basePart, ...patch, ...(env.length ? { env } : {}) };
-      }
-      components[`comp-${key}`] = { ...spec, executorLabel: `exec-${key}` };
-      executors[`exec-${key}`] = { container };
-      if (u.kubernetes) platformExecutors[`exec-${key}`] = u.kubernetes;
+  for (const u of uses) {
+    const key = keys.unique(typeof u.component === 'string' ? u.component : componentKey(u.component.name));
+    u.ref.name = `comp-${key}`;
+    let spec: JsonObject;
+    let container: JsonObject;
+    if (typeof u.component === 'string') {
+      const builtin = u.component === 'createpvc' ? CREATE_PVC : DELETE_PVC;
+      spec = builtin.spec;
+      container = builtin.executor.container as JsonObject;
+    } else {
+      const l = lowerOnce(u.component);
+      if (!l) continue;
+      spec = l.spec;
+      const base = l.executor.container as JsonObject;
+      const patch = u.container ?? {};
+      const env = [...((base.env as unknown[] | undefined) ?? []), ...((patch.env as unknown[] | undefined) ?? [])];
+      container = { ...base, ...patch, ...(env.length ? { env } : {}) };
     }
-    for (const u of group) u.ref.name = `comp-${keyOf.get(u.id)!}`;
+    components[`comp-${key}`] = { ...spec, executorLabel: `exec-${key}` };
+    executors[`exec-${key}`] = { container };
+    if (u.kubernetes) platformExecutors[`exec-${key}`] = u.kubernetes;
   }
   for (const [key, spec] of dagComponents) components[key] = spec;
   const params = portDefinitions(

@@ -5,8 +5,8 @@
  * the pod's deadline, labels and annotations, init containers and sidecars) goes into its
  * `KubernetesExecutorConfig` (the platform spec, kubernetes_executor_config.proto), spelled
  * as kfp-kubernetes writes it; retries go on the task (`retryPolicy`). Both are per
- * executor, so a task whose settings differ from its component's other uses gets its own
- * copy of the component (`comp-train-2`, `exec-train-2`). Mounts need the DAG (a volume is
+ * executor, and every task has its own (`comp-train-2`, `exec-train-2`, as KFP makes
+ * them). Mounts need the DAG (a volume is
  * a task's output) and are lowered in dag.ts. Anything else is returned as refused, by
  * setting name.
  */
