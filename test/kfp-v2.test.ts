@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { createFileRegistry, fromBinary, fromJson, type DescMessage, type Registry } from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import { describe, expect, it } from 'vitest';
-import { parse, parseAllDocuments } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { kfpV2Backend } from '../src/backends/kfp-v2/index.js';
 import { compileSource } from '../src/compile.js';
 import { SourceFile } from '../src/source.js';
@@ -160,6 +160,8 @@ describe.skipIf(sharedV2.missing)(sharedV2.title('kfp-v2: equal to KFP v2\'s com
     ['sequential.kfp', 'sequential_v2.yaml'],
     ['env_var.kfp', 'env-var.yaml'],
     ['parallelfor_pipeline_param.kfp', 'pipeline_with_parallelfor_pipeline_param.yaml'],
+    ['nested_loops.kfp', 'pipeline_with_nested_loops.yaml'],
+    ['loops_and_conditions.kfp', 'pipeline_with_loops_and_conditions.yaml'],
   ])('%s ≡ %s', (kfp, golden) => {
     const { spec: ours, platform } = bothDocuments(`test/fixtures/kfp-v2/${kfp}`);
     const docs = parseAllDocuments(readFileSync(join(goldenDir, golden), 'utf8')).map((d) => d.toJS() as Record<string, any>);

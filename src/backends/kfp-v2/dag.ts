@@ -43,6 +43,8 @@ class Scope {
   readonly channels = new Map<string, Channel>();
   /** Tasks outside this DAG that some task inside waits for (`after`). */
   readonly afterOutside = new Set<IrNodeId>();
+  /** For a condition DAG: the values its condition reads, which every task inside makes each DAG between pass in (as KFP does). */
+  conditionValues: IrValue[] = [];
   /** Once lowered: this DAG's key in its parent (`for-loop-3`) and its component, which fan-in adds outputs to later. */
   key?: string;
   component?: JsonObject;
@@ -74,6 +76,15 @@ function mergeKubernetes(...parts: (JsonObject | undefined)[]): JsonObject | und
     }
   }
   return Object.keys(out).length ? out : undefined;
+}
+
+/** The values a condition reads (its non-constant operands). */
+function operands(e: IrCondExpr): IrValue[] {
+  if ('not' in e) return operands(e.not);
+  if ('and' in e) return e.and.flatMap(operands);
+  if ('or' in e) return e.or.flatMap(operands);
+  if ('truthy' in e) return 'const' in e.truthy ? [] : [e.truthy];
+  return [e.left, e.right].filter((v) => !('const' in v));
 }
 
 export class DagLowering {
@@ -250,6 +261,7 @@ export class DagLowering {
       (r.artifact ? artifacts : parameters)[v2PortName(c, input)] = r.spec;
     }
     for (const a of t.after) this.after(a, scope, deps, t.origin);
+    this.conditionChannels(scope, t.origin);
     const inputs: JsonObject = {};
     if (Object.keys(artifacts).length) inputs.artifacts = artifacts;
     if (Object.keys(parameters).length) inputs.parameters = parameters;
@@ -263,6 +275,17 @@ export class DagLowering {
       taskInfo: { name: displayName ?? name },
       ...(exitOf ? { triggerPolicy: { strategy: 'ALL_UPSTREAM_TASKS_COMPLETED' } } : {}),
     };
+  }
+
+  /**
+   * KFP passes what an enclosing condition reads into every DAG between it and each task
+   * inside it (its compiler counts a condition's channels among each inner task's): resolved
+   * from the task's DAG, each makes the channels on the way up.
+   */
+  private conditionChannels(scope: Scope, span: IrSpan): void {
+    for (let a: Scope | undefined = scope; a; a = a.parent) {
+      for (const v of a.conditionValues) this.resolve(v, 'str', scope, span);
+    }
   }
 
   /** `after x`: a dependency on a task of this DAG, or (through the sub-DAG's task) of an enclosing one. */
@@ -329,8 +352,16 @@ export class DagLowering {
       if (field !== undefined) spec.parameterExpressionSelector = `parseJson(string_value)[${JSON.stringify(field)}]`;
       return { spec, deps: [] };
     }
-    const name = `${loop.loop!.itemChannel}${field !== undefined ? `-subvar-${field}` : ''}`;
-    return this.channel(scope, name, value, field !== undefined ? (parameterType(wanted) ?? 'STRING') : loop.loop!.itemType);
+    // From a sub-DAG the whole item comes in, and the field is selected where it is used, as KFP does.
+    const r = this.channel(scope, loop.loop!.itemChannel, { item: { loop: value.item.loop } }, loop.loop!.itemType);
+    if (field !== undefined) r.spec.parameterExpressionSelector = `parseJson(string_value)[${JSON.stringify(field)}]`;
+    return r;
+  }
+
+  /** A field of an enclosing loop's item as a condition's operand: its own input (`…-loop-item-subvar-a`), selected by the parent. */
+  private subvar(value: { item: { loop: IrNodeId; field?: string } }, wanted: IrType, scope: Scope): Resolved {
+    const loop = this.loops.get(value.item.loop)!;
+    return this.channel(scope, `${loop.loop!.itemChannel}-subvar-${value.item.field!}`, value, parameterType(wanted) ?? 'STRING');
   }
 
   /**
@@ -413,6 +444,7 @@ export class DagLowering {
     for (const arm of arms) {
       const key = `condition-${++this.counter}`;
       const child = new Scope(host);
+      for (const c of [...arm.before, ...(arm.when ? [arm.when] : [])]) child.conditionValues.push(...operands(c));
       const terms = arm.before.map((c) => `!(${this.cel(c, child, arm.origin)})`);
       if (arm.when) terms.push(this.cel(arm.when, child, arm.origin));
       this.lowerBody(arm.body, child);
@@ -438,7 +470,7 @@ export class DagLowering {
 
   private operand(v: IrValue, type: IrType, child: Scope, span: IrSpan): string {
     if ('const' in v) return typeof v.const === 'string' ? `'${v.const.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'` : JSON.stringify(v.const);
-    const r = this.resolve(v, type, child, span);
+    const r = 'item' in v && v.item.field !== undefined && child.loop?.id !== v.item.loop ? this.subvar(v, type, child) : this.resolve(v, type, child, span);
     const name = r?.spec.componentInputParameter as string | undefined;
     const ref = `inputs.parameter_values['${name ?? '?'}']`;
     if (type === 'int') return `int(${ref})`;
@@ -460,8 +492,23 @@ export class DagLowering {
       const first = Array.isArray(items.const) ? items.const[0] : undefined;
       itemType = typeof first === 'number' ? (Number.isInteger(first) ? 'NUMBER_INTEGER' : 'NUMBER_DOUBLE') : typeof first === 'boolean' ? 'BOOLEAN' : first !== null && typeof first === 'object' ? (Array.isArray(first) ? 'LIST' : 'STRUCT') : 'STRING';
     } else if ('item' in items) {
-      this.refuse({ what: 'value', detail: 'a loop over an enclosing loop\'s item', span: l.origin });
-      return;
+      // A loop over (a field of) an enclosing loop's item, as KFP lays out `ParallelFor(item.p_a)`:
+      // the list is the item channel with a parseJson selector (`…-loop-item-subvar-p_a`), and
+      // the item channel itself is passed in beside it.
+      const outer = this.loops.get(items.item.loop)!.loop!.itemChannel;
+      const listChannel = items.item.field !== undefined ? `${outer}-subvar-${items.item.field}` : outer;
+      itemChannel = `${listChannel}-loop-item`;
+      const r = this.resolve(items, 'str', scope, l.origin);
+      if (!r) return;
+      const whole = this.resolve({ item: { loop: items.item.loop } }, 'str', scope, l.origin);
+      if (whole && listChannel !== outer) {
+        extraInputs[outer] = whole.spec;
+        extraDefs[outer] = { parameterType: 'STRING' };
+      }
+      extraInputs[listChannel] = r.spec;
+      extraDefs[listChannel] = { parameterType: 'STRING' };
+      itemsSpec = { inputParameter: listChannel };
+      itemType = this.itemTypeFromUse(l);
     } else {
       const base = 'param' in items ? items.param : `${this.taskNames.get(items.output.task)!}-${this.outputKey(items.output.task, items.output.name)}`;
       const listChannel = `pipelinechannel--${base}`;
