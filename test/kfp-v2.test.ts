@@ -162,6 +162,9 @@ describe.skipIf(sharedV2.missing)(sharedV2.title('kfp-v2: equal to KFP v2\'s com
     ['parallelfor_pipeline_param.kfp', 'pipeline_with_parallelfor_pipeline_param.yaml'],
     ['nested_loops.kfp', 'pipeline_with_nested_loops.yaml'],
     ['loops_and_conditions.kfp', 'pipeline_with_loops_and_conditions.yaml'],
+    ['take_nap.kfp', 'take_nap_compiled.yaml'],
+    ['log_streaming.kfp', 'log_streaming_compiled.yaml'],
+    ['long_running.kfp', 'long-running.yaml'],
   ])('%s ≡ %s', (kfp, golden) => {
     const { spec: ours, platform } = bothDocuments(`test/fixtures/kfp-v2/${kfp}`);
     const docs = parseAllDocuments(readFileSync(join(goldenDir, golden), 'utf8')).map((d) => d.toJS() as Record<string, any>);
