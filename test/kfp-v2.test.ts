@@ -205,6 +205,31 @@ describe('kfp-v2: task settings', () => {
     if (haveShared) parseStrictly(spec);
   });
 
+  it('resources known at run time: a task input per channel and per field holding the placeholder, as KFP lays out set_cpu_limit(channel)', () => {
+    const spec = onlyFile('test/fixtures/kfp-v2/runtime_resources.kfp') as Record<string, any>;
+    if (haveShared) parseStrictly(spec);
+    const task = spec.root.dag.tasks['sum-numbers'];
+    const cpu = "{{$.inputs.parameters['pipelinechannel--cpu']}}";
+    const memory = "{{$.inputs.parameters['pipelinechannel--memory-limit-Output']}}";
+    expect(task.dependentTasks).toEqual(['memory-limit']);
+    expect(task.inputs.parameters).toMatchObject({
+      cpu_limit: { runtimeValue: { constant: cpu } },
+      memory_request: { runtimeValue: { constant: memory } },
+      accelerator_count: { runtimeValue: { constant: "{{$.inputs.parameters['pipelinechannel--gpus']}}" } },
+      'pipelinechannel--cpu': { componentInputParameter: 'cpu' },
+      'pipelinechannel--memory-limit-Output': { taskOutputParameter: { outputParameterKey: 'Output', producerTask: 'memory-limit' } },
+    });
+    expect(spec.deploymentSpec.executors['exec-sum-numbers'].container.resources).toMatchObject({ resourceCpuLimit: cpu, resourceMemoryRequest: memory });
+    if (haveShared) {
+      // The same layout as KFP's own (pipeline_with_string_machine_fields_*: limits only there).
+      const golden = parseAllDocuments(readFileSync(join(goldenDir, 'pipeline_with_string_machine_fields_task_output.yaml'), 'utf8'))[0]!.toJS() as Record<string, any>;
+      const theirs = golden.root.dag.tasks['sum-numbers'].inputs.parameters;
+      expect(theirs.memory_limit).toEqual({ runtimeValue: { constant: memory } });
+      expect(theirs['pipelinechannel--memory-limit-Output']).toEqual(task.inputs.parameters['pipelinechannel--memory-limit-Output']);
+      expect(golden.deploymentSpec.executors['exec-sum-numbers'].container.resources.resourceMemoryLimit).toBe(memory);
+    }
+  });
+
   it('a setting KFP v2 cannot express is refused by its .kfp name, with why, and nothing is written', () => {
     const r = compileV2('examples/resources.kfp');
     expect(r.diagnostics.map((d) => d.message)).toEqual([

@@ -244,13 +244,29 @@ export class DagLowering {
     this.scopeOf.set(t.id, scope);
     const c = this.components.get(t.component)!;
     const { cache, displayName } = t.settings;
-    const settings = v2TaskSettings(t.settings);
-    for (const key of settings.refused) this.refuse({ what: 'setting', detail: `the task setting ${key}`, span: t.origin });
     const deps = new Set<string>(exitOf ?? []);
+    // Resources known at run time: task inputs `pipelinechannel--…` and `cpu_limit`… holding their placeholder, as KFP writes them.
+    const runtimeInputs: JsonObject = {};
+    const settings = v2TaskSettings(t.settings, (value, input) => {
+      const r = this.resolve(value as IrValue, 'str', scope, t.origin);
+      if (!r) return undefined;
+      r.deps.forEach((d) => deps.add(d));
+      let channel = r.spec.componentInputParameter as string | undefined;
+      if (channel === undefined || !channel.startsWith('pipelinechannel--') || r.spec.parameterExpressionSelector !== undefined) {
+        if ('param' in value) channel = `pipelinechannel--${value.param}`;
+        else if ('output' in value) channel = `pipelinechannel--${this.taskNames.get(value.output.task)!}-${this.outputKey(value.output.task, value.output.name)}`;
+        else channel = `${r.spec.componentInputParameter as string}${value.item.field !== undefined ? `-subvar-${value.item.field}` : ''}`;
+      }
+      const placeholder = `{{$.inputs.parameters['${channel}']}}`;
+      runtimeInputs[channel] = r.spec;
+      runtimeInputs[input] = { runtimeValue: { constant: placeholder } };
+      return placeholder;
+    });
+    for (const key of settings.refused) this.refuse({ what: 'setting', detail: `the task setting ${key}`, span: t.origin });
     const mounts = (t.settings.mounts ?? []).map((m) => this.pvcMount(m, scope, deps, t.origin)).filter((m): m is JsonObject => m !== undefined);
     const kubernetes = mergeKubernetes(this.everyExecutor, settings.kubernetes, mounts.length ? { pvcMount: mounts } : undefined);
     const componentRef = this.executor(c, settings.container, kubernetes);
-    const parameters: JsonObject = {};
+    const parameters: JsonObject = { ...runtimeInputs };
     const artifacts: JsonObject = {};
     for (const [input, value] of Object.entries(t.args)) {
       const port = c.inputs.find((i) => i.name === input);

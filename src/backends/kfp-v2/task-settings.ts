@@ -69,7 +69,16 @@ function container(s: IrSidecar, sidecar: boolean, refused: string[], setting: s
   };
 }
 
-export function v2TaskSettings(settings: IrTaskSettings): V2TaskSettings {
+/**
+ * A resource known only at run time, as KFP lays it out: the value comes in as a task input
+ * (`pipelinechannel--cpu_limit`) and the container's field holds its placeholder. Returns
+ * that placeholder, or undefined when the value cannot be read here (refused by the caller).
+ */
+export type RuntimeResource = (value: Exclude<IrSettingValue, string | number>, input: string) => string | undefined;
+
+const RESOURCE_INPUT: { [k: string]: string } = { resourceCpuRequest: 'cpu_request', resourceMemoryRequest: 'memory_request', resourceCpuLimit: 'cpu_limit', resourceMemoryLimit: 'memory_limit' };
+
+export function v2TaskSettings(settings: IrTaskSettings, runtime?: RuntimeResource): V2TaskSettings {
   const { cache, displayName, requests, limits, env, retry, mounts, timeoutSeconds, nodeSelector, tolerations, affinity, imagePullPolicy, labels, annotations, initContainers, sidecars, ...others } = settings;
   void cache;
   void displayName;
@@ -83,7 +92,9 @@ export function v2TaskSettings(settings: IrTaskSettings): V2TaskSettings {
     ['limits', limits, 'resourceCpuLimit', 'resourceMemoryLimit'],
   ] as const) {
     for (const [resource, value] of Object.entries(map ?? {})) {
-      const text = literal(value);
+      const field = resource === 'cpu' ? cpuKey : resource === 'memory' ? memKey : kind === 'limits' && /gpu$/.test(resource) ? 'accelerator' : undefined;
+      let text = literal(value);
+      if (text === undefined && field !== undefined && runtime) text = runtime(value as Exclude<IrSettingValue, string | number>, RESOURCE_INPUT[field] ?? 'accelerator_count');
       if (text === undefined) {
         refused.push(`${kind} of \`${resource}\` known only at run time`);
         continue;
