@@ -381,10 +381,11 @@ export class DagLowering {
   }
 
   /**
-   * Fan-in, as KFP v2's `dsl.Collected`: each loop DAG between the producer and the consumer
-   * declares a LIST output `pipelinechannel--<task>-<output>` (the innermost from the task's
-   * output, the others from the loop inside), and the consumer reads it from the outermost
-   * loop's task.
+   * Fan-in, as KFP v2's `dsl.Collected`: each DAG between the producer and the consumer (a
+   * loop, or a condition inside one) declares a LIST output `pipelinechannel--<task>-<output>`
+   * (the innermost from the task's output, the others from the DAG inside), and the consumer
+   * reads it from the outermost one's task; a consumer in another sub-DAG gets it through an
+   * input named after that task, `pipelinechannel--for-loop-2-pipelinechannel--<task>-<output>`.
    */
   private collect(c: { task: IrNodeId; name: string }, scope: Scope, span: IrSpan): Resolved | undefined {
     const producer = this.taskNames.get(c.task)!;
@@ -394,26 +395,27 @@ export class DagLowering {
     for (let s: Scope | undefined = scope; s; s = s.parent) ancestors.add(s);
     let inner = this.scopeOf.get(c.task);
     let from: JsonObject = { outputParameterKey: key, producerSubtask: producer };
+    let last: Scope | undefined;
+    let crossedLoop = false;
     while (inner && !ancestors.has(inner)) {
-      if (!inner.loop || !inner.component || !inner.key) {
-        this.refuse({ what: 'value', detail: 'fan-in from inside an `if` block', span });
-        return undefined;
-      }
+      if (!inner.component || !inner.key) break;
+      crossedLoop ||= inner.loop !== undefined;
       const dag = inner.component.dag as JsonObject;
       const outputs = ((dag.outputs as JsonObject | undefined) ?? (dag.outputs = {})) as JsonObject;
       ((outputs.parameters ??= {}) as JsonObject)[ch] = { valueFromParameter: from };
-      const defs = ((inner.component.outputDefinitions ??= {}) as JsonObject);
+      const defs = (inner.component.outputDefinitions ??= {}) as JsonObject;
       ((defs.parameters ??= {}) as JsonObject)[ch] = { parameterType: 'LIST' };
       from = { outputParameterKey: ch, producerSubtask: inner.key };
-      if (inner.parent === scope) return { spec: { taskOutputParameter: { outputParameterKey: ch, producerTask: inner.key } }, deps: [inner.key] };
+      last = inner;
       inner = inner.parent;
     }
-    if (!inner || inner === scope) {
+    if (!crossedLoop || !last || !inner || !ancestors.has(inner)) {
       this.refuse({ what: 'value', detail: 'fan-in of a task that is not inside a loop', span });
       return undefined;
     }
+    if (inner === scope) return { spec: { taskOutputParameter: { outputParameterKey: ch, producerTask: last.key! } }, deps: [last.key!] };
     // The loop ends in an enclosing DAG: this one reads the list through an input.
-    return this.channel(scope, ch, { collect: c }, 'LIST');
+    return this.channel(scope, `pipelinechannel--${last.key!}-${ch}`, { collect: c }, 'LIST');
   }
 
   private channel(scope: Scope, name: string, value: IrValue, type: ParameterType): Resolved {
