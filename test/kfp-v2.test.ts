@@ -495,6 +495,36 @@ function platformEnv(platform: Record<string, any> | undefined, label: string): 
   return env;
 }
 
+/** Whether KFP's launcher reads the text back as the type (its metadata.TextToPbValue: Go's ParseInt, ParseFloat, ParseBool, JSON). */
+function readsBack(text: string, type: string): boolean {
+  const t = text.trim();
+  const json = (): unknown => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return undefined;
+    }
+  };
+  switch (type) {
+    case 'STRING':
+      return true;
+    case 'NUMBER_INTEGER':
+      return /^[+-]?\d+$/.test(t);
+    case 'NUMBER_DOUBLE':
+      return t !== '' && !Number.isNaN(Number(t));
+    case 'BOOLEAN':
+      return ['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False'].includes(t);
+    case 'LIST':
+      return Array.isArray(json());
+    case 'STRUCT': {
+      const v = json();
+      return v !== null && typeof v === 'object' && !Array.isArray(v);
+    }
+    default:
+      return false;
+  }
+}
+
 const SAMPLE: Record<string, unknown> = { STRING: 'abc', NUMBER_INTEGER: 3, NUMBER_DOUBLE: 0.5, BOOLEAN: true, LIST: [1, 2], STRUCT: { a: 1 } };
 
 describe('kfp-v2: every Python executor of the examples and anchors runs under the v2 launcher\'s contract', () => {
@@ -528,7 +558,10 @@ describe('kfp-v2: every Python executor of the examples and anchors runs under t
         const r = launchV2(container, inputs, artifacts, dir, platformEnv(platform, label));
         expect(r.stderr, `${path} ${label}`).toBe('');
         expect(r.status, `${path} ${label}`).toBe(0);
-        for (const n of Object.keys(component.outputDefinitions?.parameters ?? {})) expect(existsSync(join(dir, 'parameters', n)), `${label}: output ${n}`).toBe(true);
+        for (const [n, d] of Object.entries<any>(component.outputDefinitions?.parameters ?? {})) {
+          expect(existsSync(join(dir, 'parameters', n)), `${label}: output ${n}`).toBe(true);
+          expect(readsBack(readFileSync(join(dir, 'parameters', n), 'utf8'), d.parameterType), `${label}: output ${n} as ${d.parameterType}`).toBe(true);
+        }
         for (const n of Object.keys(component.outputDefinitions?.artifacts ?? {})) expect(existsSync(join(dir, 'artifacts', n)), `${label}: artifact ${n}`).toBe(true);
         ran++;
       } finally {
