@@ -179,6 +179,7 @@ describe.skipIf(sharedV2.missing)(sharedV2.title('kfp-v2: equal to KFP v2\'s com
     ['log_streaming.kfp', 'log_streaming_compiled.yaml'],
     ['long_running.kfp', 'long-running.yaml'],
     ['conditional_producer_and_consumers.kfp', 'conditional_producer_and_consumers.yaml'],
+    ['identity.kfp', 'identity.yaml'],
   ])('%s ≡ %s', (kfp, golden) => {
     const { spec: ours, platform } = bothDocuments(`test/fixtures/kfp-v2/${kfp}`);
     const docs = parseAllDocuments(readFileSync(join(goldenDir, golden), 'utf8')).map((d) => d.toJS() as Record<string, any>);
