@@ -2,10 +2,12 @@
  * `--target kfp-v2`: the KFP v2 pipeline spec (`PipelineSpec` as protobuf JSON, in YAML),
  * which Kubeflow Pipelines 2.x uploads and runs. One file per pipeline, holding every
  * component it uses (`components`, `deploymentSpec.executors`) and its DAGs (`root`, and
- * sub-DAG components for `if` and `for`), keys sorted as KFP's compiler writes them.
+ * sub-DAG components for `if`, `for` and `finally`), keys sorted as KFP's compiler writes
+ * them; when any task has Kubernetes settings, the platform spec follows as a second
+ * document (`platforms.kubernetes`).
  *
- * A construct this backend does not lower yet is a located error (KFP5020, KFP5021) that
- * names it and points at `--target kfp-v1`; nothing is written then.
+ * A construct KFP v2 cannot express is a located error (KFP5020, KFP5021) that names it,
+ * says why, and points at `--target kfp-v1`; nothing is written then.
  */
 import { stringify } from 'yaml';
 import { diag } from '../../diagnostics/catalog.js';
@@ -142,11 +144,6 @@ export function pipelineDocuments(program: IrProgram, p: IrPipeline, options: Ba
   return { spec, platform: { platforms: { kubernetes } } };
 }
 
-/** The PipelineSpec alone (tests, and callers that need no platform spec). */
-export function pipelineSpec(program: IrProgram, p: IrPipeline, options: BackendOptions, refuse: (r: Refusal) => void): JsonObject {
-  return pipelineDocuments(program, p, options, refuse).spec;
-}
-
 export function lowerToKfpV2(program: IrProgram, options: BackendOptions): BackendResult {
   const diagnostics: Diagnostic[] = [];
   const files: OutputFile[] = [];
@@ -169,6 +166,6 @@ export function lowerToKfpV2(program: IrProgram, options: BackendOptions): Backe
 
 export const kfpV2Backend: Backend = {
   name: 'kfp-v2',
-  description: 'Kubeflow Pipelines v2: the pipeline spec (schemaVersion 2.1.0) that KFP 2.x uploads and runs (first slice: see README)',
+  description: 'Kubeflow Pipelines v2: the pipeline spec (schemaVersion 2.1.0) and its Kubernetes platform spec, which KFP 2.x uploads and runs',
   lower: lowerToKfpV2,
 };
