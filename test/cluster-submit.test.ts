@@ -132,7 +132,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl submit'), () => {
   it('--target argo cannot go to KFP (--host): a usage error that says where it can go', async () => {
     server = await startServer();
     const r = await kfpdsl(['submit', addExample, '--host', server.url, '--experiment', 'e', '--target', 'argo']);
-    expect([r.status, r.stderr]).toEqual([2, 'error: a KFP v1 run carries a kfp-v1 workflow: --target argo cannot go to --host; submit it to an Argo Server with --argo URL --namespace NS\n']);
+    expect([r.status, r.stderr]).toEqual([2, 'error: a KFP run carries a kfp-v1 workflow or a kfp-v2 pipeline spec: --target argo cannot go to --host; submit it to an Argo Server with --argo URL --namespace NS\n']);
     const unknown = await kfpdsl(['submit', addExample, '--host', server.url, '--experiment', 'e', '--target', 'nope']);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain("option '--target <target>' argument 'nope' is invalid");

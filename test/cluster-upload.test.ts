@@ -74,7 +74,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload'), () => {
     expect(server.requests).toEqual([]);
   });
 
-  it('the usage errors: no --host, a host that is not a URL, a --target KFP v1 cannot run', async () => {
+  it('the usage errors: no --host, a host that is not a URL, a --target KFP cannot run', async () => {
     server = await startServer();
     const none = await kfpdsl(['upload', addExample]);
     expect(none.status).toBe(2);
@@ -83,7 +83,7 @@ describe.skipIf(contracts.missing)(contracts.title('kfpdsl upload'), () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('only http:// and https:// are supported');
     const argo = await kfpdsl(['upload', addExample, '--host', server.url, '--target', 'argo']);
-    expect([argo.status, argo.stderr]).toEqual([2, 'error: upload sends pipelines to Kubeflow Pipelines v1, which runs only --target kfp-v1 (not argo); to run plain Argo Workflows, use `kfpdsl submit FILE --argo URL --namespace NS`\n']);
+    expect([argo.status, argo.stderr]).toEqual([2, 'error: upload sends pipelines to Kubeflow Pipelines, which runs --target kfp-v1 or kfp-v2 (not argo); to run plain Argo Workflows, use `kfpdsl submit FILE --argo URL --namespace NS`\n']);
     expect(server.requests).toEqual([]);
     const v1 = await kfpdsl(['upload', addExample, '--host', server.url, '--target', 'kfp-v1']);
     expect(v1.status).toBe(0);

@@ -174,7 +174,7 @@ export function main(argv: readonly string[]): number {
       .option('--name <name>', 'the pipeline name in KFP (default: the pipeline\'s name in the source)')
       .option('--description <text>', 'the pipeline description (default: its description in the source)')
       .option('--version <name>', 'the version name, when the pipeline exists (default: v<UTC time>)'),
-    'what to compile to: kfp-v1 only (the default; KFP v1 runs nothing else)',
+    'what to compile to: kfp-v1 (the default; uploaded through the v1beta1 API) or kfp-v2 (through v2beta1)',
   ).action((file: string, opts: unknown) => {
     void Promise.all([import('../cluster/command.js'), import('./upload.js')]).then(([{ startCluster }, { uploadCommand }]) => startCluster(uploadCommand, file, opts));
   });
@@ -191,7 +191,7 @@ export function main(argv: readonly string[]): number {
       .option('--wait', 'follow the run, one line per task change, and exit 0 if it succeeds, 1 if not')
       .option('--dry-run', "with --argo: have the Argo Server lint the workflow, submit nothing")
       .option('--poll-interval <seconds>', 'with --wait, how often to ask the server', '5'),
-    'what to compile to (default: kfp-v1 with --host, argo with --argo; --argo also takes kfp-v1)',
+    'what to compile to (default: kfp-v1 with --host, argo with --argo; --host also takes kfp-v2, --argo kfp-v1)',
   ).action((file: string, opts: unknown) => {
     void Promise.all([import('../cluster/command.js'), import('./submit.js')]).then(([{ startCluster }, { submitCommand }]) => startCluster(submitCommand, file, opts));
   });

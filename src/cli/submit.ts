@@ -1,7 +1,7 @@
 /**
  * `kfpdsl submit FILE.kfp --host URL --experiment NAME`: compiles one pipeline as build does
  * and starts a run of it on KFP (v1beta1: the experiment is created when missing, the run
- * carries the workflow itself), or with `--argo URL --namespace NS` on an Argo Server
+ * carries the workflow itself; v2beta1 for `--target kfp-v2`, the run carrying the pipeline spec), or with `--argo URL --namespace NS` on an Argo Server
  * (compiled for `--target argo` unless `--target kfp-v1` is given).
  * `--wait` follows the run, one line per task change, and exits with its outcome.
  * Exit codes: 0 started (with --wait: succeeded), 1 diagnostics or a failed run, 2 usage errors.
@@ -12,6 +12,8 @@ import { compileFile, type CompiledPipeline } from '../cluster/compiled.js';
 import { connect, parseBaseUrl, type Connected } from '../cluster/connect.js';
 import { ClusterError, clusterDiagnostic } from '../cluster/errors.js';
 import { createExperiment, createRun, findExperiment, getRun } from '../cluster/kfp-v1.js';
+import { createExperimentV2, createRunV2, findExperimentV2, getRunV2, typedArguments } from '../cluster/kfp-v2.js';
+import { serializeConst } from '../lower/serialize.js';
 import type { ClusterCliOptions } from '../cluster/options.js';
 import { Output } from '../cluster/output.js';
 import { Secrets } from '../cluster/secrets.js';
@@ -65,7 +67,11 @@ export async function submitCommand(file: string, opts: SubmitCliOptions): Promi
 
   // Arguments are checked here, as for `kfpdsl run`: a wrong type fails now, not in a pod.
   // Parameters fed by a config map get their value on the cluster.
-  const params = pipelineParams(p.workflow).map((q) => (q.configMap && q.value === undefined ? { ...q, value: '' } : q));
+  // A kfp-v2 pipeline spec has no Argo arguments: its parameters are the pipeline's own.
+  const v2 = backend.name === 'kfp-v2';
+  const params = v2
+    ? p.ir.params.map((q) => ({ name: q.name, ...(q.default ? { value: serializeConst(q.default, q.type) } : {}) }))
+    : pipelineParams(p.workflow).map((q) => (q.configMap && q.value === undefined ? { ...q, value: '' } : q));
   const checked = checkRunArgs(opts.arg ?? [], {
     file: compiled.source,
     decl: p.decl,
@@ -88,7 +94,7 @@ export async function submitCommand(file: string, opts: SubmitCliOptions): Promi
   const out = new Output(connected.secrets, opts.json ?? false);
   out.diagnostics(compiled.warnings);
   try {
-    return onArgo ? await onArgoServer(connected, out, p, parameters, opts, pollMs) : await onKfp(connected, out, p, parameters, opts, pollMs);
+    return onArgo ? await onArgoServer(connected, out, p, parameters, opts, pollMs) : await onKfp(connected, out, p, parameters, opts, pollMs, v2 ? KFP_V2 : KFP_V1);
   } catch (e) {
     if (!(e instanceof ClusterError)) throw e;
     out.diagnostics([clusterDiagnostic(e, { file: compiled.source as SourceFile, span: p.span }, (s) => connected.secrets.redact(s))]);
@@ -105,16 +111,45 @@ function pollInterval(text: string | undefined): number {
 
 type Param = { name: string; value: string };
 
-async function onKfp(c: Connected, out: Output, p: CompiledPipeline, parameters: Param[], opts: SubmitCliOptions, pollMs: number): Promise<number> {
+/** The KFP API calls of one target: v1beta1 with the Argo Workflow, v2beta1 with the pipeline spec. */
+interface KfpApi {
+  findExperiment: typeof findExperiment;
+  createExperiment: typeof createExperiment;
+  createRun(conn: Connected['conn'], r: { name: string; experimentId: string; p: CompiledPipeline; parameters: Param[]; serviceAccount?: string | undefined }): Promise<{ id: string }>;
+  getRun(conn: Connected['conn'], id: string): Promise<{ status: string; error?: string | undefined; workflow?: unknown }>;
+}
+
+const KFP_V1: KfpApi = {
+  findExperiment,
+  createExperiment,
+  createRun: (conn, r) => createRun(conn, { name: r.name, experimentId: r.experimentId, workflow: r.p.workflow, parameters: r.parameters, serviceAccount: r.serviceAccount }),
+  getRun,
+};
+
+const KFP_V2: KfpApi = {
+  findExperiment: findExperimentV2,
+  createExperiment: createExperimentV2,
+  createRun: (conn, r) =>
+    createRunV2(conn, {
+      name: r.name,
+      experimentId: r.experimentId,
+      documents: r.p.documents,
+      parameters: typedArguments(r.parameters, new Map(r.p.ir.params.map((q) => [q.name, q.type]))),
+      serviceAccount: r.serviceAccount,
+    }),
+  getRun: getRunV2,
+};
+
+async function onKfp(c: Connected, out: Output, p: CompiledPipeline, parameters: Param[], opts: SubmitCliOptions, pollMs: number, api: KfpApi): Promise<number> {
   const { conn } = c;
   const expName = opts.experiment!;
-  let experiment = await findExperiment(conn, expName, opts.namespace);
+  let experiment = await api.findExperiment(conn, expName, opts.namespace);
   if (!experiment) {
-    experiment = await createExperiment(conn, expName, opts.namespace);
+    experiment = await api.createExperiment(conn, expName, opts.namespace);
     out.note(`note: created experiment "${expName}" (${experiment.id})\n`);
   }
   const name = opts.runName ?? `${p.ir.displayName} ${stamp(new Date())}`;
-  const run = await createRun(conn, { name, experimentId: experiment.id, workflow: p.workflow, parameters, serviceAccount: opts.serviceAccount });
+  const run = await api.createRun(conn, { name, experimentId: experiment.id, p, parameters, serviceAccount: opts.serviceAccount });
   const link = `${conn.base.href.replace(/\/+$/, '')}/#/runs/details/${run.id}`;
   out.result(`started run "${name}" (${run.id}) in experiment "${expName}": ${link}\n`);
   if (!opts.wait) {
@@ -125,7 +160,7 @@ async function onKfp(c: Connected, out: Output, p: CompiledPipeline, parameters:
   const watch = new NodeWatch();
   onStopFollowing(() => out.note(`\nstopped following; run ${run.id} goes on: ${link}\n`));
   for (;;) {
-    const state = await getRun(conn, run.id);
+    const state = await api.getRun(conn, run.id);
     for (const line of watch.changes(state.workflow)) out.note(watch.format(line));
     if (FINAL_PHASES.has(state.status)) {
       const ok = state.status === 'Succeeded';

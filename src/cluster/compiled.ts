@@ -23,7 +23,10 @@ export interface CompiledPipeline {
   /** `<name>.yaml`, as build names it. */
   readonly fileName: string;
   readonly text: string;
+  /** The first document: the Argo Workflow (kfp-v1, argo) or the PipelineSpec (kfp-v2). */
   readonly workflow: Record<string, unknown>;
+  /** Every document (kfp-v2 adds the PlatformSpec as a second one). */
+  readonly documents: Record<string, unknown>[];
 }
 
 export type Compiled =
@@ -54,7 +57,8 @@ export function compileFile(file: string, root: string | undefined, only: string
     const emitted = compiled.files.find((f) => f.kind === 'workflow' && f.pipeline === all.indexOf(ir));
     if (!emitted) throw new Error(`no workflow was emitted for pipeline "${ir.displayName}"`);
     const decl = compiled.document?.pipelines[all.indexOf(ir)];
-    return { ir, decl, span: decl?.nameSpan, fileName: emitted.path, text: emitted.text, workflow: YAML.parse(emitted.text) as Record<string, unknown> };
+    const documents = YAML.parseAllDocuments(emitted.text).map((d) => d.toJS() as Record<string, unknown>);
+    return { ir, decl, span: decl?.nameSpan, fileName: emitted.path, text: emitted.text, workflow: documents[0]!, documents };
   });
   return { ok: true, source, pipelines, warnings: compiled.diagnostics };
 }

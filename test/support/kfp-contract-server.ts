@@ -82,6 +82,7 @@ export class ContractServer {
   readonly pipelines: { id: string; name: string; namespace?: string | undefined; description?: string | undefined; createdAt: string; versions: { id: string; name: string; text: string; createdAt: string }[] }[] = [];
   readonly experiments: { id: string; name: string; namespace?: string | undefined; createdAt: string }[] = [];
   readonly runs: Run[] = [];
+  readonly runsV2: { id: string; name: string; spec: Record<string, any>; polls: number; experimentId: string; createdAt: string; parameters: Record<string, unknown> }[] = [];
   readonly workflows: { namespace: string; name: string; workflow: Record<string, unknown>; polls: number }[] = [];
   /** How runs end: the display name of a task that fails, or none (all succeed). */
   failTask: string | undefined;
@@ -126,7 +127,7 @@ export class ContractServer {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
-    const api = url.pathname.includes('/apis/') ? 'kfp-v1' : 'argo';
+    const api = url.pathname.startsWith('/apis/v2beta1/') ? 'kfp-v2' : url.pathname.includes('/apis/') ? 'kfp-v1' : 'argo';
     const method = req.method ?? 'GET';
     const found = this.o.contract.find(api, method, url.pathname);
     const chunks: Buffer[] = [];
@@ -161,9 +162,9 @@ export class ContractServer {
       else if (p.enum && !p.enum.includes(query[key]!)) v(`query parameter \`${key}\` is not one of ${p.enum.join(', ')}`);
     }
     for (const p of op.parameters) if (p.required && p.in === 'query' && !(p.name in query)) v(`required query parameter \`${p.name}\` is missing`);
-    if (query['filter'] !== undefined && api === 'kfp-v1') {
+    if (query['filter'] !== undefined && api !== 'argo') {
       try {
-        for (const e of this.o.contract.errors(Contract.ref('kfp-v1', 'apiFilter'), JSON.parse(query['filter']))) v(`filter: ${e}`);
+        for (const e of this.o.contract.errors(Contract.ref(api, api === 'kfp-v1' ? 'apiFilter' : 'v2beta1Filter'), JSON.parse(query['filter']))) v(`filter: ${e}`);
       } catch {
         v('filter is not JSON');
       }
@@ -253,6 +254,7 @@ export class ContractServer {
   // The operations kfpdsl uses, with the semantics of the real servers.
 
   private answer(op: Operation, params: Record<string, string>, query: Record<string, string>, body: unknown, file: { name: string; text: string } | undefined, size: number): unknown {
+    if (op.api === 'kfp-v2') return this.answerV2(op, params, query, body, file, size);
     const nsOf = (): string | undefined => (query['resource_reference_key.type'] === 'NAMESPACE' ? query['resource_reference_key.id'] : undefined);
     const nameIn = (): string | undefined => {
       const f = query['filter'] ? (JSON.parse(query['filter']) as { predicates?: { key?: string; op?: string; string_value?: string }[] }) : undefined;
@@ -358,6 +360,133 @@ export class ContractServer {
       default:
         throw new HttpError(501, `${op.operationId} is not simulated`);
     }
+  }
+
+  /**
+   * KFP v2beta1, as its API server behaves: uploads must be a pipeline spec (its first YAML
+   * document has `pipelineInfo`, `root` and `schemaVersion: 2.1.0`); a pipeline is found by
+   * `name`, an experiment by `display_name` (the `filter` predicate); a run carries the spec
+   * (or `{pipeline_spec, platform_spec}`), and its arguments must be declared parameters of
+   * `root.inputDefinitions`, typed as declared. A run advances one step per GetRun, its
+   * `run_details.task_details` listing the root DAG's tasks (`failTask` fails).
+   */
+  private answerV2(op: Operation, params: Record<string, string>, query: Record<string, string>, body: unknown, file: { name: string; text: string } | undefined, size: number): unknown {
+    const predicate = (key: string): string | undefined => {
+      const f = query['filter'] ? (JSON.parse(query['filter']) as { predicates?: { key?: string; operation?: string; string_value?: string }[] }) : undefined;
+      return f?.predicates?.find((p) => p.key === key && p.operation === 'EQUALS')?.string_value;
+    };
+    const checkSpec = (spec: unknown, what: string): Record<string, any> => {
+      const s = spec as Record<string, any> | null;
+      if (!s || typeof s !== 'object' || !s['pipelineInfo'] || !s['root'] || s['schemaVersion'] !== '2.1.0') throw new HttpError(400, `${what} is not a KFP v2 pipeline spec`);
+      return s;
+    };
+    switch (op.operationId) {
+      case 'HealthzService_GetHealthz':
+        return { multi_user: false };
+      case 'PipelineService_ListPipelines': {
+        const name = predicate('name');
+        const hits = this.pipelines.filter((p) => (name === undefined || p.name === name) && p.namespace === query['namespace']);
+        return { pipelines: hits.map((p) => this.pipelineJsonV2(p)), total_size: hits.length };
+      }
+      case 'UploadPipeline':
+      case 'UploadPipelineVersion': {
+        if (size > (this.o.maxUploadBytes ?? 32 * 2 ** 20)) throw new HttpError(413, 'request body too large');
+        if (!file) throw new HttpError(400, 'no uploadfile');
+        if (!/\.(ya?ml|zip|tar\.gz|tgz)$/.test(file.name)) throw new HttpError(400, `unexpected file name ${file.name}`);
+        checkSpec(YAML.parseAllDocuments(file.text)[0]?.toJS(), 'the uploaded file');
+        if (op.operationId === 'UploadPipeline') {
+          const name = query['name'] ?? query['display_name'] ?? file.name;
+          if (this.pipelines.some((p) => p.name === name && p.namespace === query['namespace'])) throw new HttpError(409, `pipeline ${name} already exists`);
+          const p = { id: newId(), name, namespace: query['namespace'], description: query['description'], createdAt: now(), versions: [{ id: newId(), name, text: file.text, createdAt: now() }] };
+          this.pipelines.push(p);
+          return this.pipelineJsonV2(p);
+        }
+        const p = this.pipelines.find((x) => x.id === query['pipelineid']);
+        if (!p) throw new HttpError(404, `pipeline ${query['pipelineid'] ?? '(none)'} not found`);
+        const name = query['name'] ?? file.name;
+        if (p.versions.some((x) => x.name === name)) throw new HttpError(409, `version ${name} already exists`);
+        const version = { id: newId(), name, text: file.text, createdAt: now() };
+        p.versions.push(version);
+        return { pipeline_id: p.id, pipeline_version_id: version.id, name, display_name: query['display_name'] ?? name, created_at: version.createdAt };
+      }
+      case 'ExperimentService_ListExperiments': {
+        const name = predicate('display_name');
+        const hits = this.experiments.filter((e) => (name === undefined || e.name === name) && e.namespace === query['namespace']);
+        return { experiments: hits.map((e) => this.experimentJsonV2(e)), total_size: hits.length };
+      }
+      case 'ExperimentService_CreateExperiment': {
+        const b = body as { display_name?: string; namespace?: string };
+        if (!b.display_name) throw new HttpError(400, 'experiment display_name is empty');
+        if (this.experiments.some((e) => e.name === b.display_name && e.namespace === b.namespace)) throw new HttpError(409, `experiment ${b.display_name} already exists`);
+        const e = { id: newId(), name: b.display_name, namespace: b.namespace, createdAt: now() };
+        this.experiments.push(e);
+        return this.experimentJsonV2(e);
+      }
+      case 'RunService_CreateRun': {
+        const b = body as { display_name?: string; experiment_id?: string; pipeline_spec?: Record<string, unknown>; runtime_config?: { parameters?: Record<string, unknown> }; service_account?: string };
+        if (!b.display_name) throw new HttpError(400, 'run display_name is empty');
+        const wrapped = b.pipeline_spec && 'pipeline_spec' in b.pipeline_spec;
+        const spec = checkSpec(wrapped ? b.pipeline_spec!['pipeline_spec'] : b.pipeline_spec, 'pipeline_spec');
+        if (wrapped && !(b.pipeline_spec!['platform_spec'] as { platforms?: unknown } | undefined)?.platforms) throw new HttpError(400, 'platform_spec has no platforms');
+        const declared = (spec['root']['inputDefinitions']?.['parameters'] ?? {}) as Record<string, { parameterType: string }>;
+        for (const [name, value] of Object.entries(b.runtime_config?.parameters ?? {})) {
+          const d = declared[name];
+          if (!d) throw new HttpError(400, `unknown parameter ${name}`);
+          const ok: Record<string, (v: unknown) => boolean> = {
+            STRING: (v) => typeof v === 'string',
+            NUMBER_INTEGER: (v) => Number.isInteger(v),
+            NUMBER_DOUBLE: (v) => typeof v === 'number',
+            BOOLEAN: (v) => typeof v === 'boolean',
+            LIST: (v) => Array.isArray(v),
+            STRUCT: (v) => v !== null && typeof v === 'object' && !Array.isArray(v),
+          };
+          if (!(ok[d.parameterType] ?? (() => true))(value)) throw new HttpError(400, `parameter ${name}: ${JSON.stringify(value)} is not a ${d.parameterType}`);
+        }
+        if (!this.experiments.some((e) => e.id === b.experiment_id)) throw new HttpError(404, `experiment ${b.experiment_id ?? '(none)'} not found`);
+        const run = { id: newId(), name: b.display_name, spec, polls: 0, experimentId: b.experiment_id!, createdAt: now(), parameters: b.runtime_config?.parameters ?? {} };
+        this.runsV2.push(run);
+        return this.runJsonV2(run);
+      }
+      case 'RunService_GetRun': {
+        const run = this.runsV2.find((r) => r.id === params['run_id']);
+        if (!run) throw new HttpError(404, `run ${params['run_id']} not found`);
+        run.polls++;
+        return this.runJsonV2(run);
+      }
+      default:
+        throw new HttpError(501, `${op.operationId} is not simulated`);
+    }
+  }
+
+  private runJsonV2(r: ContractServer['runsV2'][number]): Record<string, unknown> {
+    const tasks = Object.keys((r.spec['root']['dag']?.['tasks'] ?? {}) as Record<string, unknown>).sort();
+    const done = r.polls >= 2;
+    const failed = done && this.failTask !== undefined && tasks.includes(this.failTask);
+    const state = r.polls === 0 ? 'PENDING' : !done ? 'RUNNING' : failed ? 'FAILED' : 'SUCCEEDED';
+    const t0 = '2026-01-01T00:00:00Z';
+    const details = tasks.map((t, i) => {
+      const s = !done ? 'RUNNING' : t === this.failTask ? 'FAILED' : 'SUCCEEDED';
+      return { run_id: r.id, task_id: `task-${i}`, display_name: t, create_time: t0, start_time: t0, state: s, ...(s === 'FAILED' ? { error: { code: 2, message: 'Error (exit code 1)', details: [] } } : {}) };
+    });
+    return {
+      run_id: r.id,
+      display_name: r.name,
+      experiment_id: r.experimentId,
+      storage_state: 'AVAILABLE',
+      runtime_config: { parameters: r.parameters },
+      created_at: r.createdAt,
+      state,
+      ...(failed ? { error: { code: 2, message: `task ${this.failTask} failed`, details: [] } } : {}),
+      ...(r.polls > 0 ? { run_details: { task_details: [{ run_id: r.id, task_id: 'root', display_name: r.name, state, child_tasks: details.map((d) => ({ task_id: d.task_id })) }, ...details] } } : {}),
+    };
+  }
+
+  private pipelineJsonV2(p: ContractServer['pipelines'][number]): Record<string, unknown> {
+    return { pipeline_id: p.id, name: p.name, display_name: p.name, created_at: p.createdAt, ...(p.description ? { description: p.description } : {}), ...(p.namespace ? { namespace: p.namespace } : {}) };
+  }
+
+  private experimentJsonV2(e: ContractServer['experiments'][number]): Record<string, unknown> {
+    return { experiment_id: e.id, display_name: e.name, created_at: e.createdAt, storage_state: 'AVAILABLE', ...(e.namespace ? { namespace: e.namespace } : {}) };
   }
 
   /**

@@ -137,10 +137,11 @@ function patch(name: string, def: Json): Json {
   return closed(def);
 }
 
-/** Every contract kfpdsl talks to: KFP v1beta1 (with its filter definitions) and the Argo Server. */
+/** Every contract kfpdsl talks to: KFP v1beta1 and v2beta1 (each with its filter definitions) and the Argo Server. */
 export function loadContracts(): Contract {
   const c = new Contract();
   c.add('kfp-v1', resolve(contractDir, 'v1beta1', 'kfp_api_single_file.swagger.json'), [resolve(contractDir, 'v1beta1', 'filter.swagger.json')]);
+  c.add('kfp-v2', resolve(contractDir, 'v2beta1', 'kfp_api_single_file.swagger.json'), [resolve(contractDir, 'v2beta1', 'filter.swagger.json')]);
   c.add('argo', resolve(contractDir, 'argo-server.swagger.json'));
   return c;
 }

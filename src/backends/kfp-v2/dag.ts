@@ -12,15 +12,23 @@
  * What has no v2 form here yet is reported through `refuse` (the caller turns it into a
  * located KFP5020–5039 error) and nothing is written.
  */
-import type { IrBranch, IrComponent, IrCondExpr, IrLoop, IrNode, IrNodeId, IrPipeline, IrSpan, IrTask, IrType, IrValue } from '../../ir/ir.js';
+import type { IrBranch, IrComponent, IrCondExpr, IrLoop, IrMount, IrNode, IrNodeId, IrPipeline, IrSpan, IrTask, IrType, IrValue, IrVolume } from '../../ir/ir.js';
 import { pyJsonDumps } from '../../lower/serialize.js';
 import { NameAllocator, taskName } from '../../names.js';
-import { componentKey, type JsonObject } from './executors.js';
-import { kfpSettingName, v2TaskSettings } from './task-settings.js';
-import { parameterType, type ParameterType } from './types.js';
+import type { JsonObject } from './executors.js';
+import { v2PipelineSettings, v2TaskSettings } from './task-settings.js';
+import { parameterType, v2PortName, type ParameterType } from './types.js';
 
 export type Refusal = { readonly what: RefusalKind; readonly detail: string; readonly span: IrSpan };
 export type RefusalKind = 'setting' | 'node' | 'exit' | 'value' | 'pipeline-setting' | 'type';
+
+/**
+ * The executor a task runs: its component, with what its container needs (`container`,
+ * merged into the executor) and its Kubernetes settings (the platform spec). Returns the
+ * task's `componentRef`, whose name the caller fills in once every task is known (one
+ * component per task, numbered in task order, as KFP's compiler makes them).
+ */
+export type ExecutorFor = (c: IrComponent | 'createpvc' | 'deletepvc', container: JsonObject | undefined, kubernetes: JsonObject | undefined) => JsonObject;
 
 interface Channel {
   readonly value: IrValue;
@@ -35,6 +43,8 @@ class Scope {
   readonly channels = new Map<string, Channel>();
   /** Tasks outside this DAG that some task inside waits for (`after`). */
   readonly afterOutside = new Set<IrNodeId>();
+  /** For a condition DAG: the values its condition reads, which every task inside makes each DAG between pass in (as KFP does). */
+  conditionValues: IrValue[] = [];
   /** Once lowered: this DAG's key in its parent (`for-loop-3`) and its component, which fan-in adds outputs to later. */
   key?: string;
   component?: JsonObject;
@@ -56,6 +66,27 @@ export interface LoweredPipeline {
   readonly dagComponents: Map<string, JsonObject>;
 }
 
+/** Kubernetes settings merged: the pipeline's for every executor, then the task's (its node selector labels win). */
+function mergeKubernetes(...parts: (JsonObject | undefined)[]): JsonObject | undefined {
+  const out: JsonObject = {};
+  for (const part of parts) {
+    for (const [k, v] of Object.entries(part ?? {})) {
+      if (k === 'nodeSelector' && out.nodeSelector) out.nodeSelector = { labels: { ...(out.nodeSelector as { labels: object }).labels, ...(v as { labels: object }).labels } };
+      else out[k] = v;
+    }
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** The values a condition reads (its non-constant operands). */
+function operands(e: IrCondExpr): IrValue[] {
+  if ('not' in e) return operands(e.not);
+  if ('and' in e) return e.and.flatMap(operands);
+  if ('or' in e) return e.or.flatMap(operands);
+  if ('truthy' in e) return 'const' in e.truthy ? [] : [e.truthy];
+  return [e.left, e.right].filter((v) => !('const' in v));
+}
+
 export class DagLowering {
   private readonly names = new NameAllocator();
   /** Neutral id → the v2 task name (unique in the pipeline, as KFP makes them). */
@@ -72,21 +103,66 @@ export class DagLowering {
     private readonly pipeline: IrPipeline,
     components: readonly IrComponent[],
     private readonly refuse: (r: Refusal) => void,
-    /** A copy of a component whose executor's container has `patch` merged in: its `comp-…` key. */
-    private readonly variant: (c: IrComponent, patch: JsonObject) => string,
+    private readonly executor: ExecutorFor,
   ) {
     this.components = new Map(components.map((c) => [c.name, c]));
+    const ps = v2PipelineSettings(pipeline.settings as { [key: string]: unknown });
+    for (const r of ps.refused) refuse({ what: 'pipeline-setting', detail: `the pipeline setting \`${r.setting}\`${r.why}`, span: pipeline.origin });
+    this.everyExecutor = ps.everyExecutor;
+    this.pipelineConfig = ps.pipelineConfig;
   }
+
+  /** Kubernetes settings every executor gets (the pipeline's pull secrets, pull policy, node selector). */
+  private readonly everyExecutor: JsonObject;
+  /** `platforms.kubernetes.pipelineConfig` (the run's deadline and TTL). */
+  readonly pipelineConfig: JsonObject;
+  /** Volumes (`volume(...)` tasks) by id, and those deleted when the run ends. */
+  private readonly volumes = new Map<IrNodeId, IrVolume>();
 
   lower(): LoweredPipeline {
     const p = this.pipeline;
-    if (p.exit?.length) this.refuse({ what: 'exit', detail: '`finally` (an exit task)', span: p.origin });
-    for (const [key, value] of Object.entries(p.settings)) {
-      if (value !== undefined) this.refuse({ what: 'pipeline-setting', detail: `the pipeline setting \`${kfpSettingName(key)}\``, span: p.origin });
-    }
     this.allocateNames(p.body);
+    if (p.exit) this.allocateNames(p.exit);
     const root = new Scope(undefined);
-    this.lowerBody(p.body, root);
+    const deleted = [...this.volumes.values()].filter((v) => v.deleteAtExit);
+    if (!p.exit?.length && !deleted.length) {
+      this.lowerBody(p.body, root);
+      return { root: { dag: { tasks: root.tasks } }, dagComponents: this.dagComponents };
+    }
+    // `finally`, as KFP's dsl.ExitHandler: the body runs in `exit-handler-1`; each exit task
+    // waits for it with ALL_UPSTREAM_TASKS_COMPLETED, so it runs whether the body failed or not.
+    const key = `exit-handler-${++this.counter}`;
+    // The body's top-level volumes are created before the exit handler, in the root DAG, so
+    // that an exit task can delete them even when the body failed.
+    const volumes = p.body.filter((n): n is IrVolume => n.kind === 'volume');
+    for (const v of volumes) this.lowerVolume(v, root);
+    const body = new Scope(root);
+    this.lowerBody(p.body.filter((n) => n.kind !== 'volume'), body);
+    root.tasks[key] = this.subDagTask(body, root, key, p.origin, {});
+    for (const n of p.exit ?? []) {
+      if (n.kind !== 'task') {
+        this.refuse({ what: 'exit', detail: `${n.kind === 'branch' ? 'an `if`' : n.kind === 'loop' ? 'a `for`' : 'a volume or resource task'} inside \`finally\` (KFP v2 exit tasks are single tasks)`, span: n.kind === 'branch' ? n.arms[0]!.origin : n.origin });
+        continue;
+      }
+      this.lowerTask(n, root, [key]);
+    }
+    // A volume made with `delete: true` is deleted by an exit task of its own (kfp-kubernetes' DeletePVC).
+    for (const v of deleted) {
+      const name = this.names.unique('deletepvc');
+      if (this.scopeOf.get(v.id) !== root) {
+        this.refuse({ what: 'node', detail: 'a volume with `delete: true` inside an `if` or `for` block (KFP v2 deletes it from an exit task, outside them)', span: v.origin });
+        continue;
+      }
+      const producer = this.taskNames.get(v.id)!;
+      root.tasks[name] = {
+        cachingOptions: { enableCache: true },
+        componentRef: this.executor('deletepvc', undefined, undefined),
+        dependentTasks: [producer, key].sort(),
+        inputs: { parameters: { pvc_name: { taskOutputParameter: { outputParameterKey: 'name', producerTask: producer } } } },
+        taskInfo: { name },
+        triggerPolicy: { strategy: 'ALL_UPSTREAM_TASKS_COMPLETED' },
+      };
+    }
     return { root: { dag: { tasks: root.tasks } }, dagComponents: this.dagComponents };
   }
 
@@ -100,6 +176,9 @@ export class DagLowering {
         if (n.else) this.allocateNames(n.else.body);
       } else if (n.kind === 'loop') {
         this.allocateNames(n.body);
+      } else if (n.kind === 'volume') {
+        this.taskNames.set(n.id, this.names.unique('createpvc'));
+        this.volumes.set(n.id, n);
       }
     }
   }
@@ -109,42 +188,121 @@ export class DagLowering {
       if (n.kind === 'task') this.lowerTask(n, scope);
       else if (n.kind === 'branch') this.lowerBranch(n, scope);
       else if (n.kind === 'loop') this.lowerLoop(n, scope);
-      else this.refuse({ what: 'node', detail: n.kind === 'volume' ? 'a `volume(...)` task (a PersistentVolumeClaim)' : n.kind === 'call' ? `a call of pipeline \`${n.pipeline}\` (a sub-DAG component)` : 'a `resource(...)` task (a Kubernetes object)', span: n.origin });
+      else if (n.kind === 'volume') this.lowerVolume(n, scope);
+      else if (n.kind === 'call') this.refuse({ what: 'node', detail: `a call of pipeline \`${n.pipeline}\` (a sub-DAG component)`, span: n.origin });
+      else this.refuse({ what: 'node', detail: 'a `resource(...)` task (a Kubernetes object; KFP v2 has no ResourceOp)', span: n.origin });
     }
   }
 
-  private lowerTask(t: IrTask, scope: Scope): void {
+  /** `volume(...)`, as kfp-kubernetes' CreatePVC: a `createpvc` task whose `name` output the mounts read. */
+  private lowerVolume(v: IrVolume, scope: Scope): void {
+    const name = this.taskNames.get(v.id)!;
+    scope.local.add(v.id);
+    this.scopeOf.set(v.id, scope);
+    const parameters: JsonObject = {
+      access_modes: { runtimeValue: { constant: [...v.modes] } },
+      // The claim is named after the run, as the v1 target names it (`{{workflow.name}}-name`).
+      pvc_name_suffix: { runtimeValue: { constant: `-${v.claimName ?? name}` } },
+    };
+    const deps = new Set<string>();
+    if (typeof v.size === 'string' || typeof v.size === 'number') parameters.size = { runtimeValue: { constant: String(v.size) } };
+    else {
+      const r = this.resolve(v.size as IrValue, 'str', scope, v.origin);
+      if (r) {
+        parameters.size = r.spec;
+        r.deps.forEach((d) => deps.add(d));
+      }
+    }
+    if (v.storageClass !== undefined) parameters.storage_class_name = { runtimeValue: { constant: v.storageClass } };
+    for (const a of v.after) this.after(a, scope, deps, v.origin);
+    scope.tasks[name] = {
+      cachingOptions: { enableCache: true },
+      componentRef: this.executor('createpvc', undefined, undefined),
+      ...(deps.size ? { dependentTasks: [...deps].sort() } : {}),
+      inputs: { parameters },
+      taskInfo: { name },
+    };
+  }
+
+  /** A mount as kfp-kubernetes' `mount_pvc` writes it: the claim's name as a parameter, and (deprecated) beside it. */
+  private pvcMount(m: IrMount, scope: Scope, deps: Set<string>, span: IrSpan): JsonObject | undefined {
+    if (m.readOnly) {
+      this.refuse({ what: 'setting', detail: `a read-only mount at \`${m.path}\` (KFP v2's PvcMount has no read-only flag)`, span });
+      return undefined;
+    }
+    if (m.claim !== undefined) return { constant: m.claim, mountPath: m.path, pvcNameParameter: { runtimeValue: { constant: m.claim } } };
+    const r = this.resolve({ output: { task: m.volumeTask!, name: 'name' } }, 'str', scope, span);
+    if (!r) return undefined;
+    r.deps.forEach((d) => deps.add(d));
+    const spec = r.spec;
+    if ('taskOutputParameter' in spec) return { mountPath: m.path, pvcNameParameter: spec, taskOutputParameter: spec.taskOutputParameter };
+    return { componentInputParameter: spec.componentInputParameter, mountPath: m.path, pvcNameParameter: spec };
+  }
+
+  private lowerTask(t: IrTask, scope: Scope, exitOf?: string[]): void {
     const name = this.taskNames.get(t.id)!;
     scope.local.add(t.id);
     this.scopeOf.set(t.id, scope);
     const c = this.components.get(t.component)!;
     const { cache, displayName } = t.settings;
-    const settings = v2TaskSettings(t.settings);
-    for (const key of settings.refused) this.refuse({ what: 'setting', detail: `the task setting ${key.includes('`') ? key : `\`${key}\``}`, span: t.origin });
-    const componentRef = settings.container ? this.variant(c, settings.container) : `comp-${componentKey(c.name)}`;
-    const parameters: JsonObject = {};
+    const deps = new Set<string>(exitOf ?? []);
+    // Resources known at run time: task inputs `pipelinechannel--…` and `cpu_limit`… holding their placeholder, as KFP writes them.
+    const runtimeInputs: JsonObject = {};
+    const settings = v2TaskSettings(t.settings, (value, input) => {
+      const r = this.resolve(value as IrValue, 'str', scope, t.origin);
+      if (!r) return undefined;
+      r.deps.forEach((d) => deps.add(d));
+      let channel = r.spec.componentInputParameter as string | undefined;
+      if (channel === undefined || !channel.startsWith('pipelinechannel--') || r.spec.parameterExpressionSelector !== undefined) {
+        if ('param' in value) channel = `pipelinechannel--${value.param}`;
+        else if ('output' in value) channel = `pipelinechannel--${this.taskNames.get(value.output.task)!}-${this.outputKey(value.output.task, value.output.name)}`;
+        else channel = `${r.spec.componentInputParameter as string}${value.item.field !== undefined ? `-subvar-${value.item.field}` : ''}`;
+      }
+      const placeholder = `{{$.inputs.parameters['${channel}']}}`;
+      runtimeInputs[channel] = r.spec;
+      runtimeInputs[input] = { runtimeValue: { constant: placeholder } };
+      return placeholder;
+    });
+    for (const key of settings.refused) this.refuse({ what: 'setting', detail: `the task setting ${key}`, span: t.origin });
+    const mounts = (t.settings.mounts ?? []).map((m) => this.pvcMount(m, scope, deps, t.origin)).filter((m): m is JsonObject => m !== undefined);
+    const kubernetes = mergeKubernetes(this.everyExecutor, settings.kubernetes, mounts.length ? { pvcMount: mounts } : undefined);
+    const componentRef = this.executor(c, settings.container, kubernetes);
+    const parameters: JsonObject = { ...runtimeInputs };
     const artifacts: JsonObject = {};
-    const deps = new Set<string>();
     for (const [input, value] of Object.entries(t.args)) {
       const port = c.inputs.find((i) => i.name === input);
       if (!port) continue;
       const r = this.resolve(value, port.type, scope, t.origin);
       if (!r) continue;
       r.deps.forEach((d) => deps.add(d));
-      (r.artifact ? artifacts : parameters)[input] = r.spec;
+      (r.artifact ? artifacts : parameters)[v2PortName(c, input)] = r.spec;
     }
     for (const a of t.after) this.after(a, scope, deps, t.origin);
+    this.conditionChannels(scope, t.origin);
     const inputs: JsonObject = {};
     if (Object.keys(artifacts).length) inputs.artifacts = artifacts;
     if (Object.keys(parameters).length) inputs.parameters = parameters;
     scope.tasks[name] = {
-      cachingOptions: { enableCache: cache ?? true },
-      componentRef: { name: componentRef },
+      // Protobuf JSON leaves out a false bool: KFP writes a disabled cache as `{}`.
+      cachingOptions: cache === false ? {} : { enableCache: true },
+      componentRef,
       ...(deps.size ? { dependentTasks: [...deps].sort() } : {}),
       ...(Object.keys(inputs).length ? { inputs } : {}),
       ...settings.task,
       taskInfo: { name: displayName ?? name },
+      ...(exitOf ? { triggerPolicy: { strategy: 'ALL_UPSTREAM_TASKS_COMPLETED' } } : {}),
     };
+  }
+
+  /**
+   * KFP passes what an enclosing condition reads into every DAG between it and each task
+   * inside it (its compiler counts a condition's channels among each inner task's): resolved
+   * from the task's DAG, each makes the channels on the way up.
+   */
+  private conditionChannels(scope: Scope, span: IrSpan): void {
+    for (let a: Scope | undefined = scope; a; a = a.parent) {
+      for (const v of a.conditionValues) this.resolve(v, 'str', scope, span);
+    }
   }
 
   /** `after x`: a dependency on a task of this DAG, or (through the sub-DAG's task) of an enclosing one. */
@@ -159,8 +317,16 @@ export class DagLowering {
     return false;
   }
 
+  /** An output's key in the spec: its name, sanitised for an imported component (`v2PortName`). */
+  private outputKey(task: IrNodeId, name: string): string {
+    const t = this.tasksById.get(task);
+    const c = t && this.components.get(t.component);
+    return c ? v2PortName(c, name) : name;
+  }
+
   private typeOf(value: IrValue, wanted: IrType): IrType {
     if ('param' in value) return this.pipeline.params.find((p) => p.name === value.param)?.type ?? wanted;
+    if ('output' in value && this.volumes.has(value.output.task)) return 'str';
     if ('output' in value) {
       const t = this.tasksById.get(value.output.task);
       const c = t && this.components.get(t.component);
@@ -181,9 +347,10 @@ export class DagLowering {
     }
     if ('output' in value) {
       const producer = this.taskNames.get(value.output.task)!;
+      const key = this.outputKey(value.output.task, value.output.name);
       if (scope.local.has(value.output.task)) {
-        if (ptype === undefined) return { spec: { taskOutputArtifact: { outputArtifactKey: value.output.name, producerTask: producer } }, deps: [producer], artifact: true };
-        return { spec: { taskOutputParameter: { outputParameterKey: value.output.name, producerTask: producer } }, deps: [producer] };
+        if (ptype === undefined) return { spec: { taskOutputArtifact: { outputArtifactKey: key, producerTask: producer } }, deps: [producer], artifact: true };
+        return { spec: { taskOutputParameter: { outputParameterKey: key, producerTask: producer } }, deps: [producer] };
       }
       if (!this.inAncestor(value.output.task, scope)) {
         this.refuse({ what: 'value', detail: 'an output of a task inside an `if` or `for` block used outside it', span });
@@ -193,7 +360,7 @@ export class DagLowering {
         this.refuse({ what: 'value', detail: 'a file passed into an `if` or `for` block', span });
         return undefined;
       }
-      return this.channel(scope, `pipelinechannel--${producer}-${value.output.name}`, value, ptype);
+      return this.channel(scope, `pipelinechannel--${producer}-${key}`, value, ptype);
     }
     const loop = this.loops.get(value.item.loop)!;
     const field = value.item.field;
@@ -202,43 +369,54 @@ export class DagLowering {
       if (field !== undefined) spec.parameterExpressionSelector = `parseJson(string_value)[${JSON.stringify(field)}]`;
       return { spec, deps: [] };
     }
-    const name = `${loop.loop!.itemChannel}${field !== undefined ? `-subvar-${field}` : ''}`;
-    return this.channel(scope, name, value, field !== undefined ? (parameterType(wanted) ?? 'STRING') : loop.loop!.itemType);
+    // From a sub-DAG the whole item comes in, and the field is selected where it is used, as KFP does.
+    const r = this.channel(scope, loop.loop!.itemChannel, { item: { loop: value.item.loop } }, loop.loop!.itemType);
+    if (field !== undefined) r.spec.parameterExpressionSelector = `parseJson(string_value)[${JSON.stringify(field)}]`;
+    return r;
+  }
+
+  /** A field of an enclosing loop's item as a condition's operand: its own input (`…-loop-item-subvar-a`), selected by the parent. */
+  private subvar(value: { item: { loop: IrNodeId; field?: string } }, wanted: IrType, scope: Scope): Resolved {
+    const loop = this.loops.get(value.item.loop)!;
+    return this.channel(scope, `${loop.loop!.itemChannel}-subvar-${value.item.field!}`, value, parameterType(wanted) ?? 'STRING');
   }
 
   /**
-   * Fan-in, as KFP v2's `dsl.Collected`: each loop DAG between the producer and the consumer
-   * declares a LIST output `pipelinechannel--<task>-<output>` (the innermost from the task's
-   * output, the others from the loop inside), and the consumer reads it from the outermost
-   * loop's task.
+   * Fan-in, as KFP v2's `dsl.Collected`: each DAG between the producer and the consumer (a
+   * loop, or a condition inside one) declares a LIST output `pipelinechannel--<task>-<output>`
+   * (the innermost from the task's output, the others from the DAG inside), and the consumer
+   * reads it from the outermost one's task; a consumer in another sub-DAG gets it through an
+   * input named after that task, `pipelinechannel--for-loop-2-pipelinechannel--<task>-<output>`.
    */
   private collect(c: { task: IrNodeId; name: string }, scope: Scope, span: IrSpan): Resolved | undefined {
     const producer = this.taskNames.get(c.task)!;
-    const ch = `pipelinechannel--${producer}-${c.name}`;
+    const key = this.outputKey(c.task, c.name);
+    const ch = `pipelinechannel--${producer}-${key}`;
     const ancestors = new Set<Scope>();
     for (let s: Scope | undefined = scope; s; s = s.parent) ancestors.add(s);
     let inner = this.scopeOf.get(c.task);
-    let from: JsonObject = { outputParameterKey: c.name, producerSubtask: producer };
+    let from: JsonObject = { outputParameterKey: key, producerSubtask: producer };
+    let last: Scope | undefined;
+    let crossedLoop = false;
     while (inner && !ancestors.has(inner)) {
-      if (!inner.loop || !inner.component || !inner.key) {
-        this.refuse({ what: 'value', detail: 'fan-in from inside an `if` block', span });
-        return undefined;
-      }
+      if (!inner.component || !inner.key) break;
+      crossedLoop ||= inner.loop !== undefined;
       const dag = inner.component.dag as JsonObject;
       const outputs = ((dag.outputs as JsonObject | undefined) ?? (dag.outputs = {})) as JsonObject;
       ((outputs.parameters ??= {}) as JsonObject)[ch] = { valueFromParameter: from };
-      const defs = ((inner.component.outputDefinitions ??= {}) as JsonObject);
+      const defs = (inner.component.outputDefinitions ??= {}) as JsonObject;
       ((defs.parameters ??= {}) as JsonObject)[ch] = { parameterType: 'LIST' };
       from = { outputParameterKey: ch, producerSubtask: inner.key };
-      if (inner.parent === scope) return { spec: { taskOutputParameter: { outputParameterKey: ch, producerTask: inner.key } }, deps: [inner.key] };
+      last = inner;
       inner = inner.parent;
     }
-    if (!inner || inner === scope) {
+    if (!crossedLoop || !last || !inner || !ancestors.has(inner)) {
       this.refuse({ what: 'value', detail: 'fan-in of a task that is not inside a loop', span });
       return undefined;
     }
+    if (inner === scope) return { spec: { taskOutputParameter: { outputParameterKey: ch, producerTask: last.key! } }, deps: [last.key!] };
     // The loop ends in an enclosing DAG: this one reads the list through an input.
-    return this.channel(scope, ch, { collect: c }, 'LIST');
+    return this.channel(scope, `pipelinechannel--${last.key!}-${ch}`, { collect: c }, 'LIST');
   }
 
   private channel(scope: Scope, name: string, value: IrValue, type: ParameterType): Resolved {
@@ -285,6 +463,7 @@ export class DagLowering {
     for (const arm of arms) {
       const key = `condition-${++this.counter}`;
       const child = new Scope(host);
+      for (const c of [...arm.before, ...(arm.when ? [arm.when] : [])]) child.conditionValues.push(...operands(c));
       const terms = arm.before.map((c) => `!(${this.cel(c, child, arm.origin)})`);
       if (arm.when) terms.push(this.cel(arm.when, child, arm.origin));
       this.lowerBody(arm.body, child);
@@ -310,7 +489,7 @@ export class DagLowering {
 
   private operand(v: IrValue, type: IrType, child: Scope, span: IrSpan): string {
     if ('const' in v) return typeof v.const === 'string' ? `'${v.const.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'` : JSON.stringify(v.const);
-    const r = this.resolve(v, type, child, span);
+    const r = 'item' in v && v.item.field !== undefined && child.loop?.id !== v.item.loop ? this.subvar(v, type, child) : this.resolve(v, type, child, span);
     const name = r?.spec.componentInputParameter as string | undefined;
     const ref = `inputs.parameter_values['${name ?? '?'}']`;
     if (type === 'int') return `int(${ref})`;
@@ -332,10 +511,25 @@ export class DagLowering {
       const first = Array.isArray(items.const) ? items.const[0] : undefined;
       itemType = typeof first === 'number' ? (Number.isInteger(first) ? 'NUMBER_INTEGER' : 'NUMBER_DOUBLE') : typeof first === 'boolean' ? 'BOOLEAN' : first !== null && typeof first === 'object' ? (Array.isArray(first) ? 'LIST' : 'STRUCT') : 'STRING';
     } else if ('item' in items) {
-      this.refuse({ what: 'value', detail: 'a loop over an enclosing loop\'s item', span: l.origin });
-      return;
+      // A loop over (a field of) an enclosing loop's item, as KFP lays out `ParallelFor(item.p_a)`:
+      // the list is the item channel with a parseJson selector (`…-loop-item-subvar-p_a`), and
+      // the item channel itself is passed in beside it.
+      const outer = this.loops.get(items.item.loop)!.loop!.itemChannel;
+      const listChannel = items.item.field !== undefined ? `${outer}-subvar-${items.item.field}` : outer;
+      itemChannel = `${listChannel}-loop-item`;
+      const r = this.resolve(items, 'str', scope, l.origin);
+      if (!r) return;
+      const whole = this.resolve({ item: { loop: items.item.loop } }, 'str', scope, l.origin);
+      if (whole && listChannel !== outer) {
+        extraInputs[outer] = whole.spec;
+        extraDefs[outer] = { parameterType: 'STRING' };
+      }
+      extraInputs[listChannel] = r.spec;
+      extraDefs[listChannel] = { parameterType: 'STRING' };
+      itemsSpec = { inputParameter: listChannel };
+      itemType = this.itemTypeFromUse(l);
     } else {
-      const base = 'param' in items ? items.param : `${this.taskNames.get(items.output.task)!}-${items.output.name}`;
+      const base = 'param' in items ? items.param : `${this.taskNames.get(items.output.task)!}-${this.outputKey(items.output.task, items.output.name)}`;
       const listChannel = `pipelinechannel--${base}`;
       itemChannel = `${listChannel}-loop-item`;
       const r = this.resolve(items, 'list', scope, l.origin);

@@ -16,46 +16,58 @@ import type { IrComponent, IrPort } from '../../ir/ir.js';
 import type { Placeholder } from '../../kfp/component-spec.js';
 import { componentSpec } from '../../lower/components.js';
 import { pyJsonDumps } from '../../lower/serialize.js';
-import { FILE_ARTIFACT_TYPE, parameterType } from './types.js';
+import { artifactType, parameterType, v2PortName } from './types.js';
 
 export type JsonObject = { [key: string]: unknown };
 
+/** A placeholder of an imported component.yaml that KFP v2 has no spelling for (its message names it). */
+export class NoV2Form extends Error {}
+
 function placeholderText(c: IrComponent, p: Placeholder): string {
   if (typeof p === 'string') return p;
-  if ('inputValue' in p) return `{{$.inputs.parameters['${p.inputValue}']}}`;
-  if ('inputPath' in p) return `{{$.inputs.artifacts['${p.inputPath}'].path}}`;
+  const n = (name: string): string => v2PortName(c, name);
+  if ('inputValue' in p) return `{{$.inputs.parameters['${n(p.inputValue)}']}}`;
+  if ('inputPath' in p) return `{{$.inputs.artifacts['${n(p.inputPath)}'].path}}`;
   if ('outputPath' in p) {
-    const file = c.outputs.find((o) => o.name === p.outputPath)?.type === 'file';
-    return file ? `{{$.outputs.artifacts['${p.outputPath}'].path}}` : `{{$.outputs.parameters['${p.outputPath}'].output_file}}`;
+    const type = c.outputs.find((o) => o.name === p.outputPath)?.type;
+    return type === undefined || parameterType(type) === undefined ? `{{$.outputs.artifacts['${n(p.outputPath)}'].path}}` : `{{$.outputs.parameters['${n(p.outputPath)}'].output_file}}`;
   }
   if ('concat' in p) return p.concat.map((x) => placeholderText(c, x)).join('');
   if ('if' in p) {
     const cond = p.if.cond;
-    if (typeof cond !== 'object' || !('isPresent' in cond)) throw new Error('kfp-v2: only isPresent conditions are lowered');
+    if (typeof cond !== 'object' || !('isPresent' in cond)) throw new NoV2Form('an `if` placeholder whose condition is not `isPresent`');
     const list = (x: Placeholder[] | Placeholder | undefined): string[] => (x === undefined ? [] : (Array.isArray(x) ? x : [x]).map((y) => placeholderText(c, y)));
     const elseItems = list(p.if.else);
     // KFP's own spelling (kfp/dsl/placeholders.py IfPresentPlaceholder): compact JSON with ", " and ": ".
-    return pyJsonDumps({ IfPresent: { InputName: cond.isPresent, Then: list(p.if.then), ...(elseItems.length ? { Else: elseItems } : {}) } }, false);
+    return pyJsonDumps({ IfPresent: { InputName: n(cond.isPresent), Then: list(p.if.then), ...(elseItems.length ? { Else: elseItems } : {}) } }, false);
   }
-  throw new Error(`kfp-v2: a placeholder with no v2 form: ${JSON.stringify(p)}`);
+  throw new NoV2Form(`the placeholder \`${JSON.stringify(p)}\``);
 }
 
-/** A default as protobuf JSON's `Value` holds it. */
+/**
+ * A default as protobuf JSON's `Value` holds it. A kfp v1 component.yaml writes every
+ * default as text (`default: '1'`): a number or a boolean is read back, as KFP v2 does
+ * when it loads one.
+ */
 function defaultValue(port: IrPort): unknown {
-  return port.default?.const;
+  const v = port.default?.const;
+  if (typeof v !== 'string') return v;
+  if ((port.type === 'int' || port.type === 'float') && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  if (port.type === 'bool' && /^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
+  return v;
 }
 
-/** `inputDefinitions` / `outputDefinitions` of a component. */
-export function portDefinitions(ports: readonly IrPort[], inputs: boolean): JsonObject | undefined {
+/** `inputDefinitions` / `outputDefinitions` of a component (its ports named as v2 names them: `v2PortName`). */
+export function portDefinitions(ports: readonly IrPort[], inputs: boolean, name: (port: IrPort) => string = (p) => p.name): JsonObject | undefined {
   const parameters: JsonObject = {};
   const artifacts: JsonObject = {};
   for (const port of ports) {
     const type = parameterType(port.type);
     if (type === undefined) {
-      artifacts[port.name] = { artifactType: { ...FILE_ARTIFACT_TYPE }, ...(inputs && port.optional ? { isOptional: true } : {}) };
+      artifacts[name(port)] = { artifactType: artifactType(port.type), ...(inputs && port.optional ? { isOptional: true } : {}) };
       continue;
     }
-    parameters[port.name] = {
+    parameters[name(port)] = {
       parameterType: type,
       ...(inputs && port.default ? { defaultValue: defaultValue(port) } : {}),
       ...(inputs && port.optional ? { isOptional: true } : {}),
@@ -82,8 +94,8 @@ export function lowerComponent(c: IrComponent, sourcePath: string): LoweredCompo
   const v1 = componentSpec(c, { sourcePath });
   const container = v1.implementation.container;
   const key = componentKey(c.name);
-  const inputDefinitions = portDefinitions(c.inputs, true);
-  const outputDefinitions = portDefinitions(c.outputs, false);
+  const inputDefinitions = portDefinitions(c.inputs, true, (p) => v2PortName(c, p.name));
+  const outputDefinitions = portDefinitions(c.outputs, false, (p) => v2PortName(c, p.name));
   const spec: JsonObject = {
     executorLabel: `exec-${key}`,
     ...(inputDefinitions ? { inputDefinitions } : {}),

@@ -2,39 +2,31 @@
  * `--target kfp-v2`: the KFP v2 pipeline spec (`PipelineSpec` as protobuf JSON, in YAML),
  * which Kubeflow Pipelines 2.x uploads and runs. One file per pipeline, holding every
  * component it uses (`components`, `deploymentSpec.executors`) and its DAGs (`root`, and
- * sub-DAG components for `if` and `for`), keys sorted as KFP's compiler writes them.
+ * sub-DAG components for `if`, `for` and `finally`), keys sorted as KFP's compiler writes
+ * them; when any task has Kubernetes settings, the platform spec follows as a second
+ * document (`platforms.kubernetes`).
  *
- * A construct this backend does not lower yet is a located error (KFP5020, KFP5021) that
- * names it and points at `--target kfp-v1`; nothing is written then.
+ * A construct KFP v2 cannot express is a located error (KFP5020, KFP5021) that names it,
+ * says why, and points at `--target kfp-v1`; nothing is written then.
  */
 import { stringify } from 'yaml';
 import { diag } from '../../diagnostics/catalog.js';
 import { hasErrors, type Diagnostic } from '../../diagnostics/diagnostic.js';
-import type { IrComponent, IrNode, IrPipeline, IrProgram } from '../../ir/ir.js';
+import type { IrComponent, IrPipeline, IrProgram } from '../../ir/ir.js';
 import { NameAllocator, sanitizeK8sName } from '../../names.js';
 import { VERSION } from '../../version.js';
 import type { Backend, BackendOptions, BackendResult, OutputFile } from '../backend.js';
-import { DagLowering, type Refusal } from './dag.js';
-import { componentKey, lowerComponent, portDefinitions, type JsonObject } from './executors.js';
+import { DagLowering, type ExecutorFor, type Refusal } from './dag.js';
+import { componentKey, lowerComponent, NoV2Form, portDefinitions, type JsonObject, type LoweredComponent } from './executors.js';
 import { pythonTypeName } from './types.js';
+import { CREATE_PVC, DELETE_PVC } from './volumes.js';
 
-const HINT = 'build this pipeline with `--target kfp-v1` for now (issue 16 tracks the rest of kfp-v2)';
-
-function componentsUsed(nodes: readonly IrNode[], into: Set<string>): Set<string> {
-  for (const n of nodes) {
-    if (n.kind === 'task') into.add(n.component);
-    else if (n.kind === 'branch') {
-      n.arms.forEach((a) => componentsUsed(a.body, into));
-      if (n.else) componentsUsed(n.else.body, into);
-    } else if (n.kind === 'loop') componentsUsed(n.body, into);
-  }
-  return into;
-}
+const HINT = 'build this pipeline with `--target kfp-v1` (the Argo Workflow of Kubeflow Pipelines 1.x), which expresses it';
 
 function componentRefusal(c: IrComponent): string | undefined {
-  if (c.impl.kind === 'imported') return `the imported component \`${c.name}\` (a kfp v1 component.yaml)`;
-  const ui = [...c.inputs, ...c.outputs].find((p) => p.type === 'metrics' || p.type === 'ui_metadata');
-  if (ui) return `the \`${ui.type}\` port \`${ui.name}\` of component \`${c.name}\``;
+  if (c.impl.kind === 'imported' && c.impl.graphRefs) return `the imported graph component \`${c.name}\` (its tasks' components are not loaded)`;
+  const ui = [...c.inputs, ...c.outputs].find((p) => p.type === 'ui_metadata');
+  if (ui) return `the \`ui_metadata\` port \`${ui.name}\` of component \`${c.name}\` (kfp v1's output viewers; KFP v2 has none)`;
   return undefined;
 }
 
@@ -57,50 +49,83 @@ function header(p: IrPipeline, name: string): string {
   return lines.join('\n') + '\n';
 }
 
-/** The PipelineSpec of one pipeline, as a plain object (protobuf JSON). */
-export function pipelineSpec(program: IrProgram, p: IrPipeline, options: BackendOptions, refuse: (r: Refusal) => void): JsonObject {
+interface ExecutorUse {
+  readonly component: IrComponent | 'createpvc' | 'deletepvc';
+  readonly container?: JsonObject;
+  readonly kubernetes?: JsonObject;
+  readonly ref: JsonObject;
+}
+
+/** The pipeline's documents: the PipelineSpec and, when any executor has Kubernetes settings, the PlatformSpec. */
+export interface V2Documents {
+  readonly spec: JsonObject;
+  readonly platform?: JsonObject;
+}
+
+/** The PipelineSpec (and PlatformSpec) of one pipeline, as plain objects (protobuf JSON). */
+export function pipelineDocuments(program: IrProgram, p: IrPipeline, options: BackendOptions, refuse: (r: Refusal) => void): V2Documents {
   const name = sanitizeK8sName(p.displayName);
   const components: JsonObject = {};
   const executors: JsonObject = {};
-  // Per-task copies for executor settings, named as KFP names a component's second use (`comp-x-2`).
-  const keys = new NameAllocator();
-  program.components.forEach((c) => keys.reserve(componentKey(c.name)));
-  const variants = new Map<string, string>();
-  const variant = (c: IrComponent, patch: JsonObject): string => {
-    const id = `${c.name}\0${JSON.stringify(patch)}`;
-    let key = variants.get(id);
-    if (key === undefined) {
-      key = keys.unique(componentKey(c.name));
-      variants.set(id, key);
-      const lowered = lowerComponent(c, options.sourcePathOf(c.origin.file ?? options.file.path));
-      components[`comp-${key}`] = { ...lowered.spec, executorLabel: `exec-${key}` };
-      const base = lowered.executor.container as JsonObject;
-      const env = [...((base.env as unknown[] | undefined) ?? []), ...((patch.env as unknown[] | undefined) ?? [])];
-      const container = { ...base, ...patch, ...(env.length ? { env } : {}) };
-      executors[`exec-${key}`] = { container };
-    }
-    return `comp-${key}`;
+  const platformExecutors: JsonObject = {};
+  const uses: ExecutorUse[] = [];
+  const executor: ExecutorFor = (component, container, kubernetes) => {
+    const ref: JsonObject = { name: '' };
+    uses.push({ component, ...(container ? { container } : {}), ...(kubernetes ? { kubernetes } : {}), ref });
+    return ref;
   };
-  const lowering = new DagLowering(p, program.components, refuse, variant);
+  const lowering = new DagLowering(p, program.components, refuse, executor);
   const { root, dagComponents } = lowering.lower();
-  const used = componentsUsed(p.body, new Set());
-  for (const c of program.components) {
-    if (!used.has(c.name)) continue;
-    const why = componentRefusal(c);
-    if (why) {
-      refuse({ what: 'type', detail: why, span: c.origin });
-      continue;
+  // One component and executor per task, named in the order the tasks are lowered, as KFP's
+  // compiler names them (`comp-train`, `comp-train-2`…: it makes one per task, even for tasks
+  // that agree, and the platform spec is keyed by the task's executor).
+  const keys = new NameAllocator();
+  const lowered = new Map<string, LoweredComponent | undefined>();
+  const lowerOnce = (c: IrComponent): LoweredComponent | undefined => {
+    if (!lowered.has(c.name)) {
+      const why = componentRefusal(c);
+      let l: LoweredComponent | undefined;
+      if (why) refuse({ what: 'type', detail: why, span: c.origin });
+      else {
+        try {
+          l = lowerComponent(c, options.sourcePathOf(c.origin.file ?? options.file.path));
+        } catch (e) {
+          if (!(e instanceof NoV2Form)) throw e;
+          refuse({ what: 'type', detail: `${e.message} in component \`${c.name}\``, span: c.origin });
+        }
+      }
+      lowered.set(c.name, l);
     }
-    const lowered = lowerComponent(c, options.sourcePathOf(c.origin.file ?? options.file.path));
-    components[`comp-${componentKey(c.name)}`] = lowered.spec;
-    executors[`exec-${componentKey(c.name)}`] = lowered.executor;
+    return lowered.get(c.name);
+  };
+  for (const u of uses) {
+    const key = keys.unique(typeof u.component === 'string' ? u.component : componentKey(u.component.name));
+    u.ref.name = `comp-${key}`;
+    let spec: JsonObject;
+    let container: JsonObject;
+    if (typeof u.component === 'string') {
+      const builtin = u.component === 'createpvc' ? CREATE_PVC : DELETE_PVC;
+      spec = builtin.spec;
+      container = builtin.executor.container as JsonObject;
+    } else {
+      const l = lowerOnce(u.component);
+      if (!l) continue;
+      spec = l.spec;
+      const base = l.executor.container as JsonObject;
+      const patch = u.container ?? {};
+      const env = [...((base.env as unknown[] | undefined) ?? []), ...((patch.env as unknown[] | undefined) ?? [])];
+      container = { ...base, ...patch, ...(env.length ? { env } : {}) };
+    }
+    components[`comp-${key}`] = { ...spec, executorLabel: `exec-${key}` };
+    executors[`exec-${key}`] = { container };
+    if (u.kubernetes) platformExecutors[`exec-${key}`] = u.kubernetes;
   }
   for (const [key, spec] of dagComponents) components[key] = spec;
   const params = portDefinitions(
     p.params.map((q) => ({ name: q.name, type: q.type, optional: q.default !== undefined, ...(q.default ? { default: q.default } : {}) })),
     true,
   );
-  return {
+  const spec: JsonObject = {
     components,
     deploymentSpec: { executors },
     pipelineInfo: { name, ...(p.description ? { description: p.description } : {}) },
@@ -108,6 +133,15 @@ export function pipelineSpec(program: IrProgram, p: IrPipeline, options: Backend
     schemaVersion: '2.1.0',
     sdkVersion: `kfpdsl-${VERSION}`,
   };
+  const config = lowering.pipelineConfig;
+  const hasExecutors = Object.keys(platformExecutors).length > 0;
+  if (!hasExecutors && !Object.keys(config).length) return { spec };
+  // The second document, as KFP's compiler writes it when kfp-kubernetes set anything.
+  const kubernetes: JsonObject = {
+    ...(hasExecutors ? { deploymentSpec: { executors: platformExecutors } } : {}),
+    ...(Object.keys(config).length ? { pipelineConfig: config } : {}),
+  };
+  return { spec, platform: { platforms: { kubernetes } } };
 }
 
 export function lowerToKfpV2(program: IrProgram, options: BackendOptions): BackendResult {
@@ -118,12 +152,13 @@ export function lowerToKfpV2(program: IrProgram, options: BackendOptions): Backe
     const refuse = (r: Refusal): void => {
       const file = (r.span.file !== undefined ? files_?.get(r.span.file) : undefined) ?? options.file;
       const code = r.what === 'type' ? 'KfpV2UnsupportedType' : 'KfpV2NotSupported';
-      diagnostics.push(diag(code, `--target kfp-v2 does not support ${r.detail} yet`, { file, span: { start: r.span.start, end: r.span.end }, hint: HINT }));
+      diagnostics.push(diag(code, `--target kfp-v2 cannot express ${r.detail}`, { file, span: { start: r.span.start, end: r.span.end }, hint: HINT }));
     };
-    const spec = pipelineSpec(program, p, options, refuse);
+    const { spec, platform } = pipelineDocuments(program, p, options, refuse);
     if (options.checkOnly || hasErrors(diagnostics)) return;
     const name = (spec.pipelineInfo as JsonObject).name as string;
-    const text = header(p, name) + stringify(sortedKeys(spec), { lineWidth: 0, aliasDuplicateObjects: false, indentSeq: false });
+    const yaml = (doc: JsonObject): string => stringify(sortedKeys(doc), { lineWidth: 0, aliasDuplicateObjects: false, indentSeq: false });
+    const text = header(p, name) + yaml(spec) + (platform ? `---\n${yaml(platform)}` : '');
     files.push({ path: `${name}.yaml`, kind: 'workflow', text, pipeline: i });
   });
   return { files: options.checkOnly || hasErrors(diagnostics) ? [] : files, diagnostics };
@@ -131,6 +166,6 @@ export function lowerToKfpV2(program: IrProgram, options: BackendOptions): Backe
 
 export const kfpV2Backend: Backend = {
   name: 'kfp-v2',
-  description: 'Kubeflow Pipelines v2: the pipeline spec (schemaVersion 2.1.0) that KFP 2.x uploads and runs (first slice: see README)',
+  description: 'Kubeflow Pipelines v2: the pipeline spec (schemaVersion 2.1.0) and its Kubernetes platform spec, which KFP 2.x uploads and runs',
   lower: lowerToKfpV2,
 };
