@@ -17,7 +17,7 @@ import { findProjectRoot } from './project/root.js';
 import { sourcePathInProject } from './project/source-path.js';
 import type { SourceFile } from './source.js';
 import type { Document } from './syntax/ast.js';
-import { parseSource } from './syntax/parse.js';
+import { parseSource, type ParseResult } from './syntax/parse.js';
 import { checkRecovered } from './syntax/recovery.js';
 
 export type { OutputFile } from './backends/backend.js';
@@ -47,6 +47,14 @@ export interface CompileOptions {
   readonly backend?: Backend;
   /** How the written text is checked (src/emit/verify.ts); default `full`; `build` without `--verify` passes `schema`. */
   readonly verify?: VerifyMode;
+  /** The source already parsed (the language server keeps each buffer's parse): not parsed again. */
+  readonly parsed?: ParseResult;
+  /**
+   * Stop after the checks (the language server's first, fast pass while the user types): the
+   * lowering and its limits (workflow and annotation sizes), which take most of a large
+   * file's time, are left to a second pass that runs the whole compile.
+   */
+  readonly skipLowering?: boolean;
 }
 
 export function compileSource(file: SourceFile, options: CompileOptions = {}): CompileResult {
@@ -60,7 +68,7 @@ export function compileSource(file: SourceFile, options: CompileOptions = {}): C
 }
 
 function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult {
-  const parsed = parseSource(file);
+  const parsed = options.parsed ?? parseSource(file);
   // The project root, found once: imports may not leave it, and programs name the source by its path in it.
   const host = options.host ?? fsHost;
   const root = findProjectRoot(file.path, options.root, (p) => host.exists(p));
@@ -72,6 +80,7 @@ function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult
   const checked = check(parsed.document, { root, host });
   const diagnostics = [...parsed.diagnostics, ...checked.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), files: [] };
+  if (options.skipLowering) return { diagnostics: sortDiagnostics(diagnostics), files: [], program: checked.program, document: parsed.document };
   const irErrors = validateIrProgram(checked.program);
   if (irErrors.length > 0) {
     diagnostics.push(diag('Internal', `the IR fails its schema: ${irErrors.slice(0, 3).join('; ')}`, { file }));

@@ -1,0 +1,135 @@
+/**
+ * The language server says what `kfpdsl check` says: every .kfp file of examples/ and
+ * test/fixtures/ is opened in the real `kfpdsl lsp`, one at a time, and the diagnostics it
+ * publishes (the file's own, and those of the modules it imports, published at the modules)
+ * are compared with `kfpdsl check --format json` on the same file: code, severity, place,
+ * message and hint. Both passes of the server are held to it: the first, fast one (which
+ * skips the lowering) must already agree except for the lowering's size limits (KFP5002-5004),
+ * and the full one that follows a program without errors must agree entirely.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBundle, listFiles, repoRoot } from './support/cli.js';
+import { fileUri, LspClient, type LspDiagnostic } from './support/lsp-client.js';
+
+interface CheckDiagnostic {
+  code: string;
+  severity: 'error' | 'warning';
+  message: string;
+  hint?: string;
+  file: string;
+  /** Absent for a diagnostic about the whole file (the server puts it at the file's start). */
+  start?: { line: number; column: number };
+  end?: { line: number; column: number };
+}
+
+const under = (dir: string): string[] => listFiles(dir).map((f) => join(dir, f));
+const files = [...under(join(repoRoot, 'examples')), ...under(join(repoRoot, 'test', 'fixtures'))].filter((f) => f.endsWith('.kfp')).sort();
+/** Diagnostics of the lowering only (checkLimits): the fast pass does not have them. */
+const LOWERING_ONLY = new Set(['KFP5002', 'KFP5003', 'KFP5004']);
+
+function runCheck(file: string): Promise<CheckDiagnostic[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(repoRoot, 'bin', 'kfpdsl'), ['check', '--format', 'json', '--max-errors', '0', file], { cwd: repoRoot });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.on('error', reject);
+    child.on('close', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(out).toString('utf8') || '[]') as CheckDiagnostic[]);
+      } catch (e) {
+        reject(new Error(`check ${file}: ${String(e)}`));
+      }
+    });
+  });
+}
+
+/** One line per diagnostic, in the same words for both sides (lines and columns 1-based). */
+const fromCheck = (d: CheckDiagnostic): string =>
+  `${d.code} ${d.severity} ${d.start?.line ?? 1}:${d.start?.column ?? 1}-${d.end?.line ?? 1}:${d.end?.column ?? 1} ${d.message}${d.hint ? `\nhint: ${d.hint}` : ''}`;
+const fromLsp = (d: LspDiagnostic): string =>
+  `${d.code} ${d.severity === 1 ? 'error' : 'warning'} ${d.range.start.line + 1}:${d.range.start.character + 1}-${d.range.end.line + 1}:${d.range.end.character + 1} ${d.message}`;
+
+/** A wait that fails, naming what it waited for, instead of hanging the test. */
+async function within<T>(what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from the server: ${what}`)), 30_000)));
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const expected = new Map<string, CheckDiagnostic[]>();
+let lsp: LspClient;
+
+beforeAll(async () => {
+  ensureBundle();
+  // Two at a time: the machine's cores, not more.
+  const queue = [...files];
+  const worker = async (): Promise<void> => {
+    for (let f = queue.shift(); f !== undefined; f = queue.shift()) expected.set(f, await runCheck(f));
+  };
+  await Promise.all([worker(), worker()]);
+  lsp = await LspClient.start();
+}, 300_000);
+
+afterAll(async () => {
+  await lsp?.stop();
+});
+
+const byFile = (ds: CheckDiagnostic[]): Map<string, string[]> => {
+  const out = new Map<string, string[]>();
+  for (const d of ds) {
+    // `check` names a file as it was given: here by its absolute path.
+    const path = isAbsolute(d.file) ? d.file : join(repoRoot, d.file);
+    if (!out.has(path)) out.set(path, []);
+    out.get(path)!.push(fromCheck(d));
+  }
+  return out;
+};
+
+describe('kfpdsl lsp agrees with kfpdsl check', () => {
+  it(`on each of the ${files.length} .kfp files of examples/ and test/fixtures/`, async () => {
+    expect(files.length).toBeGreaterThan(100);
+    const disagreements: string[] = [];
+    for (const file of files) {
+      const want = byFile(expected.get(file)!);
+      const own = want.get(file) ?? [];
+      // A program without errors gets a second, full pass (the lowering) after the first.
+      const full = !expected.get(file)!.some((d) => d.severity === 'error' && !LOWERING_ONLY.has(d.code));
+      const uri = fileUri(file);
+      const mark = lsp.mark();
+      lsp.open(uri, readFileSync(file, 'utf8'));
+      const name = relative(repoRoot, file);
+      const first = await within(`${name}: diagnostics`, lsp.diagnostics(uri, 1, () => true, mark));
+      const next = lsp.publishedSince(mark).findIndex((p) => p.uri === uri) + mark + 1;
+      const last = full ? await within(`${name}: the full pass's diagnostics`, lsp.diagnostics(uri, 1, () => true, next)) : first;
+      // Every notification sent before this answer has arrived (JSON-RPC keeps the order).
+      await lsp.request('textDocument/documentSymbol', { textDocument: { uri } });
+      const fastWant = own.filter((l) => !LOWERING_ONLY.has(l.slice(0, 7)));
+      const got = (ds: LspDiagnostic[]) => ds.map(fromLsp).sort();
+      if (JSON.stringify(got(first)) !== JSON.stringify([...fastWant].sort())) disagreements.push(`${name} (fast pass):\n  lsp:   ${JSON.stringify(got(first))}\n  check: ${JSON.stringify(fastWant)}`);
+      if (JSON.stringify(got(last)) !== JSON.stringify([...own].sort())) disagreements.push(`${name}:\n  lsp:   ${JSON.stringify(got(last))}\n  check: ${JSON.stringify(own)}`);
+      // The imported modules' diagnostics, published at the modules.
+      const since = lsp.publishedSince(mark);
+      const shown: string[] = [];
+      for (const p of since) if (p.uri !== uri && p.diagnostics.length > 0 && !shown.includes(p.uri)) shown.push(p.uri);
+      for (const [path, lines] of want) {
+        if (path === file) continue;
+        const latest = [...since].reverse().find((p) => p.uri === fileUri(path));
+        if (JSON.stringify(got(latest?.diagnostics ?? [])) !== JSON.stringify([...lines].sort())) {
+          disagreements.push(`${name}, in ${relative(repoRoot, path)}:\n  lsp:   ${JSON.stringify(got(latest?.diagnostics ?? []))}\n  check: ${JSON.stringify(lines)}`);
+        }
+      }
+      const closeMark = lsp.mark();
+      lsp.close(uri);
+      // Closing clears what the modules showed: waited for, so that the next file starts clean.
+      for (const m of shown) await within(`${name}: ${m} cleared on close`, lsp.diagnostics(m, 0, (ds) => ds.length === 0, closeMark));
+    }
+    expect(disagreements).toEqual([]);
+  }, 600_000);
+});
