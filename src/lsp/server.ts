@@ -1,9 +1,10 @@
 /**
  * `kfpdsl lsp`: a Language Server Protocol server over stdio. Open buffers are served to the
  * compiler through an in-memory host (unsaved text wins over the disk), checked on open and
- * (debounced) on change with the compile path `kfpdsl check` uses, so the editor shows the
- * same codes, messages and hints. Every handler is guarded: a bad document, a position
- * outside the file or an unknown file gets an empty answer, never a dead server.
+ * (debounced, incrementally: publisher.ts) on change with the compile path `kfpdsl check`
+ * uses, so the editor shows the same codes, messages and hints. Every handler is guarded: a
+ * bad document, a position outside the file or an unknown file gets an empty answer (a refused
+ * rename, an LSP error with the reason), never a dead server.
  */
 import {
   CodeActionKind,
