@@ -35,9 +35,9 @@ const LOWERING_ONLY = new Set(
     .flatMap((text) => [...text.matchAll(/\bdiag\('(\w+)'/g)].map((m) => Codes[m[1] as CodeName].code)),
 );
 
-function runCheck(file: string): Promise<CheckDiagnostic[]> {
+function runCheck(paths: readonly string[]): Promise<CheckDiagnostic[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(repoRoot, 'bin', 'kfpdsl'), ['check', '--format', 'json', '--max-errors', '0', file], { cwd: repoRoot });
+    const child = spawn(join(repoRoot, 'bin', 'kfpdsl'), ['check', '--format', 'json', '--max-errors', '0', ...paths], { cwd: repoRoot });
     const out: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.on('error', reject);
@@ -45,7 +45,7 @@ function runCheck(file: string): Promise<CheckDiagnostic[]> {
       try {
         resolve(JSON.parse(Buffer.concat(out).toString('utf8') || '[]') as CheckDiagnostic[]);
       } catch (e) {
-        reject(new Error(`check ${file}: ${String(e)}`));
+        reject(new Error(`check: ${String(e)}`));
       }
     });
   });
@@ -63,14 +63,29 @@ const fromCheck = (d: CheckDiagnostic): string =>
 const fromLsp = (d: LspDiagnostic): string =>
   `${d.code} ${d.severity === 1 ? 'error' : 'warning'} ${d.range.start.line + 1}:${d.range.start.character + 1}-${d.range.end.line + 1}:${d.range.end.character + 1} ${paths(d.message)}`;
 
+/** The .kfp modules a file imports directly. */
+const importsOf = new Map(files.map((f) => [f, [...readFileSync(f, 'utf8').matchAll(/^import\s+"([^"]+\.kfp)"/gm)].map((m) => join(dirname(f), m[1]!))]));
 /**
  * The files another .kfp file of the repository imports. `kfpdsl check MODULE` checks the
  * module's importers too (a change to it can break them), which a language server does only
- * for open importers: these are compared through their importers instead.
+ * for open importers: these are compared through their importers instead. The others have
+ * no importers, so one `check` of them all says for each what its own compile says.
  */
-const imported = new Set(
-  files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/^import\s+"([^"]+\.kfp)"/gm)].map((m) => join(dirname(f), m[1]!))),
-);
+const imported = new Set([...importsOf.values()].flat());
+const compared = files.filter((f) => !imported.has(f));
+
+/** A file's modules, at any depth. */
+function modulesOf(file: string): Set<string> {
+  const out = new Set<string>();
+  const stack = [...(importsOf.get(file) ?? [])];
+  while (stack.length > 0) {
+    const m = stack.pop()!;
+    if (out.has(m)) continue;
+    out.add(m);
+    stack.push(...(importsOf.get(m) ?? []));
+  }
+  return out;
+}
 
 /** A wait that fails, naming what it waited for, instead of hanging the test. */
 async function within<T>(what: string, p: Promise<T>): Promise<T> {
@@ -83,17 +98,16 @@ async function within<T>(what: string, p: Promise<T>): Promise<T> {
   }
 }
 
-const expected = new Map<string, CheckDiagnostic[]>();
+let expected = new Map<string, string[]>();
+/** Whether a file's check (its modules' included) has errors besides the lowering's. */
+const checkErrors = new Set<string>();
 let lsp: LspClient;
 
 beforeAll(async () => {
   ensureBundle();
-  // Two at a time: the machine's cores, not more.
-  const queue = files.filter((f) => !imported.has(f));
-  const worker = async (): Promise<void> => {
-    for (let f = queue.shift(); f !== undefined; f = queue.shift()) expected.set(f, await runCheck(f));
-  };
-  await Promise.all([worker(), worker()]);
+  const all = await runCheck(compared);
+  expected = byFile(all);
+  for (const d of all) if (d.severity === 'error' && !LOWERING_ONLY.has(d.code)) checkErrors.add(isAbsolute(d.file) ? d.file : join(repoRoot, d.file));
   lsp = await LspClient.start();
 }, 300_000);
 
@@ -117,13 +131,14 @@ describe('kfpdsl lsp agrees with kfpdsl check', () => {
     // Internal is reported wherever a phase fails; the rest are the backends' own checks.
     expect([...LOWERING_ONLY].filter((c) => c !== 'KFP9001').sort()).toEqual(expect.arrayContaining(['KFP5002', 'KFP5003', 'KFP5004']));
     const disagreements: string[] = [];
-    const compared = files.filter((f) => !imported.has(f));
     expect(compared.length).toBeGreaterThan(100);
+    /** What the server showed at each module, over all its importers. */
+    const atModules = new Map<string, Set<string>>();
     for (const file of compared) {
-      const want = byFile(expected.get(file)!);
-      const own = want.get(file) ?? [];
+      const own = expected.get(file) ?? [];
+      const modules = modulesOf(file);
       // A program without errors gets a second, full pass (the lowering) after the first.
-      const full = !expected.get(file)!.some((d) => d.severity === 'error' && !LOWERING_ONLY.has(d.code));
+      const full = ![file, ...modules].some((f) => checkErrors.has(f));
       const uri = fileUri(file);
       const mark = lsp.mark();
       lsp.open(uri, readFileSync(file, 'utf8'));
@@ -141,18 +156,21 @@ describe('kfpdsl lsp agrees with kfpdsl check', () => {
       const since = lsp.publishedSince(mark);
       const shown: string[] = [];
       for (const p of since) if (p.uri !== uri && p.diagnostics.length > 0 && !shown.includes(p.uri)) shown.push(p.uri);
-      for (const [path, lines] of want) {
-        if (path === file) continue;
-        const latest = [...since].reverse().find((p) => p.uri === fileUri(path));
-        if (JSON.stringify(got(latest?.diagnostics ?? [])) !== JSON.stringify([...lines].sort())) {
-          disagreements.push(`${name}, in ${relative(repoRoot, path)}:\n  lsp:   ${JSON.stringify(got(latest?.diagnostics ?? []))}\n  check: ${JSON.stringify(lines)}`);
-        }
+      for (const m of modules) {
+        const latest = [...since].reverse().find((p) => p.uri === fileUri(m));
+        if (!atModules.has(m)) atModules.set(m, new Set());
+        for (const l of got(latest?.diagnostics ?? [])) atModules.get(m)!.add(l);
       }
       const closeMark = lsp.mark();
       lsp.close(uri);
       // Closing clears what the modules showed: waited for, so that the next file starts clean.
       for (const m of shown) await within(`${name}: ${m} cleared on close`, lsp.diagnostics(m, 0, (ds) => ds.length === 0, closeMark));
     }
+    for (const [m, lines] of atModules) {
+      const want = [...new Set(expected.get(m) ?? [])].sort();
+      if (JSON.stringify([...lines].sort()) !== JSON.stringify(want)) disagreements.push(`module ${relative(repoRoot, m)}:\n  lsp:   ${JSON.stringify([...lines].sort())}\n  check: ${JSON.stringify(want)}`);
+    }
+    expect(atModules.size).toBeGreaterThan(3);
     expect(disagreements).toEqual([]);
   }, 600_000);
 });
