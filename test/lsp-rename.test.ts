@@ -168,4 +168,33 @@ describe('kfpdsl lsp across a project', () => {
     const def = await request<{ uri: string; range: Range }>('textDocument/definition', 'lib/steps.kfp', pos(3, 26));
     expect(def).toEqual({ uri: uri('lib/steps.kfp'), range: range(0, 26, 27) });
   });
+
+  it('checks again only the changed buffer and the open buffers that import it', async () => {
+    const lib = 'component one(x: int) -> int {\n  ```python\n  return x\n  ```\n}\n';
+    const user = 'import "lib.kfp"\n\npipeline "u" () {\n  one(1)\n}\n';
+    const other = 'component two(y: int) -> int {\n  ```python\n  return y\n  ```\n}\n';
+    mkdirSync(join(dir, 'inc'));
+    writeFileSync(join(dir, 'inc', 'lib.kfp'), lib);
+    lsp.open(uri('inc/lib.kfp'), lib);
+    lsp.open(uri('inc/user.kfp'), user);
+    lsp.open(uri('inc/other.kfp'), other);
+    // Each without errors: a fast pass, then the full one.
+    for (const name of ['inc/lib.kfp', 'inc/user.kfp', 'inc/other.kfp']) {
+      expect(await lsp.diagnostics(uri(name), 1)).toEqual([]);
+      const firstAt = lsp.publishedSince(0).findIndex((p) => p.uri === uri(name));
+      expect(await lsp.diagnostics(uri(name), 1, () => true, firstAt + 1)).toEqual([]);
+    }
+    // Every publication of those passes has arrived once this is answered (JSON-RPC keeps the order).
+    await request('textDocument/documentSymbol', 'inc/other.kfp', pos(0, 0));
+    const mark = lsp.mark();
+    lsp.change(uri('inc/lib.kfp'), lib.replace('one(x: int)', 'one(x: str)'), 2);
+    // The importer sees the change (a type error), through its fast pass and its full one.
+    const broken = await lsp.diagnostics(uri('inc/user.kfp'), 1, (ds) => ds.length > 0, mark);
+    expect(broken.map((d) => d.code)).toEqual(['KFP3001']);
+    await lsp.diagnostics(uri('inc/lib.kfp'), 2, () => true, lsp.publishedSince(mark).findIndex((p) => p.uri === uri('inc/lib.kfp')) + mark + 1);
+    await request('textDocument/documentSymbol', 'inc/other.kfp', pos(0, 0));
+    // The buffer that imports nothing changed was not checked again: nothing published for it.
+    expect(lsp.publishedSince(mark).filter((p) => p.uri === uri('inc/other.kfp'))).toEqual([]);
+    expect(lsp.publishedSince(mark).filter((p) => p.uri === uri('inc/lib.kfp')).length).toBe(2);
+  });
 });
