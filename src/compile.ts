@@ -17,7 +17,7 @@ import { findProjectRoot } from './project/root.js';
 import { sourcePathInProject } from './project/source-path.js';
 import type { SourceFile } from './source.js';
 import type { Document } from './syntax/ast.js';
-import { parseSource } from './syntax/parse.js';
+import { parseSource, type ParseResult } from './syntax/parse.js';
 import { checkRecovered } from './syntax/recovery.js';
 
 export type { OutputFile } from './backends/backend.js';
@@ -49,6 +49,14 @@ export interface CompileOptions {
   readonly verify?: VerifyMode;
   /** `--max-errors` (0 or absent: all): lexing errors past it are counted, not built (src/syntax/parse.ts). */
   readonly maxErrors?: number;
+  /** The source already parsed (the language server keeps each buffer's parse): not parsed again. */
+  readonly parsed?: ParseResult;
+  /**
+   * Stop after the checks (the language server's first, fast pass while the user types): the
+   * lowering and its limits (workflow and annotation sizes), which take most of a large
+   * file's time, are left to a second pass that runs the whole compile.
+   */
+  readonly skipLowering?: boolean;
 }
 
 export function compileSource(file: SourceFile, options: CompileOptions = {}): CompileResult {
@@ -62,7 +70,7 @@ export function compileSource(file: SourceFile, options: CompileOptions = {}): C
 }
 
 function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult {
-  const parsed = parseSource(file, { maxErrors: options.maxErrors });
+  const parsed = options.parsed ?? parseSource(file, { maxErrors: options.maxErrors });
   // The project root, found once: imports may not leave it, and programs name the source by its path in it.
   const host = options.host ?? fsHost;
   const root = findProjectRoot(file.path, options.root, (p) => host.exists(p));
@@ -74,6 +82,7 @@ function compileUnsafe(file: SourceFile, options: CompileOptions): CompileResult
   const checked = check(parsed.document, { root, host });
   const diagnostics = [...parsed.diagnostics, ...checked.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), files: [] };
+  if (options.skipLowering) return { diagnostics: sortDiagnostics(diagnostics), files: [], program: checked.program, document: parsed.document };
   // The IR's schema checks the checker, not the program: it runs under full verification (check,
   // build --verify, the tests), and a plain build skips it (4% of a 1,000-task build's work); the
   // lowered object's own schema check still runs before anything is written.

@@ -1,6 +1,7 @@
-/** Go to definition: components (across modules and component.yaml imports), bindings, outputs, named arguments and imports. */
+/** Go to definition: components (across modules and component.yaml imports), bindings, outputs, named arguments, imports, and parameters used in a Python fence. */
 import type * as ast from '../syntax/ast.js';
 import type { Span } from '../source.js';
+import { fenceParamAt } from './fence-names.js';
 import { targetAt } from './locate.js';
 import { findBinding, findComponent, findOutput, importPath } from './resolve.js';
 import type { Workspace } from './workspace.js';
@@ -11,6 +12,9 @@ export interface Place {
 }
 
 export function definitionAt(ws: Workspace, doc: ast.Document, offset: number): Place | undefined {
+  // In a Python fence, a name that is one of the component's parameters means it.
+  const inFence = fenceParamAt(doc.file, doc, offset);
+  if (inFence) return { path: doc.file.path, span: inFence.param.name.span };
   const { target, path } = targetAt(doc, offset);
   if (!target) return undefined;
   const here = doc.file.path;

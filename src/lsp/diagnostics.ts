@@ -7,7 +7,6 @@ import { DiagnosticSeverity, type Diagnostic as LspDiagnostic, type DiagnosticRe
 import { compileSource } from '../compile.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { nothingToCompile } from '../cli/sources.js';
-import { SourceFile } from '../source.js';
 import { LineMap } from './positions.js';
 import { pathToUri } from './uri.js';
 import type { Workspace } from './workspace.js';
@@ -18,16 +17,25 @@ export interface DiagnosticData {
   readonly hint?: string;
 }
 
+/** The diagnostics of one check of a buffer, by file, and whether they are `check`'s final word. */
+export interface BufferCheck {
+  readonly byFile: Map<string, LspDiagnostic[]>;
+  /** True when the lowering (the target's size limits) was skipped and may still add diagnostics. */
+  readonly partial: boolean;
+}
+
 /**
  * The diagnostics of checking the buffer at `path`, by file: the buffer's own, and those of the
  * modules it imports (a module's errors are reported at its own lines, as `check` does).
+ * `fast`: the checks only (reusing the buffer's parse), not the lowering; a program without
+ * errors then needs a second, full pass for `check`'s last diagnostics (the size limits).
  */
-export function checkBuffer(ws: Workspace, path: string): Map<string, LspDiagnostic[]> {
+export function checkBuffer(ws: Workspace, path: string, fast = false): BufferCheck {
   const out = new Map<string, LspDiagnostic[]>([[path, []]]);
-  const text = ws.text(path);
-  if (text === undefined) return out;
-  const source = new SourceFile(path, text);
-  const result = compileSource(source, { checkOnly: true, host: ws.host });
+  const parsed = ws.parse(path);
+  if (parsed === undefined) return { byFile: out, partial: false };
+  const source = parsed.file;
+  const result = compileSource(source, { checkOnly: true, host: ws.host, parsed: parsed.result, skipLowering: fast });
   const found = [...result.diagnostics];
   if (result.program && result.program.components.length === 0 && result.program.pipelines.length === 0) found.push(nothingToCompile(source));
   const seen = new Set<string>();
@@ -38,9 +46,9 @@ export function checkBuffer(ws: Workspace, path: string): Map<string, LspDiagnos
     if (seen.has(key)) continue;
     seen.add(key);
     if (!out.has(file.path)) out.set(file.path, []);
-    out.get(file.path)!.push(toLsp(file.path === path ? ws.lines(path)! : new LineMap(file.text), file.path, d));
+    out.get(file.path)!.push(toLsp(file.path === path ? parsed.lines : new LineMap(file.text), file.path, d));
   }
-  return out;
+  return { byFile: out, partial: fast && result.program !== undefined };
 }
 
 function toLsp(lines: LineMap, path: string, d: Diagnostic): LspDiagnostic {

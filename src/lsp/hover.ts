@@ -8,6 +8,7 @@ import { DEFAULT_PYTHON_IMAGE } from '../check/check-component.js';
 import { settingDef } from '../check/settings-catalog.js';
 import type { SourceFile } from '../source.js';
 import type * as ast from '../syntax/ast.js';
+import { fenceParamAt } from './fence-names.js';
 import { targetAt } from './locate.js';
 import { findBinding, findComponent, findOutput, type ComponentSite } from './resolve.js';
 import type { Workspace } from './workspace.js';
@@ -98,6 +99,12 @@ function settingHover(name: string, where: 'task' | 'pipeline' | 'component'): s
 
 /** The hover text at `offset` of a parsed file, or undefined when there is nothing to say. */
 export function hoverAt(ws: Workspace, doc: ast.Document, offset: number): { text: string; span: { start: number; end: number } } | undefined {
+  // In a Python fence: the component parameter a name means (the generated function's parameter).
+  const inFence = fenceParamAt(doc.file, doc, offset);
+  if (inFence) {
+    const kind = inFence.decl.params.includes(inFence.param) ? 'parameter' : 'file output: the path the code writes';
+    return { text: fence(`(${kind}) ${param(doc.file, inFence.param)}`), span: inFence.span };
+  }
   const { target, path } = targetAt(doc, offset);
   if (!target) return undefined;
   const file = doc.file;

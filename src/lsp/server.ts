@@ -1,20 +1,23 @@
 /**
  * `kfpdsl lsp`: a Language Server Protocol server over stdio. Open buffers are served to the
  * compiler through an in-memory host (unsaved text wins over the disk), checked on open and
- * (debounced) on change with the compile path `kfpdsl check` uses, so the editor shows the
- * same codes, messages and hints. Every handler is guarded: a bad document, a position
- * outside the file or an unknown file gets an empty answer, never a dead server.
+ * (debounced, incrementally: publisher.ts) on change with the compile path `kfpdsl check`
+ * uses, so the editor shows the same codes, messages and hints. Every handler is guarded: a
+ * bad document, a position outside the file or an unknown file gets an empty answer (a refused
+ * rename, an LSP error with the reason), never a dead server.
  */
 import {
   CodeActionKind,
   createConnection,
+  LSPErrorCodes,
+  ResponseError,
   StreamMessageReader,
   StreamMessageWriter,
   TextDocuments,
   TextDocumentSyncKind,
   type Connection,
   type InitializeResult,
-  type Diagnostic as LspDiagnostic,
+  type Range,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { formatSource } from '../fmt/format.js';
@@ -22,18 +25,16 @@ import { SourceFile } from '../source.js';
 import { quickFixes } from './code-actions.js';
 import { completeAt } from './completion.js';
 import { definitionAt } from './definition.js';
-import { checkBuffer } from './diagnostics.js';
 import { foldingRanges } from './folding.js';
 import { hoverAt } from './hover.js';
 import { referencesAt } from './references.js';
+import { prepareRename, RenameRefused, renameEdits } from './rename.js';
 import { LineMap } from './positions.js';
+import { DiagnosticsPublisher } from './publisher.js';
 import { signatureAt } from './signature.js';
 import { documentSymbols } from './symbols.js';
 import { pathToUri, uriToPath } from './uri.js';
 import { Workspace } from './workspace.js';
-
-/** How long typing must pause before the open buffers are checked again. */
-const DEBOUNCE_MS = 150;
 
 /** Runs a handler; a bug in it answers `fallback` (and is logged) instead of stopping the server. */
 function guarded<A extends unknown[], R>(connection: Connection, fallback: R, f: (...a: A) => R): (...a: A) => R {
@@ -51,33 +52,11 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
   const connection = createConnection(new StreamMessageReader(input), new StreamMessageWriter(output));
   const documents = new TextDocuments(TextDocument);
   const ws = new Workspace();
-  let timer: NodeJS.Timeout | undefined;
-
-  /** Files not open that were given diagnostics (modules of open buffers): cleared when they have none. */
-  let shownClosed = new Set<string>();
-  const validateAll = (): void => {
-    timer = undefined;
-    // A change to one buffer can break (or fix) the buffers that import it: all open ones are checked.
-    const closed = new Map<string, Map<string, LspDiagnostic>>();
-    for (const d of documents.all()) {
-      const path = uriToPath(d.uri);
-      const byFile = guarded(connection, new Map<string, LspDiagnostic[]>(), () => checkBuffer(ws, path))();
-      void connection.sendDiagnostics({ uri: d.uri, version: d.version, diagnostics: byFile.get(path) ?? [] });
-      // A module's problems, when the module is not open itself (then its own check shows them).
-      for (const [file, list] of byFile) {
-        if (file === path || ws.isOpen(file)) continue;
-        if (!closed.has(file)) closed.set(file, new Map());
-        for (const x of list) closed.get(file)!.set(`${x.code}\0${JSON.stringify(x.range)}\0${x.message}`, x);
-      }
-    }
-    for (const [file, list] of closed) void connection.sendDiagnostics({ uri: pathToUri(file), diagnostics: [...list.values()] });
-    for (const file of shownClosed) if (!closed.has(file)) void connection.sendDiagnostics({ uri: pathToUri(file), diagnostics: [] });
-    shownClosed = new Set(closed.keys());
-  };
-  const schedule = (): void => {
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(validateAll, DEBOUNCE_MS);
-  };
+  const publisher = new DiagnosticsPublisher(ws, {
+    documents: () => documents.all().map((d) => ({ path: uriToPath(d.uri), uri: d.uri, version: d.version })),
+    publish: (uri, diagnostics, version) => void connection.sendDiagnostics(version === undefined ? { uri, diagnostics } : { uri, version, diagnostics }),
+    guard: (fallback, f) => guarded(connection, fallback, f)(),
+  });
 
   connection.onInitialize(
     (): InitializeResult => ({
@@ -86,6 +65,7 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
         hoverProvider: true,
         definitionProvider: true,
         referencesProvider: true,
+        renameProvider: { prepareProvider: true },
         signatureHelpProvider: { triggerCharacters: ['(', ','] },
         documentSymbolProvider: true,
         foldingRangeProvider: true,
@@ -98,23 +78,29 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
   );
 
   documents.onDidOpen((e) => {
-    ws.setBuffer(uriToPath(e.document.uri), e.document.getText());
-    schedule();
+    const path = uriToPath(e.document.uri);
+    ws.setBuffer(path, e.document.getText());
+    publisher.changed(path);
   });
   documents.onDidChangeContent((e) => {
-    ws.setBuffer(uriToPath(e.document.uri), e.document.getText());
-    schedule();
+    const path = uriToPath(e.document.uri);
+    ws.setBuffer(path, e.document.getText());
+    publisher.changed(path);
   });
   documents.onDidClose((e) => {
-    ws.closeBuffer(uriToPath(e.document.uri));
-    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
-    schedule();
+    const path = uriToPath(e.document.uri);
+    ws.closeBuffer(path);
+    publisher.closed(path, e.document.uri);
   });
 
-  /** The parsed buffer and the compiler offset of an LSP position in it, when the document is open. */
+  /**
+   * The parsed document and the compiler offset of an LSP position in it: an open buffer, or a
+   * .kfp file of the disk (a client may ask about a file it has not opened, e.g. from a
+   * references list).
+   */
   const at = (uri: string, pos: { line: number; character: number }) => {
     const path = uriToPath(uri);
-    const parsed = ws.isOpen(path) ? ws.parse(path) : undefined;
+    const parsed = ws.isOpen(path) || path.endsWith('.kfp') ? ws.parse(path) : undefined;
     return parsed ? { parsed, offset: parsed.lines.offset(pos) } : undefined;
   };
 
@@ -147,6 +133,38 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
       });
     }),
   );
+
+  /** A rename refused (a clash, not a name) is an LSP error with the reason, which the editor shows. */
+  const refusal = (e: unknown): never => {
+    if (e instanceof RenameRefused) throw new ResponseError(LSPErrorCodes.RequestFailed, e.message);
+    throw e;
+  };
+
+  connection.onPrepareRename((p) => {
+    const here = at(p.textDocument.uri, p.position);
+    if (!here) return null;
+    try {
+      const r = prepareRename(ws, here.parsed.doc, here.offset);
+      return { range: here.parsed.lines.range(r.span), placeholder: r.name };
+    } catch (e) {
+      return refusal(e);
+    }
+  });
+
+  connection.onRenameRequest((p) => {
+    const here = at(p.textDocument.uri, p.position);
+    if (!here) return null;
+    try {
+      const changes: Record<string, { range: Range; newText: string }[]> = {};
+      for (const [path, edits] of renameEdits(ws, here.parsed.doc, here.offset, p.newName)) {
+        const lines = ws.lines(path) ?? new LineMap('');
+        changes[pathToUri(path)] = edits.map((e) => ({ range: lines.range(e.span), newText: e.text }));
+      }
+      return { changes };
+    } catch (e) {
+      return refusal(e);
+    }
+  });
 
   connection.onSignatureHelp(
     guarded(connection, null, (p) => {

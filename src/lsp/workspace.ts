@@ -3,12 +3,19 @@
  * the real file system (an unsaved buffer wins over the file on disk, so a buffer that
  * imports another unsaved buffer sees its text), and each file's parse, cached by its text.
  */
+import { join } from 'node:path';
 import { fsHost } from '../project/file-host.js';
 import { MemoryHost } from '../project/memory-host.js';
+import { findProjectRoot } from '../project/root.js';
 import { SourceFile } from '../source.js';
 import type * as ast from '../syntax/ast.js';
 import { MAX_SOURCE_BYTES, parseSource, type ParseResult } from '../syntax/parse.js';
 import { LineMap } from './positions.js';
+
+/** Folders never searched for .kfp files: dependencies, version control, build output. */
+const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist', '.venv', 'venv', '__pycache__']);
+/** A bound on the files a project search reads, so that a root set too high (a home folder) stays quick. */
+const MAX_PROJECT_FILES = 2000;
 
 export interface Parsed {
   readonly file: SourceFile;
@@ -18,7 +25,9 @@ export interface Parsed {
 }
 
 export class Workspace {
-  readonly host = new MemoryHost({}, { base: fsHost });
+  /** `host`: where files that are not buffers are read (a rename checks its edits over the server's own). */
+  constructor(readonly host: MemoryHost = new MemoryHost({}, { base: fsHost })) {}
+
   /** Open buffers by path. */
   private readonly open = new Map<string, string>();
   private readonly parses = new Map<string, { text: string; parsed: Parsed }>();
@@ -62,6 +71,44 @@ export class Workspace {
     // Only buffers and the files they import are ever parsed: the cache stays small.
     this.parses.set(path, { text, parsed });
     return parsed;
+  }
+
+  /** The .kfp modules a file imports, as resolved paths (from its parse: a half-typed file too). */
+  imports(path: string): string[] {
+    const parsed = this.parse(path);
+    if (!parsed) return [];
+    const out: string[] = [];
+    for (const imp of parsed.doc.imports) {
+      if (!imp.path.endsWith('.kfp')) continue;
+      try {
+        out.push(this.host.resolveImport(path, imp.path));
+      } catch {
+        // An import the checker refuses (outside the project): no dependency to follow.
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The files a search for references covers: the open buffers, and every .kfp file of the
+   * project `from` belongs to (below its root; dependency and build folders skipped), sorted.
+   */
+  projectFiles(from: string): string[] {
+    const out = new Set(this.open.keys());
+    const root = findProjectRoot(from, undefined, (p) => this.host.exists(p));
+    const stack = [root];
+    let budget = MAX_PROJECT_FILES;
+    while (stack.length > 0 && budget > 0) {
+      const dir = stack.pop()!;
+      for (const name of this.host.listDirectory(dir)) {
+        if (SKIPPED_DIRS.has(name)) continue;
+        const path = join(dir, name);
+        const kind = this.host.stat(path);
+        if (kind === 'directory') stack.push(path);
+        else if (kind === 'file' && name.endsWith('.kfp') && budget-- > 0) out.add(path);
+      }
+    }
+    return [...out].sort();
   }
 
   lines(path: string): LineMap | undefined {

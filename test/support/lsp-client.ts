@@ -18,7 +18,7 @@ export interface LspDiagnostic {
   relatedInformation?: { location: { uri: string; range: LspDiagnostic['range'] }; message: string }[];
 }
 
-interface Published {
+export interface Published {
   uri: string;
   version?: number;
   diagnostics: LspDiagnostic[];
@@ -68,15 +68,29 @@ export class LspClient {
     void this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'kfp', version, text } });
   }
 
+  close(uri: string): void {
+    void this.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  }
+
+  /** How many diagnostics notifications came so far: a mark for `publishedSince`. */
+  mark(): number {
+    return this.published.length;
+  }
+
+  /** The diagnostics notifications that came after `mark`, in order. */
+  publishedSince(mark: number): readonly Published[] {
+    return this.published.slice(mark);
+  }
+
   /** Replaces the whole text (a full-document change). */
   change(uri: string, text: string, version: number): void {
     void this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
   }
 
   /** The first diagnostics published for `uri` (at `version` or later) that satisfy `ok`. */
-  async diagnostics(uri: string, version: number, ok: (d: LspDiagnostic[]) => boolean = () => true): Promise<LspDiagnostic[]> {
+  async diagnostics(uri: string, version: number, ok: (d: LspDiagnostic[]) => boolean = () => true, since = 0): Promise<LspDiagnostic[]> {
     for (;;) {
-      const found = this.published.find((p) => p.uri === uri && (p.version ?? 0) >= version && ok(p.diagnostics));
+      const found = this.published.find((p, i) => i >= since && p.uri === uri && (p.version ?? 0) >= version && ok(p.diagnostics));
       if (found) return found.diagnostics;
       if (this.exited) throw new Error(`the server exited; stderr:\n${this.stderr.join('')}`);
       await new Promise<void>((resolve) => this.waiters.push(resolve));
