@@ -77,6 +77,13 @@ describe('kfpdsl run writes report.html', () => {
     expect(html).toContain('<tr><td>n</td><td>3</td></tr>');
   });
 
+  it('metrics as tables', () => {
+    const r = runPipeline(join(repoRoot, 'examples/export_metrics.kfp'), join(root, 'metrics'));
+    expect(r.status).toBe(0);
+    const html = report(r);
+    expect(html).toContain('<h2>Metrics</h2>\n<h3>export-metric</h3><table class="list metrics"><tr><th>metric</th><th>value</th><th>format</th></tr><tr><td>auroc</td><td class="num">0.8</td><td>RAW</td></tr><tr><td>f1</td><td class="num">90.0%</td><td>PERCENTAGE</td></tr></table>');
+  });
+
   it('keeps what it reads next to it: events.jsonl and graph.json', () => {
     const events = readFileSync(join(bad.dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string });
     expect(events[0]).toMatchObject({ kind: 'run', title: '실패하는 파이프라인', arguments: {} });

@@ -1,6 +1,8 @@
 /**
  * The pipeline DAG as a picture: Mermaid (a `flowchart TD` that GitHub renders in markdown)
- * and Graphviz DOT. Both are drawn from one model built from the IR, so they always agree:
+ * and Graphviz DOT here, SVG and HTML in svg.ts and html.ts (laid out by layout.ts), and the
+ * run report's DAG (src/report/). All are drawn from one model built from the IR, so they
+ * always agree:
  *
  * - nodes: tasks (`name` over the component name) and volumes (cylinders); an existing
  *   PersistentVolumeClaim that a task mounts (`pvc("name")`) is a cylinder too, drawn first;
@@ -8,7 +10,8 @@
  *   (`for row in rows`, as written) and the `finally` block, nested as in the source;
  * - edges: solid for data (an argument, env value or fan-in from another task's output, and a
  *   condition's operands or a loop's items, which point at the group), dashed for ordering
- *   (`after`) and for volume mounts (volume → task).
+ *   (`after`) and for volume mounts (volume → task). One arrow per pair: an arrow into a group
+ *   stands for the same task's arrows to anything inside it (see `dedupe`).
  *
  * The output is deterministic: nodes and edges come in source order. IDs are `t_<task>`,
  * `v_<volume>`, `c_<claim>` and `g_<group>` with anything but letters, digits and `_`
