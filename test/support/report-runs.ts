@@ -67,7 +67,9 @@ export function runPipeline(file: string, parent: string, args: readonly string[
   if (r.error) throw r.error;
   const dirs = existsSync(parent) ? readdirSync(parent).filter((d) => d !== '.gitignore') : [];
   const newest = dirs.sort().at(-1);
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, parent, dir: newest !== undefined ? join(parent, newest) : '' };
+  // No run directory: the run never started, and a test must not go on to write beside it.
+  if (newest === undefined) throw new Error(`kfpdsl run ${file} made no run directory (exit ${r.status}):\n${r.stderr}`);
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, parent, dir: join(parent, newest) };
 }
 
 export function writeKfp(dir: string, name: string, text: string): string {
