@@ -196,7 +196,9 @@ function timeline(view: RunView): string {
   const ran = view.tasks.filter((t) => t.startedAt !== undefined && !notRun(t.phase));
   if (ran.length === 0) return '';
   const start = Math.min(view.startedAt ?? Infinity, ...ran.map((t) => t.startedAt!));
-  const now = view.finishedAt ?? Math.max(...view.tasks.map((t) => t.finishedAt ?? t.startedAt ?? start));
+  // A page of a run still going draws running tasks up to now (such pages are never compared);
+  // otherwise the last thing recorded ends the time axis.
+  const now = view.finishedAt ?? (view.phase === 'Running' ? Date.now() : Math.max(...view.tasks.map((t) => t.finishedAt ?? t.startedAt ?? start)));
   const span = Math.max(1, now - start);
   const up = upstreamOf(view.graph);
   const pct = (t: number): string => `${(((t - start) / span) * 100).toFixed(2)}%`;
