@@ -7,6 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, rmSync, truncateSync, writeFileSync, statSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectRun, PAGE_LOG_BYTES } from '../src/report/collect.js';
+import { renderReport } from '../src/report/render.js';
 import { ensureBundle, repoRoot } from './support/cli.js';
 import { HANG_CAP_MS } from './support/caps.js';
 import { FAILING_KFP, runPipeline, scratch, writeKfp, type ReportRun } from './support/report-runs.js';
@@ -195,5 +197,30 @@ describe('a run directory that is missing or half-written still gives a report',
     expect(shown.stderr).toBe('');
     expect(shown.stdout).toContain('note: the run summary (run.json) could not be read');
     expect(readFileSync(join(r.dir, 'report.html'), 'utf8')).toMatch(/data-task="sum" data-status="Succeeded"/);
+  });
+});
+
+describe('a page of many tasks', () => {
+  it('holds at most 8 MiB of logs; the rest are links', () => {
+    // A run directory as a 150-iteration loop leaves it, each task with a 64 KiB log (written
+    // here: a real run of that size would take minutes).
+    const dir = join(root, 'many', 'p-1');
+    mkdirSync(dir, { recursive: true });
+    const lines = [JSON.stringify({ kind: 'run', runId: 'p-1', title: 'p', pipeline: 'p', arguments: {}, at: 1000, pid: 0 })];
+    for (let i = 0; i < 150; i++) {
+      const id = `p.for-loop-1(${i}).t`;
+      mkdirSync(join(dir, id.replace(/[^A-Za-z0-9._-]/g, '_')));
+      writeFileSync(join(dir, id.replace(/[^A-Za-z0-9._-]/g, '_'), 'log'), `${'x'.repeat(99)}\n`.repeat(655));
+      lines.push(JSON.stringify({ kind: 'started', at: 2000 + i, id, displayName: 't', template: 't', type: 'Pod', attempt: 1 }));
+      lines.push(JSON.stringify({ kind: 'succeeded', at: 3000 + i, id, displayName: 't', template: 't', type: 'Pod', phase: 'Succeeded' }));
+    }
+    writeFileSync(join(dir, 'events.jsonl'), `${lines.join('\n')}\n`);
+    const view = collectRun(dir);
+    expect(view.tasks).toHaveLength(150);
+    const logs = view.tasks.flatMap((t) => t.logs);
+    const held = logs.reduce((n, l) => n + l.text.length, 0);
+    expect(held).toBeLessThanOrEqual(PAGE_LOG_BYTES);
+    expect(logs.filter((l) => l.linkOnly).length).toBeGreaterThan(0);
+    expect(renderReport(view)).toContain('not on this page (it holds at most 8 MiB of logs)');
   });
 });

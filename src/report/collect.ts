@@ -26,6 +26,8 @@ export interface TaskLog {
   readonly text: string;
   /** Bytes left out at the start (the page shows a log's end). */
   readonly omitted: number;
+  /** The page already holds as much log text as it may: this log is only linked. */
+  readonly linkOnly?: boolean;
 }
 
 export interface TaskRow {
@@ -73,6 +75,11 @@ export interface RunView {
 
 /** The most of a log the page holds: its last 64 KiB. */
 const LOG_BYTES = 64 * 1024;
+/** The most of all logs one page holds (a loop of thousands of tasks): later logs are links only. */
+export const PAGE_LOG_BYTES = 8 * 1024 * 1024;
+
+/** Log bytes the page being collected holds so far (collectRun resets it). */
+let budget = PAGE_LOG_BYTES;
 
 export interface RunEventLine {
   kind: string;
@@ -146,6 +153,7 @@ function alive(pid: number | undefined): boolean {
 }
 
 export function collectRun(runDir: string): RunView {
+  budget = PAGE_LOG_BYTES;
   const notes: string[] = [];
   if (!existsSync(runDir) || !statSync(runDir).isDirectory()) {
     return { runDir, runId: basename(runDir), title: basename(runDir), phase: 'Unknown', arguments: [], tasks: [], metrics: [], groups: new Map(), notes: [`the run directory ${runDir} does not exist`] };
@@ -269,14 +277,17 @@ function logsOf(runDir: string, dir: string): TaskLog[] {
   const ordered = [...earlier, ...(names.includes('log') ? ['log'] : [])];
   return ordered.map((f, i) => {
     const path = join(dir, f);
-    const { text, omitted } = tail(path);
-    return { title: ordered.length === 1 ? 'log' : `attempt ${i + 1}`, file: relativeTo(runDir, path), text, omitted };
+    const { text, omitted, linkOnly } = tail(path);
+    return { title: ordered.length === 1 ? 'log' : `attempt ${i + 1}`, file: relativeTo(runDir, path), text, omitted, ...(linkOnly ? { linkOnly } : {}) };
   });
 }
 
-function tail(path: string): { text: string; omitted: number } {
+function tail(path: string): { text: string; omitted: number; linkOnly?: boolean } {
   try {
+    const size = statSync(path).size;
+    if (Math.min(size, LOG_BYTES) > budget) return { text: '', omitted: size, linkOnly: true };
     const buf = readFileSync(path);
+    budget -= Math.min(buf.length, LOG_BYTES);
     if (buf.length <= LOG_BYTES) return { text: buf.toString('utf8'), omitted: 0 };
     // Start at a line after the cut, so that no character is split.
     const cut = buf.subarray(buf.length - LOG_BYTES);

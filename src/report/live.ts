@@ -42,6 +42,7 @@ const REWRITE_MS = 500;
 export class LiveReport {
   private timer: NodeJS.Timeout | undefined;
   private finished = false;
+  private interval = REWRITE_MS;
   readonly path: string;
 
   constructor(private readonly start: LiveStart) {
@@ -64,11 +65,16 @@ export class LiveReport {
     } catch {
       // See writeReport.
     }
-    // At most one rewrite per interval; unref'd, so a pending one never keeps the process alive.
+    // At most one rewrite per interval, and at most a tenth of the run's time spent on them (a
+    // page of thousands of tasks takes a while to make); unref'd, so a pending one never keeps
+    // the process alive.
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      if (!this.finished) writeReport(this.start.runDir);
-    }, REWRITE_MS).unref();
+      if (this.finished) return;
+      const t0 = Date.now();
+      writeReport(this.start.runDir);
+      this.interval = Math.max(REWRITE_MS, 10 * (Date.now() - t0));
+    }, this.interval).unref();
   };
 
   /** The final page, from run.json; returns its path. */

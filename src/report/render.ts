@@ -233,6 +233,10 @@ function taskSection(t: TaskRow): string {
     parts.push(`<table class="list"><tr><th>output artifact</th><th>file</th></tr>${t.artifacts.map(([k, p]) => `<tr><td>${esc(k)}</td><td><a href="${esc(fileHref(p))}">${esc(p)}</a></td></tr>`).join('')}</table>`);
   }
   for (const l of t.logs) {
+    if (l.linkOnly) {
+      parts.push(`<h4>${esc(l.title)} <a class="muted" href="${esc(fileHref(l.file))}">${esc(l.file)}</a></h4><p class="muted">not on this page (it holds at most 8 MiB of logs): open the file</p>`);
+      continue;
+    }
     const skipped = l.omitted > 0 ? `<p class="muted">the first ${l.omitted} bytes are left out; the whole log is <a href="${esc(fileHref(l.file))}">${esc(l.file)}</a></p>` : '';
     parts.push(`<h4>${esc(l.title)} <a class="muted" href="${esc(fileHref(l.file))}">${esc(l.file)}</a></h4>${skipped}<pre class="log">${l.text === '' ? '<span class="muted">(empty)</span>' : esc(l.text)}</pre>`);
   }
