@@ -209,7 +209,8 @@ describe('graph: conditional example', () => {
     expect(g.parents.get('t_small_num')).toEqual(['g_condition_1']);
     expect(g.parents.get('t_large_num')).toEqual(['g_condition_2']);
     expect(g.parents.get('t_number')).toEqual([]);
-    expect(edgeList(g)).toEqual(['t_number --> g_condition_1', 't_number --> t_small_num', 't_number --> g_condition_2', 't_number --> t_large_num']);
+    // One arrow per group: the condition's operand reaches the task inside through the group's arrow.
+    expect(edgeList(g)).toEqual(['t_number --> g_condition_1', 't_number --> g_condition_2']);
   });
 
   it('DOT: clusters, and edges into a group clipped at its border', () => {
@@ -226,8 +227,8 @@ describe('graph: parallel example', () => {
 
   it('Mermaid: loops are subgraphs; items and fan-in are edges', () => {
     const g = readMermaid(toMermaid(p));
-    expect(g.groupLabels.get('g_for_loop_1')).toBe('for each item in numbers (parallelism 4)');
-    expect(g.groupLabels.get('g_for_loop_2')).toBe('for each item in [{a: 1, b: 2}, {a: 10, b: 20}]');
+    expect(g.groupLabels.get('g_for_loop_1')).toBe('for item in numbers parallelism 4');
+    expect(g.groupLabels.get('g_for_loop_2')).toBe('for row in [{a: 1, b: 2}, {a: 10, b: 20}]');
     expect(g.parents.get('t_doubled')).toEqual(['g_for_loop_1']);
     expect(g.parents.get('t_add')).toEqual(['g_for_loop_2']);
     expect(g.parents.get('t_total')).toEqual([]);
@@ -240,7 +241,7 @@ describe('graph: parallel example', () => {
 
   it('DOT', () => {
     const dot = toDot(p);
-    expect(dot).toContain('label="for each item in numbers (parallelism 4)";');
+    expect(dot).toContain('label="for item in numbers parallelism 4";');
     expect(dot).toContain('  t_numbers -> t_doubled [lhead=cluster_g_for_loop_1];\n');
     expect(dot).toContain('  t_doubled -> t_total;\n');
   });
@@ -297,9 +298,9 @@ describe('graph: nested groups, ordering, claims and escaping', () => {
 
   it('Mermaid: labels are written back as text and escaped', () => {
     const g = readMermaid(toMermaid(p));
-    expect(g.groupLabels.get('g_for_loop_1')).toBe('for each item in [{a: 1, b: #quot;x\\#quot;y#quot;}, {a: 2, b: #quot;#lt;z#gt;#quot;}] (parallelism 2)');
-    expect(g.groupLabels.get('g_condition_2')).toBe('n #gt; 1 and (item.b == #quot;q\\#quot;uote #amp; #lt;tag#gt;#quot; or not flag)');
-    expect(g.groupLabels.get('g_for_loop_3')).toBe('for each item in [0.5, 2.5]');
+    expect(g.groupLabels.get('g_for_loop_1')).toBe('for row in [{a: 1, b: #quot;x\\#quot;y#quot;}, {a: 2, b: #quot;#lt;z#gt;#quot;}] parallelism 2');
+    expect(g.groupLabels.get('g_condition_2')).toBe('n #gt; 1 and (row.b == #quot;q\\#quot;uote #amp; #lt;tag#gt;#quot; or not flag)');
+    expect(g.groupLabels.get('g_for_loop_3')).toBe('for v in [0.5, 2.5]');
     expect(g.groupLabels.get('g_condition_4')).toBe('p.b != #quot;none#quot;');
     expect(g.nodeLabels.get('c_old_claim')).toBe('(old-claim<br/>existing claim)');
     // An existing claim is not created by the run: it is outside every group, first.
@@ -312,8 +313,7 @@ describe('graph: nested groups, ordering, claims and escaping', () => {
     const edges = edgeList(g);
     expect(edges).toEqual(
       expect.arrayContaining([
-        't_n --> g_condition_2', // the condition's operand
-        't_n --> t_s',
+        't_n --> g_condition_2', // the condition's operand, which t_s inside it takes too
         'v_data -.-> t_n',
         't_p --> t_r',
         't_s -.-> t_r', // after
@@ -324,12 +324,13 @@ describe('graph: nested groups, ordering, claims and escaping', () => {
       ]),
     );
     expect(new Set(edges).size).toBe(edges.length);
+    expect(edges).not.toContain('t_n --> t_s'); // inside g_condition_2, which t_n's arrow already reaches
   });
 
   it('DOT: the pipeline name and labels are escaped', () => {
     const dot = toDot(p);
     expect(dot.split('\n')[0]).toBe('digraph "nested \\"quoted\\" \\\\ pipeline" {');
-    expect(dot).toContain('label="n > 1 and (item.b == \\"q\\\\\\"uote & <tag>\\" or not flag)";');
+    expect(dot).toContain('label="n > 1 and (row.b == \\"q\\\\\\"uote & <tag>\\" or not flag)";');
     expect(dot).toContain('  c_old_claim [label="old-claim\\nexisting claim", shape=cylinder, style=solid];');
     expect(dot).toContain('  t_p -> t_show [lhead=cluster_g_condition_4];');
   });
@@ -364,7 +365,7 @@ describe('graph: hand-built IR', () => {
     expect(g.groupLabels).toEqual(
       new Map([
         ['g_condition_1', 'a-b-2.ok'], // values name tasks as kfp v1 runs them
-        ['g_for_loop_2', 'for each item in flag'],
+        ['g_for_loop_2', 'for x in flag'],
       ]),
     );
     expect(edgeList(g)).toEqual(['t_a_b --> t_a_b_2', 't_a_b_2 --> g_condition_1']);

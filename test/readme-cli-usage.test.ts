@@ -1,5 +1,5 @@
 // The usage block at the top of README.md's CLI reference names every command `kfpdsl --help`
-// lists and every option of each (`[auth…]` stands for upload's and submit's login options,
+// lists and every option of each (and of its subcommands) (`[auth…]` stands for upload's and submit's login options,
 // spelt out on its own line), and no option the command does not have.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,8 +38,11 @@ describe('README.md: the CLI usage block', () => {
 
   it.each(commands)('%s: every option, and only those', (cmd) => {
     const help = runCli([cmd, '--help']).stdout;
+    // A command's subcommands (`runs show`) are documented in its entry: their options count too.
+    const subcommands = [...help.slice(help.indexOf('\nCommands:')).matchAll(/^ {2}(\w+) /gm)].map((m) => m[1]!).filter((c) => help.includes('\nCommands:') && c !== 'help');
+    const helps = [help, ...subcommands.map((sub) => runCli([cmd, sub, '--help']).stdout)];
     // Option lines only: descriptions mention other commands' flags.
-    const real = longOptions(help.split('\n').filter((l) => /^ {2}-/.test(l)).map((l) => l.trim().split(/\s{2,}/)[0]!).join(' ')).filter((o) => o !== '--help');
+    const real = [...new Set(helps.flatMap((h) => longOptions(h.split('\n').filter((l) => /^ {2}-/.test(l)).map((l) => l.trim().split(/\s{2,}/)[0]!).join(' '))))].sort().filter((o) => o !== '--help');
     const entry = documented.get(cmd) ?? '';
     const shown = longOptions(entry).concat(entry.includes('[auth…]') ? AUTH : []).concat(/(^|\s)\[-o DIR\]/.test(entry) ? ['--out'] : []);
     // --version of a command prints kfpdsl's version (the block's last line says so); upload's is its own.

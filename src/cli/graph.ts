@@ -1,12 +1,19 @@
-/** `kfpdsl graph`: a pipeline's DAG as Mermaid (renders in GitHub markdown) or Graphviz DOT, on stdout. */
+/**
+ * `kfpdsl graph`: a pipeline's DAG on stdout as Mermaid (renders in GitHub markdown), Graphviz
+ * DOT, a self-contained SVG picture, or an HTML page of that picture with hover details.
+ */
 import { compileSource } from '../compile.js';
 import { pipelineK8sName } from '../names.js';
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
-import { toDot, toMermaid } from '../graph/graph.js';
+import { buildGraph, lineOfSource, toDot, toMermaid } from '../graph/graph.js';
+import { toHtmlPage } from '../graph/html.js';
+import { renderSvg } from '../graph/svg.js';
 import { UsageError } from './files.js';
 import { checkRootOption, isDiagnostic, loadSource } from './sources.js';
 
-export function runGraph(path: string, opts: { format: 'mermaid' | 'dot'; pipeline?: string; root?: string }, report: (d: readonly Diagnostic[]) => void): number {
+export type GraphFormat = 'mermaid' | 'dot' | 'svg' | 'html';
+
+export function runGraph(path: string, opts: { format: GraphFormat; pipeline?: string; root?: string }, report: (d: readonly Diagnostic[]) => void): number {
   const source = loadSource(path);
   const badRoot = checkRootOption(opts.root);
   if (isDiagnostic(source) || badRoot) {
@@ -22,6 +29,12 @@ export function runGraph(path: string, opts: { format: 'mermaid' | 'dot'; pipeli
     const names = pipelines.map((p) => `"${p.displayName}"`).join(', ') || 'none';
     throw new UsageError(opts.pipeline ? `no pipeline named "${opts.pipeline}" in ${path} (it has ${names})` : `${path} has ${pipelines.length} pipelines (${names}); choose one with --pipeline`);
   }
-  process.stdout.write(opts.format === 'dot' ? toDot(chosen[0]!) : toMermaid(chosen[0]!));
+  const p = chosen[0]!;
+  // Hover details name the line a task was written on: `file:line`, the file as diagnostics name it.
+  const lineOf = lineOfSource(source);
+  if (opts.format === 'dot') process.stdout.write(toDot(p));
+  else if (opts.format === 'svg') process.stdout.write(renderSvg(buildGraph(p, lineOf)));
+  else if (opts.format === 'html') process.stdout.write(toHtmlPage(buildGraph(p, lineOf), path));
+  else process.stdout.write(toMermaid(p));
   return 0;
 }

@@ -14,7 +14,8 @@ import type { Format } from '../diagnostics/render.js';
 import { runBuild, type BuildOptions } from './build.js';
 import { UsageError } from './files.js';
 import { runFmt } from './fmt.js';
-import { runGraph } from './graph.js';
+import { runGraph, type GraphFormat } from './graph.js';
+import { listRuns, showRun, type RunsOptions } from './runs.js';
 import { runImport } from './import.js';
 import { exitStatus, report, summary } from './report.js';
 import type { RunCliOptions } from './run.js';
@@ -215,13 +216,30 @@ export function main(argv: readonly string[]): number {
     });
   program
     .command('graph')
-    .description("print a pipeline's DAG as Mermaid (renders in GitHub markdown) or Graphviz DOT")
+    .description("print a pipeline's DAG as Mermaid (renders in GitHub markdown), Graphviz DOT, or a self-contained SVG or HTML picture (HTML: hover a task for its details)")
     .argument('<file>', 'the .kfp file')
-    .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'))
+    .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot', 'svg', 'html']).default('mermaid'))
     .option('--pipeline <name>', 'which pipeline, when the file defines several')
     .addOption(rootOption())
-    .action((file: string, opts: { format: 'mermaid' | 'dot'; pipeline?: string; root?: string }) => {
+    .action((file: string, opts: { format: GraphFormat; pipeline?: string; root?: string }) => {
       code = runGraph(file, opts, (d) => report(d, 'pretty'));
+    });
+  const runs = program
+    .command('runs')
+    .description('list the runs of `kfpdsl run` under the run directory, newest first')
+    .option('--run-dir <dir>', 'where run directories are', '.kfpdsl/runs')
+    .addOption(new Option('--format <format>', 'pretty: a table; json: one array').choices(['pretty', 'json']).default('pretty'))
+    .action((opts: RunsOptions) => {
+      code = listRuns(opts);
+    });
+  runs
+    .command('show')
+    .description("print a run's summary again and write its report.html (also for a run that did not finish)")
+    .argument('<id>', 'the run id (or a unique beginning of it, or the run directory)')
+    .option('--run-dir <dir>', 'where run directories are', '.kfpdsl/runs')
+    .option('--open', 'open report.html in a browser ($BROWSER, or the system opener)')
+    .action((id: string, opts: RunsOptions & { open?: boolean }) => {
+      code = showRun(id, opts);
     });
   // `kfpdsl build x --version` prints the version too: with positional options the program's
   // own flag is only seen before the command, so each command gets it. A command with its own

@@ -37,6 +37,8 @@ import {
   type Stores,
 } from './run-inputs.js';
 import { Progress, type ProgressMode } from './run-progress.js';
+import { buildGraph, lineOfSource } from '../graph/graph.js';
+import { LiveReport } from '../report/live.js';
 import { uiArtifactsOf } from './run-ui-outputs.js';
 import { paint, readMetrics, renderShort, renderSummary, runJson, runTasks, WorkflowShape, type SummaryInput } from './run-report.js';
 
@@ -204,6 +206,8 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
     throw new UsageError(`cannot create the run directory ${runDir}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const shownRunDir = shownPath(runDir);
+  // report.html from the start: open it during the run and it follows the run.
+  const live = new LiveReport({ runDir, runId, title: pipeline.displayName, pipeline: k8sName(pipeline), arguments: args, graph: buildGraph(pipeline, lineOfSource(source)) });
 
   // 7. Notes, then the run.
   const notes: string[] = [];
@@ -238,7 +242,10 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
       ...(parallelism !== undefined ? { parallelism } : {}),
       secrets: stores.secrets,
       configMaps: stores.configMaps,
-      onEvent: progress.onEvent,
+      onEvent: (e) => {
+        progress.onEvent(e);
+        live.onEvent(e);
+      },
       ...(seed !== undefined ? { env: { PYTHONHASHSEED: String(seed), KFPDSL_SEED: String(seed) } } : {}),
       templateEnv: python.plan.templateEnv,
       stop: interrupts.stop.signal,
@@ -259,6 +266,7 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   const json = runJson({ runId, pipeline: k8sName(pipeline), arguments: args, startedAt, finishedAt, interrupted: interrupts.signal }, result, tasks, metrics);
   const jsonText = `${JSON.stringify(json, null, 2)}\n`;
   writeFileSync(join(runDir, 'run.json'), jsonText, { mode: 0o600 });
+  const reportPath = shownPath(live.finish());
   // Signals stay handled until run.json is written; then the default (end the process) is fine.
   interrupts.uninstall();
 
@@ -266,6 +274,9 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   if (opts.format === 'json') process.stdout.write(jsonText);
   else if (opts.format === 'short' || opts.quiet) process.stdout.write(renderShort(summary));
   else process.stdout.write(renderSummary(summary, paint(stdoutColour)));
+  // JSON and the one-line result keep stdout to themselves: the report's path goes to stderr there.
+  if (opts.format === 'pretty' && !opts.quiet) process.stdout.write(`report: ${reportPath}\n`);
+  else if (!opts.quiet) process.stderr.write(`report: ${reportPath}\n`);
   return interrupts.exitCode() ?? (result.phase === 'Succeeded' ? 0 : 1);
 }
 

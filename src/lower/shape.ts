@@ -54,6 +54,8 @@ export interface ShapedCondition {
 export interface ShapedLoop extends Omit<IrLoop, 'id' | 'variable' | 'body' | 'origin'> {
   /** `for-loop-N`. */
   name: string;
+  /** The loop variable as written (`for row in …`), for labels: `kfpdsl graph` shows it. */
+  variable: string;
   body: ShapedNode[];
 }
 
@@ -207,8 +209,8 @@ export function shapePipeline(p: IrPipeline): ShapedPipeline {
         return [{ ...rest, name: names.of(n), source: binding ?? 'resource', refs: n.refs.map(value), after: after(n.after) }];
       }
       case 'loop': {
-        const { id: _id, variable: _v, origin: _o, body, ...rest } = n;
-        return [{ ...rest, name: names.of(n), items: value(n.items), body: body.flatMap(node) }];
+        const { id: _id, variable, origin: _o, body, ...rest } = n;
+        return [{ ...rest, name: names.of(n), variable, items: value(n.items), body: body.flatMap(node) }];
       }
       case 'branch': {
         // `elif` and `else` hold when every earlier condition is false: complementary `when`s, since kfp v1 has no else.
