@@ -24,7 +24,7 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const GRAMMAR = 'editors/vscode/syntaxes/kfp.tmLanguage.json';
 
 /** The scope of each keyword token, by the token's name in grammar/tokens.ts. */
-const KEYWORD_SCOPES = {
+export const KEYWORD_SCOPES = {
   Component: 'storage.type.component.kfp',
   Pipeline: 'storage.type.pipeline.kfp',
   Import: 'keyword.control.import.kfp',
