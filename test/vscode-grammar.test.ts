@@ -5,7 +5,8 @@
  * - the scope assertions of editors/vscode/test/grammar/*.kfp hold under vscode-tmgrammar-test,
  *   and those files are real .kfp (they check clean, but for invalid.kfp);
  * - every example tokenizes with no invalid scope, and its scopes are the snapshot in
- *   editors/vscode/test/snapshots/ (made by vscode-tmgrammar-snap; `npx vitest run -u` renews them);
+ *   editors/vscode/test/snapshots/ (made by vscode-tmgrammar-snap; after a change to an example or the
+ *   grammar, `npx vitest run test/vscode-grammar.test.ts -u` renews them: review the diff);
  * - it agrees with the real lexer on every .kfp of the repository and the README's programs:
  *   each token the lexer makes gets the scope of its kind, and what the lexer rejects is invalid.
  */
@@ -281,5 +282,5 @@ function isJsonString(image: string): boolean {
 
 it('names its snapshots after the examples (no stale snapshot is kept)', () => {
   const snaps = readdirSync(snapshots).filter((f) => f.endsWith('.snap')).map((f) => basename(f, '.snap'));
-  expect(snaps.sort()).toEqual(examples);
+  expect(snaps.sort(), 'an example was added or removed: npx vitest run test/vscode-grammar.test.ts -u (and delete the snapshot of a removed one)').toEqual(examples);
 });
