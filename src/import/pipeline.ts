@@ -7,7 +7,7 @@
  * `withItems`/`withParam` become `for`, `exit-handler-N` is inlined and `spec.onExit` becomes
  * `finally`. Argo names come back from the bindings (`flip = flip()` is task `flip`).
  */
-import { importComponent, type ImportedComponent } from './component.js';
+import { importComponent, valueType, type ImportedComponent } from './component.js';
 import { description, identifier, literal, NameTable, notTranslated, str } from './kfp-text.js';
 import { isRecord, type ComponentSpec, type Warnings } from './types.js';
 
@@ -30,6 +30,20 @@ interface Scope {
   tasks: Map<string, Task>;
   templatePath: string;
   loopVar?: string;
+  /** Loop variable → the type of its items (and of their fields), where the items are literals. */
+  loopTypes?: Map<string, ItemType>;
+}
+
+/** What is known of a loop item's type; undefined: unknown (a parameter's or an output's items). */
+interface ItemType {
+  type?: string;
+  fields?: Map<string, string | undefined>;
+}
+
+/** A ContainerOp component as called with one set of argument types (kfp lets one op take an int here, a str there). */
+interface Variant {
+  name: string;
+  types: Map<string, string | undefined>;
 }
 
 interface Comp {
@@ -41,8 +55,12 @@ interface Comp {
   single: boolean;
   /** ContainerOp: template input parameter name → `.kfp` input name. */
   opInputs?: Map<string, string>;
-  /** ContainerOp: `.kfp` input name → the type of the first argument passed to it. */
-  opTypes?: Map<string, string>;
+  /** ContainerOp: one component per distinct set of argument types, the first keeping the name. */
+  variants?: Variant[];
+  /** ContainerOp: `.kfp` output name → its type (`str`, or `list` where a loop runs over it). */
+  outTypes?: Map<string, string>;
+  /** Spec component: `.kfp` output name → its type. */
+  specOutTypes?: Map<string, string>;
 }
 
 const HANDLED_TEMPLATE_KEYS = new Set(['name', 'container', 'inputs', 'outputs', 'metadata', 'dag']);
@@ -77,6 +95,8 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
   const paramTypes = new Map<string, string>();
   /** DAG templates being emitted: a graph component that calls itself (recursion) is not expanded again. */
   const emitting = new Set<string>();
+  /** A task output expression (`produce.out`) → the component and output it reads. */
+  const outputOf = new Map<string, { comp: Comp; output: string }>();
   const taskBinding = (task: string): string => bindings.name(task, identifier(task));
 
   const component = (name: string): Comp | undefined => {
@@ -135,7 +155,24 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
     const comp = component(t.template);
     const o = comp?.outputs.get(output);
     if (!comp || !o) return undefined;
-    return comp.single ? taskBinding(task) : `${taskBinding(task)}.${o}`;
+    const e = comp.single ? taskBinding(task) : `${taskBinding(task)}.${o}`;
+    outputOf.set(e, { comp, output: o });
+    return e;
+  };
+
+  /** The `.kfp` type of an argument expression as the checker will see it; undefined where it is unknown (and fits anything). */
+  const exprType = (e: string, scope: Scope): string | undefined => {
+    if (/^-?\d+$/.test(e)) return 'int';
+    if (/^-?\d+\.\d*([eE][-+]?\d+)?$/.test(e)) return 'float';
+    if (e === 'true' || e === 'false') return 'bool';
+    if (e.startsWith('"') || e.startsWith('concat(')) return 'str';
+    if (e.startsWith('[')) return 'list';
+    if (e.startsWith('{')) return 'dict';
+    const loop = scope.loopTypes?.get(e.split('.')[0]!);
+    if (loop) return e.includes('.') ? loop.fields?.get(e.slice(e.indexOf('.') + 1)) : loop.type;
+    const out = outputOf.get(e);
+    if (out) return out.comp.outTypes?.get(out.output) ?? out.comp.specOutTypes?.get(out.output);
+    return paramTypes.get(e);
   };
 
   /** The bindings of the container tasks a dependency stands for (a DAG task: every task inside it). */
@@ -169,6 +206,7 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
     const params = new Map((task.arguments?.parameters ?? []).map((p) => [p.name, p.value]));
     const artifacts = new Map((task.arguments?.artifacts ?? []).map((a) => [a.name, a]));
     const args: string[] = [];
+    let callee = comp.imported.name;
     const deps = new Set<string>();
     const note = (v: string): string => {
       for (const m of v.matchAll(/\{\{tasks\.([^.]+)\./g)) deps.add(m[1]!);
@@ -193,17 +231,45 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
         }
       }
     } else if (comp.opInputs) {
+      const types = new Map<string, string | undefined>();
       for (const [param, name] of comp.opInputs) {
         const e = ref(params.get(param), scope, at);
-        if (!comp.opTypes!.has(name)) comp.opTypes!.set(name, paramTypes.get(e) ?? (/^-?\d+$/.test(e) ? 'int' : /^-?\d+\.\d*$/.test(e) ? 'float' : /^(true|false)$/.test(e) ? 'bool' : e.startsWith('[') ? 'list' : e.startsWith('{') ? 'dict' : 'str'));
+        types.set(name, exprType(e, scope));
         args.push(`${name}: ${e}`);
       }
+      callee = variant(comp, task.template, types);
     }
     const after = [...new Set((task.dependencies ?? []).filter((d) => !deps.has(d)).flatMap((d) => leafTasks(d, scope)))];
     const settings = taskSettings(tpl, templatePaths.get(task.template)!, warnings);
-    const head = `${indent}${taskBinding(task.name)} = ${comp.imported.name}(${args.join(', ')})${after.length ? ` after ${after.join(', ')}` : ''}`;
+    const head = `${indent}${taskBinding(task.name)} = ${callee}(${args.join(', ')})${after.length ? ` after ${after.join(', ')}` : ''}`;
     lines.push(...settings.comments.map((c) => indent + c));
     lines.push(settings.items.length ? `${head} {\n${settings.items.map((s) => `${indent}  ${s}`).join('\n')}\n${indent}}` : head);
+  };
+
+  /** The variant of a ContainerOp component whose input types fit these arguments, made when none does. */
+  const variant = (comp: Comp, template: string, types: Map<string, string | undefined>): string => {
+    const fits = (v: Variant): boolean => [...types].every(([n, t]) => t === undefined || v.types.get(n) === undefined || v.types.get(n) === t);
+    let v = comp.variants!.find(fits);
+    if (!v) {
+      v = { name: comp.variants!.length === 0 ? comp.imported.name : componentNames.name(`${template}#${comp.variants!.length}`, comp.imported.name), types: new Map() };
+      comp.variants!.push(v);
+    }
+    for (const [n, t] of types) if (t !== undefined && v.types.get(n) === undefined) v.types.set(n, t);
+    return v.name;
+  };
+
+  /** The types of a literal loop's items and of their fields, where all items agree. */
+  const itemType = (items: unknown[]): ItemType => {
+    const kind = (x: unknown): string | undefined => (typeof x === 'number' ? (Number.isInteger(x) ? 'int' : 'float') : typeof x === 'string' ? 'str' : typeof x === 'boolean' ? 'bool' : Array.isArray(x) ? 'list' : isRecord(x) ? 'dict' : undefined);
+    const one = (xs: unknown[]): string | undefined => {
+      const ks = new Set(xs.map(kind));
+      if (ks.size === 1) return [...ks][0];
+      return ks.size === 2 && ks.has('int') && ks.has('float') ? 'float' : undefined;
+    };
+    const type = one(items);
+    if (type !== 'dict') return { type };
+    const keys = new Set(items.flatMap((x) => Object.keys(x as Rec)));
+    return { type, fields: new Map([...keys].map((k) => [k, one(items.map((x) => (x as Rec)[k]))])) };
   };
 
   const emitDag = (tplName: string, scope: Scope, indent: string, lines: string[]): void => {
@@ -214,42 +280,56 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
     }
     emitting.add(tplName);
     const tasks = order(asTasks(tpl));
-    tasks.forEach((task, i) => {
-      const at = `${scope.templatePath}.dag.tasks[${asTasks(tpl).indexOf(task)}]`;
-      void i;
+    const atOf = (task: Task): string => `${scope.templatePath}.dag.tasks[${asTasks(tpl).indexOf(task)}]`;
+    /** A task without its `when`: a loop, a DAG inlined, or a call. */
+    const emitBody = (task: Task, ind: string, lines: string[]): void => {
+      const at = atOf(task);
       const child = templates.get(task.template);
       if (!child) {
-        lines.push(notTranslated(indent, warnings.add(at, `the task \`${task.name}\` names no template`)));
+        lines.push(notTranslated(ind, warnings.add(at, `the task \`${task.name}\` names no template`)));
         return;
       }
-      const inner = (loopVar?: string): Scope => {
+      const inner = (loopVar?: string, loopTypes?: Map<string, ItemType>): Scope => {
         const inputs = new Map<string, string>();
-        for (const p of task.arguments?.parameters ?? []) inputs.set(p.name, ref(p.value, { ...scope, loopVar }, at));
-        return { inputs, tasks: new Map(asTasks(child).map((x) => [x.name, x])), templatePath: templatePaths.get(task.template)!, loopVar };
+        for (const p of task.arguments?.parameters ?? []) inputs.set(p.name, ref(p.value, { ...scope, loopVar, loopTypes }, at));
+        return { inputs, tasks: new Map(asTasks(child).map((x) => [x.name, x])), templatePath: templatePaths.get(task.template)!, loopVar, loopTypes };
       };
-      let open = 0;
-      let ind = indent;
-      if (task.when) {
-        lines.push(`${ind}if ${condition(task.when, scope, `${at}.when`)} {`);
-        ind += '  ';
-        open++;
-      }
       if (task.withItems || task.withParam) {
         const v = scope.loopVar === undefined ? 'item' : `${scope.loopVar.replace(/_\d+$/, '')}_${(Number(/_(\d+)$/.exec(scope.loopVar)?.[1] ?? 1) + 1)}`;
         const over = task.withItems ? literal(task.withItems) : ref(task.withParam, scope, `${at}.withParam`);
+        // Items that name a task's output or a DAG input: .kfp loops over literal lists, which hold no references.
+        if (task.withItems && /\{\{(tasks|inputs)\./.test(JSON.stringify(task.withItems))) lines.push(notTranslated(ind, warnings.add(`${at}.withItems`, 'loop items that hold task outputs or DAG inputs (kept as text: a .kfp literal list holds no references)')));
+        // A ContainerOp's output is text; one a loop runs over holds a JSON list (kfp does not check it).
+        const source = outputOf.get(over);
+        if (source?.comp.outTypes) source.comp.outTypes.set(source.output, 'list');
+        const loopTypes = new Map(scope.loopTypes ?? []);
+        loopTypes.set(v, task.withItems ? itemType(task.withItems) : {});
         const par = typeof child['parallelism'] === 'number' && child['parallelism'] > 0 ? ` parallelism ${child['parallelism']}` : '';
         lines.push(`${ind}for ${v} in ${over}${par} {`);
-        ind += '  ';
-        open++;
-        if (isRecord(child['dag'])) emitDag(task.template, inner(v), ind, lines);
-        else emitCall(task, { ...scope, loopVar: v }, at, ind, lines);
-      } else if (isRecord(child['dag'])) emitDag(task.template, inner(scope.loopVar), ind, lines);
+        if (isRecord(child['dag'])) emitDag(task.template, inner(v, loopTypes), `${ind}  `, lines);
+        else emitCall(task, { ...scope, loopVar: v, loopTypes }, at, `${ind}  `, lines);
+        lines.push(`${ind}}`);
+      } else if (isRecord(child['dag'])) emitDag(task.template, inner(scope.loopVar, scope.loopTypes), ind, lines);
       else if (isRecord(child['container'])) emitCall(task, scope, at, ind, lines);
       else lines.push(notTranslated(ind, warnings.add(templatePaths.get(task.template)!, `the template \`${task.template}\` (neither a container nor a DAG: ${Object.keys(child).filter((k) => !['name', 'metadata', 'inputs', 'outputs'].includes(k)).join(', ')})`)));
-      for (; open > 0; open--) {
-        ind = ind.slice(2);
-        lines.push(`${ind}}`);
+    };
+    const emitted = new Set<string>();
+    tasks.forEach((task) => {
+      if (emitted.has(task.name)) return;
+      emitted.add(task.name);
+      if (!task.when) return emitBody(task, indent, lines);
+      lines.push(`${indent}if ${condition(task.when, scope, `${atOf(task)}.when`)} {`);
+      emitBody(task, `${indent}  `, lines);
+      // kfp v1 has no else: users wrote dsl.Condition(x == 1) and dsl.Condition(x != 1). A later
+      // sibling with the complementary condition, whose inputs are all ready here, is the else.
+      const partner = tasks.find((o) => !emitted.has(o.name) && o.when !== undefined && complementary(task.when!, o.when) && taskRefs(o).every((d) => emitted.has(d) || !scope.tasks.has(d)));
+      if (partner) {
+        emitted.add(partner.name);
+        const body: string[] = [];
+        emitBody(partner, `${indent}  `, body);
+        lines.push(...elseOrElif(body, indent));
       }
+      lines.push(`${indent}}`);
     });
     emitting.delete(tplName);
   };
@@ -311,7 +391,17 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
     } else body.push(notTranslated('  ', warnings.add('spec.onExit', 'an exit handler that is not a container template')));
   }
   out.push(`pipeline ${str(name)} (${params.join(', ')}) {\n${body.join('\n')}\n}\n`);
-  for (const c of comps.values()) out.push(c.imported.text.replace(/__TYPE_([A-Za-z0-9_]+)__/g, (_, n: string) => c.opTypes?.get(n) ?? 'str'));
+  for (const c of comps.values()) {
+    if (!c.variants) {
+      out.push(c.imported.text);
+      continue;
+    }
+    const withOutputs = c.imported.text.replace(/__OTYPE_([A-Za-z0-9_]+)__/g, (_, n: string) => c.outTypes?.get(n) ?? 'str');
+    // A ContainerOp no task calls (an exit handler's, say) still gets its component.
+    for (const v of c.variants.length ? c.variants : [{ name: c.imported.name, types: new Map() }]) {
+      out.push(withOutputs.replace(/^component [A-Za-z0-9_]+\(/m, `component ${v.name}(`).replace(/__TYPE_([A-Za-z0-9_]+)__/g, (_, n: string) => v.types.get(n) ?? 'str'));
+    }
+  }
   return out.join('\n');
 }
 
@@ -342,6 +432,37 @@ function splitRefs(s: string): { text: string; ref?: string }[] {
   }
   if (last < s.length) parts.push({ text: s.slice(last) });
   return parts;
+}
+
+/** The sibling tasks a task waits for: its dependencies and the tasks whose outputs it reads. */
+function taskRefs(t: Task): string[] {
+  const refs = new Set(t.dependencies ?? []);
+  for (const m of JSON.stringify(t).matchAll(/tasks\.([^.]+)\.outputs/g)) refs.add(m[1]!);
+  return [...refs];
+}
+
+const NEGATION: Record<string, string> = { '==': '!=', '!=': '==', '<': '>=', '>=': '<', '>': '<=', '<=': '>' };
+
+/** Whether two Argo `when`s are each other's negation (`"{{x}}" == "a"` and `"{{x}}" != "a"`). */
+function complementary(a: string, b: string): boolean {
+  const re = /^\s*(.+?)\s*(==|!=|<=|>=|<|>)\s*(.+?)\s*$/;
+  const x = re.exec(a);
+  const y = re.exec(b);
+  return !!x && !!y && x[1] === y[1] && x[3] === y[3] && NEGATION[x[2]!] === y[2];
+}
+
+/**
+ * The lines of an else branch: `} else {` and the body, or, when the body is one `if` chain
+ * and nothing else (kfp's way of writing elif: a condition nested in the complement), `} elif`.
+ */
+function elseOrElif(body: string[], indent: string): string[] {
+  const inner = `${indent}  `;
+  const top = body.filter((l) => l.startsWith(inner) && !l.startsWith(`${inner} `));
+  const chain = top.length >= 2 && top[0]!.startsWith(`${inner}if `) && body[0] === top[0] && body[body.length - 1] === `${inner}}` && top.slice(1, -1).every((l) => /^\} (elif .* |else )\{$/.test(l.slice(inner.length))) && top[top.length - 1] === `${inner}}`;
+  if (!chain) return [`${indent}} else {`, ...body];
+  const out = body.slice(0, -1).map((l) => l.slice(2));
+  out[0] = `${indent}} el${out[0]!.slice(indent.length)}`;
+  return out;
 }
 
 /** Tasks in dependency order (kfp writes them sorted by name), ties kept in file order. */
@@ -393,7 +514,8 @@ function specComponent(t: Rec, at: string, compSpec: ComponentSpec, compName: st
       if (typeof x['path'] === 'string' && x['path'].split('/').slice(-2, -1)[0] === identifierish(o.name)) outputs.set(String(x['name']), kfpName);
     }
   }
-  return { imported, specArgs, outputs, single: (compSpec.outputs ?? []).filter((o) => !['mlpipeline_metrics', 'mlpipeline_ui_metadata', 'MLPipeline UI metadata', 'MLPipeline Metrics'].includes(o.name)).length === 1 };
+  const specOutTypes = new Map((compSpec.outputs ?? []).map((o) => [imported.outputs.get(o.name)!, imported.fileOutputs.has(o.name) ? 'file' : valueType(o.type)]));
+  return { imported, specArgs, outputs, specOutTypes, single: (compSpec.outputs ?? []).filter((o) => !['mlpipeline_metrics', 'mlpipeline_ui_metadata', 'MLPipeline UI metadata', 'MLPipeline Metrics'].includes(o.name)).length === 1 };
 }
 
 /** kfp's `_sanitize_python_function_name`-like path segment: `Output 1` → `Output_1`. */
@@ -446,9 +568,9 @@ function opComponent(t: Rec, at: string, compName: string, warnings: Warnings): 
   }
   const extra = Object.keys(c).filter((k) => !['image', 'command', 'args', 'resources', 'env', 'imagePullPolicy'].includes(k));
   if (extra.length) items.push(notTranslated('  ', warnings.add(`${at}.container`, `container fields ${extra.join(', ')}`)));
-  const header = `component ${compName}(${[...opInputs.values()].map((n) => `${n}: __TYPE_${n}__`).join(', ')})${outList.length ? ` -> (${outList.map((o) => `${o}: str`).join(', ')})` : ''}`;
+  const header = `component ${compName}(${[...opInputs.values()].map((n) => `${n}: __TYPE_${n}__`).join(', ')})${outList.length ? ` -> (${outList.map((o) => `${o}: __OTYPE_${o}__`).join(', ')})` : ''}`;
   const imported: ImportedComponent = { name: compName, text: `${header} {\n${items.join('\n')}\n}\n`, inputs: new Map(), outputs: new Map(), fileOutputs: new Set() };
-  return { imported, outputs, single: outList.length === 1, opInputs, opTypes: new Map() };
+  return { imported, outputs, single: outList.length === 1, opInputs, variants: [], outTypes: new Map() };
 }
 
 function shellQuote(s: string): string {
