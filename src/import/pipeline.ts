@@ -7,6 +7,7 @@
  * `withItems`/`withParam` become `for`, `exit-handler-N` is inlined and `spec.onExit` becomes
  * `finally`. Argo names come back from the bindings (`flip = flip()` is task `flip`).
  */
+import YAML from 'yaml';
 import { importComponent, valueType, type ImportedComponent } from './component.js';
 import { description, identifier, literal, NameTable, notTranslated, str } from './kfp-text.js';
 import { isRecord, type ComponentSpec, type Warnings } from './types.js';
@@ -95,6 +96,8 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
   const paramTypes = new Map<string, string>();
   /** DAG templates being emitted: a graph component that calls itself (recursion) is not expanded again. */
   const emitting = new Set<string>();
+  /** Tasks that are VolumeOps (`volume(…)` in .kfp): a mount of their claim is `mount: { path: task }`. */
+  const volumeTasks = new Map<string, string>();
   /** A task output expression (`produce.out`) → the component and output it reads. */
   const outputOf = new Map<string, { comp: Comp; output: string }>();
   const taskBinding = (task: string): string => bindings.name(task, identifier(task));
@@ -151,6 +154,13 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
       const from = o && isRecord(o['valueFrom']) ? o['valueFrom']['parameter'] : undefined;
       if (typeof from !== 'string') return undefined;
       return ref(from, { inputs: new Map(), tasks: new Map(asTasks(tpl).map((x) => [x.name, x])), templatePath: templatePaths.get(t.template)! }, templatePaths.get(t.template)!);
+    }
+    const claim = volumeTasks.get(task);
+    // A volume's name is known before it runs (`{{workflow.name}}-claim`); .kfp gives a volume no outputs.
+    if (claim !== undefined) return output === `${t.template}-name` ? str(`{{workflow.name}}-${claim}`) : undefined;
+    if (isRecord(tpl['resource'])) {
+      const short = output.startsWith(`${t.template}-`) ? output.slice(t.template.length + 1) : output;
+      return `${taskBinding(task)}.${identifier(short)}`;
     }
     const comp = component(t.template);
     const o = comp?.outputs.get(output);
@@ -209,7 +219,7 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
     let callee = comp.imported.name;
     const deps = new Set<string>();
     const note = (v: string): string => {
-      for (const m of v.matchAll(/\{\{tasks\.([^.]+)\./g)) deps.add(m[1]!);
+      for (const m of v.matchAll(/\{\{tasks\.([^.]+)\./g)) if (!volumeTasks.has(m[1]!)) deps.add(m[1]!);
       return v;
     };
     for (const v of params.values()) if (typeof v === 'string') note(v);
@@ -239,11 +249,80 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
       }
       callee = variant(comp, task.template, types);
     }
-    const after = [...new Set((task.dependencies ?? []).filter((d) => !deps.has(d)).flatMap((d) => leafTasks(d, scope)))];
     const settings = taskSettings(tpl, templatePaths.get(task.template)!, warnings);
+    const mounts = pvcMounts(tpl);
+    // A mounted volume is waited for already (the mount implies it).
+    const mounted = new Set((mounts ?? []).map((m) => (m.param ? /^\{\{tasks\.([^.]+)\./.exec(String(params.get(m.param) ?? ''))?.[1] : undefined)));
+    const after = [...new Set((task.dependencies ?? []).filter((d) => !deps.has(d) && !mounted.has(d)).flatMap((d) => leafTasks(d, scope)))];
+    if (mounts) {
+      const entries = mounts.map((m) => {
+        if (m.claim !== undefined) return `${str(m.path)}: pvc(${str(m.claim)})`;
+        const v = params.get(m.param!);
+        const vt = typeof v === 'string' ? /^\{\{tasks\.([^.]+)\.outputs\.parameters\.[^{}]+\}\}$/.exec(v) : null;
+        if (vt && volumeTasks.has(vt[1]!)) return `${str(m.path)}: ${taskBinding(vt[1]!)}`;
+        if (typeof v === 'string' && v !== '' && !v.includes('{{')) return `${str(m.path)}: pvc(${str(v)})`;
+        settings.comments.push(notTranslated('', warnings.add(`${templatePaths.get(task.template)!}.volumes`, `the mount at \`${m.path}\` of a claim named by \`${String(v)}\``)));
+        return undefined;
+      });
+      if (entries.every((e) => e !== undefined)) settings.items.push(`mount: { ${entries.join(', ')} }`);
+    }
     const head = `${indent}${taskBinding(task.name)} = ${callee}(${args.join(', ')})${after.length ? ` after ${after.join(', ')}` : ''}`;
     lines.push(...settings.comments.map((c) => indent + c));
     lines.push(settings.items.length ? `${head} {\n${settings.items.map((s) => `${indent}  ${s}`).join('\n')}\n${indent}}` : head);
+  };
+
+  /**
+   * A resource template: kfp's VolumeOp (a PersistentVolumeClaim named `{{workflow.name}}-x`)
+   * as `volume(…)`, any other ResourceOp as `resource(…)`; what neither holds stays a comment.
+   */
+  const emitResource = (task: Task, child: Rec, scope: Scope, at: string, ind: string, lines: string[]): void => {
+    const tplAt = templatePaths.get(task.template)!;
+    const res = child['resource'] as Rec;
+    const params = new Map((task.arguments?.parameters ?? []).map((p) => [p.name, p.value]));
+    const keep = (why: string): void => void lines.push(notTranslated(ind, warnings.add(`${tplAt}.resource`, `the resource template \`${task.template}\` (${why})`)));
+    if (typeof res['manifest'] !== 'string' || typeof res['action'] !== 'string') return keep('no manifest or action');
+    // Template inputs in the manifest are the task's arguments (kfp passes each reference in).
+    const text = res['manifest'].replace(/\{\{inputs\.parameters\.([^{}]+)\}\}/g, (w, n: string) => (typeof params.get(n) === 'string' ? (params.get(n) as string) : w));
+    let manifest: unknown;
+    try {
+      manifest = YAML.parse(text, { maxAliasCount: 50 });
+    } catch {
+      return keep('its manifest is not YAML');
+    }
+    if (!isRecord(manifest)) return keep('its manifest is not a mapping');
+    const value = (v: unknown): string => {
+      if (typeof v === 'string' && /^\{\{[^{}]+\}\}$/.test(v) && !/^\{\{workflow\.(name|uid|namespace)\}\}$/.test(v)) return ref(v, scope, at);
+      if (Array.isArray(v)) return `[${v.map(value).join(', ')}]`;
+      if (isRecord(v)) return `{ ${Object.entries(v).map(([k, x]) => `${recordKey(k)}: ${value(x)}`).join(', ')} }`;
+      return literal(v);
+    };
+    const binding = taskBinding(task.name);
+    const referenced = new Set([...JSON.stringify(task.arguments ?? {}).matchAll(/\{\{tasks\.([^.]+)\./g)].map((m) => m[1]!).filter((t) => !volumeTasks.has(t)));
+    const afterList = [...new Set((task.dependencies ?? []).filter((d) => !referenced.has(d)).flatMap((d) => leafTasks(d, scope)))];
+    const after = afterList.length ? ` after ${afterList.join(', ')}` : '';
+    const md = isRecord(manifest['metadata']) ? manifest['metadata'] : {};
+    const sp = isRecord(manifest['spec']) ? manifest['spec'] : {};
+    const claim = typeof md['name'] === 'string' ? /^\{\{workflow\.name\}\}-(.+)$/.exec(md['name']) : null;
+    const storage = isRecord(sp['resources']) && isRecord(sp['resources']['requests']) ? sp['resources']['requests']['storage'] : undefined;
+    const modes = Array.isArray(sp['accessModes']) ? sp['accessModes'] : [];
+    const pvcShape = Object.keys(manifest).every((k) => ['apiVersion', 'kind', 'metadata', 'spec'].includes(k)) && Object.keys(md).every((k) => k === 'name') && Object.keys(sp).every((k) => ['accessModes', 'resources', 'storageClassName'].includes(k));
+    if (manifest['kind'] === 'PersistentVolumeClaim' && res['action'] === 'create' && claim && storage !== undefined && modes.length > 0 && pvcShape) {
+      volumeTasks.set(task.name, claim[1]!);
+      const sc = typeof sp['storageClassName'] === 'string' ? `, storage_class: ${str(sp['storageClassName'])}` : '';
+      lines.push(`${ind}${binding} = volume(${str(claim[1]!)}, size: ${value(storage)}, mode: ${modes.length === 1 ? str(String(modes[0])) : literal(modes)}${sc})${after}`);
+      return;
+    }
+    const args = [`action: ${str(res['action'])}`, `manifest: ${value(manifest)}`];
+    if (typeof res['successCondition'] === 'string') args.push(`success: ${str(res['successCondition'])}`);
+    if (typeof res['failureCondition'] === 'string') args.push(`failure: ${str(res['failureCondition'])}`);
+    const outs = isRecord(child['outputs']) && Array.isArray(child['outputs']['parameters']) ? (child['outputs']['parameters'] as Rec[]) : [];
+    const named = outs
+      .map((o) => ({ name: String(o['name']).replace(`${task.template}-`, ''), path: isRecord(o['valueFrom']) ? o['valueFrom']['jsonPath'] : undefined }))
+      .filter((o) => o.name !== 'name' && o.name !== 'manifest' && typeof o.path === 'string');
+    if (named.length) args.push(`outputs: { ${named.map((o) => `${recordKey(identifier(o.name))}: ${str(String(o.path))}`).join(', ')} }`);
+    const extra = Object.keys(res).filter((k) => !['action', 'manifest', 'successCondition', 'failureCondition'].includes(k));
+    if (extra.length) lines.push(notTranslated(ind, warnings.add(`${tplAt}.resource`, `resource fields ${extra.join(', ')}`)));
+    lines.push(`${ind}${binding} = resource(${args.join(', ')})${after}`);
   };
 
   /** The variant of a ContainerOp component whose input types fit these arguments, made when none does. */
@@ -311,6 +390,7 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
         lines.push(`${ind}}`);
       } else if (isRecord(child['dag'])) emitDag(task.template, inner(scope.loopVar, scope.loopTypes), ind, lines);
       else if (isRecord(child['container'])) emitCall(task, scope, at, ind, lines);
+      else if (isRecord(child['resource'])) emitResource(task, child, scope, at, ind, lines);
       else lines.push(notTranslated(ind, warnings.add(templatePaths.get(task.template)!, `the template \`${task.template}\` (neither a container nor a DAG: ${Object.keys(child).filter((k) => !['name', 'metadata', 'inputs', 'outputs'].includes(k)).join(', ')})`)));
     };
     const emitted = new Set<string>();
@@ -434,6 +514,72 @@ function splitRefs(s: string): { text: string; ref?: string }[] {
   return parts;
 }
 
+interface PvcMount {
+  path: string;
+  /** An existing claim's name (`pvc("claim")`). */
+  claim?: string;
+  /** The template input that carries the claim name of a VolumeOp's volume. */
+  param?: string;
+}
+
+/**
+ * The template's mounts when each is a PersistentVolumeClaim mounted whole (kfp's `pvolumes`):
+ * they become the task's `mount` setting. Undefined when there are none or one has no `.kfp`
+ * form (a secret or config map volume, a subPath, read-only): those stay comments.
+ */
+function pvcMounts(t: Rec): PvcMount[] | undefined {
+  const c = isRecord(t['container']) ? t['container'] : {};
+  const mounts = Array.isArray(c['volumeMounts']) ? (c['volumeMounts'] as Rec[]) : [];
+  const volumes = Array.isArray(t['volumes']) ? (t['volumes'] as Rec[]) : [];
+  if (mounts.length === 0 || mounts.length !== volumes.length) return undefined;
+  const out: PvcMount[] = [];
+  for (const m of mounts) {
+    const v = volumes.find((x) => x['name'] === m['name']);
+    const pvc = v && isRecord(v['persistentVolumeClaim']) ? v['persistentVolumeClaim'] : undefined;
+    if (!pvc || Object.keys(v!).length !== 2 || Object.keys(pvc).length !== 1 || Object.keys(m).some((k) => k !== 'name' && k !== 'mountPath') || typeof m['mountPath'] !== 'string' || typeof pvc['claimName'] !== 'string') return undefined;
+    const param = /^\{\{inputs\.parameters\.([^{}]+)\}\}$/.exec(pvc['claimName']);
+    if (param) out.push({ path: m['mountPath'], param: param[1]! });
+    else if (!pvc['claimName'].includes('{{')) out.push({ path: m['mountPath'], claim: pvc['claimName'] });
+    else return undefined;
+  }
+  return out;
+}
+
+/**
+ * kfp's sidecars / init containers as `.kfp` records, when each has only fields the setting
+ * holds (name, image, command, args, plain env, mirrorVolumeMounts) and no Argo reference.
+ */
+function containerRecords(v: unknown): string[] | undefined {
+  if (!Array.isArray(v) || v.length === 0 || /\{\{/.test(JSON.stringify(v))) return undefined;
+  const out: string[] = [];
+  for (const c of v as unknown[]) {
+    if (!isRecord(c) || typeof c['name'] !== 'string' || typeof c['image'] !== 'string') return undefined;
+    if (Object.keys(c).some((k) => !['name', 'image', 'command', 'args', 'env', 'mirrorVolumeMounts'].includes(k))) return undefined;
+    const fields = [`name: ${str(c['name'])}`, `image: ${str(c['image'])}`];
+    for (const k of ['command', 'args'] as const) {
+      if (c[k] === undefined) continue;
+      if (!Array.isArray(c[k]) || !(c[k] as unknown[]).every((x) => typeof x === 'string')) return undefined;
+      fields.push(`${k}: ${literal(c[k])}`);
+    }
+    if (c['env'] !== undefined) {
+      const env = Array.isArray(c['env']) ? (c['env'] as unknown[]) : [];
+      if (!env.every((e) => isRecord(e) && typeof e['name'] === 'string' && typeof e['value'] === 'string' && Object.keys(e).length === 2)) return undefined;
+      fields.push(`env: { ${(env as Rec[]).map((e) => `${recordKey(String(e['name']))}: ${str(String(e['value']))}`).join(', ')} }`);
+    }
+    if (c['mirrorVolumeMounts'] !== undefined) {
+      if (typeof c['mirrorVolumeMounts'] !== 'boolean') return undefined;
+      fields.push(`mirror_volume_mounts: ${String(c['mirrorVolumeMounts'])}`);
+    }
+    out.push(`{ ${fields.join(', ')} }`);
+  }
+  return out;
+}
+
+/** A record key as `.kfp` writes it: bare when it is a plain name. */
+function recordKey(k: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && !['if', 'elif', 'else', 'for', 'in', 'and', 'or', 'not', 'true', 'false', 'null', 'after', 'as', 'import', 'component', 'pipeline', 'finally', 'parallelism'].includes(k) ? k : str(k);
+}
+
 /** The sibling tasks a task waits for: its dependencies and the tasks whose outputs it reads. */
 function taskRefs(t: Task): string[] {
   const refs = new Set(t.dependencies ?? []);
@@ -529,7 +675,11 @@ function opComponent(t: Rec, at: string, compName: string, warnings: Warnings): 
   const inParams = isRecord(t['inputs']) && Array.isArray(t['inputs']['parameters']) ? (t['inputs']['parameters'] as Rec[]) : [];
   const names = new NameTable();
   const opInputs = new Map<string, string>();
-  for (const p of inParams) opInputs.set(String(p['name']), names.name(`in:${p['name']}`, identifier(String(p['name']))));
+  const mounts = pvcMounts(t);
+  // An input that only carries a claim name for a mount is the task's `mount` setting, not an input.
+  const carriers = new Set((mounts ?? []).map((m) => m.param));
+  const used = JSON.stringify(c);
+  for (const p of inParams) if (!carriers.has(String(p['name'])) || used.includes(`{{inputs.parameters.${String(p['name'])}}}`)) opInputs.set(String(p['name']), names.name(`in:${p['name']}`, identifier(String(p['name']))));
   const outs = isRecord(t['outputs']) ? t['outputs'] : {};
   const outPaths = new Map<string, string>(); // path → .kfp output name
   const outputs = new Map<string, string>();
@@ -566,7 +716,7 @@ function opComponent(t: Rec, at: string, compName: string, warnings: Warnings): 
     items.push(`  command: ["sh", "-ec", ${str(script)}, ${paths.map((p) => outPaths.get(p)!).join(', ')}, ${argv.map(sub).join(', ')}]`);
     if (argv.length === 0) items.push(notTranslated('  ', warnings.add(`${at}.container`, 'a container with outputs and no command (the image entrypoint)')));
   }
-  const extra = Object.keys(c).filter((k) => !['image', 'command', 'args', 'resources', 'env', 'imagePullPolicy'].includes(k));
+  const extra = Object.keys(c).filter((k) => !['image', 'command', 'args', 'resources', 'env', 'imagePullPolicy'].includes(k) && !(k === 'volumeMounts' && mounts));
   if (extra.length) items.push(notTranslated('  ', warnings.add(`${at}.container`, `container fields ${extra.join(', ')}`)));
   const header = `component ${compName}(${[...opInputs.values()].map((n) => `${n}: __TYPE_${n}__`).join(', ')})${outList.length ? ` -> (${outList.map((o) => `${o}: __OTYPE_${o}__`).join(', ')})` : ''}`;
   const imported: ImportedComponent = { name: compName, text: `${header} {\n${items.join('\n')}\n}\n`, inputs: new Map(), outputs: new Map(), fileOutputs: new Set() };
@@ -631,7 +781,13 @@ function taskSettings(t: Rec, at: string, warnings: Warnings): { items: string[]
   const ann = isRecord(md['annotations']) ? md['annotations'] : {};
   if (typeof ann['pipelines.kubeflow.org/max_cache_staleness'] === 'string') items.push(`max_cache_staleness: ${str(ann['pipelines.kubeflow.org/max_cache_staleness'])}`);
   if (typeof ann['pipelines.kubeflow.org/task_display_name'] === 'string') items.push(`display_name: ${str(ann['pipelines.kubeflow.org/task_display_name'])}`);
+  for (const [k, setting] of [['sidecars', 'sidecars'], ['initContainers', 'init_containers']] as const) {
+    const list = containerRecords(t[k]);
+    if (list !== undefined) items.push(`${setting}: [${list.join(', ')}]`);
+  }
   for (const k of Object.keys(t)) {
+    if (k === 'volumes' && pvcMounts(t)) continue;
+    if ((k === 'sidecars' || k === 'initContainers') && containerRecords(t[k]) !== undefined) continue;
     if (HANDLED_TEMPLATE_KEYS.has(k) || ['retryStrategy', 'activeDeadlineSeconds', 'nodeSelector', 'tolerations', 'affinity'].includes(k)) continue;
     comments.push(notTranslated('', warnings.add(`${at}.${k}`, `the template field \`${k}\``)));
   }
