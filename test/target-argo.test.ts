@@ -64,6 +64,16 @@ describe('--target argo compiles every example to plain Argo', () => {
     expect(names).toContain('export-metric-mlpipeline_metrics');
   });
 
+  it('two metrics outputs of one component stay two artifacts (kfp-v1 refuses them: KFP5007)', () => {
+    const text = 'component evaluate() -> (train: metrics, test: metrics) {\n  ```python\n  return ({"a": 1}, {"a": 2})\n  ```\n}\n\npipeline "p" () {\n  evaluate()\n}\n';
+    const result = compileSource(new SourceFile('two-metrics.kfp', text), { backend: argoBackend });
+    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const wf = parse(result.files[0]!.text) as { spec: { templates: { name: string; outputs?: { artifacts?: { name: string }[] } }[] } };
+    const names = wf.spec.templates.flatMap((t) => (t.outputs?.artifacts ?? []).map((a) => a.name));
+    expect(names).toEqual(expect.arrayContaining(['evaluate-train', 'evaluate-test']));
+    expect(compileSource(new SourceFile('two-metrics.kfp', text)).diagnostics.map((d) => d.code)).toContain('KFP5007');
+  });
+
   it('the kfp-v1 target of the same source keeps its kfp annotations (the flavour is per target)', () => {
     const result = compileSource(new SourceFile('examples/export_metrics.kfp', readFileSync(join(repoRoot, 'examples/export_metrics.kfp'), 'utf8')));
     const wf = result.files.find((f) => f.kind === 'workflow')!.text;

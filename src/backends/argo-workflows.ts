@@ -8,6 +8,7 @@ import { verifyRendered } from '../emit/verify.js';
 import type { IrProgram } from '../ir/ir.js';
 import type { ComponentSpec } from '../kfp/component-spec.js';
 import { componentSpec } from '../lower/components.js';
+import { checkKfpUiOutputs } from '../lower/kfp-ui-outputs.js';
 import { checkLimits } from '../lower/limits.js';
 import { renderComponent, renderWorkflow } from '../lower/render.js';
 import { shapePipeline } from '../lower/shape.js';
@@ -21,6 +22,10 @@ export function lowerToArgo(program: IrProgram, options: BackendOptions, flavour
   const diagnostics: Diagnostic[] = [];
   const files: OutputFile[] = [];
   const specs = new Map<string, ComponentSpec>();
+  if (flavour === 'kfp') {
+    diagnostics.push(...checkKfpUiOutputs(file, program, options.files));
+    if (hasErrors(diagnostics)) return { files: [], diagnostics };
+  }
   for (const c of program.components) {
     // A component from a .kfp module names the module: in tracebacks and in its file's header.
     const componentPath = sourcePathOf(c.origin.file ?? file.path);

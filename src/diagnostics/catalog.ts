@@ -131,6 +131,7 @@ export const Codes = {
   AnnotationsTooLarge: def('KFP5003', 'annotations-too-large', 'error', 'annotations over Kubernetes\' 256 KiB total'),
   ArgumentTooLarge: def('KFP5004', 'argument-too-large', 'warning', 'a container argument over 128 KiB'),
   IntegerTooLarge: def('KFP5006', 'integer-too-large', 'error', 'a setting larger than the integer field Argo or Kubernetes stores it in (int32, int64)'),
+  DuplicateUiOutput: def('KFP5007', 'duplicate-ui-output', 'error', '`--target kfp-v1`: a component with two `metrics` (or two `ui_metadata`) outputs, which KFP v1 would write to one artifact'),
   ImageWithoutTag: def('KFP5005', 'image-without-tag', 'warning', 'an image without a tag or with `:latest`'),
   KfpV2NotSupported: def('KFP5020', 'kfp-v2-not-supported', 'error', '`--target kfp-v2`: a construct the KFP v2 backend does not lower yet (settings, volumes, resources, `finally`, fan-in…)'),
   KfpV2UnsupportedType: def('KFP5021', 'kfp-v2-unsupported-type', 'error', '`--target kfp-v2`: a `metrics` or `ui_metadata` port, or an imported component, which the KFP v2 backend does not lower yet'),
