@@ -18,7 +18,7 @@ export const NOT_YET: Record<string, string> = {
   recursive_do_while: 'recursion (a graph component calling itself) has no .kfp form',
   loop_parallelism: 'a `str` input of a Python component receives a record loop item (kfp passes its JSON text)',
   parallelism_sub_dag: 'a `str` input of a Python component receives a record loop item (kfp passes its JSON text)',
-  probe_control_flow: 'a condition compares an int output with a str literal (kfp compares text)',
+  probe_control_flow: 'a task argument built from text and a reference (`big {{…}}`), which .kfp writes in the component',
   probe_loops: 'a task argument built from text and references (`{{prefix}}-{{item}}`), which .kfp writes in the component',
   probe_python_components: 'a str value output passed to a file input (kfp v1 lets a value become a file, .kfp says KFP3001)',
 };

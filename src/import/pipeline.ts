@@ -207,7 +207,13 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
       if (!q && /^-?\d+(\.\d+)?$/.test(inner)) return inner;
       return str(inner);
     };
-    return `${side(m[1]!)} ${m[2]} ${side(m[3]!)}`;
+    let [l, r] = [side(m[1]!), side(m[3]!)];
+    // kfp compares text (`"{{x}}" == "7"`); .kfp compares a number with a number: `x == 7`.
+    const numeric = (e: string): boolean => ['int', 'float'].includes(exprType(e, scope) ?? '');
+    const unquote = (e: string): string => (/^"-?\d+(\.\d+)?"$/.test(e) ? e.slice(1, -1) : e);
+    if (numeric(l)) r = unquote(r);
+    if (numeric(r)) l = unquote(l);
+    return `${l} ${m[2]} ${r}`;
   };
 
   const emitCall = (task: Task, scope: Scope, at: string, indent: string, lines: string[]): void => {
