@@ -29,7 +29,7 @@ function typeName(t: unknown): string | undefined {
   return undefined;
 }
 
-function valueType(t: unknown): string {
+export function valueType(t: unknown): string {
   return VALUE_TYPES[typeName(t) ?? ''] ?? 'str';
 }
 

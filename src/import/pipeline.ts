@@ -7,7 +7,8 @@
  * `withItems`/`withParam` become `for`, `exit-handler-N` is inlined and `spec.onExit` becomes
  * `finally`. Argo names come back from the bindings (`flip = flip()` is task `flip`).
  */
-import { importComponent, type ImportedComponent } from './component.js';
+import YAML from 'yaml';
+import { importComponent, valueType, type ImportedComponent } from './component.js';
 import { description, identifier, literal, NameTable, notTranslated, str } from './kfp-text.js';
 import { isRecord, type ComponentSpec, type Warnings } from './types.js';
 
@@ -30,6 +31,20 @@ interface Scope {
   tasks: Map<string, Task>;
   templatePath: string;
   loopVar?: string;
+  /** Loop variable → the type of its items (and of their fields), where the items are literals. */
+  loopTypes?: Map<string, ItemType>;
+}
+
+/** What is known of a loop item's type; undefined: unknown (a parameter's or an output's items). */
+interface ItemType {
+  type?: string;
+  fields?: Map<string, string | undefined>;
+}
+
+/** A ContainerOp component as called with one set of argument types (kfp lets one op take an int here, a str there). */
+interface Variant {
+  name: string;
+  types: Map<string, string | undefined>;
 }
 
 interface Comp {
@@ -41,8 +56,12 @@ interface Comp {
   single: boolean;
   /** ContainerOp: template input parameter name → `.kfp` input name. */
   opInputs?: Map<string, string>;
-  /** ContainerOp: `.kfp` input name → the type of the first argument passed to it. */
-  opTypes?: Map<string, string>;
+  /** ContainerOp: one component per distinct set of argument types, the first keeping the name. */
+  variants?: Variant[];
+  /** ContainerOp: `.kfp` output name → its type (`str`, or `list` where a loop runs over it). */
+  outTypes?: Map<string, string>;
+  /** Spec component: `.kfp` output name → its type. */
+  specOutTypes?: Map<string, string>;
 }
 
 const HANDLED_TEMPLATE_KEYS = new Set(['name', 'container', 'inputs', 'outputs', 'metadata', 'dag']);
@@ -77,6 +96,10 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
   const paramTypes = new Map<string, string>();
   /** DAG templates being emitted: a graph component that calls itself (recursion) is not expanded again. */
   const emitting = new Set<string>();
+  /** Tasks that are VolumeOps (`volume(…)` in .kfp): a mount of their claim is `mount: { path: task }`. */
+  const volumeTasks = new Map<string, string>();
+  /** A task output expression (`produce.out`) → the component and output it reads. */
+  const outputOf = new Map<string, { comp: Comp; output: string }>();
   const taskBinding = (task: string): string => bindings.name(task, identifier(task));
 
   const component = (name: string): Comp | undefined => {
@@ -132,10 +155,34 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
       if (typeof from !== 'string') return undefined;
       return ref(from, { inputs: new Map(), tasks: new Map(asTasks(tpl).map((x) => [x.name, x])), templatePath: templatePaths.get(t.template)! }, templatePaths.get(t.template)!);
     }
+    const claim = volumeTasks.get(task);
+    // A volume's name is known before it runs (`{{workflow.name}}-claim`); .kfp gives a volume no outputs.
+    if (claim !== undefined) return output === `${t.template}-name` ? str(`{{workflow.name}}-${claim}`) : undefined;
+    if (isRecord(tpl['resource'])) {
+      const short = output.startsWith(`${t.template}-`) ? output.slice(t.template.length + 1) : output;
+      return `${taskBinding(task)}.${identifier(short)}`;
+    }
     const comp = component(t.template);
     const o = comp?.outputs.get(output);
     if (!comp || !o) return undefined;
-    return comp.single ? taskBinding(task) : `${taskBinding(task)}.${o}`;
+    const e = comp.single ? taskBinding(task) : `${taskBinding(task)}.${o}`;
+    outputOf.set(e, { comp, output: o });
+    return e;
+  };
+
+  /** The `.kfp` type of an argument expression as the checker will see it; undefined where it is unknown (and fits anything). */
+  const exprType = (e: string, scope: Scope): string | undefined => {
+    if (/^-?\d+$/.test(e)) return 'int';
+    if (/^-?\d+\.\d*([eE][-+]?\d+)?$/.test(e)) return 'float';
+    if (e === 'true' || e === 'false') return 'bool';
+    if (e.startsWith('"') || e.startsWith('concat(')) return 'str';
+    if (e.startsWith('[')) return 'list';
+    if (e.startsWith('{')) return 'dict';
+    const loop = scope.loopTypes?.get(e.split('.')[0]!);
+    if (loop) return e.includes('.') ? loop.fields?.get(e.slice(e.indexOf('.') + 1)) : loop.type;
+    const out = outputOf.get(e);
+    if (out) return out.comp.outTypes?.get(out.output) ?? out.comp.specOutTypes?.get(out.output);
+    return paramTypes.get(e);
   };
 
   /** The bindings of the container tasks a dependency stands for (a DAG task: every task inside it). */
@@ -160,7 +207,13 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
       if (!q && /^-?\d+(\.\d+)?$/.test(inner)) return inner;
       return str(inner);
     };
-    return `${side(m[1]!)} ${m[2]} ${side(m[3]!)}`;
+    let [l, r] = [side(m[1]!), side(m[3]!)];
+    // kfp compares text (`"{{x}}" == "7"`); .kfp compares a number with a number: `x == 7`.
+    const numeric = (e: string): boolean => ['int', 'float'].includes(exprType(e, scope) ?? '');
+    const unquote = (e: string): string => (/^"-?\d+(\.\d+)?"$/.test(e) ? e.slice(1, -1) : e);
+    if (numeric(l)) r = unquote(r);
+    if (numeric(r)) l = unquote(l);
+    return `${l} ${m[2]} ${r}`;
   };
 
   const emitCall = (task: Task, scope: Scope, at: string, indent: string, lines: string[]): void => {
@@ -169,9 +222,10 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
     const params = new Map((task.arguments?.parameters ?? []).map((p) => [p.name, p.value]));
     const artifacts = new Map((task.arguments?.artifacts ?? []).map((a) => [a.name, a]));
     const args: string[] = [];
+    let callee = comp.imported.name;
     const deps = new Set<string>();
     const note = (v: string): string => {
-      for (const m of v.matchAll(/\{\{tasks\.([^.]+)\./g)) deps.add(m[1]!);
+      for (const m of v.matchAll(/\{\{tasks\.([^.]+)\./g)) if (!volumeTasks.has(m[1]!)) deps.add(m[1]!);
       return v;
     };
     for (const v of params.values()) if (typeof v === 'string') note(v);
@@ -193,17 +247,114 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
         }
       }
     } else if (comp.opInputs) {
+      const types = new Map<string, string | undefined>();
       for (const [param, name] of comp.opInputs) {
         const e = ref(params.get(param), scope, at);
-        if (!comp.opTypes!.has(name)) comp.opTypes!.set(name, paramTypes.get(e) ?? (/^-?\d+$/.test(e) ? 'int' : /^-?\d+\.\d*$/.test(e) ? 'float' : /^(true|false)$/.test(e) ? 'bool' : e.startsWith('[') ? 'list' : e.startsWith('{') ? 'dict' : 'str'));
+        types.set(name, exprType(e, scope));
         args.push(`${name}: ${e}`);
       }
+      callee = variant(comp, task.template, types);
     }
-    const after = [...new Set((task.dependencies ?? []).filter((d) => !deps.has(d)).flatMap((d) => leafTasks(d, scope)))];
     const settings = taskSettings(tpl, templatePaths.get(task.template)!, warnings);
-    const head = `${indent}${taskBinding(task.name)} = ${comp.imported.name}(${args.join(', ')})${after.length ? ` after ${after.join(', ')}` : ''}`;
+    const mounts = pvcMounts(tpl);
+    // A mounted volume is waited for already (the mount implies it).
+    const mounted = new Set((mounts ?? []).map((m) => (m.param ? /^\{\{tasks\.([^.]+)\./.exec(String(params.get(m.param) ?? ''))?.[1] : undefined)));
+    const after = [...new Set((task.dependencies ?? []).filter((d) => !deps.has(d) && !mounted.has(d)).flatMap((d) => leafTasks(d, scope)))];
+    if (mounts) {
+      const entries = mounts.map((m) => {
+        if (m.claim !== undefined) return `${str(m.path)}: pvc(${str(m.claim)})`;
+        const v = params.get(m.param!);
+        const vt = typeof v === 'string' ? /^\{\{tasks\.([^.]+)\.outputs\.parameters\.[^{}]+\}\}$/.exec(v) : null;
+        if (vt && volumeTasks.has(vt[1]!)) return `${str(m.path)}: ${taskBinding(vt[1]!)}`;
+        if (typeof v === 'string' && v !== '' && !v.includes('{{')) return `${str(m.path)}: pvc(${str(v)})`;
+        settings.comments.push(notTranslated('', warnings.add(`${templatePaths.get(task.template)!}.volumes`, `the mount at \`${m.path}\` of a claim named by \`${String(v)}\``)));
+        return undefined;
+      });
+      if (entries.every((e) => e !== undefined)) settings.items.push(`mount: { ${entries.join(', ')} }`);
+    }
+    const head = `${indent}${taskBinding(task.name)} = ${callee}(${args.join(', ')})${after.length ? ` after ${after.join(', ')}` : ''}`;
     lines.push(...settings.comments.map((c) => indent + c));
     lines.push(settings.items.length ? `${head} {\n${settings.items.map((s) => `${indent}  ${s}`).join('\n')}\n${indent}}` : head);
+  };
+
+  /**
+   * A resource template: kfp's VolumeOp (a PersistentVolumeClaim named `{{workflow.name}}-x`)
+   * as `volume(…)`, any other ResourceOp as `resource(…)`; what neither holds stays a comment.
+   */
+  const emitResource = (task: Task, child: Rec, scope: Scope, at: string, ind: string, lines: string[]): void => {
+    const tplAt = templatePaths.get(task.template)!;
+    const res = child['resource'] as Rec;
+    const params = new Map((task.arguments?.parameters ?? []).map((p) => [p.name, p.value]));
+    const keep = (why: string): void => void lines.push(notTranslated(ind, warnings.add(`${tplAt}.resource`, `the resource template \`${task.template}\` (${why})`)));
+    if (typeof res['manifest'] !== 'string' || typeof res['action'] !== 'string') return keep('no manifest or action');
+    // Template inputs in the manifest are the task's arguments (kfp passes each reference in).
+    const text = res['manifest'].replace(/\{\{inputs\.parameters\.([^{}]+)\}\}/g, (w, n: string) => (typeof params.get(n) === 'string' ? (params.get(n) as string) : w));
+    let manifest: unknown;
+    try {
+      manifest = YAML.parse(text, { maxAliasCount: 50 });
+    } catch {
+      return keep('its manifest is not YAML');
+    }
+    if (!isRecord(manifest)) return keep('its manifest is not a mapping');
+    const value = (v: unknown): string => {
+      if (typeof v === 'string' && /^\{\{[^{}]+\}\}$/.test(v) && !/^\{\{workflow\.(name|uid|namespace)\}\}$/.test(v)) return ref(v, scope, at);
+      if (Array.isArray(v)) return `[${v.map(value).join(', ')}]`;
+      if (isRecord(v)) return `{ ${Object.entries(v).map(([k, x]) => `${recordKey(k)}: ${value(x)}`).join(', ')} }`;
+      return literal(v);
+    };
+    const binding = taskBinding(task.name);
+    const referenced = new Set([...JSON.stringify(task.arguments ?? {}).matchAll(/\{\{tasks\.([^.]+)\./g)].map((m) => m[1]!).filter((t) => !volumeTasks.has(t)));
+    const afterList = [...new Set((task.dependencies ?? []).filter((d) => !referenced.has(d)).flatMap((d) => leafTasks(d, scope)))];
+    const after = afterList.length ? ` after ${afterList.join(', ')}` : '';
+    const md = isRecord(manifest['metadata']) ? manifest['metadata'] : {};
+    const sp = isRecord(manifest['spec']) ? manifest['spec'] : {};
+    const claim = typeof md['name'] === 'string' ? /^\{\{workflow\.name\}\}-(.+)$/.exec(md['name']) : null;
+    const storage = isRecord(sp['resources']) && isRecord(sp['resources']['requests']) ? sp['resources']['requests']['storage'] : undefined;
+    const modes = Array.isArray(sp['accessModes']) ? sp['accessModes'] : [];
+    const pvcShape = Object.keys(manifest).every((k) => ['apiVersion', 'kind', 'metadata', 'spec'].includes(k)) && Object.keys(md).every((k) => k === 'name') && Object.keys(sp).every((k) => ['accessModes', 'resources', 'storageClassName'].includes(k));
+    if (manifest['kind'] === 'PersistentVolumeClaim' && res['action'] === 'create' && claim && storage !== undefined && modes.length > 0 && pvcShape) {
+      volumeTasks.set(task.name, claim[1]!);
+      const sc = typeof sp['storageClassName'] === 'string' ? `, storage_class: ${str(sp['storageClassName'])}` : '';
+      lines.push(`${ind}${binding} = volume(${str(claim[1]!)}, size: ${value(storage)}, mode: ${modes.length === 1 ? str(String(modes[0])) : literal(modes)}${sc})${after}`);
+      return;
+    }
+    const args = [`action: ${str(res['action'])}`, `manifest: ${value(manifest)}`];
+    if (typeof res['successCondition'] === 'string') args.push(`success: ${str(res['successCondition'])}`);
+    if (typeof res['failureCondition'] === 'string') args.push(`failure: ${str(res['failureCondition'])}`);
+    const outs = isRecord(child['outputs']) && Array.isArray(child['outputs']['parameters']) ? (child['outputs']['parameters'] as Rec[]) : [];
+    const named = outs
+      .map((o) => ({ name: String(o['name']).replace(`${task.template}-`, ''), path: isRecord(o['valueFrom']) ? o['valueFrom']['jsonPath'] : undefined }))
+      .filter((o) => o.name !== 'name' && o.name !== 'manifest' && typeof o.path === 'string');
+    if (named.length) args.push(`outputs: { ${named.map((o) => `${recordKey(identifier(o.name))}: ${str(String(o.path))}`).join(', ')} }`);
+    const extra = Object.keys(res).filter((k) => !['action', 'manifest', 'successCondition', 'failureCondition'].includes(k));
+    if (extra.length) lines.push(notTranslated(ind, warnings.add(`${tplAt}.resource`, `resource fields ${extra.join(', ')}`)));
+    lines.push(`${ind}${binding} = resource(${args.join(', ')})${after}`);
+  };
+
+  /** The variant of a ContainerOp component whose input types fit these arguments, made when none does. */
+  const variant = (comp: Comp, template: string, types: Map<string, string | undefined>): string => {
+    const fits = (v: Variant): boolean => [...types].every(([n, t]) => t === undefined || v.types.get(n) === undefined || v.types.get(n) === t);
+    let v = comp.variants!.find(fits);
+    if (!v) {
+      v = { name: comp.variants!.length === 0 ? comp.imported.name : componentNames.name(`${template}#${comp.variants!.length}`, comp.imported.name), types: new Map() };
+      comp.variants!.push(v);
+    }
+    for (const [n, t] of types) if (t !== undefined && v.types.get(n) === undefined) v.types.set(n, t);
+    return v.name;
+  };
+
+  /** The types of a literal loop's items and of their fields, where all items agree. */
+  const itemType = (items: unknown[]): ItemType => {
+    const kind = (x: unknown): string | undefined => (typeof x === 'number' ? (Number.isInteger(x) ? 'int' : 'float') : typeof x === 'string' ? 'str' : typeof x === 'boolean' ? 'bool' : Array.isArray(x) ? 'list' : isRecord(x) ? 'dict' : undefined);
+    const one = (xs: unknown[]): string | undefined => {
+      const ks = new Set(xs.map(kind));
+      if (ks.size === 1) return [...ks][0];
+      return ks.size === 2 && ks.has('int') && ks.has('float') ? 'float' : undefined;
+    };
+    const type = one(items);
+    if (type !== 'dict') return { type };
+    const keys = new Set(items.flatMap((x) => Object.keys(x as Rec)));
+    return { type, fields: new Map([...keys].map((k) => [k, one(items.map((x) => (x as Rec)[k]))])) };
   };
 
   const emitDag = (tplName: string, scope: Scope, indent: string, lines: string[]): void => {
@@ -214,42 +365,57 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
     }
     emitting.add(tplName);
     const tasks = order(asTasks(tpl));
-    tasks.forEach((task, i) => {
-      const at = `${scope.templatePath}.dag.tasks[${asTasks(tpl).indexOf(task)}]`;
-      void i;
+    const atOf = (task: Task): string => `${scope.templatePath}.dag.tasks[${asTasks(tpl).indexOf(task)}]`;
+    /** A task without its `when`: a loop, a DAG inlined, or a call. */
+    const emitBody = (task: Task, ind: string, lines: string[]): void => {
+      const at = atOf(task);
       const child = templates.get(task.template);
       if (!child) {
-        lines.push(notTranslated(indent, warnings.add(at, `the task \`${task.name}\` names no template`)));
+        lines.push(notTranslated(ind, warnings.add(at, `the task \`${task.name}\` names no template`)));
         return;
       }
-      const inner = (loopVar?: string): Scope => {
+      const inner = (loopVar?: string, loopTypes?: Map<string, ItemType>): Scope => {
         const inputs = new Map<string, string>();
-        for (const p of task.arguments?.parameters ?? []) inputs.set(p.name, ref(p.value, { ...scope, loopVar }, at));
-        return { inputs, tasks: new Map(asTasks(child).map((x) => [x.name, x])), templatePath: templatePaths.get(task.template)!, loopVar };
+        for (const p of task.arguments?.parameters ?? []) inputs.set(p.name, ref(p.value, { ...scope, loopVar, loopTypes }, at));
+        return { inputs, tasks: new Map(asTasks(child).map((x) => [x.name, x])), templatePath: templatePaths.get(task.template)!, loopVar, loopTypes };
       };
-      let open = 0;
-      let ind = indent;
-      if (task.when) {
-        lines.push(`${ind}if ${condition(task.when, scope, `${at}.when`)} {`);
-        ind += '  ';
-        open++;
-      }
       if (task.withItems || task.withParam) {
         const v = scope.loopVar === undefined ? 'item' : `${scope.loopVar.replace(/_\d+$/, '')}_${(Number(/_(\d+)$/.exec(scope.loopVar)?.[1] ?? 1) + 1)}`;
         const over = task.withItems ? literal(task.withItems) : ref(task.withParam, scope, `${at}.withParam`);
+        // Items that name a task's output or a DAG input: .kfp loops over literal lists, which hold no references.
+        if (task.withItems && /\{\{(tasks|inputs)\./.test(JSON.stringify(task.withItems))) lines.push(notTranslated(ind, warnings.add(`${at}.withItems`, 'loop items that hold task outputs or DAG inputs (kept as text: a .kfp literal list holds no references)')));
+        // A ContainerOp's output is text; one a loop runs over holds a JSON list (kfp does not check it).
+        const source = outputOf.get(over);
+        if (source?.comp.outTypes) source.comp.outTypes.set(source.output, 'list');
+        const loopTypes = new Map(scope.loopTypes ?? []);
+        loopTypes.set(v, task.withItems ? itemType(task.withItems) : {});
         const par = typeof child['parallelism'] === 'number' && child['parallelism'] > 0 ? ` parallelism ${child['parallelism']}` : '';
         lines.push(`${ind}for ${v} in ${over}${par} {`);
-        ind += '  ';
-        open++;
-        if (isRecord(child['dag'])) emitDag(task.template, inner(v), ind, lines);
-        else emitCall(task, { ...scope, loopVar: v }, at, ind, lines);
-      } else if (isRecord(child['dag'])) emitDag(task.template, inner(scope.loopVar), ind, lines);
-      else if (isRecord(child['container'])) emitCall(task, scope, at, ind, lines);
-      else lines.push(notTranslated(ind, warnings.add(templatePaths.get(task.template)!, `the template \`${task.template}\` (neither a container nor a DAG: ${Object.keys(child).filter((k) => !['name', 'metadata', 'inputs', 'outputs'].includes(k)).join(', ')})`)));
-      for (; open > 0; open--) {
-        ind = ind.slice(2);
+        if (isRecord(child['dag'])) emitDag(task.template, inner(v, loopTypes), `${ind}  `, lines);
+        else emitCall(task, { ...scope, loopVar: v, loopTypes }, at, `${ind}  `, lines);
         lines.push(`${ind}}`);
+      } else if (isRecord(child['dag'])) emitDag(task.template, inner(scope.loopVar, scope.loopTypes), ind, lines);
+      else if (isRecord(child['container'])) emitCall(task, scope, at, ind, lines);
+      else if (isRecord(child['resource'])) emitResource(task, child, scope, at, ind, lines);
+      else lines.push(notTranslated(ind, warnings.add(templatePaths.get(task.template)!, `the template \`${task.template}\` (neither a container nor a DAG: ${Object.keys(child).filter((k) => !['name', 'metadata', 'inputs', 'outputs'].includes(k)).join(', ')})`)));
+    };
+    const emitted = new Set<string>();
+    tasks.forEach((task) => {
+      if (emitted.has(task.name)) return;
+      emitted.add(task.name);
+      if (!task.when) return emitBody(task, indent, lines);
+      lines.push(`${indent}if ${condition(task.when, scope, `${atOf(task)}.when`)} {`);
+      emitBody(task, `${indent}  `, lines);
+      // kfp v1 has no else: users wrote dsl.Condition(x == 1) and dsl.Condition(x != 1). A later
+      // sibling with the complementary condition, whose inputs are all ready here, is the else.
+      const partner = tasks.find((o) => !emitted.has(o.name) && o.when !== undefined && complementary(task.when!, o.when) && taskRefs(o).every((d) => emitted.has(d) || !scope.tasks.has(d)));
+      if (partner) {
+        emitted.add(partner.name);
+        const body: string[] = [];
+        emitBody(partner, `${indent}  `, body);
+        lines.push(...elseOrElif(body, indent));
       }
+      lines.push(`${indent}}`);
     });
     emitting.delete(tplName);
   };
@@ -311,7 +477,17 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
     } else body.push(notTranslated('  ', warnings.add('spec.onExit', 'an exit handler that is not a container template')));
   }
   out.push(`pipeline ${str(name)} (${params.join(', ')}) {\n${body.join('\n')}\n}\n`);
-  for (const c of comps.values()) out.push(c.imported.text.replace(/__TYPE_([A-Za-z0-9_]+)__/g, (_, n: string) => c.opTypes?.get(n) ?? 'str'));
+  for (const c of comps.values()) {
+    if (!c.variants) {
+      out.push(c.imported.text);
+      continue;
+    }
+    const withOutputs = c.imported.text.replace(/__OTYPE_([A-Za-z0-9_]+)__/g, (_, n: string) => c.outTypes?.get(n) ?? 'str');
+    // A ContainerOp no task calls (an exit handler's, say) still gets its component.
+    for (const v of c.variants.length ? c.variants : [{ name: c.imported.name, types: new Map() }]) {
+      out.push(withOutputs.replace(/^component [A-Za-z0-9_]+\(/m, `component ${v.name}(`).replace(/__TYPE_([A-Za-z0-9_]+)__/g, (_, n: string) => v.types.get(n) ?? 'str'));
+    }
+  }
   return out.join('\n');
 }
 
@@ -342,6 +518,103 @@ function splitRefs(s: string): { text: string; ref?: string }[] {
   }
   if (last < s.length) parts.push({ text: s.slice(last) });
   return parts;
+}
+
+interface PvcMount {
+  path: string;
+  /** An existing claim's name (`pvc("claim")`). */
+  claim?: string;
+  /** The template input that carries the claim name of a VolumeOp's volume. */
+  param?: string;
+}
+
+/**
+ * The template's mounts when each is a PersistentVolumeClaim mounted whole (kfp's `pvolumes`):
+ * they become the task's `mount` setting. Undefined when there are none or one has no `.kfp`
+ * form (a secret or config map volume, a subPath, read-only): those stay comments.
+ */
+function pvcMounts(t: Rec): PvcMount[] | undefined {
+  const c = isRecord(t['container']) ? t['container'] : {};
+  const mounts = Array.isArray(c['volumeMounts']) ? (c['volumeMounts'] as Rec[]) : [];
+  const volumes = Array.isArray(t['volumes']) ? (t['volumes'] as Rec[]) : [];
+  if (mounts.length === 0 || mounts.length !== volumes.length) return undefined;
+  const out: PvcMount[] = [];
+  for (const m of mounts) {
+    const v = volumes.find((x) => x['name'] === m['name']);
+    const pvc = v && isRecord(v['persistentVolumeClaim']) ? v['persistentVolumeClaim'] : undefined;
+    if (!pvc || Object.keys(v!).length !== 2 || Object.keys(pvc).length !== 1 || Object.keys(m).some((k) => k !== 'name' && k !== 'mountPath') || typeof m['mountPath'] !== 'string' || typeof pvc['claimName'] !== 'string') return undefined;
+    const param = /^\{\{inputs\.parameters\.([^{}]+)\}\}$/.exec(pvc['claimName']);
+    if (param) out.push({ path: m['mountPath'], param: param[1]! });
+    else if (!pvc['claimName'].includes('{{')) out.push({ path: m['mountPath'], claim: pvc['claimName'] });
+    else return undefined;
+  }
+  return out;
+}
+
+/**
+ * kfp's sidecars / init containers as `.kfp` records, when each has only fields the setting
+ * holds (name, image, command, args, plain env, mirrorVolumeMounts) and no Argo reference.
+ */
+function containerRecords(v: unknown): string[] | undefined {
+  if (!Array.isArray(v) || v.length === 0 || /\{\{/.test(JSON.stringify(v))) return undefined;
+  const out: string[] = [];
+  for (const c of v as unknown[]) {
+    if (!isRecord(c) || typeof c['name'] !== 'string' || typeof c['image'] !== 'string') return undefined;
+    if (Object.keys(c).some((k) => !['name', 'image', 'command', 'args', 'env', 'mirrorVolumeMounts'].includes(k))) return undefined;
+    const fields = [`name: ${str(c['name'])}`, `image: ${str(c['image'])}`];
+    for (const k of ['command', 'args'] as const) {
+      if (c[k] === undefined) continue;
+      if (!Array.isArray(c[k]) || !(c[k] as unknown[]).every((x) => typeof x === 'string')) return undefined;
+      fields.push(`${k}: ${literal(c[k])}`);
+    }
+    if (c['env'] !== undefined) {
+      const env = Array.isArray(c['env']) ? (c['env'] as unknown[]) : [];
+      if (!env.every((e) => isRecord(e) && typeof e['name'] === 'string' && typeof e['value'] === 'string' && Object.keys(e).length === 2)) return undefined;
+      fields.push(`env: { ${(env as Rec[]).map((e) => `${recordKey(String(e['name']))}: ${str(String(e['value']))}`).join(', ')} }`);
+    }
+    if (c['mirrorVolumeMounts'] !== undefined) {
+      if (typeof c['mirrorVolumeMounts'] !== 'boolean') return undefined;
+      fields.push(`mirror_volume_mounts: ${String(c['mirrorVolumeMounts'])}`);
+    }
+    out.push(`{ ${fields.join(', ')} }`);
+  }
+  return out;
+}
+
+/** A record key as `.kfp` writes it: bare when it is a plain name. */
+function recordKey(k: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && !['if', 'elif', 'else', 'for', 'in', 'and', 'or', 'not', 'true', 'false', 'null', 'after', 'as', 'import', 'component', 'pipeline', 'finally', 'parallelism'].includes(k) ? k : str(k);
+}
+
+/** The sibling tasks a task waits for: its dependencies and the tasks whose outputs it reads. */
+function taskRefs(t: Task): string[] {
+  const refs = new Set(t.dependencies ?? []);
+  for (const m of JSON.stringify(t).matchAll(/tasks\.([^.]+)\.outputs/g)) refs.add(m[1]!);
+  return [...refs];
+}
+
+const NEGATION: Record<string, string> = { '==': '!=', '!=': '==', '<': '>=', '>=': '<', '>': '<=', '<=': '>' };
+
+/** Whether two Argo `when`s are each other's negation (`"{{x}}" == "a"` and `"{{x}}" != "a"`). */
+function complementary(a: string, b: string): boolean {
+  const re = /^\s*(.+?)\s*(==|!=|<=|>=|<|>)\s*(.+?)\s*$/;
+  const x = re.exec(a);
+  const y = re.exec(b);
+  return !!x && !!y && x[1] === y[1] && x[3] === y[3] && NEGATION[x[2]!] === y[2];
+}
+
+/**
+ * The lines of an else branch: `} else {` and the body, or, when the body is one `if` chain
+ * and nothing else (kfp's way of writing elif: a condition nested in the complement), `} elif`.
+ */
+function elseOrElif(body: string[], indent: string): string[] {
+  const inner = `${indent}  `;
+  const top = body.filter((l) => l.startsWith(inner) && !l.startsWith(`${inner} `));
+  const chain = top.length >= 2 && top[0]!.startsWith(`${inner}if `) && body[0] === top[0] && body[body.length - 1] === `${inner}}` && top.slice(1, -1).every((l) => /^\} (elif .* |else )\{$/.test(l.slice(inner.length))) && top[top.length - 1] === `${inner}}`;
+  if (!chain) return [`${indent}} else {`, ...body];
+  const out = body.slice(0, -1).map((l) => l.slice(2));
+  out[0] = `${indent}} el${out[0]!.slice(indent.length)}`;
+  return out;
 }
 
 /** Tasks in dependency order (kfp writes them sorted by name), ties kept in file order. */
@@ -393,7 +666,8 @@ function specComponent(t: Rec, at: string, compSpec: ComponentSpec, compName: st
       if (typeof x['path'] === 'string' && x['path'].split('/').slice(-2, -1)[0] === identifierish(o.name)) outputs.set(String(x['name']), kfpName);
     }
   }
-  return { imported, specArgs, outputs, single: (compSpec.outputs ?? []).filter((o) => !['mlpipeline_metrics', 'mlpipeline_ui_metadata', 'MLPipeline UI metadata', 'MLPipeline Metrics'].includes(o.name)).length === 1 };
+  const specOutTypes = new Map((compSpec.outputs ?? []).map((o) => [imported.outputs.get(o.name)!, imported.fileOutputs.has(o.name) ? 'file' : valueType(o.type)]));
+  return { imported, specArgs, outputs, specOutTypes, single: (compSpec.outputs ?? []).filter((o) => !['mlpipeline_metrics', 'mlpipeline_ui_metadata', 'MLPipeline UI metadata', 'MLPipeline Metrics'].includes(o.name)).length === 1 };
 }
 
 /** kfp's `_sanitize_python_function_name`-like path segment: `Output 1` → `Output_1`. */
@@ -407,7 +681,11 @@ function opComponent(t: Rec, at: string, compName: string, warnings: Warnings): 
   const inParams = isRecord(t['inputs']) && Array.isArray(t['inputs']['parameters']) ? (t['inputs']['parameters'] as Rec[]) : [];
   const names = new NameTable();
   const opInputs = new Map<string, string>();
-  for (const p of inParams) opInputs.set(String(p['name']), names.name(`in:${p['name']}`, identifier(String(p['name']))));
+  const mounts = pvcMounts(t);
+  // An input that only carries a claim name for a mount is the task's `mount` setting, not an input.
+  const carriers = new Set((mounts ?? []).map((m) => m.param));
+  const used = JSON.stringify(c);
+  for (const p of inParams) if (!carriers.has(String(p['name'])) || used.includes(`{{inputs.parameters.${String(p['name'])}}}`)) opInputs.set(String(p['name']), names.name(`in:${p['name']}`, identifier(String(p['name']))));
   const outs = isRecord(t['outputs']) ? t['outputs'] : {};
   const outPaths = new Map<string, string>(); // path → .kfp output name
   const outputs = new Map<string, string>();
@@ -444,11 +722,11 @@ function opComponent(t: Rec, at: string, compName: string, warnings: Warnings): 
     items.push(`  command: ["sh", "-ec", ${str(script)}, ${paths.map((p) => outPaths.get(p)!).join(', ')}, ${argv.map(sub).join(', ')}]`);
     if (argv.length === 0) items.push(notTranslated('  ', warnings.add(`${at}.container`, 'a container with outputs and no command (the image entrypoint)')));
   }
-  const extra = Object.keys(c).filter((k) => !['image', 'command', 'args', 'resources', 'env', 'imagePullPolicy'].includes(k));
+  const extra = Object.keys(c).filter((k) => !['image', 'command', 'args', 'resources', 'env', 'imagePullPolicy'].includes(k) && !(k === 'volumeMounts' && mounts));
   if (extra.length) items.push(notTranslated('  ', warnings.add(`${at}.container`, `container fields ${extra.join(', ')}`)));
-  const header = `component ${compName}(${[...opInputs.values()].map((n) => `${n}: __TYPE_${n}__`).join(', ')})${outList.length ? ` -> (${outList.map((o) => `${o}: str`).join(', ')})` : ''}`;
+  const header = `component ${compName}(${[...opInputs.values()].map((n) => `${n}: __TYPE_${n}__`).join(', ')})${outList.length ? ` -> (${outList.map((o) => `${o}: __OTYPE_${o}__`).join(', ')})` : ''}`;
   const imported: ImportedComponent = { name: compName, text: `${header} {\n${items.join('\n')}\n}\n`, inputs: new Map(), outputs: new Map(), fileOutputs: new Set() };
-  return { imported, outputs, single: outList.length === 1, opInputs, opTypes: new Map() };
+  return { imported, outputs, single: outList.length === 1, opInputs, variants: [], outTypes: new Map() };
 }
 
 function shellQuote(s: string): string {
@@ -509,7 +787,13 @@ function taskSettings(t: Rec, at: string, warnings: Warnings): { items: string[]
   const ann = isRecord(md['annotations']) ? md['annotations'] : {};
   if (typeof ann['pipelines.kubeflow.org/max_cache_staleness'] === 'string') items.push(`max_cache_staleness: ${str(ann['pipelines.kubeflow.org/max_cache_staleness'])}`);
   if (typeof ann['pipelines.kubeflow.org/task_display_name'] === 'string') items.push(`display_name: ${str(ann['pipelines.kubeflow.org/task_display_name'])}`);
+  for (const [k, setting] of [['sidecars', 'sidecars'], ['initContainers', 'init_containers']] as const) {
+    const list = containerRecords(t[k]);
+    if (list !== undefined) items.push(`${setting}: [${list.join(', ')}]`);
+  }
   for (const k of Object.keys(t)) {
+    if (k === 'volumes' && pvcMounts(t)) continue;
+    if ((k === 'sidecars' || k === 'initContainers') && containerRecords(t[k]) !== undefined) continue;
     if (HANDLED_TEMPLATE_KEYS.has(k) || ['retryStrategy', 'activeDeadlineSeconds', 'nodeSelector', 'tolerations', 'affinity'].includes(k)) continue;
     comments.push(notTranslated('', warnings.add(`${at}.${k}`, `the template field \`${k}\``)));
   }
