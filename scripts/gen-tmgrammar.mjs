@@ -163,13 +163,14 @@ export function tmGrammar(lex) {
           { include: '#expression' },
         ],
       },
-      // pipelineDecl : "pipeline" String "(" paramList? ")" block
+      // pipelineDecl : "pipeline" Identifier? String "(" paramList? ")" ("->" outputSpec)? block
+      // (the Identifier is the name other pipelines call it by: a function's name, like the String)
       pipeline: {
         begin: kw('Pipeline'),
         beginCaptures: { 0: { name: KEYWORD_SCOPES.Pipeline } },
         end: closes('(?<=\\})'),
         name: 'meta.pipeline.kfp',
-        patterns: [{ include: '#comment' }, quoted('entity.name.function.pipeline.kfp'), { include: '#parameters' }, { include: '#block' }, { include: '#expression' }],
+        patterns: [{ include: '#comment' }, { match: `\\G\\s+(${ident})(?=\\s*")`, captures: { 1: { name: 'entity.name.function.pipeline.kfp' } } }, quoted('entity.name.function.pipeline.kfp'), { include: '#parameters' }, { include: '#block' }, { include: '#expression' }],
       },
       // block : "{" TripleString? statement* "}"; also a task's settingsBlock : "{" (setting ","?)* "}",
       // whose settings are statements too.
