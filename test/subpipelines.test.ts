@@ -16,7 +16,7 @@ import YAML from 'yaml';
 import { compileSource } from '../src/compile.js';
 import { SourceFile } from '../src/source.js';
 import { shared, sharedDir, strictArgoErrors } from './support/argo-strict.js';
-import { ensureBundle, repoRoot } from './support/cli.js';
+import { ensureBundle, repoRoot, runCli } from './support/cli.js';
 import { evaluateWhen, runWorkflow, type RunResult } from './support/mini-runner.js';
 import { runSync } from './support/run-cli.js';
 
@@ -191,11 +191,37 @@ pipeline "main" (flag: bool = true) {
     expect(shown).toEqual(['cond-0', 'inline-7', 'loop-1', 'loop-2', 'loop-3']);
   });
 
-  it('with the condition false, the call in it is skipped', () => {
-    const r = runSync(scratch, [main, '--pipeline', 'main', '--arg', 'flag=false']);
+  it('with the condition false, the call in it is skipped (and without --pipeline, the one pipeline no other calls runs)', () => {
+    const r = runSync(scratch, [main, '--arg', 'flag=false']);
     expect(r.json!.phase).toBe('Succeeded');
     const outs = r.json!.tasks.filter((t) => t.template === 'step' && t.phase === 'Succeeded').map((t) => readFileSync(t.log!, 'utf8').trim()).sort();
     expect(outs).toEqual(['finally-9', 'inline-7', 'loop-1', 'loop-2', 'loop-3']);
+  });
+});
+
+describe('which pipeline a command takes without --pipeline', () => {
+  const two = `${COMPONENTS}
+pipeline sub "sub" (label: str) -> (out: str = s.out) {
+  s = step(label, 1)
+}
+
+pipeline "main" () {
+  show(sub("x"))
+}
+`;
+  const dir = project({ 'two.kfp': two, 'three.kfp': `${two}\npipeline "other" () {\n  show(sub("y"))\n}\n` });
+
+  it('graph draws the pipeline no other calls', () => {
+    const r = runCli(['graph', join(dir, 'two.kfp')]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('pipeline sub');
+  });
+
+  it('with two pipelines that no other calls, it still asks, naming only those two', () => {
+    const r = runCli(['graph', join(dir, 'three.kfp')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('2 pipelines that no other calls ("main", "other"); choose one with --pipeline');
   });
 });
 

@@ -219,3 +219,13 @@ export function checkPipelineCalls(ctx: CheckContext, decls: readonly ast.Pipeli
     });
   });
 }
+
+/**
+ * The pipelines no pipeline of the program calls: the one a user means by "the pipeline" of a
+ * file that also defines its sub-pipelines (what `graph` and `run` take without --pipeline).
+ */
+export function entryPipelines<T extends IrPipeline>(pipelines: readonly T[]): T[] {
+  const called = new Set<string>();
+  for (const p of pipelines) for (const site of callSites([...p.body, ...(p.exit ?? [])], false, [])) called.add(site.callee);
+  return pipelines.filter((p) => p.name === undefined || !called.has(p.name));
+}

@@ -2,6 +2,7 @@
  * `kfpdsl graph`: a pipeline's DAG on stdout as Mermaid (renders in GitHub markdown), Graphviz
  * DOT, a self-contained SVG picture, or an HTML page of that picture with hover details.
  */
+import { entryPipelines } from '../check/pipeline-calls.js';
 import { compileSource } from '../compile.js';
 import { pipelineK8sName } from '../names.js';
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
@@ -24,10 +25,10 @@ export function runGraph(path: string, opts: { format: GraphFormat; pipeline?: s
   report(result.diagnostics);
   if (hasErrors(result.diagnostics) || !result.program) return 1;
   const pipelines = result.program.pipelines;
-  const chosen = opts.pipeline ? pipelines.filter((p) => p.displayName === opts.pipeline || pipelineK8sName(p.displayName) === opts.pipeline) : pipelines;
+  const chosen = opts.pipeline ? pipelines.filter((p) => p.displayName === opts.pipeline || pipelineK8sName(p.displayName) === opts.pipeline) : entryPipelines(pipelines);
   if (chosen.length !== 1) {
     const names = pipelines.map((p) => `"${p.displayName}"`).join(', ') || 'none';
-    throw new UsageError(opts.pipeline ? `no pipeline named "${opts.pipeline}" in ${path} (it has ${names})` : `${path} has ${pipelines.length} pipelines (${names}); choose one with --pipeline`);
+    throw new UsageError(opts.pipeline ? `no pipeline named "${opts.pipeline}" in ${path} (it has ${names})` : `${path} has ${chosen.length} pipelines that no other calls (${chosen.map((p) => `"${p.displayName}"`).join(', ') || names}); choose one with --pipeline`);
   }
   const p = chosen[0]!;
   // Hover details name the line a task was written on: `file:line`, the file as diagnostics name it.

@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import YAML from 'yaml';
 import { backendNamed, DEFAULT_TARGET } from '../backends/index.js';
+import { entryPipelines } from '../check/pipeline-calls.js';
 import { compileSource } from '../compile.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { renderAll } from '../diagnostics/render.js';
@@ -131,7 +132,10 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
     }
     pipeline = named;
   } else if (pipelines.length > 1) {
-    throw new UsageError(`${file} defines ${pipelines.length} pipelines; choose one with --pipeline NAME: ${listing}`);
+    // A file with sub-pipelines: the one pipeline no other calls is the one to run.
+    const entries = entryPipelines(pipelines);
+    if (entries.length !== 1) throw new UsageError(`${file} defines ${pipelines.length} pipelines; choose one with --pipeline NAME: ${listing}`);
+    pipeline = entries[0]!;
   }
   const emitted = compiled.files.find((f) => f.kind === 'workflow' && f.pipeline === pipelines.indexOf(pipeline));
   if (!emitted) throw new Error(`no workflow was emitted for pipeline "${pipeline.displayName}"`);

@@ -6,6 +6,7 @@
  * `--wait` follows the run, one line per task change, and exits with its outcome.
  * Exit codes: 0 started (with --wait: succeeded), 1 diagnostics or a failed run, 2 usage errors.
  */
+import { entryPipelines } from '../check/pipeline-calls.js';
 import { createWorkflow, getWorkflow, lintWorkflow } from '../cluster/argo.js';
 import { hostOf, onStopFollowing } from '../cluster/command.js';
 import { compileFile, type CompiledPipeline } from '../cluster/compiled.js';
@@ -59,11 +60,13 @@ export async function submitCommand(file: string, opts: SubmitCliOptions): Promi
     process.stderr.write(`\nnothing was submitted\n`);
     return 1;
   }
-  if (compiled.pipelines.length > 1) {
+  // A file with sub-pipelines: the one pipeline no other calls is the one to submit.
+  const entries = compiled.pipelines.length > 1 ? entryPipelines(compiled.pipelines.map((c) => c.ir)) : [];
+  if (compiled.pipelines.length > 1 && entries.length !== 1) {
     const listing = compiled.pipelines.map((p) => `"${p.ir.displayName}"`).join(', ');
     throw new UsageError(`${file} defines ${compiled.pipelines.length} pipelines; choose one with --pipeline NAME: ${listing}`);
   }
-  const p = compiled.pipelines[0]!;
+  const p = compiled.pipelines.find((c) => c.ir === (entries[0] ?? c.ir))!;
 
   // Arguments are checked here, as for `kfpdsl run`: a wrong type fails now, not in a pod.
   // Parameters fed by a config map get their value on the cluster.
