@@ -7,36 +7,47 @@
  * is a task with a `parameterIterator`. A sub-DAG reads what it needs from outside (a
  * pipeline parameter, an output of a task outside, an enclosing loop's item) through
  * inputs named `pipelinechannel--…`, which its parent passes in (from its own inputs, or
- * from its tasks' outputs, on which the sub-DAG's task then depends).
+ * from its tasks' outputs, on which the sub-DAG's task then depends); a file comes in as an
+ * input artifact the same way. A call of another pipeline is a task whose component is that
+ * pipeline's own DAG (assembled and named in assemble.ts); the pipeline's declared outputs are
+ * its DAG's outputs (`dag.outputs`).
  *
  * What has no v2 form here yet is reported through `refuse` (the caller turns it into a
  * located KFP5020–5039 error) and nothing is written.
  */
-import type { IrBranch, IrComponent, IrCondExpr, IrLoop, IrMount, IrNode, IrNodeId, IrPipeline, IrSpan, IrTask, IrType, IrValue, IrVolume } from '../../ir/ir.js';
+import type { IrBranch, IrCall, IrComponent, IrCondExpr, IrLoop, IrMount, IrNode, IrNodeId, IrPipeline, IrSpan, IrTask, IrType, IrValue, IrVolume } from '../../ir/ir.js';
 import { pyJsonDumps } from '../../lower/serialize.js';
 import { NameAllocator, taskName } from '../../names.js';
 import type { JsonObject } from './executors.js';
 import { v2PipelineSettings, v2TaskSettings } from './task-settings.js';
-import { parameterType, v2PortName, type ParameterType } from './types.js';
+import { artifactType, parameterType, v2PortName, type ParameterType } from './types.js';
 
 export type Refusal = { readonly what: RefusalKind; readonly detail: string; readonly span: IrSpan };
 export type RefusalKind = 'setting' | 'node' | 'exit' | 'value' | 'pipeline-setting' | 'type';
 
 /**
- * The executor a task runs: its component, with what its container needs (`container`,
- * merged into the executor) and its Kubernetes settings (the platform spec). Returns the
- * task's `componentRef`, whose name the caller fills in once every task is known (one
- * component per task, numbered in task order, as KFP's compiler makes them).
+ * What a DAG's task needs a component for, in the order KFP's compiler adds them: a sub-DAG
+ * (`if`, `for`, `finally`), a task with its executor (its component, what its container needs,
+ * merged into the executor, and its Kubernetes settings for the platform spec), or a call of a
+ * pipeline. `ref` is the task's `componentRef`, whose name assemble.ts fills in once it has
+ * named every component (`comp-train-2`, as KFP numbers them).
  */
-export type ExecutorFor = (c: IrComponent | 'createpvc' | 'deletepvc', container: JsonObject | undefined, kubernetes: JsonObject | undefined) => JsonObject;
+export type Entry =
+  | { readonly kind: 'group'; readonly scope: Scope; readonly ref: JsonObject }
+  | { readonly kind: 'task'; readonly task: string; readonly component: IrComponent | 'createpvc' | 'deletepvc'; readonly container?: JsonObject; readonly kubernetes?: JsonObject; readonly ref: JsonObject }
+  | { readonly kind: 'call'; readonly task: string; readonly pipeline: string; readonly ref: JsonObject };
 
+/** An input the parent passes into a sub-DAG: a parameter (`type`), or a file (an artifact, `type` absent). */
 interface Channel {
   readonly value: IrValue;
-  readonly type: ParameterType;
+  readonly type: ParameterType | undefined;
+  readonly irType: IrType;
 }
 
-class Scope {
+export class Scope {
   readonly tasks: JsonObject = {};
+  /** What this DAG's tasks need components for, in the order they were lowered. */
+  readonly entries: Entry[] = [];
   /** Neutral ids of the tasks that run in this DAG (not in a sub-DAG of it). */
   readonly local = new Set<IrNodeId>();
   /** Inputs the parent passes in, by name. */
@@ -61,9 +72,12 @@ interface Resolved {
 }
 
 export interface LoweredPipeline {
+  /** The root component: its DAG, and the pipeline's outputs (`outputDefinitions`, `dag.outputs`). */
   readonly root: JsonObject;
-  /** The sub-DAG components, by key (`comp-condition-2`…). */
-  readonly dagComponents: Map<string, JsonObject>;
+  /** The root DAG's scope, whose entries (and theirs) name the components. */
+  readonly scope: Scope;
+  /** Exit tasks, whose components KFP's compiler adds after all the others. */
+  readonly late: Entry[];
 }
 
 /** Kubernetes settings merged: the pipeline's for every executor, then the task's (its node selector labels win). */
@@ -96,18 +110,27 @@ export class DagLowering {
   /** The DAG each task runs in. */
   private readonly scopeOf = new Map<IrNodeId, Scope>();
   private readonly components: Map<string, IrComponent>;
-  private readonly dagComponents = new Map<string, JsonObject>();
+  private readonly callsById = new Map<IrNodeId, IrCall>();
+  private readonly late: Entry[] = [];
   private counter = 0;
 
+  /**
+   * `callable`: the pipelines a call may name; `calling`: the call names of the pipelines whose
+   * lowering led here (this one's included), a call of which would recurse; `settingsOf`: the
+   * pipeline whose settings every executor takes (a called pipeline's tasks take the
+   * caller's, as on the kfp-v1 target).
+   */
   constructor(
     private readonly pipeline: IrPipeline,
     components: readonly IrComponent[],
     private readonly refuse: (r: Refusal) => void,
-    private readonly executor: ExecutorFor,
+    private readonly callable: ReadonlyMap<string, IrPipeline> = new Map(),
+    private readonly calling: readonly string[] = [],
+    settingsOf: IrPipeline = pipeline,
   ) {
     this.components = new Map(components.map((c) => [c.name, c]));
-    const ps = v2PipelineSettings(pipeline.settings as { [key: string]: unknown });
-    for (const r of ps.refused) refuse({ what: 'pipeline-setting', detail: `the pipeline setting \`${r.setting}\`${r.why}`, span: pipeline.origin });
+    const ps = v2PipelineSettings(settingsOf.settings as { [key: string]: unknown });
+    if (settingsOf === pipeline) for (const r of ps.refused) refuse({ what: 'pipeline-setting', detail: `the pipeline setting \`${r.setting}\`${r.why}`, span: pipeline.origin });
     this.everyExecutor = ps.everyExecutor;
     this.pipelineConfig = ps.pipelineConfig;
   }
@@ -127,7 +150,7 @@ export class DagLowering {
     const deleted = [...this.volumes.values()].filter((v) => v.deleteAtExit);
     if (!p.exit?.length && !deleted.length) {
       this.lowerBody(p.body, root);
-      return { root: { dag: { tasks: root.tasks } }, dagComponents: this.dagComponents };
+      return this.result(root);
     }
     // `finally`, as KFP's dsl.ExitHandler: the body runs in `exit-handler-1`; each exit task
     // waits for it with ALL_UPSTREAM_TASKS_COMPLETED, so it runs whether the body failed or not.
@@ -140,6 +163,10 @@ export class DagLowering {
     this.lowerBody(p.body.filter((n) => n.kind !== 'volume'), body);
     root.tasks[key] = this.subDagTask(body, root, key, p.origin, {});
     for (const n of p.exit ?? []) {
+      if (n.kind === 'call') {
+        this.lowerCall(n, root, [key]);
+        continue;
+      }
       if (n.kind !== 'task') {
         this.refuse({ what: 'exit', detail: `${n.kind === 'branch' ? 'an `if`' : n.kind === 'loop' ? 'a `for`' : 'a volume or resource task'} inside \`finally\` (KFP v2 exit tasks are single tasks)`, span: n.kind === 'branch' ? n.arms[0]!.origin : n.origin });
         continue;
@@ -156,14 +183,66 @@ export class DagLowering {
       const producer = this.taskNames.get(v.id)!;
       root.tasks[name] = {
         cachingOptions: { enableCache: true },
-        componentRef: this.executor('deletepvc', undefined, undefined),
+        componentRef: this.executorRef(this.late, name, 'deletepvc'),
         dependentTasks: [producer, key].sort(),
         inputs: { parameters: { pvc_name: { taskOutputParameter: { outputParameterKey: 'name', producerTask: producer } } } },
         taskInfo: { name },
         triggerPolicy: { strategy: 'ALL_UPSTREAM_TASKS_COMPLETED' },
       };
     }
-    return { root: { dag: { tasks: root.tasks } }, dagComponents: this.dagComponents };
+    return this.result(root);
+  }
+
+  /** The root component: the DAG, with the pipeline's declared outputs. */
+  private result(root: Scope): LoweredPipeline {
+    const dag: JsonObject = { tasks: root.tasks };
+    const outputs = this.pipelineOutputs(root);
+    if (outputs) dag.outputs = outputs.dag;
+    return { root: { dag, ...(outputs ? { outputDefinitions: outputs.definitions } : {}) }, scope: root, late: this.late };
+  }
+
+  /**
+   * The pipeline's declared outputs, as KFP's compiler writes a pipeline's return value: each
+   * from a task of the root DAG (`valueFromParameter`, `artifactSelectors`), or a list collected
+   * from a loop (from the loop's task). KFP v2 returns outputs from the top level only.
+   */
+  private pipelineOutputs(root: Scope): { dag: JsonObject; definitions: JsonObject } | undefined {
+    const outs = this.pipeline.outputs ?? [];
+    if (!outs.length) return undefined;
+    const parameters: JsonObject = {};
+    const artifacts: JsonObject = {};
+    const paramDefs: JsonObject = {};
+    const artifactDefs: JsonObject = {};
+    for (const o of outs) {
+      const span = this.pipeline.nameOrigin;
+      const v = o.value;
+      const inner = 'output' in v ? v.output.task : 'collect' in v ? v.collect.task : undefined;
+      if (inner === undefined || ('output' in v && !root.local.has(inner))) {
+        this.refuse({ what: 'value', detail: `the pipeline output \`${o.name}\` bound to a task inside an \`if\`, \`for\` or \`finally\` block (KFP v2 returns outputs from the top level of a pipeline only)`, span });
+        continue;
+      }
+      const r = this.resolve(v, o.type, root, span);
+      if (!r) continue;
+      if (r.artifact) {
+        const from = r.spec.taskOutputArtifact as JsonObject;
+        artifacts[o.name] = { artifactSelectors: [{ outputArtifactKey: from.outputArtifactKey, producerSubtask: from.producerTask }] };
+        artifactDefs[o.name] = { artifactType: artifactType(o.type) };
+      } else {
+        const from = r.spec.taskOutputParameter as JsonObject;
+        parameters[o.name] = { valueFromParameter: { outputParameterKey: from.outputParameterKey, producerSubtask: from.producerTask } };
+        paramDefs[o.name] = { parameterType: 'collect' in v ? 'LIST' : parameterType(o.type) };
+      }
+    }
+    const pick = (a: JsonObject, p: JsonObject): JsonObject => ({ ...(Object.keys(a).length ? { artifacts: a } : {}), ...(Object.keys(p).length ? { parameters: p } : {}) });
+    const dag = pick(artifacts, parameters);
+    return Object.keys(dag).length ? { dag, definitions: pick(artifactDefs, paramDefs) } : undefined;
+  }
+
+  /** A task's componentRef, its component named later (assemble.ts) in the order KFP's compiler adds them. */
+  private executorRef(entries: Entry[], task: string, component: IrComponent | 'createpvc' | 'deletepvc', container?: JsonObject, kubernetes?: JsonObject): JsonObject {
+    const ref: JsonObject = { name: '' };
+    entries.push({ kind: 'task', task, component, ...(container ? { container } : {}), ...(kubernetes ? { kubernetes } : {}), ref });
+    return ref;
   }
 
   private allocateNames(nodes: readonly IrNode[]): void {
@@ -179,6 +258,11 @@ export class DagLowering {
       } else if (n.kind === 'volume') {
         this.taskNames.set(n.id, this.names.unique('createpvc'));
         this.volumes.set(n.id, n);
+      } else if (n.kind === 'call') {
+        // KFP names a pipeline's task after the pipeline's name (its display name here).
+        const callee = this.callable.get(n.pipeline);
+        this.taskNames.set(n.id, this.names.unique(taskName(callee?.displayName ?? n.pipeline)));
+        this.callsById.set(n.id, n);
       }
     }
   }
@@ -189,7 +273,7 @@ export class DagLowering {
       else if (n.kind === 'branch') this.lowerBranch(n, scope);
       else if (n.kind === 'loop') this.lowerLoop(n, scope);
       else if (n.kind === 'volume') this.lowerVolume(n, scope);
-      else if (n.kind === 'call') this.refuse({ what: 'node', detail: `a call of pipeline \`${n.pipeline}\` (a sub-DAG component)`, span: n.origin });
+      else if (n.kind === 'call') this.lowerCall(n, scope);
       else this.refuse({ what: 'node', detail: 'a `resource(...)` task (a Kubernetes object; KFP v2 has no ResourceOp)', span: n.origin });
     }
   }
@@ -217,7 +301,7 @@ export class DagLowering {
     for (const a of v.after) this.after(a, scope, deps, v.origin);
     scope.tasks[name] = {
       cachingOptions: { enableCache: true },
-      componentRef: this.executor('createpvc', undefined, undefined),
+      componentRef: this.executorRef(scope.entries, name, 'createpvc'),
       ...(deps.size ? { dependentTasks: [...deps].sort() } : {}),
       inputs: { parameters },
       taskInfo: { name },
@@ -266,7 +350,7 @@ export class DagLowering {
     for (const key of settings.refused) this.refuse({ what: 'setting', detail: `the task setting ${key}`, span: t.origin });
     const mounts = (t.settings.mounts ?? []).map((m) => this.pvcMount(m, scope, deps, t.origin)).filter((m): m is JsonObject => m !== undefined);
     const kubernetes = mergeKubernetes(this.everyExecutor, settings.kubernetes, mounts.length ? { pvcMount: mounts } : undefined);
-    const componentRef = this.executor(c, settings.container, kubernetes);
+    const componentRef = this.executorRef(exitOf ? this.late : scope.entries, name, c, settings.container, kubernetes);
     const parameters: JsonObject = { ...runtimeInputs };
     const artifacts: JsonObject = {};
     for (const [input, value] of Object.entries(t.args)) {
@@ -290,6 +374,50 @@ export class DagLowering {
       ...(Object.keys(inputs).length ? { inputs } : {}),
       ...settings.task,
       taskInfo: { name: displayName ?? name },
+      ...(exitOf ? { triggerPolicy: { strategy: 'ALL_UPSTREAM_TASKS_COMPLETED' } } : {}),
+    };
+  }
+
+  /**
+   * A call of another pipeline, as KFP v2 lays out a pipeline used as a component: a task whose
+   * component is the called pipeline's DAG, its parameters the task's inputs (a parameter left
+   * out takes its default there), its outputs the DAG's. KFP copies the called pipeline into the
+   * caller's spec, so a recursive call cannot be expressed.
+   */
+  private lowerCall(n: IrCall, scope: Scope, exitOf?: string[]): void {
+    const name = this.taskNames.get(n.id)!;
+    scope.local.add(n.id);
+    this.scopeOf.set(n.id, scope);
+    const callee = this.callable.get(n.pipeline);
+    if (!callee) return;
+    if (this.calling.includes(n.pipeline)) {
+      this.refuse({ what: 'node', detail: `a recursive call of pipeline \`${n.pipeline}\` (KFP v2 copies a called pipeline into its caller's spec, so a pipeline cannot call itself, directly or through others)`, span: n.origin });
+      return;
+    }
+    const deps = new Set<string>(exitOf ?? []);
+    const parameters: JsonObject = {};
+    const artifacts: JsonObject = {};
+    for (const q of callee.params) {
+      const value = n.args[q.name];
+      if (value === undefined) continue;
+      const r = this.resolve(value, q.type, scope, n.origin);
+      if (!r) continue;
+      r.deps.forEach((d) => deps.add(d));
+      (r.artifact ? artifacts : parameters)[q.name] = r.spec;
+    }
+    for (const a of n.after) this.after(a, scope, deps, n.origin);
+    this.conditionChannels(scope, n.origin);
+    const ref: JsonObject = { name: '' };
+    (exitOf ? this.late : scope.entries).push({ kind: 'call', task: name, pipeline: n.pipeline, ref });
+    const inputs: JsonObject = {};
+    if (Object.keys(artifacts).length) inputs.artifacts = artifacts;
+    if (Object.keys(parameters).length) inputs.parameters = parameters;
+    scope.tasks[name] = {
+      cachingOptions: { enableCache: true },
+      componentRef: ref,
+      ...(deps.size ? { dependentTasks: [...deps].sort() } : {}),
+      ...(Object.keys(inputs).length ? { inputs } : {}),
+      taskInfo: { name },
       ...(exitOf ? { triggerPolicy: { strategy: 'ALL_UPSTREAM_TASKS_COMPLETED' } } : {}),
     };
   }
@@ -327,6 +455,10 @@ export class DagLowering {
   private typeOf(value: IrValue, wanted: IrType): IrType {
     if ('param' in value) return this.pipeline.params.find((p) => p.name === value.param)?.type ?? wanted;
     if ('output' in value && this.volumes.has(value.output.task)) return 'str';
+    if ('output' in value && this.callsById.has(value.output.task)) {
+      const callee = this.callable.get(this.callsById.get(value.output.task)!.pipeline);
+      return callee?.outputs?.find((o) => o.name === value.output.name)?.type ?? wanted;
+    }
     if ('output' in value) {
       const t = this.tasksById.get(value.output.task);
       const c = t && this.components.get(t.component);
@@ -342,8 +474,8 @@ export class DagLowering {
     const type = this.typeOf(value, wanted);
     const ptype = parameterType(type);
     if ('param' in value) {
-      if (!scope.parent) return { spec: { componentInputParameter: value.param }, deps: [] };
-      return this.channel(scope, `pipelinechannel--${value.param}`, value, ptype ?? 'STRING');
+      if (!scope.parent) return ptype === undefined ? { spec: { componentInputArtifact: value.param }, deps: [], artifact: true } : { spec: { componentInputParameter: value.param }, deps: [] };
+      return this.channel(scope, `pipelinechannel--${value.param}`, value, ptype, type);
     }
     if ('output' in value) {
       const producer = this.taskNames.get(value.output.task)!;
@@ -356,11 +488,7 @@ export class DagLowering {
         this.refuse({ what: 'value', detail: 'an output of a task inside an `if` or `for` block used outside it', span });
         return undefined;
       }
-      if (ptype === undefined) {
-        this.refuse({ what: 'value', detail: 'a file passed into an `if` or `for` block', span });
-        return undefined;
-      }
-      return this.channel(scope, `pipelinechannel--${producer}-${key}`, value, ptype);
+      return this.channel(scope, `pipelinechannel--${producer}-${key}`, value, ptype, type);
     }
     const loop = this.loops.get(value.item.loop)!;
     const field = value.item.field;
@@ -370,7 +498,7 @@ export class DagLowering {
       return { spec, deps: [] };
     }
     // From a sub-DAG the whole item comes in, and the field is selected where it is used, as KFP does.
-    const r = this.channel(scope, loop.loop!.itemChannel, { item: { loop: value.item.loop } }, loop.loop!.itemType);
+    const r = this.channel(scope, loop.loop!.itemChannel, { item: { loop: value.item.loop } }, loop.loop!.itemType, 'str');
     if (field !== undefined) r.spec.parameterExpressionSelector = `parseJson(string_value)[${JSON.stringify(field)}]`;
     return r;
   }
@@ -378,7 +506,7 @@ export class DagLowering {
   /** A field of an enclosing loop's item as a condition's operand: its own input (`…-loop-item-subvar-a`), selected by the parent. */
   private subvar(value: { item: { loop: IrNodeId; field?: string } }, wanted: IrType, scope: Scope): Resolved {
     const loop = this.loops.get(value.item.loop)!;
-    return this.channel(scope, `${loop.loop!.itemChannel}-subvar-${value.item.field!}`, value, parameterType(wanted) ?? 'STRING');
+    return this.channel(scope, `${loop.loop!.itemChannel}-subvar-${value.item.field!}`, value, parameterType(wanted) ?? 'STRING', wanted);
   }
 
   /**
@@ -416,37 +544,49 @@ export class DagLowering {
     }
     if (inner === scope) return { spec: { taskOutputParameter: { outputParameterKey: ch, producerTask: last.key! } }, deps: [last.key!] };
     // The loop ends in an enclosing DAG: this one reads the list through an input.
-    return this.channel(scope, `pipelinechannel--${last.key!}-${ch}`, { collect: c }, 'LIST');
+    return this.channel(scope, `pipelinechannel--${last.key!}-${ch}`, { collect: c }, 'LIST', 'list');
   }
 
-  private channel(scope: Scope, name: string, value: IrValue, type: ParameterType): Resolved {
-    if (!scope.channels.has(name)) scope.channels.set(name, { value, type });
+  /** An input of the sub-DAG `scope` that its parent passes in: a parameter, or (`type` absent) a file. */
+  private channel(scope: Scope, name: string, value: IrValue, type: ParameterType | undefined, irType: IrType): Resolved {
+    if (!scope.channels.has(name)) scope.channels.set(name, { value, type, irType });
+    if (type === undefined) return { spec: { componentInputArtifact: name }, deps: [], artifact: true };
     return { spec: { componentInputParameter: name }, deps: [] };
   }
 
   /** The task in `parent` that runs the sub-DAG `child` (its inputs: the child's channels). */
   private subDagTask(child: Scope, parent: Scope, key: string, span: IrSpan, extra: JsonObject, extraInputs: JsonObject = {}, extraDefs: JsonObject = {}): JsonObject {
     const parameters: JsonObject = { ...extraInputs };
+    const artifacts: JsonObject = {};
     const defs: JsonObject = { ...extraDefs };
+    const artifactDefs: JsonObject = {};
     const deps = new Set<string>();
     for (const [name, ch] of [...child.channels].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      defs[name] = { parameterType: ch.type };
-      const r = this.resolve(ch.value, ch.type === 'NUMBER_INTEGER' ? 'int' : 'str', parent, span);
+      if (ch.type === undefined) artifactDefs[name] = { artifactType: artifactType(ch.irType) };
+      else defs[name] = { parameterType: ch.type };
+      const r = this.resolve(ch.value, ch.type === undefined ? ch.irType : ch.type === 'NUMBER_INTEGER' ? 'int' : 'str', parent, span);
       if (!r) continue;
-      parameters[name] = r.spec;
+      (r.artifact ? artifacts : parameters)[name] = r.spec;
       r.deps.forEach((d) => deps.add(d));
     }
     for (const a of child.afterOutside) this.after(a, parent, deps, span);
     child.key = key;
+    const inputDefinitions: JsonObject = {};
+    if (Object.keys(artifactDefs).length) inputDefinitions.artifacts = artifactDefs;
+    if (Object.keys(defs).length) inputDefinitions.parameters = defs;
     child.component = {
       dag: { tasks: child.tasks },
-      ...(Object.keys(defs).length ? { inputDefinitions: { parameters: defs } } : {}),
+      ...(Object.keys(inputDefinitions).length ? { inputDefinitions } : {}),
     };
-    this.dagComponents.set(`comp-${key}`, child.component);
+    const ref: JsonObject = { name: `comp-${key}` };
+    parent.entries.push({ kind: 'group', scope: child, ref });
+    const inputs: JsonObject = {};
+    if (Object.keys(artifacts).length) inputs.artifacts = artifacts;
+    if (Object.keys(parameters).length) inputs.parameters = parameters;
     return {
-      componentRef: { name: `comp-${key}` },
+      componentRef: ref,
       ...(deps.size ? { dependentTasks: [...deps].sort() } : {}),
-      ...(Object.keys(parameters).length ? { inputs: { parameters } } : {}),
+      ...(Object.keys(inputs).length ? { inputs } : {}),
       ...extra,
       taskInfo: { name: key },
     };
@@ -562,6 +702,14 @@ export class DagLowering {
           for (const [input, v] of Object.entries(n.args)) {
             if ('item' in v && v.item.loop === l.id && v.item.field === undefined) {
               const t = parameterType(c.inputs.find((i) => i.name === input)?.type ?? 'str');
+              if (t) return t;
+            }
+          }
+        } else if (n.kind === 'call') {
+          const callee = this.callable.get(n.pipeline);
+          for (const [param, v] of Object.entries(n.args)) {
+            if ('item' in v && v.item.loop === l.id && v.item.field === undefined) {
+              const t = parameterType(callee?.params.find((q) => q.name === param)?.type ?? 'str');
               if (t) return t;
             }
           }

@@ -2,9 +2,10 @@
  * `--target kfp-v2`: the KFP v2 pipeline spec (`PipelineSpec` as protobuf JSON, in YAML),
  * which Kubeflow Pipelines 2.x uploads and runs. One file per pipeline, holding every
  * component it uses (`components`, `deploymentSpec.executors`) and its DAGs (`root`, and
- * sub-DAG components for `if`, `for` and `finally`), keys sorted as KFP's compiler writes
+ * sub-DAG components for `if`, `for`, `finally` and pipeline calls), keys sorted as KFP's compiler writes
  * them; when any task has Kubernetes settings, the platform spec follows as a second
- * document (`platforms.kubernetes`).
+ * document (`platforms.kubernetes`). A call of another pipeline is a sub-DAG component
+ * holding a copy of that pipeline (pipeline-parts.ts, assemble.ts).
  *
  * A construct KFP v2 cannot express is a located error (KFP5020, KFP5021) that names it,
  * says why, and points at `--target kfp-v1`; nothing is written then.
@@ -13,13 +14,13 @@ import { stringify } from 'yaml';
 import { diag } from '../../diagnostics/catalog.js';
 import { hasErrors, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { IrComponent, IrPipeline, IrProgram } from '../../ir/ir.js';
-import { NameAllocator, sanitizeK8sName } from '../../names.js';
+import { sanitizeK8sName } from '../../names.js';
 import { VERSION } from '../../version.js';
 import type { Backend, BackendOptions, BackendResult, OutputFile } from '../backend.js';
-import { DagLowering, type ExecutorFor, type Refusal } from './dag.js';
-import { componentKey, lowerComponent, NoV2Form, portDefinitions, type JsonObject, type LoweredComponent } from './executors.js';
-import { pythonTypeName } from './types.js';
-import { CREATE_PVC, DELETE_PVC } from './volumes.js';
+import type { Refusal } from './dag.js';
+import { lowerComponent, NoV2Form, type JsonObject, type LoweredComponent } from './executors.js';
+import { pipelineParts } from './pipeline-parts.js';
+import { parameterType, pythonTypeName } from './types.js';
 
 const HINT = 'build this pipeline with `--target kfp-v1` (the Argo Workflow of Kubeflow Pipelines 1.x), which expresses it';
 
@@ -38,7 +39,7 @@ function sortedKeys(v: unknown): unknown {
   return out;
 }
 
-/** The header KFP's compiler writes: name, description, inputs with defaults. */
+/** The header KFP's compiler writes: name, description, inputs with defaults, outputs (a file by its artifact type). */
 function header(p: IrPipeline, name: string): string {
   const lines = ['# PIPELINE DEFINITION', `# Name: ${name}`];
   if (p.description) lines.push(`# Description: ${p.description.split('\n').join('\n#              ')}`);
@@ -46,14 +47,12 @@ function header(p: IrPipeline, name: string): string {
     lines.push('# Inputs:');
     for (const q of p.params) lines.push(`#    ${q.name}: ${pythonTypeName(q.type)}${q.default ? ` [Default: ${JSON.stringify(q.default.const)}]` : ''}`);
   }
+  if (p.outputs?.length) {
+    lines.push('# Outputs:');
+    const sorted = [...p.outputs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const o of sorted) lines.push(`#    ${o.name}: ${'collect' in o.value ? 'list' : parameterType(o.type) ? pythonTypeName(o.type) : o.type === 'metrics' ? 'system.Metrics' : 'system.Artifact'}`);
+  }
   return lines.join('\n') + '\n';
-}
-
-interface ExecutorUse {
-  readonly component: IrComponent | 'createpvc' | 'deletepvc';
-  readonly container?: JsonObject;
-  readonly kubernetes?: JsonObject;
-  readonly ref: JsonObject;
 }
 
 /** The pipeline's documents: the PipelineSpec and, when any executor has Kubernetes settings, the PlatformSpec. */
@@ -65,21 +64,6 @@ export interface V2Documents {
 /** The PipelineSpec (and PlatformSpec) of one pipeline, as plain objects (protobuf JSON). */
 export function pipelineDocuments(program: IrProgram, p: IrPipeline, options: BackendOptions, refuse: (r: Refusal) => void): V2Documents {
   const name = sanitizeK8sName(p.displayName);
-  const components: JsonObject = {};
-  const executors: JsonObject = {};
-  const platformExecutors: JsonObject = {};
-  const uses: ExecutorUse[] = [];
-  const executor: ExecutorFor = (component, container, kubernetes) => {
-    const ref: JsonObject = { name: '' };
-    uses.push({ component, ...(container ? { container } : {}), ...(kubernetes ? { kubernetes } : {}), ref });
-    return ref;
-  };
-  const lowering = new DagLowering(p, program.components, refuse, executor);
-  const { root, dagComponents } = lowering.lower();
-  // One component and executor per task, named in the order the tasks are lowered, as KFP's
-  // compiler names them (`comp-train`, `comp-train-2`…: it makes one per task, even for tasks
-  // that agree, and the platform spec is keyed by the task's executor).
-  const keys = new NameAllocator();
   const lowered = new Map<string, LoweredComponent | undefined>();
   const lowerOnce = (c: IrComponent): LoweredComponent | undefined => {
     if (!lowered.has(c.name)) {
@@ -98,42 +82,16 @@ export function pipelineDocuments(program: IrProgram, p: IrPipeline, options: Ba
     }
     return lowered.get(c.name);
   };
-  for (const u of uses) {
-    const key = keys.unique(typeof u.component === 'string' ? u.component : componentKey(u.component.name));
-    u.ref.name = `comp-${key}`;
-    let spec: JsonObject;
-    let container: JsonObject;
-    if (typeof u.component === 'string') {
-      const builtin = u.component === 'createpvc' ? CREATE_PVC : DELETE_PVC;
-      spec = builtin.spec;
-      container = builtin.executor.container as JsonObject;
-    } else {
-      const l = lowerOnce(u.component);
-      if (!l) continue;
-      spec = l.spec;
-      const base = l.executor.container as JsonObject;
-      const patch = u.container ?? {};
-      const env = [...((base.env as unknown[] | undefined) ?? []), ...((patch.env as unknown[] | undefined) ?? [])];
-      container = { ...base, ...patch, ...(env.length ? { env } : {}) };
-    }
-    components[`comp-${key}`] = { ...spec, executorLabel: `exec-${key}` };
-    executors[`exec-${key}`] = { container };
-    if (u.kubernetes) platformExecutors[`exec-${key}`] = u.kubernetes;
-  }
-  for (const [key, spec] of dagComponents) components[key] = spec;
-  const params = portDefinitions(
-    p.params.map((q) => ({ name: q.name, type: q.type, optional: q.default !== undefined, ...(q.default ? { default: q.default } : {}) })),
-    true,
-  );
+  const { parts, pipelineConfig: config } = pipelineParts({ program, refuse, lowered: lowerOnce }, p);
   const spec: JsonObject = {
-    components,
-    deploymentSpec: { executors },
+    components: Object.fromEntries(parts.components),
+    deploymentSpec: { executors: Object.fromEntries(parts.executors) },
     pipelineInfo: { name, ...(p.description ? { description: p.description } : {}) },
-    root: { ...root, ...(params ? { inputDefinitions: params } : {}) },
+    root: parts.root,
     schemaVersion: '2.1.0',
     sdkVersion: `kfpdsl-${VERSION}`,
   };
-  const config = lowering.pipelineConfig;
+  const platformExecutors = Object.fromEntries(parts.platform);
   const hasExecutors = Object.keys(platformExecutors).length > 0;
   if (!hasExecutors && !Object.keys(config).length) return { spec };
   // The second document, as KFP's compiler writes it when kfp-kubernetes set anything.
@@ -148,10 +106,16 @@ export function lowerToKfpV2(program: IrProgram, options: BackendOptions): Backe
   const diagnostics: Diagnostic[] = [];
   const files: OutputFile[] = [];
   const files_ = options.files;
+  // A called pipeline is lowered with each pipeline that calls it (and on its own): what it
+  // cannot express is said once.
+  const said = new Set<string>();
   program.pipelines.forEach((p, i) => {
     const refuse = (r: Refusal): void => {
       const file = (r.span.file !== undefined ? files_?.get(r.span.file) : undefined) ?? options.file;
       const code = r.what === 'type' ? 'KfpV2UnsupportedType' : 'KfpV2NotSupported';
+      const key = `${code}\u0000${file.path}\u0000${r.span.start}\u0000${r.span.end}\u0000${r.detail}`;
+      if (said.has(key)) return;
+      said.add(key);
       diagnostics.push(diag(code, `--target kfp-v2 cannot express ${r.detail}`, { file, span: { start: r.span.start, end: r.span.end }, hint: HINT }));
     };
     const { spec, platform } = pipelineDocuments(program, p, options, refuse);
