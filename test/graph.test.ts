@@ -188,8 +188,9 @@ describe('graph: pipelines that call pipelines', () => {
     const g = readMermaid(toMermaid(main));
     expect(g.nodeLabels.get('p_t')).toBe('[t<br/>pipeline train]');
     expect(g.parents.get('p_t')).toEqual(['g_for_loop_1']);
-    expect(g.nodeLabels.get('p_train_until_good')).toBe('[train-until-good<br/>pipeline train_until_good]');
-    expect(edgeList(g)).toEqual(['t_points --> p_t', 'p_t --> t_report', 't_points --> p_train_until_good']);
+    expect(g.nodeLabels.get('p_quick')).toBe('[quick<br/>pipeline train]');
+    expect(g.parents.get('p_longer')).toEqual(['g_condition_2']);
+    expect(edgeList(g)).toEqual(['t_points --> p_t', 'p_t --> t_report', 't_points --> p_quick', 'p_quick --> t_report_2', 'p_quick --> g_condition_2', 't_points --> p_longer', 't_double --> p_longer', 'p_longer --> t_report_3']);
     expect(toDot(main)).toContain('p_t [label="t\\npipeline train", peripheries=2];');
   });
 });

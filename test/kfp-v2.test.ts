@@ -79,7 +79,7 @@ function bothDocuments(path: string): { spec: Record<string, any>; platform?: Re
 
 const examples = readdirSync(join(repoRoot, 'examples')).filter((f) => f.endsWith('.kfp')).sort();
 /** What builds; resources.kfp sets the pipeline's `parallelism`, which KFP v2 cannot express (README, "--target kfp-v2"). */
-const BUILT = ['add.kfp', 'conditional.kfp', 'data_passing_file.kfp', 'export_metrics.kfp', 'hangul.kfp', 'parallel.kfp', 'reuse.kfp'];
+const BUILT = ['add.kfp', 'conditional.kfp', 'data_passing_file.kfp', 'export_metrics.kfp', 'hangul.kfp', 'parallel.kfp', 'reuse.kfp', 'subpipelines.kfp'];
 
 describe('kfp-v2: examples', () => {
   it.each(examples)('%s builds or is refused with a located KFP502x error', (name) => {
@@ -531,46 +531,59 @@ const SAMPLE: Record<string, unknown> = { STRING: 'abc', NUMBER_INTEGER: 3, NUMB
 describe('kfp-v2: every Python executor of the examples and anchors runs under the v2 launcher\'s contract', () => {
   const sources = [
     ...BUILT.map((e) => `examples/${e}`),
-    ...readdirSync(join(repoRoot, 'test', 'fixtures', 'kfp-v2')).filter((f) => f.endsWith('.kfp')).map((f) => `test/fixtures/kfp-v2/${f}`),
+    ...['kfp-v2', 'kfp-v2-subdag'].flatMap((d) => readdirSync(join(repoRoot, 'test', 'fixtures', d)).filter((f) => f.endsWith('.kfp')).map((f) => `test/fixtures/${d}/${f}`)),
   ];
   /** Components whose program needs more than typed sample inputs: what they need. */
-  const NEEDS: Record<string, string> = { 'exec-comp': 'the environment variable its input names (env_var.kfp)', 'exec-take-nap': 'to sleep for its input, in seconds', 'exec-print-message': 'a minute of printing' };
+  const NEEDS: Record<string, string> = { 'exec-comp': 'the environment variable its input names (env_var.kfp)', 'exec-take-nap': 'to sleep for its input, in seconds', 'exec-print-message': 'a minute of printing', 'exec-fail-op': 'to fail (pipeline_as_exit_task.kfp)' };
+  /** The same, for one source's executor and its copies (`exec-evaluate`, `exec-evaluate-2`… of a called pipeline). */
+  const NEEDS_IN: Record<string, string> = {
+    'subpipelines.kfp exec-fit': 'a CSV file of points',
+    'subpipelines.kfp exec-evaluate': 'a model file with a slope',
+    'pipeline_producer_consumer.kfp exec-add': 'a list of lists',
+    'pipeline_producer_consumer.kfp exec-join-and-print': 'a list of strings',
+  };
+  const needs = (path: string, label: string): boolean => label in NEEDS || `${path.slice(path.lastIndexOf('/') + 1)} ${label.replace(/-\d+$/, '')}` in NEEDS_IN;
   it.each(sources)('%s', (path) => {
-    const { spec, platform } = bothDocuments(path);
-    let ran = 0;
-    for (const [label, executor] of Object.entries<any>(spec.deploymentSpec.executors)) {
-      const container = executor.container;
-      if (!JSON.stringify(container).includes('python3') || label in NEEDS) continue;
-      const component = Object.values<any>(spec.components).find((c) => c.executorLabel === label);
-      const inputs: Record<string, unknown> = {};
-      // As the launcher: a default when the input has one, nothing for an optional input without.
-      for (const [n, d] of Object.entries<any>(component.inputDefinitions?.parameters ?? {})) {
-        if (d.defaultValue !== undefined) inputs[n] = d.defaultValue;
-        else if (!d.isOptional) inputs[n] = SAMPLE[d.parameterType];
-      }
-      const dir = mkdtempSync(join(tmpdir(), 'kfpdsl-v2-launch-'));
-      try {
-        const artifacts: Record<string, string> = {};
-        for (const n of Object.keys(component.inputDefinitions?.artifacts ?? {})) {
-          artifacts[n] = join(dir, `in-${n}`);
-          // JSON, which is also text with words: what the examples' programs read.
-          writeFileSync(artifacts[n]!, '{"a": 300, "b": 10}\n');
+    const built = compileV2(path);
+    expect(built.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    // A file whose pipelines call each other builds a spec for each: every one's executors run.
+    for (const file of built.files) {
+      const { spec, platform } = documents(file.text);
+      let ran = 0;
+      for (const [label, executor] of Object.entries<any>(spec.deploymentSpec.executors)) {
+        const container = executor.container;
+        if (!JSON.stringify(container).includes('python3') || needs(path, label)) continue;
+        const component = Object.values<any>(spec.components).find((c) => c.executorLabel === label);
+        const inputs: Record<string, unknown> = {};
+        // As the launcher: a default when the input has one, nothing for an optional input without.
+        for (const [n, d] of Object.entries<any>(component.inputDefinitions?.parameters ?? {})) {
+          if (d.defaultValue !== undefined) inputs[n] = d.defaultValue;
+          else if (!d.isOptional) inputs[n] = SAMPLE[d.parameterType];
         }
-        const r = launchV2(container, inputs, artifacts, dir, platformEnv(platform, label));
-        expect(r.stderr, `${path} ${label}`).toBe('');
-        expect(r.status, `${path} ${label}`).toBe(0);
-        for (const [n, d] of Object.entries<any>(component.outputDefinitions?.parameters ?? {})) {
-          expect(existsSync(join(dir, 'parameters', n)), `${label}: output ${n}`).toBe(true);
-          expect(readsBack(readFileSync(join(dir, 'parameters', n), 'utf8'), d.parameterType), `${label}: output ${n} as ${d.parameterType}`).toBe(true);
+        const dir = mkdtempSync(join(tmpdir(), 'kfpdsl-v2-launch-'));
+        try {
+          const artifacts: Record<string, string> = {};
+          for (const n of Object.keys(component.inputDefinitions?.artifacts ?? {})) {
+            artifacts[n] = join(dir, `in-${n}`);
+            // JSON, which is also text with words: what the examples' programs read.
+            writeFileSync(artifacts[n]!, '{"a": 300, "b": 10}\n');
+          }
+          const r = launchV2(container, inputs, artifacts, dir, platformEnv(platform, label));
+          expect(r.stderr, `${path} ${label}`).toBe('');
+          expect(r.status, `${path} ${label}`).toBe(0);
+          for (const [n, d] of Object.entries<any>(component.outputDefinitions?.parameters ?? {})) {
+            expect(existsSync(join(dir, 'parameters', n)), `${label}: output ${n}`).toBe(true);
+            expect(readsBack(readFileSync(join(dir, 'parameters', n), 'utf8'), d.parameterType), `${label}: output ${n} as ${d.parameterType}`).toBe(true);
+          }
+          for (const n of Object.keys(component.outputDefinitions?.artifacts ?? {})) expect(existsSync(join(dir, 'artifacts', n)), `${label}: artifact ${n}`).toBe(true);
+          ran++;
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
         }
-        for (const n of Object.keys(component.outputDefinitions?.artifacts ?? {})) expect(existsSync(join(dir, 'artifacts', n)), `${label}: artifact ${n}`).toBe(true);
-        ran++;
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
       }
+      const python = Object.entries<any>(spec.deploymentSpec.executors).filter(([l, e]) => JSON.stringify(e).includes('python3') && !needs(path, l));
+      expect(ran).toBe(python.length);
     }
-    const python = Object.entries<any>(spec.deploymentSpec.executors).filter(([l, e]) => JSON.stringify(e).includes('python3') && !(l in NEEDS));
-    expect(ran).toBe(python.length);
   });
 });
 

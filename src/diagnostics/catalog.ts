@@ -136,7 +136,7 @@ export const Codes = {
   IntegerTooLarge: def('KFP5006', 'integer-too-large', 'error', 'a setting larger than the integer field Argo or Kubernetes stores it in (int32, int64)'),
   DuplicateUiOutput: def('KFP5007', 'duplicate-ui-output', 'error', '`--target kfp-v1`: a component with two `metrics` (or two `ui_metadata`) outputs, which KFP v1 would write to one artifact'),
   ImageWithoutTag: def('KFP5005', 'image-without-tag', 'warning', 'an image without a tag or with `:latest`'),
-  KfpV2NotSupported: def('KFP5020', 'kfp-v2-not-supported', 'error', '`--target kfp-v2`: a construct KFP v2 cannot express (the pipeline\'s `parallelism`, `service_account`, `max_cache_staleness`, a `resource(...)` task, an `if` or `for` inside `finally`…)'),
+  KfpV2NotSupported: def('KFP5020', 'kfp-v2-not-supported', 'error', '`--target kfp-v2`: a construct KFP v2 cannot express (the pipeline\'s `parallelism`, `service_account`, `max_cache_staleness`, a `resource(...)` task, an `if` or `for` inside `finally`, a recursive pipeline call…)'),
   KfpV2UnsupportedType: def('KFP5021', 'kfp-v2-unsupported-type', 'error', '`--target kfp-v2`: a `ui_metadata` port, an imported graph component or a component.yaml placeholder that KFP v2 cannot express'),
 
   PythonSyntaxError: def('KFP6001', 'python-syntax-error', 'error', 'a ```python block that is not valid Python (as the body of a function)'),
