@@ -277,6 +277,17 @@ pipeline "main" () { forever(1) }
   });
 });
 
+describe('train until good (examples/subpipelines.kfp before every example had to build for kfp-v2)', () => {
+  it('recurses with twice the epochs until the score reaches the target, under `kfpdsl run`', () => {
+    const r = runSync(scratch, [join(FIXTURES, 'train_until_good.kfp'), '--pipeline', 'subpipelines']);
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.json!.phase).toBe('Succeeded');
+    const reports = r.json!.tasks.filter((t) => t.template === 'report' && t.log).map((t) => readFileSync(t.log!, 'utf8').trim());
+    // The loop's three calls, then 1, 2, 4 and 8 epochs: 0.9961 is the first score above 0.95.
+    expect(reports.sort()).toEqual(['1 epochs: score 0.5', '1 epochs: score 0.5', '2 epochs: score 0.75', '2 epochs: score 0.75', '4 epochs: score 0.9375', '4 epochs: score 0.9375', '8 epochs: score 0.9961']);
+  });
+});
+
 describe('pipelines of .kfp modules', () => {
   const dir = project({
     'lib/train.kfp': `${COMPONENTS}
