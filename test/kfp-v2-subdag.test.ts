@@ -241,6 +241,32 @@ describe('kfp-v2: what a call cannot do there', () => {
   });
 });
 
+describe('kfp-v2: a called pipeline\'s Kubernetes settings and refusals', () => {
+  const component = 'component inc(n: int) -> int {\n  ```python\n  return n + 1\n  ```\n}\n';
+
+  it('its executors\' platform spec follows each copy (exec-inc, exec-inc-2), under the caller\'s pipeline settings', () => {
+    const text = `${component}pipeline sub "sub" (n: int) {\n  inc(n) { node_selector: { pool: "gpu" } }\n}\npipeline "main" () {\n  image_pull_secrets: ["regcred"]\n  sub(1)\n  sub(2)\n}\n`;
+    const { spec, platform } = build('k8s.kfp', text).get('main.yaml')!;
+    expect(spec.components['comp-sub'].dag.tasks.inc.componentRef.name).toBe('comp-inc');
+    expect(spec.components['comp-sub-2'].dag.tasks.inc.componentRef.name).toBe('comp-inc-2');
+    expect(spec.components['comp-inc-2'].executorLabel).toBe('exec-inc-2');
+    const executors = platform!.platforms.kubernetes.deploymentSpec.executors;
+    expect(Object.keys(executors).sort()).toEqual(['exec-inc', 'exec-inc-2']);
+    for (const e of Object.values<any>(executors)) {
+      expect(e.nodeSelector).toEqual({ labels: { pool: 'gpu' } });
+      expect(e.imagePullSecret).toEqual([{ secretName: 'regcred', secretNameParameter: { runtimeValue: { constant: 'regcred' } } }]);
+    }
+  });
+
+  it('what the called pipeline cannot express is said once, at its place, however often it is called or built', () => {
+    const text = `${component}pipeline sub "sub" (n: int) {\n  inc(n) { max_cache_staleness: "P1D" }\n}\npipeline "main" () {\n  sub(1)\n  sub(2)\n}\n`;
+    const r = compileV2('refused.kfp', text);
+    expect(r.files).toEqual([]);
+    const file = new SourceFile('refused.kfp', text);
+    expect(r.diagnostics.map((d) => [d.code, file.positionAt(d.span!.start).line])).toEqual([['KFP5020', 7]]);
+  });
+});
+
 describe('kfp-v2: a pipeline of a .kfp module', () => {
   it('is called through its alias beside a local pipeline of the same call name, each copied under its own display name', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kfpdsl-v2-modules-'));
