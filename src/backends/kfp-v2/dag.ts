@@ -19,6 +19,7 @@ import type { IrBranch, IrCall, IrComponent, IrCondExpr, IrLoop, IrMount, IrNode
 import { pyJsonDumps } from '../../lower/serialize.js';
 import { NameAllocator, taskName } from '../../names.js';
 import type { JsonObject } from './executors.js';
+import { pipelineOutputs } from './outputs.js';
 import { v2PipelineSettings, v2TaskSettings } from './task-settings.js';
 import { artifactType, parameterType, v2PortName, type ParameterType } from './types.js';
 
@@ -65,7 +66,7 @@ export class Scope {
   ) {}
 }
 
-interface Resolved {
+export interface Resolved {
   readonly spec: JsonObject;
   readonly deps: string[];
   readonly artifact?: boolean;
@@ -196,46 +197,9 @@ export class DagLowering {
   /** The root component: the DAG, with the pipeline's declared outputs. */
   private result(root: Scope): LoweredPipeline {
     const dag: JsonObject = { tasks: root.tasks };
-    const outputs = this.pipelineOutputs(root);
+    const outputs = pipelineOutputs(this.pipeline, root.local, (v, type) => this.resolve(v, type, root, this.pipeline.nameOrigin), this.refuse);
     if (outputs) dag.outputs = outputs.dag;
     return { root: { dag, ...(outputs ? { outputDefinitions: outputs.definitions } : {}) }, scope: root, late: this.late };
-  }
-
-  /**
-   * The pipeline's declared outputs, as KFP's compiler writes a pipeline's return value: each
-   * from a task of the root DAG (`valueFromParameter`, `artifactSelectors`), or a list collected
-   * from a loop (from the loop's task). KFP v2 returns outputs from the top level only.
-   */
-  private pipelineOutputs(root: Scope): { dag: JsonObject; definitions: JsonObject } | undefined {
-    const outs = this.pipeline.outputs ?? [];
-    if (!outs.length) return undefined;
-    const parameters: JsonObject = {};
-    const artifacts: JsonObject = {};
-    const paramDefs: JsonObject = {};
-    const artifactDefs: JsonObject = {};
-    for (const o of outs) {
-      const span = this.pipeline.nameOrigin;
-      const v = o.value;
-      const inner = 'output' in v ? v.output.task : 'collect' in v ? v.collect.task : undefined;
-      if (inner === undefined || ('output' in v && !root.local.has(inner))) {
-        this.refuse({ what: 'value', detail: `the pipeline output \`${o.name}\` bound to a task inside an \`if\`, \`for\` or \`finally\` block (KFP v2 returns outputs from the top level of a pipeline only)`, span });
-        continue;
-      }
-      const r = this.resolve(v, o.type, root, span);
-      if (!r) continue;
-      if (r.artifact) {
-        const from = r.spec.taskOutputArtifact as JsonObject;
-        artifacts[o.name] = { artifactSelectors: [{ outputArtifactKey: from.outputArtifactKey, producerSubtask: from.producerTask }] };
-        artifactDefs[o.name] = { artifactType: artifactType(o.type) };
-      } else {
-        const from = r.spec.taskOutputParameter as JsonObject;
-        parameters[o.name] = { valueFromParameter: { outputParameterKey: from.outputParameterKey, producerSubtask: from.producerTask } };
-        paramDefs[o.name] = { parameterType: 'collect' in v ? 'LIST' : parameterType(o.type) };
-      }
-    }
-    const pick = (a: JsonObject, p: JsonObject): JsonObject => ({ ...(Object.keys(a).length ? { artifacts: a } : {}), ...(Object.keys(p).length ? { parameters: p } : {}) });
-    const dag = pick(artifacts, parameters);
-    return Object.keys(dag).length ? { dag, definitions: pick(artifactDefs, paramDefs) } : undefined;
   }
 
   /** A task's componentRef, its component named later (assemble.ts) in the order KFP's compiler adds them. */
