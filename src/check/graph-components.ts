@@ -31,6 +31,8 @@ interface GraphTask {
 }
 interface GraphSpec { tasks: { [id: string]: GraphTask }; outputValues?: { [output: string]: TaskRef } }
 
+const TYPE_HINT = 'kfp checks the declared types of a graph: make them agree, or leave one of them undeclared';
+
 /** The signatures that stand for imported graph components: a call of one is an IrCall. */
 const signatures = new WeakSet<IrComponent>();
 
@@ -152,7 +154,7 @@ export function graphComponents(ctx: CheckContext, scope: Scope, list: IrCompone
         const argKey = child.kind === 'component' ? argName : portName(childPorts[k]!);
         if (typeof v !== 'object' || v === null) {
           const text = String(v);
-          if (!constantFits(text, to)) report('TypeMismatch', `task \`${key}\`: \`${text}\` is not a valid \`${String(to)}\` for input \`${argName}\``, vpath);
+          if (!constantFits(text, to)) report('TypeMismatch', `task \`${key}\`: \`${text}\` is not a valid \`${String(to)}\` for input \`${argName}\``, vpath, TYPE_HINT);
           args[argKey] = { const: text };
         } else if ('graphInput' in v) {
           const gi = specInputs.findIndex((i) => i.name === v.graphInput.inputName);
@@ -160,22 +162,22 @@ export function graphComponents(ctx: CheckContext, scope: Scope, list: IrCompone
             report('UnknownName', `task \`${key}\`: the graph has no input \`${v.graphInput.inputName}\``, [...vpath, 'graphInput', 'inputName'], specInputs.length ? `its inputs are ${specInputs.map((i) => `\`${i.name}\``).join(', ')}` : 'it has no inputs');
             continue;
           }
-          if (!typesFit(specInputs[gi]!.type, to)) report('TypeMismatch', `task \`${key}\`: graph input \`${v.graphInput.inputName}\` is \`${String(specInputs[gi]!.type)}\`, input \`${argName}\` takes \`${String(to)}\``, vpath);
+          if (!typesFit(specInputs[gi]!.type, to)) report('TypeMismatch', `task \`${key}\`: graph input \`${v.graphInput.inputName}\` is \`${String(specInputs[gi]!.type)}\`, input \`${argName}\` takes \`${String(to)}\``, vpath, TYPE_HINT);
           args[argKey] = { param: portName(ports.inputs[gi]!) };
         } else if ('taskOutput' in v) {
           const out = taskOutput(v, [...vpath, 'taskOutput'], `task \`${key}\``, 'UnknownTask', 'UnknownOutput');
           if (!out) continue;
-          if (!typesFit(out.type, to)) report('TypeMismatch', `task \`${key}\`: output \`${v.taskOutput.outputName}\` of \`${v.taskOutput.taskId}\` is \`${String(out.type)}\`, input \`${argName}\` takes \`${String(to)}\``, vpath);
+          if (!typesFit(out.type, to)) report('TypeMismatch', `task \`${key}\`: output \`${v.taskOutput.outputName}\` of \`${v.taskOutput.taskId}\` is \`${String(out.type)}\`, input \`${argName}\` takes \`${String(to)}\``, vpath, TYPE_HINT);
           args[argKey] = out.value;
           const list = edges.get(key) ?? [];
           list.push({ to: v.taskOutput.taskId, path: [...vpath, 'taskOutput', 'taskId'] });
           edges.set(key, list);
         }
       }
-      childInputs.forEach((input, k) => {
+      childInputs.forEach((input) => {
         const given = t.arguments !== undefined && Object.prototype.hasOwnProperty.call(t.arguments, input.name);
         if (!given && input.optional !== true && input.default === undefined) {
-          report('MissingArgument', `task \`${key}\`: no argument for the required input \`${input.name}\` of \`${child.spec.name ?? 'its component'}\``, tpath, `add it under \`arguments:\` (${portName(childPorts[k]!)})`, key);
+          report('MissingArgument', `task \`${key}\`: no argument for the required input \`${input.name}\` of \`${child.spec.name ?? 'its component'}\``, [...gpath, 'tasks'], `add it under \`arguments:\``, key);
         }
       });
       const id = ids.get(key)!;
@@ -209,7 +211,7 @@ export function graphComponents(ctx: CheckContext, scope: Scope, list: IrCompone
       }
       const out = taskOutput(v, [...vpath, 'taskOutput'], `graph output \`${o.name}\``, 'InvalidPipelineOutput', 'InvalidPipelineOutput');
       if (!out) return;
-      if (!typesFit(out.type, o.type)) report('TypeMismatch', `graph output \`${o.name}\` is \`${String(o.type)}\`, but output \`${v.taskOutput.outputName}\` of \`${v.taskOutput.taskId}\` is \`${String(out.type)}\``, vpath);
+      if (!typesFit(out.type, o.type)) report('TypeMismatch', `graph output \`${o.name}\` is \`${String(o.type)}\`, but output \`${v.taskOutput.outputName}\` of \`${v.taskOutput.taskId}\` is \`${String(out.type)}\``, vpath, TYPE_HINT);
       outputs.push({ name: portName(ports.outputs[i]!), type: ports.outputs[i]!.type, value: out.value });
     });
     for (const key of Object.keys(values)) {
