@@ -118,4 +118,14 @@ describe('a broken component.yaml', () => {
     compileText('import "proto.yaml" as p\n', dir);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
+
+  it('writes back empty lists (`inputs: []`, `outputs: []`, `args: []`) and so passes the full verification (it was KFP9001)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kfpdsl-import-'));
+    writeFileSync(join(dir, 'empty.yaml'), 'name: Empty\ninputs: []\noutputs: []\nimplementation:\n  container:\n    image: alpine:3.20\n    command: [echo, hi]\n    args: []\n');
+    const { result } = compileText('import "empty.yaml" as empty\n\npipeline "p" () {\n  empty()\n}\n', dir);
+    // Tests verify as `build --verify` does (vitest.config.ts): rendered text parsed back and compared.
+    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const component = result.files.find((f) => f.kind === 'component')!;
+    expect(YAML.parse(component.text)).toMatchObject({ inputs: [], outputs: [], implementation: { container: { args: [] } } });
+  });
 });
