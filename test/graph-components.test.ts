@@ -150,6 +150,14 @@ describe('a wrong graph is reported at its line of the YAML', () => {
     expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   });
 
+  it('an optional graph input without a default must be passed: a DAG template parameter needs a value', () => {
+    const source = 'import "add.component.yaml" as add\nimport "optional-input.component.yaml" as opt\n\npipeline "p" () {\n  opt(1)\n}\n';
+    const r = compile(`${DIR}/check.kfp`, source);
+    expect(r.diagnostics.map((d) => `${d.code} ${d.file!.path}:${d.file!.positionAt(d.span!.start).line}`)).toEqual([`KFP3002 ${DIR}/check.kfp:5`]);
+    const passed = compile(`${DIR}/check.kfp`, source.replace('opt(1)', 'opt(1, extra: 2)'));
+    expect(passed.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  });
+
   it('a graph that includes itself is a cycle, reported at the task that does', () => {
     const r = compile(`${errorsDir}/check.kfp`, 'import "../self.component.yaml" as self\n\npipeline "p" () {\n  self()\n}\n');
     expect(r.diagnostics.map((d) => d.code)).toEqual(['KFP3004']);

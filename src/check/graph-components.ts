@@ -50,6 +50,9 @@ const portName = (p: IrPort): string => p.argName ?? p.name;
 function graphSignature(c: IrComponent): IrComponent {
   if (c.impl.kind !== 'imported') return c;
   const rename = (ports: IrPort[]): IrPort[] => ports.map(({ argName, ...p }) => ({ ...p, name: argName ?? p.name }));
+  // A DAG template's input needs a value: an optional graph input without a default must be passed
+  // (kfp would drop the arguments it feeds, which a template parameter cannot express).
+  const inputs = rename(c.inputs).map((p) => (p.optional && p.default === undefined ? { ...p, optional: false } : p));
   const renamed = (side: 'inputs' | 'outputs', ports: IrPort[]): Json[] | undefined => {
     const list = c.impl.kind === 'imported' ? c.impl.spec[side] : undefined;
     return Array.isArray(list) ? list.map((x, i) => ({ ...(x as Obj), name: portName(ports[i]!) })) : undefined;
@@ -60,7 +63,7 @@ function graphSignature(c: IrComponent): IrComponent {
     const list = renamed(side, c[side]);
     if (list) spec[side] = list;
   }
-  const sig: IrComponent = { ...c, inputs: rename(c.inputs), outputs: rename(c.outputs), impl: { ...c.impl, spec } };
+  const sig: IrComponent = { ...c, inputs, outputs: rename(c.outputs), impl: { ...c.impl, spec } };
   signatures.add(sig);
   return sig;
 }
