@@ -6,7 +6,7 @@
  * quoted in a diagnostic only when it is recognisably a component.
  */
 import { createHash } from 'node:crypto';
-import YAML, { isMap, isNode, isScalar } from 'yaml';
+import YAML, { isMap, isScalar } from 'yaml';
 import { diag } from '../diagnostics/catalog.js';
 import type { IrComponent, IrPort, IrType, Json } from '../ir/ir.js';
 import type { ComponentSpec, Placeholder } from '../kfp/component-spec.js';
@@ -15,6 +15,7 @@ import { componentSchemaErrorsDetailed } from '../schema/validators.js';
 import { SourceFile } from '../source.js';
 import type * as ast from '../syntax/ast.js';
 import { CheckContext } from './context.js';
+import { jsonPointer, yamlOffset } from './yaml-locate.js';
 
 /** kfp type names (and their aliases in kfp's _data_passing.py) → .kfp types. */
 const TYPES: Record<string, IrType> = {
@@ -143,7 +144,7 @@ export function checkImport(ctx: CheckContext, imp: ast.ImportDecl & { name: ast
   let surrogate: number | undefined;
   YAML.visit(doc, { Scalar: (_k, n) => { if (surrogate === undefined && typeof n.value === 'string' && /\p{Cs}/u.test(n.value)) surrogate = n.range?.[0] ?? 0; } });
   if (surrogate !== undefined) return inFile('this string holds half of a UTF-16 surrogate pair, which Kubernetes cannot carry', surrogate, 'write the character itself, or both halves of the pair');
-  const nodeOffset = (instancePath: string): number => yamlOffset(doc, instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~'))));
+  const nodeOffset = (instancePath: string): number => yamlOffset(doc, jsonPointer(instancePath));
   const keyOffset = (instancePath: string, key: string): number => {
     const parts = instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
     const map = doc.getIn(parts, true);
@@ -198,15 +199,6 @@ const sources = new WeakMap<IrComponent, ImportedSource>();
 /** The file an imported component was loaded from; graph components need it to resolve and locate their tasks. */
 export function importedSource(c: IrComponent): ImportedSource | undefined {
   return sources.get(c);
-}
-
-/** A node of `doc` at a JSON path: its offset, or its nearest ancestor's. */
-export function yamlOffset(doc: YAML.Document, parts: readonly (string | number)[]): number {
-  for (let n = parts.length; n >= 0; n--) {
-    const node = doc.getIn(parts.slice(0, n), true);
-    if (isNode(node) && node.range) return node.range[0];
-  }
-  return 0;
 }
 
 /**

@@ -9,25 +9,24 @@
  * path), else by name. Every problem is reported at its line of the YAML.
  */
 import { createHash } from 'node:crypto';
-import YAML, { isMap, isNode, isScalar } from 'yaml';
+import YAML from 'yaml';
 import { diag, type CodeName } from '../diagnostics/catalog.js';
-import type { IrCall, IrComponent, IrNode, IrParam, IrPipeline, IrPipelineOutput, IrPort, IrSpan, IrTask, IrTaskSettings, IrValue, Json } from '../ir/ir.js';
+import type { IrCall, IrComponent, IrNode, IrParam, IrPipeline, IrPipelineOutput, IrPort, IrSpan, IrTask, IrValue, Json } from '../ir/ir.js';
 import type { ComponentSpec } from '../kfp/component-spec.js';
-import { componentPorts, identifierFor, importedSource, primitiveType, yamlOffset, type ImportedSource, type ImportOptions } from './check-import.js';
+import { componentPorts, identifierFor, importedSource, type ImportedSource, type ImportOptions } from './check-import.js';
 import type { CheckContext } from './context.js';
 import type { Scope } from './scope.js';
 import { componentSchemaErrorsDetailed } from '../schema/validators.js';
-import { assignable } from './types.js';
+import { constantFits, taskSettings, topological, typesFit, type GraphTaskOptions, type Path } from './graph-rules.js';
+import { jsonPointer, yamlSpan } from './yaml-locate.js';
 
-type Path = readonly (string | number)[];
 type Obj = { [key: string]: Json };
 
 interface TaskRef { taskOutput: { taskId: string; outputName: string } }
-interface GraphTask {
+interface GraphTask extends GraphTaskOptions {
   componentRef: { name?: string; digest?: string; url?: string; spec?: Obj };
   arguments?: { [input: string]: string | number | boolean | { graphInput: { inputName: string } } | TaskRef };
   isEnabled?: Json;
-  executionOptions?: { retryStrategy?: { maxRetries?: number }; cachingStrategy?: { maxCacheStaleness?: string } };
 }
 interface GraphSpec { tasks: { [id: string]: GraphTask }; outputValues?: { [output: string]: TaskRef } }
 
@@ -112,7 +111,7 @@ export function graphComponents(ctx: CheckContext, scope: Scope, list: IrCompone
     const graph = (spec.implementation as unknown as { graph: GraphSpec }).graph;
     const gpath = [...base, 'implementation', 'graph'];
     const report = (code: CodeName, message: string, path: Path, hint?: string, key?: string): void => {
-      ctx.diagnostics.push(diag(code, message, { file: src.file, span: yamlSpan(src, path, key), hint, related: [ctx.related(src.imp.pathSpan, 'imported here')] }));
+      ctx.diagnostics.push(diag(code, message, { file: src.file, span: yamlSpan(src.doc, src.file.text, path, key), hint, related: [ctx.related(src.imp.pathSpan, 'imported here')] }));
     };
     const specInputs = spec.inputs ?? [];
     const tasks = Object.entries(graph.tasks ?? {});
@@ -330,92 +329,4 @@ export function graphComponents(ctx: CheckContext, scope: Scope, list: IrCompone
   return graphs;
 }
 
-/** A JSON pointer (`/inputs/0`) as a path into the YAML document. */
-const jsonPointer = (p: string): (string | number)[] => p.split('/').slice(1).map((x) => (/^\d+$/.test(x) ? Number(x) : x.replace(/~1/g, '/').replace(/~0/g, '~')));
-
 const specOf = (c: IrComponent): ComponentSpec => (c.impl.kind === 'imported' ? c.impl.spec : {}) as unknown as ComponentSpec;
-
-/** A task's executionOptions as .kfp task settings: kfp's retry count and cache staleness. */
-function taskSettings(t: GraphTask): IrTaskSettings {
-  const o = t.executionOptions;
-  const retries = o?.retryStrategy?.maxRetries;
-  const staleness = o?.cachingStrategy?.maxCacheStaleness;
-  return {
-    ...(typeof retries === 'number' ? { retry: { limit: retries } } : {}),
-    ...(typeof staleness === 'string' ? { maxCacheStaleness: staleness } : {}),
-  };
-}
-
-/** Whether kfp would let a value of declared type `from` into an input of declared type `to` (an undeclared one takes anything). */
-function typesFit(from: unknown, to: unknown): boolean {
-  if (from === undefined || to === undefined) return true;
-  const a = primitiveType(from);
-  const b = primitiveType(to);
-  if (a && b) return assignable(a, b);
-  return JSON.stringify(from) === JSON.stringify(to);
-}
-
-/** A constant argument (always text in a graph) against a primitive input type. */
-function constantFits(text: string, to: unknown): boolean {
-  switch (primitiveType(to)) {
-    case 'int':
-      return /^[-+]?\d+$/.test(text.trim());
-    case 'float':
-      return text.trim() !== '' && !Number.isNaN(Number(text));
-    case 'bool':
-      return /^(true|false|True|False)$/.test(text.trim());
-    case 'list':
-    case 'dict':
-      try {
-        const v = JSON.parse(text) as unknown;
-        return primitiveType(to) === 'list' ? Array.isArray(v) : typeof v === 'object' && v !== null && !Array.isArray(v);
-      } catch {
-        return false;
-      }
-    default:
-      return true;
-  }
-}
-
-/** The tasks in an order where each comes after those it takes outputs from (YAML order otherwise); cycles reported once each. */
-function topological(keys: readonly string[], edges: ReadonlyMap<string, readonly { to: string; path: Path }[]>, onCycle: (cycle: string[], path: Path) => void): string[] {
-  const out: string[] = [];
-  const state = new Map<string, 'visiting' | 'done'>();
-  const stack: string[] = [];
-  const visit = (k: string): void => {
-    state.set(k, 'visiting');
-    stack.push(k);
-    for (const e of edges.get(k) ?? []) {
-      const s = state.get(e.to);
-      if (s === 'visiting') onCycle([...stack.slice(stack.indexOf(e.to)), e.to], e.path);
-      else if (s === undefined && keys.includes(e.to)) visit(e.to);
-    }
-    stack.pop();
-    state.set(k, 'done');
-    out.push(k);
-  };
-  for (const k of keys) if (!state.has(k)) visit(k);
-  return out;
-}
-
-/**
- * What a diagnostic underlines: the key `key` of the mapping at `path` (a misspelt name), else
- * the node at `path` when it fits on one line (`{url: …}`), else its first word.
- */
-function yamlSpan(src: ImportedSource, path: Path, key?: string): { start: number; end: number } {
-  const text = src.file.text;
-  const target = key !== undefined ? keyNode(src.doc, path, key) : src.doc.getIn(path, true);
-  if (isNode(target) && target.range) {
-    const [start, end] = target.range;
-    if (end > start && !text.slice(start, end).includes('\n')) return { start, end };
-  }
-  const start = yamlOffset(src.doc, path);
-  const m = /^("[^"\n]*"|'[^'\n]*'|[^\s:,{}[\]]+)/.exec(text.slice(start, start + 200));
-  return { start, end: Math.min(text.length, start + (m ? m[0].length : 1)) };
-}
-
-function keyNode(doc: YAML.Document, path: Path, key: string): unknown {
-  const map = doc.getIn(path, true);
-  if (!isMap(map)) return undefined;
-  return map.items.find((it) => isScalar(it.key) && it.key.value === key)?.key;
-}
