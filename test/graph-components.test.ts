@@ -54,8 +54,8 @@ describe('a called graph component is a DAG template', () => {
     expect(((call['arguments'] as Obj)['parameters'] as Obj[])).toEqual([{ name: 'first', value: '{{workflow.parameters.x}}' }, { name: 'second', value: '4' }]);
   });
 
-  it.skipIf(shared.missing)('graph.kfp and twice.kfp pass the strict Argo rules', () => {
-    for (const f of ['graph.kfp', 'twice.kfp']) expect(strictArgoErrors(workflow(`${DIR}/${f}`))).toEqual([]);
+  it.skipIf(shared.missing)('graph.kfp, twice.kfp and loop.kfp pass the strict Argo rules', () => {
+    for (const f of ['graph.kfp', 'twice.kfp', 'loop.kfp']) expect(strictArgoErrors(workflow(`${DIR}/${f}`))).toEqual([]);
   });
 
   it('twice.kfp: a graph whose task is another graph (found by name) is a template calling that template; a child found by digest keeps its retry', () => {
@@ -68,9 +68,16 @@ describe('a called graph component is a DAG template', () => {
     expect(adds.map((t) => [t['name'], t['retryStrategy']])).toEqual([['add', undefined], ['add-2', { limit: 2 }]]);
   });
 
+  it('loop.kfp: called in a loop and under an `if`, the graph is still one DAG template', () => {
+    const wf = workflow(`${DIR}/loop.kfp`);
+    expect(templates(wf).filter((t) => String(t['name']).startsWith('graph-')).map((t) => t['name'])).toEqual(['graph-add-then-double']);
+    const calls = templates(wf).flatMap((t) => (t['dag'] ? dagTasks(t) : [])).filter((t) => t['template'] === 'graph-add-then-double');
+    expect(calls).toHaveLength(2);
+  });
+
   it('compiles the same twice, byte for byte', () => {
     const text = (p: string) => compile(p).files.map((f) => `${f.path}\n${f.text}`).join('\n');
-    for (const f of ['graph.kfp', 'twice.kfp']) expect(text(`${DIR}/${f}`)).toBe(text(`${DIR}/${f}`));
+    for (const f of ['graph.kfp', 'twice.kfp', 'loop.kfp']) expect(text(`${DIR}/${f}`)).toBe(text(`${DIR}/${f}`));
   });
 
   it('--target kfp-v2 refuses the call with KFP5020 (KFP v2 has no pipeline calls in kfpdsl yet)', () => {
@@ -98,6 +105,12 @@ describe('`kfpdsl run` executes a graph component', () => {
     const r = runSync(scratch, [join(repoRoot, DIR, 'graph.kfp'), '--quiet', '--arg', 'x=10']);
     expect(r.status, r.stderr).toBe(0);
     expect(logs(r)).toContain('result 28: hello 28');
+  });
+
+  it('loop.kfp: (1 + 10) * 2 and (2 + 10) * 2 in the loop, (100 + 4) * 2 under the `if`', () => {
+    const r = runSync(scratch, [join(repoRoot, DIR, 'loop.kfp'), '--quiet']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(logs(r).filter((l) => l.startsWith('got'))).toEqual(['got 208', 'got 22', 'got 24']);
   });
 
   it('twice.kfp: a graph of graphs, (1 + 4) * 2 + 1 = 11', () => {
