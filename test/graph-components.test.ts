@@ -54,8 +54,8 @@ describe('a called graph component is a DAG template', () => {
     expect(((call['arguments'] as Obj)['parameters'] as Obj[])).toEqual([{ name: 'first', value: '{{workflow.parameters.x}}' }, { name: 'second', value: '4' }]);
   });
 
-  it.skipIf(shared.missing)('graph.kfp, twice.kfp and loop.kfp pass the strict Argo rules', () => {
-    for (const f of ['graph.kfp', 'twice.kfp', 'loop.kfp']) expect(strictArgoErrors(workflow(`${DIR}/${f}`))).toEqual([]);
+  it.skipIf(shared.missing)('graph.kfp, twice.kfp, loop.kfp and module.kfp pass the strict Argo rules', () => {
+    for (const f of ['graph.kfp', 'twice.kfp', 'loop.kfp', 'module.kfp']) expect(strictArgoErrors(workflow(`${DIR}/${f}`))).toEqual([]);
   });
 
   it('twice.kfp: a graph whose task is another graph (found by name) is a template calling that template; a child found by digest keeps its retry', () => {
@@ -75,9 +75,14 @@ describe('a called graph component is a DAG template', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('module.kfp: a .kfp module\'s pipeline calls a graph component the module imports; the program calls that pipeline', () => {
+    const wf = workflow(`${DIR}/module.kfp`);
+    expect(templates(wf).filter((t) => String(t['name']).startsWith('graph-')).map((t) => t['name']).sort()).toEqual(['graph-add-then-double', 'graph-doubled']);
+  });
+
   it('compiles the same twice, byte for byte', () => {
     const text = (p: string) => compile(p).files.map((f) => `${f.path}\n${f.text}`).join('\n');
-    for (const f of ['graph.kfp', 'twice.kfp', 'loop.kfp']) expect(text(`${DIR}/${f}`)).toBe(text(`${DIR}/${f}`));
+    for (const f of ['graph.kfp', 'twice.kfp', 'loop.kfp', 'module.kfp']) expect(text(`${DIR}/${f}`)).toBe(text(`${DIR}/${f}`));
   });
 
   it('--target kfp-v2 refuses the call with KFP5020 (KFP v2 has no pipeline calls in kfpdsl yet)', () => {
@@ -111,6 +116,12 @@ describe('`kfpdsl run` executes a graph component', () => {
     const r = runSync(scratch, [join(repoRoot, DIR, 'loop.kfp'), '--quiet']);
     expect(r.status, r.stderr).toBe(0);
     expect(logs(r).filter((l) => l.startsWith('got'))).toEqual(['got 208', 'got 22', 'got 24']);
+  });
+
+  it('module.kfp: through a module, (5 + 0) * 2 = 10', () => {
+    const r = runSync(scratch, [join(repoRoot, DIR, 'module.kfp'), '--quiet']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(logs(r)).toContain('module: 10');
   });
 
   it('twice.kfp: a graph of graphs, (1 + 4) * 2 + 1 = 11', () => {

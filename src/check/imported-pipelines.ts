@@ -86,7 +86,8 @@ export function importedPipelines(
       if (!at) return; // a local pipeline
       done.add(programNameOf);
       const { mod, name } = at;
-      const ir = mod.pipelines!.irs.find((p) => p.name === name)!;
+      // A module's pipeline, or a graph component one of them calls (named as the module names it).
+      const ir = [...mod.pipelines!.irs, ...mod.pipelines!.graphs].find((p) => p.name === name)!;
       const file = mod.file.path;
       const span = (s: IrSpan): IrSpan => ({ ...s, file: s.file ?? file });
       const node = (n: IrNode): IrNode => {

@@ -101,8 +101,8 @@ export function task(ps: PipelineState, info: TaskInfo, frames: readonly LoopFra
     };
   }
   if (comp.impl.kind === 'imported' && comp.impl.graphRefs) {
-    // The program's own graph imports are signatures by now (graph-components.ts); a module's are not made callable yet.
-    ps.ctx.report('GraphComponent', `\`${comp.name}\` is a graph component imported by a .kfp module, which cannot be called`, s.callee.span, {
+    // Every check of a file makes its graph imports signatures first (graph-components.ts): a guard, should a new path not.
+    ps.ctx.report('GraphComponent', `\`${comp.name}\` is a graph component, which cannot be called here`, s.callee.span, {
       hint: 'import the graph component.yaml (and the components its tasks use) in the file that calls it',
     });
     return undefined;
