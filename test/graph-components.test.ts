@@ -54,8 +54,8 @@ describe('a called graph component is a DAG template', () => {
     expect(((call['arguments'] as Obj)['parameters'] as Obj[])).toEqual([{ name: 'first', value: '{{workflow.parameters.x}}' }, { name: 'second', value: '4' }]);
   });
 
-  it.skipIf(shared.missing)('graph.kfp, twice.kfp, loop.kfp and module.kfp pass the strict Argo rules', () => {
-    for (const f of ['graph.kfp', 'twice.kfp', 'loop.kfp', 'module.kfp']) expect(strictArgoErrors(workflow(`${DIR}/${f}`))).toEqual([]);
+  it.skipIf(shared.missing)('graph.kfp, twice.kfp, loop.kfp, module.kfp and clash.kfp pass the strict Argo rules', () => {
+    for (const f of ['graph.kfp', 'twice.kfp', 'loop.kfp', 'module.kfp', 'clash.kfp']) expect(strictArgoErrors(workflow(`${DIR}/${f}`))).toEqual([]);
   });
 
   it('twice.kfp: a graph whose task is another graph (found by name) is a template calling that template; a child found by digest keeps its retry', () => {
@@ -80,9 +80,14 @@ describe('a called graph component is a DAG template', () => {
     expect(templates(wf).filter((t) => String(t['name']).startsWith('graph-')).map((t) => t['name']).sort()).toEqual(['graph-add-then-double', 'graph-doubled']);
   });
 
+  it('clash.kfp: a graph component and a module\'s pipeline of the same name get a DAG template each', () => {
+    const wf = workflow(`${DIR}/clash.kfp`);
+    expect(templates(wf).filter((t) => String(t['name']).startsWith('graph-')).map((t) => t['name']).sort()).toEqual(['graph-add-then-double', 'graph-doubled', 'graph-lib-doubled']);
+  });
+
   it('compiles the same twice, byte for byte', () => {
     const text = (p: string) => compile(p).files.map((f) => `${f.path}\n${f.text}`).join('\n');
-    for (const f of ['graph.kfp', 'twice.kfp', 'loop.kfp', 'module.kfp']) expect(text(`${DIR}/${f}`)).toBe(text(`${DIR}/${f}`));
+    for (const f of ['graph.kfp', 'twice.kfp', 'loop.kfp', 'module.kfp', 'clash.kfp']) expect(text(`${DIR}/${f}`)).toBe(text(`${DIR}/${f}`));
   });
 
   it('--target kfp-v2 refuses the call with KFP5020 (KFP v2 has no pipeline calls in kfpdsl yet)', () => {
@@ -122,6 +127,12 @@ describe('`kfpdsl run` executes a graph component', () => {
     const r = runSync(scratch, [join(repoRoot, DIR, 'module.kfp'), '--quiet']);
     expect(r.status, r.stderr).toBe(0);
     expect(logs(r)).toContain('module: 10');
+  });
+
+  it('clash.kfp: the graph (1 + 4) * 2 = 10 and the module\'s pipeline (2 + 0) * 2 = 4 stay apart', () => {
+    const r = runSync(scratch, [join(repoRoot, DIR, 'clash.kfp'), '--quiet']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(logs(r).filter((l) => l.startsWith('clash'))).toEqual(['clash: 10', 'clash: 4']);
   });
 
   it('twice.kfp: a graph of graphs, (1 + 4) * 2 + 1 = 11', () => {

@@ -49,7 +49,8 @@ export function check(doc: ast.Document, options: CheckOptions): CheckResult {
   const files = new Map([[doc.file.path, doc.file], ...loader.files]);
   // A module that could not be loaded would make every call to its components an unknown-component error.
   if (scope.incomplete) return { program: { components: list, pipelines: [] }, diagnostics: ctx.diagnostics, files };
-  const imports = importedPipelines(ctx, doc, loader, list, byOriginal);
+  const graphNames = new Set([...scope.entries.values()].flatMap((e) => (!e.via && e.comp.impl.kind === 'imported' && e.comp.impl.graphRefs ? [e.comp.name] : [])));
+  const imports = importedPipelines(ctx, doc, loader, list, byOriginal, graphNames);
   const graphComponentIrs = graphComponents(ctx, scope, list, byCallee, called, options);
   const callable = withPipelines(ctx, doc, byCallee, imports.signatures);
   const pipelines = doc.pipelines.map((p) => checkPipeline(ctx, p, callable));

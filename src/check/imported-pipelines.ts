@@ -25,9 +25,11 @@ export function importedPipelines(
   loader: ModuleLoader,
   components: IrComponent[],
   byOriginal: Map<IrComponent, IrComponent>,
+  /** Pipeline names the program uses otherwise: its graph components' (graph-components.ts names each pipeline after its import). */
+  reserved: ReadonlySet<string> = new Set(),
 ): ImportedPipelines {
   const local = new Set(doc.pipelines.flatMap((p) => (p.callName ? [p.callName.name] : [])));
-  const taken = new Set([...local]);
+  const taken = new Set([...local, ...reserved]);
   const signatures = new Map<string, IrComponent>();
   /** Program name → the module and the pipeline's name there. */
   const origin = new Map<string, { mod: LoadedModule; name: string }>();
