@@ -6,7 +6,7 @@
 // and each loop iteration then costs less), and only the YAML-writing helpers of src/lower/render.ts.
 import Handlebars from 'handlebars';
 
-export const HBS_OPTIONS = { strict: true, noEscape: true, data: false, knownHelpers: { value: true, item: true, key: true, comment: true }, knownHelpersOnly: true };
+export const HBS_OPTIONS = { strict: true, noEscape: true, data: false, knownHelpers: { value: true, item: true, key: true, comment: true, present: true }, knownHelpersOnly: true };
 
 /** The JavaScript module text for one template: its precompiled spec as the default export. */
 export function precompileModule(text) {

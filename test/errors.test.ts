@@ -18,13 +18,14 @@ const ANNOTATION = /^\s*#(\s*)(\^+)\s+(KFP\d{4})\s*$/;
 
 /**
  * A fixture that imports modules keeps them in a directory of its own name
- * (`KFP2011-import-cycle/a.kfp`); annotations there pin diagnostics in those files, keyed by path.
+ * (`KFP2011-import-cycle/a.kfp`, or a component.yaml); annotations there pin diagnostics in those files, keyed by path.
  */
 function moduleAnnotations(name: string): string[] {
   const sub = join(dir, name.replace(/\.kfp$/, ''));
   if (!existsSync(sub)) return [];
   return readdirSync(sub)
-    .filter((f) => f.endsWith('.kfp'))
+    // A component.yaml's comments are `#` too: a graph component's errors are pinned in its lines.
+    .filter((f) => f.endsWith('.kfp') || f.endsWith('.component.yaml'))
     .flatMap((f) => expectedAnnotations(readFileSync(join(sub, f), 'utf8'), `test/fixtures/errors/${name.replace(/\.kfp$/, '')}/${f}`));
 }
 

@@ -52,13 +52,17 @@ describe.skipIf(shared.missing)(shared.title('the 13 kfp v1 components in the an
       .map((i) => `${i.argName ?? i.name}: ${i.type === 'file' ? 'f.out' : SAMPLE[i.type]}`)
       .join(', ');
     const text = `import "${path}" as c\n${producer}\npipeline "p" () {\n${needsFile ? '  f = make_file()\n' : ''}  c(${args})\n}\n`;
-    const { file, result } = compileText(text, dir);
+    const { result } = compileText(text, dir);
     if (comp.impl.kind === 'imported' && comp.impl.graphRefs) {
-      // A graph component: its arguments are checked, but its children are named by URL and kfpdsl works offline.
+      // A graph component: its arguments are checked, but its children are named by URL, none of
+      // which this file imports (kfpdsl works offline): each is reported at its componentRef.
       const errors = result.diagnostics.filter((d) => d.severity === 'error');
-      expect(errors.map((d) => d.code)).toEqual(['KFP4056']);
-      expect(errors[0]!.message).toMatch(/graph component/);
-      expect(file.text.slice(errors[0]!.span!.start, errors[0]!.span!.end)).toBe('c');
+      expect(errors.length).toBe(comp.impl.graphRefs.length);
+      for (const e of errors) {
+        expect(e.code).toBe('KFP4056');
+        expect(e.file!.path.endsWith(path)).toBe(true);
+        expect(e.file!.text.slice(0, e.span!.start)).toMatch(/componentRef:\s*$/);
+      }
       return;
     }
     expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
@@ -113,5 +117,15 @@ describe('a broken component.yaml', () => {
     writeFileSync(join(dir, 'proto.yaml'), 'name: P\n__proto__: {polluted: true}\nimplementation: {container: {image: alpine}}\n');
     compileText('import "proto.yaml" as p\n', dir);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  it('writes back empty lists (`inputs: []`, `outputs: []`, `args: []`) and so passes the full verification (it was KFP9001)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kfpdsl-import-'));
+    writeFileSync(join(dir, 'empty.yaml'), 'name: Empty\ninputs: []\noutputs: []\nimplementation:\n  container:\n    image: alpine:3.20\n    command: [echo, hi]\n    args: []\n');
+    const { result } = compileText('import "empty.yaml" as empty\n\npipeline "p" () {\n  empty()\n}\n', dir);
+    // Tests verify as `build --verify` does (vitest.config.ts): rendered text parsed back and compared.
+    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const component = result.files.find((f) => f.kind === 'component')!;
+    expect(YAML.parse(component.text)).toMatchObject({ inputs: [], outputs: [], implementation: { container: { args: [] } } });
   });
 });

@@ -72,6 +72,11 @@ const importsOf = new Map(files.map((f) => [f, [...readFileSync(f, 'utf8').match
  * no importers, so one `check` of them all says for each what its own compile says.
  */
 const imported = new Set([...importsOf.values()].flat());
+/**
+ * The component.yaml files a file imports directly: an imported graph component's errors are
+ * reported at its lines, so a file whose imported YAML has errors gets no full pass either.
+ */
+const yamlImportsOf = new Map(files.map((f) => [f, [...readFileSync(f, 'utf8').matchAll(/^import\s+"([^"]+)"\s+as\s/gm)].filter((m) => !m[1]!.endsWith('.kfp')).map((m) => join(dirname(f), m[1]!))]));
 const compared = files.filter((f) => !imported.has(f));
 
 /** A file's modules, at any depth. */
@@ -138,7 +143,7 @@ describe('kfpdsl lsp agrees with kfpdsl check', () => {
       const own = expected.get(file) ?? [];
       const modules = modulesOf(file);
       // A program without errors gets a second, full pass (the lowering) after the first.
-      const full = ![file, ...modules].some((f) => checkErrors.has(f));
+      const full = ![file, ...modules, ...(yamlImportsOf.get(file) ?? [])].some((f) => checkErrors.has(f));
       const uri = fileUri(file);
       const mark = lsp.mark();
       lsp.open(uri, readFileSync(file, 'utf8'));

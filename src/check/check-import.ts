@@ -6,7 +6,7 @@
  * quoted in a diagnostic only when it is recognisably a component.
  */
 import { createHash } from 'node:crypto';
-import YAML, { isMap, isNode, isScalar } from 'yaml';
+import YAML, { isMap, isScalar } from 'yaml';
 import { diag } from '../diagnostics/catalog.js';
 import type { IrComponent, IrPort, IrType, Json } from '../ir/ir.js';
 import type { ComponentSpec, Placeholder } from '../kfp/component-spec.js';
@@ -15,6 +15,7 @@ import { componentSchemaErrorsDetailed } from '../schema/validators.js';
 import { SourceFile } from '../source.js';
 import type * as ast from '../syntax/ast.js';
 import { CheckContext } from './context.js';
+import { jsonPointer, yamlOffset } from './yaml-locate.js';
 
 /** kfp type names (and their aliases in kfp's _data_passing.py) → .kfp types. */
 const TYPES: Record<string, IrType> = {
@@ -25,7 +26,7 @@ const TYPES: Record<string, IrType> = {
 
 const MAX_COMPONENT_BYTES = 4 * 1024 * 1024;
 
-function identifierFor(name: string): string {
+export function identifierFor(name: string): string {
   let s = name.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
   if (/^[0-9]/.test(s) || s === '') s = `x_${s}`;
   return s;
@@ -143,14 +144,7 @@ export function checkImport(ctx: CheckContext, imp: ast.ImportDecl & { name: ast
   let surrogate: number | undefined;
   YAML.visit(doc, { Scalar: (_k, n) => { if (surrogate === undefined && typeof n.value === 'string' && /\p{Cs}/u.test(n.value)) surrogate = n.range?.[0] ?? 0; } });
   if (surrogate !== undefined) return inFile('this string holds half of a UTF-16 surrogate pair, which Kubernetes cannot carry', surrogate, 'write the character itself, or both halves of the pair');
-  const nodeOffset = (instancePath: string): number => {
-    const parts = instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
-    for (let n = parts.length; n >= 0; n--) {
-      const node = doc.getIn(parts.slice(0, n), true);
-      if (isNode(node) && node.range) return node.range[0];
-    }
-    return 0;
-  };
+  const nodeOffset = (instancePath: string): number => yamlOffset(doc, jsonPointer(instancePath));
   const keyOffset = (instancePath: string, key: string): number => {
     const parts = instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
     const map = doc.getIn(parts, true);
@@ -168,14 +162,59 @@ export function checkImport(ctx: CheckContext, imp: ast.ImportDecl & { name: ast
     return inFile(`not a kfp v1 component: ${e.path || '/'} ${e.message}`, offset, 'kfpdsl loads the kfp v1 component.yaml format (name, inputs, outputs, implementation.container)');
   }
   const s = spec as ComponentSpec;
+  const ports = componentPorts(s);
+  if ('error' in ports) return inFile(ports.error, nodeOffset(ports.path));
+  const { inputs, outputs } = ports;
+  const graph = (spec as { implementation: { graph?: { tasks: Record<string, { componentRef: { url?: string; spec?: unknown } }> } } }).implementation.graph;
+  const ir: IrComponent = {
+    name: imp.name.name,
+    ...(s.description ? { description: s.description } : {}),
+    inputs,
+    outputs,
+    impl: {
+      kind: 'imported',
+      // A graph component's tasks name other components, usually by URL: kfpdsl can check calls to it but not lower them offline.
+      ...(graph ? { graphRefs: Object.values(graph.tasks).map((t) => t.componentRef.url ?? '(inline spec)') } : {}),
+      spec: spec as { [key: string]: Json },
+      url: imp.path,
+      digest: createHash('sha256').update(text.replace(/\r\n/g, '\n')).digest('hex'),
+    },
+    origin: { start: imp.span.start, end: imp.span.end, file: ctx.file.path },
+  };
+  sources.set(ir, { file, doc, requested: read.requested, imp });
+  return ir;
+}
+
+/** Where an imported component came from: its parsed file (to point at its lines) and the import. */
+export interface ImportedSource {
+  readonly file: SourceFile;
+  readonly doc: YAML.Document;
+  /** Its absolute path, as imported (links not resolved): what a graph's `url:` is compared with. */
+  readonly requested: string;
+  readonly imp: ast.ImportDecl & { name: ast.Identifier };
+}
+
+const sources = new WeakMap<IrComponent, ImportedSource>();
+
+/** The file an imported component was loaded from; graph components need it to resolve and locate their tasks. */
+export function importedSource(c: IrComponent): ImportedSource | undefined {
+  return sources.get(c);
+}
+
+/**
+ * A component's inputs and outputs as .kfp sees them (types, identifier names, defaults), or
+ * the first problem with its declarations and the JSON path (relative to the spec) to blame.
+ * Used for imported files and for the inline specs of a graph component's tasks.
+ */
+export function componentPorts(s: ComponentSpec): { inputs: IrPort[]; outputs: IrPort[] } | { error: string; path: string } {
   const inputNames = new Set<string>();
   for (const [i, input] of (s.inputs ?? []).entries()) {
-    if (inputNames.has(input.name)) return inFile(`input \`${input.name}\` is declared twice`, nodeOffset(`/inputs/${i}`));
+    if (inputNames.has(input.name)) return { error: `input \`${input.name}\` is declared twice`, path: `/inputs/${i}` };
     inputNames.add(input.name);
   }
   const outputNames = new Set<string>();
   for (const [i, output] of (s.outputs ?? []).entries()) {
-    if (outputNames.has(output.name)) return inFile(`output \`${output.name}\` is declared twice`, nodeOffset(`/outputs/${i}`));
+    if (outputNames.has(output.name)) return { error: `output \`${output.name}\` is declared twice`, path: `/outputs/${i}` };
     outputNames.add(output.name);
   }
   const refs = { inputs: new Map<string, 'value' | 'path' | 'present'>(), outputs: new Set<string>() };
@@ -184,8 +223,8 @@ export function checkImport(ctx: CheckContext, imp: ast.ImportDecl & { name: ast
     placeholderRefs(container.command, refs);
     placeholderRefs(container.args, refs);
   }
-  for (const name of refs.inputs.keys()) if (!inputNames.has(name)) return inFile(`a placeholder refers to undeclared input \`${name}\``, nodeOffset('/implementation/container'));
-  for (const name of refs.outputs) if (!outputNames.has(name)) return inFile(`a placeholder refers to undeclared output \`${name}\``, nodeOffset('/implementation/container'));
+  for (const name of refs.inputs.keys()) if (!inputNames.has(name)) return { error: `a placeholder refers to undeclared input \`${name}\``, path: '/implementation/container' };
+  for (const name of refs.outputs) if (!outputNames.has(name)) return { error: `a placeholder refers to undeclared output \`${name}\``, path: '/implementation/container' };
   const used = new Set<string>();
   const port = (name: string, typeName: unknown, output: boolean, optional: boolean): IrPort => {
     const mapped = typeof typeName === 'string' ? TYPES[typeName] : undefined;
@@ -206,20 +245,11 @@ export function checkImport(ctx: CheckContext, imp: ast.ImportDecl & { name: ast
   const outputs = (s.outputs ?? []).map((o) => port(o.name, o.type, true, false));
   // Inputs with defaults keep them: kfp passes the default when no argument is given.
   for (const [k, i] of (s.inputs ?? []).entries()) if (i.default !== undefined) inputs[k]!.default = { const: String(i.default) };
-  const graph = (spec as { implementation: { graph?: { tasks: Record<string, { componentRef: { url?: string; spec?: unknown } }> } } }).implementation.graph;
-  return {
-    name: imp.name.name,
-    ...(s.description ? { description: s.description } : {}),
-    inputs,
-    outputs,
-    impl: {
-      kind: 'imported',
-      // A graph component's tasks name other components, usually by URL: kfpdsl can check calls to it but not lower them offline.
-      ...(graph ? { graphRefs: Object.values(graph.tasks).map((t) => t.componentRef.url ?? '(inline spec)') } : {}),
-      spec: spec as { [key: string]: Json },
-      url: imp.path,
-      digest: createHash('sha256').update(text.replace(/\r\n/g, '\n')).digest('hex'),
-    },
-    origin: { start: imp.span.start, end: imp.span.end, file: ctx.file.path },
-  };
+  return { inputs, outputs };
 }
+
+/** A kfp type name as .kfp's type, when it is one of kfp's primitive types (or an alias of one). */
+export function primitiveType(kfpType: unknown): IrType | undefined {
+  return typeof kfpType === 'string' ? TYPES[kfpType] : undefined;
+}
+

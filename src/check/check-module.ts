@@ -15,6 +15,7 @@ import { readImport, type ImportOptions } from './check-import.js';
 import { CheckContext } from './context.js';
 import { calledNames, declareScope, programComponents, type Scope } from './scope.js';
 import { checkPipeline } from './check-pipeline.js';
+import { graphComponents } from './graph-components.js';
 import { calledPipeline, checkPipelineCalls, withPipelines } from './pipeline-calls.js';
 import type { IrComponent, IrPipeline } from '../ir/ir.js';
 
@@ -24,7 +25,13 @@ export interface LoadedModule extends Scope {
    * Its pipelines that have a call name, checked as the module's own (with its components,
    * named as the module names them in `components`), for importers that call them.
    */
-  readonly pipelines?: { readonly irs: readonly IrPipeline[]; readonly signatures: ReadonlyMap<string, IrComponent>; readonly components: readonly IrComponent[] };
+  readonly pipelines?: {
+    readonly irs: readonly IrPipeline[];
+    readonly signatures: ReadonlyMap<string, IrComponent>;
+    readonly components: readonly IrComponent[];
+    /** The graph components (component.yaml) its pipelines call, as pipelines (graph-components.ts): not callable from importers themselves. */
+    readonly graphs: readonly IrPipeline[];
+  };
 }
 
 /** One link of the chain of imports being loaded: the file, and the import in it being followed. */
@@ -90,7 +97,9 @@ export class ModuleLoader {
     const named = doc.pipelines.filter((p) => p.callName);
     if (named.length === 0) return undefined;
     const only = { ...doc, pipelines: named };
-    const { list, byCallee } = programComponents(scope, calledNames(only));
+    const called = calledNames(only);
+    const { list, byCallee } = programComponents(scope, called);
+    const graphs = graphComponents(mctx, scope, list, byCallee, called, this.options);
     const callable = withPipelines(mctx, only, byCallee);
     const irs = named.map((p) => checkPipeline(mctx, p, callable));
     checkPipelineCalls(mctx, named, irs);
@@ -98,7 +107,7 @@ export class ModuleLoader {
       const sig = callable.get(p.callName!.name);
       return sig && calledPipeline(sig) ? [[p.callName!.name, sig] as const] : [];
     }));
-    return { irs, signatures, components: list };
+    return { irs, signatures, components: list, graphs };
   }
 
   private reportCycle(ctx: CheckContext, imp: ast.ImportDecl, from: number): void {

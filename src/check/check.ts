@@ -17,6 +17,7 @@ import { checkPipeline } from './check-pipeline.js';
 import { CheckContext } from './context.js';
 import { checkPipelineCalls, withPipelines } from './pipeline-calls.js';
 import { importedPipelines } from './imported-pipelines.js';
+import { graphComponents } from './graph-components.js';
 import { calledNames, declareScope, programComponents } from './scope.js';
 
 export type CheckOptions = ImportOptions;
@@ -43,15 +44,18 @@ export function check(doc: ast.Document, options: CheckOptions): CheckResult {
   const loader = new ModuleLoader(options, doc.file, () => realPathOf(doc, options));
   const scope = declareScope(ctx, doc, loader);
   checkArgoPlaceholders(ctx, doc);
-  const { list, byCallee, byOriginal } = programComponents(scope, calledNames(doc));
+  const called = calledNames(doc);
+  const { list, byCallee, byOriginal } = programComponents(scope, called);
   const files = new Map([[doc.file.path, doc.file], ...loader.files]);
   // A module that could not be loaded would make every call to its components an unknown-component error.
   if (scope.incomplete) return { program: { components: list, pipelines: [] }, diagnostics: ctx.diagnostics, files };
-  const imports = importedPipelines(ctx, doc, loader, list, byOriginal);
+  const graphNames = new Set([...scope.entries.values()].flatMap((e) => (!e.via && e.comp.impl.kind === 'imported' && e.comp.impl.graphRefs ? [e.comp.name] : [])));
+  const imports = importedPipelines(ctx, doc, loader, list, byOriginal, graphNames);
+  const graphComponentIrs = graphComponents(ctx, scope, list, byCallee, called, options);
   const callable = withPipelines(ctx, doc, byCallee, imports.signatures);
   const pipelines = doc.pipelines.map((p) => checkPipeline(ctx, p, callable));
   checkPipelineCalls(ctx, doc.pipelines, pipelines);
-  const graphs = imports.graphs(pipelines);
+  const graphs = [...imports.graphs(pipelines), ...graphComponentIrs];
   const names = new Map<string, ast.PipelineDecl>();
   doc.pipelines.forEach((p, i) => {
     // The name every Kubernetes target derives from the pipeline's (kfp's sanitize_k8s_name).

@@ -25,9 +25,11 @@ export function importedPipelines(
   loader: ModuleLoader,
   components: IrComponent[],
   byOriginal: Map<IrComponent, IrComponent>,
+  /** Pipeline names the program uses otherwise: its graph components' (graph-components.ts names each pipeline after its import). */
+  reserved: ReadonlySet<string> = new Set(),
 ): ImportedPipelines {
   const local = new Set(doc.pipelines.flatMap((p) => (p.callName ? [p.callName.name] : [])));
-  const taken = new Set([...local]);
+  const taken = new Set([...local, ...reserved]);
   const signatures = new Map<string, IrComponent>();
   /** Program name → the module and the pipeline's name there. */
   const origin = new Map<string, { mod: LoadedModule; name: string }>();
@@ -86,7 +88,8 @@ export function importedPipelines(
       if (!at) return; // a local pipeline
       done.add(programNameOf);
       const { mod, name } = at;
-      const ir = mod.pipelines!.irs.find((p) => p.name === name)!;
+      // A module's pipeline, or a graph component one of them calls (named as the module names it).
+      const ir = [...mod.pipelines!.irs, ...mod.pipelines!.graphs].find((p) => p.name === name)!;
       const file = mod.file.path;
       const span = (s: IrSpan): IrSpan => ({ ...s, file: s.file ?? file });
       const node = (n: IrNode): IrNode => {

@@ -5,6 +5,7 @@
  */
 import type { IrCall, IrTask, IrValue } from '../ir/ir.js';
 import { calledPipeline } from './pipeline-calls.js';
+import { isGraphSignature } from './graph-components.js';
 import { keyedObject } from '../ir/ir.js';
 import type { Span } from '../source.js';
 import type * as ast from '../syntax/ast.js';
@@ -84,7 +85,7 @@ export function task(ps: PipelineState, info: TaskInfo, frames: readonly LoopFra
     value: (e) => argument(ps, e, undefined, info, frames),
     volume: (e) => mountTarget(ps, e, info, frames),
   };
-  const pipeline = calledPipeline(comp);
+  const pipeline = calledPipeline(comp) ?? isGraphSignature(comp);
   if (pipeline && s.settings.length > 0) {
     ps.ctx.report('InvalidPipelineCall', `a call of pipeline \`${comp!.name}\` takes no task settings`, s.settings[0]!.name.span, {
       hint: 'settings belong to the tasks inside the called pipeline',
@@ -100,9 +101,9 @@ export function task(ps: PipelineState, info: TaskInfo, frames: readonly LoopFra
     };
   }
   if (comp.impl.kind === 'imported' && comp.impl.graphRefs) {
-    // kfp loads a graph's child components from their URLs; kfpdsl compiles offline and will not fetch them.
-    ps.ctx.report('GraphComponent', `\`${comp.name}\` is a graph component; its ${comp.impl.graphRefs.length} tasks refer to other components by URL, which kfpdsl does not download`, s.callee.span, {
-      hint: `import the component.yaml files it uses (${comp.impl.graphRefs[0]}, …) and call them from the pipeline instead`,
+    // Every check of a file makes its graph imports signatures first (graph-components.ts): a guard, should a new path not.
+    ps.ctx.report('GraphComponent', `\`${comp.name}\` is a graph component, which cannot be called here`, s.callee.span, {
+      hint: 'import the graph component.yaml (and the components its tasks use) in the file that calls it',
     });
     return undefined;
   }

@@ -121,7 +121,7 @@ export const Codes = {
   InvalidMetricValue: def('KFP4053', 'invalid-metric-value', 'error', 'a metric whose value is a string, or whose format is not RAW or PERCENTAGE'),
   RequiredAfterOptional: def('KFP4054', 'required-after-optional', 'error', 'a required input declared after an optional one'),
   OutputWithDefault: def('KFP4055', 'output-with-default', 'error', 'an output declared with a default value'),
-  GraphComponent: def('KFP4056', 'graph-component', 'error', 'a call to an imported graph component, whose tasks name other components by URL, which kfpdsl does not download'),
+  GraphComponent: def('KFP4056', 'graph-component', 'error', 'an imported graph component that cannot be called: a task whose component is neither inline nor imported beside it (kfpdsl does not download), or a graph feature kfpdsl lacks'),
   InvalidCollect: def('KFP4057', 'invalid-collect', 'error', 'outputs collected from a loop that cannot be: a file output, or from more than one loop level at once'),
   UiOutputAsValue: def('KFP4058', 'ui-output-as-value', 'error', 'a `metrics` or `ui_metadata` output used as a value: it goes to the KFP UI, not to other tasks'),
 

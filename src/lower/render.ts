@@ -42,6 +42,8 @@ function templates(): { workflow: Render; component: Render } {
   hb.registerHelper('item', (value: unknown, indent: string) => yamlItem(value, indent));
   hb.registerHelper('key', (key: string, indent: string) => yamlKey(key, indent));
   hb.registerHelper('comment', (text: string) => commentLine(text));
+  // `#if` drops an empty list, which an imported component.yaml may hold (`outputs: []`): its spec is written back as it is.
+  hb.registerHelper('present', (value: unknown) => value !== undefined && value !== null);
   hb.registerPartial('containerTemplate', hb.template(containerTpl));
   hb.registerPartial('otherTemplate', hb.template(otherTpl));
   compiled = { workflow: hb.template(workflowTpl), component: hb.template(componentTpl) };
