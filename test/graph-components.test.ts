@@ -17,6 +17,7 @@ import { renderAll } from '../src/diagnostics/render.js';
 import { SourceFile } from '../src/source.js';
 import { shared, strictArgoErrors } from './support/argo-strict.js';
 import { ensureBundle, repoRoot } from './support/cli.js';
+import { parsePlatformStrictly, parseSpecStrictly, sharedV2 } from './support/kfp-v2-strict.js';
 import { runSync } from './support/run-cli.js';
 
 type Obj = Record<string, unknown>;
@@ -90,12 +91,22 @@ describe('a called graph component is a DAG template', () => {
     for (const f of ['graph.kfp', 'twice.kfp', 'loop.kfp', 'module.kfp', 'clash.kfp']) expect(text(`${DIR}/${f}`)).toBe(text(`${DIR}/${f}`));
   });
 
-  it('--target kfp-v2 refuses the call with KFP5020 (KFP v2 has no pipeline calls in kfpdsl yet)', () => {
-    const r = compile(`${DIR}/graph.kfp`, undefined, 'kfp-v2');
-    const errors = r.diagnostics.filter((d) => d.severity === 'error');
-    expect(errors.length).toBeGreaterThan(0);
-    expect(errors.map((d) => d.code)).toContain('KFP5020');
-    expect(r.files).toEqual([]);
+  it('--target kfp-v2: each called graph is a sub-DAG component, and the spec parses strictly', () => {
+    for (const f of ['graph.kfp', 'twice.kfp', 'loop.kfp', 'module.kfp', 'clash.kfp']) {
+      const r = compile(`${DIR}/${f}`, undefined, 'kfp-v2');
+      expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), f).toEqual([]);
+      expect(r.files.length, f).toBeGreaterThan(0);
+      for (const file of r.files) {
+        const docs = YAML.parseAllDocuments(file.text).map((d) => d.toJS() as Obj);
+        const components = docs[0]!['components'] as Record<string, Obj>;
+        // A graph becomes a component with a `dag` of its own, called from the root's DAG.
+        expect(Object.values(components).some((c) => 'dag' in c), f).toBe(true);
+        if (!sharedV2.missing) {
+          parseSpecStrictly(docs[0]);
+          if (docs[1]) parsePlatformStrictly(docs[1]);
+        }
+      }
+    }
   });
 });
 
