@@ -153,6 +153,8 @@ export class WorkflowLowering {
   private readonly taskTemplates = new Map<string, ArgoTemplate>();
   /** Container task shapes (`shapeKey`) → their template and argument steps; null: built for every task. */
   private readonly taskShapes = new Map<string, TaskShape | null>();
+  /** `component\0output` → the output's name on the component's templates (templateOutputName). */
+  private readonly outputNames = new Map<string, string>();
   /** `task\0output` pairs some task consumes as a value: they become output parameters. */
   private readonly valueConsumed = new Set<string>();
   /** Template names of the volume and resource tasks (Argo resource templates, one per task). */
@@ -383,7 +385,15 @@ export class WorkflowLowering {
     const node = this.nodes.get(task)!;
     if (node.kind === 'volume' || node.kind === 'resource') return `${this.resourceTemplates.get(task)}-${output}`;
     if (node.kind === 'call') return this.graph(node.pipeline).graphOutput(output, kind);
-    const c = this.components.get(node.component)!;
+    // The same for every task of a component: asked once or twice per task, it is worked out once.
+    const key = `${node.component}\u0000${output}`;
+    let name = this.outputNames.get(key);
+    if (name === undefined) this.outputNames.set(key, (name = this.componentOutputName(node.component, output)));
+    return name;
+  }
+
+  private componentOutputName(component: string, output: string): string {
+    const c = this.components.get(component)!;
     const type = c.ir.outputs.find((o) => o.name === output)?.type;
     // The KFP UI looks for these two artifacts by their fixed names (kfp's _is_legacy_output_name).
     if (type === 'metrics' && this.flavour === 'kfp') return 'mlpipeline-metrics';
@@ -875,13 +885,12 @@ function shapeKey(task: IrTask, comp: IrComponent): string {
   return key + '\u0000' + JSON.stringify(task.settings);
 }
 
-/** A DAG task calling `template`, its arguments sorted by name. */
+/** A DAG task calling `template`, its arguments sorted by name (assignments, not spreads: see orderTaskKeys). */
 function dagTask(name: string, template: string, args: ArgoParameter[], artifacts: ArgoArtifact[]): ArgoDagTask {
   if (!args.length && !artifacts.length) return { name, template };
-  const dagArgs = {
-    ...(args.length ? { parameters: args.sort(byName) } : {}),
-    ...(artifacts.length ? { artifacts: artifacts.sort(byName) } : {}),
-  };
+  const dagArgs: NonNullable<ArgoDagTask['arguments']> = {};
+  if (args.length) dagArgs.parameters = args.sort(byName);
+  if (artifacts.length) dagArgs.artifacts = artifacts.sort(byName);
   return { name, template, arguments: dagArgs };
 }
 
@@ -914,15 +923,17 @@ function dropKfpMetadata(t: ArgoTemplate, userAnnotations: { [k: string]: string
   else delete t.metadata;
 }
 
-/** kfp's key order inside a DAG task: name, template, when, dependencies, arguments, withItems/withParam. */
+/**
+ * kfp's key order inside a DAG task: name, template, when, dependencies, arguments, withItems/withParam.
+ * Assignments rather than conditional spreads, which cost microseconds per task until V8
+ * optimises them (most of a build runs before it does), and this runs for every task.
+ */
 function orderTaskKeys(t: ArgoDagTask): ArgoDagTask {
-  return {
-    name: t.name,
-    template: t.template,
-    ...(t.when !== undefined ? { when: t.when } : {}),
-    ...(t.dependencies ? { dependencies: t.dependencies } : {}),
-    ...(t.arguments ? { arguments: t.arguments } : {}),
-    ...(t.withItems ? { withItems: t.withItems } : {}),
-    ...(t.withParam !== undefined ? { withParam: t.withParam } : {}),
-  };
+  const out: ArgoDagTask = { name: t.name, template: t.template };
+  if (t.when !== undefined) out.when = t.when;
+  if (t.dependencies) out.dependencies = t.dependencies;
+  if (t.arguments) out.arguments = t.arguments;
+  if (t.withItems) out.withItems = t.withItems;
+  if (t.withParam !== undefined) out.withParam = t.withParam;
+  return out;
 }
