@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compileSource, type OutputFile } from '../src/compile.js';
+import { shapeWork } from '../src/lower/shape.js';
 import { lowerWork } from '../src/lower/workflow.js';
 import { SourceFile } from '../src/source.js';
 import { repoRoot } from './support/cli.js';
@@ -111,6 +112,20 @@ describe('container templates are built per task shape, not per task', () => {
     const large = build(chain(2_000));
     expect(small.built).toBe(1);
     expect(large.built).toBe(small.built);
+  });
+
+  it('each pipeline is shaped once, also where another pipeline calls it', () => {
+    let before = shapeWork.pipelines;
+    build(chain(300));
+    expect(shapeWork.pipelines - before).toBe(1);
+    const path = join(repoRoot, 'examples', 'subpipelines.kfp');
+    const text = readFileSync(path, 'utf8');
+    const pipelines = (text.match(/^pipeline /gm) ?? []).length;
+    expect(pipelines).toBeGreaterThan(1);
+    before = shapeWork.pipelines;
+    const r = compileSource(new SourceFile(path, text), { root: repoRoot });
+    expect(r.files.length).toBeGreaterThan(0);
+    expect(shapeWork.pipelines - before).toBe(pipelines);
   });
 
   it('without reuse every task builds its template: the count follows the tasks', () => {
