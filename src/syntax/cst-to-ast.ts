@@ -745,6 +745,21 @@ export class AstInStages {
     return stub;
   }
 
+  /**
+   * The settled node of an argument that is a plain reference, built from its tokens without
+   * its CST (fast-cst.ts, `argument`): the same AST `arg` builds from that CST (test/fast-cst.test.ts
+   * compares them on every example, fixture and mutation).
+   */
+  plainArg(name: IToken | undefined, parts: readonly IToken[]): CstNode {
+    const first = parts[0]!;
+    const last = parts[parts.length - 1]!;
+    const value: ast.RefExpr = { kind: 'RefExpr', span: { start: first.startOffset, end: last.endOffset! + 1 }, parts: parts.map((t) => this.b.ident(t)) };
+    const start = (name ?? first).startOffset;
+    const built: ast.Argument = { kind: 'Argument', span: { start, end: last.endOffset! + 1 }, ...(name ? { name: this.b.ident(name) } : {}), value };
+    const stub: Settled = { name: 'arg', children: {}, location: { startOffset: start, endOffset: last.endOffset! }, settled: built };
+    return stub;
+  }
+
   /** The document, from the program node whose declarations were settled. */
   finish(cst: CstNode): { document: ast.Document; diagnostics: Diagnostic[] } {
     return { document: this.b.document(cst), diagnostics: this.b.diagnostics };
