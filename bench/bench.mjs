@@ -22,6 +22,10 @@
 //    alike, with and without the fence checks (bench/python-fences.mjs): the checks' overhead.
 //
 //   node bench/bench.mjs --only 4           runs just section 4 (any of 1-6, comma-separated)
+//   node bench/bench.mjs --against main      section 2 also builds with the kfpdsl of a git ref
+//                                            (exported to a temp dir and bundled there), the two
+//                                            builds taking turns run by run: before and after in
+//                                            one run, under the same load
 //
 // `kfpdsl` is the installed command, bin/kfpdsl: it starts node from the CLI's start-up
 // snapshot. `kfpdsl.mjs` is its fallback for other Node.js versions (bundle + code cache).
@@ -29,7 +33,7 @@
 // All temp dirs are created under the OS temp dir and removed on exit, even on failure.
 
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +61,12 @@ const RUNS = option('--runs', 11);
 const onlyAt = process.argv.indexOf('--only');
 const ONLY = onlyAt >= 0 ? new Set(process.argv[onlyAt + 1].split(',').map(Number)) : new Set([1, 2, 3, 4, 5, 6]);
 const WARMUPS = 2;
+const againstAt = process.argv.indexOf('--against');
+const AGAINST = againstAt >= 0 ? process.argv[againstAt + 1] : undefined;
+if (againstAt >= 0 && !AGAINST) {
+  console.error('bench: --against needs a git ref (a branch, a tag, a commit)');
+  process.exit(2);
+}
 
 const work = mkdtempSync(join(tmpdir(), 'kfpdsl-bench-'));
 const cleanup = () => rmSync(work, { recursive: true, force: true });
@@ -208,6 +218,24 @@ if (ONLY.has(1)) {
 }
 if (ONLY.has(3) && !baseline) baseline = bench(() => ['-e', '0']);
 
+/**
+ * The installed command of the kfpdsl at git ref `ref`: its tree exported (`git archive`) to a
+ * temp dir, with this checkout's node_modules linked in and bundled there (snapshot included),
+ * so that both builds start alike. Comparing within one run is the only fair comparison on a
+ * shared machine: its load changes from minute to minute.
+ */
+function buildAt(ref) {
+  const dir = freshDir('against');
+  const archive = spawnSync('git', ['archive', '--format=tar', ref], { cwd: root, maxBuffer: 1 << 30 });
+  if (archive.status !== 0) throw new Error(`git archive ${ref}: ${archive.stderr}`);
+  const untar = spawnSync('tar', ['-x', '-C', dir], { input: archive.stdout });
+  if (untar.status !== 0) throw new Error(`tar: ${untar.stderr}`);
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  const bundle = spawnSync(node, [join(dir, 'scripts', 'bundle.mjs')], { cwd: dir, encoding: 'utf8' });
+  if (bundle.status !== 0) throw new Error(`bundling ${ref}: ${bundle.stderr}`);
+  return join(dir, 'bin', 'kfpdsl');
+}
+
 // 2. Large generated pipelines. Argo rejects workflows over 1 MiB, and kfpdsl reports that as an
 // error (KFP5002) after lowering, so a pipeline too big for Argo is timed up to that rejection.
 // "Work" is a build's time less that of a 1-task chain's build (start-up and the fixed costs),
@@ -215,51 +243,59 @@ if (ONLY.has(3) && !baseline) baseline = bench(() => ['-e', '0']);
 // the slope (ms per 1,000 tasks between sizes) shows whether it grows linearly.
 if (ONLY.has(2)) {
   const sizes = [1, 1_000, 5_000, 10_000];
+  // This tree's build, and with --against the ref's; they take turns at every size and run.
+  const builds = [{ label: AGAINST ? 'this tree' : undefined, launcher }];
+  if (AGAINST) builds.unshift({ label: AGAINST, launcher: buildAt(AGAINST) });
   const RUNS2 = Math.max(3, Math.min(RUNS, 5));
   const srcs = new Map(sizes.map((n) => {
     const src = join(freshDir(`big-src-${n}`), `big${n}.kfp`);
     writeFileSync(src, bigPipeline(Math.max(n, 2)));
     return [n, src];
   }));
-  const walls = new Map(sizes.map((n) => [n, []]));
-  const cpus = new Map(sizes.map((n) => [n, []]));
-  const last = new Map();
   const timeCmd = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+  const runs = builds.map(() => ({ walls: new Map(sizes.map((n) => [n, []])), cpus: new Map(sizes.map((n) => [n, []])), last: new Map() }));
   for (let i = 0; i < RUNS2; i++) {
     for (const n of sizes) {
-      const out = freshDir(`big-out-${n}`);
-      const args = ['build', srcs.get(n), '-o', out];
-      const t0 = performance.now();
-      const r = timeCmd
-        ? spawnSync(timeCmd, ['-f', 'BENCH-CPU %U %S', launcher, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 30 })
-        : spawnSync(launcher, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 30 });
-      walls.get(n).push(performance.now() - t0);
-      if (r.error) throw r.error;
-      const cpu = /^BENCH-CPU ([\d.]+) ([\d.]+)$/m.exec(r.stderr ?? '');
-      if (cpu) cpus.get(n).push((Number(cpu[1]) + Number(cpu[2])) * 1000);
-      last.set(n, { r, out });
+      builds.forEach((b, j) => {
+        const { walls, cpus, last } = runs[j];
+        const out = freshDir(`big-out-${n}`);
+        const args = ['build', srcs.get(n), '-o', out];
+        const t0 = performance.now();
+        const r = timeCmd
+          ? spawnSync(timeCmd, ['-f', 'BENCH-CPU %U %S', b.launcher, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 30 })
+          : spawnSync(b.launcher, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 30 });
+        walls.get(n).push(performance.now() - t0);
+        if (r.error) throw r.error;
+        const cpu = /^BENCH-CPU ([\d.]+) ([\d.]+)$/m.exec(r.stderr ?? '');
+        if (cpu) cpus.get(n).push((Number(cpu[1]) + Number(cpu[2])) * 1000);
+        last.set(n, { r, out });
+      });
     }
   }
-  const wall0 = median(walls.get(1));
-  const cpu0 = cpus.get(1).length ? median(cpus.get(1)) : undefined;
-  const work = (n) => median(walls.get(n)) - wall0;
-  const cpuWork = (n) => (cpu0 === undefined ? undefined : median(cpus.get(n)) - cpu0);
-  const bigRows = [];
-  for (const n of sizes) {
-    const { r, out } = last.get(n);
-    const label = `${n.toLocaleString('en-US')} task${n === 1 ? '' : 's'}`;
-    const cw = cpuWork(n);
-    const target = n === 1_000 ? ' (goal <= 150 ms)' : n === 5_000 ? ' (goal <= 750 ms)' : '';
-    let result = 'ok';
-    let size = '-';
-    if (r.status === 0) size = fmtBytes(dirSize(out).bytes);
-    else result = `exit ${r.status}: ${(r.stderr.split('\n').find((l) => /^error/.test(l)) ?? r.stderr.split('\n')[0] ?? '').split(';')[0].slice(0, 90)}`;
-    bigRows.push([label, fmtMs(median(walls.get(n))), n === 1 ? '-' : fmtMs(work(n)) + target, n === 1 || cw === undefined ? '-' : fmtMs(cw), size, result]);
-  }
-  table(`2. generated pipelines: kfpdsl build, median of ${RUNS2} alternating runs`, ['pipeline', 'wall', 'work (wall - 1 task)', 'work (cpu - 1 task)', 'output', 'result'], bigRows);
-  const slope = (a, b, f) => ((f(b) - f(a)) / ((b - a) / 1000)).toFixed(1);
-  console.log(`slope, wall: ${slope(1_000, 5_000, work)} ms per 1,000 tasks from 1k to 5k, ${slope(5_000, 10_000, work)} from 5k to 10k`);
-  if (cpu0 !== undefined) console.log(`slope, cpu:  ${slope(1_000, 5_000, cpuWork)} ms per 1,000 tasks from 1k to 5k, ${slope(5_000, 10_000, cpuWork)} from 5k to 10k`);
+  builds.forEach((b, j) => {
+    const { walls, cpus, last } = runs[j];
+    const wall0 = median(walls.get(1));
+    const cpu0 = cpus.get(1).length ? median(cpus.get(1)) : undefined;
+    const work = (n) => median(walls.get(n)) - wall0;
+    const cpuWork = (n) => (cpu0 === undefined ? undefined : median(cpus.get(n)) - cpu0);
+    const bigRows = [];
+    for (const n of sizes) {
+      const { r, out } = last.get(n);
+      const label = `${n.toLocaleString('en-US')} task${n === 1 ? '' : 's'}`;
+      const cw = cpuWork(n);
+      const target = n === 1_000 ? ' (goal <= 150 ms)' : n === 5_000 ? ' (goal <= 750 ms)' : '';
+      let result = 'ok';
+      let size = '-';
+      if (r.status === 0) size = fmtBytes(dirSize(out).bytes);
+      else result = `exit ${r.status}: ${(r.stderr.split('\n').find((l) => /^error/.test(l)) ?? r.stderr.split('\n')[0] ?? '').split(';')[0].slice(0, 90)}`;
+      bigRows.push([label, fmtMs(median(walls.get(n))), n === 1 ? '-' : fmtMs(work(n)) + target, n === 1 || cw === undefined ? '-' : fmtMs(cw), size, result]);
+    }
+    const whose = b.label ? ` [${b.label}]` : '';
+    table(`2. generated pipelines: kfpdsl build${whose}, median of ${RUNS2} alternating runs`, ['pipeline', 'wall', 'work (wall - 1 task)', 'work (cpu - 1 task)', 'output', 'result'], bigRows);
+    const slope = (a, c, f) => ((f(c) - f(a)) / ((c - a) / 1000)).toFixed(1);
+    console.log(`slope, wall: ${slope(1_000, 5_000, work)} ms per 1,000 tasks from 1k to 5k, ${slope(5_000, 10_000, work)} from 5k to 10k`);
+    if (cpu0 !== undefined) console.log(`slope, cpu:  ${slope(1_000, 5_000, cpuWork)} ms per 1,000 tasks from 1k to 5k, ${slope(5_000, 10_000, cpuWork)} from 5k to 10k`);
+  });
 }
 
 // 3. Many files in one call.

@@ -123,6 +123,8 @@ describe('the fast descent builds Chevrotain’s tree, or gives up where Chevrot
       'component b() -> int { image: "i" }',
       'pipeline "p" (n: int = 1, m: bool = not not true) {', '  """desc"""',
       '  t = a(1, y: "x", z: [n, n.x, (n)],)', '  u = lib.b() after t, t { retry: 2, cpu: "1" }', '  a(x: t.o == 1 and n < 2 or m != false, y: secret("a", "b"))',
+      // Plain references as arguments (built without their CST: fast-cst.ts, argument), and the forms next to them that are not.
+      '  a(n, y: n, z: t.o.p)', '  a(t.o, y: t, z: n.x,)', '  a(n == n, y: lib.b(n), z: (n))',
       '  if n >= 1 and not m { b() } elif n <= 2 { b() } elif n > 3 { b() } else { b() }',
       '  for i in [1, 2] parallelism 2 { a(i) }', '  for j in n { b() }', '  finally { b() }', '  ttl: "1d"', '}',
     ].join('\n');

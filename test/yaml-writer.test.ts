@@ -96,6 +96,39 @@ describe('the YAML writer', () => {
     expect(compared).toBeGreaterThan(1500);
   });
 
+  // The writer's fast paths (src/emit/scalar.ts): plain names and paths, unless they are a typed
+  // word of any letter case (the lower-casing is skipped past the longest word), and Argo
+  // references `{{…}}`, double-quoted as they are. Strings made to sit on their edges: every
+  // letter case of every YAML 1.1 word, one character longer or shorter, e-numbers, numbers
+  // in every base, and references holding what would need quotes or escapes.
+  const FAST_PATH_EDGES = ((): string[] => {
+    const cases = (w: string): string[] => (w === '' ? [''] : cases(w.slice(1)).flatMap((rest) => [w[0]!.toLowerCase() + rest, w[0]!.toUpperCase() + rest]));
+    const words = ['null', 'y', 'n', 'yes', 'no', 'on', 'off', 'true', 'false', 'nulls', 'yess', 'onn', 'offf', 'truee', 'falsee', 'nul', 'ye', 'of', 'tru', 'fals'];
+    const typed = words.flatMap(cases);
+    const numbers = ['e1', 'E5', 'e-5', 'e+5', 'E-10', 'e5x', 'e', 'E', 'e_1', 'ex', '0x1F', '0o7', '0O7', '0b1', '0755', '1_0', '12:30', '1e3', '.5', 'x0x1F'];
+    const inners = [
+      'tasks.t3.outputs.parameters.inc-Output', 'inputs.parameters.x', 'item', 'workflow.name', '0x1F', '0o7', 'y', 'on', 'null', '', '-', '.', '_',
+      'a b', 'a"b', "a'b", 'a\\b', 'a:b', 'a: b', 'a#b', 'a #b', '{x}', 'x}}{{y', '한', 'del\x7f', 'tab\tx', 'nl\nx', 'bom\ufeff', 'emoji🚀',
+    ];
+    const refs = inners.flatMap((x) => [`{{${x}}}`, `{{${x}}}x`, `x{{${x}}}`, `{${x}}`, `{{${x}}`, ` {{${x}}}`]);
+    const plain = ['/a', '_', 'a.b', 'a-', 'a/', 'A1', '/', 'a..b', 'a//b', 'x-y.z', 'a\x7f', 'del\x7fx', '_on', 'on_', 'on-', 'on.', 'y/', 'n.'];
+    return [...typed, ...numbers, ...refs, ...plain];
+  })();
+
+  it(`fast paths agree with the library and read back on ${FAST_PATH_EDGES.length} strings at their edges`, () => {
+    expect(FAST_PATH_EDGES.length).toBeGreaterThan(500);
+    for (const s of FAST_PATH_EDGES) {
+      const value = documentOf(s);
+      const text = toYaml(value);
+      if (!writerMayDiffer(s)) expect(text, JSON.stringify(s)).toBe(referenceToYaml(value));
+      readsBack(text, value);
+    }
+  });
+
+  it('a lone surrogate is refused on the fast paths too', () => {
+    for (const s of ['{{\ud800}}', '{{a\udc00}}', '\ud800', 'a\udfff']) expect(() => toYaml({ a: s }), JSON.stringify(s)).toThrow(/lone surrogate/);
+  });
+
   it('writes a program holding Korean as a literal block, its lines verbatim', () => {
     const program = 'def greet():\n    print("안녕하세요")  # 인사\n    return "한"\n';
     const text = toYaml({ args: [program] });

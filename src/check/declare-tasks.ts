@@ -71,7 +71,10 @@ export function declareTask(ps: PipelineState, s: ast.TaskStmt, loops: string[],
   if (name.length > ARGO_NAME_MAX) {
     ps.ctx.report('NameTooLong', `task name \`${name.slice(0, 40)}…\` is ${name.length} characters; Argo accepts at most ${ARGO_NAME_MAX}`, (s.name ?? s.callee).span, { hint: 'use a shorter name' });
   }
-  const info: TaskInfo = { stmt: s, binding, id: '', component, isVolume, ...(isResource ? { resourceOutputs: resourceOutputs(s) } : {}), loops, inExit };
+  // Two literals rather than a conditional spread, which costs microseconds per task until V8 optimises it.
+  const info: TaskInfo = isResource
+    ? { stmt: s, binding, id: '', component, isVolume, resourceOutputs: resourceOutputs(s), loops, inExit }
+    : { stmt: s, binding, id: '', component, isVolume, loops, inExit };
   ps.tasks.set(s, info);
   // As in kfp (`multiply_op(add_op(a, b).output)`), a component call inside the arguments is a task of its own.
   const inline: ast.TaskStmt[] = [];

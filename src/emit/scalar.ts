@@ -73,12 +73,20 @@ const SCHEMA_TAGS = [
   /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}/,
 ];
 /** Only text starting like this can match a tag pattern (a quick test before the list). */
-const TAG_START = /^(?:[-+.0-9~<NnTtFfYyOo]|$)/;
+const TAG_START = /^(?:[-+.0-9~<NnTtFfYyOoEe]|$)/;
 
 /** Text that is plain unless it is a typed word: a letter or `/` first, then word characters, `.`, `/`, `-`. */
 const SIMPLE_PLAIN = /^[A-Za-z_/][\w./-]*$/;
 /** The typed words such text can be: YAML 1.1 booleans and nulls in any letter case (Go's resolver ignores case). */
 const WORDS = new Set(['null', 'y', 'n', 'yes', 'no', 'on', 'off', 'true', 'false']);
+/** The longest of WORDS: longer text is none of them, without lower-casing it (a new string) to look. */
+const LONGEST_WORD = 5;
+/**
+ * An Argo reference such as `{{tasks.t3.outputs.parameters.inc-Output}}`, of which a large
+ * workflow holds one or more per task: `{` cannot start a plain scalar, and the characters
+ * inside need no escape, so the general path always ends in plain double quotes around it.
+ */
+const ARGO_REFERENCE = /^\{\{[\w.-]+\}\}$/;
 
 /** Text that starts a YAML 1.1 directive or a document marker when it starts a line. */
 const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
@@ -167,7 +175,11 @@ function literalBlock(value: string, indent: string): string {
  */
 export function stringScalar(value: string, indent: string, implicitKey: boolean): string {
   // Most strings are names and paths: plain unless they are one of the typed words (`on`, `null`, `e5`).
-  if (SIMPLE_PLAIN.test(value)) return WORDS.has(value.toLowerCase()) || /^[eE]-?[0-9]+$/.test(value) ? doubleQuoted(value) : value;
+  if (SIMPLE_PLAIN.test(value)) {
+    const typed = (value.length <= LONGEST_WORD && WORDS.has(value.toLowerCase())) || ((value[0] === 'e' || value[0] === 'E') && /^[eE]-?[0-9]+$/.test(value));
+    return typed ? doubleQuoted(value) : value;
+  }
+  if (ARGO_REFERENCE.test(value)) return '"' + value + '"';
   if (LONE_SURROGATE.test(value)) throw new UnwritableString(`a lone surrogate cannot be written as YAML: ${JSON.stringify(value.slice(0, 40))}`);
   const multiLine = value.includes('\n');
   if (value === '=' || mayReadAsNonString(value)) return doubleQuoted(value);

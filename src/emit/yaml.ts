@@ -28,7 +28,10 @@ function isEmpty(v: object): boolean {
 function collection(v: object, indent: string): string {
   let out = '';
   if (Array.isArray(v)) {
-    for (const item of v) out += (out ? '\n' + indent : '') + '- ' + node(item, indent + STEP);
+    // An indexed loop and one inner indentation: this runs for every list of a large workflow,
+    // mostly before V8 optimises it, where an iterator and a new string per item cost.
+    const inner = indent + STEP;
+    for (let i = 0; i < v.length; i++) out += (i > 0 ? '\n' + indent : '') + '- ' + node(v[i], inner);
     return out;
   }
   const rec = v as Record<string, unknown>;
@@ -47,10 +50,27 @@ function node(v: unknown, indent: string): string {
   return collection(v, indent);
 }
 
+/**
+ * Keys already written, for keys that are plain names (`name`, `template`, `parameters`…): a
+ * workflow repeats a few dozen of them thousands of times, and such a key is written alike at
+ * every indentation. Bounded, since keys may be user text (labels, annotations).
+ */
+const plainKeys = new Map<string, string>();
+const PLAIN_KEY = /^[A-Za-z_][\w.-]*$/;
+
+function keyScalar(key: string, inner: string): string {
+  const known = plainKeys.get(key);
+  if (known !== undefined) return known;
+  const k = stringScalar(key, inner, true);
+  // Only a key that is written as it is (never quoted, so never shaped by the indentation) is kept.
+  if (k === key && plainKeys.size < 4096 && PLAIN_KEY.test(key)) plainKeys.set(key, k);
+  return k;
+}
+
 /** `key: value` of a mapping at `indent`. */
 function pair(key: string, value: unknown, indent: string): string {
   const inner = indent + STEP;
-  const k = stringScalar(key, inner, true);
+  const k = keyScalar(key, inner);
   // A key over 1,024 characters cannot be implicit: `? key` then `: value`.
   const head = k.length > 1024 ? `? ${k}\n${indent}:` : `${k}:`;
   return head + valueAfterKey(value, indent, k.length > 1024);
@@ -59,6 +79,7 @@ function pair(key: string, value: unknown, indent: string): string {
 /** What follows `key:` for a key at `indent`: ` scalar`, or a line break and a block collection. */
 function valueAfterKey(value: unknown, indent: string, explicitKey = false): string {
   const inner = indent + STEP;
+  if (typeof value === 'string') return ' ' + stringScalar(value, inner, false);
   if (!isCollection(value)) return ' ' + scalar(value, inner);
   if (isEmpty(value)) return Array.isArray(value) ? ' []' : ' {}';
   if (explicitKey) return ' ' + collection(value, inner);

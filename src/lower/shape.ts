@@ -148,7 +148,11 @@ function copyWithout<T extends object>(o: T, omit: ReadonlySet<string>): T {
   return out as T;
 }
 
+/** Pipelines shaped, counted (test/lower-work.test.ts: each pipeline of a build once). */
+export const shapeWork = { pipelines: 0 };
+
 export function shapePipeline(p: IrPipeline): ShapedPipeline {
+  shapeWork.pipelines++;
   const names = new KfpNames(p);
   const value = <V extends IrValue | IrSettingValue>(v: V): V => {
     if (typeof v !== 'object') return v;

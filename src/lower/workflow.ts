@@ -151,6 +151,10 @@ export class WorkflowLowering {
   private readonly nodes = new Map<string, IrTask | IrVolume | IrResource | ShapedCall>();
   /** Each container task's (shared) template. */
   private readonly taskTemplates = new Map<string, ArgoTemplate>();
+  /** Container task shapes (`shapeKey`) → their template and argument steps; null: built for every task. */
+  private readonly taskShapes = new Map<string, TaskShape | null>();
+  /** `component\0output` → the output's name on the component's templates (templateOutputName). */
+  private readonly outputNames = new Map<string, string>();
   /** `task\0output` pairs some task consumes as a value: they become output parameters. */
   private readonly valueConsumed = new Set<string>();
   /** Template names of the volume and resource tasks (Argo resource templates, one per task). */
@@ -381,7 +385,15 @@ export class WorkflowLowering {
     const node = this.nodes.get(task)!;
     if (node.kind === 'volume' || node.kind === 'resource') return `${this.resourceTemplates.get(task)}-${output}`;
     if (node.kind === 'call') return this.graph(node.pipeline).graphOutput(output, kind);
-    const c = this.components.get(node.component)!;
+    // The same for every task of a component: asked once or twice per task, it is worked out once.
+    const key = `${node.component}\u0000${output}`;
+    let name = this.outputNames.get(key);
+    if (name === undefined) this.outputNames.set(key, (name = this.componentOutputName(node.component, output)));
+    return name;
+  }
+
+  private componentOutputName(component: string, output: string): string {
+    const c = this.components.get(component)!;
     const type = c.ir.outputs.find((o) => o.name === output)?.type;
     // The KFP UI looks for these two artifacts by their fixed names (kfp's _is_legacy_output_name).
     if (type === 'metrics' && this.flavour === 'kfp') return 'mlpipeline-metrics';
@@ -651,8 +663,43 @@ export class WorkflowLowering {
     return { name: r.name, template: name, ...(parameters.length ? { arguments: { parameters } } : {}) };
   }
 
+  /**
+   * A container task's DAG task. Its template depends only on its shape (see `shapeKey`): the
+   * first task of a shape builds it (placeholders resolved, settings applied, the sharing key
+   * stringified) and records which inputs became arguments, in order; every later task of that
+   * shape takes the same shared template and only computes its own arguments. A chain of
+   * thousands of tasks of one component builds one template instead of one per task.
+   */
   private containerTask(task: IrTask, scope: Group, deps: Set<string>): ArgoDagTask {
     const comp = this.components.get(task.component)!;
+    if (!lowerWork.reuseShapes) return this.buildContainerTask(task, comp, scope, deps).dagTask;
+    const key = shapeKey(task, comp.ir);
+    const known = this.taskShapes.get(key);
+    if (known) return this.replayShape(task, comp, known, scope, deps);
+    const { dagTask, shape } = this.buildContainerTask(task, comp, scope, deps);
+    // A shape whose template holds task-specific values (a constant file input, a setting from a
+    // value) is built for every task: `null` says so without trying again.
+    if (known === undefined) this.taskShapes.set(key, shape ?? null);
+    return dagTask;
+  }
+
+  /** A task of an already built shape: the shared template, and its arguments as the first task of the shape made them. */
+  private replayShape(task: IrTask, comp: LoweredComponent, shape: TaskShape, scope: Group, deps: Set<string>): ArgoDagTask {
+    const args: ArgoParameter[] = [];
+    const artifacts: ArgoArtifact[] = [];
+    for (const step of shape.steps) {
+      const input = comp.ir.inputs[step.input]!;
+      const v = task.args[input.name] ?? input.default!;
+      if (step.file) artifacts.push(this.artifactArg(step.name, v, input.type, scope, deps));
+      else args.push({ name: step.name, value: this.valueText(v, input.type, scope, deps) });
+    }
+    this.taskTemplates.set(task.name, shape.template);
+    return dagTask(task.name, shape.template.name, args, artifacts);
+  }
+
+  private buildContainerTask(task: IrTask, comp: LoweredComponent, scope: Group, deps: Set<string>): { dagTask: ArgoDagTask; shape?: TaskShape } {
+    lowerWork.templatesBuilt++;
+    const inputIndex = (name: string) => comp.ir.inputs.findIndex((i) => i.name === name);
     const inputOf = (name: string) => comp.ir.inputs.find((i) => i.name === name);
     const inputType = (name: string): IrType => inputOf(name)?.type ?? 'str';
     const args: ArgoParameter[] = [];
@@ -661,6 +708,9 @@ export class WorkflowLowering {
     const inArtifacts: ArgoArtifact[] = [];
     const outArtifacts: ArgoArtifact[] = [];
     const argumentsAnnotation = keyedObject<string>();
+    /** What `replayShape` repeats for the next tasks of this shape; `replayable` false when the template holds this task's values. */
+    const steps: { input: number; name: string; file: boolean }[] = [];
+    let replayable = true;
 
     const hooks = {
       isPresent: (input: string) => task.args[input] !== undefined || inputOf(input)?.default !== undefined,
@@ -671,6 +721,7 @@ export class WorkflowLowering {
           const v = task.args[input] ?? inputOf(input)!.default!;
           // kfp passes an optional input's default explicitly when no argument is given.
           args.push({ name, value: this.valueText(v, inputType(input), scope, deps) });
+          steps.push({ input: inputIndex(input), name, file: false });
           argumentsAnnotation[input] = paramRef(name);
         }
         return paramRef(name);
@@ -682,10 +733,12 @@ export class WorkflowLowering {
         if ('const' in v) {
           // A constant file input is a raw artifact baked into the template, as kfp does.
           inArtifacts.push({ name, path, raw: { data: serializeConst(v, inputType(input)) } });
+          replayable = false;
           return;
         }
         inArtifacts.push({ name, path });
         artifacts.push(this.artifactArg(name, v, inputType(input), scope, deps));
+        steps.push({ input: inputIndex(input), name, file: true });
       },
       outputPath: (output: string, path: string) => {
         const name = this.templateOutputName(task.name, output);
@@ -720,9 +773,20 @@ export class WorkflowLowering {
         },
       },
     };
-    const settingArgs = applyTaskSettings(template, task.settings, this.shared.settings, (v) => this.valueText(v, 'str', scope, deps), (vol) =>
-      // The exit handler cannot reference the pipeline's tasks, but the claim's name is known: kfp names it after the run.
-      this.inExit(scope) ? `{{workflow.name}}-${(this.nodes.get(vol) as IrVolume).resourceName}` : this.outputRef(vol, 'name', 'parameter', scope, deps, false),
+    const settingArgs = applyTaskSettings(
+      template,
+      task.settings,
+      this.shared.settings,
+      (v) => {
+        // A setting from a value is an argument of this task alone.
+        replayable = false;
+        return this.valueText(v, 'str', scope, deps);
+      },
+      (vol) => {
+        replayable = false;
+        // The exit handler cannot reference the pipeline's tasks, but the claim's name is known: kfp names it after the run.
+        return this.inExit(scope) ? `{{workflow.name}}-${(this.nodes.get(vol) as IrVolume).resourceName}` : this.outputRef(vol, 'name', 'parameter', scope, deps, false);
+      },
     );
     args.push(...settingArgs);
     if (this.flavour === 'argo') dropKfpMetadata(template, task.settings.annotations ?? {}, task.settings.labels ?? {});
@@ -732,16 +796,9 @@ export class WorkflowLowering {
     if (io.artifacts!.length === 0) delete io.artifacts;
     else io.artifacts!.sort(byName);
     if (!io.parameters && !io.artifacts) delete template.inputs;
-    this.taskTemplates.set(task.name, this.share(template, comp.base));
-    const dagArgs = {
-      ...(args.length ? { parameters: [...args].sort(byName) } : {}),
-      ...(artifacts.length ? { artifacts: [...artifacts].sort(byName) } : {}),
-    };
-    return {
-      name: task.name,
-      template: this.taskTemplates.get(task.name)!.name,
-      ...(Object.keys(dagArgs).length ? { arguments: dagArgs } : {}),
-    };
+    const shared = this.share(template, comp.base);
+    this.taskTemplates.set(task.name, shared);
+    return { dagTask: dagTask(task.name, shared.name, args, artifacts), ...(replayable ? { shape: { template: shared, steps } } : {}) };
   }
 
   /**
@@ -799,6 +856,45 @@ export class WorkflowLowering {
 }
 
 /**
+ * What lowering a pipeline did, counted (test/lower-work.test.ts): container templates built
+ * (placeholders resolved, settings applied, a sharing key stringified) grow with the number of
+ * task shapes, not of tasks. `reuseShapes: false` builds every task's template, as before task
+ * shapes were reused: the test compares both outputs byte for byte.
+ */
+export const lowerWork = { templatesBuilt: 0, reuseShapes: true };
+
+/** A shape of container task: its shared template, and the inputs that become its DAG task's arguments, in order. */
+interface TaskShape {
+  readonly template: ArgoTemplate;
+  /** `input`: the index in the component's inputs; `name`: the argument's name; `file`: an artifact argument. */
+  readonly steps: readonly { input: number; name: string; file: boolean }[];
+}
+
+/**
+ * What a container task's template is made from, besides the pipeline's own settings: its
+ * component, for each input whether the task gives it a constant, another value, only the
+ * default, or nothing (that decides the placeholders and which constant file inputs are baked
+ * in), and its settings as JSON. Tasks with equal keys have equal templates.
+ */
+function shapeKey(task: IrTask, comp: IrComponent): string {
+  let key = task.component + '\u0000';
+  for (const input of comp.inputs) {
+    const v = task.args[input.name];
+    key += v === undefined ? (input.default === undefined ? '-' : 'd') : 'const' in v ? 'c' : 'v';
+  }
+  return key + '\u0000' + JSON.stringify(task.settings);
+}
+
+/** A DAG task calling `template`, its arguments sorted by name (assignments, not spreads: see orderTaskKeys). */
+function dagTask(name: string, template: string, args: ArgoParameter[], artifacts: ArgoArtifact[]): ArgoDagTask {
+  if (!args.length && !artifacts.length) return { name, template };
+  const dagArgs: NonNullable<ArgoDagTask['arguments']> = {};
+  if (args.length) dagArgs.parameters = args.sort(byName);
+  if (artifacts.length) dagArgs.artifacts = artifacts.sort(byName);
+  return { name, template, arguments: dagArgs };
+}
+
+/**
  * `o` as a flat list of its keys and values (values mapped by `f`; a key whose value maps to
  * undefined is left out, as JSON.stringify leaves it out of an object): the template-sharing key.
  */
@@ -827,15 +923,17 @@ function dropKfpMetadata(t: ArgoTemplate, userAnnotations: { [k: string]: string
   else delete t.metadata;
 }
 
-/** kfp's key order inside a DAG task: name, template, when, dependencies, arguments, withItems/withParam. */
+/**
+ * kfp's key order inside a DAG task: name, template, when, dependencies, arguments, withItems/withParam.
+ * Assignments rather than conditional spreads, which cost microseconds per task until V8
+ * optimises them (most of a build runs before it does), and this runs for every task.
+ */
 function orderTaskKeys(t: ArgoDagTask): ArgoDagTask {
-  return {
-    name: t.name,
-    template: t.template,
-    ...(t.when !== undefined ? { when: t.when } : {}),
-    ...(t.dependencies ? { dependencies: t.dependencies } : {}),
-    ...(t.arguments ? { arguments: t.arguments } : {}),
-    ...(t.withItems ? { withItems: t.withItems } : {}),
-    ...(t.withParam !== undefined ? { withParam: t.withParam } : {}),
-  };
+  const out: ArgoDagTask = { name: t.name, template: t.template };
+  if (t.when !== undefined) out.when = t.when;
+  if (t.dependencies) out.dependencies = t.dependencies;
+  if (t.arguments) out.arguments = t.arguments;
+  if (t.withItems) out.withItems = t.withItems;
+  if (t.withParam !== undefined) out.withParam = t.withParam;
+  return out;
 }

@@ -15,6 +15,9 @@
 import type { CstElement, CstNode, IToken, TokenType } from 'chevrotain';
 import * as T from '../../grammar/tokens.js';
 
+/** Builds the settled node of an argument that is a plain reference: its name token, if named, and the reference's name tokens. */
+export type PlainArg = (name: IToken | undefined, parts: readonly IToken[]) => CstNode;
+
 /** Thrown to give up; caught once, in fastCst. */
 class NotThisWay extends Error {}
 const giveUp = new NotThisWay('not parsed by the fast path');
@@ -36,6 +39,7 @@ class Descent {
   constructor(
     private readonly toks: readonly IToken[],
     private readonly settle: (n: CstNode) => CstNode = (n) => n,
+    private readonly plainArg?: PlainArg,
   ) {}
 
   private la(k = 1): TokenType | undefined {
@@ -258,13 +262,41 @@ class Descent {
 
   argList(): CstNode {
     const n = this.node('argList');
-    this.settled(n, this.arg);
+    this.argument(n);
     while (this.la() === T.Comma) {
       this.consume(n, T.Comma);
       const t = this.la();
-      if (t !== T.RParen && t !== T.Comma) this.settled(n, this.arg);
+      if (t !== T.RParen && t !== T.Comma) this.argument(n);
     }
     return n;
+  }
+
+  /**
+   * An argument, settled. One that is a plain reference (`t4`, `t.out`, `n: t4`: a name, dots,
+   * then `,` or `)`) goes straight to its settled node when the caller builds them (`plainArg`):
+   * its CST would be five nodes (arg, expr, notExpr, primary, reference) made only to be read
+   * once and dropped, for most arguments of a large pipeline.
+   */
+  private argument(n: CstNode): void {
+    if (this.plainArg) {
+      const toks = this.toks;
+      let j = this.i;
+      const named = toks[j]?.tokenType === T.Identifier && toks[j + 1]?.tokenType === T.Colon;
+      if (named) j += 2;
+      if (toks[j]?.tokenType === T.Identifier) {
+        const first = j;
+        while (toks[j + 1]?.tokenType === T.Dot && toks[j + 2]?.tokenType === T.Identifier) j += 2;
+        const next = toks[j + 1]?.tokenType;
+        if (next === T.Comma || next === T.RParen) {
+          const parts: IToken[] = [];
+          for (let k = first; k <= j; k += 2) parts.push(toks[k]!);
+          this.add(n, 'arg', this.plainArg(named ? toks[this.i] : undefined, parts));
+          this.i = j + 1;
+          return;
+        }
+      }
+    }
+    this.settled(n, this.arg);
   }
 
   arg(): CstNode {
@@ -416,8 +448,8 @@ class Descent {
  * The CST of `tokens` (no lexing errors, no EOF token) when they hold no syntax error, with
  * the count of nodes and tokens put in it; undefined at the first syntax error.
  */
-export function fastCst(tokens: readonly IToken[], settle?: (n: CstNode) => CstNode): { cst: CstNode; elements: number } | undefined {
-  const d = new Descent(tokens, settle);
+export function fastCst(tokens: readonly IToken[], settle?: (n: CstNode) => CstNode, plainArg?: PlainArg): { cst: CstNode; elements: number } | undefined {
+  const d = new Descent(tokens, settle, plainArg);
   try {
     const cst = d.program();
     return { cst, elements: d.elements };
