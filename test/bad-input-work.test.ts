@@ -7,6 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileSource } from '../src/compile.js';
+import { argoBackend } from '../src/backends/argo.js';
+import { specWork } from '../src/lower/components.js';
 import { DEFAULT_MAX_ERRORS, limitPerFile } from '../src/diagnostics/limit.js';
 import { renderAll } from '../src/diagnostics/render.js';
 import { boundedLevenshtein, didYouMean, levenshtein, SUGGESTION_CELLS, SuggestionBudget, suggestionWork } from '../src/diagnostics/suggest.js';
@@ -129,5 +131,22 @@ describe('"did you mean" and the names a hint lists cost bounded work', () => {
     expect(missing.message).toBe('missing arguments for `i0`, `i1`, `i2`, `i3`, `i4`, `i5`, `i6`, `i7`, `i8`, `i9` … and 19,990 more of `big`');
     for (const d of r.diagnostics) expect((d.hint ?? '').length + d.message.length).toBeLessThan(300);
     expect(r.diagnostics[0]!.hint).toBe('its inputs are `i0`, `i1`, `i2`, `i3`, `i4`, `i5`, `i6`, `i7`, `i8`, `i9` … and 19,990 more');
+  });
+});
+
+describe('component specs are made for the components a workflow calls', () => {
+  it('check of 5,000 components, one called: one spec (a kfp-v1 build makes all 5,000, for their component.yaml)', () => {
+    const text = Array.from({ length: 5_000 }, (_, i) => `component c${i}() {\n  image: "alpine:3.19"\n  command: ["true"]\n}\n`).join('') + 'pipeline "p" () {\n  c7()\n}\n';
+    let before = specWork.made;
+    expect(compileSource(file(text), { checkOnly: true }).diagnostics).toEqual([]);
+    expect(specWork.made - before).toBe(1);
+    before = specWork.made;
+    const argo = compileSource(file(text), { backend: argoBackend });
+    expect(argo.diagnostics).toEqual([]);
+    expect(specWork.made - before).toBe(1);
+    before = specWork.made;
+    const built = compileSource(file(text));
+    expect(specWork.made - before).toBe(5_000);
+    expect(built.files.filter((f) => f.kind === 'component')).toHaveLength(5_000);
   });
 });
