@@ -54,7 +54,7 @@ const median = (xs) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
-const fmtMs = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+const fmtMs = (ms) => (Number.isNaN(ms) ? '-' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 
 /** One `check` of `src` by the kfpdsl under `tree`: { wall, cpu } in ms, and its exit status. */
 function timeCheck(tree, src) {
@@ -62,6 +62,7 @@ function timeCheck(tree, src) {
   const r = spawnSync('/usr/bin/time', ['-f', 'BENCH-CPU %U %S', join(tree, 'bin', 'kfpdsl'), 'check', src], { encoding: 'utf8', maxBuffer: 1 << 30, timeout: 120_000, killSignal: 'SIGKILL' });
   const wall = performance.now() - t0;
   const m = /^BENCH-CPU ([\d.]+) ([\d.]+)$/m.exec(r.stderr ?? '');
+  // Killed at 120 s (wall): no CPU figure, and `killed` in the exit column.
   if (r.error || !m) return { wall, cpu: NaN, status: r.error ? 'killed' : r.status };
   return { wall, cpu: (Number(m[1]) + Number(m[2])) * 1000, status: r.status };
 }
@@ -141,7 +142,7 @@ async function main() {
         works.push(cpu - startCpu[k]);
         cells.push(fmtMs(cpu), fmtMs(median(ts.map((x) => x.wall))), fmtMs(cpu - startCpu[k]));
       });
-      if (trees.length > 1) cells.push(`${(works[0] / works[1]).toFixed(2)}x`);
+      if (trees.length > 1) cells.push(works.some(Number.isNaN) ? '-' : `${(works[0] / works[1]).toFixed(2)}x`);
       cells.push(String(status));
       out.push(cells);
       console.error(`  ${label}: done`);
