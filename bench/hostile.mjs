@@ -59,11 +59,13 @@ const fmtMs = (ms) => (Number.isNaN(ms) ? '-' : ms >= 1000 ? `${(ms / 1000).toFi
 /** One `check` of `src` by the kfpdsl under `tree`: { wall, cpu } in ms, and its exit status. */
 function timeCheck(tree, src) {
   const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', 'BENCH-CPU %U %S', join(tree, 'bin', 'kfpdsl'), 'check', src], { encoding: 'utf8', maxBuffer: 1 << 30, timeout: 120_000, killSignal: 'SIGKILL' });
+  // timeout(1) kills the command's whole process group at 120 s: bin/kfpdsl is a shell script
+  // whose node would outlive a kill of the shell alone.
+  const r = spawnSync('/usr/bin/time', ['-f', 'BENCH-CPU %U %S', 'timeout', '-s', 'KILL', '120', join(tree, 'bin', 'kfpdsl'), 'check', src], { encoding: 'utf8', maxBuffer: 1 << 30, timeout: 130_000, killSignal: 'SIGKILL' });
   const wall = performance.now() - t0;
   const m = /^BENCH-CPU ([\d.]+) ([\d.]+)$/m.exec(r.stderr ?? '');
   // Killed at 120 s (wall): no CPU figure, and `killed` in the exit column.
-  if (r.error || !m) return { wall, cpu: NaN, status: r.error ? 'killed' : r.status };
+  if (r.error || !m || r.status === 137) return { wall, cpu: NaN, status: 'killed' };
   return { wall, cpu: (Number(m[1]) + Number(m[2])) * 1000, status: r.status };
 }
 

@@ -5,7 +5,9 @@
  * "did you mean" spends at most a budget of edit-distance cells per check run, and a hint
  * lists at most ten names.
  */
+import { Lexer } from 'chevrotain';
 import { describe, expect, it } from 'vitest';
+import * as T from '../grammar/tokens.js';
 import { compileSource } from '../src/compile.js';
 import { argoBackend } from '../src/backends/argo.js';
 import { specWork } from '../src/lower/components.js';
@@ -50,6 +52,10 @@ describe('lexing errors past --max-errors are counted, not built', () => {
 });
 
 describe('large valid files take the fast descent', () => {
+  it("the lexer keeps Chevrotain's first-character optimisation (a custom pattern without start_chars_hint would turn it off for every token)", () => {
+    expect(() => new Lexer(T.allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: true })).not.toThrow();
+  });
+
   it('100,000 components and 100,000 calls of an unknown component: no file reaches Chevrotain', () => {
     const before = parseWork.chevrotain;
     const comps = Array.from({ length: 100_000 }, (_, i) => `component c${i}() {\n  image: "alpine:3.19"\n  command: ["true"]\n}\n`).join('');
