@@ -306,16 +306,19 @@ if (ONLY.has(4)) {
       const t0 = performance.now();
       // CPU seconds (user + sys, from /usr/bin/time) say what the work costs on a busy machine; wall time does not.
       const r = timeCmd
-        ? spawnSync(timeCmd, ['-f', 'BENCH-CPU %U %S', launcher, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 30, timeout: 120_000, killSignal: 'SIGKILL' })
+        ? // timeout(1) kills the whole process group at 120 s: killing /usr/bin/time alone left bin/kfpdsl's node running.
+          spawnSync(timeCmd, ['-f', 'BENCH-CPU %U %S', 'timeout', '-s', 'KILL', '120', launcher, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 30, timeout: 130_000, killSignal: 'SIGKILL' })
         : spawnSync(launcher, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 30, timeout: 120_000, killSignal: 'SIGKILL' });
       const ms = performance.now() - t0;
       const cpuMs = cpuOf(r);
       const cpu = cpuMs !== undefined ? fmtMs(cpuMs) : '-';
       const work = cpuMs !== undefined && startCpu !== undefined ? fmtMs(cpuMs - startCpu) : '-';
-      const stderr = (r.stderr ?? '').replace(/^(Command exited with non-zero status \d+|BENCH-CPU .*)\n/gm, '');
+      const stderr = (r.stderr ?? '').replace(/^(Command exited with non-zero status \d+|Command terminated by signal 9|BENCH-CPU .*)\n/gm, '');
       const crashed = /Maximum call stack|internal error/.test(stderr) ? ' (crash)' : '';
-      const result = r.error ? `killed at ${fmtMs(ms)}` : `exit ${r.status}${crashed}`;
-      rows.push([label, command, r.error ? '> 120 s' : fmtMs(ms), r.error ? '-' : cpu, r.error ? '-' : work, fmtBytes(Buffer.byteLength(stderr)), String((stderr.match(/^error\[/gm) ?? []).length), result]);
+      // Killed by timeout(1) (status 137, SIGKILL), or by spawnSync's own backstop.
+      const killed = r.error !== undefined || (timeCmd !== undefined && r.status === 137);
+      const result = killed ? `killed at ${fmtMs(ms)}` : `exit ${r.status}${crashed}`;
+      rows.push([label, command, killed ? '> 120 s' : fmtMs(ms), killed ? '-' : cpu, killed ? '-' : work, fmtBytes(Buffer.byteLength(stderr)), String((stderr.match(/^error\[/gm) ?? []).length), result]);
     }
   }
   table('4. bad input at scale: one run each, capped at 120 s', ['input', 'command', 'wall', 'cpu', 'work (cpu - start-up)', 'stderr', 'errors shown', 'result'], rows);
