@@ -112,6 +112,18 @@ describe('"did you mean" and the names a hint lists cost bounded work', () => {
     expect(compileSource(file(text), { checkOnly: true }).diagnostics.map((d) => d.hint)).toEqual(r.diagnostics.map((d) => d.hint));
   });
 
+  it('5,000 tasks, 5,000 misspelt references and `after` names: a tenth of the pairs at most', () => {
+    const n = 5_000;
+    const lines = Array.from({ length: n }, (_, i) => `  t${i} = inc(${i})\n`).join('') + Array.from({ length: n }, (_, i) => `  inc(tt${i}) after tx${i}\n`).join('');
+    const before = suggestionWork.evaluations;
+    const r = compileSource(file('component inc(n: int) -> int {\n  ```python\n  return n + 1\n  ```\n}\npipeline "p" () {\n' + lines + '}\n'), { checkOnly: true });
+    expect(r.diagnostics.filter((d) => d.code === 'KFP2002' || d.code === 'KFP2003')).toHaveLength(2 * n);
+    // Each of the 10,000 names against 5,000 tasks (and parameters): 50,000,000 evaluations.
+    expect(suggestionWork.evaluations - before).toBeLessThan((2 * n * n) / 10);
+    const first = r.diagnostics.find((d) => d.code === 'KFP2002')!;
+    expect(first.hint).toMatch(/^did you mean `t0`/);
+  });
+
   it('two names of 50,000 characters are not compared (10^10 cells): the budget would not cover them', () => {
     const long = 'a'.repeat(50_000);
     const before = suggestionWork.cells;
