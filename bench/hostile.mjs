@@ -42,6 +42,8 @@ export const HOSTILE = [
   ['misspelt', '6,000 misspelt calls among 6,000 components', () => range(6_000, (i) => container(`comp${i}`)) + 'pipeline "p" () {\n' + range(6_000, (i) => `  cmop${i}()\n`) + '}\n'],
   // Each unknown name and `after` compared with every task's name (main: killed at 100 s).
   ['misspelt-references', '10,000 tasks, 10,000 misspelt references and `after` names', () => ADD.replace('add(a: int, b: int)', 'inc(a: int, b: int)') + 'pipeline "p" () {\n' + range(10_000, (i) => `  t${i} = inc(${i}, 1)\n`) + range(10_000, (i) => `  inc(tt${i}, 1) after tx${i}\n`) + '}\n'],
+  // Each undefined Python name compared with every name the fence defines (main: 18 s).
+  ['python-names', 'a fence of 4,000 assignments and 4,000 misspelt reads', () => `component f() {\n  \`\`\`python\n${range(4_000, (i) => `  value${i} = ${i}\n`)}${range(4_000, (i) => `  print(valeu${i})\n`)}  \`\`\`\n}\npipeline "p" () {\n  f()\n}\n`],
   // Each argument looked up, and each hint listing, over all 20,000 inputs.
   ['wide-component', 'a component of 20,000 inputs, 20,000 unknown named arguments', () => `component big(${range(20_000, (i) => `${i ? ', ' : ''}i${i}: int`)}) {\n  image: "alpine:3.19"\n  command: ["true"]\n}\npipeline "p" () {\n  big(${range(20_000, (i) => `${i ? ', ' : ''}zzzzzzzzzzzz${i}: 1`)})\n  big()\n}\n`],
 ];

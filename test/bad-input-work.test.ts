@@ -124,6 +124,17 @@ describe('"did you mean" and the names a hint lists cost bounded work', () => {
     expect(first.hint).toMatch(/^did you mean `t0`/);
   });
 
+  it('a Python fence of 4,000 assignments and 4,000 misspelt reads: the check run\'s budget, and the printed errors keep their hints', () => {
+    const n = 4_000;
+    const body = Array.from({ length: n }, (_, i) => `  value${i} = ${i}\n`).join('') + Array.from({ length: n }, (_, i) => `  print(valeu${i})\n`).join('');
+    const before = suggestionWork.evaluations;
+    const r = compileSource(file('component f() {\n  ```python\n' + body + '  ```\n}\npipeline "p" () {\n  f()\n}\n'), { checkOnly: true });
+    expect(r.diagnostics.filter((d) => d.code === 'KFP6005')).toHaveLength(n);
+    // Every read against every assignment: 16,000,000 evaluations.
+    expect(suggestionWork.evaluations - before).toBeLessThan((n * n) / 10);
+    for (const d of limitPerFile(r.diagnostics, DEFAULT_MAX_ERRORS).slice(0, -1)) expect(d.hint).toMatch(/^did you mean `value\d+`/);
+  });
+
   it('two names of 50,000 characters are not compared (10^10 cells): the budget would not cover them', () => {
     const long = 'a'.repeat(50_000);
     const before = suggestionWork.cells;

@@ -23,6 +23,8 @@ export interface FenceInterface {
   readonly programGlobals: readonly string[];
   /** Python 3 minor version of the image. */
   readonly minor: number;
+  /** The check run's "did you mean" budget (check-fence.ts passes it); without one, a budget for this fence alone. */
+  readonly suggestions?: SuggestionBudget;
 }
 
 export interface FenceProblem {
@@ -150,9 +152,10 @@ function nameProblems(suite: PyNode, nodes: readonly PyNode[], iface: FenceInter
   const known = new Set([...iface.params, ...names.bound, ...iface.programGlobals]);
   const valueOutputs = new Set(iface.valueOutputs.map((o) => o.name));
   const candidates = [...known];
-  // Suggestions cost in proportion to the fence (thousands of undefined names among thousands
-  // of defined ones would compare every pair); past the budget a name gets the plain hint.
-  const budget = new SuggestionBudget(Math.min(SUGGESTION_CELLS, 65_536 + 256 * (names.reads.length + candidates.length)));
+  // Thousands of undefined names among thousands of defined ones would compare every pair: the
+  // check run's budget bounds that (called alone, a budget in proportion to the fence); past
+  // it a name gets the plain hint.
+  const budget = iface.suggestions ?? new SuggestionBudget(Math.min(SUGGESTION_CELLS, 65_536 + 256 * (names.reads.length + candidates.length)));
   return names.reads
     .filter((r) => !known.has(r.name) && !PYTHON_BUILTINS.has(r.name) && !r.name.startsWith('_'))
     .map((r) => ({
