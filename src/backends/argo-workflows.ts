@@ -5,7 +5,7 @@
  */
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { verifyRendered } from '../emit/verify.js';
-import type { IrPipeline, IrProgram } from '../ir/ir.js';
+import type { IrComponent, IrPipeline, IrProgram } from '../ir/ir.js';
 import type { ComponentSpec } from '../kfp/component-spec.js';
 import { componentSpec } from '../lower/components.js';
 import { checkKfpUiOutputs } from '../lower/kfp-ui-outputs.js';
@@ -26,14 +26,18 @@ export function lowerToArgo(program: IrProgram, options: BackendOptions, flavour
     diagnostics.push(...checkKfpUiOutputs(file, program, options.files));
     if (hasErrors(diagnostics)) return { files: [], diagnostics };
   }
-  for (const c of program.components) {
-    // A component from a .kfp module names the module: in tracebacks and in its file's header.
+  // A component from a .kfp module names the module: in tracebacks and in its file's header.
+  const specOf = (c: IrComponent): ComponentSpec => componentSpec(c, { sourcePath: sourcePathOf(c.origin.file ?? file.path) });
+  // component.yaml is a KFP artifact (plain Argo has no use for it); `check` writes nothing. Then
+  // only the called components' specs are made, by the lowering (specOf): 100,000 components, one
+  // of them called, made 100,000 specs for one task.
+  const writesComponents = flavour === 'kfp' && !checkOnly;
+  for (const c of writesComponents ? program.components : []) {
     const componentPath = sourcePathOf(c.origin.file ?? file.path);
     const spec = componentSpec(c, { sourcePath: componentPath });
     specs.set(c.name, spec);
-    // component.yaml is a KFP artifact (plain Argo has no use for it); a graph component is only
-    // ever imported, never lowered (calls to one are refused): nothing to write for either.
-    if (flavour !== 'kfp' || checkOnly || (c.impl.kind === 'imported' && c.impl.graphRefs)) continue;
+    // A graph component is only ever imported, never lowered (calls to one are refused): nothing to write.
+    if (c.impl.kind === 'imported' && c.impl.graphRefs) continue;
     const v = verifyRendered(renderComponent(spec, { path: componentPath }), spec, `component \`${c.name}\``, componentSchemaErrors, file, verify);
     diagnostics.push(...v.diagnostics);
     if (v.text !== undefined) files.push({ path: `components/${c.name.toLowerCase()}.yaml`, kind: 'component', text: v.text });
@@ -52,7 +56,7 @@ export function lowerToArgo(program: IrProgram, options: BackendOptions, flavour
   for (const ir of [...program.pipelines, ...(program.graphs ?? [])]) if (ir.name !== undefined) callable.set(ir.name, shapeOf(ir));
   program.pipelines.forEach((ir, i) => {
     const p = shapeOf(ir);
-    const lowering = new WorkflowLowering(p, program.components, specs, flavour, callable);
+    const lowering = new WorkflowLowering(p, program.components, writesComponents ? specs : specOf, flavour, callable);
     const wf = lowering.lower();
     // Limits are checked on the lowered object, so `check` catches what only a cluster would reject.
     diagnostics.push(...checkLimits(file, program, ir.nameOrigin, wf, options.files));

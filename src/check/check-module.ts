@@ -79,7 +79,7 @@ export class ModuleLoader {
     }
     this.chain[this.chain.length - 1]!.imp = { path: imp.path, span: imp.pathSpan };
     this.chain.push({ real: read.real, file });
-    const mctx = new CheckContext(file, ctx.diagnostics);
+    const mctx = new CheckContext(file, ctx.diagnostics, ctx.suggestions);
     const before = ctx.diagnostics.length;
     const scope = declareScope(mctx, parsed.document, this);
     checkArgoPlaceholders(mctx, { ...parsed.document, pipelines: [] });

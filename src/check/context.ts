@@ -1,6 +1,7 @@
 /** Shared state of one check run: the file, the diagnostics so far, and constant evaluation. */
 import { diag, type CodeName, type DiagnosticInit } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { SuggestionBudget } from '../diagnostics/suggest.js';
 import { keyedObject } from '../ir/ir.js';
 import type { IrConst, Json } from '../ir/ir.js';
 import type { SourceFile, Span } from '../source.js';
@@ -12,10 +13,13 @@ export class CheckContext {
    * @param file the file being checked (the program's source or one of its modules)
    * @param diagnostics where to report: one list for every file of a program, so a module's
    *   errors are reported once, at the module's own lines
+   * @param suggestions what "did you mean" may still cost: one budget for the program and its
+   *   modules, so that a file of thousands of unknown names stays linear (src/diagnostics/suggest.ts)
    */
   constructor(
     readonly file: SourceFile,
     readonly diagnostics: Diagnostic[] = [],
+    readonly suggestions: SuggestionBudget = new SuggestionBudget(),
   ) {}
 
   report(name: CodeName, message: string, sp: Span, init: Omit<DiagnosticInit, 'file' | 'span'> = {}): void {

@@ -4,7 +4,7 @@
  * unknown components, duplicate names, task names too long for a cluster, and the neutral
  * ids of tasks and loops.
  */
-import { didYouMean } from '../diagnostics/suggest.js';
+import { allOf, didYouMean } from '../diagnostics/suggest.js';
 import { NameAllocator, taskName } from '../names.js';
 import type * as ast from '../syntax/ast.js';
 import { resourceOutputs } from './check-resource.js';
@@ -100,7 +100,7 @@ export function declareTask(ps: PipelineState, s: ast.TaskStmt, loops: string[],
 }
 
 export function componentSuggestion(ps: PipelineState, name: string): string | undefined {
-  if (!ps.suggestions.has(name)) ps.suggestions.set(name, didYouMean(name, [...ps.components.keys(), 'volume', 'resource']));
+  if (!ps.suggestions.has(name)) ps.suggestions.set(name, didYouMean(name, allOf(ps.components.keys(), ['volume', 'resource']), ps.ctx.suggestions));
   return ps.suggestions.get(name);
 }
 

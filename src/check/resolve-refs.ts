@@ -7,8 +7,10 @@
 import type { IrComponent, IrPort } from '../ir/ir.js';
 import type { Span } from '../source.js';
 import type * as ast from '../syntax/ast.js';
-import { didYouMean } from '../diagnostics/suggest.js';
+import { listNames } from '../diagnostics/name-list.js';
+import { allOf, didYouMean } from '../diagnostics/suggest.js';
 import { WORKFLOW_VALUES } from './argo-placeholders.js';
+import { portIndex, writtenNames } from './ports.js';
 import { isUiOutput, type Resolved } from './resolved.js';
 import { isDnsSubdomain } from './settings.js';
 import type { LoopFrame, PipelineState, TaskInfo } from './pipeline-state.js';
@@ -25,7 +27,7 @@ export function reference(ps: PipelineState, e: ast.RefExpr, frames: readonly Lo
   if (frame) {
     if (!field) return { value: { item: { loop: frame.id } }, type: frame.itemType };
     if (frame.fields && !frame.fields.includes(field.name)) {
-      ps.ctx.report('UnknownOutput', `loop items have no field \`${field.name}\``, field.span, { hint: didYouMean(field.name, frame.fields) ?? `their fields are ${frame.fields.map((f) => `\`${f}\``).join(', ')}` });
+      ps.ctx.report('UnknownOutput', `loop items have no field \`${field.name}\``, field.span, { hint: didYouMean(field.name, frame.fields, ps.ctx.suggestions) ?? `their fields are ${listNames(frame.fields)}` });
       return undefined;
     }
     if (!frame.fields && frame.itemType !== 'any' && frame.itemType !== 'dict') {
@@ -50,7 +52,7 @@ export function reference(ps: PipelineState, e: ast.RefExpr, frames: readonly Lo
   if (!sym) {
     ps.ctx.report('UnknownName', `unknown name \`${head!.name}\``, head!.span, {
       label: 'not a parameter, task or loop variable',
-      hint: didYouMean(head!.name, [...ps.scope.keys(), ...frames.map((f) => f.variable)]),
+      hint: didYouMean(head!.name, allOf(ps.scope.keys(), loopVariables(frames)), ps.ctx.suggestions),
     });
     return undefined;
   }
@@ -73,21 +75,21 @@ export function reference(ps: PipelineState, e: ast.RefExpr, frames: readonly Lo
   if (producer.resourceOutputs) return resourceOutput(ps, producer, field, e, frames);
   const comp = producer.component;
   if (!comp) return undefined;
-  const passable = comp.outputs.filter((o) => !isUiOutput(o.type));
+  const { passable, outputs } = portIndex(comp);
   let out;
   if (!field) {
     if (passable.length !== 1) {
       ps.ctx.report('AmbiguousOutput', passable.length === 0 ? `task \`${head!.name}\` has no output to pass` : `task \`${head!.name}\` has ${passable.length} outputs`, e.span, {
-        hint: passable.length === 0 ? undefined : `name one: ${passable.map((o) => `\`${head!.name}.${o.argName ?? o.name}\``).join(', ')}`,
+        hint: passable.length === 0 ? undefined : `name one: ${listNames(passable, (o) => `\`${head!.name}.${o.argName ?? o.name}\``)}`,
       });
       return undefined;
     }
     out = passable[0]!;
   } else {
-    out = comp.outputs.find((o) => (o.argName ?? o.name) === field.name);
+    out = outputs.get(field.name);
     if (!out) {
       ps.ctx.report('UnknownOutput', `\`${comp.name}\` has no output \`${field.name}\``, field.span, {
-        hint: didYouMean(field.name, comp.outputs.map((o) => o.argName ?? o.name)) ?? (comp.outputs.length ? `its outputs are ${comp.outputs.map((o) => `\`${o.argName ?? o.name}\``).join(', ')}` : 'it has no outputs'),
+        hint: didYouMean(field.name, writtenNames(comp.outputs), ps.ctx.suggestions) ?? (comp.outputs.length ? `its outputs are ${listNames(comp.outputs, (o) => `\`${o.argName ?? o.name}\``)}` : 'it has no outputs'),
       });
       return undefined;
     }
@@ -115,11 +117,11 @@ export function reference(ps: PipelineState, e: ast.RefExpr, frames: readonly Lo
 export function resourceOutput(ps: PipelineState, producer: TaskInfo, field: ast.Identifier | undefined, e: ast.RefExpr, frames: readonly LoopFrame[]): Resolved | undefined {
   const outputs = producer.resourceOutputs!;
   if (!field) {
-    ps.ctx.report('AmbiguousOutput', `resource \`${e.parts[0]!.name}\` has ${outputs.length} outputs`, e.span, { hint: `name one: ${outputs.map((o) => `\`${e.parts[0]!.name}.${o}\``).join(', ')}` });
+    ps.ctx.report('AmbiguousOutput', `resource \`${e.parts[0]!.name}\` has ${outputs.length} outputs`, e.span, { hint: `name one: ${listNames(outputs, (o) => `\`${e.parts[0]!.name}.${o}\``)}` });
     return undefined;
   }
   if (!outputs.includes(field.name)) {
-    ps.ctx.report('UnknownOutput', `resource \`${e.parts[0]!.name}\` has no output \`${field.name}\``, field.span, { hint: didYouMean(field.name, outputs) ?? `its outputs are ${outputs.map((o) => `\`${o}\``).join(', ')}` });
+    ps.ctx.report('UnknownOutput', `resource \`${e.parts[0]!.name}\` has no output \`${field.name}\``, field.span, { hint: didYouMean(field.name, outputs, ps.ctx.suggestions) ?? `its outputs are ${listNames(outputs)}` });
     return undefined;
   }
   if (!frames.every((f) => producer.loops.includes(f.id)) || producer.loops.length > frames.length) {
@@ -133,10 +135,10 @@ export function resourceOutput(ps: PipelineState, producer: TaskInfo, field: ast
 export function inlineOutput(ps: PipelineState, producer: TaskInfo, span: Span): Resolved | undefined {
   const comp = producer.component;
   if (!comp) return undefined;
-  const passable = comp.outputs.filter((o) => !isUiOutput(o.type));
+  const { passable } = portIndex(comp);
   if (passable.length !== 1) {
     ps.ctx.report('AmbiguousOutput', passable.length === 0 ? `\`${comp.name}\` has no output to pass` : `\`${comp.name}\` has ${passable.length} outputs`, span, {
-      hint: passable.length === 0 ? 'call it on its own line' : `bind it (\`r = ${comp.name}(…)\`) and pass one of ${passable.map((o) => `\`r.${o.argName ?? o.name}\``).join(', ')}`,
+      hint: passable.length === 0 ? 'call it on its own line' : `bind it (\`r = ${comp.name}(…)\`) and pass one of ${listNames(passable, (o) => `\`r.${o.argName ?? o.name}\``)}`,
     });
     return undefined;
   }
@@ -151,13 +153,23 @@ export function resourceRef(ps: PipelineState, e: ast.RefExpr, info: TaskInfo, f
   return r;
 }
 
+/** The loops' variables, innermost last, read only as far as a suggestion's budget goes. */
+function* loopVariables(frames: readonly LoopFrame[]): Iterable<string> {
+  for (const f of frames) yield f.variable;
+}
+
+/** The names bound to tasks, read only as far as a suggestion's budget goes. */
+function* taskNames(ps: PipelineState): Iterable<string> {
+  for (const [k, v] of ps.scope) if (v.kind === 'task') yield k;
+}
+
 export function afterList(ps: PipelineState, info: TaskInfo): string[] {
   const after: string[] = [];
   for (const a of info.stmt.after) {
     const sym = ps.scope.get(a.name);
     if (!sym || sym.kind !== 'task') {
       ps.ctx.report('UnknownTask', `no task named \`${a.name}\``, a.span, {
-        hint: didYouMean(a.name, [...ps.scope.entries()].filter(([, v]) => v.kind === 'task').map(([k]) => k)) ?? 'only tasks bound to a name (`t = component(…)`) can be named in `after`',
+        hint: didYouMean(a.name, taskNames(ps), ps.ctx.suggestions) ?? 'only tasks bound to a name (`t = component(…)`) can be named in `after`',
       });
       continue;
     }

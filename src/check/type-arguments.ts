@@ -9,8 +9,10 @@ import { isGraphSignature } from './graph-components.js';
 import { keyedObject } from '../ir/ir.js';
 import type { Span } from '../source.js';
 import type * as ast from '../syntax/ast.js';
+import { listNames } from '../diagnostics/name-list.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { constType, constValue } from './context.js';
+import { portIndex, writtenNames } from './ports.js';
 import type { LoopFrame, PipelineState, TaskInfo } from './pipeline-state.js';
 import { afterList, inlineOutput, mountTarget, reference } from './resolve-refs.js';
 import { checkTaskSettings, type SettingResolver } from './settings.js';
@@ -30,11 +32,11 @@ export function task(ps: PipelineState, info: TaskInfo, frames: readonly LoopFra
     if (a.name) {
       sawNamed = true;
       if (!comp) continue;
-      input = comp.inputs.find((i) => (i.argName ?? i.name) === a.name!.name);
+      input = portIndex(comp).inputs.get(a.name.name);
       if (!input) {
         ps.ctx.report('UnknownArgument', `\`${comp.name}\` has no input \`${a.name.name}\``, a.name.span, {
           label: 'unknown input',
-          hint: didYouMean(a.name.name, comp.inputs.map((i) => i.argName ?? i.name)) ?? `its inputs are ${comp.inputs.map((i) => `\`${i.argName ?? i.name}\``).join(', ') || 'none'}`,
+          hint: didYouMean(a.name.name, writtenNames(comp.inputs), ps.ctx.suggestions) ?? `its inputs are ${listNames(comp.inputs, (i) => `\`${i.argName ?? i.name}\``) || 'none'}`,
         });
         argument(ps, a.value, undefined, info, frames);
         unknownNamed = true;
@@ -50,7 +52,8 @@ export function task(ps: PipelineState, info: TaskInfo, frames: readonly LoopFra
       if (!input) {
         // One error per call, at the first argument too many: 100,000 extra arguments are one mistake.
         if (positional === comp.inputs.length + 1) {
-          const given = s.args.filter((x) => !x.name).length;
+          let given = 0;
+          for (const x of s.args) if (!x.name) given++;
           ps.ctx.report('TooManyArguments', `\`${comp.name}\` takes ${comp.inputs.length} argument${comp.inputs.length === 1 ? '' : 's'} but ${given} were given`, a.span, {
             label: 'no input left for this argument',
           });
@@ -73,10 +76,10 @@ export function task(ps: PipelineState, info: TaskInfo, frames: readonly LoopFra
     // After a misspelt name the missing input is usually that same argument: one error is enough.
     const missing = comp.inputs.filter((i) => !i.optional && !given.has(i.name));
     if (missing.length > 0) {
-      const names = missing.map((m) => `\`${m.argName ?? m.name}\``).join(', ');
+      const names = listNames(missing, (m) => `\`${m.argName ?? m.name}\``);
       ps.ctx.report('MissingArgument', `missing argument${missing.length > 1 ? 's' : ''} for ${names} of \`${comp.name}\``, s.callee.span, {
         label: `${missing.length > 1 ? 'these inputs are' : 'this input is'} required`,
-        hint: `e.g. ${comp.name}(${missing.map((m) => `${m.argName ?? m.name}: …`).join(', ')})`,
+        hint: `e.g. ${comp.name}(${listNames(missing, (m) => `${m.argName ?? m.name}: …`)})`,
       });
     }
   }

@@ -62,7 +62,11 @@ export interface ComponentSpecOptions {
   readonly sourcePath?: string;
 }
 
+/** Specs made since the process started, for tests that count work: `check` makes only the called components'. */
+export const specWork = { made: 0 };
+
 export function componentSpec(c: IrComponent, options: ComponentSpecOptions = {}): ComponentSpec {
+  specWork.made++;
   if (c.impl.kind === 'imported') return c.impl.spec as unknown as ComponentSpec;
   if (c.impl.kind === 'container') return containerComponentSpec(c);
   const inputs: PyInput[] = c.inputs.map((i) => ({

@@ -25,7 +25,8 @@ function kib(n: number): string {
 export function checkLimits(file: SourceFile, program: IrProgram, nameSpan: Span, wf: ArgoWorkflow, files?: ReadonlyMap<string, SourceFile>): Diagnostic[] {
   const out: Diagnostic[] = [];
   // Name lengths are checked where the names are made (check-pipeline, check-component); sizes need the lowered workflow.
-  const byTemplate = new Map(program.components.map((c) => [taskName(c.name), c] as const));
+  // Made only when a limit is hit: a file of 100,000 components would name them all for nothing.
+  let byTemplate: Map<string, IrProgram['components'][number]> | undefined;
   const size = JSON.stringify(wf).length;
   if (size > WORKFLOW_WARN_BYTES) {
     out.push(diag('WorkflowTooLarge', `the workflow is ${kib(size)} of JSON; Argo rejects workflows over 1 MiB (status included)`, {
@@ -36,19 +37,22 @@ export function checkLimits(file: SourceFile, program: IrProgram, nameSpan: Span
   for (const t of wf.spec.templates) {
     const anns = t.metadata?.annotations ?? {};
     const total = Object.entries(anns).reduce((n, [k, v]) => n + k.length + v.length, 0);
-    const origin = (byTemplate.get(t.name) ?? byTemplate.get(t.name.replace(/-\d+$/, '')))?.origin;
-    const inFile = origin?.file === undefined || origin.file === file.path ? file : files?.get(origin.file);
-    // A component's own file when it is known; else the pipeline's name in this file.
-    const at = origin && inFile ? { file: inFile, span: { start: origin.start, end: origin.end } } : { file, span: nameSpan };
+    const where = (): { file: SourceFile; span: Span } => {
+      byTemplate ??= new Map(program.components.map((c) => [taskName(c.name), c] as const));
+      const origin = (byTemplate.get(t.name) ?? byTemplate.get(t.name.replace(/-\d+$/, '')))?.origin;
+      const inFile = origin?.file === undefined || origin.file === file.path ? file : files?.get(origin.file);
+      // A component's own file when it is known; else the pipeline's name in this file.
+      return origin && inFile ? { file: inFile, span: { start: origin.start, end: origin.end } } : { file, span: nameSpan };
+    };
     if (total > ANNOTATIONS_MAX_BYTES) {
       out.push(diag('AnnotationsTooLarge', `the annotations of template \`${t.name}\` total ${kib(total)}; Kubernetes allows 256 KiB per pod`, {
-        ...at, hint: 'the component spec (with its code) is copied into an annotation: move large code into an image',
+        ...where(), hint: 'the component spec (with its code) is copied into an annotation: move large code into an image',
       }));
     }
     for (const a of [...(t.container?.command ?? []), ...(t.container?.args ?? [])]) {
       if (a.length > ARGUMENT_MAX_BYTES) {
         out.push(diag('ArgumentTooLarge', `a command-line argument of template \`${t.name}\` is ${kib(a.length)}; Argo offloads arguments over 128 KiB, and Argo before 3.7 cannot start the pod`, {
-          ...at, hint: 'move the code into an image or a file the container reads',
+          ...where(), hint: 'move the code into an image or a file the container reads',
         }));
         break;
       }

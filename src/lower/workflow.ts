@@ -50,13 +50,18 @@ interface LoweredComponent {
 }
 
 /**
- * The annotations are made at a component's first task: made for every component up front,
- * a file of 100,000 components (one of them called) spent a fifth of its `check` on them.
+ * The spec and the annotations are made at a component's first task: made for every component
+ * up front, a file of 100,000 components (one of them called) spent a fifth of its `check` on
+ * the annotations, and a tenth on the specs.
  */
 class LazyComponent implements LoweredComponent {
+  private built?: ComponentSpec;
   private spec_?: string;
   private ref_?: string;
-  constructor(readonly ir: IrComponent, readonly spec: ComponentSpec, readonly base: string) {}
+  constructor(readonly ir: IrComponent, private readonly specOf: (c: IrComponent) => ComponentSpec, readonly base: string) {}
+  get spec(): ComponentSpec {
+    return (this.built ??= this.specOf(this.ir));
+  }
   get specAnnotation(): string {
     return (this.spec_ ??= pyJsonDumps(this.spec));
   }
@@ -179,7 +184,8 @@ export class WorkflowLowering {
   constructor(
     private readonly pipeline: IrPipeline,
     components: readonly IrComponent[],
-    specs: ReadonlyMap<string, ComponentSpec>,
+    /** Each component's spec: made already (by name), or made when a task first needs it. */
+    specs: ReadonlyMap<string, ComponentSpec> | ((c: IrComponent) => ComponentSpec),
     private readonly flavour: WorkflowFlavour = 'kfp',
     callable: ReadonlyMap<string, IrPipeline> = new Map(),
     caller?: WorkflowLowering,
@@ -189,10 +195,9 @@ export class WorkflowLowering {
     else {
       const lowered = new Map<string, LoweredComponent>();
       const bases = new NameAllocator();
-      for (const c of components) {
-        const spec = specs.get(c.name) ?? componentSpec(c);
-        lowered.set(c.name, new LazyComponent(c, spec, bases.unique(taskName(c.name))));
-      }
+      const specOf = typeof specs === 'function' ? specs : (c: IrComponent): ComponentSpec => specs.get(c.name) ?? componentSpec(c);
+      // Every component's template name is reserved, called or not, so that names stay what they were.
+      for (const c of components) lowered.set(c.name, new LazyComponent(c, specOf, bases.unique(taskName(c.name))));
       this.shared = {
         components: lowered, templateNames: new NameAllocator(), templates: [], sharedTemplates: new Map(), longStrings: new Map(), callable, graphs: new Map(), settings: pipeline.settings,
       };

@@ -46,7 +46,7 @@ const NOQA = /#\s*noqa(?!:)|#\s*noqa:[\s\w,]*\b(F821|KFP6005)\b/i;
 
 export function checkPythonFence(ctx: CheckContext, c: PythonComponentView): void {
   const fence = fenceOf(ctx.file, c.code);
-  const { lineStarts, problems } = fenceProblems(c.code.text, fenceInterface(c));
+  const { lineStarts, problems } = fenceProblems(c.code.text, { ...fenceInterface(c), suggestions: ctx.suggestions });
   for (const p of problems) {
     const span = withinFile(ctx, p.where === 'fence' ? { start: c.code.span.start, end: c.code.span.start + 3 + c.code.language.length } : spanOf(fence, lineStarts, p.start, p.end));
     if (p.code === 'UndefinedPythonName' && NOQA.test(ctx.file.lineText(ctx.file.positionAt(span.start).line))) continue;

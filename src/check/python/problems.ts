@@ -5,7 +5,7 @@
  * the false-positive measurement call this directly on Python taken from elsewhere.
  */
 import type { CodeName } from '../../diagnostics/catalog.js';
-import { didYouMean } from '../../diagnostics/suggest.js';
+import { didYouMean, SUGGESTION_CELLS, SuggestionBudget } from '../../diagnostics/suggest.js';
 import { PYTHON_BUILTINS } from './builtins.js';
 import { wrapBody } from './fence.js';
 import { fenceNames } from './names.js';
@@ -23,6 +23,8 @@ export interface FenceInterface {
   readonly programGlobals: readonly string[];
   /** Python 3 minor version of the image. */
   readonly minor: number;
+  /** The check run's "did you mean" budget (check-fence.ts passes it); without one, a budget for this fence alone. */
+  readonly suggestions?: SuggestionBudget;
 }
 
 export interface FenceProblem {
@@ -150,6 +152,10 @@ function nameProblems(suite: PyNode, nodes: readonly PyNode[], iface: FenceInter
   const known = new Set([...iface.params, ...names.bound, ...iface.programGlobals]);
   const valueOutputs = new Set(iface.valueOutputs.map((o) => o.name));
   const candidates = [...known];
+  // Thousands of undefined names among thousands of defined ones would compare every pair: the
+  // check run's budget bounds that (called alone, a budget in proportion to the fence); past
+  // it a name gets the plain hint.
+  const budget = iface.suggestions ?? new SuggestionBudget(Math.min(SUGGESTION_CELLS, 65_536 + 256 * (names.reads.length + candidates.length)));
   return names.reads
     .filter((r) => !known.has(r.name) && !PYTHON_BUILTINS.has(r.name) && !r.name.startsWith('_'))
     .map((r) => ({
@@ -158,11 +164,11 @@ function nameProblems(suite: PyNode, nodes: readonly PyNode[], iface: FenceInter
       start: r.start,
       end: r.end,
       label: 'read here, but not an input, an import, a builtin, nor assigned in this code',
-      hint: undefinedNameHint(r.name, valueOutputs, iface.params, candidates),
+      hint: undefinedNameHint(r.name, valueOutputs, iface.params, candidates, budget),
     }));
 }
 
-function undefinedNameHint(name: string, valueOutputs: ReadonlySet<string>, params: readonly string[], candidates: readonly string[]): string {
+function undefinedNameHint(name: string, valueOutputs: ReadonlySet<string>, params: readonly string[], candidates: readonly string[], budget: SuggestionBudget): string {
   if (valueOutputs.has(name)) return `\`${name}\` is a value output, not a variable: \`return\` its value instead`;
   // kfp strips `_path` and `_file` from OutputPath/InputPath parameters; kfpdsl names them as declared.
   const stripped = name.replace(/_(path|file)$/, '');
@@ -172,5 +178,5 @@ function undefinedNameHint(name: string, valueOutputs: ReadonlySet<string>, para
     return `in kfpdsl this file is an output: declare \`-> (${stripped}: ${type})\` and \`return\` the dict instead of writing it`;
   }
   // The code's own names first: a builtin at the same distance is rarely what was meant.
-  return didYouMean(name, candidates) ?? didYouMean(name, PYTHON_BUILTINS) ?? 'define it in the code, import it, or add it as an input of the component';
+  return didYouMean(name, candidates, budget) ?? didYouMean(name, PYTHON_BUILTINS) ?? 'define it in the code, import it, or add it as an input of the component';
 }
