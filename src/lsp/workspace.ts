@@ -1,7 +1,8 @@
 /**
  * What the server knows: the open buffers, served to the compiler through a MemoryHost over
  * the real file system (an unsaved buffer wins over the file on disk, so a buffer that
- * imports another unsaved buffer sees its text), and each file's parse, cached by its text.
+ * imports another unsaved buffer sees its text), and each file's parse, cached by its text and
+ * brought up to date incrementally (src/syntax/incremental.ts).
  */
 import { join } from 'node:path';
 import { fsHost } from '../project/file-host.js';
@@ -9,6 +10,7 @@ import { MemoryHost } from '../project/memory-host.js';
 import { findProjectRoot } from '../project/root.js';
 import { SourceFile } from '../source.js';
 import type * as ast from '../syntax/ast.js';
+import { reparse } from '../syntax/incremental.js';
 import { MAX_SOURCE_BYTES, parseSource, type ParseResult } from '../syntax/parse.js';
 import { LineMap } from './positions.js';
 
@@ -66,7 +68,8 @@ export class Workspace {
     const cached = this.parses.get(path);
     if (cached && cached.text === text) return cached.parsed;
     const file = new SourceFile(path, text);
-    const result = parseSource(file);
+    // An edited buffer is reparsed from its previous parse: a keystroke costs the lines it touched.
+    const result = cached ? reparse(cached.parsed.result, file) : parseSource(file);
     const parsed: Parsed = { file, doc: result.document, result, lines: new LineMap(text) };
     // Only buffers and the files they import are ever parsed: the cache stays small.
     this.parses.set(path, { text, parsed });

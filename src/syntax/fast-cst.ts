@@ -197,8 +197,20 @@ class Descent {
     const n = this.node('block');
     this.consume(n, T.LBrace);
     if (this.la() === T.TripleString) this.consume(n, T.TripleString, 'description');
-    for (let t = this.la(); t === T.If || t === T.For || t === T.Finally || t === T.Identifier; t = this.la()) this.settled(n, this.statement);
+    this.statements(n);
     this.consume(n, T.RBrace);
+    return n;
+  }
+
+  /** The statements of a block, into `n`; `statementList` parses them alone (an incremental reparse of a block's part). */
+  statements(n: CstNode): void {
+    for (let t = this.la(); t === T.If || t === T.For || t === T.Finally || t === T.Identifier; t = this.la()) this.settled(n, this.statement);
+  }
+
+  statementList(): CstNode {
+    const n = this.node('block');
+    this.statements(n);
+    if (this.i !== this.toks.length) throw giveUp;
     return n;
   }
 
@@ -415,11 +427,12 @@ class Descent {
 /**
  * The CST of `tokens` (no lexing errors, no EOF token) when they hold no syntax error, with
  * the count of nodes and tokens put in it; undefined at the first syntax error.
+ * `statementList`: the tokens are a run of a block's statements (a `block` node without braces).
  */
-export function fastCst(tokens: readonly IToken[], settle?: (n: CstNode) => CstNode): { cst: CstNode; elements: number } | undefined {
+export function fastCst(tokens: readonly IToken[], settle?: (n: CstNode) => CstNode, rule: 'program' | 'statementList' = 'program'): { cst: CstNode; elements: number } | undefined {
   const d = new Descent(tokens, settle);
   try {
-    const cst = d.program();
+    const cst = rule === 'program' ? d.program() : d.statementList();
     return { cst, elements: d.elements };
   } catch (e) {
     if (e === giveUp) return undefined;
