@@ -10,7 +10,10 @@
 //    figure is the check's own cost plus the round trip). p50 and p95 (goal p95 <= 50 ms).
 //    Then typing: N keystrokes in the middle of the pipeline (task 500's `by: 1` becomes
 //    `by: 12` and back), each an incremental didChange of one character as an editor sends it,
-//    which moves the text after it (the whole-text edits above keep their length).
+//    which moves the text after it (the whole-text edits above keep their length). Then N/2
+//    keystrokes that break the file and N/2 that mend it (`by: 1` becomes `by: 1(` and back):
+//    a file with a syntax error is parsed whole, by the recovering parser; its CPU time per
+//    keystroke, and the latency of the breaking ones.
 // 2. Completion at the end of the pipeline, N requests: p50 and p95 (goal p95 <= 30 ms).
 //    Beside the wall time, the server's CPU time (user+sys from /proc) per edit, which a loaded
 //    machine does not inflate.
@@ -97,6 +100,21 @@ for (let k = 0; k < edits; k++) {
 }
 const cpuPerKeystroke = (cpuMs(child.pid) - cpuTyping) / edits;
 
+// Breaking and mending: `by: 1(` is a syntax error, `by: 1` again is not.
+const broken = [];
+const cpuBroken = cpuMs(child.pid);
+for (let k = 0; k < edits; k++) {
+  const v = 2 * edits + 2 + k;
+  const range = { start: { line: typingLine, character: typingColumn }, end: { line: typingLine, character: typingColumn + (k % 2) } };
+  got = next();
+  const t = performance.now();
+  c.sendNotification('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [{ range, text: k % 2 === 0 ? '(' : '' }] });
+  const p = await got;
+  if (k % 2 === 0) broken.push(performance.now() - t - DEBOUNCE_MS);
+  if ((p.diagnostics.length > 0) !== (k % 2 === 0)) throw new Error(`unexpected diagnostics after keystroke ${k}: ${JSON.stringify(p.diagnostics)}`);
+}
+const cpuPerBroken = (cpuMs(child.pid) - cpuBroken) / edits;
+
 const comp = [];
 for (let i = 0; i < edits; i++) {
   const t = performance.now();
@@ -107,6 +125,7 @@ for (let i = 0; i < edits; i++) {
 const f = (x) => x.toFixed(1);
 console.log(`didChange -> diagnostics, 1,000 tasks, ${edits} edits (debounce subtracted): p50 ${f(quantile(diag, 0.5))} ms, p95 ${f(quantile(diag, 0.95))} ms (goal p95 <= 50)`);
 console.log(`server CPU (user+sys) per edit: ${f(cpuPerEdit)} ms`);
+console.log(`breaking and mending, ${edits} keystrokes: the breaking ones p50 ${f(quantile(broken, 0.5))} ms, p95 ${f(quantile(broken, 0.95))} ms; server CPU per keystroke ${f(cpuPerBroken)} ms`);
 console.log(`typing, ${edits} one-character didChanges in task ${TYPED_TASK}: p50 ${f(quantile(typed, 0.5))} ms, p95 ${f(quantile(typed, 0.95))} ms; server CPU per keystroke ${f(cpuPerKeystroke)} ms`);
 console.log(`completion, ${edits} requests: p50 ${f(quantile(comp, 0.5))} ms, p95 ${f(quantile(comp, 0.95))} ms (goal p95 <= 30)`);
 const warm = rssWarm === undefined ? '' : `, ${f(rssWarm)} MB after 100 edits`;
