@@ -126,6 +126,29 @@ describe('incremental reparse', () => {
     expect(next.document.pipelines[0]!.body[501]).not.toBe(previous.document.pipelines[0]!.body[501]);
   });
 
+  it('an edit inside nested blocks relexes its line; one across a block header relexes the enclosing statement', () => {
+    const text = [
+      'component add(a: int, b: int) -> int {', '  ```python', '  return a + b', '  ```', '}', '',
+      'pipeline "nested" (n: int = 1) {', '  for x in [1, 2, 3] {', '    if x > 1 {', '      s = add(x, n)', '      add(s, 2)', '    } else {', '      add(x, 3)', '    }', '  }', '  add(n, 4)', '}', '',
+    ].join('\n');
+    const path = '/tmp/kfpdsl-incremental/nested.kfp';
+    const previous = parseSource(new SourceFile(path, text));
+    const check = (next: string, tokens: number) => {
+      const file = new SourceFile(path, next);
+      const before = { ...reparseWork };
+      const r = reparse(previous, file);
+      expect(reparseWork.incremental - before.incremental).toBe(1);
+      expect(reparseWork.tokens - before.tokens).toBe(tokens);
+      expect(parseText(r)).toBe(parseText(parseSource(file)));
+    };
+    // `add(x, 3)` in the `else` block: its own 6 tokens.
+    check(text.replace('add(x, 3)', 'add(x, 33)'), 6);
+    // A statement added in the `if` block, on the line of `add(s, 2)`: both statements.
+    check(text.replace('      add(s, 2)', '      add(s, 2)\n      add(s, 5)'), 12);
+    // The condition of the `if`: the whole `if` statement (its header is not among statements).
+    check(text.replace('x > 1', 'x > 10'), 29);
+  });
+
   it('a keystroke that breaks the file is parsed whole, with its syntax error', () => {
     const text = 'component a() {\n  image: "alpine"\n  command: ["true"]\n}\n\npipeline "p" () {\n  a()\n  a()\n}\n';
     const path = '/tmp/kfpdsl-incremental/small.kfp';

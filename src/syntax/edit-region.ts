@@ -19,15 +19,29 @@ export interface TextEdit {
 /**
  * The edit between `before` and `after` (their common start and end left out); undefined when
  * they are equal. An editor's keystroke, or a whole-text change that alters one place, is one
- * such edit; several changes at once become one edit spanning them all.
+ * such edit; several changes at once become one edit spanning them all. Where text repeats
+ * around the change, the edit could be placed in several ways: `leftmost` takes the common end
+ * first, which places it as early as it can go (a line typed after the last statement of a
+ * block is then an edit of that statement's line, not of the line of the block's `}`).
  */
-export function textEdit(before: string, after: string): TextEdit | undefined {
+export function textEdit(before: string, after: string, leftmost = false): TextEdit | undefined {
   if (before === after) return undefined;
   const max = Math.min(before.length, after.length);
   let start = 0;
-  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
   let tail = 0;
-  while (tail < max - start && before.charCodeAt(before.length - 1 - tail) === after.charCodeAt(after.length - 1 - tail)) tail++;
+  const head = (limit: number) => {
+    while (start < limit && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  };
+  const end = (limit: number) => {
+    while (tail < limit && before.charCodeAt(before.length - 1 - tail) === after.charCodeAt(after.length - 1 - tail)) tail++;
+  };
+  if (leftmost) {
+    end(max);
+    head(max - tail);
+  } else {
+    head(max);
+    end(max - start);
+  }
   return { start, oldEnd: before.length - tail, newEnd: after.length - tail };
 }
 

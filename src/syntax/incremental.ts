@@ -49,7 +49,27 @@ function tryReparse(previous: ParseResult, file: SourceFile): ParseResult | unde
   const before = doc.file.text;
   const edit = textEdit(before, file.text);
   if (!edit) return result({ ...doc, file }, file);
-  const cx: Context = { before, file, edit, delta: file.text.length - before.length };
+  const delta = file.text.length - before.length;
+  // Where text repeats around the change, the edit has two extreme places (see textEdit). One
+  // in a line's indentation (a line added after a block's last statement, found on the line of
+  // its `}`) is better placed early, at the end of the line before; otherwise as found.
+  const leftmost = textEdit(before, file.text, true)!;
+  const places = leftmost.start === edit.start ? [edit] : inIndentation(before, edit.start) ? [leftmost, edit] : [edit, leftmost];
+  for (const place of places) {
+    const quick = attempt(doc, { before, file, edit: place, delta });
+    if (quick) return quick;
+  }
+  return undefined;
+}
+
+/** Whether only spaces and tabs precede `offset` on its line. */
+function inIndentation(text: string, offset: number): boolean {
+  for (let i = offset - 1; i >= 0 && text.charCodeAt(i) !== 10; i--) if (text.charCodeAt(i) !== 32 && text.charCodeAt(i) !== 9) return false;
+  return true;
+}
+
+function attempt(doc: ast.Document, cx: Context): ParseResult | undefined {
+  const { before, file, edit } = cx;
   const decls: Decl[] = [...doc.imports, ...doc.components, ...doc.pipelines].sort((a, b) => a.span.start - b.span.start);
   const region = regionOf(before, decls, edit, { start: 0, end: before.length });
   if (!region) return undefined;
