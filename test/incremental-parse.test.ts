@@ -9,9 +9,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Workspace } from '../src/lsp/workspace.js';
+import { MemoryHost } from '../src/project/memory-host.js';
 import { SourceFile } from '../src/source.js';
 import { reparse, reparseWork } from '../src/syntax/incremental.js';
-import { parseSource, type ParseResult } from '../src/syntax/parse.js';
+import { parseSource, parseWork, type ParseResult } from '../src/syntax/parse.js';
 
 function kfpFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -124,6 +126,29 @@ describe('incremental reparse', () => {
     expect(next.document.components[0]).toBe(previous.document.components[0]);
     expect(next.document.pipelines[0]!.body[499]).toBe(previous.document.pipelines[0]!.body[499]);
     expect(next.document.pipelines[0]!.body[501]).not.toBe(previous.document.pipelines[0]!.body[501]);
+
+    // A keystroke that breaks the line, well inside it: straight to the recovering parser.
+    const brokenFile = new SourceFile(path, text.slice(0, at) + '=' + text.slice(at));
+    const work = { ...reparseWork };
+    const fast = parseWork.fast;
+    const broken = reparse(previous, brokenFile);
+    expect(reparseWork.broken - work.broken).toBe(1);
+    expect(reparseWork.tokens - work.tokens).toBe(8);
+    expect(parseWork.fast).toBe(fast);
+    expect(parseText(broken)).toBe(parseText(parseSource(brokenFile)));
+  });
+
+  it('lines that only the text after them can mend are not taken for broken', () => {
+    const text = 'component a() -> int {\n  image: "alpine"\n  command: ["true"]\n}\n\npipeline "p" () {\n  s = a()\n  a()\n}\n';
+    const path = '/tmp/kfpdsl-incremental/mend.kfp';
+    const previous = parseSource(new SourceFile(path, text));
+    // `t =` alone is no statement, but with the next line it is `t = a()`.
+    const file = new SourceFile(path, text.replace('  s = a()\n', '  s = a()\n  t =\n'));
+    const work = { ...reparseWork };
+    const next = reparse(previous, file);
+    expect(reparseWork.broken - work.broken).toBe(0);
+    expect(next.diagnostics).toEqual([]);
+    expect(parseText(next)).toBe(parseText(parseSource(file)));
   });
 
   it('an edit inside nested blocks relexes its line; one across a block header relexes the enclosing statement', () => {
@@ -147,6 +172,22 @@ describe('incremental reparse', () => {
     check(text.replace('      add(s, 2)', '      add(s, 2)\n      add(s, 5)'), 12);
     // The condition of the `if`: the whole `if` statement (its header is not among statements).
     check(text.replace('x > 1', 'x > 10'), 29);
+  });
+
+  it("the language server's workspace reparses a buffer from its last clean parse: the keystroke that mends a line is cheap too", () => {
+    const ws = new Workspace(new MemoryHost({}));
+    const path = '/tmp/kfpdsl-incremental/ws.kfp';
+    const text = 'component a() -> int {\n  image: "alpine"\n  command: ["true"]\n}\n\npipeline "p" () {\n  s = a()\n  a()\n  a()\n}\n';
+    ws.setBuffer(path, text);
+    ws.parse(path);
+    ws.setBuffer(path, text.replace('  a()\n  a()', '  a()\n  a(=)'));
+    expect(ws.parse(path)!.result.diagnostics.length).toBeGreaterThan(0);
+    const work = { ...reparseWork };
+    ws.setBuffer(path, text.replace('  a()\n  a()', '  a()\n  a(1)'));
+    const mended = ws.parse(path)!;
+    expect(reparseWork.incremental - work.incremental).toBe(1);
+    expect(reparseWork.tokens - work.tokens).toBe(4);
+    expect(parseText(mended.result)).toBe(parseText(parseSource(mended.file)));
   });
 
   it('a keystroke that breaks the file is parsed whole, with its syntax error', () => {

@@ -32,7 +32,8 @@ export class Workspace {
 
   /** Open buffers by path. */
   private readonly open = new Map<string, string>();
-  private readonly parses = new Map<string, { text: string; parsed: Parsed }>();
+  /** `clean`: the last parse without diagnostics, which the next edits are reparsed from (see parse). */
+  private readonly parses = new Map<string, { text: string; parsed: Parsed; clean?: ParseResult }>();
 
   setBuffer(path: string, text: string): void {
     this.open.set(path, text);
@@ -68,11 +69,13 @@ export class Workspace {
     const cached = this.parses.get(path);
     if (cached && cached.text === text) return cached.parsed;
     const file = new SourceFile(path, text);
-    // An edited buffer is reparsed from its previous parse: a keystroke costs the lines it touched.
-    const result = cached ? reparse(cached.parsed.result, file) : parseSource(file);
+    // An edited buffer is reparsed from its last clean parse (incremental.ts reuses only those): a
+    // keystroke costs the lines it touched, and so does the one that mends a line just broken.
+    const result = cached?.clean ? reparse(cached.clean, file) : parseSource(file);
     const parsed: Parsed = { file, doc: result.document, result, lines: new LineMap(text) };
+    const clean = result.diagnostics.length === 0 && !result.recovery ? result : cached?.clean;
     // Only buffers and the files they import are ever parsed: the cache stays small.
-    this.parses.set(path, { text, parsed });
+    this.parses.set(path, { text, parsed, ...(clean ? { clean } : {}) });
     return parsed;
   }
 

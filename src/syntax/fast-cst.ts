@@ -25,7 +25,8 @@ const LITERALS: ReadonlySet<TokenType> = new Set([T.StringLiteral, T.TripleStrin
 const COMPARISONS: ReadonlySet<TokenType> = new Set([T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt]);
 
 class Descent {
-  private i = 0;
+  /** The next token's index (where the descent gave up, when it did). */
+  i = 0;
   /** How many nodes and tokens went into the tree (for tests that count work). */
   elements = 0;
 
@@ -428,14 +429,20 @@ class Descent {
  * The CST of `tokens` (no lexing errors, no EOF token) when they hold no syntax error, with
  * the count of nodes and tokens put in it; undefined at the first syntax error.
  * `statementList`: the tokens are a run of a block's statements (a `block` node without braces).
+ * `failure.at`: where it gave up (the index of the token it did not expect, or the count of
+ * tokens when they ran out).
  */
-export function fastCst(tokens: readonly IToken[], settle?: (n: CstNode) => CstNode, rule: 'program' | 'statementList' = 'program'): { cst: CstNode; elements: number } | undefined {
+export function fastCst(tokens: readonly IToken[], settle?: (n: CstNode) => CstNode, rule: 'program' | 'statementList' = 'program', failure?: { at: number }): { cst: CstNode; elements: number } | undefined {
   const d = new Descent(tokens, settle);
   try {
     const cst = rule === 'program' ? d.program() : d.statementList();
     return { cst, elements: d.elements };
   } catch (e) {
-    if (e === giveUp) return undefined;
+    if (e === giveUp) {
+      // The descent looks at most two tokens ahead: it decided nothing on the tokens past at + 1.
+      if (failure) failure.at = d.i;
+      return undefined;
+    }
     throw e;
   }
 }

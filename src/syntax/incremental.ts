@@ -11,7 +11,8 @@
  * lexing error, a syntax error, a diagnostic or nesting too deep, or when the edit is not within
  * whole lines of siblings (then the enclosing list is tried, up to the top level).
  */
-import type { IToken } from 'chevrotain';
+import type { IToken, TokenType } from 'chevrotain';
+import * as T from '../../grammar/tokens.js';
 import type { SourceFile } from '../source.js';
 import type * as ast from './ast.js';
 import { AstInStages } from './cst-to-ast.js';
@@ -21,17 +22,27 @@ import { lexFile, lexPart, MAX_SOURCE_BYTES, parseSource, tooDeep, type ParseOpt
 import { shifted, withList } from './shift.js';
 
 /** What reparsing did since the process started, for tests that count work instead of timing it. */
-export const reparseWork = { incremental: 0, full: 0, tokens: 0 };
+export const reparseWork = { incremental: 0, full: 0, tokens: 0, broken: 0 };
+
+/**
+ * Reparsed lines that fail on a token they hold, well before their end, after starting as a
+ * statement or declaration starts: the same tokens fail the same way in any enclosing parse
+ * (see brokenWithin), so the file has a syntax error and only the recovering parser can say
+ * what it is.
+ */
+const BROKEN = Symbol('broken');
+type Broken = typeof BROKEN;
 
 /** The parse of `file`, an edit of the text `previous` was parsed from. */
 export function reparse(previous: ParseResult, file: SourceFile, options: ParseOptions = {}): ParseResult {
   const quick = options.maxErrors === undefined ? tryReparse(previous, file) : undefined;
-  if (quick) {
+  if (quick && quick !== BROKEN) {
     reparseWork.incremental++;
     return quick;
   }
   reparseWork.full++;
-  return parseSource(file, options);
+  if (quick === BROKEN) reparseWork.broken++;
+  return parseSource(file, quick === BROKEN ? { ...options, knownBroken: true } : options);
 }
 
 type Decl = ast.ImportDecl | ast.ComponentDecl | ast.PipelineDecl;
@@ -43,7 +54,7 @@ interface Context {
   readonly delta: number;
 }
 
-function tryReparse(previous: ParseResult, file: SourceFile): ParseResult | undefined {
+function tryReparse(previous: ParseResult, file: SourceFile): ParseResult | Broken | undefined {
   const doc = previous.document;
   if (previous.recovery || previous.diagnostics.length > 0 || file.text.length > MAX_SOURCE_BYTES) return undefined;
   const before = doc.file.text;
@@ -68,7 +79,7 @@ function inIndentation(text: string, offset: number): boolean {
   return true;
 }
 
-function attempt(doc: ast.Document, cx: Context): ParseResult | undefined {
+function attempt(doc: ast.Document, cx: Context): ParseResult | Broken | undefined {
   const { before, file, edit } = cx;
   const decls: Decl[] = [...doc.imports, ...doc.components, ...doc.pipelines].sort((a, b) => a.span.start - b.span.start);
   const region = regionOf(before, decls, edit, { start: 0, end: before.length });
@@ -78,14 +89,16 @@ function attempt(doc: ast.Document, cx: Context): ParseResult | undefined {
   if (region.lo === region.hi && only.kind === 'PipelineDecl') {
     // Within one pipeline: its statements, when the edit is among them.
     const body = statements(cx, only.body, 1);
+    if (body === BROKEN) return BROKEN;
     if (body) replaced = [withList(only, ['body'], body, edit.oldEnd, cx.delta)];
   }
   if (!replaced) {
     const tokens = relex(cx, region, 0);
     if (!tokens) return undefined;
     const stages = new AstInStages(file);
-    const fast = fastCst(tokens, (n) => stages.settle(n));
-    if (!fast) return undefined;
+    const failure = { at: 0 };
+    const fast = fastCst(tokens, (n) => stages.settle(n), 'program', failure);
+    if (!fast) return brokenWithin(tokens, failure.at, DECLARATION_STARTS) ? BROKEN : undefined;
     const built = stages.finish(fast.cst);
     if (built.diagnostics.length > 0) return undefined;
     const d = built.document;
@@ -101,7 +114,7 @@ function attempt(doc: ast.Document, cx: Context): ParseResult | undefined {
  * the innermost block's statements reparsed, the enclosing statements rebuilt around them.
  * `depth`: the brackets open around the block (the nesting limit counts them).
  */
-function statements(cx: Context, list: readonly ast.Statement[], depth: number): ast.Statement[] | undefined {
+function statements(cx: Context, list: readonly ast.Statement[], depth: number): ast.Statement[] | Broken | undefined {
   const region = regionOf(cx.before, list, cx.edit);
   if (!region) return undefined;
   const { edit, delta } = cx;
@@ -111,17 +124,34 @@ function statements(cx: Context, list: readonly ast.Statement[], depth: number):
     for (const path of blocks(only)) {
       const inner = path.reduce<unknown>((o, k) => (o as Record<string | number, unknown>)[k], only) as ast.Statement[];
       const body = statements(cx, inner, depth + 1);
+      if (body === BROKEN) return BROKEN;
       if (body) return keep([withList(only, path, body, edit.oldEnd, delta)]);
     }
   }
   const tokens = relex(cx, region, depth);
   if (!tokens) return undefined;
   const stages = new AstInStages(cx.file);
-  const fast = fastCst(tokens, (n) => stages.settle(n), 'statementList');
-  if (!fast) return undefined;
+  const failure = { at: 0 };
+  const fast = fastCst(tokens, (n) => stages.settle(n), 'statementList', failure);
+  if (!fast) return brokenWithin(tokens, failure.at, STATEMENT_STARTS) ? BROKEN : undefined;
   const built = stages.finishStatements(fast.cst);
   if (built.diagnostics.length > 0) return undefined;
   return keep(built.statements);
+}
+
+const STATEMENT_STARTS: ReadonlySet<TokenType> = new Set([T.If, T.For, T.Finally, T.Identifier]);
+const DECLARATION_STARTS: ReadonlySet<TokenType> = new Set([T.Import, T.Component, T.Pipeline]);
+
+/**
+ * Whether lines that the fast descent gave up on at token `at` make the whole file fail: when
+ * they start as a statement (or declaration) starts, the sibling before them cannot take their
+ * first token (no statement or declaration goes on with one), so any enclosing parse enters them
+ * as the descent did; it looks two tokens ahead at most, so when a token follows the one it
+ * failed on, nothing after the lines took part, and any enclosing parse fails on that token too.
+ * Otherwise the text around may mend them (`s =` is completed by a call on the next line).
+ */
+function brokenWithin(tokens: readonly IToken[], at: number, starts: ReadonlySet<TokenType>): boolean {
+  return tokens.length > 0 && starts.has(tokens[0]!.tokenType) && at + 1 < tokens.length;
 }
 
 /** Where a statement holds statements: the paths of its blocks' lists. */

@@ -107,6 +107,11 @@ export interface ParseOptions {
    * characters then cost 130,000 offsets, not 130,000 diagnostics sorted and deduplicated.
    */
   readonly maxErrors?: number;
+  /**
+   * The caller knows the file holds a syntax error (the incremental reparse found one that no
+   * context can mend): the fast descent, which would stop at it, is not tried.
+   */
+  readonly knownBroken?: boolean;
 }
 
 /** Counts what is past the cap; the KFP1105 it gives stands for all of them, at the first one's place. */
@@ -262,7 +267,7 @@ export function parseSource(file: SourceFile, options: ParseOptions = {}): Parse
   // Its AST is built statement by statement as it parses (AstInStages); a descent that gives up
   // leaves that half-built AST to the garbage, diagnostics included.
   const stages = new AstInStages(file);
-  const fast = errorOffsets.length === 0 ? fastCst(tokens, (n) => stages.settle(n)) : undefined;
+  const fast = errorOffsets.length === 0 && !options.knownBroken ? fastCst(tokens, (n) => stages.settle(n)) : undefined;
   if (fast) {
     parseWork.fast++;
     parseWork.cstElements += fast.elements;
