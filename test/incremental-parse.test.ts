@@ -107,6 +107,31 @@ describe('incremental reparse', () => {
     expect(reparseWork.incremental - before.incremental).toBeGreaterThan(edits / 3);
   });
 
+  it('equals a full parse after seeded random edits of a pipeline of nested blocks', () => {
+    const lines = ['component add(a: int, b: int) -> int {', '  ```python', '  return a + b', '  ```', '}', '', 'pipeline "nested" (n: int = 1) {', '  t0 = add(n, 1)'];
+    for (let i = 1; i < 40; i++) {
+      if (i % 4 === 0) lines.push(`  for x${i} in [1, 2] parallelism 2 {`, `    if x${i} > ${i} {`, `      u${i} = add(x${i}, t${i - 1})`, '    } elif n == 2 {', `      add(n, ${i})`, '    } else {', `      add(x${i}, 3) { retries: 2 }`, '    }', '  }', `  t${i} = add(t${i - 1}, 2)`);
+      else if (i % 7 === 0) lines.push('  finally {', `    add(n, ${i})  # cleanup`, '  }', `  t${i} = add(t${i - 1}, n)`);
+      else lines.push(`  t${i} = add(t${i - 1}, ${i})`);
+    }
+    lines.push('}', '');
+    const original = lines.join('\n');
+    const path = '/tmp/kfpdsl-incremental/nested-random.kfp';
+    const r = random(7);
+    let text = original;
+    let previous = parseSource(new SourceFile(path, text));
+    const before = { ...reparseWork };
+    for (let i = 0; i < 300; i++) {
+      const next = i % 3 === 2 ? original : edit(text, r);
+      const file = new SourceFile(path, next);
+      const incremental = reparse(previous, file);
+      expect(parseText(incremental), `edit ${i}`).toBe(parseText(parseSource(file)));
+      previous = incremental;
+      text = next;
+    }
+    expect(reparseWork.incremental - before.incremental).toBeGreaterThan(100);
+  });
+
   it('a keystroke in a 1,000-task pipeline relexes one line, keeps the trees before it and leaves the previous parse alone', () => {
     const lines = ['component inc(n: int) -> int {', '  ```python', '  return n + 1', '  ```', '}', '', 'pipeline "big" (start: int = 0) {', '  t0 = inc(start)'];
     for (let i = 1; i < 1000; i++) lines.push(`  t${i} = inc(t${i - 1})`);
