@@ -1,7 +1,8 @@
 /**
  * What the server knows: the open buffers, served to the compiler through a MemoryHost over
  * the real file system (an unsaved buffer wins over the file on disk, so a buffer that
- * imports another unsaved buffer sees its text), and each file's parse, cached by its text.
+ * imports another unsaved buffer sees its text), and each file's parse, cached by its text and
+ * brought up to date incrementally (src/syntax/incremental.ts).
  */
 import { join } from 'node:path';
 import { fsHost } from '../project/file-host.js';
@@ -9,6 +10,7 @@ import { MemoryHost } from '../project/memory-host.js';
 import { findProjectRoot } from '../project/root.js';
 import { SourceFile } from '../source.js';
 import type * as ast from '../syntax/ast.js';
+import { reparse } from '../syntax/incremental.js';
 import { MAX_SOURCE_BYTES, parseSource, type ParseResult } from '../syntax/parse.js';
 import { LineMap } from './positions.js';
 
@@ -30,7 +32,8 @@ export class Workspace {
 
   /** Open buffers by path. */
   private readonly open = new Map<string, string>();
-  private readonly parses = new Map<string, { text: string; parsed: Parsed }>();
+  /** `clean`: the last parse without diagnostics, which the next edits are reparsed from (see parse). */
+  private readonly parses = new Map<string, { text: string; parsed: Parsed; clean?: ParseResult }>();
 
   setBuffer(path: string, text: string): void {
     this.open.set(path, text);
@@ -66,10 +69,13 @@ export class Workspace {
     const cached = this.parses.get(path);
     if (cached && cached.text === text) return cached.parsed;
     const file = new SourceFile(path, text);
-    const result = parseSource(file);
+    // An edited buffer is reparsed from its last clean parse (incremental.ts reuses only those): a
+    // keystroke costs the lines it touched, and so does the one that mends a line just broken.
+    const result = cached?.clean ? reparse(cached.clean, file) : parseSource(file);
     const parsed: Parsed = { file, doc: result.document, result, lines: new LineMap(text) };
+    const clean = result.diagnostics.length === 0 && !result.recovery ? result : cached?.clean;
     // Only buffers and the files they import are ever parsed: the cache stays small.
-    this.parses.set(path, { text, parsed });
+    this.parses.set(path, { text, parsed, ...(clean ? { clean } : {}) });
     return parsed;
   }
 

@@ -782,4 +782,14 @@ export class AstInStages {
   finish(cst: CstNode): { document: ast.Document; diagnostics: Diagnostic[] } {
     return { document: this.b.document(cst), diagnostics: this.b.diagnostics };
   }
+
+  /** The statements of a brace-less `block` node whose statements were settled (fastCst's `statementList`). */
+  finishStatements(cst: CstNode): { statements: ast.Statement[]; diagnostics: Diagnostic[] } {
+    const statements: ast.Statement[] = [];
+    for (const s of nodes(cst.children as Children, 'statement')) {
+      const built = this.b.statement(s);
+      if (built) statements.push(built);
+    }
+    return { statements, diagnostics: this.b.diagnostics };
+  }
 }

@@ -28,7 +28,8 @@ const LITERALS: ReadonlySet<TokenType> = new Set([T.StringLiteral, T.TripleStrin
 const COMPARISONS: ReadonlySet<TokenType> = new Set([T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt]);
 
 class Descent {
-  private i = 0;
+  /** The next token's index (where the descent gave up, when it did). */
+  i = 0;
   /** How many nodes and tokens went into the tree (for tests that count work). */
   elements = 0;
 
@@ -201,8 +202,20 @@ class Descent {
     const n = this.node('block');
     this.consume(n, T.LBrace);
     if (this.la() === T.TripleString) this.consume(n, T.TripleString, 'description');
-    for (let t = this.la(); t === T.If || t === T.For || t === T.Finally || t === T.Identifier; t = this.la()) this.settled(n, this.statement);
+    this.statements(n);
     this.consume(n, T.RBrace);
+    return n;
+  }
+
+  /** The statements of a block, into `n`; `statementList` parses them alone (an incremental reparse of a block's part). */
+  statements(n: CstNode): void {
+    for (let t = this.la(); t === T.If || t === T.For || t === T.Finally || t === T.Identifier; t = this.la()) this.settled(n, this.statement);
+  }
+
+  statementList(): CstNode {
+    const n = this.node('block');
+    this.statements(n);
+    if (this.i !== this.toks.length) throw giveUp;
     return n;
   }
 
@@ -447,14 +460,21 @@ class Descent {
 /**
  * The CST of `tokens` (no lexing errors, no EOF token) when they hold no syntax error, with
  * the count of nodes and tokens put in it; undefined at the first syntax error.
+ * `statementList`: the tokens are a run of a block's statements (a `block` node without braces).
+ * `failure.at`: where it gave up (the index of the token it did not expect, or the count of
+ * tokens when they ran out).
  */
-export function fastCst(tokens: readonly IToken[], settle?: (n: CstNode) => CstNode, plainArg?: PlainArg): { cst: CstNode; elements: number } | undefined {
+export function fastCst(tokens: readonly IToken[], settle?: (n: CstNode) => CstNode, plainArg?: PlainArg, rule: 'program' | 'statementList' = 'program', failure?: { at: number }): { cst: CstNode; elements: number } | undefined {
   const d = new Descent(tokens, settle, plainArg);
   try {
-    const cst = d.program();
+    const cst = rule === 'program' ? d.program() : d.statementList();
     return { cst, elements: d.elements };
   } catch (e) {
-    if (e === giveUp) return undefined;
+    if (e === giveUp) {
+      // The descent looks at most two tokens ahead: it decided nothing on the tokens past at + 1.
+      if (failure) failure.at = d.i;
+      return undefined;
+    }
     throw e;
   }
 }

@@ -107,6 +107,11 @@ export interface ParseOptions {
    * characters then cost 130,000 offsets, not 130,000 diagnostics sorted and deduplicated.
    */
   readonly maxErrors?: number;
+  /**
+   * The caller knows the file holds a syntax error (the incremental reparse found one that no
+   * context can mend): the fast descent, which would stop at it, is not tried.
+   */
+  readonly knownBroken?: boolean;
 }
 
 /** Counts what is past the cap; the KFP1105 it gives stands for all of them, at the first one's place. */
@@ -179,8 +184,8 @@ function lex(file: SourceFile, diagnostics: Diagnostic[], cap: number): Lexed {
   return { tokens, comments, errorOffsets, broken };
 }
 
-function checkNesting(file: SourceFile, tokens: IToken[], diagnostics: Diagnostic[]): boolean {
-  let depth = 0;
+/** The first token nested deeper than MAX_NESTING, counting from `depth` open brackets (undefined: none). */
+export function tooDeep(tokens: readonly IToken[], depth = 0): IToken | undefined {
   let nots = 0;
   for (const tok of tokens) {
     const n = tok.tokenType;
@@ -188,13 +193,39 @@ function checkNesting(file: SourceFile, tokens: IToken[], diagnostics: Diagnosti
     nots = n === T.Not ? nots + 1 : 0;
     if (n === T.LParen || n === T.LBrace || n === T.LBracket || nots > 0) {
       if (nots === 0) depth++;
-      if (depth + nots > MAX_NESTING) {
-        diagnostics.push(diag('TooDeep', `nesting deeper than ${MAX_NESTING} levels`, { file, span: { start: tok.startOffset, end: tok.endOffset! + 1 }, label: 'too deep', hint: 'flatten the structure; no pipeline needs this depth' }));
-        return false;
-      }
+      if (depth + nots > MAX_NESTING) return tok;
     } else if (n === T.RParen || n === T.RBrace || n === T.RBracket) depth = Math.max(0, depth - 1);
   }
-  return true;
+  return undefined;
+}
+
+function checkNesting(file: SourceFile, tokens: IToken[], diagnostics: Diagnostic[]): boolean {
+  const tok = tooDeep(tokens);
+  if (tok === undefined) return true;
+  diagnostics.push(diag('TooDeep', `nesting deeper than ${MAX_NESTING} levels`, { file, span: { start: tok.startOffset, end: tok.endOffset! + 1 }, label: 'too deep', hint: 'flatten the structure; no pipeline needs this depth' }));
+  return false;
+}
+
+/**
+ * The tokens of `text`, a part of a file that starts at `offset` (a line start), located in the
+ * file; undefined when the part has a lexing error (an unterminated token included), which only
+ * the whole file's parse reports. For the incremental reparse (incremental.ts).
+ */
+export function lexPart(text: string, offset: number): IToken[] | undefined {
+  const result = getLexer().tokenize(text);
+  if (result.errors.length > 0) return undefined;
+  for (const tok of result.tokens) {
+    if (Object.hasOwn(standIn, tok.tokenType.name)) return undefined;
+    tok.startOffset += offset;
+    tok.endOffset! += offset;
+  }
+  return result.tokens;
+}
+
+/** A file's tokens and comments, as its parse gives them (its lexing errors dropped). */
+export function lexFile(file: SourceFile): { tokens: IToken[]; comments: IToken[] } {
+  const { tokens, comments } = lex(file, [], Infinity);
+  return { tokens, comments };
 }
 
 function syntaxHint(e: IRecognitionException): string | undefined {
@@ -236,7 +267,7 @@ export function parseSource(file: SourceFile, options: ParseOptions = {}): Parse
   // Its AST is built statement by statement as it parses (AstInStages); a descent that gives up
   // leaves that half-built AST to the garbage, diagnostics included.
   const stages = new AstInStages(file);
-  const fast = errorOffsets.length === 0 ? fastCst(tokens, (n) => stages.settle(n), (name, parts) => stages.plainArg(name, parts)) : undefined;
+  const fast = errorOffsets.length === 0 && !options.knownBroken ? fastCst(tokens, (n) => stages.settle(n), (name, parts) => stages.plainArg(name, parts)) : undefined;
   if (fast) {
     parseWork.fast++;
     parseWork.cstElements += fast.elements;

@@ -12,7 +12,8 @@ import type { Span } from '../../source.js';
 import type * as ast from '../../syntax/ast.js';
 import type { CheckContext } from '../context.js';
 import { fenceOf, type Fence } from './fence.js';
-import { fenceProblems, type FenceInterface } from './problems.js';
+import { cachedFenceProblems } from './fence-cache.js';
+import type { FenceInterface } from './problems.js';
 import { LATEST_MINOR } from './pyright.js';
 
 export interface PythonComponentView {
@@ -46,7 +47,7 @@ const NOQA = /#\s*noqa(?!:)|#\s*noqa:[\s\w,]*\b(F821|KFP6005)\b/i;
 
 export function checkPythonFence(ctx: CheckContext, c: PythonComponentView): void {
   const fence = fenceOf(ctx.file, c.code);
-  const { lineStarts, problems } = fenceProblems(c.code.text, { ...fenceInterface(c), suggestions: ctx.suggestions });
+  const { lineStarts, problems } = cachedFenceProblems(c.code.text, { ...fenceInterface(c), suggestions: ctx.suggestions });
   for (const p of problems) {
     const span = withinFile(ctx, p.where === 'fence' ? { start: c.code.span.start, end: c.code.span.start + 3 + c.code.language.length } : spanOf(fence, lineStarts, p.start, p.end));
     if (p.code === 'UndefinedPythonName' && NOQA.test(ctx.file.lineText(ctx.file.positionAt(span.start).line))) continue;
