@@ -296,6 +296,16 @@ describe('kfpdsl run SPEC.yaml', () => {
     expect(missing.dir).toBeUndefined();
   });
 
+  it('runs a task whose component is a DAG (a called pipeline): inputs passed in, outputs read back through dag.outputs', () => {
+    // Written as KFP v2's compiler lays out a pipeline call (test/fixtures/run-v2/subdag.yaml).
+    const r = run(['test/fixtures/run-v2/subdag.yaml', '--arg', 'start=5', '--format', 'json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json!.tasks.map((t) => [t.id, t.phase, t.outputs.parameters['Output']])).toEqual([
+      ['outer.inner.double', 'Succeeded', '10'],
+      ['outer.show', 'Succeeded', '10: doubled 5'],
+    ]);
+  });
+
   it('KFP0112: what the local run cannot carry out is a located error, and nothing runs', () => {
     const dir = mkdtempSync(join(scratch, 'bad-'));
     const importer = join(dir, 'importer.yaml');
