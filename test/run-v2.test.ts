@@ -225,6 +225,17 @@ describe('v2 semantics, each run both ways', () => {
     for (let i = 1; i < squares.length; i++) expect(Date.parse(squares[i]!.startedAt!)).toBeGreaterThanOrEqual(Date.parse(squares[i - 1]!.finishedAt!));
   });
 
+  it('collects only the outputs of iterations whose condition held (KFP v2\'s dsl.Collected), where the v1 run cannot', () => {
+    // test/fixtures/kfp-v2/conditional_producer_and_consumers.kfp: `double(x)` under `if x >= 2` in a loop over [1, 2, 3].
+    const file = 'test/fixtures/kfp-v2/conditional_producer_and_consumers.kfp';
+    const v2 = run([file, '--target', 'kfp-v2', '--format', 'json']);
+    expect(v2.status, v2.stderr).toBe(0);
+    expect(results(v2)).toEqual(['add Succeeded output="10"', 'double(0) Skipped', 'double(1) Succeeded output="4"', 'double(2) Succeeded output="6"']);
+    // Argo cannot read an output of a skipped condition: the v1 run errors there (as on a v1 cluster).
+    const v1 = run([file, '--target', 'kfp-v1', '--format', 'json']);
+    expect(v1.json!.phase).toBe('Error');
+  });
+
   it('retries a failing task as its retry setting says, on both targets', () => {
     const counter = join(scratch, 'flaky-count');
     const file = writeKfp(scratch, 'flaky.kfp', [

@@ -41,7 +41,7 @@ export function checkV2Spec(spec: V2Spec): SpecProblem[] {
       return;
     }
     visiting.push(name);
-    if (isObj(c['dag'])) checkDag(c['dag'], ['components', name, 'dag'], c);
+    if (isObj(c['dag'])) checkDag(c['dag'], ['components', name, 'dag']);
     else {
       const label = str(c['executorLabel']);
       if (label === undefined) say(['components', name], `component "${name}" has neither a \`dag\` nor an \`executorLabel\``);
@@ -70,7 +70,7 @@ export function checkV2Spec(spec: V2Spec): SpecProblem[] {
     if (arr(container['command']).length === 0 && arr(container['args']).length === 0) say([...path, 'container'], `executor "${label}" has no command: the image's entrypoint cannot be run locally`);
   };
 
-  const checkDag = (dag: Obj, at: (string | number)[], component: Obj): void => {
+  const checkDag = (dag: Obj, at: (string | number)[]): void => {
     const tasks = obj(dag['tasks']);
     const names = new Set(Object.keys(tasks));
     for (const [name, t0] of Object.entries(tasks)) {
@@ -132,10 +132,9 @@ export function checkV2Spec(spec: V2Spec): SpecProblem[] {
         if (sub === undefined || !names.has(sub)) say([...at, 'outputs', 'artifacts', o], `the DAG output "${o}" reads task "${String(sub)}", which is not in the DAG`);
       }
     }
-    void component;
   };
 
-  checkDag(spec.root['dag'] as Obj, ['root', 'dag'], spec.root);
+  checkDag(spec.root['dag'] as Obj, ['root', 'dag']);
   return problems;
 }
 
