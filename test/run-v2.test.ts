@@ -20,9 +20,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendNamed } from '../src/backends/index.js';
 import { compileSource } from '../src/compile.js';
 import { hasErrors } from '../src/diagnostics/diagnostic.js';
+import { CelError, evalCel, parseCel } from '../src/run/v2/cel.js';
+import type { ParamValue } from '../src/run/v2/values.js';
 import { SourceFile } from '../src/source.js';
 import { ensureBundle, repoRoot } from './support/cli.js';
-import { hermeticEnv, kfpdslBin, runSync, writeKfp, type CliRun, type RunTask } from './support/run-cli.js';
+import { hermeticEnv, kfpdslBin, runAsync, runSync, waitFor, writeKfp, type CliRun, type RunTask } from './support/run-cli.js';
 
 let scratch = '';
 let seeded = '';
@@ -236,6 +238,43 @@ describe('v2 semantics, each run both ways', () => {
     expect(v1.json!.phase).toBe('Error');
   });
 
+  it('SIGINT stops the run as on the v1 target: the running task is killed, what waits for it omitted, the exit task still runs', async () => {
+    const file = writeKfp(scratch, 'slow.kfp', [
+      'component nap(s: int) -> int {',
+      '  ```python',
+      '  import time',
+      '  time.sleep(s)',
+      '  return s',
+      '  ```',
+      '}',
+      '',
+      'component echo(msg: str) {',
+      '  ```python',
+      '  print(msg)',
+      '  ```',
+      '}',
+      '',
+      'pipeline "Slow" () {',
+      '  a = nap(60)',
+      '  nap(1) after a',
+      '  finally {',
+      '    echo("cleanup")',
+      '  }',
+      '}',
+    ]);
+    const r = runAsync(scratch, [file, '--target', 'kfp-v2', '--format', 'short']);
+    await waitFor('the first task to start', () => /\] nap\s+Running/.test(r.stderr()));
+    r.child.kill('SIGINT');
+    const done = await r.done;
+    expect(done.status, done.stderr).toBe(130);
+    expect(done.json!.interrupted).toBe('SIGINT');
+    expect(done.json!.tasks.map((t) => [t.name, t.phase])).toEqual([
+      ['nap', 'Failed'],
+      ['nap-2', 'Omitted'],
+      ['echo', 'Succeeded'],
+    ]);
+  });
+
   it('retries a failing task as its retry setting says, on both targets', () => {
     const counter = join(scratch, 'flaky-count');
     const file = writeKfp(scratch, 'flaky.kfp', [
@@ -376,5 +415,38 @@ describe('kfpdsl run SPEC.yaml', () => {
     const v1 = run([importer, '--target', 'kfp-v1']);
     expect(v1.status).toBe(2);
     expect(v1.stderr).toContain('it runs as --target kfp-v2');
+  });
+});
+
+describe('conditions: the CEL that KFP v2 conditions are written in', () => {
+  const inputs = new Map<string, ParamValue>([
+    ['n', 7],
+    ['x', 0.25],
+    ['s', 'heads'],
+    ['b', true],
+    ['t', '12'],
+  ]);
+  const value = (text: string): unknown => {
+    const parsed = parseCel(text);
+    if ('error' in parsed) throw new Error(parsed.error);
+    return evalCel(parsed.expr, inputs);
+  };
+  it.each([
+    ["int(inputs.parameter_values['n']) < 30", true],
+    ["!(int(inputs.parameter_values['n']) < 30) && int(inputs.parameter_values['n']) > 5", false],
+    ["inputs.parameter_values['s'] == 'heads'", true],
+    ["inputs.parameter_values['s'] != 'it\\'s'", true],
+    ["double(inputs.parameter_values['x']) >= 0.5 || inputs.parameter_values['b'] == true", true],
+    ["(int(inputs.parameter_values['t']) == 12) && (inputs.parameter_values['s'] == \"heads\")", true],
+    ["int(inputs.parameter_values['n']) > -1", true],
+  ])('%s is %s', (text, expected) => {
+    expect(value(text)).toBe(expected);
+  });
+  it('comparing a number with a string is an error, as in CEL, not false', () => {
+    expect(() => value("inputs.parameter_values['n'] == 'seven'")).toThrow(CelError);
+  });
+  it('what is outside the subset does not parse', () => {
+    expect(parseCel("size(inputs.parameter_values['s']) > 1")).toEqual({ error: '`size` is not part of the CEL that conditions use' });
+    expect(parseCel("inputs.parameter_values['s'")).toHaveProperty('error');
   });
 });

@@ -70,8 +70,12 @@ export async function runDag(run: V2Run, dag: Obj, scope: Scope, children: strin
   await Promise.all(names.map(async (n) => outcomes.set(n, await start(n))));
 
   const failed = names.find((n) => failedOrError(outcomes.get(n)!.phase));
-  // As Argo's DAGs (the v1 run): a task that could not run (Error) makes its DAG an Error too.
-  if (failed !== undefined) return empty(outcomes.get(failed)!.phase === 'Error' ? 'Error' : 'Failed', `task "${failed}" ${outcomes.get(failed)!.phase === 'Error' ? 'could not run' : 'failed'}${outcomes.get(failed)!.message ? `: ${outcomes.get(failed)!.message}` : ''}`);
+  // As Argo's DAGs (the v1 run): a task that could not run (Error) makes its DAG an Error too,
+  // and the DAG's message names the child (the progress shows the child's own failure).
+  if (failed !== undefined) {
+    const phase = outcomes.get(failed)!.phase === 'Error' ? 'Error' : 'Failed';
+    return empty(phase, `child '${scope.name}.${failed}' ${phase === 'Error' ? 'errored' : 'failed'}`);
+  }
   const omitted = names.find((n) => outcomes.get(n)!.phase === 'Omitted');
   if (omitted !== undefined && run.ctx.deadline.signal.aborted && !scope.onExit) return empty('Omitted', run.ctx.stopMessage);
   return dagOutputs(dag, outcomes);
@@ -219,7 +223,7 @@ async function runTask(run: V2Run, name: string, task: Obj, scope: Scope, start:
   );
   const failedAt = iterations.findIndex((o) => failedOrError(o.phase));
   const phase: NodePhase = failedAt >= 0 ? (iterations[failedAt]!.phase === 'Error' ? 'Error' : 'Failed') : iterations.some((o) => o.phase === 'Omitted') && ctx.deadline.signal.aborted ? 'Omitted' : 'Succeeded';
-  const message = failedAt >= 0 ? `iteration ${failedAt} failed${iterations[failedAt]!.message ? `: ${iterations[failedAt]!.message}` : ''}` : phase === 'Omitted' ? ctx.stopMessage : undefined;
+  const message = failedAt >= 0 ? `child '${scope.name}.${name}(${failedAt})' ${phase === 'Error' ? 'errored' : 'failed'}` : phase === 'Omitted' ? ctx.stopMessage : undefined;
   ctx.settle(group, phase, message);
   // Collected outputs: each output as the list of every iteration's value (KFP's dsl.Collected).
   const collected = empty(phase, message);
