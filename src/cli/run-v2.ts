@@ -142,12 +142,16 @@ function stripPip(spec: V2Spec): PipStep[] {
   return out;
 }
 
-/** Every secret and config map the platform spec hands to an executor, as env or as files. */
+/**
+ * Every secret and config map the platform spec hands to an executor, as env or as files, once
+ * per component that runs the executor (a task's "template" is its component: the messages of
+ * a task that misses one name it).
+ */
 function storeRefsV2(spec: V2Spec): StoreRef[] {
   const refs: StoreRef[] = [];
   const name = (o: Obj, field: string): string => str(o[field]) ?? str(obj(obj(o[`${field}Parameter`])['runtimeValue'])['constant']) ?? '';
-  for (const [template, k0] of Object.entries(spec.kubernetes)) {
-    const k = obj(k0);
+  for (const [template, c] of Object.entries(spec.components)) {
+    const k = obj(spec.kubernetes[str(obj(c)['executorLabel']) ?? '']);
     for (const s of arr(k['secretAsEnv']).map(obj)) for (const e of arr(s['keyToEnv']).map(obj)) refs.push({ kind: 'secret', name: name(s, 'secretName'), key: str(e['secretKey']) ?? '', optional: s['optional'] === true, template });
     for (const c of arr(k['configMapAsEnv']).map(obj)) for (const e of arr(c['keyToEnv']).map(obj)) refs.push({ kind: 'configMap', name: name(c, 'configMapName'), key: str(e['configMapKey']) ?? '', optional: c['optional'] === true, template });
     for (const s of arr(k['secretAsVolume']).map(obj)) refs.push({ kind: 'secret', name: name(s, 'secretName'), optional: s['optional'] === true, template });

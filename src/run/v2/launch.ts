@@ -105,8 +105,9 @@ function retryStrategy(p: Obj): Obj {
   if (str(p['backoffDuration']) !== undefined) backoff['duration'] = str(p['backoffDuration']);
   if (p['backoffFactor'] !== undefined) backoff['factor'] = p['backoffFactor'];
   if (str(p['backoffMaxDuration']) !== undefined) backoff['maxDuration'] = str(p['backoffMaxDuration']);
-  // KFP v2 retries a task that failed, whatever failed in it.
-  return { limit: p['maxRetryCount'] ?? 0, retryPolicy: 'Always', ...(Object.keys(backoff).length ? { backoff } : {}) };
+  // KFP v2 retries a task whose program failed (an output it did not write counts); a task that
+  // could not start (a missing secret) stays as it is, as kfpdsl's v2 target and Argo's OnFailure have it.
+  return { limit: p['maxRetryCount'] ?? 0, retryPolicy: 'OnFailure', ...(Object.keys(backoff).length ? { backoff } : {}) };
 }
 
 interface K8sParts {
