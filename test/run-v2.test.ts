@@ -275,6 +275,26 @@ describe('v2 semantics, each run both ways', () => {
     ]);
   });
 
+  it('applies the platform spec: secrets and config maps as env (masked in the log), a claim made by createpvc, metrics; ignores node selectors, tolerations, pull secrets', () => {
+    // test/fixtures/kfp-v2/kubernetes.kfp: every Kubernetes setting kfp-v2 lowers into the platform spec.
+    const dir = mkdtempSync(join(scratch, 'stores-'));
+    writeFileSync(join(dir, 'secrets.yaml'), 'db-creds:\n  password: hunter22\n');
+    writeFileSync(join(dir, 'config-maps.yaml'), 'app-config:\n  mode: fast\n');
+    const args = ['test/fixtures/kfp-v2/kubernetes.kfp', '--secrets', join(dir, 'secrets.yaml'), '--config-maps', join(dir, 'config-maps.yaml'), '--format', 'json'];
+    const v2 = run([...args, '--target', 'kfp-v2']);
+    expect(v2.status, v2.stderr).toBe(0);
+    const train = v2.json!.tasks.find((t) => t.name === 'train')!;
+    const log = readFileSync(train.log!, 'utf8');
+    // The secret is in the task's environment, and masked in its log; the claim is a directory of the run.
+    expect(log).toMatch(/^<secret:db-creds\/password> fast \S+\/volumes\/[0-9a-f-]+-mypvc\/data 0\.1$/m);
+    expect(log).not.toContain('hunter22');
+    expect((v2.json as unknown as { metrics: unknown }).metrics).toEqual([{ task: 'evaluate', name: 'auroc', value: 0.8, format: 'RAW' }]);
+    const v1 = run([...args, '--target', 'kfp-v1']);
+    expect(v1.status, v1.stderr).toBe(0);
+    const phases = (r: CliRun): string[] => r.json!.tasks.map((t) => t.phase);
+    expect(phases(v2)).toEqual(phases(v1));
+  });
+
   it('retries a failing task as its retry setting says, on both targets', () => {
     const counter = join(scratch, 'flaky-count');
     const file = writeKfp(scratch, 'flaky.kfp', [
