@@ -268,11 +268,8 @@ describe('v2 semantics, each run both ways', () => {
     const done = await r.done;
     expect(done.status, done.stderr).toBe(130);
     expect(done.json!.interrupted).toBe('SIGINT');
-    expect(done.json!.tasks.map((t) => [t.name, t.phase])).toEqual([
-      ['nap', 'Failed'],
-      ['nap-2', 'Omitted'],
-      ['echo', 'Succeeded'],
-    ]);
+    // In no particular order: the omitted task and the exit task settle at about the same time.
+    expect(done.json!.tasks.map((t) => `${t.name} ${t.phase}`).sort()).toEqual(['echo Succeeded', 'nap Failed', 'nap-2 Omitted']);
   });
 
   it('applies the platform spec: secrets and config maps as env (masked in the log), a claim made by createpvc, metrics; ignores node selectors, tolerations, pull secrets', () => {

@@ -47,8 +47,6 @@ export interface Outcome {
   readonly message?: string;
   readonly parameters: Map<string, ParamValue>;
   readonly artifacts: Map<string, ArtifactValue>;
-  /** Filled in once the task ended: for `taskFinalStatus`. */
-  readonly taskName?: string;
 }
 
 const empty = (phase: NodePhase, message?: string): Outcome => ({ phase, ...(message !== undefined ? { message } : {}), parameters: new Map(), artifacts: new Map() });
@@ -138,7 +136,7 @@ async function runTask(run: V2Run, name: string, task: Obj, scope: Scope, start:
   if (exitTask) run.exitIds.push(id);
   const settled = (phase: NodePhase, message: string): Outcome => {
     ctx.settledNode(init(ownType), phase, message);
-    return { ...empty(phase, message), taskName: name };
+    return empty(phase, message);
   };
 
   if (!exitTask) {
@@ -170,8 +168,7 @@ async function runTask(run: V2Run, name: string, task: Obj, scope: Scope, start:
   if (!looped) {
     const bound = withDefaults(component, inputs.parameters, inputs.artifacts);
     if ('error' in bound) return settled('Error', bound.error);
-    const outcome = await runComponent(run, { task, component, ref, init: init(ownType), parameters: bound.parameters, artifacts: bound.artifacts, onExit, taskName: name, claims });
-    return { ...outcome, taskName: name };
+    return runComponent(run, { task, component, ref, init: init(ownType), parameters: bound.parameters, artifacts: bound.artifacts, onExit, taskName: name, claims });
   }
 
   // A loop: one run of the component per item.
@@ -229,7 +226,7 @@ async function runTask(run: V2Run, name: string, task: Obj, scope: Scope, start:
   const collected = empty(phase, message);
   const keys = new Set(iterations.flatMap((o) => [...o.parameters.keys()]));
   for (const key of keys) collected.parameters.set(key, iterations.flatMap((o) => (o.parameters.has(key) ? [o.parameters.get(key)!] : [])));
-  return { ...collected, taskName: name };
+  return collected;
 }
 
 interface ComponentRun {
