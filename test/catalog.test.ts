@@ -17,6 +17,7 @@ const PROVEN_ELSEWHERE: Record<string, string> = {
   KFP0105: 'test/run-args.test.ts',
   KFP0110: 'test/run-venv.test.ts',
   KFP0111: 'test/run-venv.test.ts',
+  KFP0112: 'test/run-v2.test.ts (a v2 pipeline spec the local run cannot carry out)',
   KFP0200: 'test/cluster-errors.test.ts (the CLI against a loopback contract server)',
   KFP0201: 'test/cluster-errors.test.ts (the CLI against a loopback contract server)',
   KFP0202: 'test/cluster-errors.test.ts (the CLI against a loopback contract server)',

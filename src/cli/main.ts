@@ -138,7 +138,7 @@ export function main(argv: readonly string[]): number {
   program
     .command('run')
     .description("compile one pipeline and run it on this machine, each task a local process (images are not pulled: tasks use this machine's sh and python3)")
-    .argument('<file>', 'the .kfp file')
+    .argument('<file>', 'the .kfp file, or a KFP v2 pipeline spec (.yaml) to run as it is')
     .option('--arg <name=value>', 'set a pipeline parameter (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--pipeline <name>', 'which pipeline to run when the file defines several (display name or Kubernetes name)')
     .option('--run-dir <dir>', 'where run directories are made', '.kfpdsl/runs')
@@ -153,9 +153,11 @@ export function main(argv: readonly string[]): number {
     .option('-q, --quiet', 'no progress, only failures and a one-line result')
     .addOption(rootOption())
     .addOption(targetOption())
-    .action((file: string, opts: RunCliOptions) => {
+    .action((file: string, opts: RunCliOptions, command: Command) => {
+      // A pipeline spec (.yaml) runs as kfp-v2 unless --target says otherwise, which run.ts refuses: it needs to know whether --target was given.
+      const given = command.getOptionValueSource('target') === 'cli' ? opts : { ...opts, target: undefined };
       // Loaded on demand: `run` needs child processes and the executor, check and build do not.
-      void import('./run.js').then(({ startRun }) => startRun(file, opts));
+      void import('./run.js').then(({ startRun }) => startRun(file, given));
     });
   program
     .command('fmt')

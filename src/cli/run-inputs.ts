@@ -255,17 +255,22 @@ export interface PipStep {
 export function pipSteps(workflow: unknown): PipStep[] {
   const out: PipStep[] = [];
   for (const t of objs(obj(obj(workflow)['spec'])['templates'])) {
-    const command = obj(t['container'])['command'];
-    if (!Array.isArray(command) || command[0] !== 'sh' || command[1] !== '-c' || typeof command[2] !== 'string') continue;
-    const m = PIP_PREFIX.exec(command[2]);
-    if (!m) continue;
-    const requirements = [...(m[1] ?? '').matchAll(/'([^']*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g)]
-      .map((w) => w[1] ?? w[2] ?? w[3] ?? '')
-      .filter((w) => w !== '' && !w.startsWith('--'));
-    out.push({ template: nameOf(t), packages: requirements.join(', '), requirements });
+    const requirements = pipRequirements(obj(t['container'])['command']);
+    if (requirements) out.push({ template: nameOf(t), packages: requirements.join(', '), requirements });
   }
   return out;
 }
+
+/** The requirements of a command line that starts with the generated pip prefix (either target's). */
+export function pipRequirements(command: unknown): string[] | undefined {
+  if (!Array.isArray(command) || command[0] !== 'sh' || command[1] !== '-c' || typeof command[2] !== 'string') return undefined;
+  const m = PIP_PREFIX.exec(command[2]);
+  if (!m) return undefined;
+  return [...(m[1] ?? '').matchAll(/'([^']*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((w) => w[1] ?? w[2] ?? w[3] ?? '').filter((w) => w !== '' && !w.startsWith('--'));
+}
+
+/** The command line without the pip prefix: the wrapped command, run directly. */
+export const WITHOUT_PIP = NO_PIP;
 
 /**
  * Rewrites each pip prefix to run the wrapped command directly. The edit is made in the text

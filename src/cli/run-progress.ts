@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { RunEvent } from '../run/types.js';
-import { formatDuration, logTail, phaseColour, skippedWith, stepDirOf, taskLabel, width, type Paint, type WorkflowShape } from './run-report.js';
+import { formatDuration, logTail, phaseColour, skippedWith, stepDirOf, taskLabel, width, type Paint, type TaskShape } from './run-report.js';
 
 export type ProgressMode = 'live' | 'plain' | 'quiet';
 
@@ -13,7 +13,7 @@ export interface ProgressOptions {
   readonly mode: ProgressMode;
   readonly stream: NodeJS.WriteStream;
   readonly paint: Paint;
-  readonly shape: WorkflowShape;
+  readonly shape: TaskShape;
   readonly runDir: string;
   /** The failure message as shown to the user (missing secrets name the variable to set). */
   readonly explain: (message: string, template: string) => string;

@@ -26,7 +26,8 @@ export type PythonSetup = { plan: PythonPlan } | { diagnostics: Diagnostic[]; ex
 export interface PythonRequest {
   readonly file: SourceFile;
   readonly document: Document | undefined;
-  readonly program: IrProgram;
+  /** The compiled program (absent for a pipeline spec run as it is). */
+  readonly program: IrProgram | undefined;
   readonly steps: readonly PipStep[];
   /** --python */
   readonly python?: string;
@@ -102,7 +103,7 @@ export async function preparePython(r: PythonRequest): Promise<PythonSetup> {
 /** KFP0110 at each component's `packages` setting that asked for the set. */
 function notInstalled(r: PythonRequest, requirements: readonly string[], failed: readonly string[], detail: string, offline: boolean, py: Interpreter): Diagnostic[] {
   const key = JSON.stringify(requirements);
-  const components = r.program.components.filter((c) => c.impl.kind === 'python' && JSON.stringify([...new Set(c.impl.packages)].sort()) === key);
+  const components = (r.program?.components ?? []).filter((c) => c.impl.kind === 'python' && JSON.stringify([...new Set(c.impl.packages)].sort()) === key);
   const hint = [
     offline ? 'pip found no index to install from (this machine may be offline)' : `pip said: ${detail.split('\n').pop() ?? ''}`,
     `pass --skip-packages if ${failed.length === 1 ? 'it is' : 'they are'} installed in ${py.command} already`,

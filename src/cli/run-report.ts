@@ -21,7 +21,14 @@ export interface TaskRef {
   readonly template: string;
 }
 
-export class WorkflowShape {
+/** What the progress and the summary need to know of what ran: which templates run a process, and what a group that never ran holds. */
+export interface TaskShape {
+  readonly templates: ReadonlyMap<string, unknown>;
+  isLeaf(template: string): boolean;
+  leavesUnder(template: string, id: string): TaskRef[];
+}
+
+export class WorkflowShape implements TaskShape {
   readonly templates = new Map<string, Obj>();
 
   constructor(workflow: unknown) {
@@ -87,11 +94,12 @@ const notRun = (p: NodePhase): boolean => p === 'Skipped' || p === 'Omitted';
  * The tasks of a finished run: every node of a leaf template; for a skipped or omitted group
  * (a condition, a loop), the tasks it holds, with its phase; and a group that failed by itself.
  */
-export function runTasks(result: RunResult, shape: WorkflowShape, explain: (message: string, template: string) => string, uiOf: (template: string) => UiArtifacts): TaskView[] {
+export function runTasks(result: RunResult, shape: TaskShape, explain: (message: string, template: string) => string, uiOf: (template: string) => UiArtifacts): TaskView[] {
   const nodes = new Map<string, NodeResult>();
   for (const n of [...result.nodes, ...(result.exitHandler ? [result.exitHandler] : [])]) nodes.set(n.id, n);
   const exitId = result.exitHandler?.id;
-  const isExit = (id: string): boolean => exitId !== undefined && (id === exitId || id.startsWith(`${exitId}.`));
+  const exitIds = [...(exitId !== undefined ? [exitId] : []), ...(result.exitIds ?? [])];
+  const isExit = (id: string): boolean => exitIds.some((e) => id === e || id.startsWith(`${e}.`) || id.startsWith(`${e}(`));
   const tasks: TaskView[] = [];
   for (const n of nodes.values()) {
     const leaf = shape.isLeaf(n.template) || (!shape.templates.has(n.template) && n.type === 'Pod');

@@ -1,47 +1,31 @@
 /**
- * `kfpdsl run FILE.kfp`: compiles the file, picks one pipeline, and runs the Argo Workflow YAML
- * the compiler emitted (the very text `build` would write) with the local executor, each task
- * a process on this machine. Everything lands in a run directory: the per-task directories,
- * workflow.yaml (what ran) and run.json. Exit codes: 0 the run Succeeded, 1 it Failed (or the
+ * `kfpdsl run FILE.kfp`: compiles the file, picks one pipeline, and runs what the compiler
+ * emitted for the target (the very text `build` would write) with a local executor, each task
+ * a process on this machine: the kfp-v1 Argo Workflow by default, the KFP v2 pipeline spec with
+ * `--target kfp-v2`; `kfpdsl run SPEC.yaml` runs a v2 pipeline spec as it is (run-v2.ts).
+ * Everything lands in a run directory: the per-task directories, workflow.yaml or
+ * pipeline.yaml (what ran) and run.json. Exit codes: 0 the run Succeeded, 1 it Failed (or the
  * source has errors), 2 usage errors and internal failures.
  */
 import { randomBytes } from 'node:crypto';
-import type { IrPipeline } from '../ir/ir.js';
-import { pipelineK8sName } from '../names.js';
 import { constants as osConstants } from 'node:os';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import YAML from 'yaml';
-import { backendNamed, DEFAULT_TARGET } from '../backends/index.js';
-import { entryPipelines } from '../check/pipeline-calls.js';
-import { compileSource } from '../compile.js';
-import { hasErrors } from '../diagnostics/diagnostic.js';
+import { DEFAULT_TARGET } from '../backends/index.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { renderAll } from '../diagnostics/render.js';
-import { didYouMean } from '../diagnostics/suggest.js';
-import { runWorkflow } from '../run/executor.js';
+import type { SourceFile } from '../source.js';
 import { checkRunArgs } from './run-args.js';
 import { preparePython } from './run-python.js';
 import { Interrupts } from './run-signals.js';
 import { UsageError } from './files.js';
 import { checkRootOption, isDiagnostic, loadSource } from './sources.js';
-import {
-  explainStoreFailure,
-  howToProvide,
-  isStoreVar,
-  pipelineParams,
-  pipSteps,
-  readEnvFile,
-  readStoreFile,
-  resolveStores,
-  skipPackages,
-  storeRefs,
-  type Stores,
-} from './run-inputs.js';
+import { explainStoreFailure, howToProvide, isStoreVar, readEnvFile, readStoreFile, resolveStores, type Stores } from './run-inputs.js';
 import { Progress, type ProgressMode } from './run-progress.js';
-import { buildGraph, lineOfSource } from '../graph/graph.js';
+import { argoRun, compileForRun, type Preparation } from './run-prepare.js';
+import { isSpecPath, prepareCompiledSpec, prepareSpecFile } from './run-v2.js';
 import { LiveReport } from '../report/live.js';
-import { uiArtifactsOf } from './run-ui-outputs.js';
-import { paint, readMetrics, renderShort, renderSummary, runJson, runTasks, WorkflowShape, type SummaryInput } from './run-report.js';
+import { paint, readMetrics, renderShort, renderSummary, runJson, runTasks, type SummaryInput } from './run-report.js';
 
 export type RunFormat = 'pretty' | 'short' | 'json';
 
@@ -89,62 +73,23 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   const stderrColour = Boolean(process.stderr.isTTY) && !process.env['NO_COLOR'];
   const stdoutColour = Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'];
 
-  // 1. Compile, as build does.
+  // 1. What runs: the .kfp file compiled for the target (the kfp-v1 Argo Workflow, or the
+  //    KFP v2 pipeline spec), or a v2 pipeline spec YAML given as it is.
   const source = loadSource(file);
   const badRoot = checkRootOption(opts.root);
   if (isDiagnostic(source) || badRoot) {
     process.stderr.write(renderAll(isDiagnostic(source) ? [source] : [badRoot!], opts.format, opts.format === 'pretty' && stderrColour));
     return 1;
   }
-  // The local runner executes Argo Workflows. A KFP v2 pipeline spec runs the same task
-  // programs (the same command lines, with v2's placeholders) in the same DAG, so `--target
-  // kfp-v2` first checks that the pipeline lowers to KFP v2 (a construct v2 cannot express is
-  // its located error, and nothing runs), then runs the kfp-v1 workflow's tasks.
-  if (opts.target === 'kfp-v2') {
-    const v2 = compileSource(source, { root: opts.root, checkOnly: true, backend: backendNamed('kfp-v2')! });
-    if (hasErrors(v2.diagnostics)) {
-      process.stderr.write(renderAll(v2.diagnostics, opts.format, opts.format === 'pretty' && stderrColour));
-      const errors = v2.diagnostics.filter((d) => d.severity === 'error').length;
-      if (opts.format === 'pretty') process.stderr.write(`\n${errors} error${errors > 1 ? 's' : ''} in ${file} for --target kfp-v2; nothing was run\n`);
-      return 1;
-    }
+  const print = (diagnostics: Diagnostic[]): void => void process.stderr.write(renderAll(diagnostics, opts.format, opts.format === 'pretty' && stderrColour));
+  const prepared = prepare(source, opts, print);
+  if (!('run' in prepared)) {
+    print(prepared.diagnostics);
+    if (opts.format === 'pretty') process.stderr.write(`\n${prepared.summary}\n`);
+    return prepared.exitCode;
   }
-  const runTarget = opts.target === 'kfp-v2' ? DEFAULT_TARGET : (opts.target ?? DEFAULT_TARGET);
-  const compiled = compileSource(source, { root: opts.root, backend: backendNamed(runTarget)! });
-  if (compiled.diagnostics.length > 0) process.stderr.write(renderAll(compiled.diagnostics, opts.format, opts.format === 'pretty' && stderrColour));
-  if (hasErrors(compiled.diagnostics)) {
-    const errors = compiled.diagnostics.filter((d) => d.severity === 'error').length;
-    if (opts.format === 'pretty') process.stderr.write(`\n${errors} error${errors > 1 ? 's' : ''} in ${file}; nothing was run\n`);
-    return 1;
-  }
-
-  // 2. One pipeline: the only one, or the one --pipeline names.
-  const pipelines = compiled.program?.pipelines ?? [];
-  if (pipelines.length === 0) throw new UsageError(`${file} defines no pipeline`);
-  const k8sName = (p: IrPipeline): string => pipelineK8sName(p.displayName);
-  const listing = pipelines.map((p) => `"${p.displayName}"${k8sName(p) !== p.displayName ? ` (${k8sName(p)})` : ''}`).join(', ');
-  let pipeline = pipelines[0]!;
-  if (opts.pipeline !== undefined) {
-    const named = pipelines.find((p) => p.displayName === opts.pipeline || k8sName(p) === opts.pipeline);
-    if (!named) {
-      const hint = didYouMean(opts.pipeline, new Set(pipelines.flatMap((p) => [p.displayName, k8sName(p)])));
-      throw new UsageError(`${file} has no pipeline named "${opts.pipeline}"${hint ? `; ${hint}` : ''} (it defines ${listing})`);
-    }
-    pipeline = named;
-  } else if (pipelines.length > 1) {
-    // A file with sub-pipelines: the one pipeline no other calls is the one to run.
-    const entries = entryPipelines(pipelines);
-    if (entries.length !== 1) throw new UsageError(`${file} defines ${pipelines.length} pipelines; choose one with --pipeline NAME: ${listing}`);
-    pipeline = entries[0]!;
-  }
-  const emitted = compiled.files.find((f) => f.kind === 'workflow' && f.pipeline === pipelines.indexOf(pipeline));
-  if (!emitted) throw new Error(`no workflow was emitted for pipeline "${pipeline.displayName}"`);
-
-  // 3. The workflow as emitted, with the pip prefix stripped in this run only: kfpdsl installs
-  //    the packages into a virtual environment itself (or --skip-packages assumes them).
-  const pip = pipSteps(YAML.parse(emitted.text));
-  const yamlText = pip.length > 0 ? skipPackages(emitted.text, pip) : emitted.text;
-  const workflow: unknown = YAML.parse(yamlText);
+  const it = prepared.run;
+  const pip = it.pip;
 
   // 4. Inputs: env file, secrets and config maps, arguments.
   const envFile = opts.envFile !== undefined ? readEnvFile(opts.envFile) : {};
@@ -152,15 +97,13 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
     secret: opts.secrets !== undefined ? readStoreFile(opts.secrets, '--secrets') : ({} as Stores),
     configMap: opts.configMaps !== undefined ? readStoreFile(opts.configMaps, '--config-maps') : ({} as Stores),
   };
-  const stores = resolveStores(storeRefs(workflow), files, [envFile, process.env]);
-  const params = pipelineParams(workflow);
-  const document = compiled.document;
+  const stores = resolveStores(it.refs, files, [envFile, process.env]);
   const checked = checkRunArgs(opts.arg ?? [], {
-    file: source,
-    decl: document?.pipelines[pipelines.indexOf(pipeline)],
-    displayName: pipeline.displayName,
-    params,
-    types: new Map(pipeline.params.map((p) => [p.name, p.type])),
+    file: it.file,
+    decl: it.decl,
+    displayName: it.title,
+    params: it.params,
+    types: it.types,
     configMaps: stores.configMaps,
   });
   if (checked.diagnostics.length > 0) {
@@ -178,9 +121,9 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
 
   // 5. Python: each package set in a cached virtual environment, never the user's interpreter.
   const python = await preparePython({
-    file: source,
-    document,
-    program: compiled.program!,
+    file: it.file,
+    document: it.document,
+    program: it.program,
     steps: pip,
     ...(opts.python !== undefined ? { python: opts.python } : {}),
     skipPackages: opts.skipPackages ?? false,
@@ -199,23 +142,23 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   }
 
   // 6. The run directory.
-  const runId = `${k8sName(pipeline)}-${timestamp(new Date())}-${randomBytes(2).toString('hex')}`;
+  const runId = `${it.k8sName}-${timestamp(new Date())}-${randomBytes(2).toString('hex')}`;
   const runDir = resolve(opts.runDir ?? join('.kfpdsl', 'runs'), runId);
   try {
     ignoreItself(dirname(runDir));
     // Private (0700): task logs and outputs live here.
     mkdirSync(runDir, { recursive: true, mode: 0o700 });
-    writeFileSync(join(runDir, 'workflow.yaml'), yamlText, { mode: 0o600 });
+    writeFileSync(join(runDir, it.specFile), it.text, { mode: 0o600 });
   } catch (e) {
     throw new UsageError(`cannot create the run directory ${runDir}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const shownRunDir = shownPath(runDir);
   // report.html from the start: open it during the run and it follows the run.
-  const live = new LiveReport({ runDir, runId, title: pipeline.displayName, pipeline: k8sName(pipeline), arguments: args, graph: buildGraph(pipeline, lineOfSource(source)) });
+  const live = new LiveReport({ runDir, runId, title: it.title, pipeline: it.k8sName, arguments: args, graph: it.graph });
 
   // 7. Notes, then the run.
   const notes: string[] = [];
-  const startNotes: string[] = [`running "${pipeline.displayName}" as ${runId}`, IMAGES_NOTE];
+  const startNotes: string[] = [`running "${it.title}"${it.specFile === 'pipeline.yaml' ? ' (its KFP v2 pipeline spec)' : ''} as ${runId}`, IMAGES_NOTE];
   for (const ref of stores.missing) {
     const users = ref.template !== undefined ? ` (used by ${ref.template}; the task will fail)` : '';
     startNotes.push(`${howToProvide(ref)}${users}`);
@@ -228,7 +171,7 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   startNotes.push(...python.plan.notes);
   if (seed !== undefined) notes.push(`--seed ${seed} sets PYTHONHASHSEED and KFPDSL_SEED; Python's random module is not seeded by it`);
 
-  const shape = new WorkflowShape(workflow);
+  const shape = it.shape;
   const mode: ProgressMode = opts.quiet ? 'quiet' : process.stderr.isTTY && opts.format === 'pretty' && process.env['TERM'] !== 'dumb' ? 'live' : 'plain';
   const progress = new Progress({ mode, stream: process.stderr, paint: paint(stderrColour), shape, runDir, explain });
   if (!opts.quiet) progress.print(startNotes.map((n) => `${paint(stderrColour).dim('note:')} ${n}\n`).join(''));
@@ -239,8 +182,7 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   progress.begin();
   let result;
   try {
-    result = await runWorkflow({
-      workflow,
+    result = await it.execute({
       arguments: args,
       runDir,
       ...(parallelism !== undefined ? { parallelism } : {}),
@@ -261,13 +203,13 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   const finishedAt = Date.now();
 
   // 8. run.json and the summary.
-  const tasks = runTasks(result, shape, explain, uiArtifactsOf(compiled.program!));
+  const tasks = runTasks(result, shape, explain, it.uiOf);
   const { metrics, problems } = readMetrics(tasks);
   notes.push(...problems);
   if (interrupts.signal !== undefined) {
     notes.push(`the run was interrupted by ${interrupts.signal}: running tasks were killed${interrupts.terminate.signal.aborted ? ' and `finally` too (a second signal)' : '; `finally` ran, as `argo stop` does'}`);
   }
-  const json = runJson({ runId, pipeline: k8sName(pipeline), arguments: args, startedAt, finishedAt, interrupted: interrupts.signal }, result, tasks, metrics);
+  const json = runJson({ runId, pipeline: it.k8sName, arguments: args, startedAt, finishedAt, interrupted: interrupts.signal }, result, tasks, metrics);
   const jsonText = `${JSON.stringify(json, null, 2)}\n`;
   writeFileSync(join(runDir, 'run.json'), jsonText, { mode: 0o600 });
   const reportPath = shownPath(live.finish());
@@ -282,6 +224,18 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   if (opts.format === 'pretty' && !opts.quiet) process.stdout.write(`report: ${reportPath}\n`);
   else if (!opts.quiet) process.stderr.write(`report: ${reportPath}\n`);
   return interrupts.exitCode() ?? (result.phase === 'Succeeded' ? 0 : 1);
+}
+
+/** What runs (run-prepare.ts): usage errors are thrown, diagnostics returned. */
+function prepare(source: SourceFile, opts: RunCliOptions, warn: (d: Diagnostic[]) => void): Preparation {
+  if (isSpecPath(source.path)) {
+    if (opts.target !== undefined && opts.target !== 'kfp-v2') throw new UsageError(`${source.path} is a pipeline spec: it runs as --target kfp-v2 (a kfp-v1 run needs the .kfp source)`);
+    return prepareSpecFile(source);
+  }
+  const target = opts.target ?? DEFAULT_TARGET;
+  const c = compileForRun({ source, root: opts.root, target, pipeline: opts.pipeline, warn });
+  if (!('compiled' in c)) return c;
+  return target === 'kfp-v2' ? prepareCompiledSpec(source, c.compiled, c.pipeline, c.text) : { run: argoRun(source, c.compiled, c.pipeline, c.text) };
 }
 
 function positiveInt(text: string, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {

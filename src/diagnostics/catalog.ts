@@ -154,6 +154,7 @@ export const Codes = {
   MissingArg: def('KFP0105', 'missing-arg', 'error', 'a pipeline parameter without a default and without `--arg` for `kfpdsl run`'),
   PackagesNotInstalled: def('KFP0110', 'packages-not-installed', 'error', 'a component\'s `packages` that `kfpdsl run` could not install into its virtual environment'),
   PythonNotUsable: def('KFP0111', 'python-not-usable', 'error', '`kfpdsl run --python` (or `python3` on PATH) that cannot make a virtual environment'),
+  V2NotRunnable: def('KFP0112', 'v2-not-runnable', 'error', '`kfpdsl run` of a KFP v2 pipeline spec: a construct the local run cannot carry out (an importer, an artifact loop, a placeholder it cannot fill…), or a file that is not a pipeline spec'),
 
   // kfpdsl upload and submit: talking to a KFP API server or an Argo Server (src/cluster/*).
   ClusterUnreachable: def('KFP0200', 'cluster-unreachable', 'error', '`upload`/`submit`: the server cannot be reached (no such host, connection refused)'),

@@ -33,7 +33,12 @@ export interface ContainerAttempt {
   readonly lookup: Lookup;
   readonly deadlineMs?: number;
   readonly signal?: AbortSignal;
+  /** Reads the collected outputs further (a v2 launcher types its output parameters); an error fails the attempt. */
+  readonly finish?: FinishOutputs;
 }
+
+/** `host` maps a container path to where the attempt's file system keeps it. */
+export type FinishOutputs = (outputs: NodeOutputs, host: (containerPath: string) => string) => { outputs: NodeOutputs } | { error: string };
 
 export async function runContainerAttempt(ctx: RunContext, a: ContainerAttempt): Promise<AttemptResult> {
   const scratch = ctx.attemptScratch();
@@ -114,6 +119,10 @@ async function attempt(ctx: RunContext, a: ContainerAttempt, scratch: string): P
   }
   const collected = collectOutputs(a.tmpl, paths, a.dir, run.stdout);
   if ('error' in collected) return { phase: 'Error', message: collected.error };
+  if (a.finish) {
+    const finished = a.finish(collected.outputs, (p) => paths.host(p));
+    return 'error' in finished ? { phase: 'Failed', message: finished.error } : { phase: 'Succeeded', outputs: finished.outputs };
+  }
   return { phase: 'Succeeded', outputs: collected.outputs };
 }
 

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Boundary } from './boundary.js';
-import { runContainerAttempt, type AttemptResult } from './container.js';
+import { runContainerAttempt, type AttemptResult, type FinishOutputs } from './container.js';
 import type { NodeInit, RunContext } from './context.js';
 import type { PodFacts } from './env.js';
 import type { Bound } from './inputs.js';
@@ -23,6 +23,8 @@ export interface PodRun {
   readonly podName: string;
   readonly boundary: Boundary | undefined;
   readonly onExit: boolean;
+  /** See ContainerAttempt.finish. */
+  readonly finish?: FinishOutputs;
 }
 
 export async function runPod(ctx: RunContext, run: PodRun): Promise<NodeRecord> {
@@ -63,6 +65,7 @@ export async function runPod(ctx: RunContext, run: PodRun): Promise<NodeRecord> 
           lookup: chain(ctx.global, fromMap(new Map([...run.bound.parameters].map(([k, v]) => [`inputs.parameters.${k}`, v])))),
           ...(deadlineSeconds !== undefined && deadlineSeconds > 0 ? { deadlineMs: deadlineSeconds * 1000 } : {}),
           ...(signal ? { signal } : {}),
+          ...(run.finish ? { finish: run.finish } : {}),
         });
       }
     } catch (e) {

@@ -80,6 +80,8 @@ export interface RunResult {
   message?: string;
   nodes: NodeResult[];
   exitHandler?: NodeResult;
+  /** A v2 run's exit tasks (`ALL_UPSTREAM_TASKS_COMPLETED`): their nodes, and the nodes inside them, are its `finally`. */
+  exitIds?: string[];
 }
 
 /** A node while the run is in progress: `Running` until it settles. */
