@@ -10,7 +10,8 @@
 import YAML from 'yaml';
 import { importComponent, valueType, type ImportedComponent } from './component.js';
 import { description, identifier, literal, NameTable, notTranslated, str } from './kfp-text.js';
-import { isRecord, type ComponentSpec, type Warnings } from './types.js';
+import { isDnsSubdomain } from '../check/settings.js';
+import { isRecord, Warnings, type ComponentSpec } from './types.js';
 
 type Rec = Record<string, unknown>;
 
@@ -122,11 +123,13 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
   };
 
   /** A `{{…}}` reference (or a literal) as a `.kfp` expression in a scope. */
-  const ref = (value: unknown, scope: Scope, at: string): string => {
+  const ref = (value: unknown, scope: Scope, at: string): string => refWith(value, scope, at, warnings);
+  /** ref(), reporting what it cannot resolve to `sink` (a throwaway one to look without reporting). */
+  const refWith = (value: unknown, scope: Scope, at: string, sink: Warnings): string => {
     if (typeof value !== 'string') return literal(value);
     const whole = /^\{\{([^{}]+)\}\}$/.exec(value);
     if (!whole) {
-      if (/\{\{/.test(value)) return `concat(${splitRefs(value).map((p) => (p.ref ? ref(`{{${p.ref}}}`, scope, at) : str(p.text))).join(', ')})`;
+      if (/\{\{/.test(value)) return `concat(${splitRefs(value).map((p) => (p.ref ? refWith(`{{${p.ref}}}`, scope, at, sink) : str(p.text))).join(', ')})`;
       return str(value);
     }
     const r = whole[1]!.trim();
@@ -138,7 +141,7 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
     if ((m = /^tasks\.([^.]+)\.outputs\.(parameters|artifacts)\.(.+)$/.exec(r))) return taskOutput(m[1]!, m[3]!, scope) ?? unresolved();
     return unresolved();
     function unresolved(): string {
-      warnings.add(at, `the reference \`${value as string}\``);
+      sink.add(at, `the reference \`${value as string}\``);
       return str(value as string);
     }
   };
@@ -168,6 +171,53 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
     const e = comp.single ? taskBinding(task) : `${taskBinding(task)}.${o}`;
     outputOf.set(e, { comp, output: o });
     return e;
+  };
+
+  /** Components some task has called already: their form (spec or ContainerOp) is settled. */
+  const used = new Set<Comp>();
+
+  /**
+   * Whether a task gives its component_spec component arguments the spec's types do not take,
+   * which kfp does not check and .kfp refuses (KFP3001): text built around references
+   * (`big {{…}}`), an `int` or a record loop item, a list, given to a `str` input. The compiled
+   * template has them right already (each reference is an input of its own, the text is in the
+   * command), so such a component is imported from its template, as a ContainerOp is.
+   */
+  const misfits = (task: Task, scope: Scope, at: string): boolean => {
+    const comp = component(task.template);
+    if (!comp?.specArgs || used.has(comp)) return false;
+    const params = new Map((task.arguments?.parameters ?? []).map((p) => [p.name, p.value]));
+    const probe = new Warnings();
+    for (const [input, src] of comp.specArgs) {
+      const declared = comp.imported.inputTypes?.get(comp.imported.inputs.get(input)!);
+      const text = src.literal !== undefined ? src.literal.replace(/\{\{inputs\.parameters\.([^}]+)\}\}/g, (_, p: string) => String(params.get(p) ?? '')) : src.param !== undefined ? params.get(src.param) : undefined;
+      if (typeof text !== 'string' || !text.includes('{{')) continue;
+      if (src.literal !== undefined && !/^\{\{[^{}]+\}\}$/.test(text)) return true;
+      const got = exprType(refWith(text, scope, at, probe), scope);
+      if (declared === undefined || declared === 'file' || got === undefined) continue;
+      if (got !== declared && !(got === 'int' && declared === 'float')) return true;
+    }
+    return false;
+  };
+
+  /** A component_spec template imported as a ContainerOp, under the name the spec would have had. */
+  const asContainerOp = (template: string): Comp => {
+    const spec = comps.get(template)!;
+    const at = templatePaths.get(template)!;
+    // A template input that carries one spec input whole keeps that input's name (`s`, not `loop_item_param_1`).
+    const names = new Map<string, string>();
+    for (const [input, src] of spec.specArgs ?? []) {
+      const whole = src.literal !== undefined ? /^\{\{inputs\.parameters\.([^{}]+)\}\}$/.exec(src.literal)?.[1] : src.param;
+      if (whole !== undefined && !names.has(whole)) names.set(whole, spec.imported.inputs.get(input)!);
+    }
+    // kfp's names for loop items (`loop-item-param-5-subvar-b`) read better as `b`, `item`.
+    for (const p of isRecord(templates.get(template)!['inputs']) ? ((templates.get(template)!['inputs'] as Rec)['parameters'] as Rec[] | undefined) ?? [] : []) {
+      const m = /loop-item(?:-param-\d+)?(?:-subvar-(.+))?$/.exec(String(p['name']));
+      if (m && !names.has(String(p['name']))) names.set(String(p['name']), identifier(m[1] ?? 'item'));
+    }
+    const comp = opComponent(templates.get(template)!, at, spec.imported.name, warnings, 'kfp passed it arguments its declared input types do not take (kfp does not check them)', names);
+    comps.set(template, comp);
+    return comp;
   };
 
   /** The `.kfp` type of an argument expression as the checker will see it; undefined where it is unknown (and fits anything). */
@@ -217,9 +267,10 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
   };
 
   const emitCall = (task: Task, scope: Scope, at: string, indent: string, lines: string[]): void => {
-    const comp = component(task.template)!;
     const tpl = templates.get(task.template)!;
     const params = new Map((task.arguments?.parameters ?? []).map((p) => [p.name, p.value]));
+    const comp = misfits(task, scope, at) ? asContainerOp(task.template) : component(task.template)!;
+    used.add(comp);
     const artifacts = new Map((task.arguments?.artifacts ?? []).map((a) => [a.name, a]));
     const args: string[] = [];
     let callee = comp.imported.name;
@@ -676,7 +727,7 @@ function identifierish(name: string): string {
 }
 
 /** A ContainerOp's template as a container component: inputs are its parameters, fixed output paths are copied out. */
-function opComponent(t: Rec, at: string, compName: string, warnings: Warnings): Comp {
+function opComponent(t: Rec, at: string, compName: string, warnings: Warnings, why?: string, inputNames?: Map<string, string>): Comp {
   const c = t['container'] as Rec;
   const inParams = isRecord(t['inputs']) && Array.isArray(t['inputs']['parameters']) ? (t['inputs']['parameters'] as Rec[]) : [];
   const names = new NameTable();
@@ -685,7 +736,7 @@ function opComponent(t: Rec, at: string, compName: string, warnings: Warnings): 
   // An input that only carries a claim name for a mount is the task's `mount` setting, not an input.
   const carriers = new Set((mounts ?? []).map((m) => m.param));
   const used = JSON.stringify(c);
-  for (const p of inParams) if (!carriers.has(String(p['name'])) || used.includes(`{{inputs.parameters.${String(p['name'])}}}`)) opInputs.set(String(p['name']), names.name(`in:${p['name']}`, identifier(String(p['name']))));
+  for (const p of inParams) if (!carriers.has(String(p['name'])) || used.includes(`{{inputs.parameters.${String(p['name'])}}}`)) opInputs.set(String(p['name']), names.name(`in:${p['name']}`, inputNames?.get(String(p['name'])) ?? identifier(String(p['name']))));
   const outs = isRecord(t['outputs']) ? t['outputs'] : {};
   const outPaths = new Map<string, string>(); // path → .kfp output name
   const outputs = new Map<string, string>();
@@ -708,7 +759,9 @@ function opComponent(t: Rec, at: string, compName: string, warnings: Warnings): 
     return parts.length === 1 ? parts[0]! : parts.length === 0 ? '""' : `concat(${parts.join(', ')})`;
   };
   const argv = [...(Array.isArray(c['command']) ? c['command'] : []), ...(Array.isArray(c['args']) ? c['args'] : [])];
-  const items: string[] = [`  image: ${str(String(c['image'] ?? ''))}`];
+  const items: string[] = [];
+  if (why) items.push(`  # The compiled template, not its component_spec: ${why}.`);
+  items.push(`  image: ${str(String(c['image'] ?? ''))}`);
   const outList = [...new Set(outPaths.values())];
   if (outList.length === 0) {
     if (Array.isArray(c['command']) && c['command'].length) items.push(`  command: [${c['command'].map(sub).join(', ')}]`);
@@ -811,7 +864,16 @@ function pipelineSettings(spec: Rec, warnings: Warnings): string[] {
   if (spec['activeDeadlineSeconds'] !== undefined) out.push(`  timeout: ${literal(Number(spec['activeDeadlineSeconds']))}`), handled.add('activeDeadlineSeconds');
   if (spec['parallelism'] !== undefined) out.push(`  parallelism: ${literal(Number(spec['parallelism']))}`), handled.add('parallelism');
   if (isRecord(spec['ttlStrategy']) && spec['ttlStrategy']['secondsAfterCompletion'] !== undefined) out.push(`  ttl: ${literal(Number(spec['ttlStrategy']['secondsAfterCompletion']))}`), handled.add('ttlStrategy');
-  if (Array.isArray(spec['imagePullSecrets'])) out.push(`  image_pull_secrets: ${literal((spec['imagePullSecrets'] as Rec[]).map((s) => s['name']))}`), handled.add('imagePullSecrets');
+  if (Array.isArray(spec['imagePullSecrets'])) {
+    handled.add('imagePullSecrets');
+    const names = (spec['imagePullSecrets'] as Rec[]).map((s) => (isRecord(s) ? s['name'] : undefined));
+    // No Kubernetes secret can be named `secretA`, so such an entry names nothing: the kubelet
+    // pulls without it. kfp passes it through; .kfp refuses it (KFP4027), so it stays a comment.
+    const bad = names.filter((n) => typeof n !== 'string' || !isDnsSubdomain(n));
+    bad.forEach((n) => out.push(notTranslated('  ', warnings.add('spec.imagePullSecrets', `the image pull secret ${typeof n === 'string' ? `\`${n}\`` : 'without a name'}: not a valid Kubernetes name, so no secret can have it and the pull goes without it`, 'rename the secret in the cluster (e.g. `secret-a`) and list that name in `image_pull_secrets`'))));
+    const good = names.filter((n) => typeof n === 'string' && isDnsSubdomain(n));
+    if (good.length) out.push(`  image_pull_secrets: ${literal(good)}`);
+  }
   if (isRecord(spec['nodeSelector'])) out.push(`  node_selector: ${literal(spec['nodeSelector'])}`), handled.add('nodeSelector');
   const pdb = spec['podDisruptionBudget'];
   if (isRecord(pdb) && pdb['minAvailable'] !== undefined && Object.keys(pdb).length === 1) out.push(`  pod_disruption_budget: ${literal(pdb['minAvailable'])}`), handled.add('podDisruptionBudget');
