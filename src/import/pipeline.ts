@@ -135,6 +135,7 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
     const r = whole[1]!.trim();
     let m: RegExpExecArray | null;
     if ((m = /^inputs\.parameters\.(.+)$/.exec(r))) return scope.inputs.get(m[1]!) ?? unresolved();
+    if ((m = /^inputs\.artifacts\.(.+)$/.exec(r))) return scope.inputs.get(`artifact:${m[1]!}`) ?? unresolved();
     if ((m = /^workflow\.parameters\.(.+)$/.exec(r))) return identifier(m[1]!);
     if (r === 'item') return scope.loopVar ?? unresolved();
     if ((m = /^item\.(.+)$/.exec(r))) return scope.loopVar ? `${scope.loopVar}.${m[1]}` : unresolved();
@@ -152,9 +153,10 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
     const tpl = templates.get(t.template);
     if (!tpl) return undefined;
     if (isRecord(tpl['dag'])) {
-      const outs = isRecord(tpl['outputs']) && Array.isArray(tpl['outputs']['parameters']) ? (tpl['outputs']['parameters'] as Rec[]) : [];
+      const outs = isRecord(tpl['outputs']) ? [tpl['outputs']['parameters'], tpl['outputs']['artifacts']].flatMap((l) => (Array.isArray(l) ? (l as Rec[]) : [])) : [];
       const o = outs.find((p) => p['name'] === output);
-      const from = o && isRecord(o['valueFrom']) ? o['valueFrom']['parameter'] : undefined;
+      // A DAG's output parameter is `valueFrom.parameter`, its output artifact `from`.
+      const from = o ? (isRecord(o['valueFrom']) ? o['valueFrom']['parameter'] : o['from']) : undefined;
       if (typeof from !== 'string') return undefined;
       return ref(from, { inputs: new Map(), tasks: new Map(asTasks(tpl).map((x) => [x.name, x])), templatePath: templatePaths.get(t.template)! }, templatePaths.get(t.template)!);
     }
@@ -428,6 +430,11 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
       const inner = (loopVar?: string, loopTypes?: Map<string, ItemType>): Scope => {
         const inputs = new Map<string, string>();
         for (const p of task.arguments?.parameters ?? []) inputs.set(p.name, ref(p.value, { ...scope, loopVar, loopTypes }, at));
+        // Files a DAG takes (kfp passes a task's file output, or a loop item as a raw file, into a condition or loop).
+        for (const a of task.arguments?.artifacts ?? []) {
+          const e = a.from !== undefined ? ref(a.from, scope, at) : a.raw?.data !== undefined ? ref(a.raw.data, { ...scope, loopVar, loopTypes }, at) : undefined;
+          if (e !== undefined) inputs.set(`artifact:${a.name}`, e);
+        }
         return { inputs, tasks: new Map(asTasks(child).map((x) => [x.name, x])), templatePath: templatePaths.get(task.template)!, loopVar, loopTypes };
       };
       if (task.withItems || task.withParam) {
