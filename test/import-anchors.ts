@@ -13,7 +13,6 @@ import { haveShared, sharedDir } from './support/argo-strict.js';
  */
 export const NOT_YET: Record<string, string> = {
   artifact_passing_using_volume: 'data passing through a volume (PipelineConf.data_passing_method) hides the artifact arguments',
-  recursive_do_while: 'recursion (a graph component calling itself) has no .kfp form',
   probe_python_components: 'a str value output passed to a file input (kfp v1 lets a value become a file, .kfp says KFP3001)',
 };
 

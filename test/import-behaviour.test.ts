@@ -33,6 +33,7 @@ const RUNS: Record<string, Record<string, string>> = {
   'regenerated/withparam_output': {},
   'regenerated/withparam_output_dict': {},
   'regenerated/coin': {},
+  'regenerated/recursive_do_while': {},
   'regenerated/recursive_while': {},
   'samples/nested_condition': {},
   'probes/probe_data_passing': {},
@@ -94,30 +95,56 @@ const DIFFERS: Record<string, string> = {
  * Python's generator seeded in every process of both (a sitecustomize.py on PYTHONPATH), so the
  * two draw the same numbers; seed 0 throws tails, 1 heads, and each branch of the conditions
  * is taken. coin only with heads: on tails its condition-3 reads an output of the skipped
- * condition-1, which Argo cannot resolve (the original fails). recursive_while only with tails:
- * on heads the original recurses, which the import keeps as a comment (KFP0301).
+ * condition-1, which Argo cannot resolve (the original fails).
+ *
+ * The recursive ones flip until tails, so each process takes the next seed (COUNTED: the n-th
+ * Python process of a run seeds with seed + n, under a lock): from 2, seeds 2, 3 and 4 throw
+ * heads and 5 tails, so flip and flip-2 (run in either order) agree and the recursion goes two
+ * levels deep; from 11, flip and flip-2 both throw tails (11 and 12) and nothing recurses.
  */
 const SEEDS: Record<string, number[]> = {
   'regenerated/coin': [1],
-  'regenerated/recursive_while': [0],
+  'regenerated/recursive_while': [11, 2],
+  'regenerated/recursive_do_while': [2],
   'samples/nested_condition': [0, 1],
 };
 
-/** A directory whose sitecustomize.py seeds Python's `random` in every process started with it on PYTHONPATH. */
-function seeding(seed: number): string {
+const COUNTED = new Set(['regenerated/recursive_while', 'regenerated/recursive_do_while']);
+
+/**
+ * A directory whose sitecustomize.py seeds Python's `random` in every process started with it
+ * on PYTHONPATH: with `seed`, or, counted, with seed + how many processes seeded before it.
+ */
+function seeding(seed: number, counted: boolean): string {
   const dir = mkdtempSync(join(tmpdir(), 'kfpdsl-import-seed-'));
-  writeFileSync(join(dir, 'sitecustomize.py'), `import random\nrandom.seed(${seed})\n`);
+  const count = [
+    'import fcntl, os',
+    `with open(${JSON.stringify(join(dir, 'count'))}, 'a+') as f:`,
+    '    fcntl.flock(f, fcntl.LOCK_EX)',
+    '    f.seek(0)',
+    '    n = int(f.read() or 0)',
+    '    f.truncate(0)',
+    '    f.write(str(n + 1))',
+  ];
+  writeFileSync(join(dir, 'sitecustomize.py'), [...(counted ? count : ['n = 0']), 'import random', `random.seed(${seed} + n)`, ''].join('\n'));
   return dir;
 }
 
 /** Tasks whose output is random (a coin flip): only that they ran is compared. */
 const RANDOM = new Set(['regenerated/preemptible_tpu_gpu flip']);
 
-/** `for-loop-2(1)/for-loop-4(0)/echo` or `p.for-loop-1(1).for-loop-2(0).echo` → `echo[1,0]`: the task and its iterations. */
+/**
+ * `for-loop-2(1)/for-loop-4(0)/echo` or `p.for-loop-1(1).for-loop-2(0).echo` → `echo[1,0]`: the
+ * task and its iterations; inside recursive graph components (`graph-…` DAGs, kfp's and the
+ * import's alike) also how deep, from the second level: `flip-3^2`.
+ */
 function taskKey(path: string): string {
-  const leaf = path.split(/[/.]/).pop()!;
+  const segments = path.split(/[/.]/);
+  const leaf = segments.pop()!;
   const indices = [...path.matchAll(/\((\d+)\)/g)].map((m) => m[1]);
-  return indices.length ? `${leaf}[${indices.join(',')}]` : leaf;
+  // kfp's non-recursive graph components are inlined by the import, so one level is no level.
+  const depth = segments.filter((s) => s.startsWith('graph-')).length;
+  return `${leaf}${indices.length ? `[${indices.join(',')}]` : ''}${depth > 1 ? `^${depth}` : ''}`;
 }
 
 interface Observed {
@@ -166,10 +193,11 @@ describe.skipIf(shared.missing)(shared.title('an imported kfp v1 pipeline behave
 
   const cases = Object.entries(RUNS).flatMap(([anchor, args]) => (SEEDS[anchor] ?? [undefined]).map((seed) => [seed === undefined ? anchor : `${anchor} (seed ${seed})`, anchor, args, seed] as const));
   it.each(cases)('%s', (_, anchor, args, seed) => {
-    const pythonPath = seed === undefined ? undefined : seeding(seed);
-    const before = original(anchor, args, pythonPath);
-    const after = imported(anchor, args, pythonPath);
+    const before = original(anchor, args, seed === undefined ? undefined : seeding(seed, COUNTED.has(anchor)));
+    const after = imported(anchor, args, seed === undefined ? undefined : seeding(seed, COUNTED.has(anchor)));
     expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    if (seed === 2) expect([...before.keys()], 'the recursion goes two levels deep').toContain('flip-3^2');
+    if (seed === 11) expect([...before.keys()], 'nothing recurses').not.toContain('flip-3');
     for (const [key, b] of before) {
       const a = after.get(key)!;
       if (RANDOM.has(`${anchor} ${key}`)) continue;

@@ -97,6 +97,10 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
   const paramTypes = new Map<string, string>();
   /** DAG templates being emitted: a graph component that calls itself (recursion) is not expanded again. */
   const emitting = new Set<string>();
+  const recursive = recursiveDags(templates);
+  /** Recursive graph components, each a `.kfp` pipeline of its own that calls itself: template → its text, once emitted. */
+  const graphPipelines = new Map<string, string | undefined>();
+  const graphName = (template: string): string => componentNames.name(`graph:${template}`, identifier(template.replace(/^graph-/, '')));
   /** Tasks that are VolumeOps (`volume(…)` in .kfp): a mount of their claim is `mount: { path: task }`. */
   const volumeTasks = new Map<string, string>();
   /** A task output expression (`produce.out`) → the component and output it reads. */
@@ -242,7 +246,7 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
     const t = scope.tasks.get(task);
     const tpl = t ? templates.get(t.template) : undefined;
     if (!t || !tpl || seen.has(t.template)) return [];
-    if (!isRecord(tpl['dag'])) return [taskBinding(task)];
+    if (!isRecord(tpl['dag']) || recursive.has(t.template)) return [taskBinding(task)];
     seen.add(t.template);
     const inner: Scope = { inputs: new Map(), tasks: new Map(asTasks(tpl).map((x) => [x.name, x])), templatePath: '' };
     return asTasks(tpl).flatMap((x) => leafTasks(x.name, inner, seen));
@@ -410,6 +414,41 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
     return { type, fields: new Map([...keys].map((k) => [k, one(items.map((x) => (x as Rec)[k]))])) };
   };
 
+  /**
+   * A call of a recursive graph component (kfp's @dsl.graph_component calling itself under a
+   * condition): `.kfp` writes it as a pipeline that calls itself, emitted once, here called
+   * with the task's arguments.
+   */
+  const emitGraphCall = (task: Task, scope: Scope, at: string, ind: string, lines: string[]): void => {
+    const args = (task.arguments?.parameters ?? []).map((p) => ({ name: identifier(p.name), value: ref(p.value, scope, at) }));
+    if (!graphPipelines.has(task.template)) {
+      graphPipelines.set(task.template, undefined);
+      graphPipelines.set(task.template, graphPipeline(task.template, new Map(args.map((a) => [a.name, exprType(a.value, scope) ?? 'str']))));
+    }
+    // A dependency whose output is an argument is implied by it.
+    const passed = JSON.stringify(task.arguments ?? {});
+    const after = [...new Set((task.dependencies ?? []).filter((d) => !passed.includes(`{{tasks.${d}.`)).flatMap((d) => leafTasks(d, scope)))];
+    lines.push(`${ind}${taskBinding(task.name)} = ${graphName(task.template)}(${args.map((a) => `${a.name}: ${a.value}`).join(', ')})${after.length ? ` after ${after.join(', ')}` : ''}`);
+  };
+
+  /** The pipeline text of a recursive graph component; its parameters typed by the first call's arguments. */
+  const graphPipeline = (template: string, types: Map<string, string>): string => {
+    const tpl = templates.get(template)!;
+    const at = templatePaths.get(template)!;
+    const inputs = isRecord(tpl['inputs']) && Array.isArray(tpl['inputs']['parameters']) ? (tpl['inputs']['parameters'] as Rec[]).map((p) => String(p['name'])) : [];
+    const body: string[] = [];
+    if (isRecord(tpl['inputs']) && tpl['inputs']['artifacts'] !== undefined) body.push(notTranslated('  ', warnings.add(`${at}.inputs.artifacts`, 'the files a recursive graph component takes')));
+    if (isRecord(tpl['outputs'])) body.push(notTranslated('  ', warnings.add(`${at}.outputs`, 'the outputs of a recursive graph component')));
+    const scope: Scope = { inputs: new Map(inputs.map((n) => [n, identifier(n)])), tasks: new Map(asTasks(tpl).map((x) => [x.name, x])), templatePath: at };
+    // The parameters' types, for the conditions and arguments inside (kfp's are text).
+    const saved = new Map(inputs.map((n) => [identifier(n), paramTypes.get(identifier(n))]));
+    for (const n of inputs) paramTypes.set(identifier(n), types.get(identifier(n)) ?? 'str');
+    emitDag(template, scope, '  ', body);
+    for (const [n, t] of saved) (t === undefined ? paramTypes.delete(n) : paramTypes.set(n, t));
+    const params = inputs.map((n) => `${identifier(n)}: ${types.get(identifier(n)) ?? 'str'}`).join(', ');
+    return `# kfp's recursive graph component \`${template}\`.\npipeline ${graphName(template)} ${str(template)} (${params}) {\n${body.join('\n')}\n}\n`;
+  };
+
   const emitDag = (tplName: string, scope: Scope, indent: string, lines: string[]): void => {
     const tpl = templates.get(tplName)!;
     if (emitting.has(tplName)) {
@@ -452,7 +491,8 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
         if (isRecord(child['dag'])) emitDag(task.template, inner(v, loopTypes), `${ind}  `, lines);
         else emitCall(task, { ...scope, loopVar: v, loopTypes }, at, `${ind}  `, lines);
         lines.push(`${ind}}`);
-      } else if (isRecord(child['dag'])) emitDag(task.template, inner(scope.loopVar, scope.loopTypes), ind, lines);
+      } else if (isRecord(child['dag']) && recursive.has(task.template)) emitGraphCall(task, scope, at, ind, lines);
+      else if (isRecord(child['dag'])) emitDag(task.template, inner(scope.loopVar, scope.loopTypes), ind, lines);
       else if (isRecord(child['container'])) emitCall(task, scope, at, ind, lines);
       else if (isRecord(child['resource'])) emitResource(task, child, scope, at, ind, lines);
       else lines.push(notTranslated(ind, warnings.add(templatePaths.get(task.template)!, `the template \`${task.template}\` (neither a container nor a DAG: ${Object.keys(child).filter((k) => !['name', 'metadata', 'inputs', 'outputs'].includes(k)).join(', ')})`)));
@@ -535,6 +575,7 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
     } else body.push(notTranslated('  ', warnings.add('spec.onExit', 'an exit handler that is not a container template')));
   }
   out.push(`pipeline ${str(name)} (${params.join(', ')}) {\n${body.join('\n')}\n}\n`);
+  for (const text of graphPipelines.values()) if (text !== undefined) out.push(text);
   for (const c of comps.values()) {
     if (!c.variants) {
       out.push(c.imported.text);
@@ -547,6 +588,31 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
     }
   }
   return out.join('\n');
+}
+
+/** DAG templates that reach themselves through their tasks' templates: kfp's recursive graph components. */
+function recursiveDags(templates: Map<string, Rec>): Set<string> {
+  const calls = (name: string): string[] => {
+    const t = templates.get(name);
+    return t ? asTasks(t).map((x) => x.template).filter((x) => isRecord(templates.get(x)?.['dag'])) : [];
+  };
+  const out = new Set<string>();
+  for (const start of templates.keys()) {
+    const seen = new Set<string>();
+    const stack = calls(start);
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n === start) {
+        out.add(start);
+        break;
+      }
+      if (seen.has(n)) continue;
+      seen.add(n);
+      stack.push(...calls(n));
+    }
+  }
+  // Only the graph components themselves: the `condition-N` DAGs on the cycle are inlined in them.
+  return new Set([...out].filter((n) => n.startsWith('graph-')));
 }
 
 /** A string literal `"2"` given to an `int`/`float`/`bool`/`list`/`dict` input as a literal of that type (kfp passes text). */
