@@ -12,7 +12,6 @@ import { haveShared, sharedDir } from './support/argo-strict.js';
  * it). Checked: these still fail to build, so the list stays honest.
  */
 export const NOT_YET: Record<string, string> = {
-  artifact_passing_using_volume: 'data passing through a volume (PipelineConf.data_passing_method) hides the artifact arguments',
   probe_python_components: 'a str value output passed to a file input (kfp v1 lets a value become a file, .kfp says KFP3001)',
 };
 

@@ -12,6 +12,7 @@ import { importComponent, valueType, type ImportedComponent } from './component.
 import { description, identifier, literal, NameTable, notTranslated, str } from './kfp-text.js';
 import { isDnsSubdomain } from '../check/settings.js';
 import { isRecord, Warnings, type ComponentSpec } from './types.js';
+import { volumePassingAsArtifacts } from './volume-passing.js';
 
 type Rec = Record<string, unknown>;
 
@@ -57,12 +58,16 @@ interface Comp {
   single: boolean;
   /** ContainerOp: template input parameter name → `.kfp` input name. */
   opInputs?: Map<string, string>;
+  /** ContainerOp: template input artifact name → `.kfp` `file` input name (its path is in the command). */
+  opFiles?: Map<string, string>;
   /** ContainerOp: one component per distinct set of argument types, the first keeping the name. */
   variants?: Variant[];
   /** ContainerOp: `.kfp` output name → its type (`str`, or `list` where a loop runs over it). */
   outTypes?: Map<string, string>;
   /** Spec component: `.kfp` output name → its type. */
   specOutTypes?: Map<string, string>;
+  /** Spec component: untyped outputs made `str` (read as values too); a loop over one makes it a `list`. */
+  retyped?: Set<string>;
 }
 
 const HANDLED_TEMPLATE_KEYS = new Set(['name', 'container', 'inputs', 'outputs', 'metadata', 'dag']);
@@ -72,7 +77,8 @@ function asTasks(t: Rec): Task[] {
   return isRecord(dag) && Array.isArray(dag['tasks']) ? (dag['tasks'] as Task[]) : [];
 }
 
-export function importWorkflow(wf: Rec, warnings: Warnings): string {
+export function importWorkflow(original: Rec, warnings: Warnings): string {
+  const { wf, comment: volumePassing } = volumePassingAsArtifacts(original, warnings);
   const spec = wf['spec'] as Rec;
   const meta = isRecord(wf['metadata']) ? wf['metadata'] : {};
   const annotations = isRecord(meta['annotations']) ? meta['annotations'] : {};
@@ -310,6 +316,11 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
         types.set(name, exprType(e, scope));
         args.push(`${name}: ${e}`);
       }
+      for (const [artifact, name] of comp.opFiles ?? []) {
+        const a = artifacts.get(artifact);
+        if (a?.raw?.data !== undefined) args.push(`${name}: ${str(a.raw.data)}`);
+        else if (a?.from !== undefined) args.push(`${name}: ${ref(a.from, scope, at)}`);
+      }
       callee = variant(comp, task.template, types);
     }
     const settings = taskSettings(tpl, templatePaths.get(task.template)!, warnings);
@@ -484,6 +495,10 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
         // A ContainerOp's output is text; one a loop runs over holds a JSON list (kfp does not check it).
         const source = outputOf.get(over);
         if (source?.comp.outTypes) source.comp.outTypes.set(source.output, 'list');
+        if (source?.comp.retyped?.has(source.output) && source.comp.specOutTypes?.get(source.output) === 'str') {
+          source.comp.specOutTypes.set(source.output, 'list');
+          source.comp.imported.text = source.comp.imported.text.replace(new RegExp(`^(component [^\\n]*->[^\\n]*\\b${source.output}: )str\\b`, 'm'), '$1list');
+        }
         const loopTypes = new Map(scope.loopTypes ?? []);
         loopTypes.set(v, task.withItems ? itemType(task.withItems) : {});
         const par = typeof child['parallelism'] === 'number' && child['parallelism'] > 0 ? ` parallelism ${child['parallelism']}` : '';
@@ -555,6 +570,7 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
   const body: string[] = [];
   const desc = typeof pipelineSpec['description'] === 'string' ? description(pipelineSpec['description']) : undefined;
   if (desc) body.push(`  ${desc}`);
+  if (volumePassing) body.push(notTranslated('  ', volumePassing));
   body.push(...pipelineSettings(spec, warnings));
   const entry = String(spec['entrypoint']);
   if (!templates.has(entry) || !isRecord(templates.get(entry)!['dag'])) {
@@ -790,8 +806,24 @@ function specComponent(t: Rec, at: string, compSpec: ComponentSpec, compName: st
       if (typeof x['path'] === 'string' && x['path'].split('/').slice(-2, -1)[0] === identifierish(o.name)) outputs.set(String(x['name']), kfpName);
     }
   }
+  // An untyped output of a container component that the workflow also reads as a parameter was
+  // passed on as a value too (kfp reads the file's text): `str`, which in .kfp is a file the
+  // command writes that fits value and file inputs alike (an untyped `file` would fit no value input).
+  const retyped = new Set<string>();
+  if (!/^\s*```python/m.test(imported.text)) {
+    for (const o of compSpec.outputs ?? []) {
+      const name = imported.outputs.get(o.name)!;
+      const asParameter = outParams.some((p) => isRecord(p['valueFrom']) && typeof p['valueFrom']['path'] === 'string' && p['valueFrom']['path'].split('/').slice(-2, -1)[0] === identifierish(o.name));
+      if (!imported.fileOutputs.has(o.name) || o.type !== undefined || !asParameter) continue;
+      const header = new RegExp(`^(component [^\\n]*->[^\\n]*\\b${name}: )file\\b`, 'm');
+      if (!header.test(imported.text)) continue;
+      imported.text = imported.text.replace(header, '$1str');
+      imported.fileOutputs.delete(o.name);
+      retyped.add(name);
+    }
+  }
   const specOutTypes = new Map((compSpec.outputs ?? []).map((o) => [imported.outputs.get(o.name)!, imported.fileOutputs.has(o.name) ? 'file' : valueType(o.type)]));
-  return { imported, specArgs, outputs, specOutTypes, single: (compSpec.outputs ?? []).filter((o) => !['mlpipeline_metrics', 'mlpipeline_ui_metadata', 'MLPipeline UI metadata', 'MLPipeline Metrics'].includes(o.name)).length === 1 };
+  return { imported, specArgs, outputs, specOutTypes, retyped, single: (compSpec.outputs ?? []).filter((o) => !['mlpipeline_metrics', 'mlpipeline_ui_metadata', 'MLPipeline UI metadata', 'MLPipeline Metrics'].includes(o.name)).length === 1 };
 }
 
 /** kfp's `_sanitize_python_function_name`-like path segment: `Output 1` → `Output_1`. */
@@ -810,6 +842,17 @@ function opComponent(t: Rec, at: string, compName: string, warnings: Warnings, w
   const carriers = new Set((mounts ?? []).map((m) => m.param));
   const used = JSON.stringify(c);
   for (const p of inParams) if (!carriers.has(String(p['name'])) || used.includes(`{{inputs.parameters.${String(p['name'])}}}`)) opInputs.set(String(p['name']), names.name(`in:${p['name']}`, inputNames?.get(String(p['name'])) ?? identifier(String(p['name']))));
+  // A file input whose path the command names (kfp's InputArgumentPath) is a `file` input there.
+  const argvText = [...(Array.isArray(c['command']) ? c['command'] : []), ...(Array.isArray(c['args']) ? c['args'] : [])].map(String);
+  const opFiles = new Map<string, string>();
+  const filePaths = new Map<string, string>(); // path → .kfp input name
+  for (const a of isRecord(t['inputs']) && Array.isArray(t['inputs']['artifacts']) ? (t['inputs']['artifacts'] as Rec[]) : []) {
+    const path = a['path'];
+    if (typeof path !== 'string' || !argvText.includes(path) || a['raw'] !== undefined) continue;
+    const n = names.name(`in:${String(a['name'])}`, inputNames?.get(String(a['name'])) ?? identifier(String(a['name'])));
+    opFiles.set(String(a['name']), n);
+    filePaths.set(path, n);
+  }
   const outs = isRecord(t['outputs']) ? t['outputs'] : {};
   const outPaths = new Map<string, string>(); // path → .kfp output name
   const outputs = new Map<string, string>();
@@ -825,6 +868,7 @@ function opComponent(t: Rec, at: string, compName: string, warnings: Warnings, w
   }
   const sub = (v: unknown): string => {
     if (typeof v !== 'string') return str(String(v));
+    if (filePaths.has(v)) return filePaths.get(v)!;
     const parts = splitRefs(v).map((p) => {
       const m = p.ref ? /^inputs\.parameters\.(.+)$/.exec(p.ref) : null;
       return m && opInputs.has(m[1]!) ? opInputs.get(m[1]!)! : str(p.text);
@@ -850,9 +894,9 @@ function opComponent(t: Rec, at: string, compName: string, warnings: Warnings, w
   }
   const extra = Object.keys(c).filter((k) => !['image', 'command', 'args', 'resources', 'env', 'imagePullPolicy'].includes(k) && !(k === 'volumeMounts' && mounts));
   if (extra.length) items.push(notTranslated('  ', warnings.add(`${at}.container`, `container fields ${extra.join(', ')}`)));
-  const header = `component ${compName}(${[...opInputs.values()].map((n) => `${n}: __TYPE_${n}__`).join(', ')})${outList.length ? ` -> (${outList.map((o) => `${o}: __OTYPE_${o}__`).join(', ')})` : ''}`;
+  const header = `component ${compName}(${[...[...opInputs.values()].map((n) => `${n}: __TYPE_${n}__`), ...[...opFiles.values()].map((n) => `${n}: file`)].join(', ')})${outList.length ? ` -> (${outList.map((o) => `${o}: __OTYPE_${o}__`).join(', ')})` : ''}`;
   const imported: ImportedComponent = { name: compName, text: `${header} {\n${items.join('\n')}\n}\n`, inputs: new Map(), outputs: new Map(), fileOutputs: new Set() };
-  return { imported, outputs, single: outList.length === 1, opInputs, variants: [], outTypes: new Map() };
+  return { imported, outputs, single: outList.length === 1, opInputs, opFiles, variants: [], outTypes: new Map() };
 }
 
 function shellQuote(s: string): string {
