@@ -76,6 +76,7 @@ const CANNOT_RUN: Record<string, string> = {
   'samples/use_run_id': '`{{workflow.uid}}`, which the mini-runner does not fill in',
   'probes/probe_control_flow': "its flip_coin writes its output with `echo` to a directory that does not exist (the original fails)",
   'probes/probe_naming': 'a pipeline parameter passed as a file (spec.arguments.artifacts), which the mini-runner does not take',
+  'probes/probe_python_components': 'a pipeline parameter passed as a file (spec.arguments.artifacts), and a `pip install` from the network',
   'probes/probe_op_settings': 'tasks that read secrets, config maps and volumes of a cluster',
 };
 

@@ -282,7 +282,10 @@ export function importWorkflow(original: Rec, warnings: Warnings): string {
     const tpl = templates.get(task.template)!;
     const params = new Map((task.arguments?.parameters ?? []).map((p) => [p.name, p.value]));
     const comp = misfits(task, scope, at) ? asContainerOp(task.template) : component(task.template)!;
+    const firstUse = !used.has(comp);
     used.add(comp);
+    /** File inputs given a value a Python component returned (kfp passes the file it wrote): input → the value's type. */
+    const valueToFile = new Map<string, string>();
     const artifacts = new Map((task.arguments?.artifacts ?? []).map((a) => [a.name, a]));
     const args: string[] = [];
     let callee = comp.imported.name;
@@ -306,9 +309,16 @@ export function importWorkflow(original: Rec, warnings: Warnings): string {
           const own = isRecord(tpl['inputs']) && Array.isArray(tpl['inputs']['artifacts']) ? (tpl['inputs']['artifacts'] as Rec[]).find((x) => x['name'] === src.artifact) : undefined;
           const a = artifacts.get(src.artifact) ?? (own as { raw?: { data?: string } } | undefined);
           if (a?.raw?.data !== undefined) args.push(`${name}: ${str(a.raw.data)}`);
-          else if (a && 'from' in a && typeof a.from === 'string') args.push(`${name}: ${ref(a.from, scope, at)}`);
+          else if (a && 'from' in a && typeof a.from === 'string') {
+            const e = ref(a.from, scope, at);
+            const producer = outputOf.get(e)?.comp;
+            const t = exprType(e, scope);
+            if (t && t !== 'file' && producer?.specOutTypes && PYTHON_FENCE.test(producer.imported.text) && comp.imported.inputTypes?.get(name) === 'file') valueToFile.set(name, t);
+            args.push(`${name}: ${e}`);
+          }
         }
       }
+      if (valueToFile.size && firstUse && PYTHON_FENCE.test(comp.imported.text)) comp.imported.text = valueAsFile(comp.imported.text, valueToFile);
     } else if (comp.opInputs) {
       const types = new Map<string, string | undefined>();
       for (const [param, name] of comp.opInputs) {
@@ -578,6 +588,13 @@ export function importWorkflow(original: Rec, warnings: Warnings): string {
   } else {
     // kfp's entrypoint DAG takes the pipeline parameters as its inputs too.
     const rootInputs = new Map(specInputs.map((io) => [String(io['name']), identifier(String(io['name']))]));
+    // A pipeline parameter given to a file input: kfp passes it as a workflow artifact, its text the parameter's.
+    const wfArtifacts = isRecord(spec['arguments']) && Array.isArray(spec['arguments']['artifacts']) ? (spec['arguments']['artifacts'] as Rec[]) : [];
+    for (const a of wfArtifacts) {
+      const raw = isRecord(a['raw']) ? a['raw']['data'] : undefined;
+      const param = typeof raw === 'string' ? /^\{\{workflow\.parameters\.([^{}]+)\}\}$/.exec(raw) : null;
+      if (param) rootInputs.set(`artifact:${String(a['name'])}`, identifier(param[1]!));
+    }
     const scope: Scope = { inputs: rootInputs, tasks: new Map(asTasks(templates.get(entry)!).map((x) => [x.name, x])), templatePath: templatePaths.get(entry)! };
     emitDag(entry, scope, '  ', body);
   }
@@ -604,6 +621,32 @@ export function importWorkflow(original: Rec, warnings: Warnings): string {
     }
   }
   return out.join('\n');
+}
+
+const PYTHON_FENCE = /^\s*```python$/m;
+
+/**
+ * A Python component whose `file` inputs are given values another Python component returned:
+ * kfp passes the file the value was written to, .kfp refuses a returned value for a `file`
+ * (KFP3001). The inputs take the value instead, and the fence's first lines write it to a file
+ * as kfp's serializers do (`str`, JSON for lists and records), so the body reads a path as before.
+ */
+function valueAsFile(text: string, inputs: Map<string, string>): string {
+  let out = text;
+  for (const [name, type] of inputs) out = out.replace(new RegExp(`^(component [^\\n]*?\\(.*?\\b${name}: )file\\b`, 'm'), `$1${type}`);
+  return out.replace(/^(\s*)```python\n/m, (fence, ind: string) =>
+    [
+      fence.trimEnd(),
+      `${ind}# kfp passed ${[...inputs.keys()].map((n) => `\`${n}\``).join(', ')} as a file: the value is written to one, so the code below reads a path.`,
+      `${ind}import json as _json, tempfile as _tempfile`,
+      ...[...inputs.keys()].flatMap((n) => [
+        `${ind}with _tempfile.NamedTemporaryFile("w", delete=False) as _f:`,
+        `${ind}    _f.write(_json.dumps(${n}) if isinstance(${n}, (list, dict)) else str(${n}))`,
+        `${ind}${n} = _f.name`,
+      ]),
+      '',
+    ].join('\n'),
+  );
 }
 
 /** DAG templates that reach themselves through their tasks' templates: kfp's recursive graph components. */
