@@ -473,7 +473,7 @@ export function importWorkflow(original: Rec, warnings: Warnings): string {
   const emitDag = (tplName: string, scope: Scope, indent: string, lines: string[]): void => {
     const tpl = templates.get(tplName)!;
     if (emitting.has(tplName)) {
-      lines.push(notTranslated(indent, warnings.add(templatePaths.get(tplName)!, `the recursive graph component \`${tplName}\` (it calls itself; .kfp has no recursion)`)));
+      lines.push(notTranslated(indent, warnings.add(templatePaths.get(tplName)!, `the DAG template \`${tplName}\`, which calls itself but is no graph component (only a graph component comes back as a pipeline that calls itself)`)));
       return;
     }
     emitting.add(tplName);
