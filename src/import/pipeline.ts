@@ -106,6 +106,8 @@ export function importWorkflow(original: Rec, warnings: Warnings): string {
   const recursive = recursiveDags(templates);
   /** Recursive graph components, each a `.kfp` pipeline of its own that calls itself: template → its text, once emitted. */
   const graphPipelines = new Map<string, string | undefined>();
+  /** Their parameters' types (from the first call). */
+  const graphTypes = new Map<string, Map<string, string>>();
   const graphName = (template: string): string => componentNames.name(`graph:${template}`, identifier(template.replace(/^graph-/, '')));
   /** Tasks that are VolumeOps (`volume(…)` in .kfp): a mount of their claim is `mount: { path: task }`. */
   const volumeTasks = new Map<string, string>();
@@ -271,6 +273,14 @@ export function importWorkflow(original: Rec, warnings: Warnings): string {
     };
     let [l, r] = [side(m[1]!), side(m[3]!)];
     // kfp compares text (`"{{x}}" == "7"`); .kfp compares a number with a number: `x == 7`.
+    // A ContainerOp's output is untyped text; one compared by order with a number is a number
+    // (govaluate compares numbers there), typed as the number is.
+    if (['<', '>', '<=', '>='].includes(m[2]!)) {
+      for (const [e, other] of [[l, r], [r, l]] as const) {
+        const out = outputOf.get(e);
+        if (out?.comp.outTypes && !out.comp.outTypes.has(out.output) && /^-?\d+(\.\d+)?$/.test(other)) out.comp.outTypes.set(out.output, other.includes('.') ? 'float' : 'int');
+      }
+    }
     const numeric = (e: string): boolean => ['int', 'float'].includes(exprType(e, scope) ?? '');
     const unquote = (e: string): string => (/^"-?\d+(\.\d+)?"$/.test(e) ? e.slice(1, -1) : e);
     if (numeric(l)) r = unquote(r);
@@ -443,8 +453,17 @@ export function importWorkflow(original: Rec, warnings: Warnings): string {
   const emitGraphCall = (task: Task, scope: Scope, at: string, ind: string, lines: string[]): void => {
     const args = (task.arguments?.parameters ?? []).map((p) => ({ name: identifier(p.name), value: ref(p.value, scope, at) }));
     if (!graphPipelines.has(task.template)) {
+      const types = new Map(args.map((a) => [a.name, exprType(a.value, scope) ?? 'str']));
+      graphTypes.set(task.template, types);
       graphPipelines.set(task.template, undefined);
-      graphPipelines.set(task.template, graphPipeline(task.template, new Map(args.map((a) => [a.name, exprType(a.value, scope) ?? 'str']))));
+      graphPipelines.set(task.template, graphPipeline(task.template, types));
+    } else {
+      // A later call (the recursive one) passes a ContainerOp's untyped output: it has the parameter's type.
+      for (const a of args) {
+        const out = outputOf.get(a.value);
+        const want = graphTypes.get(task.template)?.get(a.name);
+        if (out?.comp.outTypes && !out.comp.outTypes.has(out.output) && want !== undefined) out.comp.outTypes.set(out.output, want);
+      }
     }
     // A dependency whose output is an argument is implied by it.
     const passed = JSON.stringify(task.arguments ?? {});
