@@ -12,15 +12,6 @@ import { haveShared, sharedDir } from './support/argo-strict.js';
  * it). Checked: these still fail to build, so the list stays honest.
  */
 export const NOT_YET: Record<string, string> = {
-  artifact_passing_using_volume: 'data passing through a volume (PipelineConf.data_passing_method) hides the artifact arguments',
-  imagepullsecrets: 'the secret name `secretA` is not a valid Kubernetes name, which kfpdsl refuses (KFP4027)',
-  parallelfor_item_argument_resolving: 'an untyped input of a Python component receives a list (kfp passes its JSON text; a .kfp `list` input would be parsed)',
-  recursive_do_while: 'recursion (a graph component calling itself) has no .kfp form',
-  loop_parallelism: 'a `str` input of a Python component receives a record loop item (kfp passes its JSON text)',
-  parallelism_sub_dag: 'a `str` input of a Python component receives a record loop item (kfp passes its JSON text)',
-  probe_control_flow: 'a task argument built from text and a reference (`big {{…}}`), which .kfp writes in the component',
-  probe_loops: 'a task argument built from text and references (`{{prefix}}-{{item}}`), which .kfp writes in the component',
-  probe_python_components: 'a str value output passed to a file input (kfp v1 lets a value become a file, .kfp says KFP3001)',
 };
 
 /** Absolute paths of the 80 workflow anchors, sorted. */

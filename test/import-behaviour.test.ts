@@ -6,9 +6,10 @@
  * same tasks (by Argo task name and loop iteration), each with the same output values (output
  * parameters and artifact contents) and the same printed output.
  *
- * The other anchors are listed in CANNOT_RUN with the reason the original cannot run here
- * (the mini-runner has no `when` or `onExit`; images whose tools this machine lacks, such as
- * `gsutil`). The two lists together cover every anchor that imports and builds.
+ * Conditions run on both sides; anchors that flip coins run once per seed
+ * (SEEDS), so that each branch is taken. The other anchors are listed in CANNOT_RUN with the
+ * reason the original cannot run here (images whose tools this machine lacks, such as `gsutil`;
+ * clusters; random failures). The lists together cover every anchor that imports and builds.
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +32,17 @@ const RUNS: Record<string, Record<string, string>> = {
   'regenerated/withparam_global_dict': { loopidy_doop: '[{"a": 1, "b": 2}, {"a": 10, "b": 20}]' },
   'regenerated/withparam_output': {},
   'regenerated/withparam_output_dict': {},
+  'regenerated/coin': {},
+  'regenerated/recursive_do_while': {},
+  'regenerated/recursive_while': {},
+  'samples/nested_condition': {},
+  'probes/probe_data_passing': {},
+  'probes/probe_mini': {},
+  'regenerated/imagepullsecrets': { message: 'When the going gets tough, the tough get going' },
+  'regenerated/parallelfor_item_argument_resolving': {},
+  'samples/loop_parallelism': {},
+  'samples/parallelism_sub_dag': {},
+  'probes/probe_loops': {},
   'samples/dns_config': {},
   'samples/pipeline_parallelism_limits': {},
   'samples/pipeline_transformers': {},
@@ -39,20 +51,17 @@ const RUNS: Record<string, Record<string, string>> = {
   'samples/runtime_resource_request': {},
 };
 
-const NO_WHEN = 'a `when` condition (the mini-runner runs none)';
-const NO_EXIT = 'an exit handler (the mini-runner runs no onExit)';
 const GSUTIL = 'its containers need `gsutil`/`wget` and the network';
 /** Why the original cannot run on this machine under the mini-runner. */
 const CANNOT_RUN: Record<string, string> = {
   'regenerated/add_pod_env': 'the pod-env labels are filled in by KFP on a cluster',
-  'regenerated/basic': NO_EXIT,
-  'regenerated/coin': NO_WHEN,
+  'regenerated/artifact_passing_using_volume': 'files passed through subPath mounts of a volume, which the mini-runner does not mount',
+  'regenerated/basic': GSUTIL,
   'regenerated/compose': GSUTIL,
   'regenerated/default_value': GSUTIL,
   'regenerated/input_artifact_raw_value': 'a template-level raw input artifact (the mini-runner wants it as an argument)',
-  'regenerated/loop_over_lightweight_output': "kfp's original writes its list with `echo` to a directory that does not exist",
+  'regenerated/loop_over_lightweight_output': "kfp's original writes its list with `echo` to a directory that does not exist (it fails)",
   'regenerated/pipelineparams': GSUTIL,
-  'regenerated/recursive_while': NO_WHEN,
   'regenerated/resourceop_basic': 'a Kubernetes resource template',
   'regenerated/sidecar': GSUTIL,
   'regenerated/timeout': 'a task that fails at random (it demonstrates the timeout)',
@@ -61,14 +70,13 @@ const CANNOT_RUN: Record<string, string> = {
   'regenerated/volumeop_basic': 'a Kubernetes resource template (the volume)',
   'regenerated/volumeop_dag': 'a Kubernetes resource template (the volume)',
   'regenerated/volumeop_sequential': 'a Kubernetes resource template (the volume)',
-  'samples/nested_condition': NO_WHEN,
   'samples/retry': 'tasks that fail at random (they demonstrate retries)',
   'samples/runtime_resource_request_gpu': 'a task that needs a GPU and tensorflow',
   'samples/secret': GSUTIL,
   'samples/use_run_id': '`{{workflow.uid}}`, which the mini-runner does not fill in',
-  'probes/probe_data_passing': NO_WHEN,
-  'probes/probe_mini': NO_WHEN,
+  'probes/probe_control_flow': "its flip_coin writes its output with `echo` to a directory that does not exist (the original fails)",
   'probes/probe_naming': 'a pipeline parameter passed as a file (spec.arguments.artifacts), which the mini-runner does not take',
+  'probes/probe_python_components': 'a pipeline parameter passed as a file (spec.arguments.artifacts), and a `pip install` from the network',
   'probes/probe_op_settings': 'tasks that read secrets, config maps and volumes of a cluster',
 };
 
@@ -84,14 +92,61 @@ const DIFFERS: Record<string, string> = {
   'regenerated/parallelfor_pipeline_param_in_items_resolving': 'loop items that hold task outputs',
 };
 
+/**
+ * Anchors that flip coins with Python's `random`: both runs of each are repeated once per seed,
+ * Python's generator seeded in every process of both (a sitecustomize.py on PYTHONPATH), so the
+ * two draw the same numbers; seed 0 throws tails, 1 heads, and each branch of the conditions
+ * is taken. coin only with heads: on tails its condition-3 reads an output of the skipped
+ * condition-1, which Argo cannot resolve (the original fails).
+ *
+ * The recursive ones flip until tails, so each process takes the next seed (COUNTED: the n-th
+ * Python process of a run seeds with seed + n, under a lock): from 2, seeds 2, 3 and 4 throw
+ * heads and 5 tails, so flip and flip-2 (run in either order) agree and the recursion goes two
+ * levels deep; from 11, flip and flip-2 both throw tails (11 and 12) and nothing recurses.
+ */
+const SEEDS: Record<string, number[]> = {
+  'regenerated/coin': [1],
+  'regenerated/recursive_while': [11, 2],
+  'regenerated/recursive_do_while': [2],
+  'samples/nested_condition': [0, 1],
+};
+
+const COUNTED = new Set(['regenerated/recursive_while', 'regenerated/recursive_do_while']);
+
+/**
+ * A directory whose sitecustomize.py seeds Python's `random` in every process started with it
+ * on PYTHONPATH: with `seed`, or, counted, with seed + how many processes seeded before it.
+ */
+function seeding(seed: number, counted: boolean): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kfpdsl-import-seed-'));
+  const count = [
+    'import fcntl, os',
+    `with open(${JSON.stringify(join(dir, 'count'))}, 'a+') as f:`,
+    '    fcntl.flock(f, fcntl.LOCK_EX)',
+    '    f.seek(0)',
+    '    n = int(f.read() or 0)',
+    '    f.truncate(0)',
+    '    f.write(str(n + 1))',
+  ];
+  writeFileSync(join(dir, 'sitecustomize.py'), [...(counted ? count : ['n = 0']), 'import random', `random.seed(${seed} + n)`, ''].join('\n'));
+  return dir;
+}
+
 /** Tasks whose output is random (a coin flip): only that they ran is compared. */
 const RANDOM = new Set(['regenerated/preemptible_tpu_gpu flip']);
 
-/** `for-loop-2(1)/for-loop-4(0)/echo` or `p.for-loop-1(1).for-loop-2(0).echo` → `echo[1,0]`: the task and its iterations. */
+/**
+ * `for-loop-2(1)/for-loop-4(0)/echo` or `p.for-loop-1(1).for-loop-2(0).echo` → `echo[1,0]`: the
+ * task and its iterations; inside recursive graph components (`graph-…` DAGs, kfp's and the
+ * import's alike) also how deep, from the second level: `flip-3^2`.
+ */
 function taskKey(path: string): string {
-  const leaf = path.split(/[/.]/).pop()!;
+  const segments = path.split(/[/.]/);
+  const leaf = segments.pop()!;
   const indices = [...path.matchAll(/\((\d+)\)/g)].map((m) => m[1]);
-  return indices.length ? `${leaf}[${indices.join(',')}]` : leaf;
+  // kfp's non-recursive graph components are inlined by the import, so one level is no level.
+  const depth = segments.filter((s) => s.startsWith('graph-')).length;
+  return `${leaf}${indices.length ? `[${indices.join(',')}]` : ''}${depth > 1 ? `^${depth}` : ''}`;
 }
 
 interface Observed {
@@ -104,21 +159,32 @@ function values(parameters: Record<string, string>, artifacts: Record<string, st
   return [...new Set([...Object.values(parameters), ...Object.values(artifacts).map((f) => readFileSync(f, 'utf8'))])].sort();
 }
 
-function original(anchor: string, args: Record<string, string>): Map<string, Observed> {
+function original(anchor: string, args: Record<string, string>, pythonPath?: string): Map<string, Observed> {
   const wf = YAML.parse(readFileSync(join(base, `${anchor}.yaml`), 'utf8')) as unknown;
-  const r = runWorkflow(wf, mkdtempSync(join(tmpdir(), 'kfpdsl-import-orig-')), args);
+  // The mini-runner's processes take this process's environment.
+  const saved = process.env['PYTHONPATH'];
+  if (pythonPath !== undefined) process.env['PYTHONPATH'] = pythonPath;
+  let r;
+  try {
+    r = runWorkflow(wf, mkdtempSync(join(tmpdir(), 'kfpdsl-import-orig-')), args);
+  } finally {
+    if (saved === undefined) delete process.env['PYTHONPATH'];
+    else process.env['PYTHONPATH'] = saved;
+  }
   return new Map(r.tasks.map((t) => [taskKey(t.path), { values: values(t.parameters, t.artifacts), out: t.stdout }]));
 }
 
-function imported(anchor: string, args: Record<string, string>): Map<string, Observed> {
+function imported(anchor: string, args: Record<string, string>, pythonPath?: string): Map<string, Observed> {
   const dir = mkdtempSync(join(tmpdir(), 'kfpdsl-import-run-'));
   writeFileSync(join(dir, 'kfpdsl.yaml'), '');
   const imp = runCli(['import', join(base, `${anchor}.yaml`), '-o', dir]);
   expect(imp.status, imp.stderr).toBe(0);
   const kfp = join(dir, readdirSync(dir).find((f) => f.endsWith('.kfp'))!);
-  const run = runSync(dir, [kfp, '--root', dir, '--quiet', ...Object.entries(args).flatMap(([k, v]) => ['--arg', `${k}=${v}`])], {}, dir);
+  const run = runSync(dir, [kfp, '--root', dir, '--quiet', ...Object.entries(args).flatMap(([k, v]) => ['--arg', `${k}=${v}`])], pythonPath !== undefined ? { PYTHONPATH: pythonPath } : {}, dir);
   expect(run.status, `${run.stderr}\n${readFileSync(kfp, 'utf8')}`).toBe(0);
-  return new Map(run.json!.tasks.map((t) => [taskKey(t.id), { values: values(t.outputs.parameters, t.outputs.artifacts), out: t.log ? readFileSync(t.log, 'utf8') : '' }]));
+  // The mini-runner lists the tasks that ran: a task whose condition was false is left out here too.
+  const ran = run.json!.tasks.filter((t) => t.phase !== 'Skipped' && t.phase !== 'Omitted');
+  return new Map(ran.map((t) => [taskKey(t.id), { values: values(t.outputs.parameters, t.outputs.artifacts), out: t.log ? readFileSync(t.log, 'utf8') : '' }]));
 }
 
 describe.skipIf(shared.missing)(shared.title('an imported kfp v1 pipeline behaves as the original'), () => {
@@ -127,10 +193,13 @@ describe.skipIf(shared.missing)(shared.title('an imported kfp v1 pipeline behave
     expect([...Object.keys(RUNS), ...Object.keys(CANNOT_RUN), ...Object.keys(DIFFERS)].sort()).toEqual(builds);
   });
 
-  it.each(Object.entries(RUNS))('%s', (anchor, args) => {
-    const before = original(anchor, args);
-    const after = imported(anchor, args);
+  const cases = Object.entries(RUNS).flatMap(([anchor, args]) => (SEEDS[anchor] ?? [undefined]).map((seed) => [seed === undefined ? anchor : `${anchor} (seed ${seed})`, anchor, args, seed] as const));
+  it.each(cases)('%s', (_, anchor, args, seed) => {
+    const before = original(anchor, args, seed === undefined ? undefined : seeding(seed, COUNTED.has(anchor)));
+    const after = imported(anchor, args, seed === undefined ? undefined : seeding(seed, COUNTED.has(anchor)));
     expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    if (seed === 2) expect([...before.keys()], 'the recursion goes two levels deep').toContain('flip-3^2');
+    if (seed === 11) expect([...before.keys()], 'nothing recurses').not.toContain('flip-3');
     for (const [key, b] of before) {
       const a = after.get(key)!;
       if (RANDOM.has(`${anchor} ${key}`)) continue;

@@ -63,7 +63,7 @@ export function importYaml(path: string, text: string): ImportResult {
     const what = isRecord(data) && typeof data['pipelineSpec'] === 'object' ? 'a KFP v2 pipeline spec (kfpdsl imports kfp v1 only)' : isRecord(data) && typeof data['kind'] === 'string' ? `a ${String(data['kind'])}, not an Argo Workflow` : 'neither a kfp v1 compiled pipeline (an Argo Workflow) nor a component.yaml (a mapping with `implementation`)';
     return { diagnostics: [diag('ImportNotKfp', `\`${path}\` is ${what}`, { file, span: locate(doc, ''), hint: 'give the YAML that `dsl-compile` wrote (the file you upload to KFP), or a component.yaml' })] };
   }
-  const diagnostics = warnings.list.map((w) => diag('ImportNotTranslated', `not translated: ${w.message} (at \`${w.path.replace(/^\./, '') || '(document)'}\`)`, { file, span: locate(doc, w.path.replace(/^\./, '')), hint: 'kept as a `# kfpdsl import: not translated:` comment in the .kfp; translate it by hand' }));
+  const diagnostics = warnings.list.map((w) => diag('ImportNotTranslated', `not translated: ${w.message} (at \`${w.path.replace(/^\./, '') || '(document)'}\`)`, { file, span: locate(doc, w.path.replace(/^\./, '')), hint: `kept as a \`# kfpdsl import: not translated:\` comment in the .kfp; ${w.hint ?? 'translate it by hand'}` }));
   const header = `# Imported by \`kfpdsl import\` from ${path.split(/[\\/]/).pop()}\n`;
   const formatted = formatSource(new SourceFile(path.replace(/\.ya?ml$/i, '') + '.kfp', header + body));
   if (formatted.text === undefined) {

@@ -10,7 +10,9 @@
 import YAML from 'yaml';
 import { importComponent, valueType, type ImportedComponent } from './component.js';
 import { description, identifier, literal, NameTable, notTranslated, str } from './kfp-text.js';
-import { isRecord, type ComponentSpec, type Warnings } from './types.js';
+import { isDnsSubdomain } from '../check/settings.js';
+import { isRecord, Warnings, type ComponentSpec } from './types.js';
+import { volumePassingAsArtifacts } from './volume-passing.js';
 
 type Rec = Record<string, unknown>;
 
@@ -56,12 +58,16 @@ interface Comp {
   single: boolean;
   /** ContainerOp: template input parameter name → `.kfp` input name. */
   opInputs?: Map<string, string>;
+  /** ContainerOp: template input artifact name → `.kfp` `file` input name (its path is in the command). */
+  opFiles?: Map<string, string>;
   /** ContainerOp: one component per distinct set of argument types, the first keeping the name. */
   variants?: Variant[];
   /** ContainerOp: `.kfp` output name → its type (`str`, or `list` where a loop runs over it). */
   outTypes?: Map<string, string>;
   /** Spec component: `.kfp` output name → its type. */
   specOutTypes?: Map<string, string>;
+  /** Spec component: untyped outputs made `str` (read as values too); a loop over one makes it a `list`. */
+  retyped?: Set<string>;
 }
 
 const HANDLED_TEMPLATE_KEYS = new Set(['name', 'container', 'inputs', 'outputs', 'metadata', 'dag']);
@@ -71,7 +77,8 @@ function asTasks(t: Rec): Task[] {
   return isRecord(dag) && Array.isArray(dag['tasks']) ? (dag['tasks'] as Task[]) : [];
 }
 
-export function importWorkflow(wf: Rec, warnings: Warnings): string {
+export function importWorkflow(original: Rec, warnings: Warnings): string {
+  const { wf, comment: volumePassing } = volumePassingAsArtifacts(original, warnings);
   const spec = wf['spec'] as Rec;
   const meta = isRecord(wf['metadata']) ? wf['metadata'] : {};
   const annotations = isRecord(meta['annotations']) ? meta['annotations'] : {};
@@ -96,6 +103,12 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
   const paramTypes = new Map<string, string>();
   /** DAG templates being emitted: a graph component that calls itself (recursion) is not expanded again. */
   const emitting = new Set<string>();
+  const recursive = recursiveDags(templates);
+  /** Recursive graph components, each a `.kfp` pipeline of its own that calls itself: template → its text, once emitted. */
+  const graphPipelines = new Map<string, string | undefined>();
+  /** Their parameters' types (from the first call). */
+  const graphTypes = new Map<string, Map<string, string>>();
+  const graphName = (template: string): string => componentNames.name(`graph:${template}`, identifier(template.replace(/^graph-/, '')));
   /** Tasks that are VolumeOps (`volume(…)` in .kfp): a mount of their claim is `mount: { path: task }`. */
   const volumeTasks = new Map<string, string>();
   /** A task output expression (`produce.out`) → the component and output it reads. */
@@ -122,23 +135,26 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
   };
 
   /** A `{{…}}` reference (or a literal) as a `.kfp` expression in a scope. */
-  const ref = (value: unknown, scope: Scope, at: string): string => {
+  const ref = (value: unknown, scope: Scope, at: string): string => refWith(value, scope, at, warnings);
+  /** ref(), reporting what it cannot resolve to `sink` (a throwaway one to look without reporting). */
+  const refWith = (value: unknown, scope: Scope, at: string, sink: Warnings): string => {
     if (typeof value !== 'string') return literal(value);
     const whole = /^\{\{([^{}]+)\}\}$/.exec(value);
     if (!whole) {
-      if (/\{\{/.test(value)) return `concat(${splitRefs(value).map((p) => (p.ref ? ref(`{{${p.ref}}}`, scope, at) : str(p.text))).join(', ')})`;
+      if (/\{\{/.test(value)) return `concat(${splitRefs(value).map((p) => (p.ref ? refWith(`{{${p.ref}}}`, scope, at, sink) : str(p.text))).join(', ')})`;
       return str(value);
     }
     const r = whole[1]!.trim();
     let m: RegExpExecArray | null;
     if ((m = /^inputs\.parameters\.(.+)$/.exec(r))) return scope.inputs.get(m[1]!) ?? unresolved();
+    if ((m = /^inputs\.artifacts\.(.+)$/.exec(r))) return scope.inputs.get(`artifact:${m[1]!}`) ?? unresolved();
     if ((m = /^workflow\.parameters\.(.+)$/.exec(r))) return identifier(m[1]!);
     if (r === 'item') return scope.loopVar ?? unresolved();
     if ((m = /^item\.(.+)$/.exec(r))) return scope.loopVar ? `${scope.loopVar}.${m[1]}` : unresolved();
     if ((m = /^tasks\.([^.]+)\.outputs\.(parameters|artifacts)\.(.+)$/.exec(r))) return taskOutput(m[1]!, m[3]!, scope) ?? unresolved();
     return unresolved();
     function unresolved(): string {
-      warnings.add(at, `the reference \`${value as string}\``);
+      sink.add(at, `the reference \`${value as string}\``);
       return str(value as string);
     }
   };
@@ -149,9 +165,10 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
     const tpl = templates.get(t.template);
     if (!tpl) return undefined;
     if (isRecord(tpl['dag'])) {
-      const outs = isRecord(tpl['outputs']) && Array.isArray(tpl['outputs']['parameters']) ? (tpl['outputs']['parameters'] as Rec[]) : [];
+      const outs = isRecord(tpl['outputs']) ? [tpl['outputs']['parameters'], tpl['outputs']['artifacts']].flatMap((l) => (Array.isArray(l) ? (l as Rec[]) : [])) : [];
       const o = outs.find((p) => p['name'] === output);
-      const from = o && isRecord(o['valueFrom']) ? o['valueFrom']['parameter'] : undefined;
+      // A DAG's output parameter is `valueFrom.parameter`, its output artifact `from`.
+      const from = o ? (isRecord(o['valueFrom']) ? o['valueFrom']['parameter'] : o['from']) : undefined;
       if (typeof from !== 'string') return undefined;
       return ref(from, { inputs: new Map(), tasks: new Map(asTasks(tpl).map((x) => [x.name, x])), templatePath: templatePaths.get(t.template)! }, templatePaths.get(t.template)!);
     }
@@ -168,6 +185,53 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
     const e = comp.single ? taskBinding(task) : `${taskBinding(task)}.${o}`;
     outputOf.set(e, { comp, output: o });
     return e;
+  };
+
+  /** Components some task has called already: their form (spec or ContainerOp) is settled. */
+  const used = new Set<Comp>();
+
+  /**
+   * Whether a task gives its component_spec component arguments the spec's types do not take,
+   * which kfp does not check and .kfp refuses (KFP3001): text built around references
+   * (`big {{…}}`), an `int` or a record loop item, a list, given to a `str` input. The compiled
+   * template has them right already (each reference is an input of its own, the text is in the
+   * command), so such a component is imported from its template, as a ContainerOp is.
+   */
+  const misfits = (task: Task, scope: Scope, at: string): boolean => {
+    const comp = component(task.template);
+    if (!comp?.specArgs || used.has(comp)) return false;
+    const params = new Map((task.arguments?.parameters ?? []).map((p) => [p.name, p.value]));
+    const probe = new Warnings();
+    for (const [input, src] of comp.specArgs) {
+      const declared = comp.imported.inputTypes?.get(comp.imported.inputs.get(input)!);
+      const text = src.literal !== undefined ? src.literal.replace(/\{\{inputs\.parameters\.([^}]+)\}\}/g, (_, p: string) => String(params.get(p) ?? '')) : src.param !== undefined ? params.get(src.param) : undefined;
+      if (typeof text !== 'string' || !text.includes('{{')) continue;
+      if (src.literal !== undefined && !/^\{\{[^{}]+\}\}$/.test(text)) return true;
+      const got = exprType(refWith(text, scope, at, probe), scope);
+      if (declared === undefined || declared === 'file' || got === undefined) continue;
+      if (got !== declared && !(got === 'int' && declared === 'float')) return true;
+    }
+    return false;
+  };
+
+  /** A component_spec template imported as a ContainerOp, under the name the spec would have had. */
+  const asContainerOp = (template: string): Comp => {
+    const spec = comps.get(template)!;
+    const at = templatePaths.get(template)!;
+    // A template input that carries one spec input whole keeps that input's name (`s`, not `loop_item_param_1`).
+    const names = new Map<string, string>();
+    for (const [input, src] of spec.specArgs ?? []) {
+      const whole = src.literal !== undefined ? /^\{\{inputs\.parameters\.([^{}]+)\}\}$/.exec(src.literal)?.[1] : src.param;
+      if (whole !== undefined && !names.has(whole)) names.set(whole, spec.imported.inputs.get(input)!);
+    }
+    // kfp's names for loop items (`loop-item-param-5-subvar-b`) read better as `b`, `item`.
+    for (const p of isRecord(templates.get(template)!['inputs']) ? ((templates.get(template)!['inputs'] as Rec)['parameters'] as Rec[] | undefined) ?? [] : []) {
+      const m = /loop-item(?:-param-\d+)?(?:-subvar-(.+))?$/.exec(String(p['name']));
+      if (m && !names.has(String(p['name']))) names.set(String(p['name']), identifier(m[1] ?? 'item'));
+    }
+    const comp = opComponent(templates.get(template)!, at, spec.imported.name, warnings, 'kfp passed it arguments its declared input types do not take (kfp does not check them)', names);
+    comps.set(template, comp);
+    return comp;
   };
 
   /** The `.kfp` type of an argument expression as the checker will see it; undefined where it is unknown (and fits anything). */
@@ -190,7 +254,7 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
     const t = scope.tasks.get(task);
     const tpl = t ? templates.get(t.template) : undefined;
     if (!t || !tpl || seen.has(t.template)) return [];
-    if (!isRecord(tpl['dag'])) return [taskBinding(task)];
+    if (!isRecord(tpl['dag']) || recursive.has(t.template)) return [taskBinding(task)];
     seen.add(t.template);
     const inner: Scope = { inputs: new Map(), tasks: new Map(asTasks(tpl).map((x) => [x.name, x])), templatePath: '' };
     return asTasks(tpl).flatMap((x) => leafTasks(x.name, inner, seen));
@@ -209,6 +273,14 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
     };
     let [l, r] = [side(m[1]!), side(m[3]!)];
     // kfp compares text (`"{{x}}" == "7"`); .kfp compares a number with a number: `x == 7`.
+    // A ContainerOp's output is untyped text; one compared by order with a number is a number
+    // (govaluate compares numbers there), typed as the number is.
+    if (['<', '>', '<=', '>='].includes(m[2]!)) {
+      for (const [e, other] of [[l, r], [r, l]] as const) {
+        const out = outputOf.get(e);
+        if (out?.comp.outTypes && !out.comp.outTypes.has(out.output) && /^-?\d+(\.\d+)?$/.test(other)) out.comp.outTypes.set(out.output, other.includes('.') ? 'float' : 'int');
+      }
+    }
     const numeric = (e: string): boolean => ['int', 'float'].includes(exprType(e, scope) ?? '');
     const unquote = (e: string): string => (/^"-?\d+(\.\d+)?"$/.test(e) ? e.slice(1, -1) : e);
     if (numeric(l)) r = unquote(r);
@@ -217,9 +289,13 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
   };
 
   const emitCall = (task: Task, scope: Scope, at: string, indent: string, lines: string[]): void => {
-    const comp = component(task.template)!;
     const tpl = templates.get(task.template)!;
     const params = new Map((task.arguments?.parameters ?? []).map((p) => [p.name, p.value]));
+    const comp = misfits(task, scope, at) ? asContainerOp(task.template) : component(task.template)!;
+    const firstUse = !used.has(comp);
+    used.add(comp);
+    /** File inputs given a value a Python component returned (kfp passes the file it wrote): input → the value's type. */
+    const valueToFile = new Map<string, string>();
     const artifacts = new Map((task.arguments?.artifacts ?? []).map((a) => [a.name, a]));
     const args: string[] = [];
     let callee = comp.imported.name;
@@ -243,15 +319,27 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
           const own = isRecord(tpl['inputs']) && Array.isArray(tpl['inputs']['artifacts']) ? (tpl['inputs']['artifacts'] as Rec[]).find((x) => x['name'] === src.artifact) : undefined;
           const a = artifacts.get(src.artifact) ?? (own as { raw?: { data?: string } } | undefined);
           if (a?.raw?.data !== undefined) args.push(`${name}: ${str(a.raw.data)}`);
-          else if (a && 'from' in a && typeof a.from === 'string') args.push(`${name}: ${ref(a.from, scope, at)}`);
+          else if (a && 'from' in a && typeof a.from === 'string') {
+            const e = ref(a.from, scope, at);
+            const producer = outputOf.get(e)?.comp;
+            const t = exprType(e, scope);
+            if (t && t !== 'file' && producer?.specOutTypes && PYTHON_FENCE.test(producer.imported.text) && comp.imported.inputTypes?.get(name) === 'file') valueToFile.set(name, t);
+            args.push(`${name}: ${e}`);
+          }
         }
       }
+      if (valueToFile.size && firstUse && PYTHON_FENCE.test(comp.imported.text)) comp.imported.text = valueAsFile(comp.imported.text, valueToFile);
     } else if (comp.opInputs) {
       const types = new Map<string, string | undefined>();
       for (const [param, name] of comp.opInputs) {
         const e = ref(params.get(param), scope, at);
         types.set(name, exprType(e, scope));
         args.push(`${name}: ${e}`);
+      }
+      for (const [artifact, name] of comp.opFiles ?? []) {
+        const a = artifacts.get(artifact);
+        if (a?.raw?.data !== undefined) args.push(`${name}: ${str(a.raw.data)}`);
+        else if (a?.from !== undefined) args.push(`${name}: ${ref(a.from, scope, at)}`);
       }
       callee = variant(comp, task.template, types);
     }
@@ -357,10 +445,54 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
     return { type, fields: new Map([...keys].map((k) => [k, one(items.map((x) => (x as Rec)[k]))])) };
   };
 
+  /**
+   * A call of a recursive graph component (kfp's @dsl.graph_component calling itself under a
+   * condition): `.kfp` writes it as a pipeline that calls itself, emitted once, here called
+   * with the task's arguments.
+   */
+  const emitGraphCall = (task: Task, scope: Scope, at: string, ind: string, lines: string[]): void => {
+    const args = (task.arguments?.parameters ?? []).map((p) => ({ name: identifier(p.name), value: ref(p.value, scope, at) }));
+    if (!graphPipelines.has(task.template)) {
+      const types = new Map(args.map((a) => [a.name, exprType(a.value, scope) ?? 'str']));
+      graphTypes.set(task.template, types);
+      graphPipelines.set(task.template, undefined);
+      graphPipelines.set(task.template, graphPipeline(task.template, types));
+    } else {
+      // A later call (the recursive one) passes a ContainerOp's untyped output: it has the parameter's type.
+      for (const a of args) {
+        const out = outputOf.get(a.value);
+        const want = graphTypes.get(task.template)?.get(a.name);
+        if (out?.comp.outTypes && !out.comp.outTypes.has(out.output) && want !== undefined) out.comp.outTypes.set(out.output, want);
+      }
+    }
+    // A dependency whose output is an argument is implied by it.
+    const passed = JSON.stringify(task.arguments ?? {});
+    const after = [...new Set((task.dependencies ?? []).filter((d) => !passed.includes(`{{tasks.${d}.`)).flatMap((d) => leafTasks(d, scope)))];
+    lines.push(`${ind}${taskBinding(task.name)} = ${graphName(task.template)}(${args.map((a) => `${a.name}: ${a.value}`).join(', ')})${after.length ? ` after ${after.join(', ')}` : ''}`);
+  };
+
+  /** The pipeline text of a recursive graph component; its parameters typed by the first call's arguments. */
+  const graphPipeline = (template: string, types: Map<string, string>): string => {
+    const tpl = templates.get(template)!;
+    const at = templatePaths.get(template)!;
+    const inputs = isRecord(tpl['inputs']) && Array.isArray(tpl['inputs']['parameters']) ? (tpl['inputs']['parameters'] as Rec[]).map((p) => String(p['name'])) : [];
+    const body: string[] = [];
+    if (isRecord(tpl['inputs']) && tpl['inputs']['artifacts'] !== undefined) body.push(notTranslated('  ', warnings.add(`${at}.inputs.artifacts`, 'the files a recursive graph component takes')));
+    if (isRecord(tpl['outputs'])) body.push(notTranslated('  ', warnings.add(`${at}.outputs`, 'the outputs of a recursive graph component')));
+    const scope: Scope = { inputs: new Map(inputs.map((n) => [n, identifier(n)])), tasks: new Map(asTasks(tpl).map((x) => [x.name, x])), templatePath: at };
+    // The parameters' types, for the conditions and arguments inside (kfp's are text).
+    const saved = new Map(inputs.map((n) => [identifier(n), paramTypes.get(identifier(n))]));
+    for (const n of inputs) paramTypes.set(identifier(n), types.get(identifier(n)) ?? 'str');
+    emitDag(template, scope, '  ', body);
+    for (const [n, t] of saved) (t === undefined ? paramTypes.delete(n) : paramTypes.set(n, t));
+    const params = inputs.map((n) => `${identifier(n)}: ${types.get(identifier(n)) ?? 'str'}`).join(', ');
+    return `# kfp's recursive graph component \`${template}\`.\npipeline ${graphName(template)} ${str(template)} (${params}) {\n${body.join('\n')}\n}\n`;
+  };
+
   const emitDag = (tplName: string, scope: Scope, indent: string, lines: string[]): void => {
     const tpl = templates.get(tplName)!;
     if (emitting.has(tplName)) {
-      lines.push(notTranslated(indent, warnings.add(templatePaths.get(tplName)!, `the recursive graph component \`${tplName}\` (it calls itself; .kfp has no recursion)`)));
+      lines.push(notTranslated(indent, warnings.add(templatePaths.get(tplName)!, `the DAG template \`${tplName}\`, which calls itself but is no graph component (only a graph component comes back as a pipeline that calls itself)`)));
       return;
     }
     emitting.add(tplName);
@@ -377,6 +509,11 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
       const inner = (loopVar?: string, loopTypes?: Map<string, ItemType>): Scope => {
         const inputs = new Map<string, string>();
         for (const p of task.arguments?.parameters ?? []) inputs.set(p.name, ref(p.value, { ...scope, loopVar, loopTypes }, at));
+        // Files a DAG takes (kfp passes a task's file output, or a loop item as a raw file, into a condition or loop).
+        for (const a of task.arguments?.artifacts ?? []) {
+          const e = a.from !== undefined ? ref(a.from, scope, at) : a.raw?.data !== undefined ? ref(a.raw.data, { ...scope, loopVar, loopTypes }, at) : undefined;
+          if (e !== undefined) inputs.set(`artifact:${a.name}`, e);
+        }
         return { inputs, tasks: new Map(asTasks(child).map((x) => [x.name, x])), templatePath: templatePaths.get(task.template)!, loopVar, loopTypes };
       };
       if (task.withItems || task.withParam) {
@@ -387,6 +524,10 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
         // A ContainerOp's output is text; one a loop runs over holds a JSON list (kfp does not check it).
         const source = outputOf.get(over);
         if (source?.comp.outTypes) source.comp.outTypes.set(source.output, 'list');
+        if (source?.comp.retyped?.has(source.output) && source.comp.specOutTypes?.get(source.output) === 'str') {
+          source.comp.specOutTypes.set(source.output, 'list');
+          source.comp.imported.text = source.comp.imported.text.replace(new RegExp(`^(component [^\\n]*->[^\\n]*\\b${source.output}: )str\\b`, 'm'), '$1list');
+        }
         const loopTypes = new Map(scope.loopTypes ?? []);
         loopTypes.set(v, task.withItems ? itemType(task.withItems) : {});
         const par = typeof child['parallelism'] === 'number' && child['parallelism'] > 0 ? ` parallelism ${child['parallelism']}` : '';
@@ -394,7 +535,8 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
         if (isRecord(child['dag'])) emitDag(task.template, inner(v, loopTypes), `${ind}  `, lines);
         else emitCall(task, { ...scope, loopVar: v, loopTypes }, at, `${ind}  `, lines);
         lines.push(`${ind}}`);
-      } else if (isRecord(child['dag'])) emitDag(task.template, inner(scope.loopVar, scope.loopTypes), ind, lines);
+      } else if (isRecord(child['dag']) && recursive.has(task.template)) emitGraphCall(task, scope, at, ind, lines);
+      else if (isRecord(child['dag'])) emitDag(task.template, inner(scope.loopVar, scope.loopTypes), ind, lines);
       else if (isRecord(child['container'])) emitCall(task, scope, at, ind, lines);
       else if (isRecord(child['resource'])) emitResource(task, child, scope, at, ind, lines);
       else lines.push(notTranslated(ind, warnings.add(templatePaths.get(task.template)!, `the template \`${task.template}\` (neither a container nor a DAG: ${Object.keys(child).filter((k) => !['name', 'metadata', 'inputs', 'outputs'].includes(k)).join(', ')})`)));
@@ -457,6 +599,7 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
   const body: string[] = [];
   const desc = typeof pipelineSpec['description'] === 'string' ? description(pipelineSpec['description']) : undefined;
   if (desc) body.push(`  ${desc}`);
+  if (volumePassing) body.push(notTranslated('  ', volumePassing));
   body.push(...pipelineSettings(spec, warnings));
   const entry = String(spec['entrypoint']);
   if (!templates.has(entry) || !isRecord(templates.get(entry)!['dag'])) {
@@ -464,6 +607,13 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
   } else {
     // kfp's entrypoint DAG takes the pipeline parameters as its inputs too.
     const rootInputs = new Map(specInputs.map((io) => [String(io['name']), identifier(String(io['name']))]));
+    // A pipeline parameter given to a file input: kfp passes it as a workflow artifact, its text the parameter's.
+    const wfArtifacts = isRecord(spec['arguments']) && Array.isArray(spec['arguments']['artifacts']) ? (spec['arguments']['artifacts'] as Rec[]) : [];
+    for (const a of wfArtifacts) {
+      const raw = isRecord(a['raw']) ? a['raw']['data'] : undefined;
+      const param = typeof raw === 'string' ? /^\{\{workflow\.parameters\.([^{}]+)\}\}$/.exec(raw) : null;
+      if (param) rootInputs.set(`artifact:${String(a['name'])}`, identifier(param[1]!));
+    }
     const scope: Scope = { inputs: rootInputs, tasks: new Map(asTasks(templates.get(entry)!).map((x) => [x.name, x])), templatePath: templatePaths.get(entry)! };
     emitDag(entry, scope, '  ', body);
   }
@@ -477,6 +627,7 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
     } else body.push(notTranslated('  ', warnings.add('spec.onExit', 'an exit handler that is not a container template')));
   }
   out.push(`pipeline ${str(name)} (${params.join(', ')}) {\n${body.join('\n')}\n}\n`);
+  for (const text of graphPipelines.values()) if (text !== undefined) out.push(text);
   for (const c of comps.values()) {
     if (!c.variants) {
       out.push(c.imported.text);
@@ -489,6 +640,57 @@ export function importWorkflow(wf: Rec, warnings: Warnings): string {
     }
   }
   return out.join('\n');
+}
+
+const PYTHON_FENCE = /^\s*```python$/m;
+
+/**
+ * A Python component whose `file` inputs are given values another Python component returned:
+ * kfp passes the file the value was written to, .kfp refuses a returned value for a `file`
+ * (KFP3001). The inputs take the value instead, and the fence's first lines write it to a file
+ * as kfp's serializers do (`str`, JSON for lists and records), so the body reads a path as before.
+ */
+function valueAsFile(text: string, inputs: Map<string, string>): string {
+  let out = text;
+  for (const [name, type] of inputs) out = out.replace(new RegExp(`^(component [^\\n]*?\\(.*?\\b${name}: )file\\b`, 'm'), `$1${type}`);
+  return out.replace(/^(\s*)```python\n/m, (fence, ind: string) =>
+    [
+      fence.trimEnd(),
+      `${ind}# kfp passed ${[...inputs.keys()].map((n) => `\`${n}\``).join(', ')} as a file: the value is written to one, so the code below reads a path.`,
+      `${ind}import json as _json, tempfile as _tempfile`,
+      ...[...inputs.keys()].flatMap((n) => [
+        `${ind}with _tempfile.NamedTemporaryFile("w", delete=False) as _f:`,
+        `${ind}    _f.write(_json.dumps(${n}) if isinstance(${n}, (list, dict)) else str(${n}))`,
+        `${ind}${n} = _f.name`,
+      ]),
+      '',
+    ].join('\n'),
+  );
+}
+
+/** DAG templates that reach themselves through their tasks' templates: kfp's recursive graph components. */
+function recursiveDags(templates: Map<string, Rec>): Set<string> {
+  const calls = (name: string): string[] => {
+    const t = templates.get(name);
+    return t ? asTasks(t).map((x) => x.template).filter((x) => isRecord(templates.get(x)?.['dag'])) : [];
+  };
+  const out = new Set<string>();
+  for (const start of templates.keys()) {
+    const seen = new Set<string>();
+    const stack = calls(start);
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n === start) {
+        out.add(start);
+        break;
+      }
+      if (seen.has(n)) continue;
+      seen.add(n);
+      stack.push(...calls(n));
+    }
+  }
+  // Only the graph components themselves: the `condition-N` DAGs on the cycle are inlined in them.
+  return new Set([...out].filter((n) => n.startsWith('graph-')));
 }
 
 /** A string literal `"2"` given to an `int`/`float`/`bool`/`list`/`dict` input as a literal of that type (kfp passes text). */
@@ -666,8 +868,24 @@ function specComponent(t: Rec, at: string, compSpec: ComponentSpec, compName: st
       if (typeof x['path'] === 'string' && x['path'].split('/').slice(-2, -1)[0] === identifierish(o.name)) outputs.set(String(x['name']), kfpName);
     }
   }
+  // An untyped output of a container component that the workflow also reads as a parameter was
+  // passed on as a value too (kfp reads the file's text): `str`, which in .kfp is a file the
+  // command writes that fits value and file inputs alike (an untyped `file` would fit no value input).
+  const retyped = new Set<string>();
+  if (!/^\s*```python/m.test(imported.text)) {
+    for (const o of compSpec.outputs ?? []) {
+      const name = imported.outputs.get(o.name)!;
+      const asParameter = outParams.some((p) => isRecord(p['valueFrom']) && typeof p['valueFrom']['path'] === 'string' && p['valueFrom']['path'].split('/').slice(-2, -1)[0] === identifierish(o.name));
+      if (!imported.fileOutputs.has(o.name) || o.type !== undefined || !asParameter) continue;
+      const header = new RegExp(`^(component [^\\n]*->[^\\n]*\\b${name}: )file\\b`, 'm');
+      if (!header.test(imported.text)) continue;
+      imported.text = imported.text.replace(header, '$1str');
+      imported.fileOutputs.delete(o.name);
+      retyped.add(name);
+    }
+  }
   const specOutTypes = new Map((compSpec.outputs ?? []).map((o) => [imported.outputs.get(o.name)!, imported.fileOutputs.has(o.name) ? 'file' : valueType(o.type)]));
-  return { imported, specArgs, outputs, specOutTypes, single: (compSpec.outputs ?? []).filter((o) => !['mlpipeline_metrics', 'mlpipeline_ui_metadata', 'MLPipeline UI metadata', 'MLPipeline Metrics'].includes(o.name)).length === 1 };
+  return { imported, specArgs, outputs, specOutTypes, retyped, single: (compSpec.outputs ?? []).filter((o) => !['mlpipeline_metrics', 'mlpipeline_ui_metadata', 'MLPipeline UI metadata', 'MLPipeline Metrics'].includes(o.name)).length === 1 };
 }
 
 /** kfp's `_sanitize_python_function_name`-like path segment: `Output 1` → `Output_1`. */
@@ -676,7 +894,7 @@ function identifierish(name: string): string {
 }
 
 /** A ContainerOp's template as a container component: inputs are its parameters, fixed output paths are copied out. */
-function opComponent(t: Rec, at: string, compName: string, warnings: Warnings): Comp {
+function opComponent(t: Rec, at: string, compName: string, warnings: Warnings, why?: string, inputNames?: Map<string, string>): Comp {
   const c = t['container'] as Rec;
   const inParams = isRecord(t['inputs']) && Array.isArray(t['inputs']['parameters']) ? (t['inputs']['parameters'] as Rec[]) : [];
   const names = new NameTable();
@@ -685,7 +903,18 @@ function opComponent(t: Rec, at: string, compName: string, warnings: Warnings): 
   // An input that only carries a claim name for a mount is the task's `mount` setting, not an input.
   const carriers = new Set((mounts ?? []).map((m) => m.param));
   const used = JSON.stringify(c);
-  for (const p of inParams) if (!carriers.has(String(p['name'])) || used.includes(`{{inputs.parameters.${String(p['name'])}}}`)) opInputs.set(String(p['name']), names.name(`in:${p['name']}`, identifier(String(p['name']))));
+  for (const p of inParams) if (!carriers.has(String(p['name'])) || used.includes(`{{inputs.parameters.${String(p['name'])}}}`)) opInputs.set(String(p['name']), names.name(`in:${p['name']}`, inputNames?.get(String(p['name'])) ?? identifier(String(p['name']))));
+  // A file input whose path the command names (kfp's InputArgumentPath) is a `file` input there.
+  const argvText = [...(Array.isArray(c['command']) ? c['command'] : []), ...(Array.isArray(c['args']) ? c['args'] : [])].map(String);
+  const opFiles = new Map<string, string>();
+  const filePaths = new Map<string, string>(); // path → .kfp input name
+  for (const a of isRecord(t['inputs']) && Array.isArray(t['inputs']['artifacts']) ? (t['inputs']['artifacts'] as Rec[]) : []) {
+    const path = a['path'];
+    if (typeof path !== 'string' || !argvText.includes(path) || a['raw'] !== undefined) continue;
+    const n = names.name(`in:${String(a['name'])}`, inputNames?.get(String(a['name'])) ?? identifier(String(a['name'])));
+    opFiles.set(String(a['name']), n);
+    filePaths.set(path, n);
+  }
   const outs = isRecord(t['outputs']) ? t['outputs'] : {};
   const outPaths = new Map<string, string>(); // path → .kfp output name
   const outputs = new Map<string, string>();
@@ -701,6 +930,7 @@ function opComponent(t: Rec, at: string, compName: string, warnings: Warnings): 
   }
   const sub = (v: unknown): string => {
     if (typeof v !== 'string') return str(String(v));
+    if (filePaths.has(v)) return filePaths.get(v)!;
     const parts = splitRefs(v).map((p) => {
       const m = p.ref ? /^inputs\.parameters\.(.+)$/.exec(p.ref) : null;
       return m && opInputs.has(m[1]!) ? opInputs.get(m[1]!)! : str(p.text);
@@ -708,7 +938,9 @@ function opComponent(t: Rec, at: string, compName: string, warnings: Warnings): 
     return parts.length === 1 ? parts[0]! : parts.length === 0 ? '""' : `concat(${parts.join(', ')})`;
   };
   const argv = [...(Array.isArray(c['command']) ? c['command'] : []), ...(Array.isArray(c['args']) ? c['args'] : [])];
-  const items: string[] = [`  image: ${str(String(c['image'] ?? ''))}`];
+  const items: string[] = [];
+  if (why) items.push(`  # The compiled template, not its component_spec: ${why}.`);
+  items.push(`  image: ${str(String(c['image'] ?? ''))}`);
   const outList = [...new Set(outPaths.values())];
   if (outList.length === 0) {
     if (Array.isArray(c['command']) && c['command'].length) items.push(`  command: [${c['command'].map(sub).join(', ')}]`);
@@ -724,9 +956,9 @@ function opComponent(t: Rec, at: string, compName: string, warnings: Warnings): 
   }
   const extra = Object.keys(c).filter((k) => !['image', 'command', 'args', 'resources', 'env', 'imagePullPolicy'].includes(k) && !(k === 'volumeMounts' && mounts));
   if (extra.length) items.push(notTranslated('  ', warnings.add(`${at}.container`, `container fields ${extra.join(', ')}`)));
-  const header = `component ${compName}(${[...opInputs.values()].map((n) => `${n}: __TYPE_${n}__`).join(', ')})${outList.length ? ` -> (${outList.map((o) => `${o}: __OTYPE_${o}__`).join(', ')})` : ''}`;
+  const header = `component ${compName}(${[...[...opInputs.values()].map((n) => `${n}: __TYPE_${n}__`), ...[...opFiles.values()].map((n) => `${n}: file`)].join(', ')})${outList.length ? ` -> (${outList.map((o) => `${o}: __OTYPE_${o}__`).join(', ')})` : ''}`;
   const imported: ImportedComponent = { name: compName, text: `${header} {\n${items.join('\n')}\n}\n`, inputs: new Map(), outputs: new Map(), fileOutputs: new Set() };
-  return { imported, outputs, single: outList.length === 1, opInputs, variants: [], outTypes: new Map() };
+  return { imported, outputs, single: outList.length === 1, opInputs, opFiles, variants: [], outTypes: new Map() };
 }
 
 function shellQuote(s: string): string {
@@ -811,7 +1043,16 @@ function pipelineSettings(spec: Rec, warnings: Warnings): string[] {
   if (spec['activeDeadlineSeconds'] !== undefined) out.push(`  timeout: ${literal(Number(spec['activeDeadlineSeconds']))}`), handled.add('activeDeadlineSeconds');
   if (spec['parallelism'] !== undefined) out.push(`  parallelism: ${literal(Number(spec['parallelism']))}`), handled.add('parallelism');
   if (isRecord(spec['ttlStrategy']) && spec['ttlStrategy']['secondsAfterCompletion'] !== undefined) out.push(`  ttl: ${literal(Number(spec['ttlStrategy']['secondsAfterCompletion']))}`), handled.add('ttlStrategy');
-  if (Array.isArray(spec['imagePullSecrets'])) out.push(`  image_pull_secrets: ${literal((spec['imagePullSecrets'] as Rec[]).map((s) => s['name']))}`), handled.add('imagePullSecrets');
+  if (Array.isArray(spec['imagePullSecrets'])) {
+    handled.add('imagePullSecrets');
+    const names = (spec['imagePullSecrets'] as Rec[]).map((s) => (isRecord(s) ? s['name'] : undefined));
+    // No Kubernetes secret can be named `secretA`, so such an entry names nothing: the kubelet
+    // pulls without it. kfp passes it through; .kfp refuses it (KFP4027), so it stays a comment.
+    const bad = names.filter((n) => typeof n !== 'string' || !isDnsSubdomain(n));
+    bad.forEach((n) => out.push(notTranslated('  ', warnings.add('spec.imagePullSecrets', `the image pull secret ${typeof n === 'string' ? `\`${n}\`` : 'without a name'}: not a valid Kubernetes name, so no secret can have it and the pull goes without it`, 'rename the secret in the cluster (e.g. `secret-a`) and list that name in `image_pull_secrets`'))));
+    const good = names.filter((n) => typeof n === 'string' && isDnsSubdomain(n));
+    if (good.length) out.push(`  image_pull_secrets: ${literal(good)}`);
+  }
   if (isRecord(spec['nodeSelector'])) out.push(`  node_selector: ${literal(spec['nodeSelector'])}`), handled.add('nodeSelector');
   const pdb = spec['podDisruptionBudget'];
   if (isRecord(pdb) && pdb['minAvailable'] !== undefined && Object.keys(pdb).length === 1) out.push(`  pod_disruption_budget: ${literal(pdb['minAvailable'])}`), handled.add('podDisruptionBudget');

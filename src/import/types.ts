@@ -5,13 +5,15 @@ export interface ImportWarning {
   /** Where in the YAML, as a path: `spec.templates[3].container.volumeMounts`. */
   readonly path: string;
   readonly message: string;
+  /** What to do about it, where there is more to say than "translate it by hand". */
+  readonly hint?: string;
 }
 
 export class Warnings {
   readonly list: ImportWarning[] = [];
   /** Records the warning and returns the comment to put in the output at that place. */
-  add(path: string, message: string): string {
-    this.list.push({ path, message });
+  add(path: string, message: string, hint?: string): string {
+    this.list.push({ path, message, ...(hint !== undefined ? { hint } : {}) });
     return `${message} (at ${path})`;
   }
 }

@@ -4,8 +4,9 @@
 // `{{item}}`, `{{item.field}}`, aggregated loop outputs), `when` (comparisons of quoted text or
 // numbers joined by `&&`, `||`, `!` and parentheses: a task whose `when` is false is skipped, its
 // outputs absent), and DAG templates that call themselves (kfp v1's recursive graph components,
-// up to MAX_NESTING). No retries, exit handlers, images or pods: any such field makes it throw
-// rather than guess.
+// up to MAX_NESTING), and the workflow's exit handler (`spec.onExit`, run after the entrypoint
+// whether or not it failed). No retries, lifecycle hooks, images or pods: any such field makes it
+// throw rather than guess.
 //
 // Tasks run one at a time, but the runner schedules a DAG's children the way Argo does and
 // records it: a DAG template's `parallelism` caps how many of the DAG's child nodes are active at
@@ -170,14 +171,22 @@ export class MiniRunner {
       if (value !== undefined) this.workflowParams[name] = String(value);
     }
     for (const [k, v] of Object.entries(overrides)) this.workflowParams[k] ??= v;
-    if (spec['onExit'] !== undefined) throw new Error('mini-runner: onExit is not supported');
   }
 
   /** Run the entrypoint; its inputs come from the workflow parameters, as in Argo. */
   run(): RunResult {
     const spec = obj(obj(this.workflow)['spec']);
     const entry = str(spec['entrypoint'], 'spec.entrypoint');
-    this.runTemplate(entry, '', { parameters: { ...this.workflowParams }, artifacts: {} });
+    let failure: unknown;
+    try {
+      this.runTemplate(entry, '', { parameters: { ...this.workflowParams }, artifacts: {} });
+    } catch (e) {
+      failure = e;
+    }
+    // The exit handler runs after the entrypoint, whether it succeeded or not, as in Argo; it
+    // takes no arguments (kfp's exit op reads only workflow parameters).
+    if (spec['onExit'] !== undefined) this.runTemplate(str(spec['onExit'], 'spec.onExit'), str(spec['onExit'], 'spec.onExit'), { parameters: {}, artifacts: {} });
+    if (failure !== undefined) throw failure;
     return { tasks: [...this.runs], dags: [...this.dags] };
   }
 
