@@ -79,15 +79,10 @@ function expectOwnPrograms(ours: Obj, theirs: Obj): void {
 const examples = readdirSync(join(repoRoot, 'examples')).filter((f) => f.endsWith('.kfp')).sort();
 
 describe('kfp-v2: the examples', () => {
-  it('every example builds for kfp-v2 and parses strictly, but resources.kfp, refused only for the pipeline\'s `parallelism`', () => {
+  it('every example builds for kfp-v2 and parses strictly', () => {
     for (const name of examples) {
       const r = compileV2(`examples/${name}`);
       const errors = r.diagnostics.filter((d) => d.severity === 'error');
-      if (name === 'resources.kfp') {
-        expect(errors.map((d) => d.code)).toEqual(['KFP5020']);
-        expect(errors[0]!.message).toContain('the pipeline setting `parallelism`');
-        continue;
-      }
       expect(errors.map((d) => `${name}: ${d.message}`)).toEqual([]);
       expect(r.files.length, name).toBeGreaterThan(0);
       build(`examples/${name}`);

@@ -78,8 +78,10 @@ function bothDocuments(path: string): { spec: Record<string, any>; platform?: Re
 }
 
 const examples = readdirSync(join(repoRoot, 'examples')).filter((f) => f.endsWith('.kfp')).sort();
-/** What builds; resources.kfp sets the pipeline's `parallelism`, which KFP v2 cannot express (README, "--target kfp-v2"). */
-const BUILT = ['add.kfp', 'conditional.kfp', 'data_passing_file.kfp', 'export_metrics.kfp', 'hangul.kfp', 'parallel.kfp', 'reuse.kfp', 'subpipelines.kfp'];
+/** What builds: every example (a refused construct is shown by test/fixtures/kfp-v2-refused/ instead). */
+const BUILT = ['add.kfp', 'conditional.kfp', 'data_passing_file.kfp', 'export_metrics.kfp', 'hangul.kfp', 'parallel.kfp', 'resources.kfp', 'reuse.kfp', 'subpipelines.kfp'];
+/** A pipeline-wide `parallelism`, which KFP v2 cannot express (README, "--target kfp-v2"). */
+const REFUSED = 'test/fixtures/kfp-v2-refused/pipeline-parallelism.kfp';
 
 describe('kfp-v2: examples', () => {
   it.each(examples)('%s builds or is refused with a located KFP502x error', (name) => {
@@ -250,7 +252,7 @@ describe('kfp-v2: task settings', () => {
   });
 
   it('a setting KFP v2 cannot express is refused by its .kfp name, with why, and nothing is written', () => {
-    const r = compileV2('examples/resources.kfp');
+    const r = compileV2(REFUSED);
     expect(r.diagnostics.map((d) => d.message)).toEqual([
       '--target kfp-v2 cannot express the pipeline setting `parallelism` (KFP v2 limits parallelism per loop only: `for x in xs parallelism N`)',
     ]);
@@ -543,6 +545,7 @@ describe('kfp-v2: every Python executor of the examples and anchors runs under t
   const NEEDS_IN: Record<string, string> = {
     'subpipelines.kfp exec-fit': 'a CSV file of points',
     'subpipelines.kfp exec-evaluate': 'a model file with a slope',
+    'resources.kfp exec-evaluate': 'the mounted volume\'s directory it lists',
     'pipeline_producer_consumer.kfp exec-add': 'a list of lists',
     'pipeline_producer_consumer.kfp exec-join-and-print': 'a list of strings',
   };
@@ -599,7 +602,7 @@ describe('kfp-v2: the CLI', () => {
       expect(ok.status).toBe(0);
       const text = readFileSync(join(dir, 'examples', 'add', 'add-example.yaml'), 'utf8');
       expect(text).toContain('schemaVersion: 2.1.0');
-      const bad = runCli(['build', 'examples/resources.kfp', '--target', 'kfp-v2', '-o', join(dir, 'bad')]);
+      const bad = runCli(['build', REFUSED, '--target', 'kfp-v2', '-o', join(dir, 'bad')]);
       expect(bad.status).not.toBe(0);
       expect(bad.stderr).toContain('KFP5020');
       expect(existsSync(join(dir, 'bad'))).toBe(false);
@@ -615,7 +618,7 @@ describe('kfp-v2: the CLI', () => {
         return { phase: r.phase, tasks: r.tasks.map((t) => `${t.phase} ${value(t)}`).sort() };
       };
       expect(outputs(run.stdout)).toEqual(outputs(v1.stdout));
-      const refused = runCli(['run', 'examples/resources.kfp', '--target', 'kfp-v2', '--run-dir', join(dir, 'runs-bad')]);
+      const refused = runCli(['run', REFUSED, '--target', 'kfp-v2', '--run-dir', join(dir, 'runs-bad')]);
       expect(refused.status).toBe(1);
       expect(refused.stderr).toContain('KFP5020');
       expect(existsSync(join(dir, 'runs-bad'))).toBe(false);
