@@ -68,7 +68,9 @@ const SCRIPTS: readonly (readonly number[])[] = [
 describe.skipIf(shared.missing)(shared.title('kfp v1 recursive graph components, in .kfp'), () => {
   for (const name of ['recursive_while', 'recursive_do_while']) {
     describe(name, () => {
-      const kfp = YAML.parse(readFileSync(join(sharedDir, 'anchors', 'kfp-v1', 'golden', `${name}.yaml`), 'utf8')) as Obj;
+      // Read when a test runs: the describe's body also runs (to list the skipped tests) where ../shared is absent.
+      let golden: Obj | undefined;
+      const kfp = (): Obj => (golden ??= YAML.parse(readFileSync(join(sharedDir, 'anchors', 'kfp-v1', 'golden', `${name}.yaml`), 'utf8')) as Obj);
       const ours = (): Obj => {
         const { workflows, codes } = compile(join(FIXTURES, `${name}.kfp`));
         expect(codes).toEqual([]);
@@ -89,7 +91,7 @@ describe.skipIf(shared.missing)(shared.title('kfp v1 recursive graph components,
         const rounds = name === 'recursive_while' ? flips.slice(2).length : flips.slice(2).length;
         it(`prints what kfp's workflow prints with flips ${flips.join(',')} (${rounds} flips in the loop)`, () => {
           const a = miniRun(ours(), flips);
-          const b = miniRun(kfp, flips);
+          const b = miniRun(kfp(), flips);
           expect(a.printed.length).toBeGreaterThan(2);
           expect(a.printed).toEqual(b.printed);
           expect(a.printed.at(-1)).toBe(`cool, it is over. ${flips[0] === 0 ? 'heads' : 'tails'}`);
@@ -99,7 +101,7 @@ describe.skipIf(shared.missing)(shared.title('kfp v1 recursive graph components,
       it('runs under `kfpdsl run` with the same result', () => {
         // flipA and flipB run at once under `kfpdsl run`: a script where they flip alike.
         const flips = SCRIPTS[2]!;
-        const expected = miniRun(kfp, flips).printed;
+        const expected = miniRun(kfp(), flips).printed;
         const script = join(scratch, `run-${name}`);
         writeFileSync(script, flips.join(' '));
         const r = runSync(scratch, [join(FIXTURES, `${name}.kfp`), '--pipeline', 'pipeline flip coin'], { PYTHONPATH: SITE, SCRIPTED_RANDINT: script });
@@ -173,7 +175,8 @@ pipeline "main" (flag: bool = true) {
     const { workflows, codes } = compile(main, source);
     expect(codes).toEqual([]);
     const wf = workflows.get('main.yaml')!;
-    expect(strictArgoErrors(wf)).toEqual([]);
+    // The strict rules read the Argo schema from ../shared: checked where it is there.
+    if (!shared.missing) expect(strictArgoErrors(wf)).toEqual([]);
     const callers = templates(wf).flatMap((t) => ((t['dag'] as Obj | undefined)?.['tasks'] as Obj[] | undefined) ?? []).filter((t) => t['template'] === 'graph-sub');
     expect(callers).toHaveLength(4); // loop, condition, inline, finally
     expect(templates(wf).filter((t) => String(t['name']).startsWith('graph-')).map((t) => t['name'])).toEqual(['graph-sub']);
@@ -244,7 +247,7 @@ pipeline "main" (limit: int = 5) {
 
   it('to depth 5: the pipeline runs five times, each one level deeper, and stops when its condition fails', () => {
     const { workflows } = compile(main, source);
-    expect(strictArgoErrors(workflows.get('main.yaml')!)).toEqual([]);
+    if (!shared.missing) expect(strictArgoErrors(workflows.get('main.yaml')!)).toEqual([]);
     const r = runSync(scratch, [main, '--pipeline', 'main']);
     expect(r.stderr).not.toMatch(/error/);
     expect(r.json!.phase).toBe('Succeeded');
