@@ -588,6 +588,7 @@ class Builder {
   }
 
   expr(n: CstNode): ast.Expr {
+    if (settled(n)) return n.settled as ast.Expr;
     const c = this.kids(n);
     switch (n.name) {
       case 'expr': {
@@ -775,6 +776,30 @@ export class AstInStages {
     const start = (name ?? first).startOffset;
     const built: ast.Argument = { kind: 'Argument', span: { start, end: last.endOffset! + 1 }, ...(name ? { name: this.b.ident(name) } : {}), value };
     const stub: Settled = { name: 'arg', children: {}, location: { startOffset: start, endOffset: last.endOffset! }, settled: built };
+    return stub;
+  }
+
+  /**
+   * The settled node of an expression that is one literal (`toks[first]`) or a list of literals
+   * (from `[` at `first` to `]` at `last`), built from its tokens without its CST (fast-cst.ts,
+   * `value`): the same AST `expr` builds from that CST. Undefined when a literal has something
+   * to report (a number out of range, an escape): its diagnostic is then made where the CST's
+   * would be, in the same order among the others.
+   */
+  plainValue(toks: readonly IToken[], first: number, last: number): CstNode | undefined {
+    const before = this.b.diagnostics.length;
+    let value: ast.Expr;
+    if (first === last) value = this.b.literal(toks[first]!);
+    else {
+      const items: ast.Expr[] = [];
+      for (let k = first + 1; k < last; k += 2) items.push(this.b.literal(toks[k]!));
+      value = { kind: 'ListExpr', span: { start: toks[first]!.startOffset, end: toks[last]!.endOffset! + 1 }, items };
+    }
+    if (this.b.diagnostics.length !== before) {
+      this.b.diagnostics.length = before;
+      return undefined;
+    }
+    const stub: Settled = { name: 'expr', children: {}, location: { startOffset: toks[first]!.startOffset, endOffset: toks[last]!.endOffset! }, settled: value };
     return stub;
   }
 
