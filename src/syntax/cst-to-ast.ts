@@ -391,7 +391,10 @@ class Builder {
       else if (item.tokenType.name === 'TripleString') this.componentItem(body, item, undefined, undefined);
       else this.componentItem(body, undefined, item, undefined);
     }
-    const { settings, description, code } = body;
+    const { description, code } = body;
+    // A copy at its size: pushed into, the array's store grew to 17 places at its first setting,
+    // kept as long as the AST (a tenth of it for 100,000 components of two settings).
+    const settings = body.settings.length > 0 ? body.settings.slice() : body.settings;
     return {
       kind: 'ComponentDecl',
       span: { start: p.keyword.startOffset, end: p.rbrace.endOffset! + 1 },
@@ -834,8 +837,9 @@ export class AstInStages {
     let value: ast.Expr;
     if (first === last) value = this.b.literal(toks[first]!);
     else {
-      const items: ast.Expr[] = [];
-      for (let k = first + 1; k < last; k += 2) items.push(this.b.literal(toks[k]!));
+      // Made at its size: pushed into, an array's store grows to 17 places at its first item.
+      const items: ast.Expr[] = new Array<ast.Expr>((last - first) >> 1);
+      for (let k = first + 1, n = 0; k < last; k += 2) items[n++] = this.b.literal(toks[k]!);
       value = { kind: 'ListExpr', span: { start: toks[first]!.startOffset, end: toks[last]!.endOffset! + 1 }, items };
     }
     if (this.b.diagnostics.length !== before) {
