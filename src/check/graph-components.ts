@@ -81,12 +81,16 @@ type Child = { kind: 'component'; comp: IrComponent; spec: ComponentSpec } | { k
  * (inline ones added to `list`). Returns the pipelines, for IrProgram.graphs.
  */
 export function graphComponents(ctx: CheckContext, scope: Scope, list: IrComponent[], byCallee: Map<string, IrComponent>, called: ReadonlySet<string>, options: ImportOptions): IrPipeline[] {
-  const imports = [...scope.entries.values()].filter((e) => !e.via && e.comp.impl.kind === 'imported').map((e) => e.comp);
+  // The imports and the names taken are made when a graph needs them: a file of 100,000
+  // components and no graph would pay for a list and a set of 100,000 for nothing.
+  let importList: IrComponent[] | undefined;
+  const importsOf = (): IrComponent[] => (importList ??= [...scope.entries.values()].filter((e) => !e.via && e.comp.impl.kind === 'imported').map((e) => e.comp));
   const graphs: IrPipeline[] = [];
-  const taken = new Set(list.map((c) => c.name.toLowerCase()));
+  let takenSet: Set<string> | undefined;
   const built = new Map<IrComponent, IrPipeline | undefined>();
   const building: IrComponent[] = [];
   const unique = (base: string): string => {
+    const taken = (takenSet ??= new Set(list.map((c) => c.name.toLowerCase())));
     let n = base;
     for (let k = 2; taken.has(n.toLowerCase()); k++) n = `${base}_${k}`;
     taken.add(n.toLowerCase());
@@ -310,7 +314,7 @@ export function graphComponents(ctx: CheckContext, scope: Scope, list: IrCompone
   };
 
   const findImport = (src: ImportedSource, ref: GraphTask['componentRef']): IrComponent | undefined => {
-    const info = imports.map((c) => ({ c, s: importedSource(c)! })).filter((x) => x.s !== undefined);
+    const info = importsOf().map((c) => ({ c, s: importedSource(c)! })).filter((x) => x.s !== undefined);
     if (ref.digest) return info.find((x) => x.c.impl.kind === 'imported' && x.c.impl.digest === ref.digest)?.c;
     if (ref.url) {
       const local = options.host.resolveImport(src.requested, ref.url);

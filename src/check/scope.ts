@@ -120,9 +120,10 @@ export function declareScope(ctx: CheckContext, doc: ast.Document, loader: Modul
       ctx.report('DuplicateName', `component \`${c.name.name}\` differs from \`${sameFile.name}\` only in case`, c.name.span, { related: [ctx.related(sameFile.span, 'the other one')] });
       continue;
     }
-    declared.set(c.name.name, { span: c.name.span, file: ctx.file });
-    byLowerCase.set(c.name.name.toLowerCase(), c.name);
     const entry: ScopeEntry = { comp: ir, file: ctx.file, span: c.name.span };
+    // The entry is where it was declared (its span and file): no second object per component.
+    declared.set(c.name.name, entry);
+    byLowerCase.set(c.name.name.toLowerCase(), c.name);
     entries.set(c.name.name, entry);
     own.push(entry);
   }
@@ -142,14 +143,15 @@ export function programComponents(scope: Scope, called: ReadonlySet<string>): {
   byOriginal: Map<IrComponent, IrComponent>;
 } {
   const list: IrComponent[] = [];
-  const taken = new Set<string>();
   const byCallee = new Map<string, IrComponent>();
   for (const [key, e] of scope.entries) {
     if (e.via) continue;
     list.push(e.comp);
-    taken.add(e.comp.name.toLowerCase());
     byCallee.set(key, e.comp);
   }
+  // The names taken, made when a called module component needs one: a file of 100,000
+  // components that calls none of a module's would pay for a set of 100,000 for nothing.
+  let takenSet: Set<string> | undefined;
   /** A module imported twice (`import "m.kfp"` and `import "m.kfp" as m`) gives one component, not two. */
   const included = new Map<IrComponent, IrComponent>();
   for (const [key, e] of scope.entries) {
@@ -163,6 +165,7 @@ export function programComponents(scope: Scope, called: ReadonlySet<string>): {
       byCallee.set(key, already);
       continue;
     }
+    const taken = (takenSet ??= new Set(list.map((c) => c.name.toLowerCase())));
     const base = e.via.alias ? `${e.via.alias}_${e.comp.name}` : e.comp.name;
     let name = taken.has(e.comp.name.toLowerCase()) ? base : e.comp.name;
     for (let k = 2; taken.has(name.toLowerCase()); k++) name = `${base}_${k}`;

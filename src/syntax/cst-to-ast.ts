@@ -15,6 +15,7 @@ import { diag } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile, Span } from '../source.js';
 import type * as ast from './ast.js';
+import type { PlainComponent } from './fast-cst.js';
 
 type Children = Record<string, CstElement[] | undefined>;
 
@@ -63,7 +64,10 @@ function tokenSpan(t: IToken): Span {
 /** Span of a CST node from its first to its last token (Chevrotain's `location`); undefined when it holds no real token. */
 function locSpan(n: CstNode): Span | undefined {
   const loc = n.location;
-  if (loc && !Number.isNaN(loc.startOffset)) return { start: loc.startOffset, end: (Number.isNaN(loc.endOffset ?? NaN) ? loc.startOffset : loc.endOffset!) + 1 };
+  // \`| 0\`: a location's offsets start as NaN, so V8 keeps them as doubles, and reads them as
+  // boxed numbers; stored as they are, one would make every span in the program (all share one
+  // shape) hold its start and end in two boxes of their own: half the objects of a large AST.
+  if (loc && !Number.isNaN(loc.startOffset)) return { start: loc.startOffset | 0, end: ((Number.isNaN(loc.endOffset ?? NaN) ? loc.startOffset : loc.endOffset!) + 1) | 0 };
   return undefined;
 }
 
@@ -103,6 +107,13 @@ interface Settled extends CstNode {
 }
 function settled(n: CstNode): n is Settled {
   return (n as Settled).settled !== undefined;
+}
+
+/** A component's items as they are built: its settings, and its first description and code block. */
+interface ComponentBody {
+  readonly settings: ast.Setting[];
+  description?: ast.ComponentDecl['description'];
+  code?: ast.ComponentDecl['code'];
 }
 
 class Builder {
@@ -322,30 +333,12 @@ class Builder {
     const headerEnd = lbrace ? lbrace.startOffset + 1 : whole.end;
     const header = { start: whole.start, end: headerEnd };
     const headerBroken = this.damage > before || this.hasErrorIn(header);
-    const settings: ast.Setting[] = [];
-    let description: ast.ComponentDecl['description'];
-    let code: ast.ComponentDecl['code'];
+    const body: ComponentBody = { settings: [] };
     for (const item of nodes(c, 'componentItem')) {
       const ic = this.kids(item);
-      const d = tokens(ic, 'description')[0];
-      const f = tokens(ic, 'code')[0];
-      const s = nodes(ic, 'setting')[0];
-      // An unterminated fence or description is one region: the checks of its text would only repeat that it is cut short.
-      const item1 = d ?? f;
-      if (item1 && this.broken.has(item1)) this.markRegion(tokenSpan(item1), []);
-      if (d && !isInserted(d)) {
-        if (description) this.diagnostics.push(diag('DuplicateComponentPart', 'component has more than one description', { file: this.file, span: tokenSpan(d), related: [{ file: this.file, span: description.span, message: 'first description here' }] }));
-        else description = { text: this.tripleString(d), span: tokenSpan(d) };
-      } else if (f && !isInserted(f)) {
-        const lang = /^```([A-Za-z0-9_+-]*)/.exec(f.image)?.[1] || 'python';
-        const body = f.image.replace(/\r\n?/g, '\n');
-        // An unterminated fence (already reported) runs to the end of the file: all of it after the first line is code.
-        const inner = this.broken.has(f) ? body.slice(body.indexOf('\n') + 1) : body.slice(body.indexOf('\n') + 1, body.lastIndexOf('\n') + 1);
-        if (code) this.diagnostics.push(diag('DuplicateComponentPart', 'component has more than one code block', { file: this.file, span: { start: f.startOffset, end: f.startOffset + 3 }, related: [{ file: this.file, span: { start: code.span.start, end: code.span.start + 3 }, message: 'first code block here' }] }));
-        else code = { language: lang, text: dedent(inner), span: tokenSpan(f) };
-      } else if (s) settings.push(this.setting(s));
-      else this.damage++;
+      this.componentItem(body, tokens(ic, 'description')[0], tokens(ic, 'code')[0], nodes(ic, 'setting')[0]);
     }
+    const { settings, description, code } = body;
     this.tok(c, 'RBrace');
     const recovered = this.damage > before;
     // A broken header makes the whole component suspect (its body may have been skipped to resynchronise).
@@ -360,6 +353,57 @@ class Builder {
       ...(code ? { code } : {}),
       settings,
       ...(recovered ? { recovered: true as const } : {}),
+    };
+  }
+
+  /** One item of a component's body (a description, a code block or a setting) into `body`; none of them: damage. */
+  private componentItem(body: ComponentBody, d: IToken | undefined, f: IToken | undefined, s: CstNode | undefined): void {
+    // An unterminated fence or description is one region: the checks of its text would only repeat that it is cut short.
+    const item1 = d ?? f;
+    if (item1 && this.broken.has(item1)) this.markRegion(tokenSpan(item1), []);
+    if (d && !isInserted(d)) {
+      if (body.description) this.diagnostics.push(diag('DuplicateComponentPart', 'component has more than one description', { file: this.file, span: tokenSpan(d), related: [{ file: this.file, span: body.description.span, message: 'first description here' }] }));
+      else body.description = { text: this.tripleString(d), span: tokenSpan(d) };
+    } else if (f && !isInserted(f)) {
+      const lang = /^```([A-Za-z0-9_+-]*)/.exec(f.image)?.[1] || 'python';
+      const text = f.image.replace(/\r\n?/g, '\n');
+      // An unterminated fence (already reported) runs to the end of the file: all of it after the first line is code.
+      const inner = this.broken.has(f) ? text.slice(text.indexOf('\n') + 1) : text.slice(text.indexOf('\n') + 1, text.lastIndexOf('\n') + 1);
+      const code = body.code;
+      if (code) this.diagnostics.push(diag('DuplicateComponentPart', 'component has more than one code block', { file: this.file, span: { start: f.startOffset, end: f.startOffset + 3 }, related: [{ file: this.file, span: { start: code.span.start, end: code.span.start + 3 }, message: 'first code block here' }] }));
+      else body.code = { language: lang, text: dedent(inner), span: tokenSpan(f) };
+    } else if (s) body.settings.push(this.setting(s));
+    else this.damage++;
+  }
+
+  /**
+   * The AST of a component declaration the fast descent parsed without its own CST
+   * (fast-cst.ts, `plainComponent`): what `componentDecl` builds from that CST, which for a
+   * declaration without errors is its name, parts and items in source order.
+   */
+  plainComponent(p: PlainComponent): ast.ComponentDecl {
+    const params = this.params(p.params);
+    const returns = this.outputSpec(p.outputs);
+    const name = this.ident(p.name);
+    const body: ComponentBody = { settings: [] };
+    for (const item of p.items) {
+      if (!('image' in item)) this.componentItem(body, undefined, undefined, item);
+      else if (item.tokenType.name === 'TripleString') this.componentItem(body, item, undefined, undefined);
+      else this.componentItem(body, undefined, item, undefined);
+    }
+    const { description, code } = body;
+    // A copy at its size: pushed into, the array's store grew to 17 places at its first setting,
+    // kept as long as the AST (a tenth of it for 100,000 components of two settings).
+    const settings = body.settings.length > 0 ? body.settings.slice() : body.settings;
+    return {
+      kind: 'ComponentDecl',
+      span: { start: p.keyword.startOffset, end: p.rbrace.endOffset! + 1 },
+      name,
+      params,
+      ...(returns ? { returns } : {}),
+      ...(description ? { description } : {}),
+      ...(code ? { code } : {}),
+      settings,
     };
   }
 
@@ -588,6 +632,7 @@ class Builder {
   }
 
   expr(n: CstNode): ast.Expr {
+    if (settled(n)) return n.settled as ast.Expr;
     const c = this.kids(n);
     switch (n.name) {
       case 'expr': {
@@ -750,6 +795,8 @@ export class AstInStages {
 
   /** The AST of a just-parsed `statement`, `arg`, `importDecl`, `componentDecl` or `pipelineDecl`, in a node that stands for it. */
   settle(n: CstNode): CstNode {
+    // Built from its tokens already (plainComponent).
+    if (settled(n)) return n;
     let built: unknown;
     if (n.name === 'statement') built = this.b.statement(n);
     else if (n.name === 'arg') built = this.b.arg(n);
@@ -775,6 +822,37 @@ export class AstInStages {
     const start = (name ?? first).startOffset;
     const built: ast.Argument = { kind: 'Argument', span: { start, end: last.endOffset! + 1 }, ...(name ? { name: this.b.ident(name) } : {}), value };
     const stub: Settled = { name: 'arg', children: {}, location: { startOffset: start, endOffset: last.endOffset! }, settled: built };
+    return stub;
+  }
+
+  /**
+   * The settled node of an expression that is one literal (`toks[first]`) or a list of literals
+   * (from `[` at `first` to `]` at `last`), built from its tokens without its CST (fast-cst.ts,
+   * `value`): the same AST `expr` builds from that CST. Undefined when a literal has something
+   * to report (a number out of range, an escape): its diagnostic is then made where the CST's
+   * would be, in the same order among the others.
+   */
+  plainValue(toks: readonly IToken[], first: number, last: number): CstNode | undefined {
+    const before = this.b.diagnostics.length;
+    let value: ast.Expr;
+    if (first === last) value = this.b.literal(toks[first]!);
+    else {
+      // Made at its size: pushed into, an array's store grows to 17 places at its first item.
+      const items: ast.Expr[] = new Array<ast.Expr>((last - first) >> 1);
+      for (let k = first + 1, n = 0; k < last; k += 2) items[n++] = this.b.literal(toks[k]!);
+      value = { kind: 'ListExpr', span: { start: toks[first]!.startOffset, end: toks[last]!.endOffset! + 1 }, items };
+    }
+    if (this.b.diagnostics.length !== before) {
+      this.b.diagnostics.length = before;
+      return undefined;
+    }
+    const stub: Settled = { name: 'expr', children: {}, location: { startOffset: toks[first]!.startOffset, endOffset: toks[last]!.endOffset! }, settled: value };
+    return stub;
+  }
+
+  /** The settled node of a component declaration parsed without its own CST (fast-cst.ts, `plainComponent`). */
+  plainComponent(parts: PlainComponent): CstNode {
+    const stub: Settled = { name: 'componentDecl', children: {}, location: { startOffset: parts.keyword.startOffset, endOffset: parts.rbrace.endOffset! }, settled: this.b.plainComponent(parts) };
     return stub;
   }
 

@@ -15,8 +15,30 @@
 import type { CstElement, CstNode, IToken, TokenType } from 'chevrotain';
 import * as T from '../../grammar/tokens.js';
 
-/** Builds the settled node of an argument that is a plain reference: its name token, if named, and the reference's name tokens. */
-export type PlainArg = (name: IToken | undefined, parts: readonly IToken[]) => CstNode;
+/** Builds settled nodes straight from tokens, for the parts of a large file that are most of it (see AstInStages). */
+export interface Plain {
+  /** The settled node of an argument that is a plain reference: its name token, if named, and the reference's name tokens. */
+  plainArg(name: IToken | undefined, parts: readonly IToken[]): CstNode;
+  /**
+   * The settled node of an expression that is one literal (`toks[first]`, first = last) or a
+   * list of literals (`[` at first, `]` at last); undefined to have it parsed as usual.
+   */
+  plainValue(toks: readonly IToken[], first: number, last: number): CstNode | undefined;
+  /** The settled node of a component declaration, from its tokens and the CST of its parts (see `plainComponent`). */
+  plainComponent(parts: PlainComponent): CstNode;
+}
+
+/** A component declaration as the fast descent gives it to `Plain.plainComponent`: tokens, and CST only for its parts. */
+export interface PlainComponent {
+  readonly keyword: IToken;
+  readonly name: IToken;
+  readonly params: CstNode | undefined;
+  readonly outputs: CstNode | undefined;
+  readonly lbrace: IToken;
+  /** In source order: description and code tokens, and `setting` nodes. */
+  readonly items: readonly (IToken | CstNode)[];
+  readonly rbrace: IToken;
+}
 
 /** Thrown to give up; caught once, in fastCst. */
 class NotThisWay extends Error {}
@@ -36,11 +58,12 @@ class Descent {
   /**
    * @param settle called with each statement and declaration once parsed; what it returns
    *   goes into the tree instead (parse.ts builds its AST there, see AstInStages)
+   * @param plain builds the settled nodes of plain arguments and values from their tokens
    */
   constructor(
     private readonly toks: readonly IToken[],
     private readonly settle: (n: CstNode) => CstNode = (n) => n,
-    private readonly plainArg?: PlainArg,
+    private readonly plain?: Plain,
   ) {}
 
   private la(k = 1): TokenType | undefined {
@@ -87,6 +110,46 @@ class Descent {
     this.add(n, child.name, child);
   }
 
+  /**
+   * An expression under `label`. One that is a literal or a list of literals (most values of a
+   * large file: `image: "alpine:3.19"`, `command: ["true"]`) goes straight to its settled node
+   * when the caller builds them (`plain`): its CST would be three nodes per literal (expr,
+   * notExpr, primary), each with its children and location, made only to be read once.
+   */
+  private value(n: CstNode, label: string): void {
+    const last = this.plain ? this.plainEnd() : -1;
+    const v = last >= 0 ? this.plain!.plainValue(this.toks, this.i, last) : undefined;
+    if (v === undefined) {
+      this.sub(n, this.expr, label);
+      return;
+    }
+    this.add(n, label, v);
+    this.i = last + 1;
+  }
+
+  /** Where the literal, or list of literals, that starts here ends (the index of its last token) when it is a whole expression; -1 if not. */
+  private plainEnd(): number {
+    const toks = this.toks;
+    const first = toks[this.i]?.tokenType;
+    let end: number;
+    if (first !== undefined && LITERALS.has(first)) end = this.i;
+    else if (first === T.LBracket) {
+      let j = this.i + 1;
+      while (toks[j]?.tokenType !== T.RBracket) {
+        const item = toks[j]?.tokenType;
+        if (item === undefined || !LITERALS.has(item)) return -1;
+        const sep = toks[j + 1]?.tokenType;
+        if (sep === T.RBracket) j++;
+        else if (sep === T.Comma) j += 2;
+        else return -1;
+      }
+      end = j;
+    } else return -1;
+    // Only `and`, `or` and a comparison carry an expression on past its first operand.
+    const next = toks[end + 1]?.tokenType;
+    return next === T.Or || next === T.And || (next !== undefined && COMPARISONS.has(next)) ? -1 : end;
+  }
+
   program(): CstNode {
     const n = this.node('program');
     for (;;) {
@@ -111,7 +174,43 @@ class Descent {
     return n;
   }
 
+  /** The next token, of `type`, consumed (into no node). */
+  private take(type: TokenType): IToken {
+    const t = this.toks[this.i];
+    if (t === undefined || t.tokenType !== type) throw giveUp;
+    this.i++;
+    return t;
+  }
+
+  /**
+   * A component declaration, straight to its settled node when the caller builds them
+   * (`plain`): its own CST (the componentDecl node, one array per label, a componentItem node
+   * per item) would be made only to be read once, 100,000 times in a file of 100,000 components.
+   * Its parameters, outputs and settings are still parsed into CST, as `componentDecl` does.
+   */
+  private plainComponent(plain: Plain): CstNode {
+    const keyword = this.take(T.Component);
+    const name = this.take(T.Identifier);
+    this.take(T.LParen);
+    const params = this.la() === T.Identifier ? this.paramList() : undefined;
+    this.take(T.RParen);
+    let outputs: CstNode | undefined;
+    if (this.la() === T.Arrow) {
+      this.i++;
+      outputs = this.outputSpec();
+    }
+    const lbrace = this.take(T.LBrace);
+    const items: (IToken | CstNode)[] = [];
+    for (let t = this.la(); t === T.TripleString || t === T.Fence || t === T.Identifier; t = this.la()) {
+      items.push(t === T.Identifier ? this.setting() : this.toks[this.i++]!);
+    }
+    const rbrace = this.take(T.RBrace);
+    this.elements++;
+    return plain.plainComponent({ keyword, name, params, outputs, lbrace, items, rbrace });
+  }
+
   componentDecl(): CstNode {
+    if (this.plain) return this.plainComponent(this.plain);
     const n = this.node('componentDecl');
     this.consume(n, T.Component);
     this.consume(n, T.Identifier, 'name');
@@ -145,7 +244,7 @@ class Descent {
     this.consume(n, T.Identifier, 'type');
     if (this.la() === T.Equals) {
       this.consume(n, T.Equals);
-      this.sub(n, this.expr, 'default');
+      this.value(n, 'default');
     }
     return n;
   }
@@ -174,10 +273,10 @@ class Descent {
     const n = this.node('setting');
     this.consume(n, T.Identifier, 'name');
     this.consume(n, T.Colon);
-    this.sub(n, this.expr, 'value');
+    this.value(n, 'value');
     if (this.la() === T.DotDot) {
       this.consume(n, T.DotDot);
-      this.sub(n, this.expr, 'upper');
+      this.value(n, 'upper');
     }
     return n;
   }
@@ -291,7 +390,7 @@ class Descent {
    * once and dropped, for most arguments of a large pipeline.
    */
   private argument(n: CstNode): void {
-    if (this.plainArg) {
+    if (this.plain) {
       const toks = this.toks;
       let j = this.i;
       const named = toks[j]?.tokenType === T.Identifier && toks[j + 1]?.tokenType === T.Colon;
@@ -303,7 +402,7 @@ class Descent {
         if (next === T.Comma || next === T.RParen) {
           const parts: IToken[] = [];
           for (let k = first; k <= j; k += 2) parts.push(toks[k]!);
-          this.add(n, 'arg', this.plainArg(named ? toks[this.i] : undefined, parts));
+          this.add(n, 'arg', this.plain.plainArg(named ? toks[this.i] : undefined, parts));
           this.i = j + 1;
           return;
         }
@@ -318,18 +417,18 @@ class Descent {
       this.consume(n, T.Identifier, 'name');
       this.consume(n, T.Colon);
     }
-    this.sub(n, this.expr, 'value');
+    this.value(n, 'value');
     return n;
   }
 
   ifStmt(): CstNode {
     const n = this.node('ifStmt');
     this.consume(n, T.If);
-    this.sub(n, this.expr, 'cond');
+    this.value(n, 'cond');
     this.sub(n, this.block, 'then');
     while (this.la() === T.Elif) {
       this.consume(n, T.Elif);
-      this.sub(n, this.expr, 'cond');
+      this.value(n, 'cond');
       this.sub(n, this.block, 'then');
     }
     if (this.la() === T.Else) {
@@ -344,7 +443,7 @@ class Descent {
     this.consume(n, T.For);
     this.consume(n, T.Identifier, 'var');
     this.consume(n, T.In);
-    this.sub(n, this.expr, 'items');
+    this.value(n, 'items');
     if (this.la() === T.Identifier) {
       this.consume(n, T.Identifier, 'parallelismWord');
       this.consume(n, T.IntLiteral, 'parallelism');
@@ -396,7 +495,7 @@ class Descent {
     else if (t === T.Identifier) this.sub(n, this.reference);
     else {
       this.consume(n, T.LParen);
-      this.sub(n, this.expr, 'inner');
+      this.value(n, 'inner');
       this.consume(n, T.RParen);
     }
     return n;
@@ -421,11 +520,11 @@ class Descent {
     const n = this.node('list');
     this.consume(n, T.LBracket);
     if (this.la() !== T.RBracket) {
-      this.sub(n, this.expr, 'items');
+      this.value(n, 'items');
       while (this.la() === T.Comma) {
         this.consume(n, T.Comma);
         const t = this.la();
-        if (t !== T.RBracket && t !== T.Comma) this.sub(n, this.expr, 'items');
+        if (t !== T.RBracket && t !== T.Comma) this.value(n, 'items');
       }
     }
     this.consume(n, T.RBracket);
@@ -452,7 +551,7 @@ class Descent {
     const t = this.la();
     this.consume(n, t === T.StringLiteral ? T.StringLiteral : T.Identifier, 'key');
     this.consume(n, T.Colon);
-    this.sub(n, this.expr, 'value');
+    this.value(n, 'value');
     return n;
   }
 }
@@ -464,8 +563,8 @@ class Descent {
  * `failure.at`: where it gave up (the index of the token it did not expect, or the count of
  * tokens when they ran out).
  */
-export function fastCst(tokens: readonly IToken[], settle?: (n: CstNode) => CstNode, plainArg?: PlainArg, rule: 'program' | 'statementList' = 'program', failure?: { at: number }): { cst: CstNode; elements: number } | undefined {
-  const d = new Descent(tokens, settle, plainArg);
+export function fastCst(tokens: readonly IToken[], settle?: (n: CstNode) => CstNode, plain?: Plain, rule: 'program' | 'statementList' = 'program', failure?: { at: number }): { cst: CstNode; elements: number } | undefined {
+  const d = new Descent(tokens, settle, plain);
   try {
     const cst = rule === 'program' ? d.program() : d.statementList();
     return { cst, elements: d.elements };

@@ -97,7 +97,7 @@ function attempt(doc: ast.Document, cx: Context): ParseResult | Broken | undefin
     if (!tokens) return undefined;
     const stages = new AstInStages(file);
     const failure = { at: 0 };
-    const fast = fastCst(tokens, (n) => stages.settle(n), (name, parts) => stages.plainArg(name, parts), 'program', failure);
+    const fast = fastCst(tokens, (n) => stages.settle(n), stages, 'program', failure);
     if (!fast) return brokenWithin(tokens, failure.at, DECLARATION_STARTS) ? BROKEN : undefined;
     const built = stages.finish(fast.cst);
     if (built.diagnostics.length > 0) return undefined;
@@ -132,7 +132,7 @@ function statements(cx: Context, list: readonly ast.Statement[], depth: number):
   if (!tokens) return undefined;
   const stages = new AstInStages(cx.file);
   const failure = { at: 0 };
-  const fast = fastCst(tokens, (n) => stages.settle(n), (name, parts) => stages.plainArg(name, parts), 'statementList', failure);
+  const fast = fastCst(tokens, (n) => stages.settle(n), stages, 'statementList', failure);
   if (!fast) return brokenWithin(tokens, failure.at, STATEMENT_STARTS) ? BROKEN : undefined;
   const built = stages.finishStatements(fast.cst);
   if (built.diagnostics.length > 0) return undefined;

@@ -267,7 +267,7 @@ export function parseSource(file: SourceFile, options: ParseOptions = {}): Parse
   // Its AST is built statement by statement as it parses (AstInStages); a descent that gives up
   // leaves that half-built AST to the garbage, diagnostics included.
   const stages = new AstInStages(file);
-  const fast = errorOffsets.length === 0 && !options.knownBroken ? fastCst(tokens, (n) => stages.settle(n), (name, parts) => stages.plainArg(name, parts)) : undefined;
+  const fast = errorOffsets.length === 0 && !options.knownBroken ? fastCst(tokens, (n) => stages.settle(n), stages) : undefined;
   if (fast) {
     parseWork.fast++;
     parseWork.cstElements += fast.elements;
