@@ -491,7 +491,7 @@ function launchV2(container: { command?: string[]; args?: string[] }, inputs: Re
     return (p.InputName in inputs || p.InputName in artifacts ? p.Then : (p.Else ?? [])).flatMap(expand);
   };
   const [cmd, ...rest] = [...(container.command ?? []), ...(container.args ?? [])].flatMap(expand);
-  return spawnSync(cmd!, rest, { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
+  return spawnSync(cmd!, rest, { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env }, cwd: dir });
 }
 
 /** The variables KFP's driver sets from the platform spec's secrets and config maps (here with stand-in values). */
