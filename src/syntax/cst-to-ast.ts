@@ -64,7 +64,7 @@ function tokenSpan(t: IToken): Span {
 /** Span of a CST node from its first to its last token (Chevrotain's `location`); undefined when it holds no real token. */
 function locSpan(n: CstNode): Span | undefined {
   const loc = n.location;
-  // \`| 0\`: a location's offsets start as NaN, so V8 keeps them as doubles, and reads them as
+  // `| 0`: a location's offsets start as NaN, so V8 keeps them as doubles, and reads them as
   // boxed numbers; stored as they are, one would make every span in the program (all share one
   // shape) hold its start and end in two boxes of their own: half the objects of a large AST.
   if (loc && !Number.isNaN(loc.startOffset)) return { start: loc.startOffset | 0, end: ((Number.isNaN(loc.endOffset ?? NaN) ? loc.startOffset : loc.endOffset!) + 1) | 0 };
