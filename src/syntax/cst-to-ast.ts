@@ -116,6 +116,22 @@ interface ComponentBody {
   code?: ast.ComponentDecl['code'];
 }
 
+/** A component declaration's node, as componentDecl and plainComponent both make it (the same keys in the same order). */
+function componentDecl(span: Span, name: ast.Identifier, params: ast.ComponentDecl['params'], returns: ast.ComponentDecl['returns'], body: ComponentBody, settings: ast.Setting[], recovered: boolean): ast.ComponentDecl {
+  const { description, code } = body;
+  return {
+    kind: 'ComponentDecl',
+    span,
+    name,
+    params,
+    ...(returns ? { returns } : {}),
+    ...(description ? { description } : {}),
+    ...(code ? { code } : {}),
+    settings,
+    ...(recovered ? { recovered: true as const } : {}),
+  };
+}
+
 class Builder {
   readonly diagnostics: Diagnostic[] = [];
   readonly regions: Span[] = [];
@@ -338,22 +354,11 @@ class Builder {
       const ic = this.kids(item);
       this.componentItem(body, tokens(ic, 'description')[0], tokens(ic, 'code')[0], nodes(ic, 'setting')[0]);
     }
-    const { settings, description, code } = body;
     this.tok(c, 'RBrace');
     const recovered = this.damage > before;
     // A broken header makes the whole component suspect (its body may have been skipped to resynchronise).
     if (headerBroken) this.markRegion(recovered && !lbrace ? whole : header, [name]);
-    return {
-      kind: 'ComponentDecl',
-      span: whole,
-      name,
-      params,
-      ...(returns ? { returns } : {}),
-      ...(description ? { description } : {}),
-      ...(code ? { code } : {}),
-      settings,
-      ...(recovered ? { recovered: true as const } : {}),
-    };
+    return componentDecl(whole, name, params, returns, body, body.settings, recovered);
   }
 
   /** One item of a component's body (a description, a code block or a setting) into `body`; none of them: damage. */
@@ -391,20 +396,10 @@ class Builder {
       else if (item.tokenType.name === 'TripleString') this.componentItem(body, item, undefined, undefined);
       else this.componentItem(body, undefined, item, undefined);
     }
-    const { description, code } = body;
     // A copy at its size: pushed into, the array's store grew to 17 places at its first setting,
     // kept as long as the AST (a tenth of it for 100,000 components of two settings).
     const settings = body.settings.length > 0 ? body.settings.slice() : body.settings;
-    return {
-      kind: 'ComponentDecl',
-      span: { start: p.keyword.startOffset, end: p.rbrace.endOffset! + 1 },
-      name,
-      params,
-      ...(returns ? { returns } : {}),
-      ...(description ? { description } : {}),
-      ...(code ? { code } : {}),
-      settings,
-    };
+    return componentDecl({ start: p.keyword.startOffset, end: p.rbrace.endOffset! + 1 }, name, params, returns, body, settings, false);
   }
 
   setting(n: CstNode): ast.Setting {
