@@ -14,6 +14,7 @@ import { MemoryHost } from '../src/project/memory-host.js';
 import { SourceFile } from '../src/source.js';
 import { reparse, reparseWork } from '../src/syntax/incremental.js';
 import { parseSource, parseWork, type ParseResult } from '../src/syntax/parse.js';
+import { mulberry32 } from './support/fuzz-cases.js';
 
 function kfpFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -31,16 +32,6 @@ function parseText(r: ParseResult): string {
   return JSON.stringify({ document: r.document, diagnostics: r.diagnostics, recovery, tokens, comments }, (k, v: unknown) => (k === 'file' ? undefined : v), 1);
 }
 
-/** mulberry32: a small seeded generator, so that a failure repeats. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CHARS = ['a', 'x', '_', '1', '0', ' ', '\n', '(', ')', '{', '}', ',', ':', '=', '.', '"', '#', '`', '-', '\t'];
 
@@ -86,7 +77,7 @@ describe('incremental reparse', () => {
     let edits = 0;
     const before = { ...reparseWork };
     for (const [n, path] of files.entries()) {
-      const r = random(1000 + n);
+      const r = mulberry32(1000 + n);
       const original = readFileSync(path, 'utf8');
       let text = original;
       let previous = parseSource(new SourceFile(path, text));
@@ -117,7 +108,7 @@ describe('incremental reparse', () => {
     lines.push('}', '');
     const original = lines.join('\n');
     const path = '/tmp/kfpdsl-incremental/nested-random.kfp';
-    const r = random(7);
+    const r = mulberry32(7);
     let text = original;
     let previous = parseSource(new SourceFile(path, text));
     const before = { ...reparseWork };
