@@ -31,7 +31,7 @@ function lineEndAt(text: string, from: number): { end: number; next: number } {
   return { end: text.length, next: text.length + 1 };
 }
 
-const matchFence: CustomPatternMatcherFunc = (text, offset) => {
+export const matchFence: CustomPatternMatcherFunc = (text, offset) => {
   if (!text.startsWith('```', offset)) return null;
   const first = lineEndAt(text, offset);
   if (first.end >= text.length) return null;

@@ -16,6 +16,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile, Span } from '../source.js';
 import type * as ast from './ast.js';
 import type { PlainComponent } from './fast-cst.js';
+import type { TokenSource } from './token-stream.js';
 
 type Children = Record<string, CstElement[] | undefined>;
 
@@ -827,21 +828,21 @@ export class AstInStages {
    * to report (a number out of range, an escape): its diagnostic is then made where the CST's
    * would be, in the same order among the others.
    */
-  plainValue(toks: readonly IToken[], first: number, last: number): CstNode | undefined {
+  plainValue(toks: TokenSource, first: number, last: number): CstNode | undefined {
     const before = this.b.diagnostics.length;
     let value: ast.Expr;
-    if (first === last) value = this.b.literal(toks[first]!);
+    if (first === last) value = this.b.literal(toks.at(first)!);
     else {
       // Made at its size: pushed into, an array's store grows to 17 places at its first item.
       const items: ast.Expr[] = new Array<ast.Expr>((last - first) >> 1);
-      for (let k = first + 1, n = 0; k < last; k += 2) items[n++] = this.b.literal(toks[k]!);
-      value = { kind: 'ListExpr', span: { start: toks[first]!.startOffset, end: toks[last]!.endOffset! + 1 }, items };
+      for (let k = first + 1, n = 0; k < last; k += 2) items[n++] = this.b.literal(toks.at(k)!);
+      value = { kind: 'ListExpr', span: { start: toks.at(first)!.startOffset, end: toks.at(last)!.endOffset! + 1 }, items };
     }
     if (this.b.diagnostics.length !== before) {
       this.b.diagnostics.length = before;
       return undefined;
     }
-    const stub: Settled = { name: 'expr', children: {}, location: { startOffset: toks[first]!.startOffset, endOffset: toks[last]!.endOffset! }, settled: value };
+    const stub: Settled = { name: 'expr', children: {}, location: { startOffset: toks.at(first)!.startOffset, endOffset: toks.at(last)!.endOffset! }, settled: value };
     return stub;
   }
 

@@ -14,16 +14,17 @@
  */
 import type { CstElement, CstNode, IToken, TokenType } from 'chevrotain';
 import * as T from '../../grammar/tokens.js';
+import type { TokenSource } from './token-stream.js';
 
 /** Builds settled nodes straight from tokens, for the parts of a large file that are most of it (see AstInStages). */
 export interface Plain {
   /** The settled node of an argument that is a plain reference: its name token, if named, and the reference's name tokens. */
   plainArg(name: IToken | undefined, parts: readonly IToken[]): CstNode;
   /**
-   * The settled node of an expression that is one literal (`toks[first]`, first = last) or a
+   * The settled node of an expression that is one literal (`toks.at(first)`, first = last) or a
    * list of literals (`[` at first, `]` at last); undefined to have it parsed as usual.
    */
-  plainValue(toks: readonly IToken[], first: number, last: number): CstNode | undefined;
+  plainValue(toks: TokenSource, first: number, last: number): CstNode | undefined;
   /** The settled node of a component declaration, from its tokens and the CST of its parts (see `plainComponent`). */
   plainComponent(parts: PlainComponent): CstNode;
 }
@@ -61,13 +62,13 @@ class Descent {
    * @param plain builds the settled nodes of plain arguments and values from their tokens
    */
   constructor(
-    private readonly toks: readonly IToken[],
+    private readonly toks: TokenSource,
     private readonly settle: (n: CstNode) => CstNode = (n) => n,
     private readonly plain?: Plain,
   ) {}
 
   private la(k = 1): TokenType | undefined {
-    return this.toks[this.i + k - 1]?.tokenType;
+    return this.toks.at(this.i + k - 1)?.tokenType;
   }
 
   private node(name: string): CstNode {
@@ -92,7 +93,7 @@ class Descent {
 
   /** Consumes a token of `type` into `n` under `label` (the token type's name by default). */
   private consume(n: CstNode, type: TokenType, label?: string): IToken {
-    const t = this.toks[this.i];
+    const t = this.toks.at(this.i);
     if (t === undefined || t.tokenType !== type) throw giveUp;
     this.i++;
     this.add(n, label ?? type.name, t);
@@ -108,6 +109,8 @@ class Descent {
   private settled(n: CstNode, rule: (this: Descent) => CstNode): void {
     const child = this.settle(rule.call(this));
     this.add(n, child.name, child);
+    // Settled: built from its tokens, which nothing reads again (the descent never steps back).
+    this.toks.release?.(this.i);
   }
 
   /**
@@ -130,15 +133,15 @@ class Descent {
   /** Where the literal, or list of literals, that starts here ends (the index of its last token) when it is a whole expression; -1 if not. */
   private plainEnd(): number {
     const toks = this.toks;
-    const first = toks[this.i]?.tokenType;
+    const first = toks.at(this.i)?.tokenType;
     let end: number;
     if (first !== undefined && LITERALS.has(first)) end = this.i;
     else if (first === T.LBracket) {
       let j = this.i + 1;
-      while (toks[j]?.tokenType !== T.RBracket) {
-        const item = toks[j]?.tokenType;
+      while (toks.at(j)?.tokenType !== T.RBracket) {
+        const item = toks.at(j)?.tokenType;
         if (item === undefined || !LITERALS.has(item)) return -1;
-        const sep = toks[j + 1]?.tokenType;
+        const sep = toks.at(j + 1)?.tokenType;
         if (sep === T.RBracket) j++;
         else if (sep === T.Comma) j += 2;
         else return -1;
@@ -146,7 +149,7 @@ class Descent {
       end = j;
     } else return -1;
     // Only `and`, `or` and a comparison carry an expression on past its first operand.
-    const next = toks[end + 1]?.tokenType;
+    const next = toks.at(end + 1)?.tokenType;
     return next === T.Or || next === T.And || (next !== undefined && COMPARISONS.has(next)) ? -1 : end;
   }
 
@@ -159,7 +162,7 @@ class Descent {
       else if (t === T.Pipeline) this.settled(n, this.pipelineDecl);
       else break;
     }
-    if (this.i !== this.toks.length) throw giveUp;
+    if (this.toks.at(this.i) !== undefined) throw giveUp;
     return n;
   }
 
@@ -176,7 +179,7 @@ class Descent {
 
   /** The next token, of `type`, consumed (into no node). */
   private take(type: TokenType): IToken {
-    const t = this.toks[this.i];
+    const t = this.toks.at(this.i);
     if (t === undefined || t.tokenType !== type) throw giveUp;
     this.i++;
     return t;
@@ -202,7 +205,7 @@ class Descent {
     const lbrace = this.take(T.LBrace);
     const items: (IToken | CstNode)[] = [];
     for (let t = this.la(); t === T.TripleString || t === T.Fence || t === T.Identifier; t = this.la()) {
-      items.push(t === T.Identifier ? this.setting() : this.toks[this.i++]!);
+      items.push(t === T.Identifier ? this.setting() : this.toks.at(this.i++)!);
     }
     const rbrace = this.take(T.RBrace);
     this.elements++;
@@ -314,7 +317,7 @@ class Descent {
   statementList(): CstNode {
     const n = this.node('block');
     this.statements(n);
-    if (this.i !== this.toks.length) throw giveUp;
+    if (this.toks.at(this.i) !== undefined) throw giveUp;
     return n;
   }
 
@@ -393,16 +396,16 @@ class Descent {
     if (this.plain) {
       const toks = this.toks;
       let j = this.i;
-      const named = toks[j]?.tokenType === T.Identifier && toks[j + 1]?.tokenType === T.Colon;
+      const named = toks.at(j)?.tokenType === T.Identifier && toks.at(j + 1)?.tokenType === T.Colon;
       if (named) j += 2;
-      if (toks[j]?.tokenType === T.Identifier) {
+      if (toks.at(j)?.tokenType === T.Identifier) {
         const first = j;
-        while (toks[j + 1]?.tokenType === T.Dot && toks[j + 2]?.tokenType === T.Identifier) j += 2;
-        const next = toks[j + 1]?.tokenType;
+        while (toks.at(j + 1)?.tokenType === T.Dot && toks.at(j + 2)?.tokenType === T.Identifier) j += 2;
+        const next = toks.at(j + 1)?.tokenType;
         if (next === T.Comma || next === T.RParen) {
           const parts: IToken[] = [];
-          for (let k = first; k <= j; k += 2) parts.push(toks[k]!);
-          this.add(n, 'arg', this.plain.plainArg(named ? toks[this.i] : undefined, parts));
+          for (let k = first; k <= j; k += 2) parts.push(toks.at(k)!);
+          this.add(n, 'arg', this.plain.plainArg(named ? toks.at(this.i) : undefined, parts));
           this.i = j + 1;
           return;
         }
@@ -563,7 +566,7 @@ class Descent {
  * `failure.at`: where it gave up (the index of the token it did not expect, or the count of
  * tokens when they ran out).
  */
-export function fastCst(tokens: readonly IToken[], settle?: (n: CstNode) => CstNode, plain?: Plain, rule: 'program' | 'statementList' = 'program', failure?: { at: number }): { cst: CstNode; elements: number } | undefined {
+export function fastCst(tokens: TokenSource, settle?: (n: CstNode) => CstNode, plain?: Plain, rule: 'program' | 'statementList' = 'program', failure?: { at: number }): { cst: CstNode; elements: number } | undefined {
   const d = new Descent(tokens, settle, plain);
   try {
     const cst = rule === 'program' ? d.program() : d.statementList();

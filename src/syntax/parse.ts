@@ -5,7 +5,7 @@
  * whatever CST came out, with recovered nodes marked (see cst-to-ast.ts). `recovery`
  * says where the errors were, for the compile gate that drops their consequences.
  */
-import { Lexer, type CstNode, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
+import type { CstNode, IRecognitionException, IToken, TokenType } from 'chevrotain';
 import { KfpParser, MAX_SYNTAX_ERRORS, TooManySyntaxErrors } from '../../grammar/parser.js';
 import * as T from '../../grammar/tokens.js';
 import { diag } from '../diagnostics/catalog.js';
@@ -14,33 +14,16 @@ import type { SourceFile } from '../source.js';
 import type * as ast from './ast.js';
 import { AstInStages, cstToAst } from './cst-to-ast.js';
 import { fastCst } from './fast-cst.js';
+import { tokenize } from './lexer.js';
+import { MAX_NESTING, tooDeep } from './nesting.js';
+import { TokenStream } from './token-stream.js';
 import { namesInSkippedTokens, type Recovery } from './recovery.js';
 
 /** Larger inputs are rejected up front: no real pipeline comes near, and it bounds time and memory. */
 export const MAX_SOURCE_BYTES = 8 * 1024 * 1024;
-/** Deeper nesting is rejected before parsing so that recursion can never overflow the stack. */
-export const MAX_NESTING = 64;
+export { MAX_NESTING, tooDeep } from './nesting.js';
 
-let lexer: Lexer | undefined;
 let parser: KfpParser | undefined;
-
-function getLexer(): Lexer {
-  // Chevrotain's own messages for unexpected characters are never shown (we say it our way),
-  // and building 130,000 of them was a third of the lexer's time. Tokens carry offsets only
-  // (lines and columns come from SourceFile): five fields instead of nine, which was a third
-  // of what a large file's parse kept alive.
-  lexer ??= new Lexer(T.allTokens, {
-    positionTracking: 'onlyOffset',
-    ensureOptimizations: false,
-    skipValidations: true,
-    errorMessageProvider: { buildUnexpectedCharactersMessage: () => '', buildUnableToPopLexerModeMessage: () => '' },
-  });
-  // Each token made with its endOffset in one literal (Chevrotain's offset-only token has none):
-  // adding it afterwards would give each of a large file's tokens a second allocation.
-  (lexer as unknown as { createTokenInstance: unknown }).createTokenInstance = (image: string, startOffset: number, tokenTypeIdx: number, tokenType: TokenType): IToken =>
-    ({ image, startOffset, endOffset: startOffset + image.length - 1, tokenTypeIdx, tokenType }) as IToken;
-  return lexer;
-}
 
 function getParser(): KfpParser {
   parser ??= new KfpParser();
@@ -125,7 +108,7 @@ class Overflow {
 }
 
 function lex(file: SourceFile, diagnostics: Diagnostic[], cap: number): Lexed {
-  const result = getLexer().tokenize(file.text);
+  const result = tokenize(file.text);
   const errorOffsets: number[] = [];
   const broken = new Set<IToken>();
   const messages = new Map<string, string>();
@@ -150,7 +133,7 @@ function lex(file: SourceFile, diagnostics: Diagnostic[], cap: number): Lexed {
     );
   }
   const tokens: IToken[] = [];
-  const comments = (result.groups['comments'] as IToken[] | undefined) ?? [];
+  const comments = result.comments;
   let unterminated = 0;
   for (const tok of result.tokens) {
     const name = tok.tokenType.name;
@@ -184,21 +167,6 @@ function lex(file: SourceFile, diagnostics: Diagnostic[], cap: number): Lexed {
   return { tokens, comments, errorOffsets, broken };
 }
 
-/** The first token nested deeper than MAX_NESTING, counting from `depth` open brackets (undefined: none). */
-export function tooDeep(tokens: readonly IToken[], depth = 0): IToken | undefined {
-  let nots = 0;
-  for (const tok of tokens) {
-    const n = tok.tokenType;
-    // `not not not …` recurses in the parser like brackets do.
-    nots = n === T.Not ? nots + 1 : 0;
-    if (n === T.LParen || n === T.LBrace || n === T.LBracket || nots > 0) {
-      if (nots === 0) depth++;
-      if (depth + nots > MAX_NESTING) return tok;
-    } else if (n === T.RParen || n === T.RBrace || n === T.RBracket) depth = Math.max(0, depth - 1);
-  }
-  return undefined;
-}
-
 function checkNesting(file: SourceFile, tokens: IToken[], diagnostics: Diagnostic[]): boolean {
   const tok = tooDeep(tokens);
   if (tok === undefined) return true;
@@ -212,7 +180,7 @@ function checkNesting(file: SourceFile, tokens: IToken[], diagnostics: Diagnosti
  * the whole file's parse reports. For the incremental reparse (incremental.ts).
  */
 export function lexPart(text: string, offset: number): IToken[] | undefined {
-  const result = getLexer().tokenize(text);
+  const result = tokenize(text);
   if (result.errors.length > 0) return undefined;
   for (const tok of result.tokens) {
     if (Object.hasOwn(standIn, tok.tokenType.name)) return undefined;
@@ -260,21 +228,24 @@ export function parseSource(file: SourceFile, options: ParseOptions = {}): Parse
     diagnostics.push(diag('TooLarge', `file is larger than ${MAX_SOURCE_BYTES / 1024 / 1024} MiB`, { file, span: { start: 0, end: 0 } }));
     return { document: emptyDocument(file), diagnostics, comments: [], tokens: [], recovery: gaveUp() };
   }
+  // A file without errors (most files, and every large one that compiles) gets its tree from
+  // the plain descent of fast-cst.ts over tokens lexed as it goes (token-stream.ts); Chevrotain,
+  // which reports and recovers, parses the rest. Its AST is built statement by statement as it
+  // parses (AstInStages); a descent that gives up leaves that half-built AST to the garbage,
+  // diagnostics included.
+  if (!options.knownBroken) {
+    const stream = new TokenStream(file.text);
+    const stages = new AstInStages(file);
+    const fast = fastCst(stream, (n) => stages.settle(n), stages);
+    if (fast && !stream.failed) {
+      parseWork.fast++;
+      parseWork.cstElements += fast.elements;
+      const built = stages.finish(fast.cst);
+      return withLazyTokens({ document: built.document, diagnostics: built.diagnostics, comments: stream.comments }, file);
+    }
+  }
   const { tokens, comments, errorOffsets, broken } = lex(file, diagnostics, cap);
   if (!checkNesting(file, tokens, diagnostics)) return { document: emptyDocument(file), diagnostics, comments, tokens, recovery: gaveUp() };
-  // A file without errors (most files, and every large one that compiles) gets its tree from
-  // the plain descent of fast-cst.ts; Chevrotain, which reports and recovers, parses the rest.
-  // Its AST is built statement by statement as it parses (AstInStages); a descent that gives up
-  // leaves that half-built AST to the garbage, diagnostics included.
-  const stages = new AstInStages(file);
-  const fast = errorOffsets.length === 0 && !options.knownBroken ? fastCst(tokens, (n) => stages.settle(n), stages) : undefined;
-  if (fast) {
-    parseWork.fast++;
-    parseWork.cstElements += fast.elements;
-    const built = stages.finish(fast.cst);
-    for (const d of built.diagnostics) diagnostics.push(d);
-    return { document: built.document, diagnostics, comments, tokens };
-  }
   parseWork.chevrotain++;
   const p = getParser();
   p.input = tokens;
@@ -318,6 +289,12 @@ export function parseSource(file: SourceFile, options: ParseOptions = {}): Parse
   const names = built.recovery.names;
   for (const n of namesInSkippedTokens(cst, tokens)) names.add(n);
   return { document: built.document, diagnostics, comments, tokens, recovery: { regions: built.recovery.regions, names, gaveUp: false } };
+}
+
+/** A clean parse, whose tokens are lexed again only if asked for (the formatter reads them; check and build do not keep them). */
+function withLazyTokens(parse: Omit<ParseResult, 'tokens'>, file: SourceFile): ParseResult {
+  let tokens: IToken[] | undefined;
+  return Object.defineProperty(parse, 'tokens', { get: () => (tokens ??= lexFile(file).tokens), enumerable: true }) as ParseResult;
 }
 
 function gaveUp(): Recovery {
