@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Limiter } from './limiter.js';
 import { sanitize } from './naming.js';
+import { killTagged, newTag } from './strays.js';
 import type { Obj } from './spec.js';
 import type { Lookup } from './substitute.js';
 import type { NodePhase, NodeRecord, NodeResult, NodeType, RunEvent, RunOptions } from './types.js';
@@ -111,7 +112,16 @@ export class RunContext {
     }
   }
 
-  removeScratch(): void {
+  /** In every task process's environment (strays.ts): what escaped its process group is found by it when the run ends. */
+  readonly tag = newTag();
+
+  /** The run has ended: task processes that escaped their groups are killed, temporaries removed. */
+  endRun(): void {
+    killTagged(this.tag);
+    this.removeScratch();
+  }
+
+  private removeScratch(): void {
     if (this.scratchRoot === undefined) return;
     try {
       rmSync(this.scratchRoot, { recursive: true, force: true, maxRetries: 3 });
