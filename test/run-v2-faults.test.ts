@@ -10,12 +10,14 @@
  *
  * No time is asserted: the test waits (polling, capped) for files the tasks write.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { ensureBundle } from './support/cli.js';
-import { runAsync, waitFor, writeKfp, type CliRun } from './support/run-cli.js';
+import { kfpdslBin, runAsync, waitFor, writeKfp, type CliRun } from './support/run-cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'kfpdsl-run-v2-faults-'));
 beforeAll(() => ensureBundle(), 120_000);
@@ -217,5 +219,108 @@ describe('v1 executor: what left the task\'s process group is killed too', () =>
     const r = await s.run.done;
     await checkAfter(s, r, 'SIGHUP');
     expect(exitTask(r).phase).toBe('Succeeded');
+  }, 120_000);
+});
+
+/** Every file under `dir`, recursively. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : e.isFile() ? [join(dir, e.name)] : []));
+}
+
+describe('v2 executor: secrets of the platform spec are never written in clear', () => {
+  const PASSWORD = 'hunter2-kfpdsl-v2-5b1e';
+  const TOOL = '/opt/secret-tool-kfpdsl-9c4d';
+  const secretSource = writeKfp(scratch, 'secret.kfp', [
+    'component login() -> (out: file) {',
+    '  image: "alpine:3.19"',
+    // $0 is the secret as Kubernetes expands $(DB_PASSWORD) in args; the task checks it against its env and prints it.
+    '  command: ["sh", "-c", "mkdir -p \\"$(dirname \\"$1\\")\\"; echo \\"given $0\\"; test \\"$0\\" = \\"$DB_PASSWORD\\" && echo same > \\"$1\\"", "$(DB_PASSWORD)", out]',
+    '}',
+    // The command itself is a secret: it does not exist, and the error must not name it.
+    'component tool() {',
+    '  image: "alpine:3.19"',
+    '  command: ["$(TOOL)", "--version"]',
+    '}',
+    'pipeline "secret" () {',
+    '  login() {',
+    '    env: { DB_PASSWORD: secret("db-creds", "password") }',
+    '  }',
+    '  tool() {',
+    '    env: { TOOL: secret("db-creds", "tool") }',
+    '  }',
+    '}',
+  ]);
+  const secrets = join(scratch, 'secrets.json');
+  writeFileSync(secrets, JSON.stringify({ 'db-creds': { password: PASSWORD, tool: TOOL } }));
+
+  const noSecretAnywhere = (r: CliRun, tmp: string): void => {
+    const files = filesUnder(r.dir!);
+    expect(files.length).toBeGreaterThan(5);
+    for (const file of files) for (const s of [PASSWORD, TOOL]) expect(readFileSync(file, 'utf8'), file).not.toContain(s);
+    for (const s of [PASSWORD, TOOL]) {
+      expect(r.stdout).not.toContain(s);
+      expect(r.stderr).not.toContain(s);
+    }
+    expect(readdirSync(tmp)).toEqual([]);
+  };
+
+  it.each(['kfp-v2', 'kfp-v1'])('secretAsEnv in args and as the command (%s)', async (target) => {
+    const tmp = mkdtempSync(join(scratch, 'tmp-'));
+    const r = await runAsync(scratch, [secretSource, '--target', target, '--secrets', secrets, '--format', 'json'], { TMPDIR: tmp }).done;
+    expect(r.status, r.stderr).toBe(1);
+    const login = r.json!.tasks.find((t) => t.name === 'login')!;
+    expect(login.phase).toBe('Succeeded');
+    expect(readFileSync(Object.values(login.outputs.artifacts)[0]!, 'utf8')).toBe('same\n');
+    expect(readFileSync(login.log!, 'utf8')).toContain('given <secret:db-creds/password>');
+    const pod = JSON.parse(readFileSync(join(login.log!, '..', 'pod.json'), 'utf8')) as { argv: string[] };
+    expect(pod.argv).toContain('<secret:db-creds/password>');
+    const tool = r.json!.tasks.find((t) => t.name === 'tool')!;
+    expect(tool.message).toMatch(/^cannot run "<secret:db-creds\/tool>": /);
+    noSecretAnywhere(r, tmp);
+  }, 120_000);
+
+  it('secretAsVolume in a spec run as SPEC.yaml: the files are there for the task, and removed', async () => {
+    const out = mkdtempSync(join(scratch, 'spec-'));
+    const b = spawnSync(process.execPath, [kfpdslBin, 'build', '--target', 'kfp-v2', secretSource, '-o', out], { encoding: 'utf8' });
+    expect(b.status, b.stderr).toBe(0);
+    const specPath = filesUnder(out).find((f) => f.endsWith('secret.yaml'))!;
+    const docs = YAML.parseAllDocuments(readFileSync(specPath, 'utf8')).map((d) => d.toJS() as Record<string, any>);
+    const login = docs[1]!['platforms']['kubernetes']['deploymentSpec']['executors']['exec-login'];
+    login['secretAsVolume'] = [{ secretName: 'db-creds', mountPath: '/etc/creds', optional: false }];
+    docs[0]!['deploymentSpec']['executors']['exec-login']['container']['command'] = ['sh', '-c', 'test "$0" = "$(cat /etc/creds/password)" && echo "same $(cat /etc/creds/password)"; mkdir -p "$(dirname "$1")"; echo x > "$1"', '$(DB_PASSWORD)', "{{$.outputs.artifacts['out'].path}}"];
+    writeFileSync(specPath, docs.map((d) => YAML.stringify(d)).join('---\n'));
+    const tmp = mkdtempSync(join(scratch, 'tmp-'));
+    const r = await runAsync(scratch, [specPath, '--secrets', secrets, '--format', 'json'], { TMPDIR: tmp }).done;
+    const ran = r.json!.tasks.find((t) => t.name === 'login')!;
+    expect(ran.phase, r.stderr).toBe('Succeeded');
+    expect(readFileSync(ran.log!, 'utf8')).toBe('same <secret:db-creds/password>\n');
+    noSecretAnywhere(r, tmp);
+  }, 120_000);
+});
+
+describe('v2 executor: a task\'s log is capped, and so is what the terminal shows of it', () => {
+  it('a failing task printing a 40 MB line keeps the head and tail of its log; the terminal shows its last lines cut', async () => {
+    const path = writeKfp(scratch, 'loud.kfp', [
+      'component loud() {',
+      '  image: "alpine:3.19"',
+      '  command: ["sh", "-c", "echo FIRST; head -c 41943040 /dev/zero | tr \'\\\\0\' x; echo; echo LAST; exit 1"]',
+      '}',
+      'pipeline "loud" () {',
+      '  loud()',
+      '}',
+    ]);
+    const r = await runAsync(scratch, [path, '--target', 'kfp-v2']).done;
+    expect(r.status, r.stderr.slice(0, 2000)).toBe(1);
+    const log = readFileSync(r.json!.tasks[0]!.log!, 'utf8');
+    expect(log.length).toBeLessThan(2 * 1024 * 1024 + 1024);
+    expect(log.startsWith('FIRST\n')).toBe(true);
+    expect(log.endsWith('\nLAST\n')).toBe(true);
+    const dropped = /\[kfpdsl: (\d+) bytes of this log were dropped here/.exec(log);
+    expect(Number(dropped![1])).toBe('FIRST\n'.length + 40 * 1024 * 1024 + '\nLAST\n'.length - 2 * 1024 * 1024);
+    // The terminal: the log's last lines, each at most 1000 characters and a note of the rest.
+    const lines = r.stderr.split('\n');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(1200);
+    expect(r.stderr).toMatch(/x… \[\d+ more characters on this line\]/);
+    expect(r.stderr).toContain('LAST');
   }, 120_000);
 });
