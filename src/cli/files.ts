@@ -35,3 +35,26 @@ export function replaceContents(files: ReadonlyMap<string, string>): void {
   }
   for (const [tmp, target] of temps) renameSync(tmp, target);
 }
+
+/**
+ * Writes `dir/name` whole or not at all, for a file kfpdsl makes (`import -o`): the text goes to
+ * a temporary file beside it, created exclusively under an unpredictable name, which is then
+ * renamed over `name`. Whatever was at `name` is replaced, never followed: a symlink planted
+ * there is replaced by the file, and its target stays as it was.
+ */
+export function writeWhole(dir: string, name: string, text: string, mode = 0o644): void {
+  const tmp = join(dir, `.${name.slice(0, 100)}.kfpdsl-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    try {
+      fchmodSync(fd, mode & ~process.umask());
+      writeSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, join(dir, name));
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
