@@ -6,6 +6,8 @@
  *   system shows) is refused too.
  * - `import -o`: the file is written whole (no temporary left), a symlink planted at its name
  *   is replaced and its target untouched, and a 250-character source name still names a file.
+ * - `kfpdsl run SPEC.yaml`: a parameter named `..` in a hand-written spec names a file of its
+ *   step directory, not the directory above it.
  * - `kfpdsl run`: a run directory is one this run made (an existing one is never reused, so a
  *   planted `run.json` symlink is not written through), and a dangling `.gitignore` symlink is
  *   not followed.
@@ -15,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freshRunDir } from '../src/cli/run-dir.js';
+import { runSync } from './support/run-cli.js';
 import { repoRoot, runCli } from './support/cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'kfpdsl-write-safety-'));
@@ -120,5 +123,24 @@ describe('run directories', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(existsSync(victim)).toBe(false);
     expect(lstatSync(join(dir, '.kfpdsl', '.gitignore')).isSymbolicLink()).toBe(true);
+  });
+});
+
+describe('kfpdsl run SPEC.yaml with hostile names', () => {
+  it('a parameter named `..` is a file of the step directory (it wrote over the step\'s inputs directory, an internal error)', () => {
+    const dir = fresh('dots');
+    writeFileSync(join(dir, 'p.kfp'), ['component hello(n: int) -> str {', '  ```python', '  return str(n)', '  ```', '}', 'pipeline "dots" () {', '  hello(7)', '}', ''].join('\n'));
+    expect(runCli(['build', '--target', 'kfp-v2', 'p.kfp', '-o', 'out'], { cwd: dir }).status).toBe(0);
+    const specPath = join(dir, 'out', 'p', 'dots.yaml');
+    const spec = readFileSync(specPath, 'utf8');
+    // The component's input `n`, wherever the spec names it, becomes `..`.
+    const renamed = spec.replace(/^(\s+)n:$/gm, "$1'..':").replaceAll("parameters['n']", "parameters['..']");
+    expect(renamed).not.toBe(spec);
+    writeFileSync(specPath, renamed);
+    const r = runSync(dir, [specPath, '--skip-packages', '--format', 'json']);
+    expect(r.status, r.stderr).toBe(0);
+    const task = r.json!.tasks[0]!;
+    expect(task.outputs.parameters['Output']).toBe('7');
+    expect(readFileSync(join(task.log!, '..', 'inputs', 'parameters', '_..'), 'utf8')).toBe('7');
   });
 });
