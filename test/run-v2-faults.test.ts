@@ -298,6 +298,42 @@ describe('v2 executor: secrets of the platform spec are never written in clear',
   }, 120_000);
 });
 
+describe('a run killed outright (SIGKILL): the next run clears what it left', () => {
+  it('its scratch directory, holding a secret volume in clear, is removed and its orphaned task killed', async () => {
+    const PASSWORD = 'hunter2-kfpdsl-killed-77aa';
+    const secretsFile = join(scratch, 'secrets-killed.json');
+    writeFileSync(secretsFile, JSON.stringify({ 'db-creds': { password: PASSWORD } }));
+    const marks = mkdtempSync(join(scratch, 'marks-'));
+    const src = writeKfp(scratch, 'hold.kfp', ['component hold() {', '  image: "alpine:3.19"', '  command: ["sh", "-c", "sleep 300"]', '}', 'pipeline "hold" () {', '  hold()', '}']);
+    const out = mkdtempSync(join(scratch, 'spec-'));
+    const b = spawnSync(process.execPath, [kfpdslBin, 'build', '--target', 'kfp-v2', src, '-o', out], { encoding: 'utf8' });
+    expect(b.status, b.stderr).toBe(0);
+    const specPath = filesUnder(out).find((f) => f.endsWith('hold.yaml'))!;
+    const docs = YAML.parseAllDocuments(readFileSync(specPath, 'utf8')).map((d) => d.toJS() as Record<string, any>);
+    // `$$$$`: Kubernetes turns `$$` into `$`, and the shell's `$$` is its pid (sleep is exec'd or its child: the group dies with either).
+    docs[0]!['deploymentSpec']['executors']['exec-hold']['container']['command'] = ['sh', '-c', `echo > ${marks}/pid-hold-main-$$$$; sleep 300`];
+    docs.push({ platforms: { kubernetes: { deploymentSpec: { executors: { 'exec-hold': { secretAsVolume: [{ secretName: 'db-creds', mountPath: '/etc/creds', optional: false }] } } } } } });
+    writeFileSync(specPath, docs.map((d) => YAML.stringify(d)).join('---\n'));
+
+    const tmp = mkdtempSync(join(scratch, 'tmp-'));
+    const killed = runAsync(scratch, [specPath, '--secrets', secretsFile], { TMPDIR: tmp });
+    await waitFor('the task to start', () => pidsIn(marks, 'main').length === 1);
+    killed.child.kill('SIGKILL');
+    await killed.done;
+    const orphan = pidsIn(marks, 'main')[0]!;
+    // What SIGKILL leaves: the orphaned task, and the secret in clear in TMPDIR.
+    expect(alive(orphan)).toBe(true);
+    const left = filesUnder(tmp);
+    expect(left.some((f) => readFileSync(f, 'utf8') === PASSWORD)).toBe(true);
+
+    const next = writeKfp(scratch, 'next.kfp', ['component hi() {', '  image: "alpine:3.19"', '  command: ["sh", "-c", "echo hi"]', '}', 'pipeline "next" () {', '  hi()', '}']);
+    const r = await runAsync(scratch, [next], { TMPDIR: tmp }).done;
+    expect(r.status, r.stderr).toBe(0);
+    expect(readdirSync(tmp)).toEqual([]);
+    await waitFor('the orphaned task to end', () => !alive(orphan), 10_000);
+  }, 120_000);
+});
+
 describe('v2 executor: a task\'s log is capped, and so is what the terminal shows of it', () => {
   it('a failing task printing a 40 MB line keeps the head and tail of its log; the terminal shows its last lines cut', async () => {
     const path = writeKfp(scratch, 'loud.kfp', [

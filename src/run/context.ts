@@ -5,10 +5,10 @@
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Limiter } from './limiter.js';
 import { sanitize } from './naming.js';
+import { makeScratchRoot } from './scratch.js';
 import { killTagged, newTag } from './strays.js';
 import type { Obj } from './spec.js';
 import type { Lookup } from './substitute.js';
@@ -99,15 +99,16 @@ export class RunContext {
   /**
    * A fresh private directory (0700) for one attempt: its TMPDIR and its secret volumes. All of
    * them live in one temporary directory per run, outside the run directory; the attempt removes
-   * its own, and the executor removes the rest when the run ends.
+   * its own, and the executor removes the rest when the run ends (or, if this process is killed
+   * outright, the next run does: scratch.ts).
    */
   attemptScratch(): string {
-    this.scratchRoot ??= mkdtempSync(join(tmpdir(), 'kfpdsl-run-'));
+    this.scratchRoot ??= makeScratchRoot(this.tag);
     try {
       return mkdtempSync(join(this.scratchRoot, 'attempt-'));
     } catch {
       // The run's temporary directory was removed under us (a tmp cleaner): make a new one.
-      this.scratchRoot = mkdtempSync(join(tmpdir(), 'kfpdsl-run-'));
+      this.scratchRoot = makeScratchRoot(this.tag);
       return mkdtempSync(join(this.scratchRoot, 'attempt-'));
     }
   }
