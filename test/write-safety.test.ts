@@ -127,6 +127,21 @@ describe('run directories', () => {
 });
 
 describe('kfpdsl run SPEC.yaml with hostile names', () => {
+  it('a pipeline name of 300 characters with slashes names a run directory inside --run-dir (it was ENAMETOOLONG)', () => {
+    const dir = fresh('long-name');
+    writeFileSync(join(dir, 'p.kfp'), ['component hi() {', '  image: "alpine:3.19"', '  command: ["sh", "-c", "echo hi"]', '}', 'pipeline "long" () {', '  hi()', '}', ''].join('\n'));
+    expect(runCli(['build', '--target', 'kfp-v2', 'p.kfp', '-o', 'out'], { cwd: dir }).status).toBe(0);
+    const specPath = join(dir, 'out', 'p', 'long.yaml');
+    const spec = readFileSync(specPath, 'utf8');
+    const renamed = spec.replace(/^  name: long$/m, `  name: ../../${'E'.repeat(300)}/x`);
+    expect(renamed).not.toBe(spec);
+    writeFileSync(specPath, renamed);
+    const r = runSync(dir, [specPath, '--format', 'json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.dir!.startsWith(join(dir, 'runs-'))).toBe(true);
+    expect(r.dir!.split('/').pop()!.length).toBeLessThan(255);
+  });
+
   it('a parameter named `..` is a file of the step directory (it wrote over the step\'s inputs directory, an internal error)', () => {
     const dir = fresh('dots');
     writeFileSync(join(dir, 'p.kfp'), ['component hello(n: int) -> str {', '  ```python', '  return str(n)', '  ```', '}', 'pipeline "dots" () {', '  hello(7)', '}', ''].join('\n'));

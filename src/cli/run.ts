@@ -146,7 +146,8 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   let made: { runId: string; runDir: string };
   try {
     ignoreItself(parent);
-    made = freshRunDir(parent, `${it.k8sName}-${timestamp(new Date())}`);
+    // A name holds 255 bytes: a spec's pipeline name can be longer (k8sName is ASCII).
+    made = freshRunDir(parent, `${it.k8sName.slice(0, 200).replace(/-+$/, '')}-${timestamp(new Date())}`);
     writeFileSync(join(made.runDir, it.specFile), it.text, { mode: 0o600, flag: 'wx' });
   } catch (e) {
     throw new UsageError(`cannot create a run directory in ${parent}: ${e instanceof Error ? e.message : String(e)}`);
