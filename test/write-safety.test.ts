@@ -8,6 +8,7 @@
  *   is replaced and its target untouched, and a 250-character source name still names a file.
  * - `kfpdsl run SPEC.yaml`: a parameter named `..` in a hand-written spec names a file of its
  *   step directory, not the directory above it.
+ * - `kfpdsl runs show DIR` writes report.html only into a run directory.
  * - `kfpdsl run`: a run directory is one this run made (an existing one is never reused, so a
  *   planted `run.json` symlink is not written through), and a dangling `.gitignore` symlink is
  *   not followed.
@@ -110,6 +111,16 @@ describe('run directories', () => {
     expect(readdirSync(made.runDir)).toEqual([]);
     expect((lstatSync(made.runDir).mode & 0o777).toString(8)).toBe('700');
     expect(readlinkSync(join(parent, 'p-20250101-000000-aaaa', 'run.json'))).toBe(victim);
+  });
+
+  it('runs show writes report.html only into a run directory, not into any directory it is given', () => {
+    const dir = fresh('not-a-run');
+    mkdirSync(join(dir, 'src'));
+    writeFileSync(join(dir, 'src', 'p.kfp'), pipeline('p'));
+    const r = runCli(['runs', 'show', 'src/'], { cwd: dir });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('src/ is not a run directory');
+    expect(readdirSync(join(dir, 'src'))).toEqual(['p.kfp']);
   });
 
   it('a dangling .gitignore symlink in .kfpdsl is not written through', () => {
