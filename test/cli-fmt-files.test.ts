@@ -1,8 +1,10 @@
 /**
  * `kfpdsl fmt` as a writer of files: through a symlink to its target (the link stays a
- * link), keeping each file's permission bits, all files or none, and no temporaries left.
+ * link), keeping each file's permission bits, all files or none, and no temporaries left:
+ * also none that an fmt killed outright (SIGKILL) left beside its files.
  */
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,3 +72,22 @@ describe('fmt writes files faithfully', () => {
     expect(listFiles(dir)).toEqual(['a.kfp', 'b.kfp']);
   });
 });
+
+describe('temporaries of an fmt killed outright', () => {
+  it('a later fmt removes those of a process that is gone, and keeps those of a live one', () => {
+    const dir = tmp('killed');
+    writeFileSync(join(dir, 'p.kfp'), UNFORMATTED);
+    // What SIGKILL during the write leaves: `.p.kfp.kfpdsl-<pid>-<hex>` of a process now gone.
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const dead = join(dir, `.p.kfp.kfpdsl-${gone}-0123456789ab`);
+    const live = join(dir, `.p.kfp.kfpdsl-${process.pid}-0123456789ab`);
+    writeFileSync(dead, 'half');
+    writeFileSync(live, 'another fmt at work');
+    const r = runCli(['fmt', dir]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    expect(readFileSync(join(dir, 'p.kfp'), 'utf8')).not.toBe(UNFORMATTED);
+  });
+});
+

@@ -323,7 +323,7 @@ describe('kfpdsl run: metrics, secrets, volumes, reuse', () => {
     writeFileSync(envFile, 'export EXTRA_SETTING=on # a comment\nKFPDSL_SECRET_OTHER_KEY=x\n');
     const r = run([path, '--env-file', envFile, '--seed', '7'], { KFPDSL_SECRET_DB_CREDS_PASSWORD: 'hunter2' });
     expect(r.status, r.stderr).toBe(0);
-    expect(output(task(r, 'peek')).trim()).toBe('EXTRA_SETTING,KFPDSL_SEED');
+    expect(output(task(r, 'peek')).trim()).toBe('EXTRA_SETTING,KFPDSL_PROCESS_TAGS,KFPDSL_SEED');
   });
 
   it('a secret can come from KFPDSL_SECRET_… in the environment or an --env-file', () => {

@@ -72,6 +72,16 @@ function inspect(unit: Unit): { state?: DirState; diagnostic?: Diagnostic } {
       }),
     };
   }
+  // Built from another source: on a case-insensitive file system `a.kfp`'s directory is `A.kfp`'s.
+  const owner = state.kind === 'ours' ? state.manifest?.source : undefined;
+  if (owner !== undefined && owner !== basename(unit.source.path)) {
+    return {
+      diagnostic: diag('OutputCollision', `the output directory \`${unit.dir}\` holds the outputs of \`${owner}\` (its ${MANIFEST} says so), not of \`${basename(unit.source.path)}\``, {
+        file: unit.source,
+        hint: `names that differ only in case are one directory on a case-insensitive file system: rename one of the sources (or, if \`${owner}\` is gone, delete \`${unit.dir}\`)`,
+      }),
+    };
+  }
   return { state };
 }
 
@@ -99,20 +109,31 @@ function outOfDate(unit: Unit, state: DirState): Diagnostic[] {
   return out;
 }
 
-/** Two sources may not share an output directory, nor may one's lie inside another's. */
+/**
+ * A directory's name as a case-insensitive file system (macOS's and Windows' defaults) compares
+ * it: two names equal here are one directory there.
+ */
+const folded = (path: string): string => path.normalize('NFC').toLowerCase();
+
+/** Two sources may not share an output directory, nor may one's lie inside another's; names are compared as a case-insensitive file system does. */
 function collisions(units: readonly Unit[]): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const byDir = [...units].map((u) => ({ u, abs: resolve(u.dir) })).sort((a, b) => (a.abs < b.abs ? -1 : a.abs > b.abs ? 1 : 0));
+  const byDir = [...units].map((u) => ({ u, abs: resolve(u.dir), key: folded(resolve(u.dir)) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   for (let i = 0; i < byDir.length; i++) {
     for (let j = i + 1; j < byDir.length; j++) {
       const a = byDir[i]!;
       const b = byDir[j]!;
-      if (b.abs !== a.abs && !b.abs.startsWith(a.abs + sep)) break;
-      const where = b.abs === a.abs ? `both write \`${a.u.dir}\`` : `would write \`${b.u.dir}\` inside the output directory of \`${a.u.source.path}\``;
+      if (b.key !== a.key && !b.key.startsWith(a.key + sep)) break;
+      const same = b.key === a.key;
+      const where = b.abs === a.abs
+        ? `both write \`${a.u.dir}\``
+        : same
+          ? `would write \`${b.u.dir}\` and \`${a.u.dir}\`, one directory on a case-insensitive file system (macOS, Windows)`
+          : `would write \`${b.u.dir}\` inside the output directory of \`${a.u.source.path}\``;
       out.push(
         diag('OutputCollision', `\`${b.u.source.path}\` and \`${a.u.source.path}\` ${where}`, {
           file: b.u.source,
-          hint: b.abs === a.abs ? 'with -o, sources are placed by their path under the project root: give a --root that holds both, or rename one' : 'rename one of the sources, or the directory',
+          hint: b.abs === a.abs ? 'with -o, sources are placed by their path under the project root: give a --root that holds both, or rename one' : same ? 'rename one of the sources so that their names differ in more than case' : 'rename one of the sources, or the directory',
         }),
       );
     }

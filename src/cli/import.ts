@@ -1,9 +1,10 @@
 /** `kfpdsl import FILE.yaml [-o DIR]`: a kfp v1 pipeline or component.yaml → a `.kfp` file. */
-import { lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { diag } from '../diagnostics/catalog.js';
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { importYaml } from '../import/index.js';
+import { writeWhole } from './files.js';
 
 /** Larger than any compiled pipeline; a bigger file is refused before it is parsed. */
 const MAX_IMPORT_BYTES = 16 * 1024 * 1024;
@@ -34,12 +35,13 @@ export function runImport(path: string, opts: ImportOptions, report: (d: readonl
   const result = importYaml(path, text);
   report(result.diagnostics);
   if (hasErrors(result.diagnostics) || result.text === undefined) return 1;
-  const name = `${basename(path).replace(/\.ya?ml$/i, '').replace(/\.component$/, '').replace(/[^A-Za-z0-9_-]+/g, '_') || 'imported'}.kfp`;
+  // A plain name, short enough for any file system (a name holds 255 bytes).
+  const name = `${basename(path).replace(/\.ya?ml$/i, '').replace(/\.component$/, '').replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 200) || 'imported'}.kfp`;
   if (opts.out === undefined) process.stdout.write(result.text);
   else {
     try {
       mkdirSync(opts.out, { recursive: true });
-      writeFileSync(join(opts.out, name), result.text);
+      writeWhole(opts.out, name, result.text);
     } catch (e) {
       report([diag('OutputNotWritable', `cannot write \`${join(opts.out, name)}\`: ${e instanceof Error ? e.message : String(e)}`)]);
       return 1;

@@ -4,7 +4,7 @@
  * read from the artifacts of `metrics` outputs (src/cli/run-ui-outputs.ts), and the
  * end-of-run summary tables.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { sanitize } from '../run/naming.js';
 import { arr, isObj, nameOf, obj, objs, str, type Obj } from '../run/spec.js';
@@ -340,18 +340,36 @@ export function width(s: string): number {
   return w;
 }
 
-/** The last `n` lines of a task's log, if it has one. */
+/** The longest log line the terminal shows whole: a task may print a megabyte without a newline. */
+export const SHOWN_LINE_CHARS = 1000;
+/** How much of the log's end is read for its last lines (its tail can be a mebibyte). */
+const TAIL_READ_BYTES = 64 * 1024;
+
+/** The last `n` lines of a task's log, if it has one, each cut to SHOWN_LINE_CHARS saying how much was cut. */
 export function logTail(path: string | undefined, n = 20): string[] {
   if (path === undefined || !existsSync(path)) return [];
   let text: string;
+  let partial: boolean;
   try {
-    text = readFileSync(path, 'utf8');
+    const fd = openSync(path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      const length = Math.min(size, TAIL_READ_BYTES);
+      const buf = Buffer.alloc(length);
+      readSync(fd, buf, 0, length, size - length);
+      text = buf.toString('utf8');
+      partial = length < size;
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return [];
   }
   const lines = text.replace(/\n$/, '').split(/\r?\n/);
+  // The first line read may have begun before the part that was read: it is shown as cut.
+  if (partial && lines.length > 0) lines[0] = `…${lines[0]}`;
   if (lines.length === 1 && lines[0] === '') return [];
-  return lines.slice(-n);
+  return lines.slice(-n).map((line) => (line.length <= SHOWN_LINE_CHARS ? line : `${line.slice(0, SHOWN_LINE_CHARS)}… [${line.length - SHOWN_LINE_CHARS} more characters on this line]`));
 }
 
 // ---------------------------------------------------------------------------

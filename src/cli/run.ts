@@ -7,9 +7,8 @@
  * pipeline.yaml (what ran) and run.json. Exit codes: 0 the run Succeeded, 1 it Failed (or the
  * source has errors), 2 usage errors and internal failures.
  */
-import { randomBytes } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { DEFAULT_TARGET } from '../backends/index.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -18,7 +17,8 @@ import type { SourceFile } from '../source.js';
 import { checkRunArgs } from './run-args.js';
 import { preparePython } from './run-python.js';
 import { Interrupts } from './run-signals.js';
-import { UsageError } from './files.js';
+import { UsageError, writeWhole } from './files.js';
+import { freshRunDir } from './run-dir.js';
 import { checkRootOption, isDiagnostic, loadSource } from './sources.js';
 import { explainStoreFailure, howToProvide, isStoreVar, readEnvFile, readStoreFile, resolveStores, type Stores } from './run-inputs.js';
 import { Progress, type ProgressMode } from './run-progress.js';
@@ -142,16 +142,17 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   }
 
   // 6. The run directory.
-  const runId = `${it.k8sName}-${timestamp(new Date())}-${randomBytes(2).toString('hex')}`;
-  const runDir = resolve(opts.runDir ?? join('.kfpdsl', 'runs'), runId);
+  const parent = resolve(opts.runDir ?? join('.kfpdsl', 'runs'));
+  let made: { runId: string; runDir: string };
   try {
-    ignoreItself(dirname(runDir));
-    // Private (0700): task logs and outputs live here.
-    mkdirSync(runDir, { recursive: true, mode: 0o700 });
-    writeFileSync(join(runDir, it.specFile), it.text, { mode: 0o600 });
+    ignoreItself(parent);
+    // A name holds 255 bytes: a spec's pipeline name can be longer (k8sName is ASCII).
+    made = freshRunDir(parent, `${it.k8sName.slice(0, 200).replace(/-+$/, '')}-${timestamp(new Date())}`);
+    writeFileSync(join(made.runDir, it.specFile), it.text, { mode: 0o600, flag: 'wx' });
   } catch (e) {
-    throw new UsageError(`cannot create the run directory ${runDir}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new UsageError(`cannot create a run directory in ${parent}: ${e instanceof Error ? e.message : String(e)}`);
   }
+  const { runId, runDir } = made;
   const shownRunDir = shownPath(runDir);
   // report.html from the start: open it during the run and it follows the run.
   const live = new LiveReport({ runDir, runId, title: it.title, pipeline: it.k8sName, arguments: args, graph: it.graph });
@@ -211,7 +212,8 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
   }
   const json = runJson({ runId, pipeline: it.k8sName, arguments: args, startedAt, finishedAt, interrupted: interrupts.signal }, result, tasks, metrics);
   const jsonText = `${JSON.stringify(json, null, 2)}\n`;
-  writeFileSync(join(runDir, 'run.json'), jsonText, { mode: 0o600 });
+  // Whole or not at all: a run killed while writing it leaves none rather than half of one.
+  writeWhole(runDir, 'run.json', jsonText, 0o600);
   const reportPath = shownPath(live.finish());
   // Signals stay handled until run.json is written; then the default (end the process) is fine.
   interrupts.uninstall();
@@ -270,7 +272,12 @@ export function ignoreItself(parent: string): void {
   }
   if (top === undefined) return;
   const ignore = join(top, '.gitignore');
-  if (!existsSync(ignore)) writeFileSync(ignore, GITIGNORE);
+  // `wx`: a dangling symlink named .gitignore is not written through; one that exists (another run's) is kept.
+  try {
+    writeFileSync(ignore, GITIGNORE, { flag: 'wx' });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
 }
 
 /** Relative to the working directory when inside it. */

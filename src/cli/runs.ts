@@ -22,9 +22,11 @@ export interface RunsOptions {
 function runDirs(root: string): string[] {
   if (!existsSync(root)) return [];
   return readdirSync(root, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && (existsSync(join(root, d.name, 'run.json')) || existsSync(join(root, d.name, 'events.jsonl')) || existsSync(join(root, d.name, 'workflow.yaml'))))
+    .filter((d) => d.isDirectory() && isRunDir(join(root, d.name)))
     .map((d) => join(root, d.name));
 }
+
+const isRunDir = (dir: string): boolean => ['run.json', 'events.jsonl', 'workflow.yaml', 'pipeline.yaml'].some((f) => existsSync(join(dir, f)));
 
 function startOf(dir: string, view?: RunView): number {
   if (view?.startedAt !== undefined) return view.startedAt;
@@ -62,7 +64,11 @@ export function listRuns(opts: RunsOptions): number {
 
 /** A run by its id, a unique beginning of it, or a path to its directory. */
 function findRun(id: string, root: string): string {
-  if (id.includes('/') && existsSync(id) && statSync(id).isDirectory()) return resolve(id);
+  if (id.includes('/') && existsSync(id) && statSync(id).isDirectory()) {
+    // `runs show` writes report.html there: only into a directory that `kfpdsl run` made.
+    if (!isRunDir(id)) throw new UsageError(`${id} is not a run directory (it has no run.json, events.jsonl or the pipeline kfpdsl run copies there)`);
+    return resolve(id);
+  }
   const dirs = runDirs(root);
   const names = dirs.map((d) => basename(d));
   const exact = dirs.find((d) => basename(d) === id);

@@ -6,7 +6,8 @@
  * Every page is made from the directory's files (collect.ts), as `kfpdsl runs show` makes it,
  * and written whole (a temporary file renamed into place), so a browser never reads half a page.
  */
-import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { writeWhole } from '../cli/files.js';
 import { join } from 'node:path';
 import type { Graph } from '../graph/graph.js';
 import type { RunEvent } from '../run/types.js';
@@ -19,9 +20,7 @@ export const REPORT_FILE = 'report.html';
 export function writeReport(runDir: string): string {
   const path = join(runDir, REPORT_FILE);
   try {
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, renderReport(collectRun(runDir)), { mode: 0o600 });
-    renameSync(tmp, path);
+    writeWhole(runDir, REPORT_FILE, renderReport(collectRun(runDir)), 0o600);
   } catch {
     // The run directory went away or is read-only: the run's own output still says everything.
   }

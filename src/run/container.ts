@@ -11,6 +11,7 @@ import { collectOutputs } from './outputs.js';
 import { PathMap } from './paths.js';
 import { runProcess } from './process.js';
 import { arr, isObj, obj, objs, str, type Obj } from './spec.js';
+import { newTag, TAGS_VAR, tagsValue } from './strays.js';
 import type { Lookup } from './substitute.js';
 import type { ArtifactValue, NodeOutputs } from './types.js';
 import { resolveMounts } from './volumes.js';
@@ -102,10 +103,14 @@ async function attempt(ctx: RunContext, a: ContainerAttempt, scratch: string): P
   writeFileSync(join(a.dir, 'pod.json'), `${JSON.stringify({ pod: a.pod.name, image: str(container['image']), argv: shown, cwd }, null, 2)}\n`, PRIVATE);
 
   const base = { ...stringEnv(process.env), TMPDIR: tmp, TMP: tmp, TEMP: tmp, ...Object.fromEntries(env.env), ...ctx.opts.env };
+  // Set last, so that no setting hides it: it is how processes that left the task's group are found.
+  const tag = newTag();
+  const tags = { [TAGS_VAR]: tagsValue(process.env[TAGS_VAR], [ctx.tag, tag]) };
   const run = await runProcess({
     argv,
     cwd,
-    env: { ...base, ...ctx.opts.templateEnv?.(str(a.tmpl['name']) ?? '', base) },
+    env: { ...base, ...ctx.opts.templateEnv?.(str(a.tmpl['name']) ?? '', base), ...tags },
+    tag,
     logPath: join(a.dir, 'log'),
     mask: secretMask(ctx),
     ...(a.deadlineMs !== undefined ? { deadlineMs: a.deadlineMs } : {}),
@@ -113,7 +118,8 @@ async function attempt(ctx: RunContext, a: ContainerAttempt, scratch: string): P
   });
   if (run.aborted) return { phase: 'Failed', message: ctx.stopMessage, aborted: true };
   if (run.timedOut) return { phase: 'Failed', message: 'activeDeadlineSeconds exceeded' };
-  if (run.startError !== undefined) return { phase: 'Failed', message: `cannot run ${JSON.stringify(argv[0])}: ${run.startError}` };
+  // The command as pod.json shows it: a secret named in it (`$(TOOL)`) stays `<secret:name/key>`.
+  if (run.startError !== undefined) return { phase: 'Failed', message: `cannot run ${JSON.stringify(shown[0])}: ${run.startError}` };
   if (run.exitCode !== 0) {
     return { phase: 'Failed', message: run.exitCode === null ? `terminated by ${run.termSignal ?? 'a signal'}` : `Error (exit code ${run.exitCode})` };
   }

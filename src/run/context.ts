@@ -5,10 +5,11 @@
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Limiter } from './limiter.js';
 import { sanitize } from './naming.js';
+import { makeScratchRoot } from './scratch.js';
+import { killTagged, newTag } from './strays.js';
 import type { Obj } from './spec.js';
 import type { Lookup } from './substitute.js';
 import type { NodePhase, NodeRecord, NodeResult, NodeType, RunEvent, RunOptions } from './types.js';
@@ -98,20 +99,30 @@ export class RunContext {
   /**
    * A fresh private directory (0700) for one attempt: its TMPDIR and its secret volumes. All of
    * them live in one temporary directory per run, outside the run directory; the attempt removes
-   * its own, and the executor removes the rest when the run ends.
+   * its own, and the executor removes the rest when the run ends (or, if this process is killed
+   * outright, the next run does: scratch.ts).
    */
   attemptScratch(): string {
-    this.scratchRoot ??= mkdtempSync(join(tmpdir(), 'kfpdsl-run-'));
+    this.scratchRoot ??= makeScratchRoot(this.tag);
     try {
       return mkdtempSync(join(this.scratchRoot, 'attempt-'));
     } catch {
       // The run's temporary directory was removed under us (a tmp cleaner): make a new one.
-      this.scratchRoot = mkdtempSync(join(tmpdir(), 'kfpdsl-run-'));
+      this.scratchRoot = makeScratchRoot(this.tag);
       return mkdtempSync(join(this.scratchRoot, 'attempt-'));
     }
   }
 
-  removeScratch(): void {
+  /** In every task process's environment (strays.ts): what escaped its process group is found by it when the run ends. */
+  readonly tag = newTag();
+
+  /** The run has ended: task processes that escaped their groups are killed, temporaries removed. */
+  endRun(): void {
+    killTagged(this.tag);
+    this.removeScratch();
+  }
+
+  private removeScratch(): void {
     if (this.scratchRoot === undefined) return;
     try {
       rmSync(this.scratchRoot, { recursive: true, force: true, maxRetries: 3 });

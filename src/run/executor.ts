@@ -28,7 +28,7 @@ async function run(opts: RunOptions): Promise<RunResult> {
   try {
     return await runPrepared(setup);
   } finally {
-    setup.ctx.removeScratch();
+    setup.ctx.endRun();
   }
 }
 

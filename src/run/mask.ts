@@ -65,3 +65,10 @@ export class Masker {
     return { out: Buffer.concat(parts), rest: Buffer.from(buf.subarray(safe)) };
   }
 }
+
+/** A whole text masked at once (a message, not a stream). */
+export function maskText(text: string, secrets: ReadonlyMap<string, string> | undefined): string {
+  if (!secrets || secrets.size === 0) return text;
+  const m = new Masker(secrets);
+  return Buffer.concat([m.push(Buffer.from(text)), m.flush()]).toString('utf8');
+}

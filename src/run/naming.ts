@@ -1,8 +1,16 @@
 /** Node names, directory names and pod names. */
 import { goJson } from './gojson.js';
 
-/** A directory name from a node id: anything outside `[A-Za-z0-9._-]` becomes `_`. */
-export const sanitize = (s: string): string => s.replace(/[^A-Za-z0-9._-]/g, '_');
+/**
+ * A file or directory name from a node id or a name in the spec: anything outside
+ * `[A-Za-z0-9._-]` becomes `_`, and a name of dots only (or none) gets a `_` in front: `..`
+ * would name the parent (a spec's parameter `..` wrote over its step's `inputs` directory, a
+ * claim `..` was the run directory).
+ */
+export const sanitize = (s: string): string => {
+  const name = s.replace(/[^A-Za-z0-9._-]/g, '_');
+  return /^\.*$/.test(name) ? `_${name}` : name;
+};
 
 /** How Argo shows a loop item in a child's name: scalars as is, maps as sorted `k:v` pairs. */
 export function itemLabel(item: unknown): string {

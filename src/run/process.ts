@@ -5,7 +5,8 @@
  */
 import { spawn } from 'node:child_process';
 import { CappedLog, TailBuffer } from './capped-log.js';
-import { Masker } from './mask.js';
+import { Masker, maskText } from './mask.js';
+import { killTagged } from './strays.js';
 
 export interface ProcessSpec {
   readonly argv: readonly string[];
@@ -18,6 +19,8 @@ export interface ProcessSpec {
   readonly signal?: AbortSignal;
   /** Secret values (→ `<secret:name/key>`) masked in the log. */
   readonly mask?: ReadonlyMap<string, string>;
+  /** The tag in this process's environment (strays.ts): when it is stopped, what left its group is killed by it. */
+  readonly tag?: string;
 }
 
 export interface ProcessOutcome {
@@ -61,6 +64,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
       if (why === 'deadline') timedOut = true;
       else aborted = true;
       kill();
+      if (spec.tag !== undefined) killTagged(spec.tag);
     };
     const timer = spec.deadlineMs !== undefined ? setTimeout(() => stop('deadline'), spec.deadlineMs) : undefined;
     const onAbort = (): void => stop('abort');
@@ -90,8 +94,9 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
       );
     };
     child.on('error', (e) => {
-      startError = e.message;
-      log.write(`${e.message}\n`);
+      // Node's message names the command (`spawn /path ENOENT`), which may be a secret's value.
+      startError = maskText(e.message, spec.mask);
+      log.write(`${startError}\n`);
       finish(null, null);
     });
     // When a container's main process exits, the container's other processes die with it.

@@ -51,7 +51,7 @@ export async function runPipelineSpec(opts: V2RunOptions): Promise<RunResult> {
     return { phase: 'Error', message: `internal error: ${e instanceof Error ? e.message : String(e)}`, nodes: ctx.results() };
   } finally {
     if (timer) clearTimeout(timer);
-    ctx.removeScratch();
+    ctx.endRun();
   }
 }
 
