@@ -10,7 +10,8 @@ import YAML, { isMap, isScalar } from 'yaml';
 import { diag } from '../diagnostics/catalog.js';
 import type { IrComponent, IrPort, IrType, Json } from '../ir/ir.js';
 import type { ComponentSpec, Placeholder } from '../kfp/component-spec.js';
-import { isInside, type FileHost } from '../project/file-host.js';
+import type { FileHost } from '../project/file-host.js';
+import { importTarget } from '../project/confine.js';
 import { componentSchemaErrorsDetailed } from '../schema/validators.js';
 import { SourceFile } from '../source.js';
 import type * as ast from '../syntax/ast.js';
@@ -80,23 +81,21 @@ export function readImport(ctx: CheckContext, imp: ast.ImportDecl, options: Impo
   if (imp.path === '') return at('InvalidImport', 'the import path is empty', `name ${what}, relative to this .kfp file`);
   if (imp.path.includes('\0')) return at('InvalidImport', 'the import path holds a NUL character');
   const rootHint = `imports stay inside the project root \`${host.displayPath(root)}\` (the nearest directory above the .kfp file holding .git, package.json or kfpdsl.yaml, or --root DIR)`;
-  const requested = host.resolveImport(ctx.file.path, imp.path);
-  if (!isInside(root, requested)) return at('ImportOutsideProject', `\`${imp.path}\` is outside the project root`, rootHint);
-  let real: string;
-  let realRoot: string;
-  try {
-    real = host.realPath(requested);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    if (kind === 'module' && code === 'ENOENT') return at('InvalidImport', `no such module: \`${imp.path}\``, `paths are relative to this .kfp file (\`${host.displayPath(requested)}\` does not exist)`);
-    return at('InvalidImport', `cannot read \`${imp.path}\`: ${code}`, 'paths are relative to this .kfp file');
+  const target = importTarget(host, root, ctx.file.path, imp.path, kind === 'module');
+  switch (target.kind) {
+    case 'outside':
+      return at('ImportOutsideProject', `\`${imp.path}\` is outside the project root`, rootHint);
+    case 'error':
+      if (kind === 'module' && target.code === 'ENOENT') return at('InvalidImport', `no such module: \`${imp.path}\``, `paths are relative to this .kfp file (\`${host.displayPath(target.requested)}\` does not exist)`);
+      return at('InvalidImport', `cannot read \`${imp.path}\`: ${target.code}`, 'paths are relative to this .kfp file');
+    case 'link-outside':
+      return at('ImportOutsideProject', `\`${imp.path}\` is a symbolic link to a file outside the project root`, rootHint);
+    case 'not-kfp':
+      return at('ImportNotAFile', `\`${imp.path}\` is a symbolic link to a file not named *.kfp`, 'import a .kfp module (its content is not shown)');
+    case 'inside':
+      break;
   }
-  try {
-    realRoot = host.realPath(root);
-  } catch {
-    realRoot = root;
-  }
-  if (!isInside(realRoot, real)) return at('ImportOutsideProject', `\`${imp.path}\` is a symbolic link to a file outside the project root`, rootHint);
+  const { requested, real } = target;
   const r = host.readRegularFile(real, MAX_COMPONENT_BYTES);
   switch (r.kind) {
     case 'text':
@@ -112,6 +111,17 @@ export function readImport(ctx: CheckContext, imp: ast.ImportDecl, options: Impo
   }
 }
 
+/**
+ * Whether a parsed file is recognisably a kfp v1 component, so that its lines may be quoted:
+ * a mapping whose `implementation` is a mapping holding a `container` or `graph` mapping.
+ * A bare `implementation:` key is not enough (a secrets file may have one).
+ */
+function looksLikeComponent(doc: YAML.Document): boolean {
+  if (!isMap(doc.contents)) return false;
+  const impl = doc.contents.get('implementation', true);
+  return isMap(impl) && (isMap(impl.get('container', true)) || isMap(impl.get('graph', true)));
+}
+
 /** A component.yaml imported `as name`. */
 export function checkImport(ctx: CheckContext, imp: ast.ImportDecl & { name: ast.Identifier }, options: ImportOptions): IrComponent | undefined {
   const read = readImport(ctx, imp, options);
@@ -124,9 +134,12 @@ export function checkImport(ctx: CheckContext, imp: ast.ImportDecl & { name: ast
   };
   const doc = YAML.parseDocument(file.text, { version: '1.1', merge: false, uniqueKeys: true, prettyErrors: false });
   // Only a file that is recognisably a component is quoted in diagnostics: anything else
-  // (a .env, a key, a secrets.yaml) is reported at the import, its content never shown.
-  if (!(isMap(doc.contents) && doc.contents.has('implementation'))) {
-    const why = doc.errors.length > 0 ? `it is not valid YAML (line ${file.positionAt(doc.errors[0]!.pos[0]).line})` : isMap(doc.contents) ? 'it has no `implementation`' : 'its top level is not a mapping';
+  // (a .env, a key, a secrets.yaml, one that merely has an `implementation:` key) is
+  // reported at the import, its content never shown, nor YAML's message (it may quote a key).
+  if (!looksLikeComponent(doc)) {
+    const why = doc.errors.length > 0
+      ? `it is not valid YAML (line ${file.positionAt(doc.errors[0]!.pos[0]).line})`
+      : !isMap(doc.contents) ? 'its top level is not a mapping' : doc.contents.has('implementation') ? 'its `implementation` holds no `container` or `graph` mapping' : 'it has no `implementation`';
     ctx.report('InvalidImport', `\`${imp.path}\` is not a kfp v1 component: ${why}`, imp.pathSpan, { hint: 'kfpdsl loads the kfp v1 component.yaml format (name, inputs, outputs, implementation); the content of other files is not shown' });
     return undefined;
   }

@@ -13,6 +13,7 @@ import type * as ast from '../syntax/ast.js';
 import { reparse } from '../syntax/incremental.js';
 import { MAX_SOURCE_BYTES, parseSource, type ParseResult } from '../syntax/parse.js';
 import { LineMap } from './positions.js';
+import { importPath } from './resolve.js';
 
 /** Folders never searched for .kfp files: dependencies, version control, build output. */
 const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist', '.venv', 'venv', '__pycache__']);
@@ -86,11 +87,9 @@ export class Workspace {
     const out: string[] = [];
     for (const imp of parsed.doc.imports) {
       if (!imp.path.endsWith('.kfp')) continue;
-      try {
-        out.push(this.host.resolveImport(path, imp.path));
-      } catch {
-        // An import the checker refuses (outside the project): no dependency to follow.
-      }
+      // An import the checker refuses (outside the project) is no dependency to follow.
+      const target = importPath(this, path, imp);
+      if (target !== undefined) out.push(target);
     }
     return out;
   }
