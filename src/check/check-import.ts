@@ -15,6 +15,7 @@ import { importTarget } from '../project/confine.js';
 import { componentSchemaErrorsDetailed } from '../schema/validators.js';
 import { SourceFile } from '../source.js';
 import type * as ast from '../syntax/ast.js';
+import { findArgoTags, tagMessage } from './argo-placeholders.js';
 import { CheckContext } from './context.js';
 import { jsonPointer, yamlOffset } from './yaml-locate.js';
 
@@ -195,8 +196,32 @@ export function checkImport(ctx: CheckContext, imp: ast.ImportDecl & { name: ast
     origin: { start: imp.span.start, end: imp.span.end, file: ctx.file.path },
   };
   sources.set(ir, { file, doc, requested: read.requested, imp });
+  reportTags(ctx, file, doc, imp);
   return ir;
 }
+
+/**
+ * Text Argo (or KFP v2) would substitute, written literally in a component.yaml (`command: [sh,
+ * -c, 'echo {{inputs.parameters.x}}']`): the same hazard as in a .kfp string, warned at its
+ * place in that file. Its own `{inputValue: x}` placeholders are structures, not text.
+ */
+function reportTags(ctx: CheckContext, file: SourceFile, doc: YAML.Document, imp: ast.ImportDecl): void {
+  if (!file.text.includes('{{')) return;
+  YAML.visit(doc, {
+    Scalar: (key, n) => {
+      if (key === 'key' || typeof n.value !== 'string' || !n.range) return;
+      for (const t of findArgoTags(n.value)) {
+        const { message, label } = tagMessage(t);
+        // Located at the tag when the file spells it as the value does (plain or simply quoted), else at the value.
+        const raw = file.text.indexOf(t.tag, n.range[0]);
+        const span = raw >= 0 && raw + t.tag.length <= n.range[1] ? { start: raw, end: raw + t.tag.length } : { start: n.range[0], end: n.range[1] };
+        ctx.diagnostics.push(diag('ArgoPlaceholder', message, { file, span, label, hint: IMPORTED_TAG_HINT, related: [ctx.related(imp.pathSpan, 'imported here')] }));
+      }
+    },
+  });
+}
+
+const IMPORTED_TAG_HINT = 'use the component\'s own placeholders (`{inputValue: x}`, `{outputPath: y}`); to keep the text, split it so that no `{{` remains';
 
 /** Where an imported component came from: its parsed file (to point at its lines) and the import. */
 export interface ImportedSource {
