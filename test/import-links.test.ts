@@ -6,7 +6,7 @@
  * module's importers, and the language server's hover and go-to-definition. Real files, real
  * links, the real CLI and server; the secret must appear in no output.
  */
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -147,6 +147,19 @@ describe('the language server reads no file that a build would refuse', () => {
     }
     const completion = await lsp.request<unknown>('textDocument/completion', { textDocument: { uri }, position: { line: 5, character: 2 } });
     expect(JSON.stringify(completion)).not.toContain(SECRET);
+  });
+
+  it('references and rename never reach a file through a link out of the root', async () => {
+    // vendor/user.kfp (outside, through the link) imports ../r.kfp, which from there names proj/r.kfp.
+    writeFileSync(join(proj, 'r.kfp'), 'component helper(x: str) {\n  image: "alpine:3.19"\n  command: ["echo", x]\n}\npipeline "r" () {\n  helper("a")\n}\n');
+    writeFileSync(join(base, 'outside', 'user.kfp'), 'import "../r.kfp"\npipeline "u" () {\n  helper("b")\n}\n');
+    const uri = fileUri(join(proj, 'r.kfp'));
+    lsp.open(uri, readFileSync(join(proj, 'r.kfp'), 'utf8'));
+    const at = { textDocument: { uri }, position: { line: 0, character: 12 } };
+    const refs = await lsp.request<{ uri: string }[]>('textDocument/references', { ...at, context: { includeDeclaration: true } });
+    expect(refs.map((r) => r.uri)).toEqual([uri, uri]);
+    const edit = await lsp.request<{ changes: Record<string, unknown> }>('textDocument/rename', { ...at, newName: 'helper2' });
+    expect(Object.keys(edit.changes)).toEqual([uri]);
   });
 
   it('hover of a YAML import that is not a component shows none of its content', async () => {

@@ -107,6 +107,16 @@ describe('tags in other places the user writes text', () => {
   });
 });
 
+describe('a callable pipeline of a module', () => {
+  it("is compiled into its importer's output, so its text is warned at the module's lines", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kfpdsl-module-tags-'));
+    writeFileSync(join(dir, 'kfpdsl.yaml'), '');
+    writeFileSync(join(dir, 'm.kfp'), `${container('').split('pipeline')[0]}pipeline sub "sub" () {\n  c("{{pod.name}}")\n}\n`);
+    const { warnings } = compile('import "m.kfp"\npipeline "p" () {\n  sub()\n}\n', {}, join(dir, 'p.kfp'));
+    expect(warnings.map((w) => [w.file!.path.endsWith('m.kfp'), w.message])).toEqual([[true, "Argo replaces `{{pod.name}}` with the pod's name"]]);
+  });
+});
+
 describe('run values on --target kfp-v2', () => {
   const text = 'component show(a: str, b: str) {\n  image: "alpine:3.19"\n  command: ["sh", "-c", "echo A=$0 B=$1", a, b]\n}\npipeline "p" () {\n  show(run.id, run.name)\n  show(a: workflow.uid, b: workflow.name)\n}\n';
 

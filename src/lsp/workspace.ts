@@ -5,7 +5,7 @@
  * brought up to date incrementally (src/syntax/incremental.ts).
  */
 import { join } from 'node:path';
-import { fsHost } from '../project/file-host.js';
+import { fsHost, isInside } from '../project/file-host.js';
 import { MemoryHost } from '../project/memory-host.js';
 import { findProjectRoot } from '../project/root.js';
 import { SourceFile } from '../source.js';
@@ -101,6 +101,20 @@ export class Workspace {
   projectFiles(from: string): string[] {
     const out = new Set(this.open.keys());
     const root = findProjectRoot(from, undefined, (p) => this.host.exists(p));
+    let realRoot = root;
+    try {
+      realRoot = this.host.realPath(root);
+    } catch {
+      // the root as found
+    }
+    // A symbolic link out of the project is outside it, as for imports: a rename must never edit there.
+    const inside = (path: string): boolean => {
+      try {
+        return isInside(realRoot, this.host.realPath(path));
+      } catch {
+        return false;
+      }
+    };
     const stack = [root];
     let budget = MAX_PROJECT_FILES;
     while (stack.length > 0 && budget > 0) {
@@ -109,6 +123,7 @@ export class Workspace {
         if (SKIPPED_DIRS.has(name)) continue;
         const path = join(dir, name);
         const kind = this.host.stat(path);
+        if (kind !== undefined && !inside(path)) continue;
         if (kind === 'directory') stack.push(path);
         else if (kind === 'file' && name.endsWith('.kfp') && budget-- > 0) out.add(path);
       }
