@@ -14,6 +14,7 @@ import YAML from 'yaml';
 import { kfpV2Backend } from '../src/backends/kfp-v2/index.js';
 import { findArgoTags } from '../src/check/argo-placeholders.js';
 import { compileSource, type CompileOptions } from '../src/compile.js';
+import { importYaml } from '../src/import/index.js';
 import { SourceFile } from '../src/source.js';
 import { runCli } from './support/cli.js';
 import { runIds } from './support/run-cli.js';
@@ -104,6 +105,20 @@ describe('tags in other places the user writes text', () => {
     expect(located).toEqual(['{{inputs.parameters.text}}', '{{$}}']);
     expect(warnings.every((w) => w.file!.path.endsWith('c.yaml') && w.file!.positionAt(w.span!.start).line === 7)).toBe(true);
     expect(warnings[0]!.related?.[0]?.message).toBe('imported here');
+  });
+});
+
+describe('kfpdsl import', () => {
+  it("turns kfp's run placeholders in task arguments into the language's values, not strings that warn", () => {
+    const text = 'component show(a: str, b: str, c: str) {\n  image: "alpine:3.19"\n  command: ["echo", a, b, c]\n}\npipeline "r" () {\n  show(run.id, run.name, workflow.namespace)\n}\n';
+    const workflow = compile(text).r.files.find((f) => f.kind === 'workflow')!.text;
+    const imported = importYaml('r.yaml', workflow);
+    expect(imported.diagnostics).toEqual([]);
+    expect(imported.text).toContain('show(a: workflow.uid, b: workflow.name, c: workflow.namespace)');
+    const again = compile(imported.text!);
+    expect(again.r.diagnostics).toEqual([]);
+    const args = (wf: string) => YAML.parse(wf).spec.templates.find((t: { dag?: unknown }) => t.dag).dag.tasks[0].arguments.parameters.map((p: { value: string }) => p.value);
+    expect(args(again.r.files.find((f) => f.kind === 'workflow')!.text)).toEqual(['{{workflow.uid}}', '{{workflow.name}}', '{{workflow.namespace}}']);
   });
 });
 
