@@ -157,6 +157,15 @@ describe('run values on --target kfp-v2', () => {
     ]);
   });
 
+  it('in an `if` condition, where KFP v2 would compare the text `{{workflow.name}}`: refused', () => {
+    const cond = 'component show(a: str) {\n  image: "alpine:3.19"\n  command: ["echo", a]\n}\npipeline "p" () {\n  if run.name == "x" {\n    show("y")\n  }\n}\n';
+    const { r, file } = compile(cond, { backend: kfpV2Backend });
+    const errors = r.diagnostics.filter((d) => d.severity === 'error');
+    expect(errors.map((d) => [d.code, file.positionAt(d.span!.start).line])).toEqual([['KFP5020', 6]]);
+    expect(errors[0]!.message).toContain('`run.name` (`workflow.name`) in an `if` condition');
+    expect(compile(cond).r.diagnostics).toEqual([]);
+  });
+
   it('kfpdsl run --target kfp-v2 gives the program the run id and name, as the driver does', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kfpdsl-v2-run-values-'));
     writeFileSync(join(dir, 'p.kfp'), text);

@@ -602,6 +602,8 @@ export class DagLowering {
   }
 
   private operand(v: IrValue, type: IrType, child: Scope, span: IrSpan): string {
+    // `if run.name == "x"` would compare the text `{{workflow.name}}`: KFP v2 fills no placeholder in a condition.
+    if ('const' in v && typeof v.const === 'string' && KFP_V2_RUN_VALUES.has(v.const)) this.refuse({ what: 'value', detail: `${runValueName(v.const)} in an \`if\` condition (KFP v2 fills run values in task arguments only)`, span });
     if ('const' in v) return typeof v.const === 'string' ? `'${v.const.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'` : JSON.stringify(v.const);
     const r = 'item' in v && v.item.field !== undefined && child.loop?.id !== v.item.loop ? this.subvar(v, type, child) : this.resolve(v, type, child, span);
     const name = r?.spec.componentInputParameter as string | undefined;
