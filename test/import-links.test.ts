@@ -10,6 +10,10 @@ import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileSource } from '../src/compile.js';
+import { renderAll } from '../src/diagnostics/render.js';
+import { fsHost, type FileHost } from '../src/project/file-host.js';
+import { SourceFile } from '../src/source.js';
 import { runCli } from './support/cli.js';
 import { fileUri, LspClient } from './support/lsp-client.js';
 
@@ -117,6 +121,45 @@ describe('imports whose content would be quoted', () => {
     const r = cli(['check', 'lib/mod.kfp']);
     expect(r.out).not.toContain(SECRET);
     expect(r.status).toBe(0);
+  });
+});
+
+describe('path tricks never reach outside the root', () => {
+  it.each([
+    ['a chain of links, the last one out', 'chain.yaml'],
+    ['`..` after a linked directory', 'vendor/../../outside/secret.env'],
+    ['`~`', '~/secret.env'],
+    ['a file:// URL', `file://${join(base, 'outside', 'secret.env')}`],
+    ['backslashes', '..\\outside\\secret.env'],
+    ['URL-encoded dots', '%2e%2e/outside/secret.env'],
+    ['fullwidth dots', '\uff0e\uff0e/outside/secret.env'],
+    ['a long path', `${'a/'.repeat(2000)}../../outside/secret.env`],
+  ])('%s', (_, path) => {
+    if (path === 'chain.yaml') {
+      symlinkSync(join(base, 'outside', 'secret.env'), join(proj, 'chain-1.yaml'));
+      symlinkSync('chain-1.yaml', join(proj, 'chain.yaml'));
+    }
+    const touched: string[] = [];
+    const host: FileHost = {
+      ...fsHost,
+      realPath: (p) => fsHost.realPath(p),
+      readRegularFile: (p, n) => (touched.push(p), fsHost.readRegularFile(p, n)),
+    };
+    const text = `import ${JSON.stringify(path)} as c\n`;
+    const file = new SourceFile(join(proj, 'tricks.kfp'), text);
+    const result = compileSource(file, { checkOnly: true, host });
+    const rendered = renderAll(result.diagnostics, 'pretty');
+    expect(result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code)).toEqual([expect.stringMatching(/^KFP400[35]$/)]);
+    expect(rendered).not.toContain(SECRET);
+    expect(touched.filter((p) => !p.startsWith(`${proj}/`))).toEqual([]);
+  });
+
+  it('a source that is a chain of links, the last one out of the root', () => {
+    symlinkSync(join(base, 'outside', 'other.kfp'), join(proj, 'src-1.kfp'));
+    symlinkSync('src-1.kfp', join(proj, 'src-chain.kfp'));
+    const r = cli(['check', 'src-chain.kfp']);
+    expect(r.out).toContain('KFP0016');
+    expect(r.out).not.toContain(SECRET);
   });
 });
 
