@@ -56,15 +56,15 @@ function cli(args: string[]) {
 
 describe('a source that is a symbolic link is read only if it ends at a .kfp file inside the root', () => {
   it.each([
-    ['environ.kfp', /symbolic link to a file not named \*\.kfp/],
-    ['env-link.kfp', /symbolic link to a file not named \*\.kfp/],
-    ['out-link.kfp', /symbolic link to a file outside the project root/],
-    ['vendor/other.kfp', /symbolic link to a file outside the project root/],
-  ])('%s is refused unread by check, fmt, graph and build', (name, message) => {
+    ['environ.kfp', 'KFP0005', /a kernel file/],
+    ['env-link.kfp', 'KFP0016', /symbolic link to a file not named \*\.kfp/],
+    ['out-link.kfp', 'KFP0016', /symbolic link to a file outside the project root/],
+    ['vendor/other.kfp', 'KFP0016', /symbolic link to a file outside the project root/],
+  ])('%s is refused unread by check, fmt, graph and build', (name, code, message) => {
     for (const args of [['check', name], ['fmt', '--check', name], ['graph', name], ['build', name, '-o', join(base, 'out')]]) {
       const r = cli(args);
       expect(r.status, args.join(' ')).toBe(1);
-      expect(r.out).toContain('KFP0016');
+      expect(r.out).toContain(code);
       expect(r.out).toMatch(message);
       expect(r.out).not.toContain(SECRET);
       expect(r.out).not.toMatch(/PATH=/);
@@ -78,6 +78,13 @@ describe('a source that is a symbolic link is read only if it ends at a .kfp fil
   it('--root above both makes the outside file a source like any other', () => {
     const r = cli(['check', '--root', base, 'vendor/lib.kfp']);
     expect(r.status).toBe(0);
+  });
+
+  it('run /proc/self/environ (no link at all): a kernel file is never read as a spec', () => {
+    const r = cli(['run', '/proc/self/environ']);
+    expect(r.status).toBe(1);
+    expect(r.out).toContain('error[KFP0005]');
+    expect(r.out).not.toContain(SECRET);
   });
 
   it('run SPEC.yaml: a link to a file of another kind is refused unread', () => {

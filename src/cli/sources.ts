@@ -96,10 +96,12 @@ function linkedSourceProblem(path: string, root: string | undefined): Diagnostic
   } catch {
     return undefined; // the open below reports why
   }
+  // /proc's "regular" files hold the process's environment and memory, whatever their name.
+  if (KERNEL_FILES.test(real)) return pathDiag('UnreadableSource', path, `cannot read \`${path}\`: a kernel file (/proc, /sys, /dev)`, 'sources must be regular files');
   if (real === resolve(path)) return undefined;
   // `run` also takes a pipeline spec (.yaml): the link must end at a file of the kind named.
   const ext = extname(path);
-  if (ext === '' || extname(real) !== ext || KERNEL_FILES.test(real)) {
+  if (ext === '' || extname(real) !== ext) {
     return pathDiag('SourceLinkOutside', path, `\`${path}\` is a symbolic link to a file not named *${ext}`, `kfpdsl reads ${ext || '.kfp'} files only; the content of others is not shown`);
   }
   const projectRoot = findProjectRoot(path, root);
