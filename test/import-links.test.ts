@@ -219,4 +219,14 @@ describe('the language server reads no file that a build would refuse', () => {
     expect(hover.contents.value).toContain('not readable as a component.yaml');
     expect(hover.contents.value).not.toContain(SECRET);
   });
+
+  it('hover of a real component.yaml still shows its signature, description and image', async () => {
+    writeFileSync(join(proj, 'echo.yaml'), 'name: Echo\ndescription: Echoes.\ninputs:\n- {name: text, type: String}\nimplementation:\n  container:\n    image: alpine:3.19\n    command: [echo, {inputValue: text}]\n');
+    const uri = fileUri(join(proj, 'e.kfp'));
+    lsp.open(uri, 'import "echo.yaml" as e\n\npipeline "p" () {\n  e("x")\n}\n');
+    const hover = await lsp.request<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 2 } });
+    expect(hover.contents.value).toContain('component e(text: String)');
+    expect(hover.contents.value).toContain('Echoes.');
+    expect(hover.contents.value).toContain('image: `alpine:3.19`');
+  });
 });
