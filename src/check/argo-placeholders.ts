@@ -1,8 +1,10 @@
 /**
  * Argo substitutes `{{…}}` tags anywhere in a template before its pod starts, Python
  * programs included: `'{{inputs.parameters.name}}'` in a ``` block is code injection from
- * a parameter value. Every such tag in text the user wrote (code blocks, component
- * descriptions, string literals) is a warning (KFP3103) that says what Argo will put there.
+ * a parameter value. KFP v2's launcher does the same with its `{{$…}}` keys in a command
+ * line. Every such tag in text the user wrote (code blocks, component and pipeline
+ * descriptions, pipeline names, string literals, dict keys, what `concat` joins, and the
+ * text of an imported component.yaml) is a warning (KFP3103) that says what will be put there.
  *
  * Only what Argo really substitutes is reported: tags whose name starts with `inputs.`,
  * `outputs.`, `workflow.`, `steps.`, `tasks.`, `pod.`, `item`, `node.`, `retries`,
