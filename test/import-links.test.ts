@@ -87,6 +87,14 @@ describe('a source that is a symbolic link is read only if it ends at a .kfp fil
     expect(r.out).not.toContain(SECRET);
   });
 
+  it('run SPEC.yaml: a YAML file that is no pipeline spec and does not parse is not quoted', () => {
+    writeFileSync(join(proj, 'broken-secrets.yaml'), `password: ${SECRET}\n  token: [${SECRET}\n`);
+    const r = cli(['run', 'broken-secrets.yaml']);
+    expect(r.status).toBe(1);
+    expect(r.out).toContain('error[KFP0112]: broken-secrets.yaml is not valid YAML (line 1), nor a KFP v2 pipeline spec');
+    expect(r.out).not.toContain(SECRET);
+  });
+
   it('run SPEC.yaml: a link to a file of another kind is refused unread', () => {
     symlinkSync('secret.env', join(proj, 'spec.yaml'));
     const r = cli(['run', 'spec.yaml']);
