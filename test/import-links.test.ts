@@ -95,6 +95,17 @@ describe('a source that is a symbolic link is read only if it ends at a .kfp fil
     expect(r.out).not.toContain(SECRET);
   });
 
+  it('kfpdsl import of a YAML file that is neither kfp pipeline nor component, parsing or not, quotes none of it', () => {
+    writeFileSync(join(proj, 'plain-secrets.yaml'), `password: ${SECRET}\n`);
+    writeFileSync(join(proj, 'broken-secrets.yaml'), `password: ${SECRET}\n  token: [${SECRET}\n`);
+    for (const [name, code] of [['broken-secrets.yaml', 'KFP0302'], ['plain-secrets.yaml', 'KFP0300']] as const) {
+      const r = cli(['import', name]);
+      expect(r.status).toBe(1);
+      expect(r.out).toContain(`error[${code}]`);
+      expect(r.out).not.toContain(SECRET);
+    }
+  });
+
   it('run SPEC.yaml: a link to a file of another kind is refused unread', () => {
     symlinkSync('secret.env', join(proj, 'spec.yaml'));
     const r = cli(['run', 'spec.yaml']);
