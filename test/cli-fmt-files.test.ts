@@ -45,6 +45,8 @@ describe('fmt writes files faithfully', () => {
 
   it('writes through a symlink: the link stays a link, its target (in another directory) is formatted', () => {
     const dir = tmp('link');
+    // The project root (a source's link may not leave it: KFP0016, test/import-links.test.ts).
+    writeFileSync(join(dir, 'kfpdsl.yaml'), '');
     mkdirSync(join(dir, 'real'));
     mkdirSync(join(dir, 'pipes'));
     const target = join(dir, 'real', 'p.kfp');
@@ -59,7 +61,7 @@ describe('fmt writes files faithfully', () => {
     expect(statSync(target).mode & 0o7777).toBe(0o600);
     // fmt --check now agrees, and no temporary is left beside the target or the link.
     expect(runCli(['fmt', '--check', 'pipes/p.kfp'], { cwd: dir }).status).toBe(0);
-    expect(listFiles(dir)).toEqual(['pipes/p.kfp', 'real/p.kfp']);
+    expect(listFiles(dir)).toEqual(['kfpdsl.yaml', 'pipes/p.kfp', 'real/p.kfp']);
   });
 
   it('a file with errors stops fmt before any file is written', () => {

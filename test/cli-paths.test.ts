@@ -5,7 +5,7 @@
  * checks that every one of them is exercised by a cli test.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -187,6 +187,22 @@ it('--root naming nothing or a file: KFP0008 (build, check, graph)', () => {
     expectDiagnostic(runCli([cmd, 'add.kfp', '--root', 'add.kfp'], { cwd: dir }), 'KFP0008', 'add.kfp');
   }
   expect(listFiles(dir)).toEqual(['add.kfp']);
+});
+
+it('a source that is a symbolic link out of the root or to another kind of file: KFP0016, in every format, nothing read (test/import-links.test.ts has the rest)', () => {
+  const dir = tmp('link');
+  const outside = tmp('link-outside');
+  writeFileSync(join(dir, 'kfpdsl.yaml'), '');
+  writeFileSync(join(outside, 'secret.kfp'), 'TOKEN=do-not-print\n');
+  writeFileSync(join(dir, 'secret.env'), 'TOKEN=do-not-print\n');
+  symlinkSync(join(outside, 'secret.kfp'), join(dir, 'out.kfp'));
+  symlinkSync('secret.env', join(dir, 'env.kfp'));
+  for (const f of ['out.kfp', 'env.kfp']) {
+    const r = runCli(['check', f], { cwd: dir });
+    expectDiagnostic(r, 'KFP0016', f);
+    expect(r.stdout + r.stderr).not.toContain('do-not-print');
+    expectOtherFormats(['check', f], 'KFP0016', f, dir);
+  }
 });
 
 it('every KFP00xx code in the catalog is exercised by a cli test', () => {

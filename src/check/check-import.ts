@@ -10,10 +10,12 @@ import YAML, { isMap, isScalar } from 'yaml';
 import { diag } from '../diagnostics/catalog.js';
 import type { IrComponent, IrPort, IrType, Json } from '../ir/ir.js';
 import type { ComponentSpec, Placeholder } from '../kfp/component-spec.js';
-import { isInside, type FileHost } from '../project/file-host.js';
+import type { FileHost } from '../project/file-host.js';
+import { importTarget } from '../project/confine.js';
 import { componentSchemaErrorsDetailed } from '../schema/validators.js';
 import { SourceFile } from '../source.js';
 import type * as ast from '../syntax/ast.js';
+import { findArgoTags, tagMessage } from './argo-placeholders.js';
 import { CheckContext } from './context.js';
 import { jsonPointer, yamlOffset } from './yaml-locate.js';
 
@@ -80,23 +82,21 @@ export function readImport(ctx: CheckContext, imp: ast.ImportDecl, options: Impo
   if (imp.path === '') return at('InvalidImport', 'the import path is empty', `name ${what}, relative to this .kfp file`);
   if (imp.path.includes('\0')) return at('InvalidImport', 'the import path holds a NUL character');
   const rootHint = `imports stay inside the project root \`${host.displayPath(root)}\` (the nearest directory above the .kfp file holding .git, package.json or kfpdsl.yaml, or --root DIR)`;
-  const requested = host.resolveImport(ctx.file.path, imp.path);
-  if (!isInside(root, requested)) return at('ImportOutsideProject', `\`${imp.path}\` is outside the project root`, rootHint);
-  let real: string;
-  let realRoot: string;
-  try {
-    real = host.realPath(requested);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    if (kind === 'module' && code === 'ENOENT') return at('InvalidImport', `no such module: \`${imp.path}\``, `paths are relative to this .kfp file (\`${host.displayPath(requested)}\` does not exist)`);
-    return at('InvalidImport', `cannot read \`${imp.path}\`: ${code}`, 'paths are relative to this .kfp file');
+  const target = importTarget(host, root, ctx.file.path, imp.path, kind === 'module');
+  switch (target.kind) {
+    case 'outside':
+      return at('ImportOutsideProject', `\`${imp.path}\` is outside the project root`, rootHint);
+    case 'error':
+      if (kind === 'module' && target.code === 'ENOENT') return at('InvalidImport', `no such module: \`${imp.path}\``, `paths are relative to this .kfp file (\`${host.displayPath(target.requested)}\` does not exist)`);
+      return at('InvalidImport', `cannot read \`${imp.path}\`: ${target.code}`, 'paths are relative to this .kfp file');
+    case 'link-outside':
+      return at('ImportOutsideProject', `\`${imp.path}\` is a symbolic link to a file outside the project root`, rootHint);
+    case 'not-kfp':
+      return at('ImportNotAFile', `\`${imp.path}\` is a symbolic link to a file not named *.kfp`, 'import a .kfp module (its content is not shown)');
+    case 'inside':
+      break;
   }
-  try {
-    realRoot = host.realPath(root);
-  } catch {
-    realRoot = root;
-  }
-  if (!isInside(realRoot, real)) return at('ImportOutsideProject', `\`${imp.path}\` is a symbolic link to a file outside the project root`, rootHint);
+  const { requested, real } = target;
   const r = host.readRegularFile(real, MAX_COMPONENT_BYTES);
   switch (r.kind) {
     case 'text':
@@ -112,6 +112,17 @@ export function readImport(ctx: CheckContext, imp: ast.ImportDecl, options: Impo
   }
 }
 
+/**
+ * Whether a parsed file is recognisably a kfp v1 component, so that its lines may be quoted:
+ * a mapping whose `implementation` is a mapping holding a `container` or `graph` mapping.
+ * A bare `implementation:` key is not enough (a secrets file may have one).
+ */
+function looksLikeComponent(doc: YAML.Document): boolean {
+  if (!isMap(doc.contents)) return false;
+  const impl = doc.contents.get('implementation', true);
+  return isMap(impl) && (isMap(impl.get('container', true)) || isMap(impl.get('graph', true)));
+}
+
 /** A component.yaml imported `as name`. */
 export function checkImport(ctx: CheckContext, imp: ast.ImportDecl & { name: ast.Identifier }, options: ImportOptions): IrComponent | undefined {
   const read = readImport(ctx, imp, options);
@@ -124,9 +135,12 @@ export function checkImport(ctx: CheckContext, imp: ast.ImportDecl & { name: ast
   };
   const doc = YAML.parseDocument(file.text, { version: '1.1', merge: false, uniqueKeys: true, prettyErrors: false });
   // Only a file that is recognisably a component is quoted in diagnostics: anything else
-  // (a .env, a key, a secrets.yaml) is reported at the import, its content never shown.
-  if (!(isMap(doc.contents) && doc.contents.has('implementation'))) {
-    const why = doc.errors.length > 0 ? `it is not valid YAML (line ${file.positionAt(doc.errors[0]!.pos[0]).line})` : isMap(doc.contents) ? 'it has no `implementation`' : 'its top level is not a mapping';
+  // (a .env, a key, a secrets.yaml, one that merely has an `implementation:` key) is
+  // reported at the import, its content never shown, nor YAML's message (it may quote a key).
+  if (!looksLikeComponent(doc)) {
+    const why = doc.errors.length > 0
+      ? `it is not valid YAML (line ${file.positionAt(doc.errors[0]!.pos[0]).line})`
+      : !isMap(doc.contents) ? 'its top level is not a mapping' : doc.contents.has('implementation') ? 'its `implementation` holds no `container` or `graph` mapping' : 'it has no `implementation`';
     ctx.report('InvalidImport', `\`${imp.path}\` is not a kfp v1 component: ${why}`, imp.pathSpan, { hint: 'kfpdsl loads the kfp v1 component.yaml format (name, inputs, outputs, implementation); the content of other files is not shown' });
     return undefined;
   }
@@ -182,8 +196,32 @@ export function checkImport(ctx: CheckContext, imp: ast.ImportDecl & { name: ast
     origin: { start: imp.span.start, end: imp.span.end, file: ctx.file.path },
   };
   sources.set(ir, { file, doc, requested: read.requested, imp });
+  reportTags(ctx, file, doc, imp);
   return ir;
 }
+
+/**
+ * Text Argo (or KFP v2) would substitute, written literally in a component.yaml (`command: [sh,
+ * -c, 'echo {{inputs.parameters.x}}']`): the same hazard as in a .kfp string, warned at its
+ * place in that file. Its own `{inputValue: x}` placeholders are structures, not text.
+ */
+function reportTags(ctx: CheckContext, file: SourceFile, doc: YAML.Document, imp: ast.ImportDecl): void {
+  if (!file.text.includes('{{')) return;
+  YAML.visit(doc, {
+    Scalar: (key, n) => {
+      if (key === 'key' || typeof n.value !== 'string' || !n.range) return;
+      for (const t of findArgoTags(n.value)) {
+        const { message, label } = tagMessage(t);
+        // Located at the tag when the file spells it as the value does (plain or simply quoted), else at the value.
+        const raw = file.text.indexOf(t.tag, n.range[0]);
+        const span = raw >= 0 && raw + t.tag.length <= n.range[1] ? { start: raw, end: raw + t.tag.length } : { start: n.range[0], end: n.range[1] };
+        ctx.diagnostics.push(diag('ArgoPlaceholder', message, { file, span, label, hint: IMPORTED_TAG_HINT, related: [ctx.related(imp.pathSpan, 'imported here')] }));
+      }
+    },
+  });
+}
+
+const IMPORTED_TAG_HINT = 'use the component\'s own placeholders (`{inputValue: x}`, `{outputPath: y}`); to keep the text, split it so that no `{{` remains';
 
 /** Where an imported component came from: its parsed file (to point at its lines) and the import. */
 export interface ImportedSource {

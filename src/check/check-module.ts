@@ -82,7 +82,8 @@ export class ModuleLoader {
     const mctx = new CheckContext(file, ctx.diagnostics, ctx.suggestions);
     const before = ctx.diagnostics.length;
     const scope = declareScope(mctx, parsed.document, this);
-    checkArgoPlaceholders(mctx, { ...parsed.document, pipelines: [] });
+    // Its callable pipelines are compiled into the importer's output: their text is warned about too.
+    checkArgoPlaceholders(mctx, { ...parsed.document, pipelines: parsed.document.pipelines.filter((p) => p.callName) });
     const pipelines = scope.incomplete ? undefined : this.callablePipelines(mctx, parsed.document, scope);
     this.chain.pop();
     // A module with errors is reported in the module; its importers' calls to it are not checked (they would only cascade).

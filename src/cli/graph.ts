@@ -15,7 +15,7 @@ import { checkRootOption, isDiagnostic, loadSource } from './sources.js';
 export type GraphFormat = 'mermaid' | 'dot' | 'svg' | 'html';
 
 export function runGraph(path: string, opts: { format: GraphFormat; pipeline?: string; root?: string }, report: (d: readonly Diagnostic[]) => void): number {
-  const source = loadSource(path);
+  const source = loadSource(path, opts.root);
   const badRoot = checkRootOption(opts.root);
   if (isDiagnostic(source) || badRoot) {
     report(isDiagnostic(source) ? [source] : [badRoot!]);

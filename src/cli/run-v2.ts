@@ -48,7 +48,17 @@ function parseSpec(source: SourceFile): { docs: YAML.Document.Parsed[] } | Exclu
   const list = Array.isArray(docs) ? docs : [docs];
   for (const d of list) {
     const e = d.errors[0];
-    if (e) return refuse(source, [diag('V2NotRunnable', `${source.path} is not YAML: ${e.message.split('\n')[0]}`, { file: source, span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) } })]);
+    if (!e) continue;
+    // Only a file recognisably a pipeline spec is quoted: `kfpdsl run secrets.yaml` by mistake
+    // must not print the secrets' line (nor YAML's message, which may quote a key or an alias).
+    const first = list[0]!.contents;
+    if (!(YAML.isMap(first) && (first.has('root') || first.has('deploymentSpec') || first.has('pipelineInfo')))) {
+      return refuse(source, [diag('V2NotRunnable', `${source.path} is not valid YAML (line ${source.positionAt(e.pos[0]).line}), nor a KFP v2 pipeline spec`, {
+        file: new SourceFile(source.path, ''),
+        hint: 'kfpdsl run takes a .kfp file, or the YAML that `kfpdsl build --target kfp-v2` (or KFP v2\'s compiler) writes; the content of other files is not shown',
+      })]);
+    }
+    return refuse(source, [diag('V2NotRunnable', `${source.path} is not YAML: ${e.message.split('\n')[0]}`, { file: source, span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) } })]);
   }
   if (list.length === 0 || !isPipelineSpec(list[0]!.toJS())) {
     return refuse(source, [

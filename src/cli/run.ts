@@ -75,7 +75,7 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<num
 
   // 1. What runs: the .kfp file compiled for the target (the kfp-v1 Argo Workflow, or the
   //    KFP v2 pipeline spec), or a v2 pipeline spec YAML given as it is.
-  const source = loadSource(file);
+  const source = loadSource(file, opts.root);
   const badRoot = checkRootOption(opts.root);
   if (isDiagnostic(source) || badRoot) {
     process.stderr.write(renderAll(isDiagnostic(source) ? [source] : [badRoot!], opts.format, opts.format === 'pretty' && stderrColour));

@@ -3,11 +3,11 @@
  * (a typo, a directory without sources, a directory where one file is wanted, a file that
  * cannot be read) is a diagnostic with a stable code, never an exception.
  */
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync, constants as fsc } from 'node:fs';
-import { join, sep } from 'node:path';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, realpathSync, statSync, constants as fsc } from 'node:fs';
+import { extname, join, resolve, sep } from 'node:path';
 import { diag } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { fsHost, type FileHost } from '../project/file-host.js';
+import { fsHost, isInside, KERNEL_FILES, type FileHost } from '../project/file-host.js';
 import { findProjectRoot } from '../project/root.js';
 import { SourceFile } from '../source.js';
 import { MAX_SOURCE_BYTES, parseSource } from '../syntax/parse.js';
@@ -84,11 +84,46 @@ export function collectSources(paths: readonly string[]): Collected {
 }
 
 /**
+ * A source reached through a symbolic link is read only if the link ends at a .kfp file inside
+ * the project root, as an import would be: `evil.kfp -> /proc/self/environ` or `-> ../.env`,
+ * committed in a pull request and checked by the pre-commit hook, would otherwise print that
+ * file's lines in its syntax errors.
+ */
+function linkedSourceProblem(path: string, root: string | undefined): Diagnostic | undefined {
+  let real: string;
+  try {
+    real = realpathSync.native(path);
+  } catch {
+    return undefined; // the open below reports why
+  }
+  // /proc's "regular" files hold the process's environment and memory, whatever their name.
+  if (KERNEL_FILES.test(real)) return pathDiag('UnreadableSource', path, `cannot read \`${path}\`: a kernel file (/proc, /sys, /dev)`, 'sources must be regular files');
+  if (real === resolve(path)) return undefined;
+  // `run` also takes a pipeline spec (.yaml): the link must end at a file of the kind named.
+  const ext = extname(path);
+  if (ext === '' || extname(real) !== ext) {
+    return pathDiag('SourceLinkOutside', path, `\`${path}\` is a symbolic link to a file not named *${ext}`, `kfpdsl reads ${ext || '.kfp'} files only; the content of others is not shown`);
+  }
+  const projectRoot = findProjectRoot(path, root);
+  let realRoot = projectRoot;
+  try {
+    realRoot = realpathSync.native(projectRoot);
+  } catch {
+    // the root as found
+  }
+  if (isInside(realRoot, real)) return undefined;
+  return pathDiag('SourceLinkOutside', path, `\`${path}\` is a symbolic link to a file outside the project root \`${projectRoot}\``,
+    'sources and their imports stay inside the project root (the nearest directory holding .git, package.json or kfpdsl.yaml); give --root DIR to widen it');
+}
+
+/**
  * Reads one source. Only regular files are read (a FIFO or a device would block or never
  * end); the check is made on the opened descriptor, so a file swapped after the check is
- * not read either.
+ * not read either. `root` is `--root` when given.
  */
-export function loadSource(path: string): SourceFile | Diagnostic {
+export function loadSource(path: string, root?: string): SourceFile | Diagnostic {
+  const linked = linkedSourceProblem(path, root);
+  if (linked) return linked;
   let fd: number;
   try {
     fd = openSync(path, fsc.O_RDONLY | (fsc.O_NONBLOCK ?? 0));
@@ -102,6 +137,8 @@ export function loadSource(path: string): SourceFile | Diagnostic {
     const st = fstatSync(fd);
     if (st.isDirectory()) return pathDiag('IsADirectory', path, `\`${path}\` is a directory, not a .kfp file`, 'this command takes one .kfp file');
     if (!st.isFile()) return pathDiag('UnreadableSource', path, `cannot read \`${path}\`: not a regular file`, 'sources must be regular files (or symbolic links to them)');
+    // Not read at all: a file of gigabytes would fill the memory before the parser refused it.
+    if (st.size > MAX_SOURCE_BYTES) return pathDiag('TooLarge', path, `\`${path}\` is larger than ${MAX_SOURCE_BYTES / 1024 / 1024} MiB`, 'is this the right file?');
     return new SourceFile(path, readFileSync(fd, 'utf8'));
   } catch (e) {
     const code = errnoCode(e);
@@ -142,7 +179,7 @@ function child(dir: string, name: string): string {
  * to a parent cannot loop. The real path of an entry that is not a link is its directory's real
  * path and its name, so only links are resolved (a build walks the whole project: see importersOf).
  */
-function kfpFilesUnder(host: FileHost, dir: string, real: string, out: Found[] = [], walked = new Set<string>()): Found[] {
+function kfpFilesUnder(host: FileHost, dir: string, real: string, out: Found[] = [], walked = new Set<string>(), realRoot = real): Found[] {
   if (walked.has(real)) return out;
   walked.add(real);
   const entries = host.listEntries ? host.listEntries(dir) : host.listDirectory(dir).map((name) => ({ name, kind: host.stat(child(dir, name)), link: true }));
@@ -151,7 +188,9 @@ function kfpFilesUnder(host: FileHost, dir: string, real: string, out: Found[] =
     if (kind !== 'directory' && !(kind === 'file' && name.endsWith('.kfp'))) continue;
     const p = child(dir, name);
     const r = link ? realOrResolved(host, p) : child(real, name);
-    if (kind === 'directory') kfpFilesUnder(host, p, r, out, walked);
+    // A link out of the project is outside it, as for imports: a `vendor -> /` link would walk the machine.
+    if (link && !isInside(realRoot, r)) continue;
+    if (kind === 'directory') kfpFilesUnder(host, p, r, out, walked, realRoot);
     else out.push({ path: p, real: r });
   }
   return out;
@@ -209,7 +248,7 @@ export function loadSources(paths: readonly string[], importers?: { root: string
   const sources: SourceFile[] = [];
   const diagnostics = [...collected.diagnostics];
   for (const p of collected.paths) {
-    const s = loadSource(p);
+    const s = loadSource(p, importers?.root);
     if (isDiagnostic(s)) diagnostics.push(s);
     else sources.push(s);
   }

@@ -34,7 +34,7 @@ export type Compiled =
   | { readonly ok: false; readonly diagnostics: Diagnostic[] };
 
 export function compileFile(file: string, root: string | undefined, only: string | undefined, backend: Backend): Compiled {
-  const source = loadSource(file);
+  const source = loadSource(file, root);
   const badRoot = checkRootOption(root);
   if (isDiagnostic(source)) return { ok: false, diagnostics: [source] };
   if (badRoot) return { ok: false, diagnostics: [badRoot] };

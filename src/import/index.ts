@@ -3,7 +3,7 @@
  * text, formatted by `kfpdsl fmt`'s own formatter, with a warning (and a comment in the
  * output) for everything that has no `.kfp` form.
  */
-import YAML, { isNode, type Document } from 'yaml';
+import YAML, { isMap, isNode, type Document } from 'yaml';
 import { diag } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { formatSource } from '../fmt/format.js';
@@ -35,6 +35,16 @@ function locate(doc: Document, path: string): { start: number; end: number } {
   return { start: 0, end: 0 };
 }
 
+/** A kfp v1 compiled pipeline (`kind: Workflow`) or a component (a mapping `implementation`), judged from the parse however broken. */
+function recognisable(doc: Document): boolean {
+  const c = doc.contents;
+  return isMap(c) && (c.get('kind') === 'Workflow' || isMap(c.get('implementation', true)));
+}
+
+/** The file as a diagnostic names it without any of its text (no snippet is printed). */
+const unquoted = (path: string): SourceFile => new SourceFile(path, '');
+const UNQUOTED_HINT = 'the content of other files is not shown';
+
 export function importYaml(path: string, text: string): ImportResult {
   const file = new SourceFile(path, text);
   let doc: Document;
@@ -45,6 +55,9 @@ export function importYaml(path: string, text: string): ImportResult {
   }
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
+    // Only a file that is recognisably kfp's is quoted: `kfpdsl import secrets.yaml` by mistake
+    // must not print the secrets' line (nor YAML's message, which may quote a key or an alias).
+    if (!recognisable(doc)) return { diagnostics: [diag('ImportBadYaml', `\`${path}\` is not valid YAML (line ${file.positionAt(e.pos[0]).line}), nor a kfp v1 pipeline or component`, { file: unquoted(path), hint: UNQUOTED_HINT })] };
     return { diagnostics: [diag('ImportBadYaml', `\`${path}\` is not valid YAML: ${e.message.split('\n')[0]}`, { file, span: { start: e.pos[0], end: Math.max(e.pos[0] + 1, e.pos[1]) } })] };
   }
   let data: unknown;
@@ -61,7 +74,7 @@ export function importYaml(path: string, text: string): ImportResult {
     body = importComponent(data as ComponentSpec, '', warnings).text;
   } else {
     const what = isRecord(data) && typeof data['pipelineSpec'] === 'object' ? 'a KFP v2 pipeline spec (kfpdsl imports kfp v1 only)' : isRecord(data) && typeof data['kind'] === 'string' ? `a ${String(data['kind'])}, not an Argo Workflow` : 'neither a kfp v1 compiled pipeline (an Argo Workflow) nor a component.yaml (a mapping with `implementation`)';
-    return { diagnostics: [diag('ImportNotKfp', `\`${path}\` is ${what}`, { file, span: locate(doc, ''), hint: 'give the YAML that `dsl-compile` wrote (the file you upload to KFP), or a component.yaml' })] };
+    return { diagnostics: [diag('ImportNotKfp', `\`${path}\` is ${what}`, { file: unquoted(path), hint: `give the YAML that \`dsl-compile\` wrote (the file you upload to KFP), or a component.yaml; ${UNQUOTED_HINT}` })] };
   }
   const diagnostics = warnings.list.map((w) => diag('ImportNotTranslated', `not translated: ${w.message} (at \`${w.path.replace(/^\./, '') || '(document)'}\`)`, { file, span: locate(doc, w.path.replace(/^\./, '')), hint: `kept as a \`# kfpdsl import: not translated:\` comment in the .kfp; ${w.hint ?? 'translate it by hand'}` }));
   const header = `# Imported by \`kfpdsl import\` from ${path.split(/[\\/]/).pop()}\n`;

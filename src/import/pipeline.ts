@@ -98,7 +98,8 @@ export function importWorkflow(original: Rec, warnings: Warnings): string {
   const out: string[] = [];
   const componentNames = new NameTable(['volume', 'pvc', 'resource', 'concat', 'if_present', 'secret', 'config_map']);
   const comps = new Map<string, Comp>();
-  const bindings = new NameTable();
+  // `workflow` is reserved: a task of that name would shadow `workflow.uid` (see refWith).
+  const bindings = new NameTable(['workflow']);
   /** Pipeline parameter name (as `.kfp`) → its type, to type a ContainerOp's inputs. */
   const paramTypes = new Map<string, string>();
   /** DAG templates being emitted: a graph component that calls itself (recursion) is not expanded again. */
@@ -149,6 +150,9 @@ export function importWorkflow(original: Rec, warnings: Warnings): string {
     if ((m = /^inputs\.parameters\.(.+)$/.exec(r))) return scope.inputs.get(m[1]!) ?? unresolved();
     if ((m = /^inputs\.artifacts\.(.+)$/.exec(r))) return scope.inputs.get(`artifact:${m[1]!}`) ?? unresolved();
     if ((m = /^workflow\.parameters\.(.+)$/.exec(r))) return identifier(m[1]!);
+    // kfp's dsl.RUN_ID_PLACEHOLDER and friends: the language's own values, which compile back to
+    // these tags (and to KFP v2's on --target kfp-v2) and are not warned about as a string would be.
+    if (/^workflow\.(uid|name|namespace)$/.test(r) && !paramTypes.has('workflow')) return r;
     if (r === 'item') return scope.loopVar ?? unresolved();
     if ((m = /^item\.(.+)$/.exec(r))) return scope.loopVar ? `${scope.loopVar}.${m[1]}` : unresolved();
     if ((m = /^tasks\.([^.]+)\.outputs\.(parameters|artifacts)\.(.+)$/.exec(r))) return taskOutput(m[1]!, m[3]!, scope) ?? unresolved();

@@ -41,8 +41,10 @@ export function definitionAt(ws: Workspace, doc: ast.Document, offset: number): 
       const p = site?.decl?.params.find((q) => q.name.name === target.name.name);
       return p && site ? { path: site.path, span: p.name.span } : undefined;
     }
-    case 'import':
-      return { path: importPath(ws, here, target.imp), span: { start: 0, end: 0 } };
+    case 'import': {
+      const path = importPath(ws, here, target.imp);
+      return path === undefined ? undefined : { path, span: { start: 0, end: 0 } };
+    }
     case 'setting':
       return undefined;
   }

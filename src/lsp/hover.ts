@@ -10,7 +10,7 @@ import type { SourceFile } from '../source.js';
 import type * as ast from '../syntax/ast.js';
 import { fenceParamAt } from './fence-names.js';
 import { targetAt } from './locate.js';
-import { findBinding, findComponent, findOutput, type ComponentSite } from './resolve.js';
+import { findBinding, findComponent, findOutput, importPath, type ComponentSite } from './resolve.js';
 import type { Workspace } from './workspace.js';
 
 const fence = (code: string): string => `\`\`\`kfp\n${code}\n\`\`\``;
@@ -63,7 +63,11 @@ function yamlHover(ws: Workspace, path: string, calledAs: string): string {
   } catch {
     spec = undefined;
   }
-  if (!spec || typeof spec !== 'object') return `${fence(`component ${calledAs}`)}\n\nfrom \`${path}\` (not readable as a component.yaml)`;
+  // Only a file shaped like a component is described (as the checker quotes only those): a
+  // secrets.yaml imported by mistake shows nothing of its content.
+  const impl = spec && typeof spec === 'object' ? (spec.implementation as { container?: unknown; graph?: unknown } | undefined) : undefined;
+  const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!spec || typeof spec !== 'object' || !isObject(impl) || !(isObject(impl!.container) || isObject(impl!.graph))) return `${fence(`component ${calledAs}`)}\n\nfrom \`${path}\` (not readable as a component.yaml)`;
   const str = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '');
   const inputs = (Array.isArray(spec.inputs) ? spec.inputs : []).map((i) => `${str(i.name)}${i.type ? `: ${str(i.type)}` : ''}${i.default !== undefined ? ` = ${JSON.stringify(i.default)}` : ''}`);
   const outputs = (Array.isArray(spec.outputs) ? spec.outputs : []).map((o) => `${str(o.name)}${o.type ? `: ${str(o.type)}` : ''}`);
@@ -140,8 +144,10 @@ export function hoverAt(ws: Workspace, doc: ast.Document, offset: number): { tex
       const p = site?.decl?.params.find((q) => q.name.name === target.name.name);
       return p && site?.file ? { text: fence(`(parameter) ${param(site.file, p)}`), span: target.name.span } : undefined;
     }
-    case 'import':
-      return { text: `\`${ws.host.resolveImport(file.path, target.imp.path)}\``, span: target.imp.pathSpan };
+    case 'import': {
+      const path = importPath(ws, file.path, target.imp);
+      return { text: path === undefined ? 'outside the project root: not read' : `\`${path}\``, span: target.imp.pathSpan };
+    }
   }
 }
 

@@ -4,6 +4,8 @@
  * component.yaml imports), and the bindings of a pipeline (its parameters, its tasks, the
  * loop variables around the name) or of a component (its parameters and outputs).
  */
+import { importTarget } from '../project/confine.js';
+import { findProjectRoot } from '../project/root.js';
 import type { SourceFile, Span } from '../source.js';
 import type * as ast from '../syntax/ast.js';
 import type { AnyNode } from './locate.js';
@@ -40,13 +42,22 @@ function declaredCallables(doc: ast.Document): ast.ComponentDecl[] {
   return [...doc.components, ...doc.pipelines.flatMap((p) => pipelineAsComponent(p) ?? [])];
 }
 
-/** The path an import names, as the checker resolves it. */
-export function importPath(ws: Workspace, from: string, imp: ast.ImportDecl): string {
-  return ws.host.resolveImport(from, imp.path);
+/**
+ * The path an import names, as the checker resolves it; undefined when the checker would refuse
+ * it (outside the project root, a link out of it, a module link to a file not named *.kfp), so
+ * that the editor never opens or quotes (in hover) a file that a build would not read.
+ */
+export function importPath(ws: Workspace, from: string, imp: ast.ImportDecl): string | undefined {
+  if (imp.path === '' || imp.path.includes('\0')) return undefined;
+  const root = findProjectRoot(from, undefined, (p) => ws.host.exists(p));
+  const target = importTarget(ws.host, root, from, imp.path, isModule(imp.path));
+  // A missing file is still where the import points (go to definition opens nothing there).
+  return target.kind === 'inside' || (target.kind === 'error' && target.code === 'ENOENT') ? target.requested : undefined;
 }
 
 function moduleComponent(ws: Workspace, from: string, imp: ast.ImportDecl, name: string): ComponentSite | undefined {
   const path = importPath(ws, from, imp);
+  if (path === undefined) return undefined;
   const mod = ws.parse(path);
   const decl = mod ? declaredCallables(mod.doc).find((c) => c.name.name === name) : undefined;
   return decl && mod ? { path, file: mod.file, decl, span: decl.name.span } : undefined;
@@ -64,7 +75,8 @@ export function findComponent(ws: Workspace, doc: ast.Document, callee: string):
     return imp ? moduleComponent(ws, from, imp, callee.slice(dot + 1)) : undefined;
   }
   const yaml = doc.imports.find((i) => i.name?.name === callee && !isModule(i.path));
-  if (yaml) return { path: importPath(ws, from, yaml), span: { start: 0, end: 0 }, imp: yaml };
+  const yamlPath = yaml && importPath(ws, from, yaml);
+  if (yamlPath !== undefined) return { path: yamlPath, span: { start: 0, end: 0 }, imp: yaml };
   for (const imp of doc.imports) {
     if (!isModule(imp.path) || imp.name) continue;
     const site = moduleComponent(ws, from, imp, callee);
@@ -79,6 +91,7 @@ export function callableComponents(ws: Workspace, doc: ast.Document): Map<string
   const from = doc.file.path;
   for (const imp of doc.imports) {
     const path = importPath(ws, from, imp);
+    if (path === undefined) continue;
     if (!isModule(imp.path)) {
       if (imp.name) out.set(imp.name.name, { path, span: { start: 0, end: 0 }, imp });
       continue;

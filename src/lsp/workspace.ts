@@ -5,7 +5,7 @@
  * brought up to date incrementally (src/syntax/incremental.ts).
  */
 import { join } from 'node:path';
-import { fsHost } from '../project/file-host.js';
+import { fsHost, isInside } from '../project/file-host.js';
 import { MemoryHost } from '../project/memory-host.js';
 import { findProjectRoot } from '../project/root.js';
 import { SourceFile } from '../source.js';
@@ -13,6 +13,7 @@ import type * as ast from '../syntax/ast.js';
 import { reparse } from '../syntax/incremental.js';
 import { MAX_SOURCE_BYTES, parseSource, type ParseResult } from '../syntax/parse.js';
 import { LineMap } from './positions.js';
+import { importPath } from './resolve.js';
 
 /** Folders never searched for .kfp files: dependencies, version control, build output. */
 const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist', '.venv', 'venv', '__pycache__']);
@@ -86,11 +87,9 @@ export class Workspace {
     const out: string[] = [];
     for (const imp of parsed.doc.imports) {
       if (!imp.path.endsWith('.kfp')) continue;
-      try {
-        out.push(this.host.resolveImport(path, imp.path));
-      } catch {
-        // An import the checker refuses (outside the project): no dependency to follow.
-      }
+      // An import the checker refuses (outside the project) is no dependency to follow.
+      const target = importPath(this, path, imp);
+      if (target !== undefined) out.push(target);
     }
     return out;
   }
@@ -102,6 +101,20 @@ export class Workspace {
   projectFiles(from: string): string[] {
     const out = new Set(this.open.keys());
     const root = findProjectRoot(from, undefined, (p) => this.host.exists(p));
+    let realRoot = root;
+    try {
+      realRoot = this.host.realPath(root);
+    } catch {
+      // the root as found
+    }
+    // A symbolic link out of the project is outside it, as for imports: a rename must never edit there.
+    const inside = (path: string): boolean => {
+      try {
+        return isInside(realRoot, this.host.realPath(path));
+      } catch {
+        return false;
+      }
+    };
     const stack = [root];
     let budget = MAX_PROJECT_FILES;
     while (stack.length > 0 && budget > 0) {
@@ -110,6 +123,7 @@ export class Workspace {
         if (SKIPPED_DIRS.has(name)) continue;
         const path = join(dir, name);
         const kind = this.host.stat(path);
+        if (kind !== undefined && !inside(path)) continue;
         if (kind === 'directory') stack.push(path);
         else if (kind === 'file' && name.endsWith('.kfp') && budget-- > 0) out.add(path);
       }

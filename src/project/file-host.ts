@@ -67,7 +67,7 @@ function kindOf(st: { isFile(): boolean; isDirectory(): boolean }): 'file' | 'di
 }
 
 /** Kernel file systems: their "regular" files (/proc/self/environ) report size 0 and hold live process data. */
-const KERNEL_FILES = /^\/(proc|sys|dev)(\/|$)/;
+export const KERNEL_FILES = /^\/(proc|sys|dev)(\/|$)/;
 
 function readRegularFile(path: string, maxBytes: number): ReadOutcome {
   if (KERNEL_FILES.test(path)) return { kind: 'special' };

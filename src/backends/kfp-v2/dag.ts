@@ -15,6 +15,7 @@
  * What has no v2 form here yet is reported through `refuse` (the caller turns it into a
  * located KFP5020–5039 error) and nothing is written.
  */
+import { KFP_V2_RUN_VALUES, runValueName } from '../../check/argo-placeholders.js';
 import type { IrBranch, IrCall, IrComponent, IrCondExpr, IrLoop, IrMount, IrNode, IrNodeId, IrPipeline, IrSpan, IrTask, IrType, IrValue, IrVolume } from '../../ir/ir.js';
 import { pyJsonDumps } from '../../lower/serialize.js';
 import { NameAllocator, taskName } from '../../names.js';
@@ -433,7 +434,16 @@ export class DagLowering {
 
   /** Where a value comes from, seen from `scope`: a constant, an input of this DAG, or an output of one of its tasks. */
   private resolve(value: IrValue, wanted: IrType, scope: Scope, span: IrSpan): Resolved | undefined {
-    if ('const' in value) return { spec: { runtimeValue: { constant: value.const } }, deps: [] };
+    if ('const' in value) {
+      if (typeof value.const !== 'string' || !KFP_V2_RUN_VALUES.has(value.const)) return { spec: { runtimeValue: { constant: value.const } }, deps: [] };
+      // `run.id` compiles to Argo's `{{workflow.uid}}`; KFP v2 spells it `{{$.pipeline_job_uuid}}`.
+      const v2 = KFP_V2_RUN_VALUES.get(value.const);
+      if (v2 === null || v2 === undefined) {
+        this.refuse({ what: 'value', detail: `${runValueName(value.const)} (KFP v2 has no placeholder for it)`, span });
+        return undefined;
+      }
+      return { spec: { runtimeValue: { constant: v2 } }, deps: [] };
+    }
     if ('collect' in value) return this.collect(value.collect, scope, span);
     const type = this.typeOf(value, wanted);
     const ptype = parameterType(type);
@@ -592,6 +602,8 @@ export class DagLowering {
   }
 
   private operand(v: IrValue, type: IrType, child: Scope, span: IrSpan): string {
+    // `if run.name == "x"` would compare the text `{{workflow.name}}`: KFP v2 fills no placeholder in a condition.
+    if ('const' in v && typeof v.const === 'string' && KFP_V2_RUN_VALUES.has(v.const)) this.refuse({ what: 'value', detail: `${runValueName(v.const)} in an \`if\` condition (KFP v2 fills run values in task arguments only)`, span });
     if ('const' in v) return typeof v.const === 'string' ? `'${v.const.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'` : JSON.stringify(v.const);
     const r = 'item' in v && v.item.field !== undefined && child.loop?.id !== v.item.loop ? this.subvar(v, type, child) : this.resolve(v, type, child, span);
     const name = r?.spec.componentInputParameter as string | undefined;

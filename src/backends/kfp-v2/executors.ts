@@ -12,6 +12,7 @@
  * parameter) and an output file to `{{$.outputs.artifacts['y'].path}}`; kfp v1's
  * `if`/`isPresent` becomes v2's `{"IfPresent": …}` placeholder.
  */
+import { KFP_V2_RUN_VALUES, runValueName } from '../../check/argo-placeholders.js';
 import type { IrComponent, IrPort } from '../../ir/ir.js';
 import type { Placeholder } from '../../kfp/component-spec.js';
 import { componentSpec } from '../../lower/components.js';
@@ -24,6 +25,8 @@ export type JsonObject = { [key: string]: unknown };
 export class NoV2Form extends Error {}
 
 function placeholderText(c: IrComponent, p: Placeholder): string {
+  // `command: ["echo", run.id]`: KFP v2's launcher fills no run value in a command line.
+  if (typeof p === 'string' && KFP_V2_RUN_VALUES.has(p)) throw new NoV2Form(`${runValueName(p)} in a command line (KFP v2 fills run values in task arguments only: make it an input and pass it at the call)`);
   if (typeof p === 'string') return p;
   const n = (name: string): string => v2PortName(c, name);
   if ('inputValue' in p) return `{{$.inputs.parameters['${n(p.inputValue)}']}}`;

@@ -10,6 +10,7 @@
  * a task's output) and are lowered in dag.ts. Anything else is returned as refused, by
  * setting name.
  */
+import { KFP_V2_RUN_VALUES, runValueName } from '../../check/argo-placeholders.js';
 import type { IrSettingValue, IrSidecar, IrTaskSettings } from '../../ir/ir.js';
 import { durationSeconds } from '../../check/quantities.js';
 import type { JsonObject } from './executors.js';
@@ -112,6 +113,8 @@ export function v2TaskSettings(settings: IrTaskSettings, runtime?: RuntimeResour
   for (const e of env ?? []) {
     if (e.secret) secretEnv.push({ keyToEnv: [{ envVar: e.name, secretKey: e.secret.key }], optional: false, ...constantName('secretName', e.secret.name) });
     else if (e.configMap) configMapEnv.push({ keyToEnv: [{ configMapKey: e.configMap.key, envVar: e.name }], optional: false, ...constantName('configMapName', e.configMap.name) });
+    // KFP v2 fills its run placeholders in task arguments only: `env: { ID: run.id }` would reach the program as `{{workflow.uid}}`.
+    else if (e.value && 'const' in e.value && typeof e.value.const === 'string' && KFP_V2_RUN_VALUES.has(e.value.const)) refused.push(`env \`${e.name}\` set to ${runValueName(e.value.const)} (KFP v2 fills run values in task arguments only: make it an input of the component)`);
     else if (e.value && 'const' in e.value && e.value.const !== null && typeof e.value.const !== 'object') envList.push({ name: e.name, value: String(e.value.const) });
     else refused.push(`env \`${e.name}\` (a value known only at run time)`);
   }

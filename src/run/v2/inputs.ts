@@ -69,9 +69,20 @@ export function resolveInputs(run: V2Run, task: Obj, scope: Scope, done: Readonl
   return { parameters, artifacts };
 }
 
+/**
+ * A constant that is exactly one of the run's placeholders is the run's value, as KFP v2's driver
+ * fills it (backend/src/v2/driver resolve.go); the task's own (`pipeline_task_*`) are filled in
+ * command lines only, by the launcher, as placeholders.ts does.
+ */
+function runValue(value: ParamValue, run: V2Run): ParamValue {
+  if (value === '{{$.pipeline_job_uuid}}') return run.ctx.wf.uid;
+  if (value === '{{$.pipeline_job_name}}' || value === '{{$.pipeline_job_resource_name}}') return run.ctx.wf.name;
+  return value;
+}
+
 function resolveParameter(run: V2Run, spec: Obj, scope: Scope, done: ReadonlyMap<string, Outcome>, name: string): { value: ParamValue } | { error: string } | undefined {
   let value: ParamValue | undefined;
-  if (isObj(spec['runtimeValue'])) value = (spec['runtimeValue']['constant'] ?? null) as ParamValue;
+  if (isObj(spec['runtimeValue'])) value = runValue((spec['runtimeValue']['constant'] ?? null) as ParamValue, run);
   else if (spec['componentInputParameter'] !== undefined) {
     value = scope.parameters.get(str(spec['componentInputParameter']) ?? '');
     // An optional input of the DAG that was not given: the task's input is not given either.
