@@ -6,21 +6,24 @@
  * `.inf`/`.nan`, booleans and nulls in every letter case, sexagesimal numbers, timestamps —
  * and strings full of control characters, DEL, C1 controls and non-ASCII, plus every string
  * scalar of examples/*.expected, are put in every position a user string reaches (a call
- * argument, a task env value, an annotation, a label, a pipeline parameter default, a
- * component input default and description, a container component's env, Python program
- * text), compiled by the real compiler, and read back by test/support/go-yaml-resolve.ts
- * (yaml.v2's rules) and by `yaml` under YAML 1.1 and 1.2: all three must give the same
- * document, holding the string unchanged wherever it was put.
+ * argument, a task env value, an annotation, a label, a pipeline parameter default, a dict
+ * default's and a dict argument's KEY and value, a component input default and description,
+ * a pipeline description, a container component's env, Python program text), compiled by
+ * the real compiler for every target (kfp-v1, argo, kfp-v2: its pipeline spec and its
+ * platform spec), and read back by test/support/go-yaml-resolve.ts (yaml.v2's rules) and by
+ * `yaml` under YAML 1.1 and 1.2: all three must give the same documents, holding the string
+ * unchanged wherever it was put.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { backendNamed } from '../src/backends/index.js';
 import { compileSource } from '../src/compile.js';
 import { SourceFile } from '../src/source.js';
 import { repoRoot } from './support/cli.js';
 import { mulberry32 } from './support/fuzz-cases.js';
-import { goRead, resolveGoPlain, type GoValue } from './support/go-yaml-resolve.js';
+import { goRead, goReadAll, resolveGoPlain, type GoValue } from './support/go-yaml-resolve.js';
 import { plainProgram } from './support/located-program.js';
 
 // --- the resolver itself, against yaml.v2's documented results ---------------------------------
@@ -125,6 +128,9 @@ const lit = (s: string): string => JSON.stringify(s);
 /** Python text can hold anything but a line break inside a comment; the fence ends at ```. */
 const commentText = (s: string): string => s.replace(/[\r\n\u2028\u2029\u0085\u000b\u000c\u001c-\u001e]/g, ' ').replace(/`/g, "'");
 
+/** A description holds the string as a docstring can: no `"` or `\\` (its quotes and escapes), CR kept apart from the text (read as a line end). */
+const docText = (s: string): string => s.replace(/"/g, "'").replace(/\\/g, '/').replace(/\r/g, ' ').replace(/`/g, "'").trim() || 'x';
+
 function pipelineSource(s: string): string {
   const label = LABEL_VALUE.test(s) && s.length <= 63 ? `\n    labels: { "example.com/v": ${lit(s)} }` : '';
   return `component show(s: str = ${lit(s)}) -> str {
@@ -139,13 +145,20 @@ component shell() {
   command: ["echo", ${lit(s)}]
   env: { V: ${lit(s)} }
 }
-pipeline "agree" (p: str = ${lit(s)}) {
+component keep(d: dict) {
+  image: "alpine:3.19"
+  command: ["echo", d]
+}
+pipeline "agree" (p: str = ${lit(s)}, d: dict = {${lit(s)}: ${lit(s)}, "k": [${lit(s)}]}) {
+  """${docText(s)}"""
   show(${lit(s)}) {
     env: { V: ${lit(s)} }
     annotations: { "example.com/v": ${lit(s)} }${label}
   }
   show(p)
   shell()
+  keep(d)
+  keep({${lit(s)}: [${lit(s)}]})
 }
 `;
 }
@@ -163,33 +176,40 @@ interface Outcome {
   problems: string[];
 }
 
-function checkString(s: string): Outcome {
-  const result = compileSource(new SourceFile('agree.kfp', pipelineSource(s)));
+const TARGETS = ['kfp-v1', 'argo', 'kfp-v2'] as const;
+type Target = (typeof TARGETS)[number];
+
+function checkString(s: string, target: Target = 'kfp-v1'): Outcome {
+  const result = compileSource(new SourceFile('agree.kfp', pipelineSource(s)), { backend: backendNamed(target)! });
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     // Refusing is allowed (a lone surrogate or a NUL, which no container can take), but only as a located user error, never as our bug.
     const bad = errors.filter((d) => d.code === 'KFP9001' || d.span === undefined);
     return { compiled: false, problems: bad.map((d) => `${d.code} ${d.message}`) };
   }
+  const description = result.program!.pipelines[0]!.description ?? '';
   const problems: string[] = [];
   for (const f of result.files) {
-    const go = goRead(f.text);
+    const go = goReadAll(f.text);
     if (go.error) {
       problems.push(`${f.path}: Go cannot read it: ${go.error}`);
       continue;
     }
-    const goValue = comparable(go.value!);
+    const goValues = go.values!.map(comparable);
     for (const version of ['1.1', '1.2'] as const) {
-      const js = YAML.parse(f.text, { version });
-      if (!isDeepEqual(goValue, js)) problems.push(`${f.path}: Go and JS (YAML ${version}) read different values`);
+      const js = YAML.parseAllDocuments(f.text, { version }).map((d) => d.toJS() as unknown);
+      if (!isDeepEqual(goValues, js)) problems.push(`${f.path}: Go and JS (YAML ${version}) read different values`);
     }
-    if (f.kind === 'workflow') problems.push(...workflowPositions(goValue, s));
+    const goValue = goValues[0];
+    if (target === 'kfp-v2') problems.push(...v2Positions(goValues[0], goValues[1], s, description));
+    else if (f.kind === 'workflow') problems.push(...workflowPositions(goValue, s, description, target));
     else if (f.path.endsWith('show.yaml')) problems.push(...componentPositions(goValue, s));
     else if (f.path.endsWith('shell.yaml')) {
       const c = (goValue as { implementation: { container: { env: Record<string, unknown>; command: unknown[] } } }).implementation.container;
       if (c.env['V'] !== s || c.command[1] !== s) problems.push(`${f.path}: container env or command changed`);
     }
   }
+  if (result.files.length === 0) problems.push('nothing was written');
   return { compiled: true, problems };
 }
 
@@ -205,12 +225,18 @@ function isDeepEqual(a: unknown, b: unknown): boolean {
 type Obj = Record<string, unknown>;
 const o = (v: unknown): Obj => (v ?? {}) as Obj;
 
-function workflowPositions(wf: unknown, s: string): string[] {
+/** A dict as kfp v1 passes it: JSON text. */
+const jsonOf = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : undefined);
+
+function workflowPositions(wf: unknown, s: string, description: string, target: Target): string[] {
   const problems: string[] = [];
   const spec = o(o(wf)['spec']);
   const templates = spec['templates'] as Obj[];
-  const param = (o(spec['arguments'])['parameters'] as Obj[])[0]!;
-  if (param['value'] !== s) problems.push('the parameter default changed');
+  const params = o(spec['arguments'])['parameters'] as Obj[];
+  if (params[0]!['value'] !== s) problems.push('the parameter default changed');
+  if (!isDeepEqual(jsonOf(params[1]!['value']), { [s]: s, k: [s] })) problems.push('the dict default (its key or value) changed');
+  const pipelineSpec = o(o(o(wf)['metadata'])['annotations'])['pipelines.kubeflow.org/pipeline_spec'];
+  if (target === 'kfp-v1' && o(jsonOf(pipelineSpec))['description'] !== description) problems.push('the pipeline description changed');
   const dag = o(templates.find((t) => t['name'] === 'agree')!['dag'])['tasks'] as Obj[];
   const first = dag.find((t) => t['name'] === 'show')!;
   if ((o(first['arguments'])['parameters'] as Obj[])[0]!['value'] !== s) problems.push('the call argument changed');
@@ -223,6 +249,33 @@ function workflowPositions(wf: unknown, s: string): string[] {
   // The user's lines travel as Python string literals (tracebacks name the .kfp line): read them back as kfp's plain program.
   const program = plainProgram((o(show['container'])['command'] as string[])[3] ?? '');
   if (!program.includes(`# ${commentText(s)}\n`)) problems.push('the Python program text changed');
+  return problems;
+}
+
+/** The kfp-v2 pipeline spec (and its platform spec, which the annotations and labels make). */
+function v2Positions(spec: unknown, platform: unknown, s: string, description: string): string[] {
+  const problems: string[] = [];
+  const root = o(spec)['root'] as Obj;
+  const params = o(o(root['inputDefinitions'])['parameters']);
+  if (o(params['p'])['defaultValue'] !== s) problems.push('the parameter default changed');
+  if (!isDeepEqual(o(params['d'])['defaultValue'], { [s]: s, k: [s] })) problems.push('the dict default (its key or value) changed');
+  if (o(o(spec)['pipelineInfo'])['description'] !== description) problems.push('the pipeline description changed');
+  const tasks = o(o(root['dag'])['tasks']);
+  const constant = (task: string, input: string): unknown => o(o(o(o(o(tasks[task])['inputs'])['parameters'])[input])['runtimeValue'])['constant'];
+  if (constant('show', 's') !== s) problems.push('the call argument changed');
+  if (!isDeepEqual(constant('keep-2', 'd'), { [s]: [s] })) problems.push('the dict argument (its key or value) changed');
+  const componentParams = o(o(o(o(o(spec)['components'])['comp-show'])['inputDefinitions'])['parameters']);
+  if (o(componentParams['s'])['defaultValue'] !== s) problems.push('the component input default changed');
+  const executors = o(o(o(spec)['deploymentSpec'])['executors']);
+  const container = (e: string): Obj => o(o(executors[e])['container']);
+  if ((container('exec-show')['env'] as Obj[] | undefined)?.find((e) => e['name'] === 'V')?.['value'] !== s) problems.push('the env value changed');
+  if ((container('exec-shell')['env'] as Obj[] | undefined)?.find((e) => e['name'] === 'V')?.['value'] !== s) problems.push('the container env changed');
+  if ((container('exec-shell')['command'] as unknown[])[1] !== s) problems.push('the container command changed');
+  const program = plainProgram((container('exec-show')['command'] as string[])[3] ?? '');
+  if (!program.includes(`# ${commentText(s)}\n`)) problems.push('the Python program text changed');
+  const meta = o(o(o(o(o(o(o(platform)['platforms'])['kubernetes'])['deploymentSpec'])['executors'])['exec-show'])['podMetadata']);
+  if (o(meta['annotations'])['example.com/v'] !== s) problems.push('the annotation changed');
+  if (LABEL_VALUE.test(s) && s.length <= 63 && o(meta['labels'])['example.com/v'] !== s) problems.push('the label changed');
   return problems;
 }
 
@@ -242,11 +295,11 @@ describe('Go (yaml.v2 rules) and JS read every output the same', () => {
   const randoms = randomStrings(SEED, 400);
   const examples = exampleScalars();
 
-  it('holds for random typed-looking and control-character strings in every position', () => {
+  it.each(TARGETS)('holds for random typed-looking and control-character strings in every position (--target %s)', (target) => {
     const failures: string[] = [];
     let compiled = 0;
     for (const s of randoms) {
-      const out = checkString(s);
+      const out = checkString(s, target);
       if (out.compiled) compiled++;
       for (const p of out.problems) failures.push(`${JSON.stringify(s)}: ${p}`);
     }
@@ -255,20 +308,20 @@ describe('Go (yaml.v2 rules) and JS read every output the same', () => {
     expect(compiled).toBeGreaterThan(randoms.length * 0.9);
   }, 300_000);
 
-  it('holds for every string scalar of the examples\' expected outputs', () => {
+  it.each(TARGETS)('holds for every string scalar of the examples\' expected outputs (--target %s)', (target) => {
     expect(examples.length).toBeGreaterThan(100);
     const failures: string[] = [];
     for (const s of examples) {
-      const out = checkString(s);
+      const out = checkString(s, target);
       expect(out.compiled, JSON.stringify(s)).toBe(true);
       for (const p of out.problems) failures.push(`${JSON.stringify(s).slice(0, 80)}: ${p}`);
     }
     expect(failures.slice(0, 20)).toEqual([]);
   }, 300_000);
 
-  it('quotes the forms only Go types (read back as strings, not numbers)', () => {
-    for (const s of ['0X1F', '0B101', '0O755', '0o17', '+0x1F', '1_000', 'Y', 'n', 'OFF', '.Inf', '-.inf', '.NaN', '~', '1:20', '190:20:30.15', '2001-12-14']) {
-      expect(checkString(s), s).toEqual({ compiled: true, problems: [] });
+  it.each(TARGETS)('quotes the forms only Go types, as values and as keys (--target %s)', (target) => {
+    for (const s of ['0X1F', '0B101', '0O755', '0o17', '+0x1F', '1_000', 'Y', 'n', 'OFF', 'on', '.Inf', '-.inf', '.NaN', '~', '1:20', '190:20:30.15', '2001-12-14', '2001-12-14 21:59:43.10', '<<', '=', '', '- x', '? x', ': x', '#x', 'a #b', 'a: b', ' x', 'x ', '@x', '`x', '%x', '!x', '&x', '*x', '|x', '>x', '{x', '[x', 'x\n', 'a\r\nb', 'a\rb', 'a\u0085b', 'a\u2028b', '\ufeffx', '\x7f', '\u0080', '__proto__', 'constructor', 'prototype', 'x'.repeat(2000)]) {
+      expect(checkString(s, target), JSON.stringify(s)).toEqual({ compiled: true, problems: [] });
     }
   });
 
