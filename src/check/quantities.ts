@@ -38,6 +38,18 @@ export function isGoDuration(s: string): boolean {
   return /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(s);
 }
 
+const GO_UNIT_NS: Record<string, bigint> = { ns: 1n, us: 1_000n, 'µs': 1_000n, ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n };
+
+/** A Go duration (`isGoDuration`) in nanoseconds, summed exactly as Go does (a fraction of a unit truncated to whole nanoseconds). */
+export function goDurationNanos(text: string): bigint {
+  let ns = 0n;
+  for (const m of text.matchAll(/(\d+)(?:\.(\d+))?(ns|us|µs|ms|s|m|h)/g)) {
+    const unit = GO_UNIT_NS[m[3]!]!;
+    ns += BigInt(m[1]!) * unit + (m[2] ? (BigInt(m[2]) * unit) / 10n ** BigInt(m[2].length) : 0n);
+  }
+  return ns;
+}
+
 /** ISO-8601 durations as kfp's max_cache_staleness takes them (`P30D`, `PT1H`, `P0D`). */
 export function isIsoDuration(s: string): boolean {
   return /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/.test(s);

@@ -123,11 +123,12 @@ export function lowerToKfpV2(program: IrProgram, options: BackendOptions): Backe
   program.pipelines.forEach((p, i) => {
     const refuse = (r: Refusal): void => {
       const file = (r.span.file !== undefined ? files_?.get(r.span.file) : undefined) ?? options.file;
-      const code = r.what === 'type' ? 'KfpV2UnsupportedType' : 'KfpV2NotSupported';
+      const code = r.what === 'integer' ? 'IntegerTooLarge' : r.what === 'type' ? 'KfpV2UnsupportedType' : 'KfpV2NotSupported';
       const key = `${code}\u0000${file.path}\u0000${r.span.start}\u0000${r.span.end}\u0000${r.detail}`;
       if (said.has(key)) return;
       said.add(key);
-      diagnostics.push(diag(code, `--target kfp-v2 cannot express ${r.detail}`, { file, span: { start: r.span.start, end: r.span.end }, hint: HINT }));
+      const message = r.what === 'integer' ? r.detail : `--target kfp-v2 cannot express ${r.detail}`;
+      diagnostics.push(diag(code, message, { file, span: { start: r.span.start, end: r.span.end }, hint: r.hint ?? HINT }));
     };
     const { spec, platform } = pipelineDocuments(program, p, options, refuse);
     if (options.checkOnly || hasErrors(diagnostics)) return;
