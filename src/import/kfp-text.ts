@@ -45,9 +45,16 @@ export class NameTable {
   }
 }
 
-/** A `.kfp` string literal (JSON escapes). */
+/**
+ * What JSON.stringify leaves raw but a `.kfp` file should not hold raw: DEL and the C1
+ * controls (NEL is a line break to some editors), the soft hyphen, LS/PS (line breaks to
+ * the .kfp lexer), the BOM and the non-characters, all invisible in an editor.
+ */
+const INVISIBLE = /[\u007f-\u009f\u00ad\u2028\u2029\ufeff\ufffe\uffff]/g;
+
+/** A `.kfp` string literal (JSON escapes, and `\uXXXX` for what would be invisible), which reads back as `text`. */
 export function str(text: string): string {
-  return JSON.stringify(text).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(text).replace(INVISIBLE, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }
 
 function key(k: string): string {
