@@ -5,13 +5,18 @@
  * look-alikes; dict keys `__proto__`, `constructor`, `<<`, `=`, `y`; env names
  * `constructor` and `__proto__`), and the `.kfp` text holds none of the invisible characters
  * raw: each is an escape a reader can see. The rebuilt component.yaml is read by the yaml.v2
- * rules reader (test/support/go-yaml-resolve.ts).
+ * rules reader (test/support/go-yaml-resolve.ts). What has no `.kfp` form (a description
+ * holding `"""`) is a warning and a comment, and a name or description of another type
+ * (`name: 5`, which Argo and kfp refuse) a located error or warning, never an internal error.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { compileSource } from '../src/compile.js';
 import { importYaml } from '../src/import/index.js';
 import { SourceFile } from '../src/source.js';
+import { repoRoot } from './support/cli.js';
 import { goRead } from './support/go-yaml-resolve.js';
 
 const VALUES = [
@@ -60,5 +65,39 @@ describe('kfpdsl import: a hostile component.yaml round-trips through .kfp', () 
     const dd = JSON.parse(rebuilt.inputs.find((x) => x.name === 'dd')!.default!) as Record<string, unknown>;
     expect(dd).toEqual(JSON.parse(before.inputs.find((x) => x.name === 'dd')!.default!));
     expect(Object.keys(dd).sort()).toEqual(['0X1F', '<<', '=', '__proto__', 'a\u0085b', 'constructor', 'prototype', 'y']);
+  });
+});
+
+describe('kfpdsl import: what no .kfp form holds is said, never dropped or a crash', () => {
+  it('a description a docstring cannot hold is a warning and a comment', () => {
+    const yaml = 'name: C\ndescription: "say \\"\\"\\"hi\\"\\"\\" now"\nimplementation:\n  container:\n    image: alpine:3.19\n    command: [echo]\n';
+    const r = importYaml('c.yaml', yaml);
+    expect(r.diagnostics.map((d) => [d.code, d.span?.start])).toEqual([['KFP0301', yaml.indexOf('"say')]]);
+    expect(r.text).toContain('# kfpdsl import: not translated: a description holding `"""`');
+  });
+
+  /** Every `name` and `description` of a real file replaced by a value of another type: a located diagnostic, never an exception. */
+  it.each(['test/fixtures/import/countdown.yaml', 'examples/components/word_count.component.yaml'])('%s with a name or description of another type', (fixture) => {
+    const original = YAML.parse(readFileSync(join(repoRoot, fixture), 'utf8')) as unknown;
+    const paths: (string | number)[][] = [];
+    const visit = (v: unknown, p: (string | number)[]): void => {
+      if (Array.isArray(v)) v.forEach((x, i) => visit(x, [...p, i]));
+      else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) (k === 'name' || k === 'description' ? paths.push([...p, k]) : visit(x, [...p, k]));
+    };
+    visit(original, []);
+    expect(paths.length).toBeGreaterThan(3);
+    for (const p of paths) {
+      for (const bad of [5, true, null, ['x'], { a: 1 }]) {
+        const copy = structuredClone(original) as Record<string | number, unknown>;
+        let at = copy;
+        for (const k of p.slice(0, -1)) at = at[k] as Record<string | number, unknown>;
+        at[p[p.length - 1]!] = bad;
+        const text = YAML.stringify(copy);
+        const r = importYaml('x.yaml', text);
+        const what = `${p.join('.')} = ${JSON.stringify(bad)}`;
+        if (r.text === undefined) expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code), what).toEqual(['KFP0300']);
+        expect(r.diagnostics.every((d) => d.span !== undefined), what).toBe(true);
+      }
+    }
   });
 });

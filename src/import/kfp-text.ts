@@ -84,6 +84,18 @@ export function description(text: string): string | undefined {
   return `"""${t}"""`;
 }
 
+/**
+ * A description as the docstring item of a component or pipeline, or, when no `"""…"""` can
+ * hold it (it holds `"""`, ends with `"`, or is not text), a not-translated comment made by
+ * `lost` (which records the warning): said, never dropped.
+ */
+export function descriptionItem(indent: string, d: unknown, lost: (what: string) => string): string | undefined {
+  if (d === undefined || d === null || (typeof d === 'string' && d.trim() === '')) return undefined;
+  const doc = typeof d === 'string' ? description(d) : undefined;
+  if (doc) return indent + doc;
+  return notTranslated(indent, lost(typeof d === 'string' ? 'a description holding `"""` or ending with `"`, which a `"""…"""` docstring cannot hold' : 'a description that is not text'));
+}
+
 /** A ``` fence holding code, or undefined when the code holds a line that would close it. */
 export function fence(lang: string, code: string, indent: string): string | undefined {
   const lines = code.replace(/\s+$/, '').split('\n');
