@@ -6,7 +6,8 @@
  * `.inf`/`.nan`, booleans and nulls in every letter case, sexagesimal numbers, timestamps —
  * and strings full of control characters, DEL, C1 controls and non-ASCII, plus every string
  * scalar of examples/*.expected, are put in every position a user string reaches (a call
- * argument, a task env value, an annotation, a label, a pipeline parameter default, a dict
+ * argument, a task env value, an annotation, a label, a node selector, a toleration value, a
+ * secret's and a config map's name and key, a claim name, a pipeline parameter default, a dict
  * default's and a dict argument's KEY and value, a component input default and description,
  * a pipeline description, a container component's env, Python program text), compiled by
  * the real compiler for every target (kfp-v1, argo, kfp-v2: its pipeline spec and its
@@ -131,8 +132,19 @@ const commentText = (s: string): string => s.replace(/[\r\n\u2028\u2029\u0085\u0
 /** A description holds the string as a docstring can: no `"` or `\\` (its quotes and escapes), CR kept apart from the text (read as a line end). */
 const docText = (s: string): string => s.replace(/"/g, "'").replace(/\\/g, '/').replace(/\r/g, ' ').replace(/`/g, "'").trim() || 'x';
 
+/** Where Kubernetes takes the string: a label value (labels, node selectors, toleration values), an object name (secrets, config maps, claims), a secret's key. */
+const isLabelValue = (s: string): boolean => LABEL_VALUE.test(s) && s.length <= 63;
+const isObjectName = (s: string): boolean => s.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(s);
+const isDataKey = (s: string): boolean => /^[-._a-zA-Z0-9]+$/.test(s);
+/** The object name and key a `secret(…)`/`config_map(…)` uses: the string where Kubernetes allows it. */
+const secretRef = (s: string): [string, string] => [isObjectName(s) ? s : 'db', isDataKey(s) ? s : 'k'];
+
 function pipelineSource(s: string): string {
-  const label = LABEL_VALUE.test(s) && s.length <= 63 ? `\n    labels: { "example.com/v": ${lit(s)} }` : '';
+  const [secretName, secretKey] = secretRef(s);
+  const label = isLabelValue(s)
+    ? `\n    labels: { "example.com/v": ${lit(s)} }\n    node_selector: { "example.com/v": ${lit(s)} }\n    tolerations: [{ key: "k", operator: "Equal", value: ${lit(s)}, effect: "NoSchedule" }]`
+    : '';
+  const claim = isObjectName(s) ? `\n    mount: { "/mnt": pvc(${lit(s)}) }` : '';
   return `component show(s: str = ${lit(s)}) -> str {
   """${commentText(s).replace(/"/g, "'").replace(/\\/g, '/').trim() || 'x'}"""
   \`\`\`python
@@ -152,8 +164,8 @@ component keep(d: dict) {
 pipeline "agree" (p: str = ${lit(s)}, d: dict = {${lit(s)}: ${lit(s)}, "k": [${lit(s)}]}) {
   """${docText(s)}"""
   show(${lit(s)}) {
-    env: { V: ${lit(s)} }
-    annotations: { "example.com/v": ${lit(s)} }${label}
+    env: { V: ${lit(s)}, S: secret(${lit(secretName)}, ${lit(secretKey)}), C: config_map(${lit(secretName)}, ${lit(secretKey)}) }
+    annotations: { "example.com/v": ${lit(s)} }${label}${claim}
   }
   show(p)
   shell()
@@ -245,7 +257,14 @@ function workflowPositions(wf: unknown, s: string, description: string, target: 
   if (env?.find((e) => e['name'] === 'V')?.['value'] !== s) problems.push('the env value changed');
   const meta = o(show['metadata']);
   if (o(meta['annotations'])['example.com/v'] !== s) problems.push('the annotation changed');
-  if (LABEL_VALUE.test(s) && s.length <= 63 && o(meta['labels'])['example.com/v'] !== s) problems.push('the label changed');
+  if (isLabelValue(s) && o(meta['labels'])['example.com/v'] !== s) problems.push('the label changed');
+  if (isLabelValue(s) && o(show['nodeSelector'])['example.com/v'] !== s) problems.push('the node selector changed');
+  if (isLabelValue(s) && o((show['tolerations'] as Obj[] | undefined)?.[0])['value'] !== s) problems.push('the toleration value changed');
+  const [secretName, secretKey] = secretRef(s);
+  const ref = (name: string, from: string): Obj => o(o(env?.find((e) => e['name'] === name)?.['valueFrom'])[from]);
+  if (!isDeepEqual(ref('S', 'secretKeyRef'), { name: secretName, key: secretKey })) problems.push('the secret reference changed');
+  if (!isDeepEqual(ref('C', 'configMapKeyRef'), { name: secretName, key: secretKey })) problems.push('the config map reference changed');
+  if (isObjectName(s) && !(show['volumes'] as Obj[] | undefined)?.some((v) => o(v['persistentVolumeClaim'])['claimName'] === s)) problems.push('the claim name changed');
   // The user's lines travel as Python string literals (tracebacks name the .kfp line): read them back as kfp's plain program.
   const program = plainProgram((o(show['container'])['command'] as string[])[3] ?? '');
   if (!program.includes(`# ${commentText(s)}\n`)) problems.push('the Python program text changed');
@@ -273,9 +292,19 @@ function v2Positions(spec: unknown, platform: unknown, s: string, description: s
   if ((container('exec-shell')['command'] as unknown[])[1] !== s) problems.push('the container command changed');
   const program = plainProgram((container('exec-show')['command'] as string[])[3] ?? '');
   if (!program.includes(`# ${commentText(s)}\n`)) problems.push('the Python program text changed');
-  const meta = o(o(o(o(o(o(o(platform)['platforms'])['kubernetes'])['deploymentSpec'])['executors'])['exec-show'])['podMetadata']);
+  const k8s = o(o(o(o(o(platform)['platforms'])['kubernetes'])['deploymentSpec'])['executors'])['exec-show'] as Obj;
+  const meta = o(k8s['podMetadata']);
   if (o(meta['annotations'])['example.com/v'] !== s) problems.push('the annotation changed');
-  if (LABEL_VALUE.test(s) && s.length <= 63 && o(meta['labels'])['example.com/v'] !== s) problems.push('the label changed');
+  if (isLabelValue(s) && o(meta['labels'])['example.com/v'] !== s) problems.push('the label changed');
+  if (isLabelValue(s) && o(o(k8s['nodeSelector'])['labels'])['example.com/v'] !== s) problems.push('the node selector changed');
+  // protobuf JSON leaves out an empty string, which reads back as the field's default, "".
+  if (isLabelValue(s) && (o((k8s['tolerations'] as Obj[] | undefined)?.[0])['value'] ?? '') !== s) problems.push('the toleration value changed');
+  const [secretName, secretKey] = secretRef(s);
+  const secret = o((k8s['secretAsEnv'] as Obj[] | undefined)?.[0]);
+  if (secret['secretName'] !== secretName || o((secret['keyToEnv'] as Obj[] | undefined)?.[0])['secretKey'] !== secretKey) problems.push('the secret reference changed');
+  const configMap = o((k8s['configMapAsEnv'] as Obj[] | undefined)?.[0]);
+  if (configMap['configMapName'] !== secretName || o((configMap['keyToEnv'] as Obj[] | undefined)?.[0])['configMapKey'] !== secretKey) problems.push('the config map reference changed');
+  if (isObjectName(s) && o((k8s['pvcMount'] as Obj[] | undefined)?.[0])['constant'] !== s) problems.push('the claim name changed');
   return problems;
 }
 
