@@ -7,7 +7,8 @@
  * and strings full of control characters, DEL, C1 controls and non-ASCII, plus every string
  * scalar of examples/*.expected, are put in every position a user string reaches (a call
  * argument, a task env value, an annotation, a label, a node selector, a toleration value, a
- * secret's and a config map's name and key, a claim name, a pipeline parameter default, a dict
+ * secret's and a config map's name and key, a claim name, a resource manifest's annotation and
+ * data key and value (YAML inside the YAML, read by Go again), a pipeline parameter default, a dict
  * default's and a dict argument's KEY and value, a component input default and description,
  * a pipeline description, a container component's env, Python program text), compiled by
  * the real compiler for every target (kfp-v1, argo, kfp-v2: its pipeline spec and its
@@ -139,7 +140,11 @@ const isDataKey = (s: string): boolean => /^[-._a-zA-Z0-9]+$/.test(s);
 /** The object name and key a `secret(…)`/`config_map(…)` uses: the string where Kubernetes allows it. */
 const secretRef = (s: string): [string, string] => [isObjectName(s) ? s : 'db', isDataKey(s) ? s : 'k'];
 
-function pipelineSource(s: string): string {
+/** A resource task (Argo targets only: KFP v2 has none), whose manifest is YAML text inside the YAML, read by Go again. */
+const resourceTask = (s: string): string =>
+  `\n  cm = resource(action: "create", manifest: { apiVersion: "v1", kind: "ConfigMap", metadata: { generateName: "agree-", annotations: { "example.com/v": ${lit(s)} } }, data: { ${lit(isDataKey(s) ? s : 'k')}: ${lit(s)} } })`;
+
+function pipelineSource(s: string, target: Target = 'kfp-v1'): string {
   const [secretName, secretKey] = secretRef(s);
   const label = isLabelValue(s)
     ? `\n    labels: { "example.com/v": ${lit(s)} }\n    node_selector: { "example.com/v": ${lit(s)} }\n    tolerations: [{ key: "k", operator: "Equal", value: ${lit(s)}, effect: "NoSchedule" }]`
@@ -170,7 +175,7 @@ pipeline "agree" (p: str = ${lit(s)}, d: dict = {${lit(s)}: ${lit(s)}, "k": [${l
   show(p)
   shell()
   keep(d)
-  keep({${lit(s)}: [${lit(s)}]})
+  keep({${lit(s)}: [${lit(s)}]})${target === 'kfp-v2' ? '' : resourceTask(s)}
 }
 `;
 }
@@ -192,7 +197,7 @@ const TARGETS = ['kfp-v1', 'argo', 'kfp-v2'] as const;
 type Target = (typeof TARGETS)[number];
 
 function checkString(s: string, target: Target = 'kfp-v1'): Outcome {
-  const result = compileSource(new SourceFile('agree.kfp', pipelineSource(s)), { backend: backendNamed(target)! });
+  const result = compileSource(new SourceFile('agree.kfp', pipelineSource(s, target)), { backend: backendNamed(target)! });
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     // Refusing is allowed (a lone surrogate or a NUL, which no container can take), but only as a located user error, never as our bug.
@@ -265,6 +270,15 @@ function workflowPositions(wf: unknown, s: string, description: string, target: 
   if (!isDeepEqual(ref('S', 'secretKeyRef'), { name: secretName, key: secretKey })) problems.push('the secret reference changed');
   if (!isDeepEqual(ref('C', 'configMapKeyRef'), { name: secretName, key: secretKey })) problems.push('the config map reference changed');
   if (isObjectName(s) && !(show['volumes'] as Obj[] | undefined)?.some((v) => o(v['persistentVolumeClaim'])['claimName'] === s)) problems.push('the claim name changed');
+  // The manifest is YAML text that Argo hands to Kubernetes: read by Go's rules again.
+  const manifestText = o(templates.find((t) => t['resource'] !== undefined)?.['resource'])['manifest'];
+  const manifest = typeof manifestText === 'string' ? goRead(manifestText) : { error: 'no resource template' };
+  if (manifest.error) problems.push(`the resource manifest: Go cannot read it: ${manifest.error}`);
+  else {
+    const m = comparable(manifest.value!) as Obj;
+    if (!isDeepEqual(m, YAML.parse(manifestText as string, { version: '1.1' }))) problems.push('the resource manifest: Go and JS read different values');
+    if (o(o(m['metadata'])['annotations'])['example.com/v'] !== s || o(m['data'])[isDataKey(s) ? s : 'k'] !== s) problems.push('the resource manifest changed');
+  }
   // The user's lines travel as Python string literals (tracebacks name the .kfp line): read them back as kfp's plain program.
   const program = plainProgram((o(show['container'])['command'] as string[])[3] ?? '');
   if (!program.includes(`# ${commentText(s)}\n`)) problems.push('the Python program text changed');
