@@ -10,7 +10,7 @@
  * secret's and a config map's name and key, a claim name, a resource manifest's annotation and
  * data key and value (YAML inside the YAML, read by Go again), a pipeline parameter default, a dict
  * default's and a dict argument's KEY and value, a component input default and description,
- * a pipeline description, a container component's env, Python program text), compiled by
+ * a pipeline description and display name, a container component's env, Python program text), compiled by
  * the real compiler for every target (kfp-v1, argo, kfp-v2: its pipeline spec and its
  * platform spec), and read back by test/support/go-yaml-resolve.ts (yaml.v2's rules) and by
  * `yaml` under YAML 1.1 and 1.2: all three must give the same documents, holding the string
@@ -144,6 +144,9 @@ const secretRef = (s: string): [string, string] => [isObjectName(s) ? s : 'db', 
 const resourceTask = (s: string): string =>
   `\n  cm = resource(action: "create", manifest: { apiVersion: "v1", kind: "ConfigMap", metadata: { generateName: "agree-", annotations: { "example.com/v": ${lit(s)} } }, data: { ${lit(isDataKey(s) ? s : 'k')}: ${lit(s)} } })`;
 
+/** The pipeline's display name holds the string where a name may (Kubernetes limits its length; `{{` is Argo's). */
+const displayName = (s: string): string => (s.length <= 40 && !s.includes('{{') ? `agree ${s}` : 'agree');
+
 function pipelineSource(s: string, target: Target = 'kfp-v1'): string {
   const [secretName, secretKey] = secretRef(s);
   const label = isLabelValue(s)
@@ -166,7 +169,7 @@ component keep(d: dict) {
   image: "alpine:3.19"
   command: ["echo", d]
 }
-pipeline "agree" (p: str = ${lit(s)}, d: dict = {${lit(s)}: ${lit(s)}, "k": [${lit(s)}]}) {
+pipeline ${lit(displayName(s))} (p: str = ${lit(s)}, d: dict = {${lit(s)}: ${lit(s)}, "k": [${lit(s)}]}) {
   """${docText(s)}"""
   show(${lit(s)}) {
     env: { V: ${lit(s)}, S: secret(${lit(secretName)}, ${lit(secretKey)}), C: config_map(${lit(secretName)}, ${lit(secretKey)}) }
@@ -254,7 +257,8 @@ function workflowPositions(wf: unknown, s: string, description: string, target: 
   if (!isDeepEqual(jsonOf(params[1]!['value']), { [s]: s, k: [s] })) problems.push('the dict default (its key or value) changed');
   const pipelineSpec = o(o(o(wf)['metadata'])['annotations'])['pipelines.kubeflow.org/pipeline_spec'];
   if (target === 'kfp-v1' && o(jsonOf(pipelineSpec))['description'] !== description) problems.push('the pipeline description changed');
-  const dag = o(templates.find((t) => t['name'] === 'agree')!['dag'])['tasks'] as Obj[];
+  if (target === 'kfp-v1' && o(jsonOf(pipelineSpec))['name'] !== displayName(s)) problems.push('the pipeline display name changed');
+  const dag = o(templates.find((t) => t['name'] === spec['entrypoint'])!['dag'])['tasks'] as Obj[];
   const first = dag.find((t) => t['name'] === 'show')!;
   if ((o(first['arguments'])['parameters'] as Obj[])[0]!['value'] !== s) problems.push('the call argument changed');
   const show = templates.find((t) => t['name'] === 'show')!;
