@@ -6,7 +6,8 @@
  * `.inf`/`.nan`, booleans and nulls in every letter case, sexagesimal numbers, timestamps —
  * and strings full of control characters, DEL, C1 controls and non-ASCII, plus every string
  * scalar of examples/*.expected, are put in every position a user string reaches (a call
- * argument, a task env value, an annotation, a label, a node selector, a toleration value, a
+ * argument, a task env value and NAME, an annotation and a label (value and KEY), a node
+ * selector (value and KEY), a toleration value, a
  * secret's and a config map's name and key, a claim name, a resource manifest's annotation and
  * data key and value (YAML inside the YAML, read by Go again), a pipeline parameter default, a dict
  * default's and a dict argument's KEY and value, a component input default and description,
@@ -137,6 +138,10 @@ const docText = (s: string): string => s.replace(/"/g, "'").replace(/\\/g, '/').
 const isLabelValue = (s: string): boolean => LABEL_VALUE.test(s) && s.length <= 63;
 const isObjectName = (s: string): boolean => s.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(s);
 const isDataKey = (s: string): boolean => /^[-._a-zA-Z0-9]+$/.test(s);
+/** A label or annotation key without a prefix, a node selector's key. */
+const isLabelKey = (s: string): boolean => s.length <= 63 && /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/.test(s);
+/** An environment variable name as the checker takes it (`-1`, `.5`, `y` among them: typed to Go when plain). */
+const isEnvName = (s: string): boolean => /^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(s);
 /** The object name and key a `secret(…)`/`config_map(…)` uses: the string where Kubernetes allows it. */
 const secretRef = (s: string): [string, string] => [isObjectName(s) ? s : 'db', isDataKey(s) ? s : 'k'];
 
@@ -153,6 +158,8 @@ function pipelineSource(s: string, target: Target = 'kfp-v1'): string {
     ? `\n    labels: { "example.com/v": ${lit(s)} }\n    node_selector: { "example.com/v": ${lit(s)} }\n    tolerations: [{ key: "k", operator: "Equal", value: ${lit(s)}, effect: "NoSchedule" }]`
     : '';
   const claim = isObjectName(s) ? `\n    mount: { "/mnt": pvc(${lit(s)}) }` : '';
+  // The string as a KEY where Kubernetes takes it: a label, annotation and node selector key; an env name.
+  const keyed = isLabelKey(s) ? `\n  show("k") {\n    labels: { ${lit(s)}: "v" }\n    annotations: { ${lit(s)}: "v" }\n    node_selector: { ${lit(s)}: "v" }${isEnvName(s) ? `\n    env: { ${lit(s)}: "v" }` : ''}\n  }` : isEnvName(s) ? `\n  show("k") {\n    env: { ${lit(s)}: "v" }\n  }` : '';
   return `component show(s: str = ${lit(s)}) -> str {
   """${commentText(s).replace(/"/g, "'").replace(/\\/g, '/').trim() || 'x'}"""
   \`\`\`python
@@ -175,7 +182,7 @@ pipeline ${lit(displayName(s))} (p: str = ${lit(s)}, d: dict = {${lit(s)}: ${lit
     env: { V: ${lit(s)}, S: secret(${lit(secretName)}, ${lit(secretKey)}), C: config_map(${lit(secretName)}, ${lit(secretKey)}) }
     annotations: { "example.com/v": ${lit(s)} }${label}${claim}
   }
-  show(p)
+  show(p)${keyed}
   shell()
   keep(d)
   keep({${lit(s)}: [${lit(s)}]})${target === 'kfp-v2' ? '' : resourceTask(s)}
@@ -274,6 +281,14 @@ function workflowPositions(wf: unknown, s: string, description: string, target: 
   if (!isDeepEqual(ref('S', 'secretKeyRef'), { name: secretName, key: secretKey })) problems.push('the secret reference changed');
   if (!isDeepEqual(ref('C', 'configMapKeyRef'), { name: secretName, key: secretKey })) problems.push('the config map reference changed');
   if (isObjectName(s) && !(show['volumes'] as Obj[] | undefined)?.some((v) => o(v['persistentVolumeClaim'])['claimName'] === s)) problems.push('the claim name changed');
+  // The keyed task: the string as a label, annotation and node selector key, and as an env name.
+  if (isLabelKey(s) || isEnvName(s)) {
+    const keyedTask = dag.find((x) => o(x['arguments'])['parameters'] !== undefined && ((o(x['arguments'])['parameters'] as Obj[])[0]?.['value'] === 'k'));
+    const k = templates.find((x) => x['name'] === keyedTask?.['template']);
+    const kMeta = o(o(k)['metadata']);
+    if (isLabelKey(s) && (o(kMeta['labels'])[s] !== 'v' || o(kMeta['annotations'])[s] !== 'v' || o(o(k)['nodeSelector'])[s] !== 'v')) problems.push('a label, annotation or node selector key changed');
+    if (isEnvName(s) && !(o(o(k)['container'])['env'] as Obj[] | undefined)?.some((e) => e['name'] === s && e['value'] === 'v')) problems.push('an env name changed');
+  }
   // The manifest is YAML text that Argo hands to Kubernetes: read by Go's rules again.
   const manifestText = o(templates.find((t) => t['resource'] !== undefined)?.['resource'])['manifest'];
   const manifest = typeof manifestText === 'string' ? goRead(manifestText) : { error: 'no resource template' };
@@ -323,6 +338,13 @@ function v2Positions(spec: unknown, platform: unknown, s: string, description: s
   const configMap = o((k8s['configMapAsEnv'] as Obj[] | undefined)?.[0]);
   if (configMap['configMapName'] !== secretName || o((configMap['keyToEnv'] as Obj[] | undefined)?.[0])['configMapKey'] !== secretKey) problems.push('the config map reference changed');
   if (isObjectName(s) && o((k8s['pvcMount'] as Obj[] | undefined)?.[0])['constant'] !== s) problems.push('the claim name changed');
+  // The keyed task (show-3, its executor exec-show-3): the string as a key and as an env name.
+  if (isLabelKey(s)) {
+    const k = o(o(o(o(o(o(platform)['platforms'])['kubernetes'])['deploymentSpec'])['executors'])['exec-show-3']);
+    const kMeta = o(k['podMetadata']);
+    if (o(kMeta['labels'])[s] !== 'v' || o(kMeta['annotations'])[s] !== 'v' || o(o(k['nodeSelector'])['labels'])[s] !== 'v') problems.push('a label, annotation or node selector key changed');
+  }
+  if (isEnvName(s) && !(container('exec-show-3')['env'] as Obj[] | undefined)?.some((e) => e['name'] === s && e['value'] === 'v')) problems.push('an env name changed');
   return problems;
 }
 
