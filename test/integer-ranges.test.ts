@@ -88,6 +88,19 @@ describe('integer settings fit their Argo and Kubernetes fields', () => {
     expect(bad.diagnostics.every((d) => d.span !== undefined)).toBe(true);
   });
 
+  it('max_cache_staleness fits the Go duration kfp\'s cache server parses it into (2^63 - 1 ns, about 292 years)', () => {
+    const ok = compile(taskSetting('max_cache_staleness: "P292Y"'));
+    expect(ok.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const wf = YAML.parse(ok.files.find((f) => f.kind === 'workflow')!.text) as Workflow;
+    expect((fTemplate(wf)['metadata'] as Record<string, Record<string, unknown>>)['annotations']!['pipelines.kubeflow.org/max_cache_staleness']).toBe('P292Y');
+    for (const tooLong of ['"P293Y"', '"P106752D"', '"PT9223372037S"']) {
+      const text = taskSetting(`max_cache_staleness: ${tooLong}`);
+      const bad = compile(text);
+      expect(bad.files, tooLong).toEqual([]);
+      expect(bad.diagnostics.map((d) => [d.code, d.span?.start]), tooLong).toEqual([['KFP5006', text.indexOf(tooLong)]]);
+    }
+  });
+
   it('a percentage pod disruption budget stops at 100%', () => {
     expect(compile(pipelineSetting('pod_disruption_budget: "100%"')).files).not.toEqual([]);
     expect(compile(pipelineSetting('pod_disruption_budget: "101%"')).diagnostics.map((d) => d.code)).toEqual(['KFP4001']);

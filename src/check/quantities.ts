@@ -50,7 +50,24 @@ export function goDurationNanos(text: string): bigint {
   return ns;
 }
 
+const ISO_DURATION = /^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+
 /** ISO-8601 durations as kfp's max_cache_staleness takes them (`P30D`, `PT1H`, `P0D`). */
 export function isIsoDuration(s: string): boolean {
-  return /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/.test(s);
+  return ISO_DURATION.test(s);
 }
+
+/**
+ * The hours of an ISO-8601 duration as kfp v1's cache server counts them: it parses the
+ * annotation with github.com/peterhellberg/duration into a Go time.Duration (int64
+ * nanoseconds, at most about 292 years), a year being 8765.812 hours and a month 730.4841667.
+ */
+export function isoDurationHours(s: string): number | undefined {
+  const m = ISO_DURATION.exec(s);
+  if (!m) return undefined;
+  const n = (i: number): number => Number(m[i] ?? 0);
+  return n(1) * 8765.812 + n(2) * 730.4841667 + n(3) * 168 + n(4) * 24 + n(6) + n(7) / 60 + n(8) / 3600;
+}
+
+/** The longest time.Duration, in hours: (2^63 - 1) ns. */
+export const GO_DURATION_MAX_HOURS = 9_223_372_036_854_775_807 / 3.6e12;

@@ -11,7 +11,7 @@ import type { Span } from '../source.js';
 import type * as ast from '../syntax/ast.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { CheckContext, constValue } from './context.js';
-import { durationSeconds, goDurationNanos, isCpuQuantity, isGoDuration, isIsoDuration, isMemoryQuantity, quantityValue } from './quantities.js';
+import { durationSeconds, GO_DURATION_MAX_HOURS, goDurationNanos, isCpuQuantity, isGoDuration, isIsoDuration, isMemoryQuantity, isoDurationHours, quantityValue } from './quantities.js';
 import {
   PIPELINE_SETTINGS,
   PULL_POLICIES,
@@ -468,7 +468,10 @@ const TASK_HANDLERS: { readonly [N in TaskSettingName]: TaskSettingHandler } = {
   max_cache_staleness: (r, s, t) => {
     const v = r.string(s, s.value, '"P30D"');
     if (v && !isIsoDuration(v)) r.fail(s, `\`${v}\` is not an ISO-8601 duration`, s.value.span, 'e.g. "P30D" (30 days), "PT12H" (12 hours), "P0D" (never reuse)');
-    else if (v) t.out.maxCacheStaleness = v;
+    else if (v && isoDurationHours(v)! > GO_DURATION_MAX_HOURS) {
+      // Past it, Go's float-to-int conversion gives the cache server a meaningless (negative) staleness.
+      r.ctx.report('IntegerTooLarge', `\`${v}\` is longer than kfp's cache server can hold (a Go duration: 2^63 - 1 nanoseconds)`, s.value.span, { hint: 'at most about 292 years, e.g. "P292Y"' });
+    } else if (v) t.out.maxCacheStaleness = v;
   },
   node_selector: (r, s, t) => {
     const m = labelMap(r, s, true);
