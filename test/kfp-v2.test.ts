@@ -263,8 +263,9 @@ describe('kfp-v2: task settings', () => {
     const bad = compileSource(file, { backend: kfpV2Backend });
     expect(bad.files).toEqual([]);
     const located = bad.diagnostics.map((d) => `${file.positionAt(d.span!.start).line}: ${d.message.replace('--target kfp-v2 cannot express ', '')}`);
+    // A pipeline setting is refused at its value (line 7), a task setting at its task (line 8).
     expect(located).toEqual([
-      '6: the pipeline setting `service_account` (KFP v2 takes the service account per run, not in the pipeline spec)',
+      '7: the pipeline setting `service_account` (KFP v2 takes the service account per run, not in the pipeline spec)',
       '8: the task setting `max_cache_staleness` (KFP v2 caches without expiry: only `cache: false`)',
       '8: the task setting retry_policy "Always" (KFP v2 retries on failure only)',
       '8: the task setting sidecars `s` with `mirror_volume_mounts` (KFP v2 mounts named volumes only)',

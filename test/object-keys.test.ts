@@ -1,8 +1,9 @@
 /**
  * Keys that name JavaScript object machinery (`__proto__`, `constructor`, `prototype`) are
  * ordinary keys in .kfp: each survives, in every position a user map reaches, through the real
- * compiler and its YAML output (read back with the `yaml` package), and through `kfpdsl run`
- * into a real Python task. A plain `{}` once swallowed `__proto__` as its prototype.
+ * compiler and its YAML output for kfp-v1 and for kfp-v2 (read back with the `yaml` package),
+ * and through `kfpdsl run` (both executors) into a real Python task. A plain `{}` once
+ * swallowed `__proto__` as its prototype (kfp-v2's key sorting did, in struct defaults).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -133,6 +134,61 @@ pipeline "keys" (p: dict = ${nested}) {
   });
 });
 
+describe.each(KEYS)('the key `%s` in the KFP v2 pipeline spec and its platform spec', (key) => {
+  const metaKey = key === '__proto__' ? undefined : key;
+  const source = `
+component show(d: dict = { ${key}: { ${key}: 1 }, a: 1 }, s: str = "x") -> str {
+  \`\`\`python
+  return str(d) + s
+  \`\`\`
+}
+pipeline "keys" (p: dict = { ${key}: { ${key}: 1 }, a: 1 }) {
+  show(p, "a")
+  show({ ${key}: [1], b: { ${key}: 2 } }) {
+    env: { ${key}: "v1", other: "v2" }
+    ${metaKey ? `labels: { ${metaKey}: "l" }\n    annotations: { ${metaKey}: "a" }\n    node_selector: { ${metaKey}: "n" }` : ''}
+  }
+  for row in [{ ${key}: 1, a: 2 }] {
+    show(s: row.a)
+  }
+}
+`;
+  const dir = join(root, `v2-keys${KEYS.indexOf(key)}`);
+  const file = join(root, `v2-keys${KEYS.indexOf(key)}.kfp`);
+  writeFileSync(file, source);
+  const r = runCli(['build', '--target', 'kfp-v2', file, '-o', dir]);
+  const [spec, platform] = r.status === 0 ? YAML.parseAllDocuments(readFileSync(findOutput(dir, '/keys.yaml'), 'utf8'), { version: '1.1' }).map((d) => d.toJS() as Record<string, any>) : [];
+
+  it('builds', () => {
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.status).toBe(0);
+  });
+
+  it('survives in struct defaults, a struct argument and loop records', () => {
+    const p = spec!['root'].inputDefinitions.parameters.p.defaultValue;
+    expect(own(p).sort()).toEqual(['a', key].sort());
+    expect(own(p[key])).toEqual([key]);
+    expect(own(spec!['components']['comp-show'].inputDefinitions.parameters.d.defaultValue).sort()).toEqual(['a', key].sort());
+    const arg = spec!['root'].dag.tasks['show-2'].inputs.parameters.d.runtimeValue.constant;
+    expect(own(arg).sort()).toEqual(['b', key].sort());
+    expect(own(arg.b)).toEqual([key]);
+    const loop = Object.values(spec!['root'].dag.tasks as Record<string, any>).find((t) => t.parameterIterator)!;
+    expect(own(JSON.parse(loop.parameterIterator.items.raw)[0]).sort()).toEqual(['a', key].sort());
+  });
+
+  it('survives as an env name', () => {
+    expect((spec!['deploymentSpec'].executors['exec-show-2'].container.env as { name: string }[]).map((e) => e.name)).toContain(key);
+  });
+
+  const metaAllowed = requirement(metaKey !== undefined, '`__proto__` is not a valid Kubernetes label key (its refusal is tested below)');
+  it.runIf(metaKey !== undefined)(metaAllowed.title('survives in labels, annotations and node selectors'), () => {
+    const k8s = platform!['platforms'].kubernetes.deploymentSpec.executors['exec-show-2'];
+    expect(own(k8s.podMetadata.labels)).toEqual([key]);
+    expect(own(k8s.podMetadata.annotations)).toEqual([key]);
+    expect(own(k8s.nodeSelector.labels)).toEqual([key]);
+  });
+});
+
 describe('a `__proto__` label key', () => {
   it('is refused with a located error, never dropped', () => {
     const file = join(root, 'label.kfp');
@@ -145,8 +201,8 @@ describe('a `__proto__` label key', () => {
 });
 
 describe('kfpdsl run', () => {
-  it('hands a `__proto__` key of a dict argument and of loop records to a real Python task', () => {
-    const file = join(root, 'run.kfp');
+  it.each(['kfp-v1', 'kfp-v2'])('hands a `__proto__` key of a dict argument and of loop records to a real Python task (--target %s)', (target) => {
+    const file = join(root, `run-${target}.kfp`);
     writeFileSync(
       file,
       `component show(d: dict, n: int) -> str {
@@ -162,10 +218,13 @@ pipeline "p" () {
 }
 `,
     );
-    const r = runCli(['run', file, '--run-dir', join(root, 'runs'), '--format', 'json', '--skip-packages']);
+    const r = runCli(['run', '--target', target, file, '--run-dir', join(root, 'runs'), '--format', 'json', '--skip-packages']);
     expect(r.status, r.stderr).toBe(0);
-    const run = JSON.parse(r.stdout) as { tasks: { template: string; outputs: { artifacts: Record<string, string> } }[] };
-    const outputs = run.tasks.filter((t) => t.template === 'show').flatMap((t) => Object.values(t.outputs.artifacts).map((path) => readFileSync(path, 'utf8')));
+    const run = JSON.parse(r.stdout) as { tasks: { template: string; outputs: { artifacts: Record<string, string>; parameters?: Record<string, string> } }[] };
+    // The v1 executor keeps the output as an artifact file, the v2 executor as a parameter (its component is `comp-show`).
+    const outputs = target === 'kfp-v1'
+      ? run.tasks.filter((t) => t.template === 'show').flatMap((t) => Object.values(t.outputs.artifacts).map((path) => readFileSync(path, 'utf8')))
+      : run.tasks.filter((t) => t.template === 'comp-show').map((t) => t.outputs.parameters!['Output']);
     expect(outputs).toEqual(['["__proto__", "constructor", "prototype"]/1']);
   }, 120_000);
 });

@@ -157,7 +157,7 @@ export function forStmt(ps: PipelineState, s: ast.ForStmt, frames: readonly Loop
     variable: s.variable.name,
     items,
     fields: fields ?? [],
-    ...(s.parallelism && s.parallelism.value >= 1 && parallelismFits ? { parallelism: s.parallelism.value } : {}),
+    ...(s.parallelism && s.parallelism.value >= 1 && parallelismFits ? { parallelism: s.parallelism.value, parallelismOrigin: { start: s.parallelism.span.start, end: s.parallelism.span.end } } : {}),
     body,
     origin: { start: s.span.start, end: s.span.end },
   };

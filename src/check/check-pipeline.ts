@@ -13,7 +13,7 @@
  *
  * The order is the diagnostics' contract: later rules stay quiet after earlier errors.
  */
-import type { IrComponent, IrNode, IrParam, IrPipeline, IrPipelineSettings } from '../ir/ir.js';
+import type { IrComponent, IrNode, IrParam, IrPipeline, IrPipelineSettings, IrSpan } from '../ir/ir.js';
 import { pipelineK8sName } from '../names.js';
 import type { Span } from '../source.js';
 import type * as ast from '../syntax/ast.js';
@@ -44,12 +44,16 @@ export function checkPipeline(ctx: CheckContext, p: ast.PipelineDecl, components
   declare(ps, p.body, [], false);
   assignTaskIds(ps);
   const settings: IrPipelineSettings = {};
+  const settingOrigins: { [setting: string]: IrSpan } = Object.create(null) as { [setting: string]: IrSpan };
   const seenSettings = new Map<string, ast.Setting>();
   let exit: IrNode[] | undefined;
   let finallySpan: Span | undefined;
   const mainBody: ast.Statement[] = [];
   for (const s of p.body) {
-    if (s.kind === 'Setting') checkPipelineSetting(ps.ctx, s, settings, seenSettings);
+    if (s.kind === 'Setting') {
+      checkPipelineSetting(ps.ctx, s, settings, seenSettings);
+      settingOrigins[s.name.name] ??= { start: s.value.span.start, end: s.value.span.end };
+    }
     else if (s.kind === 'FinallyStmt') {
       if (finallySpan) {
         ps.ctx.report('MisplacedFinally', 'a pipeline has at most one `finally` block', s.keywordSpan, { related: [ps.ctx.related(finallySpan, 'the first one')] });
@@ -81,6 +85,7 @@ export function checkPipeline(ctx: CheckContext, p: ast.PipelineDecl, components
     body,
     ...(exit ? { exit } : {}),
     settings,
+    ...(Object.keys(settingOrigins).length ? { settingOrigins: { ...settingOrigins } } : {}),
     origin: { start: p.span.start, end: p.span.end },
   };
 }

@@ -105,7 +105,7 @@ export function importedPipelines(
           case 'resource':
             return { ...n, origin: span(n.origin) };
           case 'loop':
-            return { ...n, body: n.body.map(node), origin: span(n.origin) };
+            return { ...n, body: n.body.map(node), origin: span(n.origin), ...(n.parallelismOrigin ? { parallelismOrigin: span(n.parallelismOrigin) } : {}) };
           case 'branch':
             return {
               ...n,
@@ -120,6 +120,7 @@ export function importedPipelines(
         body: ir.body.map(node),
         ...(ir.exit ? { exit: ir.exit.map(node) } : {}),
         nameOrigin: span(ir.nameOrigin),
+        ...(ir.settingOrigins ? { settingOrigins: Object.fromEntries(Object.entries(ir.settingOrigins).map(([k, s]) => [k, span(s)])) } : {}),
         origin: span(ir.origin),
       });
     };

@@ -11,7 +11,7 @@ import type { Span } from '../source.js';
 import type * as ast from '../syntax/ast.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { CheckContext, constValue } from './context.js';
-import { durationSeconds, isCpuQuantity, isGoDuration, isIsoDuration, isMemoryQuantity, quantityValue } from './quantities.js';
+import { durationSeconds, GO_DURATION_MAX_HOURS, goDurationNanos, isCpuQuantity, isGoDuration, isIsoDuration, isMemoryQuantity, isoDurationHours, quantityValue } from './quantities.js';
 import {
   PIPELINE_SETTINGS,
   PULL_POLICIES,
@@ -100,12 +100,19 @@ export const INT_FIELDS = {
   backoffFactor: { field: 'retryStrategy.backoff.factor', max: INT32_MAX, type: 'IntOrString, an int32' },
   podDisruptionBudget: { field: 'podDisruptionBudget.minAvailable', max: INT32_MAX, type: 'IntOrString, an int32' },
   gpu: { field: 'the GPU limit', max: INT64_MAX_EXACT, type: 'a quantity, int64' },
+  // Signed fields of records the user writes whole: the least value is the negated most.
+  tolerationSeconds: { field: 'a toleration\'s tolerationSeconds', max: INT64_MAX_EXACT, type: 'int64' },
+  affinityWeight: { field: 'an affinity term\'s weight', max: INT32_MAX, type: 'int32' },
 } as const;
 export type IntField = keyof typeof INT_FIELDS;
 
-/** Reports a value too large for its field (KFP5006); returns it when it fits. */
+/** Reports a value too large (or, for a signed field, too small) for its field (KFP5006); returns it when it fits. */
 export function fitsField(ctx: CheckContext, value: number, field: IntField, span: Span, unit = ''): boolean {
   const f = INT_FIELDS[field];
+  if (value < -f.max) {
+    ctx.report('IntegerTooLarge', `${formatNumber(value)}${unit} is too small for ${f.field} (${f.type}: at least ${formatNumber(-f.max)}${unit})`, span, { hint: `write at least ${formatNumber(-f.max)}` });
+    return false;
+  }
   if (value <= f.max) return true;
   ctx.report('IntegerTooLarge', `${formatNumber(value)}${unit} is too large for ${f.field} (${f.type}: at most ${formatNumber(f.max)}${unit})`, span, {
     hint: unit ? `at most ${approxDuration(f.max)}` : `write at most ${formatNumber(f.max)}`,
@@ -122,15 +129,8 @@ function approxDuration(seconds: number): string {
 
 /** Go's time.ParseDuration refuses more than 2^63 - 1 nanoseconds (about 292 years). */
 const GO_DURATION_MAX_NS = 9_223_372_036_854_775_807n;
-const GO_UNIT_NS: Record<string, bigint> = { ns: 1n, us: 1_000n, 'µs': 1_000n, ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n };
-/** Summed exactly, as Go does (a fraction of a unit is truncated to whole nanoseconds). */
 function goDurationFits(text: string): boolean {
-  let ns = 0n;
-  for (const m of text.matchAll(/(\d+)(?:\.(\d+))?(ns|us|µs|ms|s|m|h)/g)) {
-    const unit = GO_UNIT_NS[m[3]!]!;
-    ns += BigInt(m[1]!) * unit + (m[2] ? (BigInt(m[2]) * unit) / 10n ** BigInt(m[2].length) : 0n);
-  }
-  return ns <= GO_DURATION_MAX_NS;
+  return goDurationNanos(text) <= GO_DURATION_MAX_NS;
 }
 
 function literal(e: ast.Expr): string | number | boolean | null | undefined {
@@ -355,6 +355,31 @@ function jsonOf(e: ast.Expr): Json | undefined {
   return constValue(e)?.const;
 }
 
+/**
+ * Every value written under `key` at any depth of a record literal, with where it is written:
+ * the integer fields inside records the user writes whole (a toleration's `tolerationSeconds`,
+ * an affinity term's `weight`) are checked there, not where the whole record starts.
+ */
+function valuesUnder(e: ast.Expr, key: string, out: ast.Expr[] = []): ast.Expr[] {
+  if (e.kind === 'ListExpr') for (const x of e.items) valuesUnder(x, key, out);
+  else if (e.kind === 'DictExpr') for (const x of e.entries) x.key === key ? out.push(x.value) : valuesUnder(x.value, key, out);
+  return out;
+}
+
+/** The integers under `key` fit `field`; a number that is no integer is refused too (Go decodes none into an int field). */
+function integersUnderFit(r: SettingReader, s: ast.Setting, key: string, field: IntField): boolean {
+  for (const v of valuesUnder(s.value, key)) {
+    const n = literal(v);
+    if (typeof n !== 'number') continue;
+    if (!Number.isInteger(n)) {
+      r.fail(s, `\`${key}\` must be an integer`, v.span);
+      return false;
+    }
+    if (!fitsField(r.ctx, n, field, v.span)) return false;
+  }
+  return true;
+}
+
 /** What the task settings build up while they are read, one setting at a time. */
 interface TaskSettingsState {
   readonly out: IrTaskSettings;
@@ -443,7 +468,10 @@ const TASK_HANDLERS: { readonly [N in TaskSettingName]: TaskSettingHandler } = {
   max_cache_staleness: (r, s, t) => {
     const v = r.string(s, s.value, '"P30D"');
     if (v && !isIsoDuration(v)) r.fail(s, `\`${v}\` is not an ISO-8601 duration`, s.value.span, 'e.g. "P30D" (30 days), "PT12H" (12 hours), "P0D" (never reuse)');
-    else if (v) t.out.maxCacheStaleness = v;
+    else if (v && isoDurationHours(v)! > GO_DURATION_MAX_HOURS) {
+      // Past it, Go's float-to-int conversion gives the cache server a meaningless (negative) staleness.
+      r.ctx.report('IntegerTooLarge', `\`${v}\` is longer than kfp's cache server can hold (a Go duration: 2^63 - 1 nanoseconds)`, s.value.span, { hint: 'at most about 292 years, e.g. "P292Y"' });
+    } else if (v) t.out.maxCacheStaleness = v;
   },
   node_selector: (r, s, t) => {
     const m = labelMap(r, s, true);
@@ -458,12 +486,12 @@ const TASK_HANDLERS: { readonly [N in TaskSettingName]: TaskSettingHandler } = {
     }
     const problem = list.map((x) => tolerationProblem(x as { [key: string]: Json })).find((p) => p !== undefined);
     if (problem) r.fail(s, problem.message, s.value.span, problem.hint);
-    else t.out.tolerations = list as { [key: string]: Json }[];
+    else if (integersUnderFit(r, s, 'tolerationSeconds', 'tolerationSeconds')) t.out.tolerations = list as { [key: string]: Json }[];
   },
   affinity: (r, s, t) => {
     const v = jsonOf(s.value);
     if (!v || typeof v !== 'object' || Array.isArray(v)) r.fail(s, '`affinity` must be a record (a Kubernetes Affinity)', s.value.span);
-    else t.out.affinity = v as { [key: string]: Json };
+    else if (integersUnderFit(r, s, 'weight', 'affinityWeight')) t.out.affinity = v as { [key: string]: Json };
   },
   image_pull_policy: (r, s, t) => {
     t.out.imagePullPolicy = r.oneOf(s, s.value, PULL_POLICIES);

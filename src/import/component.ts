@@ -4,7 +4,7 @@
  * a `# kfpdsl import: not translated:` comment and a warning.
  */
 import { pythonProgram, recoverPython } from './python-recover.js';
-import { description, fence, identifier, keepOrIdentifier, literal, NameTable, notTranslated, str } from './kfp-text.js';
+import { descriptionItem, fence, identifier, keepOrIdentifier, literal, NameTable, notTranslated, str } from './kfp-text.js';
 import { isRecord, type ComponentSpec, type SpecIO, type Warnings } from './types.js';
 
 export interface ImportedComponent {
@@ -88,20 +88,20 @@ export function importComponent(spec: ComponentSpec, at: string, warnings: Warni
   if (!container) {
     const what = spec.implementation?.graph !== undefined ? 'a graph component (implementation.graph)' : 'a component without implementation.container';
     comments.push(notTranslated('  ', warnings.add(`${at}.implementation`, what)));
-    return finish({ name, spec, header: `component ${name}()`, items: comments, inputs, outputs, fileOutputs });
+    return finish({ name, spec, header: `component ${name}()`, items: comments, inputs, outputs, fileOutputs }, at, warnings);
   }
   const program = Array.isArray(container.command) ? pythonProgram(container.command) : undefined;
   const recovered = program ? recoverPython(program.program, program.packages) : undefined;
   if (recovered) {
     const python = pythonComponent(spec, at, recovered, inputs, outputs, fileOutputs, warnings);
-    if (python) return finish({ name, spec, ...python, inputs, outputs, fileOutputs });
+    if (python) return finish({ name, spec, ...python, inputs, outputs, fileOutputs }, at, warnings);
   }
-  return finish({ name, spec, ...containerComponent(spec, at, inputs, outputs, fileOutputs, warnings), inputs, outputs, fileOutputs });
+  return finish({ name, spec, ...containerComponent(spec, at, inputs, outputs, fileOutputs, warnings), inputs, outputs, fileOutputs }, at, warnings);
 }
 
-function finish(c: { name: string; spec: ComponentSpec; header: string; items: string[]; inputs: Map<string, string>; outputs: Map<string, string>; fileOutputs: Set<string> }): ImportedComponent {
-  const desc = c.spec.description ? description(c.spec.description) : undefined;
-  const items = desc ? [`  ${desc}`, ...c.items] : c.items;
+function finish(c: { name: string; spec: ComponentSpec; header: string; items: string[]; inputs: Map<string, string>; outputs: Map<string, string>; fileOutputs: Set<string> }, at: string, warnings: Warnings): ImportedComponent {
+  const desc = descriptionItem('  ', c.spec.description, (what) => warnings.add(`${at}.description`, what));
+  const items = desc ? [desc, ...c.items] : c.items;
   return { inputTypes: lastTypes, name: c.name, text: `${c.header.replace(/^component NAME\(/, `component ${c.name}(`).replace(/^component \(/, `component ${c.name}(`)} {\n${items.join('\n')}\n}\n`, inputs: c.inputs, outputs: c.outputs, fileOutputs: c.fileOutputs };
 }
 

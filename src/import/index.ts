@@ -45,6 +45,29 @@ function recognisable(doc: Document): boolean {
 const unquoted = (path: string): SourceFile => new SourceFile(path, '');
 const UNQUOTED_HINT = 'the content of other files is not shown';
 
+/**
+ * The first `name` (of a template, task, parameter, artifact, input, output, env variable,
+ * volume…) that is not a string: `name: 5`, `name: true`, `name: null`. Argo and kfp refuse
+ * such a file; the importer names things after them, so it says where instead of failing.
+ * Loop items are data, whose `name` fields may be anything.
+ */
+function nonTextName(v: unknown, path: string): { path: string; what: string } | undefined {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const bad = nonTextName(v[i], `${path}[${i}]`);
+      if (bad) return bad;
+    }
+  } else if (isRecord(v)) {
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'name' && x !== undefined && typeof x !== 'string') return { path: `${path}.name`, what: x === null ? 'null' : Array.isArray(x) ? 'a list' : typeof x === 'object' ? 'a mapping' : `the ${typeof x} ${String(x)}` };
+      if (k === 'withItems') continue;
+      const bad = nonTextName(x, `${path}.${k}`);
+      if (bad) return bad;
+    }
+  }
+  return undefined;
+}
+
 export function importYaml(path: string, text: string): ImportResult {
   const file = new SourceFile(path, text);
   let doc: Document;
@@ -65,6 +88,11 @@ export function importYaml(path: string, text: string): ImportResult {
     data = doc.toJS({ maxAliasCount: 50 });
   } catch (e) {
     return { diagnostics: [diag('ImportBadYaml', `\`${path}\` cannot be read: ${e instanceof Error ? e.message : String(e)}`, { file, span: { start: 0, end: 0 } })] };
+  }
+  // Located (and so quoted) only in a file that is recognisably kfp's; any other is refused below unquoted.
+  const badName = recognisable(doc) ? nonTextName(data, '') : undefined;
+  if (badName) {
+    return { diagnostics: [diag('ImportNotKfp', `\`${path}\` has a \`name\` that YAML reads as ${badName.what}, not as text (at \`${badName.path.replace(/^\./, '')}\`)`, { file, span: locate(doc, badName.path.replace(/^\./, '')), hint: 'quote it: Argo and kfp read every name as a string, and refuse the file otherwise' })] };
   }
   const warnings = new Warnings();
   let body: string;

@@ -45,9 +45,16 @@ export class NameTable {
   }
 }
 
-/** A `.kfp` string literal (JSON escapes). */
+/**
+ * What JSON.stringify leaves raw but a `.kfp` file should not hold raw: DEL and the C1
+ * controls (NEL is a line break to some editors), the soft hyphen, LS/PS (line breaks to
+ * the .kfp lexer), the BOM and the non-characters, all invisible in an editor.
+ */
+const INVISIBLE = /[\u007f-\u009f\u00ad\u2028\u2029\ufeff\ufffe\uffff]/g;
+
+/** A `.kfp` string literal (JSON escapes, and `\uXXXX` for what would be invisible), which reads back as `text`. */
 export function str(text: string): string {
-  return JSON.stringify(text).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(text).replace(INVISIBLE, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }
 
 function key(k: string): string {
@@ -75,6 +82,18 @@ export function description(text: string): string | undefined {
   const t = text.trim();
   if (t === '' || t.includes('"""') || t.endsWith('"')) return undefined;
   return `"""${t}"""`;
+}
+
+/**
+ * A description as the docstring item of a component or pipeline, or, when no `"""…"""` can
+ * hold it (it holds `"""`, ends with `"`, or is not text), a not-translated comment made by
+ * `lost` (which records the warning): said, never dropped.
+ */
+export function descriptionItem(indent: string, d: unknown, lost: (what: string) => string): string | undefined {
+  if (d === undefined || d === null || (typeof d === 'string' && d.trim() === '')) return undefined;
+  const doc = typeof d === 'string' ? description(d) : undefined;
+  if (doc) return indent + doc;
+  return notTranslated(indent, lost(typeof d === 'string' ? 'a description holding `"""` or ending with `"`, which a `"""…"""` docstring cannot hold' : 'a description that is not text'));
 }
 
 /** A ``` fence holding code, or undefined when the code holds a line that would close it. */

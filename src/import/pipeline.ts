@@ -9,7 +9,7 @@
  */
 import YAML from 'yaml';
 import { importComponent, valueType, type ImportedComponent } from './component.js';
-import { description, identifier, literal, NameTable, notTranslated, str } from './kfp-text.js';
+import { descriptionItem, identifier, literal, NameTable, notTranslated, str } from './kfp-text.js';
 import { isDnsSubdomain } from '../check/settings.js';
 import { isRecord, Warnings, type ComponentSpec } from './types.js';
 import { volumePassingAsArtifacts } from './volume-passing.js';
@@ -601,8 +601,8 @@ export function importWorkflow(original: Rec, warnings: Warnings): string {
   // Required parameters first, as .kfp (and Python) want; Argo passes them by name anyway.
   params.sort((a, b) => Number(a.includes(' = ')) - Number(b.includes(' = ')));
   const body: string[] = [];
-  const desc = typeof pipelineSpec['description'] === 'string' ? description(pipelineSpec['description']) : undefined;
-  if (desc) body.push(`  ${desc}`);
+  const desc = descriptionItem('  ', pipelineSpec['description'], (what) => warnings.add('metadata.annotations', `the pipeline_spec annotation's description: ${what}`));
+  if (desc) body.push(desc);
   if (volumePassing) body.push(notTranslated('  ', volumePassing));
   body.push(...pipelineSettings(spec, warnings));
   const entry = String(spec['entrypoint']);

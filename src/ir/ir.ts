@@ -318,6 +318,8 @@ export interface IrLoop {
   fields: string[];
   /** @asType integer @minimum 1 */
   parallelism?: number;
+  /** Where the limit is written: a backend whose field is narrower than the checker's bound (KFP v2's int32) says so there. */
+  parallelismOrigin?: IrSpan;
   body: IrNode[];
   /** From the `for` keyword to the end of the block. */
   origin: IrSpan;
@@ -379,6 +381,8 @@ export interface IrPipeline {
   /** `finally { … }`: runs when the pipeline ends, whether it succeeded or failed (Argo's onExit). */
   exit?: IrNode[];
   settings: IrPipelineSettings;
+  /** Where each pipeline setting's value is written, by its .kfp name (`timeout`): a backend that cannot express a value says so there. */
+  settingOrigins?: { [setting: string]: IrSpan };
   origin: IrSpan;
 }
 

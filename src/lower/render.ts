@@ -16,6 +16,7 @@ import componentTpl from './templates/component.yaml.hbs';
 import containerTpl from './templates/container-template.yaml.hbs';
 import otherTpl from './templates/other-template.yaml.hbs';
 import workflowTpl from './templates/workflow.yaml.hbs';
+import { commentLine } from '../emit/comment.js';
 import { yamlItem, yamlKey, yamlValue } from '../emit/yaml.js';
 import { VERSION } from '../version.js';
 import type { ArgoDagTask, ArgoTemplate, ArgoWorkflow } from './argo-types.js';
@@ -24,16 +25,6 @@ import type { ComponentSpec } from './component-spec.js';
 type Render = (data: unknown) => string;
 
 let compiled: { workflow: Render; component: Render } | undefined;
-
-/** Characters a comment line cannot hold raw (line breaks, controls, BOM): written as escapes. */
-const COMMENT_UNSAFE = /[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]/g;
-const COMMENT_UNSAFE_ANY = /[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]/;
-
-/** A `# text` comment line, whatever `text` holds (a path may hold a line break). */
-export function commentLine(text: string): string {
-  if (!COMMENT_UNSAFE_ANY.test(text)) return '# ' + text;
-  return '# ' + text.replace(COMMENT_UNSAFE, (c) => '\\u' + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0'));
-}
 
 function templates(): { workflow: Render; component: Render } {
   if (compiled) return compiled;

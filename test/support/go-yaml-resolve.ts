@@ -240,10 +240,28 @@ export interface GoReadResult {
 
 /** Reads a YAML document as yaml.v2 would into interface{} (map keys resolved the same way). */
 export function goRead(text: string): GoReadResult {
+  const all = goReadAll(text);
+  if (all.error) return { error: all.error };
+  if (all.values!.length !== 1) return { error: `expected one document, found ${all.values!.length}` };
+  return { value: all.values![0]! };
+}
+
+/** Every document of a stream (a kfp-v2 pipeline spec and its platform spec), as yaml.v2's Decoder reads them one by one. */
+export function goReadAll(text: string): { readonly values?: GoValue[]; readonly error?: string } {
   const bad = goRejectsCharacter(text);
   if (bad !== undefined) return { error: `yaml: control characters are not allowed (U+${text.codePointAt(bad)!.toString(16).toUpperCase().padStart(4, '0')} at ${bad})` };
-  const doc = YAML.parseDocument(text, { version: '1.1', keepSourceTokens: true, uniqueKeys: true, merge: false });
-  if (doc.errors.length > 0) return { error: doc.errors[0]!.message };
+  const docs = YAML.parseAllDocuments(text, { version: '1.1', keepSourceTokens: true, uniqueKeys: true, merge: false });
+  const values: GoValue[] = [];
+  for (const doc of docs) {
+    if (doc.errors.length > 0) return { error: doc.errors[0]!.message };
+    const one = goConvert(doc.contents as Node);
+    if (one.error) return { error: one.error };
+    values.push(one.value!);
+  }
+  return { values };
+}
+
+function goConvert(root: Node | null | undefined): GoReadResult {
   let problem: string | undefined;
   const convert = (node: Node | null | undefined): GoValue => {
     if (node === null || node === undefined) return null;
@@ -273,6 +291,6 @@ export function goRead(text: string): GoReadResult {
     problem ??= `unexpected node ${String(node)}`;
     return null;
   };
-  const value = convert(doc.contents as Node);
+  const value = convert(root);
   return problem ? { error: problem } : { value };
 }

@@ -17,6 +17,7 @@
  */
 import { KFP_V2_RUN_VALUES, runValueName } from '../../check/argo-placeholders.js';
 import type { IrBranch, IrCall, IrComponent, IrCondExpr, IrLoop, IrMount, IrNode, IrNodeId, IrPipeline, IrSpan, IrTask, IrType, IrValue, IrVolume } from '../../ir/ir.js';
+import { INT32_MAX } from '../../check/settings.js';
 import { pyJsonDumps } from '../../lower/serialize.js';
 import { NameAllocator, taskName } from '../../names.js';
 import type { JsonObject } from './executors.js';
@@ -24,8 +25,25 @@ import { pipelineOutputs } from './outputs.js';
 import { v2PipelineSettings, v2TaskSettings } from './task-settings.js';
 import { artifactType, parameterType, v2PortName, type ParameterType } from './types.js';
 
-export type Refusal = { readonly what: RefusalKind; readonly detail: string; readonly span: IrSpan };
-export type RefusalKind = 'setting' | 'node' | 'exit' | 'value' | 'pipeline-setting' | 'type';
+/** `integer`: a value past a proto field's integer type (KFP5006); `detail` is then the whole message, `hint` what fits. */
+export type Refusal = { readonly what: RefusalKind; readonly detail: string; readonly span: IrSpan; readonly hint?: string };
+export type RefusalKind = 'setting' | 'node' | 'exit' | 'value' | 'pipeline-setting' | 'type' | 'integer';
+
+/**
+ * A value the checker bounded by Argo's field (an int64) that lands in an int32 field of
+ * KFP v2's protos (pipeline_spec.proto: `IteratorPolicy.parallelism_limit`,
+ * `PipelineConfig.active_deadline_seconds`): refused where it is written, never written to
+ * overflow when KFP's backend decodes it.
+ */
+export function int32Refusal(value: number, field: string, span: IrSpan, unit = ''): Refusal | undefined {
+  if (value <= INT32_MAX) return undefined;
+  return {
+    what: 'integer',
+    detail: `${value}${unit} is too large for KFP v2's ${field} (int32: at most ${INT32_MAX}${unit})`,
+    span,
+    hint: `write at most ${INT32_MAX}${unit}, or build with \`--target kfp-v1\`, whose Argo field is an int64`,
+  };
+}
 
 /**
  * What a DAG's task needs a component for, in the order KFP's compiler adds them: a sub-DAG
@@ -132,7 +150,14 @@ export class DagLowering {
   ) {
     this.components = new Map(components.map((c) => [c.name, c]));
     const ps = v2PipelineSettings(settingsOf.settings as { [key: string]: unknown });
-    if (settingsOf === pipeline) for (const r of ps.refused) refuse({ what: 'pipeline-setting', detail: `the pipeline setting \`${r.setting}\`${r.why}`, span: pipeline.origin });
+    if (settingsOf === pipeline) {
+      // Where the setting's value is written (a pipeline from before settingOrigins: the pipeline).
+      const at = (setting: string): IrSpan => pipeline.settingOrigins?.[setting] ?? pipeline.origin;
+      for (const r of ps.refused) refuse({ what: 'pipeline-setting', detail: `the pipeline setting \`${r.setting}\`${r.why}`, span: at(r.setting) });
+      const timeout = pipeline.settings.timeoutSeconds;
+      const tooLong = timeout !== undefined ? int32Refusal(timeout, 'PipelineConfig.active_deadline_seconds', at('timeout'), 's') : undefined;
+      if (tooLong) refuse(tooLong);
+    }
     this.everyExecutor = ps.everyExecutor;
     this.pipelineConfig = ps.pipelineConfig;
   }
@@ -656,6 +681,8 @@ export class DagLowering {
       itemsSpec = { inputParameter: listChannel };
       itemType = this.itemTypeFromUse(l);
     }
+    const tooMany = l.parallelism !== undefined ? int32Refusal(l.parallelism, 'IteratorPolicy.parallelism_limit', l.parallelismOrigin ?? l.origin) : undefined;
+    if (tooMany) this.refuse(tooMany);
     const key = `for-loop-${++this.counter}`;
     const child = new Scope(scope, { id: l.id, itemChannel, itemType });
     this.loops.set(l.id, child);

@@ -10,9 +10,11 @@
  * A construct KFP v2 cannot express is a located error (KFP5020, KFP5021) that names it,
  * says why, and points at `--target kfp-v1`; nothing is written then.
  */
-import { stringify } from 'yaml';
 import { diag } from '../../diagnostics/catalog.js';
 import { hasErrors, type Diagnostic } from '../../diagnostics/diagnostic.js';
+import { commentLine } from '../../emit/comment.js';
+import { verifyRendered } from '../../emit/verify.js';
+import { toYaml } from '../../emit/yaml.js';
 import type { IrComponent, IrPipeline, IrProgram } from '../../ir/ir.js';
 import { sanitizeK8sName } from '../../names.js';
 import { VERSION } from '../../version.js';
@@ -31,21 +33,30 @@ function componentRefusal(c: IrComponent): string | undefined {
   return undefined;
 }
 
+/**
+ * Keys sorted, into objects without a prototype: a struct default's keys are user text, and
+ * `__proto__` assigned to a plain object would set its prototype instead of making a key.
+ */
 function sortedKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortedKeys);
   if (v === null || typeof v !== 'object') return v;
-  const out: JsonObject = {};
+  const out = Object.create(null) as JsonObject;
   for (const k of Object.keys(v).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) out[k] = sortedKeys((v as JsonObject)[k]);
   return out;
 }
 
-/** The header KFP's compiler writes: name, description, inputs with defaults, outputs (a file by its artifact type). */
+/**
+ * The header KFP's compiler writes: name, description, inputs with defaults, outputs (a file by
+ * its artifact type). User text (a description, a default) goes through `commentLine`, which
+ * escapes what would end the comment for a YAML 1.1 reader (CR, NEL, U+2028) or what Go
+ * rejects in a stream (controls, DEL): a description holding `\r` must not become YAML.
+ */
 function header(p: IrPipeline, name: string): string {
-  const lines = ['# PIPELINE DEFINITION', `# Name: ${name}`];
-  if (p.description) lines.push(`# Description: ${p.description.split('\n').join('\n#              ')}`);
+  const lines = ['# PIPELINE DEFINITION', commentLine(`Name: ${name}`)];
+  if (p.description) lines.push(...p.description.split('\n').map((l, i) => commentLine(`${i === 0 ? 'Description: ' : '             '}${l}`)));
   if (p.params.length) {
     lines.push('# Inputs:');
-    for (const q of p.params) lines.push(`#    ${q.name}: ${pythonTypeName(q.type)}${q.default ? ` [Default: ${JSON.stringify(q.default.const)}]` : ''}`);
+    for (const q of p.params) lines.push(commentLine(`   ${q.name}: ${pythonTypeName(q.type)}${q.default ? ` [Default: ${JSON.stringify(q.default.const)}]` : ''}`));
   }
   if (p.outputs?.length) {
     lines.push('# Outputs:');
@@ -112,17 +123,29 @@ export function lowerToKfpV2(program: IrProgram, options: BackendOptions): Backe
   program.pipelines.forEach((p, i) => {
     const refuse = (r: Refusal): void => {
       const file = (r.span.file !== undefined ? files_?.get(r.span.file) : undefined) ?? options.file;
-      const code = r.what === 'type' ? 'KfpV2UnsupportedType' : 'KfpV2NotSupported';
+      const code = r.what === 'integer' ? 'IntegerTooLarge' : r.what === 'type' ? 'KfpV2UnsupportedType' : 'KfpV2NotSupported';
       const key = `${code}\u0000${file.path}\u0000${r.span.start}\u0000${r.span.end}\u0000${r.detail}`;
       if (said.has(key)) return;
       said.add(key);
-      diagnostics.push(diag(code, `--target kfp-v2 cannot express ${r.detail}`, { file, span: { start: r.span.start, end: r.span.end }, hint: HINT }));
+      const message = r.what === 'integer' ? r.detail : `--target kfp-v2 cannot express ${r.detail}`;
+      diagnostics.push(diag(code, message, { file, span: { start: r.span.start, end: r.span.end }, hint: r.hint ?? HINT }));
     };
     const { spec, platform } = pipelineDocuments(program, p, options, refuse);
     if (options.checkOnly || hasErrors(diagnostics)) return;
     const name = (spec.pipelineInfo as JsonObject).name as string;
-    const yaml = (doc: JsonObject): string => stringify(sortedKeys(doc), { lineWidth: 0, aliasDuplicateObjects: false, indentSeq: false });
-    const text = header(p, name) + yaml(spec) + (platform ? `---\n${yaml(platform)}` : '');
+    // Written by the one YAML writer of every target (src/emit/yaml.ts), so that Go's yaml.v2
+    // (the KFP API server), PyYAML and JS read the same values, and checked as the Argo
+    // targets' output is: each document parsed back must hold exactly what was lowered.
+    const documents: string[] = [];
+    for (const [what, doc] of [[`pipeline "${p.displayName}"`, spec], [`the platform spec of pipeline "${p.displayName}"`, platform]] as const) {
+      if (!doc) continue;
+      const sorted = sortedKeys(doc);
+      const v = verifyRendered(toYaml(sorted), sorted, what, () => [], options.file, options.verify);
+      diagnostics.push(...v.diagnostics);
+      if (v.text !== undefined) documents.push(v.text);
+    }
+    if (hasErrors(diagnostics)) return;
+    const text = header(p, name) + documents.join('---\n');
     files.push({ path: `${name}.yaml`, kind: 'workflow', text, pipeline: i });
   });
   return { files: options.checkOnly || hasErrors(diagnostics) ? [] : files, diagnostics };

@@ -12,7 +12,7 @@
  */
 import { KFP_V2_RUN_VALUES, runValueName } from '../../check/argo-placeholders.js';
 import type { IrSettingValue, IrSidecar, IrTaskSettings } from '../../ir/ir.js';
-import { durationSeconds } from '../../check/quantities.js';
+import { goDurationNanos } from '../../check/quantities.js';
 import type { JsonObject } from './executors.js';
 
 export interface V2TaskSettings {
@@ -35,11 +35,19 @@ export function kfpSettingName(irName: string): string {
 
 const literal = (v: IrSettingValue): string | undefined => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
 
-/** Go duration (`30s`, `1m30s`) → protobuf Duration JSON (`90s`). */
-function protoDuration(d: string | undefined): string | undefined {
+/**
+ * A Go duration (`30s`, `1m30s`, `1.5s`, `100ms`, as Argo takes them and the checker let
+ * through) → protobuf Duration JSON (`90s`, `1.500s`, `0.100s`), exactly: seconds and up to nine
+ * digits of fraction. Go's limit (2^63 - 1 ns, checked) is within Duration's (10,000 years).
+ */
+export function protoDuration(d: string | undefined): string | undefined {
   if (d === undefined) return undefined;
-  const s = durationSeconds(d);
-  return s === undefined ? undefined : `${s}s`;
+  const ns = goDurationNanos(d);
+  const seconds = ns / 1_000_000_000n;
+  // protobuf's JSON form: the fraction in 3, 6 or 9 digits (`1.500s`), as KFP's compiler writes it.
+  let fraction = (ns % 1_000_000_000n).toString().padStart(9, '0');
+  while (fraction.endsWith('000')) fraction = fraction.slice(0, -3);
+  return `${seconds}${fraction ? `.${fraction}` : ''}s`;
 }
 
 /** A name known when compiling, as kfp-kubernetes writes it: the deprecated field and the parameter beside it. */
