@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import YAML, { isMap, isScalar } from 'yaml';
 import { diag } from '../diagnostics/catalog.js';
+import { PYYAML } from '../kfp/pyyaml.js';
 import type { IrComponent, IrPort, IrType, Json } from '../ir/ir.js';
 import type { ComponentSpec, Placeholder } from '../kfp/component-spec.js';
 import type { FileHost } from '../project/file-host.js';
@@ -133,7 +134,7 @@ export function checkImport(ctx: CheckContext, imp: ast.ImportDecl & { name: ast
     ctx.diagnostics.push(diag('InvalidImport', message, { file, span: { start: offset, end: Math.min(text.length, offset + 1) }, hint, related: [ctx.related(imp.pathSpan, 'imported here')] }));
     return undefined;
   };
-  const doc = YAML.parseDocument(file.text, { version: '1.1', merge: false, uniqueKeys: true, prettyErrors: false });
+  const doc = YAML.parseDocument(file.text, { ...PYYAML, merge: false, uniqueKeys: true, prettyErrors: false });
   // Only a file that is recognisably a component is quoted in diagnostics: anything else
   // (a .env, a key, a secrets.yaml, one that merely has an `implementation:` key) is
   // reported at the import, its content never shown, nor YAML's message (it may quote a key).

@@ -6,6 +6,7 @@
 import YAML, { isMap, isNode, type Document } from 'yaml';
 import { diag } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { PYYAML } from '../kfp/pyyaml.js';
 import { formatSource } from '../fmt/format.js';
 import { SourceFile } from '../source.js';
 import { importComponent } from './component.js';
@@ -72,7 +73,7 @@ export function importYaml(path: string, text: string): ImportResult {
   const file = new SourceFile(path, text);
   let doc: Document;
   try {
-    doc = YAML.parseDocument(text, { uniqueKeys: true, merge: false, prettyErrors: false, strict: true, maxAliasCount: 50 } as never);
+    doc = YAML.parseDocument(text, { ...PYYAML, uniqueKeys: true, merge: false, prettyErrors: false, strict: true, maxAliasCount: 50 } as never);
   } catch (e) {
     return { diagnostics: [diag('ImportBadYaml', `\`${path}\` is not valid YAML: ${e instanceof Error ? e.message : String(e)}`, { file, span: { start: 0, end: 0 } })] };
   }
