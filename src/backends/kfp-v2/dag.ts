@@ -24,7 +24,7 @@ import { v2PipelineSettings, v2TaskSettings } from './task-settings.js';
 import { artifactType, parameterType, v2PortName, type ParameterType } from './types.js';
 
 export type Refusal = { readonly what: RefusalKind; readonly detail: string; readonly span: IrSpan };
-export type RefusalKind = 'setting' | 'node' | 'exit' | 'value' | 'pipeline-setting' | 'type';
+export type RefusalKind = 'setting' | 'node' | 'exit' | 'value' | 'pipeline-setting' | 'type' | 'too-large';
 
 /**
  * What a DAG's task needs a component for, in the order KFP's compiler adds them: a sub-DAG
@@ -36,7 +36,7 @@ export type RefusalKind = 'setting' | 'node' | 'exit' | 'value' | 'pipeline-sett
 export type Entry =
   | { readonly kind: 'group'; readonly scope: Scope; readonly ref: JsonObject }
   | { readonly kind: 'task'; readonly task: string; readonly component: IrComponent | 'createpvc' | 'deletepvc'; readonly container?: JsonObject; readonly kubernetes?: JsonObject; readonly ref: JsonObject }
-  | { readonly kind: 'call'; readonly task: string; readonly pipeline: string; readonly ref: JsonObject };
+  | { readonly kind: 'call'; readonly task: string; readonly pipeline: string; readonly ref: JsonObject; readonly span: IrSpan };
 
 /** An input the parent passes into a sub-DAG: a parameter (`type`), or a file (an artifact, `type` absent). */
 interface Channel {
@@ -372,7 +372,7 @@ export class DagLowering {
     for (const a of n.after) this.after(a, scope, deps, n.origin);
     this.conditionChannels(scope, n.origin);
     const ref: JsonObject = { name: '' };
-    (exitOf ? this.late : scope.entries).push({ kind: 'call', task: name, pipeline: n.pipeline, ref });
+    (exitOf ? this.late : scope.entries).push({ kind: 'call', task: name, pipeline: n.pipeline, ref, span: n.origin });
     const inputs: JsonObject = {};
     if (Object.keys(artifacts).length) inputs.artifacts = artifacts;
     if (Object.keys(parameters).length) inputs.parameters = parameters;

@@ -1,0 +1,131 @@
+/**
+ * Input nested or chained far past anything real (issue 17, item 5: no input crashes the stack,
+ * bad input costs linear time, output stays bounded): a Python fence 10,000 brackets or 100
+ * blocks deep, pipelines calling each other 10,000 levels deep or in a cycle of 10,000, and
+ * pipelines that each call the next twice (2^64 copies for KFP v2). Each ends in a located
+ * diagnostic with a stable code, never KFP9001. Python's own limits are checked against python3.
+ */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { MAX_CALL_DEPTH } from '../src/check/pipeline-calls.js';
+import { wrapBody } from '../src/check/python/fence.js';
+import { PYTHON_MAX_BRACKETS, PYTHON_MAX_INDENT } from '../src/check/python/pyright.js';
+import { kfpV2Backend } from '../src/backends/kfp-v2/index.js';
+import { compileSource } from '../src/compile.js';
+import { SourceFile } from '../src/source.js';
+
+const ADD = 'component add(a: int, b: int) -> int {\n  ```python\n  return a + b\n  ```\n}\n';
+const range = (n: number, f: (i: number) => string): string => Array.from({ length: n }, (_, i) => f(i)).join('');
+
+interface Found {
+  code: string;
+  message: string;
+  at: string;
+  related: number;
+}
+
+function check(text: string, target?: 'kfp-v2'): Found[] {
+  const file = new SourceFile('deep.kfp', text);
+  const r = compileSource(file, target ? { backend: kfpV2Backend, checkOnly: true } : { checkOnly: true });
+  return r.diagnostics.map((d) => {
+    const p = d.span ? file.positionAt(d.span.start) : { line: 0, column: 0 };
+    return { code: d.code, message: d.message, at: `${p.line}:${p.column}`, related: d.related?.length ?? 0 };
+  });
+}
+
+function fence(body: string): string {
+  return `component f() {\n  \`\`\`python\n${body.replace(/^/gm, '  ')}\n  \`\`\`\n}\npipeline "p" () {\n  f()\n}\n`;
+}
+
+/** What python3 says of the program kfpdsl makes of `body`: 'ok' or its last line of error. */
+function python(body: string): string {
+  const r = spawnSync('python3', ['-c', 'import sys; compile(sys.stdin.read(), "f", "exec")'], { input: wrapBody(body), encoding: 'utf8' });
+  return r.status === 0 ? 'ok' : r.stderr.trim().split('\n').at(-1)!;
+}
+
+describe('a Python fence nested past what Python accepts', () => {
+  const parens = (n: number): string => `x = ${'('.repeat(n)}1${')'.repeat(n)}\nprint(x)`;
+  const mixed = (n: number): string => `x = ${'([{'.repeat(n / 3)}${'}])'.repeat(n / 3)}\nprint(x)`;
+  const blocks = (n: number): string => range(n, (i) => `${' '.repeat(i)}if x:\n`) + `${' '.repeat(n)}pass\nx = 1`;
+
+  it('10,000 parentheses: KFP6001 at the 201st, as Python says it (it used to overflow the stack: KFP9001)', () => {
+    expect(check(fence(parens(10_000)))).toEqual([{ code: 'KFP6001', message: 'Python syntax error: too many nested parentheses', at: `3:${7 + PYTHON_MAX_BRACKETS}`, related: 0 }]);
+    expect(check(fence(mixed(9_999))).map((d) => d.message)).toEqual(['Python syntax error: too many nested parentheses']);
+  });
+
+  it('the limits are exactly Python\'s: 200 brackets and 100 levels of indentation', () => {
+    for (const [body, refused] of [
+      [parens(PYTHON_MAX_BRACKETS), false],
+      [parens(PYTHON_MAX_BRACKETS + 1), true],
+      [mixed(198), false],
+      [mixed(201), true],
+      [blocks(PYTHON_MAX_INDENT - 2), false],
+      [blocks(PYTHON_MAX_INDENT - 1), true],
+    ] as const) {
+      const ours = check(fence(body)).filter((d) => d.code === 'KFP6001');
+      expect(ours.length > 0, body.slice(0, 40)).toBe(refused);
+      expect(python(body) !== 'ok', body.slice(0, 40)).toBe(refused);
+    }
+  });
+
+  it('2,000 levels of blocks: too many levels of indentation, at the first line past the limit (the function body is the first level)', () => {
+    const found = check(fence(blocks(2_000)));
+    // Where python3 reports it: line 101 of the program (the `def` is line 1), body line 100: .kfp line 102, after 2 + 99 spaces.
+    expect(found).toEqual([{ code: 'KFP6001', message: 'Python syntax error: too many levels of indentation', at: '102:102', related: 0 }]);
+  });
+
+  it.each([
+    ['lambda', `x = ${'lambda: '.repeat(10_000)}1`],
+    ['not', `x = ${'not '.repeat(100_000)}1`],
+    ['unary minus', `x = ${'-'.repeat(100_000)}1`],
+    ['conditional expressions', `x = ${'a if b else '.repeat(50_000)}c`],
+    ['powers', `x = 2${' ** 2'.repeat(100_000)}`],
+  ])('%s nested 10,000+ deep without brackets: one KFP6001 on its line, no crash', (_, body) => {
+    const found = check(fence(`y = 1\n${body}\nprint(x, y)`));
+    expect(found.map((d) => `${d.code} ${d.at}`)).toEqual(['KFP6001 4:3']);
+  });
+});
+
+describe('pipelines that call pipelines, 10,000 deep', () => {
+  const chain = (n: number): string => ADD + range(n, (i) => `pipeline p${i} "p${i}" () {\n  ${i + 1 < n ? `p${i + 1}()` : 'add(1, 2)'}\n}\n`);
+
+  it('a chain of 10,000: one KFP1102 at the call into level 65 (it used to overflow the stack: KFP9001)', () => {
+    const found = check(chain(10_000));
+    // Pipeline i's call is on line 7 + 3i.
+    expect(found).toEqual([{ code: 'KFP1102', message: `pipelines call each other 10000 levels deep; at most ${MAX_CALL_DEPTH} are accepted`, at: `${7 + 3 * (MAX_CALL_DEPTH - 1)}:3`, related: 1 }]);
+  });
+
+  it(`a chain of ${MAX_CALL_DEPTH} is accepted, and one more is not`, () => {
+    expect(check(chain(MAX_CALL_DEPTH))).toEqual([]);
+    expect(check(chain(MAX_CALL_DEPTH + 1)).map((d) => d.code)).toEqual(['KFP1102']);
+  });
+
+  it('a recursion counts as one level: a pipeline calling itself under an `if` in a chain of 60', () => {
+    const text = chain(60).replace('pipeline p30 "p30" () {\n  p31()', 'pipeline p30 "p30" (n: int = 1) {\n  p31()\n  if n < 3 { p30(n) }');
+    expect(check(text)).toEqual([]);
+  });
+
+  it('a cycle of 10,000 pipelines with no condition: one KFP3030, its message and notes bounded', () => {
+    const text = ADD + range(10_000, (i) => `pipeline p${i} "p${i}" () {\n  p${(i + 1) % 10_000}()\n}\n`);
+    const found = check(text);
+    expect(found.map((d) => `${d.code} ${d.at}`)).toEqual(['KFP3030 7:3']);
+    expect(found[0]!.message).toMatch(/^pipelines call each other with no condition: `p0` → `p1` → .* … 9991 more … → `p0`$/);
+    expect(found[0]!.related).toBeLessThan(10);
+  });
+
+  it('each pipeline calling the next one twice, 64 deep: the KFP v2 copies are refused past a cap (a 2 KB file hung the build)', () => {
+    const text = ADD + range(64, (i) => `pipeline p${i} "p${i}" () {\n  ${i + 1 < 64 ? `p${i + 1}()\n  p${i + 1}()` : 'add(1, 2)'}\n}\n`);
+    const found = check(text, 'kfp-v2');
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.every((d) => d.code === 'KFP5002' && /would make [\d,]+ components \(at most 5,000\)/.test(d.message))).toBe(true);
+    // Argo's targets have one template per called pipeline: nothing to refuse.
+    expect(check(text)).toEqual([]);
+  });
+
+  it('ten levels of two calls each (1,024 copies) still build for KFP v2', () => {
+    const text = ADD + range(10, (i) => `pipeline p${i} "p${i}" () {\n  ${i + 1 < 10 ? `p${i + 1}()\n  p${i + 1}()` : 'add(1, 2)'}\n}\n`);
+    const r = compileSource(new SourceFile('deep.kfp', text), { backend: kfpV2Backend });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.files.length).toBeGreaterThan(0);
+  });
+});
