@@ -6,7 +6,11 @@
  * diagnostic with a stable code, never KFP9001. Python's own limits are checked against python3.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MAX_IMPORT_DEPTH } from '../src/check/check-module.js';
 import { MAX_CALL_DEPTH } from '../src/check/pipeline-calls.js';
 import { wrapBody } from '../src/check/python/fence.js';
 import { PYTHON_MAX_BRACKETS, PYTHON_MAX_INDENT } from '../src/check/python/pyright.js';
@@ -109,7 +113,7 @@ describe('pipelines that call pipelines, 10,000 deep', () => {
     const text = ADD + range(10_000, (i) => `pipeline p${i} "p${i}" () {\n  p${(i + 1) % 10_000}()\n}\n`);
     const found = check(text);
     expect(found.map((d) => `${d.code} ${d.at}`)).toEqual(['KFP3030 7:3']);
-    expect(found[0]!.message).toMatch(/^pipelines call each other with no condition: `p0` → `p1` → .* … 9991 more … → `p0`$/);
+    expect(found[0]!.message).toMatch(/^pipelines call each other with no condition: `p0` → `p1` → .* … 9,991 more … → `p0`$/);
     expect(found[0]!.related).toBeLessThan(10);
   });
 
@@ -127,5 +131,72 @@ describe('pipelines that call pipelines, 10,000 deep', () => {
     const r = compileSource(new SourceFile('deep.kfp', text), { backend: kfpV2Backend });
     expect(r.diagnostics).toEqual([]);
     expect(r.files.length).toBeGreaterThan(0);
+  });
+});
+
+describe('wide and long inputs that were quadratic', () => {
+  it('a pipeline of 100,000 parameters: 100,000 KFP3102 (each parameter was looked up in the list: over a minute)', () => {
+    const text = ADD + `pipeline "p" (${range(100_000, (i) => `${i ? ', ' : ''}p${i}: int = 1`)}) {\n  add(1, 2)\n}\n`;
+    const found = check(text);
+    expect(found.filter((d) => d.code === 'KFP3102')).toHaveLength(100_000);
+  });
+
+  it('10,000 loops side by side are lowered (each loop\'s node was searched for among its siblings)', () => {
+    const text = ADD + `pipeline "p" () {\n${range(10_000, (i) => `  for i${i} in [1, 2] { add(i${i}, 1) }\n`)}}\n`;
+    const r = compileSource(new SourceFile('deep.kfp', text));
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['KFP5002']);
+  });
+
+  it('one task after 100,000 others (each name was searched for in the list so far)', () => {
+    const text = 'component t() {\n  image: "alpine:3.19"\n  command: ["true"]\n}\n' + `pipeline "p" () {\n${range(100_000, (i) => `  t${i} = t()\n`)}  t() after ${range(100_000, (i) => `${i ? ', ' : ''}t${i}`)}\n}\n`;
+    expect(check(text).map((d) => d.code)).toEqual(['KFP5002']);
+  });
+
+  it('a dependency cycle of 10,000 tasks: one KFP3004 of bounded length (it printed 99 KB)', () => {
+    const text = 'component t() {\n  image: "alpine:3.19"\n  command: ["true"]\n}\n' + `pipeline "p" () {\n${range(10_000, (i) => `  t${i} = t() after t${(i + 1) % 10_000}\n`)}}\n`;
+    const found = check(text);
+    expect(found.map((d) => d.code)).toEqual(['KFP3004']);
+    expect(found[0]!.message).toMatch(/^tasks depend on each other in a cycle: t0 → t1 → .* → … 9,991 more … → t0$/);
+  });
+});
+
+describe('modules importing modules', () => {
+  function project(files: Record<string, string>): string {
+    const dir = mkdtempSync(join(tmpdir(), 'kfpdsl-deep-'));
+    writeFileSync(join(dir, 'package.json'), '{}');
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    return dir;
+  }
+  const component = (i: number): string => `component c${i}() {\n  image: "alpine:3.19"\n  command: ["true"]\n}\n`;
+  const main = 'import "m0.kfp"\npipeline "p" () {\n  c0()\n}\n';
+
+  function checkFile(path: string): Found[] {
+    const file = new SourceFile(path, readFileSync(path, 'utf8'));
+    return compileSource(file, { checkOnly: true }).diagnostics.map((d) => {
+      const p = d.file && d.span ? d.file.positionAt(d.span.start) : { line: 0, column: 0 };
+      return { code: d.code, message: d.message, at: `${d.file ? basename(d.file.path) : ''}:${p.line}:${p.column}`, related: d.related?.length ?? 0 };
+    });
+  }
+
+  it(`a chain of 10,000 modules: KFP1102 at the import into level ${MAX_IMPORT_DEPTH + 1} (it overflowed the stack: KFP9001)`, () => {
+    const files: Record<string, string> = { 'main.kfp': main };
+    for (let i = 0; i < 10_000; i++) files[`m${i}.kfp`] = (i + 1 < 10_000 ? `import "m${i + 1}.kfp"\n` : '') + component(i);
+    const dir = project(files);
+    expect(checkFile(join(dir, 'main.kfp'))).toEqual([{ code: 'KFP1102', message: `modules import each other more than ${MAX_IMPORT_DEPTH} levels deep`, at: `m${MAX_IMPORT_DEPTH - 1}.kfp:1:8`, related: 1 }]);
+  });
+
+  it(`a chain of ${MAX_IMPORT_DEPTH} modules is accepted`, () => {
+    const files: Record<string, string> = { 'main.kfp': main };
+    for (let i = 0; i < MAX_IMPORT_DEPTH; i++) files[`m${i}.kfp`] = (i + 1 < MAX_IMPORT_DEPTH ? `import "m${i + 1}.kfp"\n` : '') + component(i);
+    expect(checkFile(join(project(files), 'main.kfp'))).toEqual([]);
+  });
+
+  it('an import cycle of 40 files: one KFP2011, its message and notes bounded', () => {
+    const files: Record<string, string> = { 'main.kfp': main };
+    for (let i = 0; i < 40; i++) files[`m${i}.kfp`] = `import "m${(i + 1) % 40}.kfp"\n` + component(i);
+    const found = checkFile(join(project(files), 'main.kfp'));
+    expect(found.map((d) => `${d.code} ${d.at}`)).toEqual(['KFP2011 m39.kfp:1:8']);
+    expect(found[0]!.message).toMatch(/^import cycle: `[^`]*m0\.kfp` → .* … 31 more … → `[^`]*m0\.kfp`$/);
+    expect(found[0]!.related).toBeLessThanOrEqual(10);
   });
 });

@@ -6,6 +6,7 @@
  * outputs' bindings, and the rules that need every pipeline checked (a recursion must pass
  * an `if`; a called pipeline cannot have a `finally` block).
  */
+import { LISTED_NAMES, listPath } from '../diagnostics/name-list.js';
 import type { IrComponent, IrNode, IrPipeline, IrPipelineOutput, IrPort, IrVolume } from '../ir/ir.js';
 import type { SourceFile, Span } from '../source.js';
 import type * as ast from '../syntax/ast.js';
@@ -197,15 +198,6 @@ export function checkPipelineCalls(ctx: CheckContext, decls: readonly ast.Pipeli
   reportCallDepth(ctx, pipelines, sites, targets);
 }
 
-/** At most this many pipelines named in a message, and notes shown, for a cycle or a chain of calls. */
-const LISTED = 10;
-
-function listed(names: readonly string[], separator: string): string {
-  if (names.length <= LISTED) return names.map((n) => `\`${n}\``).join(separator);
-  const head = names.slice(0, LISTED - 1).map((n) => `\`${n}\``);
-  return [...head, `… ${names.length - LISTED} more …`, `\`${names.at(-1)}\``].join(separator);
-}
-
 /**
  * Unconditional recursion: a cycle of the graph whose edges are the calls made outside any
  * `if`. Each strongly connected component of that graph with a cycle in it is reported once,
@@ -233,10 +225,10 @@ function reportUnconditionalRecursion(ctx: CheckContext, pipelines: readonly IrP
     const path = cycleThrough(start, sites, targets, (j) => component[j] === c);
     const names = [...path.map((s) => pipelines[s.at]!.name!), p.name];
     const first = path[0]!.site;
-    ctx.report('UnconditionalRecursion', path.length === 1 ? `pipeline \`${p.name}\` calls itself with no condition: it would never end` : `pipelines call each other with no condition: ${listed(names, ' → ')}`, first.origin, {
+    ctx.report('UnconditionalRecursion', path.length === 1 ? `pipeline \`${p.name}\` calls itself with no condition: it would never end` : `pipelines call each other with no condition: ${listPath(names)}`, first.origin, {
       label: 'called here on every run',
       hint: 'put the call under an `if` that eventually fails, as kfp v1 graph components do (`if score < target { train_until_good(…) }`)',
-      related: path.slice(1, LISTED).map((s) => ctx.related(s.site.origin, `\`${pipelines[s.at]!.name}\` calls \`${s.site.callee}\` here`)),
+      related: path.slice(1, LISTED_NAMES).map((s) => ctx.related(s.site.origin, `\`${pipelines[s.at]!.name}\` calls \`${s.site.callee}\` here`)),
     });
   });
 }
@@ -310,7 +302,7 @@ function reportCallDepth(ctx: CheckContext, pipelines: readonly IrPipeline[], si
   const names = [...chain.map((s) => pipelines[s.at]!.name ?? pipelines[s.at]!.displayName), last.site.callee];
   ctx.report('TooDeep', `pipelines call each other ${depth[top]} levels deep; at most ${MAX_CALL_DEPTH} are accepted`, last.site.origin, {
     label: `level ${MAX_CALL_DEPTH + 1}`,
-    hint: `Argo stops at 100 templates nested in one another, and each called pipeline is one: call the deeper pipelines' tasks from fewer levels (${listed(names, ' → ')})`,
+    hint: `Argo stops at 100 templates nested in one another, and each called pipeline is one: call the deeper pipelines' tasks from fewer levels (${listPath(names)})`,
     related: [ctx.related(chain[0]!.site.origin, 'the outermost call of the chain')],
   });
 }
