@@ -16,6 +16,7 @@ import { wrapBody } from '../src/check/python/fence.js';
 import { PYTHON_MAX_BRACKETS, PYTHON_MAX_INDENT } from '../src/check/python/pyright.js';
 import { kfpV2Backend } from '../src/backends/kfp-v2/index.js';
 import { compileSource } from '../src/compile.js';
+import { renderAll } from '../src/diagnostics/render.js';
 import { SourceFile } from '../src/source.js';
 
 const ADD = 'component add(a: int, b: int) -> int {\n  ```python\n  return a + b\n  ```\n}\n';
@@ -209,5 +210,69 @@ describe('a fence of 100,000 lines with 100,000 problems', () => {
     const lines = new Set(found.map((d) => d.at));
     expect(lines.size).toBe(100_000);
     expect(found.find((d) => d.message === 'name `u99999` is not defined')!.at).toBe('100002:9');
+  });
+});
+
+describe('what a diagnostic shows of hostile text', () => {
+  const pretty = (text: string): string => {
+    const file = new SourceFile('shown.kfp', text);
+    return renderAll(compileSource(file, { checkOnly: true }).diagnostics, 'pretty');
+  };
+  /** The snippet line and the caret line under it, for the diagnostic whose label is `label`. */
+  function caret(out: string, label: string): { line: string; marks: string } {
+    const rows = out.split('\n');
+    const i = rows.findIndex((r) => r.includes(label) && /\^/.test(r));
+    return { line: rows[i - 1]!.replace(/^\d+ \| /, ''), marks: rows[i]!.replace(/^\s+\| /, '') };
+  }
+  /** Columns a terminal gives each character of `s`: the test's own table for the characters it uses. */
+  const columns = (s: string): number => [...s].reduce((n, ch) => n + (/[\u0300-\u036f]/.test(ch) ? 0 : /[\u1100-\u11ff\uac00-\ud7a3\u4e00-\u9fff]|\p{Extended_Pictographic}/u.test(ch) ? 2 : 1), 0);
+
+  it.each([
+    ['Hangul', '한글한글'],
+    ['CJK', '表表'],
+    ['combining accents', 'e\u0301e\u0301e\u0301'],
+    ['emoji', '😀😀'],
+    ['a tab', '\t'],
+  ])('with %s before it on the line, the caret stands under what it marks', (_, text) => {
+    // A raw tab in a string is an error of its own (KFP1104): the tab goes between the settings.
+    const [value, gap] = text === '\t' ? ['x', '\t'] : [text, ' '];
+    const out = pretty(`${ADD}pipeline "p" () {\n  add(1, 2) { labels: { a: "${value}" },${gap}cpu: "zz" }\n}\n`);
+    const { line, marks } = caret(out, 'invalid `cpu`');
+    const at = marks.indexOf('^');
+    // The caret's column is the width of the text before `"zz"` on the line shown.
+    expect(at).toBe(columns(line.slice(0, line.indexOf('"zz"'))));
+    expect(marks.slice(at).match(/^\^+/)![0]).toHaveLength(4);
+  });
+
+  it('the caret under a wide string spans its width', () => {
+    const out = pretty(`${ADD}pipeline "p" () {\n  add("表e\u0301😀", 2)\n}\n`);
+    const { marks } = caret(out, 'this is str');
+    expect(marks.trim().match(/^\^+/)![0]).toHaveLength(columns('"表e\u0301😀"'));
+  });
+
+  it('control characters from the source are shown as their pictures, never written raw (ESC wrote escape sequences into the terminal)', () => {
+    const out = pretty('pipeline "p" () {\n  nope() # \x1b[31mred\x1b[0m \f \v \u0085 \u202e x\n}\n');
+    expect(out).toContain('nope() # ␛[31mred␛[0m ␌ ␋ \ufffd \ufffd x');
+    expect(out).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]/);
+    const short = renderAll(compileSource(new SourceFile('s.kfp', 'pipeline "p" () {\n  \x1b\n}\n'), { checkOnly: true }).diagnostics, 'short');
+    expect(short).toContain('unexpected character `␛`');
+    expect(short).not.toContain('\x1b');
+  });
+});
+
+describe('a U+2028 or U+2029 inside a fence', () => {
+  it.each([
+    ['U+2028', '\u2028'],
+    ['U+2029', '\u2029'],
+  ])('%s in a Python string and comment: later findings keep their .kfp line (they were put lines too early)', (_, sep) => {
+    for (const br of ['\n', '\r\n', '\r']) {
+      const text = ['component f() {', '  ```python', `  x = "a${sep}b"  # c${sep}d`, '  print(zz)', '  ```', '}', 'pipeline "p" () {', '  f()', '}', ''].join(br);
+      const file = new SourceFile('ls.kfp', text);
+      const [d] = compileSource(file, { checkOnly: true }).diagnostics;
+      expect(d!.code).toBe('KFP6005');
+      expect(text.slice(d!.span!.start, d!.span!.end)).toBe('zz');
+      // The .kfp file counts the two separators as line breaks: `print(zz)` is its line 6.
+      expect(file.positionAt(d!.span!.start)).toEqual({ line: 6, column: 9 });
+    }
   });
 });
