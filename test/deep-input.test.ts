@@ -18,6 +18,7 @@ import { kfpV2Backend } from '../src/backends/kfp-v2/index.js';
 import { compileSource } from '../src/compile.js';
 import { renderAll } from '../src/diagnostics/render.js';
 import { SourceFile } from '../src/source.js';
+import { runCli } from './support/cli.js';
 
 const ADD = 'component add(a: int, b: int) -> int {\n  ```python\n  return a + b\n  ```\n}\n';
 const range = (n: number, f: (i: number) => string): string => Array.from({ length: n }, (_, i) => f(i)).join('');
@@ -273,6 +274,40 @@ describe('a U+2028 or U+2029 inside a fence', () => {
       expect(text.slice(d!.span!.start, d!.span!.end)).toBe('zz');
       // The .kfp file counts the two separators as line breaks: `print(zz)` is its line 6.
       expect(file.positionAt(d!.span!.start)).toEqual({ line: 6, column: 9 });
+    }
+  });
+});
+
+describe('hostile YAML read by import, check and run', () => {
+  function dir(files: Record<string, string>): string {
+    const d = mkdtempSync(join(tmpdir(), 'kfpdsl-deep-yaml-'));
+    writeFileSync(join(d, 'package.json'), '{}');
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(d, name), text);
+    return d;
+  }
+  const deepFlow = `name: x\nimplementation:\n  container:\n    image: a\n    command: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`;
+  // Nine aliases of nine aliases …, 9^9 nodes once expanded.
+  const laughs = 'a: &a [x, x, x, x, x, x, x, x, x]\n' + range(8, (i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]\n`);
+
+  it('kfpdsl import and an import in a .kfp of YAML nested 100,000 deep: a located error that says so', () => {
+    const d = dir({ 'deep.yaml': deepFlow, 'main.kfp': 'import "deep.yaml" as c\npipeline "p" () {\n  c()\n}\n' });
+    const imported = runCli(['import', join(d, 'deep.yaml')]);
+    expect(imported.status).toBe(1);
+    expect(imported.stderr).toMatch(/error\[KFP0302\]: `[^`]*deep\.yaml` is not valid YAML: nested too deeply to read/);
+    expect(imported.stderr).not.toMatch(/call stack/i);
+    const checked = runCli(['check', join(d, 'main.kfp')]);
+    expect(checked.stderr).toContain('error[KFP4003]: invalid YAML: nested too deeply to read');
+    expect(checked.stderr).not.toMatch(/call stack|KFP9001|internal/i);
+  });
+
+  it('kfpdsl run of a spec whose aliases expand past the cap: KFP0112, exit 1 (it was an internal error, exit 3)', () => {
+    const d = dir({ 'laughs.yaml': laughs, 'wf.yaml': `${laughs}apiVersion: argoproj.io/v1alpha1\nkind: Workflow\n` });
+    for (const f of ['laughs.yaml', 'wf.yaml']) {
+      const r = runCli(['run', join(d, f)]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('error[KFP0112]');
+      expect(r.stderr).toContain('cannot be read: Excessive alias count');
+      expect(r.stderr).not.toMatch(/internal error/);
     }
   });
 });

@@ -5,6 +5,7 @@
  * (src/run/v2/check.ts), each problem a KFP0112 located in the YAML, and is then run by the
  * v2 executor (src/run/v2/executor.ts).
  */
+import { yamlErrorMessage } from '../check/yaml-error.js';
 import YAML from 'yaml';
 import { diag } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -48,7 +49,15 @@ function parseSpec(source: SourceFile): { docs: YAML.Document.Parsed[] } | Exclu
   const list = Array.isArray(docs) ? docs : [docs];
   for (const d of list) {
     const e = d.errors[0];
-    if (e) return refuse(source, [diag('V2NotRunnable', `${source.path} is not YAML: ${e.message.split('\n')[0]}`, { file: source, span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) } })]);
+    if (e) return refuse(source, [diag('V2NotRunnable', `${source.path} is not YAML: ${yamlErrorMessage(e.message)}`, { file: source, span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) } })]);
+    try {
+      // Converted once here, where a failure is the file's: aliases past the `yaml` package's cap
+      // (a "billion laughs") throw, which was an internal error.
+      d.toJS();
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      return refuse(source, [diag('V2NotRunnable', `${source.path} cannot be read: ${yamlErrorMessage(message)}`, { file: source, span: { start: d.range[0], end: d.range[0] + 1 }, hint: 'a pipeline spec uses few YAML aliases (`*name`), if any; this file expands them past what is read' })]);
+    }
   }
   if (list.length === 0 || !isPipelineSpec(list[0]!.toJS())) {
     return refuse(source, [

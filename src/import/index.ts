@@ -4,6 +4,7 @@
  * output) for everything that has no `.kfp` form.
  */
 import YAML, { isNode, type Document } from 'yaml';
+import { yamlErrorMessage } from '../check/yaml-error.js';
 import { diag } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { formatSource } from '../fmt/format.js';
@@ -41,11 +42,11 @@ export function importYaml(path: string, text: string): ImportResult {
   try {
     doc = YAML.parseDocument(text, { uniqueKeys: true, merge: false, prettyErrors: false, strict: true, maxAliasCount: 50 } as never);
   } catch (e) {
-    return { diagnostics: [diag('ImportBadYaml', `\`${path}\` is not valid YAML: ${e instanceof Error ? e.message : String(e)}`, { file, span: { start: 0, end: 0 } })] };
+    return { diagnostics: [diag('ImportBadYaml', `\`${path}\` is not valid YAML: ${yamlErrorMessage(e instanceof Error ? e.message : String(e))}`, { file, span: { start: 0, end: 0 } })] };
   }
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    return { diagnostics: [diag('ImportBadYaml', `\`${path}\` is not valid YAML: ${e.message.split('\n')[0]}`, { file, span: { start: e.pos[0], end: Math.max(e.pos[0] + 1, e.pos[1]) } })] };
+    return { diagnostics: [diag('ImportBadYaml', `\`${path}\` is not valid YAML: ${yamlErrorMessage(e.message)}`, { file, span: { start: e.pos[0], end: Math.max(e.pos[0] + 1, e.pos[1]) } })] };
   }
   let data: unknown;
   try {
