@@ -33,6 +33,7 @@ export const Codes = {
   ForeignOutput: def('KFP0012', 'foreign-files-in-output', 'error', 'an output directory holding files kfpdsl did not write, which a build would replace'),
   SourceOutsideRoot: def('KFP0013', 'source-outside-root', 'error', 'with -o, a source outside the project root, which has no place under -o'),
   OutputCollision: def('KFP0014', 'output-collision', 'error', 'two sources built at once that would write the same output directory'),
+  GraphTooLarge: def('KFP0016', 'graph-too-large', 'error', '`graph --format svg|html`: a pipeline of more tasks and groups than a picture is laid out for (DOT and Mermaid take any size)'),
   OutOfDate: def('KFP0015', 'out-of-date', 'error', '`build --check`: a compiled file that is missing, differs, or is no longer written'),
   ImportNotKfp: def('KFP0300', 'import-not-kfp', 'error', '`kfpdsl import`: a file that is not a kfp v1 compiled pipeline nor a component.yaml'),
   ImportNotTranslated: def('KFP0301', 'import-not-translated', 'warning', '`kfpdsl import`: a part of the YAML with no `.kfp` form, kept as a comment in the output'),
