@@ -20,6 +20,7 @@ import { compileSource } from '../src/compile.js';
 import { renderAll } from '../src/diagnostics/render.js';
 import { SourceFile } from '../src/source.js';
 import { runCli } from './support/cli.js';
+import { LspClient } from './support/lsp-client.js';
 
 const ADD = 'component add(a: int, b: int) -> int {\n  ```python\n  return a + b\n  ```\n}\n';
 const range = (n: number, f: (i: number) => string): string => Array.from({ length: n }, (_, i) => f(i)).join('');
@@ -328,5 +329,21 @@ describe('kfpdsl graph of a large pipeline', () => {
     const dot = runCli(['graph', '--format', 'dot', path]);
     expect(dot.status).toBe(0);
     expect(dot.stdout).toContain('t_t1998 -> t_t1999');
+  });
+});
+
+describe('the language server on a large buffer', () => {
+  it('find references of a component called 20,000 times: every call (each was located by a look at every statement: 40 s for 10,000)', async () => {
+    const c = await LspClient.start();
+    try {
+      const uri = 'file:///tmp/kfpdsl-deep-refs.kfp';
+      c.open(uri, ADD + 'pipeline "p" () {\n' + '  add(1, 2)\n'.repeat(20_000) + '}\n', 1);
+      await c.diagnostics(uri, 1);
+      const refs = await c.request<{ range: { start: { line: number } } }[]>('textDocument/references', { textDocument: { uri }, position: { line: 0, character: 11 }, context: { includeDeclaration: true } });
+      expect(refs).toHaveLength(20_001);
+      expect(refs.at(-1)!.range.start.line).toBe(20_005);
+    } finally {
+      await c.stop();
+    }
   });
 });
