@@ -44,6 +44,12 @@ export const HOSTILE = [
   ['misspelt-references', '10,000 tasks, 10,000 misspelt references and `after` names', () => ADD.replace('add(a: int, b: int)', 'inc(a: int, b: int)') + 'pipeline "p" () {\n' + range(10_000, (i) => `  t${i} = inc(${i}, 1)\n`) + range(10_000, (i) => `  inc(tt${i}, 1) after tx${i}\n`) + '}\n'],
   // Each undefined Python name compared with every name the fence defines (main: 18 s).
   ['python-names', 'a fence of 4,000 assignments and 4,000 misspelt reads', () => `component f() {\n  \`\`\`python\n${range(4_000, (i) => `  value${i} = ${i}\n`)}${range(4_000, (i) => `  print(valeu${i})\n`)}  \`\`\`\n}\npipeline "p" () {\n  f()\n}\n`],
+  // Each problem's line found by a scan from the fence's first line (main: 13 s).
+  ['python-undefined', 'a fence of 100,000 lines, each reading an undefined name', () => `component f() {\n  \`\`\`python\n${range(100_000, (i) => `  print(u${i})\n`)}  \`\`\`\n}\npipeline "p" () {\n  f()\n}\n`],
+  // Each parameter looked up in the list of all (main: over a minute).
+  ['pipeline-parameters', 'a pipeline of 100,000 unused parameters', () => ADD + `pipeline "p" (${range(100_000, (i) => `${i ? ', ' : ''}p${i}: int = 1`)}) {\n  add(1, 2)\n}\n`],
+  // Each `after` name looked up in the list so far (main: 17 s).
+  ['after-many', 'one task after 100,000 others', () => container('t') + `pipeline "p" () {\n${range(100_000, (i) => `  t${i} = t()\n`)}  t() after ${range(100_000, (i) => `${i ? ', ' : ''}t${i}`)}\n}\n`],
   // Each argument looked up, and each hint listing, over all 20,000 inputs.
   ['wide-component', 'a component of 20,000 inputs, 20,000 unknown named arguments', () => `component big(${range(20_000, (i) => `${i ? ', ' : ''}i${i}: int`)}) {\n  image: "alpine:3.19"\n  command: ["true"]\n}\npipeline "p" () {\n  big(${range(20_000, (i) => `${i ? ', ' : ''}zzzzzzzzzzzz${i}: 1`)})\n  big()\n}\n`],
 ];

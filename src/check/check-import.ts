@@ -18,6 +18,7 @@ import { SourceFile } from '../source.js';
 import type * as ast from '../syntax/ast.js';
 import { findArgoTags, tagMessage } from './argo-placeholders.js';
 import { CheckContext } from './context.js';
+import { yamlErrorMessage } from './yaml-error.js';
 import { jsonPointer, yamlOffset } from './yaml-locate.js';
 
 /** kfp type names (and their aliases in kfp's _data_passing.py) → .kfp types. */
@@ -147,13 +148,13 @@ export function checkImport(ctx: CheckContext, imp: ast.ImportDecl & { name: ast
   }
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    return inFile(`invalid YAML: ${e.message.split('\n')[0]}`, e.pos[0]);
+    return inFile(`invalid YAML: ${yamlErrorMessage(e.message)}`, e.pos[0]);
   }
   let spec: unknown;
   try {
     spec = doc.toJS({ maxAliasCount: 50 });
   } catch (e) {
-    return inFile(`cannot load: ${e instanceof Error ? e.message : String(e)}`, 0);
+    return inFile(`cannot load: ${yamlErrorMessage(e instanceof Error ? e.message : String(e))}`, 0);
   }
   // A `"\uD800"` escape loads as a lone surrogate, which no output (UTF-8, YAML) can hold.
   let surrogate: number | undefined;

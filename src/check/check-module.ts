@@ -6,6 +6,7 @@
  * own lines, once, however many files import it. A module that imports itself, directly or
  * through others, is an import cycle, reported at the import that closes it.
  */
+import { LISTED_NAMES, listPath } from '../diagnostics/name-list.js';
 import type { Span } from '../source.js';
 import { SourceFile } from '../source.js';
 import type * as ast from '../syntax/ast.js';
@@ -41,12 +42,17 @@ interface Step {
   imp?: { readonly path: string; readonly span: Span };
 }
 
+/** Modules importing modules deeper than this are refused (KFP1102): loading recurses once per level. */
+export const MAX_IMPORT_DEPTH = 64;
+
 export class ModuleLoader {
   private readonly done = new Map<string, LoadedModule | undefined>();
   /** Every module file read, by the path diagnostics and IR spans name it with. */
   readonly files = new Map<string, SourceFile>();
   /** The files being loaded, outermost first (the program's source at the bottom). */
   private readonly chain: Step[] = [];
+  /** Where each file of the chain is in it, by real path: a cycle is found without a search of the chain. */
+  private readonly onChain = new Map<string, number>();
 
   /**
    * @param rootReal the program source's own path, links resolved (a module importing it is a
@@ -62,13 +68,23 @@ export class ModuleLoader {
   load(ctx: CheckContext, imp: ast.ImportDecl): LoadedModule | undefined {
     const read = readImport(ctx, imp, this.options, 'module');
     if (!read) return undefined;
-    if (this.chain.length === 0) this.chain.push({ real: this.rootReal(), file: this.rootFile });
-    const cycleAt = this.chain.findIndex((s) => s.real === read.real);
-    if (cycleAt >= 0) {
+    if (this.chain.length === 0) this.push({ real: this.rootReal(), file: this.rootFile });
+    const cycleAt = this.onChain.get(read.real);
+    if (cycleAt !== undefined) {
       this.reportCycle(ctx, imp, cycleAt);
       return undefined;
     }
     if (this.done.has(read.real)) return this.done.get(read.real);
+    if (this.chain.length > MAX_IMPORT_DEPTH) {
+      // Each module is loaded inside its importer's load: the depth is the stack's.
+      ctx.report('TooDeep', `modules import each other more than ${MAX_IMPORT_DEPTH} levels deep`, imp.pathSpan, {
+        label: `level ${this.chain.length}`,
+        hint: 'import the modules a file uses from that file, rather than through a long chain of modules',
+        related: [ctx.related(this.chain[0]!.imp?.span ?? imp.pathSpan, 'the outermost import of the chain', this.chain[0]!.file)],
+      });
+      this.done.set(read.real, undefined);
+      return undefined;
+    }
     const file = new SourceFile(imp.path.startsWith('/') ? imp.path : this.options.host.displayPath(read.requested), read.text);
     this.files.set(file.path, file);
     const parsed = parseSource(file);
@@ -78,14 +94,14 @@ export class ModuleLoader {
       return undefined;
     }
     this.chain[this.chain.length - 1]!.imp = { path: imp.path, span: imp.pathSpan };
-    this.chain.push({ real: read.real, file });
+    this.push({ real: read.real, file });
     const mctx = new CheckContext(file, ctx.diagnostics, ctx.suggestions);
     const before = ctx.diagnostics.length;
     const scope = declareScope(mctx, parsed.document, this);
     // Its callable pipelines are compiled into the importer's output: their text is warned about too.
     checkArgoPlaceholders(mctx, { ...parsed.document, pipelines: parsed.document.pipelines.filter((p) => p.callName) });
     const pipelines = scope.incomplete ? undefined : this.callablePipelines(mctx, parsed.document, scope);
-    this.chain.pop();
+    this.onChain.delete(this.chain.pop()!.real);
     // A module with errors is reported in the module; its importers' calls to it are not checked (they would only cascade).
     const failed = ctx.diagnostics.slice(before).some((d) => d.severity === 'error');
     const mod: LoadedModule = { ...scope, incomplete: scope.incomplete || failed, file, ...(pipelines ? { pipelines } : {}) };
@@ -111,12 +127,17 @@ export class ModuleLoader {
     return { irs, signatures, components: list, graphs };
   }
 
+  private push(step: Step): void {
+    this.onChain.set(step.real, this.chain.length);
+    this.chain.push(step);
+  }
+
   private reportCycle(ctx: CheckContext, imp: ast.ImportDecl, from: number): void {
     const steps = this.chain.slice(from);
-    ctx.report('ImportCycle', `import cycle: ${[...steps.map((s) => `\`${s.file.path}\``), `\`${steps[0]!.file.path}\``].join(' → ')}`, imp.pathSpan, {
+    ctx.report('ImportCycle', `import cycle: ${listPath([...steps.map((s) => s.file.path), steps[0]!.file.path])}`, imp.pathSpan, {
       label: 'closes the cycle',
       hint: 'move what both files need into a third module that imports neither',
-      related: steps.filter((s) => s.imp && s.file !== ctx.file).map((s) => ctx.related(s.imp!.span, `imports \`${s.imp!.path}\``, s.file)),
+      related: steps.filter((s) => s.imp && s.file !== ctx.file).slice(0, LISTED_NAMES).map((s) => ctx.related(s.imp!.span, `imports \`${s.imp!.path}\``, s.file)),
     });
   }
 }

@@ -37,8 +37,11 @@ export function checkPipeline(ctx: CheckContext, p: ast.PipelineDecl, components
     type: port.type,
     ...(port.default ? { default: port.default } : {}),
   }));
+  // By name, the first of each (a lookup per parameter in the list was quadratic: 100,000 parameters took minutes).
+  const byName = new Map<string, IrParam>();
+  for (const x of params) if (!byName.has(x.name)) byName.set(x.name, x);
   for (const decl of p.params) {
-    const param = params.find((x) => x.name === decl.name.name);
+    const param = byName.get(decl.name.name);
     if (param && !ps.scope.has(param.name)) ps.scope.set(param.name, { kind: 'param', param, span: decl.name.span });
   }
   declare(ps, p.body, [], false);

@@ -6,6 +6,7 @@
  * outputs' bindings, and the rules that need every pipeline checked (a recursion must pass
  * an `if`; a called pipeline cannot have a `finally` block).
  */
+import { LISTED_NAMES, listPath } from '../diagnostics/name-list.js';
 import type { IrComponent, IrNode, IrPipeline, IrPipelineOutput, IrPort, IrVolume } from '../ir/ir.js';
 import type { SourceFile, Span } from '../source.js';
 import type * as ast from '../syntax/ast.js';
@@ -13,6 +14,7 @@ import { checkParams } from './check-component.js';
 import { CheckContext } from './context.js';
 import type { PipelineState } from './pipeline-state.js';
 import { reference } from './resolve-refs.js';
+import { stronglyConnected } from './scc.js';
 import { checkAssignable } from './type-arguments.js';
 import { INPUT_TYPES, PARAM_TYPES } from './types.js';
 
@@ -191,34 +193,117 @@ export function checkPipelineCalls(ctx: CheckContext, decls: readonly ast.Pipeli
       }
     }
   });
-  // Unconditional recursion: a cycle of the graph whose edges are the calls made outside any `if`.
-  const reported = new Set<number>();
+  const targets = sites.map((list) => list.map((site) => byName.get(site.callee)));
+  reportUnconditionalRecursion(ctx, pipelines, sites, targets);
+  reportCallDepth(ctx, pipelines, sites, targets);
+}
+
+/**
+ * Unconditional recursion: a cycle of the graph whose edges are the calls made outside any
+ * `if`. Each strongly connected component of that graph with a cycle in it is reported once,
+ * at the first call of a cycle through its first pipeline.
+ */
+function reportUnconditionalRecursion(ctx: CheckContext, pipelines: readonly IrPipeline[], sites: readonly CallSite[][], targets: readonly (number | undefined)[][]): void {
+  const unconditional = (i: number): number[] => {
+    const out: number[] = [];
+    sites[i]!.forEach((site, k) => {
+      const j = targets[i]![k];
+      if (!site.conditional && j !== undefined) out.push(j);
+    });
+    return out;
+  };
+  const { component, count } = stronglyConnected(pipelines.length, unconditional);
+  const size = new Int32Array(count);
+  for (const c of component) size[c]!++;
+  const done = new Set<number>();
   pipelines.forEach((p, start) => {
-    if (p.name === undefined || reported.has(start)) return;
-    const path: { at: number; site: CallSite }[] = [];
-    const visiting = new Set<number>();
-    const visit = (i: number): boolean => {
-      visiting.add(i);
-      for (const site of sites[i]!) {
-        if (site.conditional) continue;
-        const j = byName.get(site.callee);
-        if (j === undefined) continue;
-        path.push({ at: i, site });
-        if (j === start) return true;
-        if (!visiting.has(j) && visit(j)) return true;
-        path.pop();
-      }
-      return false;
-    };
-    if (!visit(start)) return;
-    for (const step of path) reported.add(step.at);
+    const c = component[start]!;
+    if (p.name === undefined || done.has(c)) return;
+    const selfCall = sites[start]!.some((site, k) => !site.conditional && targets[start]![k] === start);
+    if (size[c]! < 2 && !selfCall) return;
+    done.add(c);
+    const path = cycleThrough(start, sites, targets, (j) => component[j] === c);
     const names = [...path.map((s) => pipelines[s.at]!.name!), p.name];
     const first = path[0]!.site;
-    ctx.report('UnconditionalRecursion', path.length === 1 ? `pipeline \`${p.name}\` calls itself with no condition: it would never end` : `pipelines call each other with no condition: ${names.map((n) => `\`${n}\``).join(' → ')}`, first.origin, {
+    ctx.report('UnconditionalRecursion', path.length === 1 ? `pipeline \`${p.name}\` calls itself with no condition: it would never end` : `pipelines call each other with no condition: ${listPath(names)}`, first.origin, {
       label: 'called here on every run',
       hint: 'put the call under an `if` that eventually fails, as kfp v1 graph components do (`if score < target { train_until_good(…) }`)',
-      related: path.slice(1).map((s) => ctx.related(s.site.origin, `\`${pipelines[s.at]!.name}\` calls \`${s.site.callee}\` here`)),
+      related: path.slice(1, LISTED_NAMES).map((s) => ctx.related(s.site.origin, `\`${pipelines[s.at]!.name}\` calls \`${s.site.callee}\` here`)),
     });
+  });
+}
+
+/** The calls, outside any `if`, of a cycle from `start` back to it, all in `inside` (its component): a depth-first search over an explicit stack. */
+function cycleThrough(start: number, sites: readonly CallSite[][], targets: readonly (number | undefined)[][], inside: (j: number) => boolean): { at: number; site: CallSite }[] {
+  const path: { at: number; site: CallSite }[] = [];
+  const visiting = new Set<number>([start]);
+  const frames: [number, number][] = [[start, 0]];
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1]!;
+    const [i, k] = frame;
+    if (k >= sites[i]!.length) {
+      frames.pop();
+      path.pop();
+      continue;
+    }
+    frame[1]++;
+    const site = sites[i]![k]!;
+    const j = targets[i]![k];
+    if (site.conditional || j === undefined || !inside(j)) continue;
+    if (j === start) return [...path, { at: i, site }];
+    if (visiting.has(j)) continue;
+    visiting.add(j);
+    path.push({ at: i, site });
+    frames.push([j, 0]);
+  }
+  return path;
+}
+
+/**
+ * Argo's controller stops at 100 templates nested in one another ("Maximum recursion depth
+ * exceeded"), and each called pipeline is a template inside its caller's: a chain of calls
+ * deeper than MAX_CALL_DEPTH (a recursion counts once) is refused, once, at the call that goes
+ * one level too deep. It also bounds what is built: each pipeline of a chain is built with
+ * every pipeline below it.
+ */
+export const MAX_CALL_DEPTH = 64;
+
+function reportCallDepth(ctx: CheckContext, pipelines: readonly IrPipeline[], sites: readonly CallSite[][], targets: readonly (number | undefined)[][]): void {
+  const next = targets.map((t) => t.filter((j): j is number => j !== undefined));
+  const { component, count } = stronglyConnected(pipelines.length, (i) => next[i]!);
+  // Components come successors first: one pass gives each the depth of the longest chain from it.
+  const members: number[][] = Array.from({ length: count }, () => []);
+  component.forEach((c, i) => members[c]!.push(i));
+  const depth = new Int32Array(count);
+  for (let c = 0; c < count; c++) {
+    let below = 0;
+    for (const i of members[c]!) for (const j of next[i]!) if (component[j] !== c) below = Math.max(below, depth[component[j]!]!);
+    depth[c] = below + 1;
+  }
+  let top = -1;
+  for (let c = 0; c < count; c++) if (depth[c]! > MAX_CALL_DEPTH && (top < 0 || depth[c]! > depth[top]!)) top = c;
+  if (top < 0) return;
+  // Down the deepest chain to the call into level MAX_CALL_DEPTH + 1.
+  const chain: { at: number; site: CallSite }[] = [];
+  let c = top;
+  while (chain.length < MAX_CALL_DEPTH) {
+    let best: { at: number; site: CallSite; to: number } | undefined;
+    for (const i of members[c]!) {
+      sites[i]!.forEach((site, k) => {
+        const j = targets[i]![k];
+        if (j === undefined || component[j] === c) return;
+        if (!best || depth[component[j]!]! > depth[component[best.to]!]!) best = { at: i, site, to: j };
+      });
+    }
+    chain.push(best!);
+    c = component[best!.to]!;
+  }
+  const last = chain.at(-1)!;
+  const names = [...chain.map((s) => pipelines[s.at]!.name ?? pipelines[s.at]!.displayName), last.site.callee];
+  ctx.report('TooDeep', `pipelines call each other ${depth[top]} levels deep; at most ${MAX_CALL_DEPTH} are accepted`, last.site.origin, {
+    label: `level ${MAX_CALL_DEPTH + 1}`,
+    hint: `Argo stops at 100 templates nested in one another, and each called pipeline is one: call the deeper pipelines' tasks from fewer levels (${listPath(names)})`,
+    related: [ctx.related(chain[0]!.site.origin, 'the outermost call of the chain')],
   });
 }
 

@@ -4,6 +4,7 @@
  * span that made it; the cycle check runs once the whole pipeline is resolved.
  */
 import type { Span } from '../source.js';
+import { listPath } from '../diagnostics/name-list.js';
 import { findCycles } from './cycles.js';
 import type { PipelineState } from './pipeline-state.js';
 
@@ -15,7 +16,7 @@ export function edge(ps: PipelineState, from: string, to: string, span: Span): v
 
 export function checkCycles(ps: PipelineState): void {
   findCycles([...ps.tasks.values()].map((t) => t.id), ps.edges, (cycle, span) =>
-    ps.ctx.report('DependencyCycle', `tasks depend on each other in a cycle: ${cycle.map((c) => displayName(ps, c)).join(' → ')}`, span, {
+    ps.ctx.report('DependencyCycle', `tasks depend on each other in a cycle: ${listPath(cycle.map((c) => displayName(ps, c)), (n) => n)}`, span, {
       label: 'this dependency closes the cycle',
       hint: 'a pipeline is a DAG; remove one of these dependencies',
     }),

@@ -5,6 +5,7 @@
  * (src/run/v2/check.ts), each problem a KFP0112 located in the YAML, and is then run by the
  * v2 executor (src/run/v2/executor.ts).
  */
+import { yamlErrorMessage } from '../check/yaml-error.js';
 import YAML from 'yaml';
 import { diag } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -43,22 +44,37 @@ export function prepareCompiledSpec(kfp: SourceFile, compiled: CompileResult, pi
   return prepared;
 }
 
+/** Whether the first document is recognisably a pipeline spec (its parse however broken): only then is the file quoted. */
+function looksLikeSpec(docs: readonly YAML.Document.Parsed[]): boolean {
+  const first = docs[0]?.contents;
+  return YAML.isMap(first) && (first.has('root') || first.has('deploymentSpec') || first.has('pipelineInfo'));
+}
+
 function parseSpec(source: SourceFile): { docs: YAML.Document.Parsed[] } | Exclude<Preparation, { run: PreparedRun }> {
   const docs = YAML.parseAllDocuments(source.text, { uniqueKeys: false });
   const list = Array.isArray(docs) ? docs : [docs];
   for (const d of list) {
     const e = d.errors[0];
-    if (!e) continue;
-    // Only a file recognisably a pipeline spec is quoted: `kfpdsl run secrets.yaml` by mistake
-    // must not print the secrets' line (nor YAML's message, which may quote a key or an alias).
-    const first = list[0]!.contents;
-    if (!(YAML.isMap(first) && (first.has('root') || first.has('deploymentSpec') || first.has('pipelineInfo')))) {
-      return refuse(source, [diag('V2NotRunnable', `${source.path} is not valid YAML (line ${source.positionAt(e.pos[0]).line}), nor a KFP v2 pipeline spec`, {
-        file: new SourceFile(source.path, ''),
-        hint: 'kfpdsl run takes a .kfp file, or the YAML that `kfpdsl build --target kfp-v2` (or KFP v2\'s compiler) writes; the content of other files is not shown',
-      })]);
+    if (e) {
+      // Only a file recognisably a pipeline spec is quoted: `kfpdsl run secrets.yaml` by mistake
+      // must not print the secrets' line (nor YAML's message, which may quote a key or an alias).
+      if (!looksLikeSpec(list)) {
+        return refuse(source, [diag('V2NotRunnable', `${source.path} is not valid YAML (line ${source.positionAt(e.pos[0]).line}), nor a KFP v2 pipeline spec`, {
+          file: new SourceFile(source.path, ''),
+          hint: 'kfpdsl run takes a .kfp file, or the YAML that `kfpdsl build --target kfp-v2` (or KFP v2\'s compiler) writes; the content of other files is not shown',
+        })]);
+      }
+      return refuse(source, [diag('V2NotRunnable', `${source.path} is not YAML: ${yamlErrorMessage(e.message)}`, { file: source, span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) } })]);
     }
-    return refuse(source, [diag('V2NotRunnable', `${source.path} is not YAML: ${e.message.split('\n')[0]}`, { file: source, span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) } })]);
+    try {
+      // Converted once here, where a failure is the file's: aliases past the `yaml` package's cap
+      // (a "billion laughs") throw, which was an internal error.
+      d.toJS();
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const file = looksLikeSpec(list) ? source : new SourceFile(source.path, '');
+      return refuse(source, [diag('V2NotRunnable', `${source.path} cannot be read: ${yamlErrorMessage(message)}`, { file, span: { start: d.range[0], end: d.range[0] + 1 }, hint: 'a pipeline spec uses few YAML aliases (`*name`), if any; this file expands them past what is read' })]);
+    }
   }
   if (list.length === 0 || !isPipelineSpec(list[0]!.toJS())) {
     return refuse(source, [

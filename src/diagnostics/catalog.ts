@@ -35,6 +35,7 @@ export const Codes = {
   OutputCollision: def('KFP0014', 'output-collision', 'error', 'two sources that would write the same output directory (built at once, also names differing only in case; or an output directory built from another source)'),
   OutOfDate: def('KFP0015', 'out-of-date', 'error', '`build --check`: a compiled file that is missing, differs, or is no longer written'),
   SourceLinkOutside: def('KFP0016', 'source-link-outside-root', 'error', 'a source that is a symbolic link to a file outside the project root, or to a file of another kind than its name says (not *.kfp): never read, as an import of it would not be'),
+  GraphTooLarge: def('KFP0017', 'graph-too-large', 'error', '`graph --format svg|html`: a pipeline of more tasks and groups than a picture is laid out for (DOT and Mermaid take any size)'),
   ImportNotKfp: def('KFP0300', 'import-not-kfp', 'error', '`kfpdsl import`: a file that is not a kfp v1 compiled pipeline nor a component.yaml'),
   ImportNotTranslated: def('KFP0301', 'import-not-translated', 'warning', '`kfpdsl import`: a part of the YAML with no `.kfp` form, kept as a comment in the output'),
   ImportBadYaml: def('KFP0302', 'import-bad-yaml', 'error', '`kfpdsl import`: a file that is not valid YAML (syntax, duplicate keys, too many aliases)'),

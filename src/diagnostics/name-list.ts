@@ -11,3 +11,13 @@ export function listNames<T>(items: readonly T[], show: (item: T) => string = (n
   const shown = items.slice(0, LISTED_NAMES).map(show).join(', ');
   return items.length <= LISTED_NAMES ? shown : `${shown} … and ${(items.length - LISTED_NAMES).toLocaleString('en-US')} more`;
 }
+
+/**
+ * A path or cycle (`a` → `b` → `a`), at most LISTED_NAMES steps: past that its first ones,
+ * a count, and its last, which closes a cycle. A cycle of 10,000 tasks printed 99 KB.
+ */
+export function listPath(items: readonly string[], show: (item: string) => string = (n) => `\`${n}\``): string {
+  if (items.length <= LISTED_NAMES) return items.map(show).join(' → ');
+  const head = items.slice(0, LISTED_NAMES - 1).map(show);
+  return [...head, `… ${(items.length - LISTED_NAMES).toLocaleString('en-US')} more …`, show(items.at(-1)!)].join(' → ');
+}

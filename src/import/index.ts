@@ -4,6 +4,7 @@
  * output) for everything that has no `.kfp` form.
  */
 import YAML, { isMap, isNode, type Document } from 'yaml';
+import { yamlErrorMessage } from '../check/yaml-error.js';
 import { diag } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { PYYAML } from '../kfp/pyyaml.js';
@@ -75,20 +76,20 @@ export function importYaml(path: string, text: string): ImportResult {
   try {
     doc = YAML.parseDocument(text, { ...PYYAML, uniqueKeys: true, merge: false, prettyErrors: false, strict: true, maxAliasCount: 50 } as never);
   } catch (e) {
-    return { diagnostics: [diag('ImportBadYaml', `\`${path}\` is not valid YAML: ${e instanceof Error ? e.message : String(e)}`, { file, span: { start: 0, end: 0 } })] };
+    return { diagnostics: [diag('ImportBadYaml', `\`${path}\` is not valid YAML: ${yamlErrorMessage(e instanceof Error ? e.message : String(e))}`, { file: unquoted(path), hint: UNQUOTED_HINT })] };
   }
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     // Only a file that is recognisably kfp's is quoted: `kfpdsl import secrets.yaml` by mistake
     // must not print the secrets' line (nor YAML's message, which may quote a key or an alias).
     if (!recognisable(doc)) return { diagnostics: [diag('ImportBadYaml', `\`${path}\` is not valid YAML (line ${file.positionAt(e.pos[0]).line}), nor a kfp v1 pipeline or component`, { file: unquoted(path), hint: UNQUOTED_HINT })] };
-    return { diagnostics: [diag('ImportBadYaml', `\`${path}\` is not valid YAML: ${e.message.split('\n')[0]}`, { file, span: { start: e.pos[0], end: Math.max(e.pos[0] + 1, e.pos[1]) } })] };
+    return { diagnostics: [diag('ImportBadYaml', `\`${path}\` is not valid YAML: ${yamlErrorMessage(e.message)}`, { file, span: { start: e.pos[0], end: Math.max(e.pos[0] + 1, e.pos[1]) } })] };
   }
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 50 });
   } catch (e) {
-    return { diagnostics: [diag('ImportBadYaml', `\`${path}\` cannot be read: ${e instanceof Error ? e.message : String(e)}`, { file, span: { start: 0, end: 0 } })] };
+    return { diagnostics: [diag('ImportBadYaml', `\`${path}\` cannot be read: ${yamlErrorMessage(e instanceof Error ? e.message : String(e))}`, recognisable(doc) ? { file, span: { start: 0, end: 0 } } : { file: unquoted(path), hint: UNQUOTED_HINT })] };
   }
   // Located (and so quoted) only in a file that is recognisably kfp's; any other is refused below unquoted.
   const badName = recognisable(doc) ? nonTextName(data, '') : undefined;

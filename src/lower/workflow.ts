@@ -472,7 +472,7 @@ export class WorkflowLowering {
       else if (node.kind === 'volume') task = this.volumeTask(node, group, deps);
       else if (node.kind === 'resource') task = this.resourceTask(node, group, deps);
       else if (node.kind === 'call') task = this.callTask(node, group, deps);
-      else task = this.groupTask(node.name, group, deps);
+      else task = this.groupTask(node, group, deps);
       for (const a of node.kind === 'condition' || node.kind === 'loop' ? this.groupAfter(node) : node.after) {
         const child = this.childIn(group, a);
         if (child !== undefined) deps.add(child);
@@ -490,10 +490,11 @@ export class WorkflowLowering {
     return node.body.flatMap((n) => this.groupAfter(n));
   }
 
-  private groupTask(name: string, parent: Group, deps: Set<string>): ArgoDagTask {
+  /** `node`: the condition or loop, a child of `parent` (passed, not looked up: a search of the siblings made 10,000 loops quadratic). */
+  private groupTask(node: IrNode, parent: Group, deps: Set<string>): ArgoDagTask {
+    const name = node.name;
     const group = this.groupNamed(name)!;
     this.buildGroup(group);
-    const node = parent.children.find((n) => n.name === name)!;
     const params: ArgoParameter[] = [];
     const artifacts: ArgoArtifact[] = [];
     const loop = group.loop;

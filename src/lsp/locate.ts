@@ -28,6 +28,23 @@ function holds(n: AnyNode, offset: number): boolean {
   return n.span.start <= offset && offset <= n.span.end;
 }
 
+/** Lists of nodes that follow each other without overlapping, found once per list of a parse. */
+const ordered = new WeakMap<readonly unknown[], boolean>();
+
+/**
+ * Does the list hold only nodes, each ending where or before the next starts? Then at most two
+ * of them (touching at the offset) hold an offset. Looking at every one of 10,000 statements
+ * for each of the 10,000 names a "find references" resolves took 40 s.
+ */
+function inOrder(list: readonly unknown[]): boolean {
+  let known = ordered.get(list);
+  if (known === undefined) {
+    known = list.every((x, i) => isNode(x) && (i === 0 || (list[i - 1] as AnyNode).span.end <= x.span.start));
+    ordered.set(list, known);
+  }
+  return known;
+}
+
 /** The innermost-first child node (searching plain objects and arrays too) that holds `offset`; identifiers win over other nodes. */
 function childAt(node: unknown, offset: number): AnyNode | undefined {
   let best: AnyNode | undefined;
@@ -36,6 +53,18 @@ function childAt(node: unknown, offset: number): AnyNode | undefined {
   while (stack.length > 0) {
     const v = stack.pop();
     if (Array.isArray(v)) {
+      if (v.length > 16 && inOrder(v)) {
+        // Siblings in source order (statements, components): the one or two holding the offset, by binary search.
+        let lo = 0;
+        let hi = v.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if ((v[mid] as AnyNode).span.end < offset) lo = mid + 1;
+          else hi = mid;
+        }
+        for (const x of v.slice(lo, lo + 2)) stack.push(x);
+        continue;
+      }
       for (const x of v) if (typeof x === 'object' && x !== null) stack.push(x);
       continue;
     }

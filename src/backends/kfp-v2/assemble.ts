@@ -20,6 +20,14 @@ import type { Entry, Scope } from './dag.js';
 import type { JsonObject, LoweredComponent } from './executors.js';
 import { CREATE_PVC, DELETE_PVC } from './volumes.js';
 
+/**
+ * Each call copies the whole called pipeline into the caller's spec, so that pipelines calling
+ * the next one twice, 16 deep, make 65,536 copies (a file of a kilobyte hung the build). KFP v2
+ * runs a spec as one Argo workflow, which Argo refuses over 1 MiB, far below this many
+ * components: a call that would take a spec past it is refused instead of copied.
+ */
+export const MAX_SPEC_COMPONENTS = 5_000;
+
 /** One pipeline as KFP builds its spec: components and executors in the order added, and its root. */
 export interface PipelineParts {
   readonly components: Map<string, JsonObject>;
@@ -33,6 +41,8 @@ export class Assembly {
   readonly components = new Map<string, JsonObject>();
   readonly executors = new Map<string, JsonObject>();
   readonly platform = new Map<string, JsonObject>();
+  /** A call was refused as too large: this spec is incomplete, and a caller must not copy it. */
+  tooLarge = false;
   private readonly componentNames = new NameAllocator();
   private readonly executorNames = new NameAllocator();
 
@@ -43,6 +53,8 @@ export class Assembly {
   constructor(
     private readonly lowered: (c: IrComponent) => LoweredComponent | undefined,
     private readonly callee: (name: string) => PipelineParts | undefined,
+    /** A call refused because its copy would take the spec past MAX_SPEC_COMPONENTS. */
+    private readonly refuseLarge: (e: Extract<Entry, { kind: 'call' }>, components: number) => void = () => {},
   ) {}
 
   /** Names the components of a DAG and of everything under it, in KFP's order. */
@@ -57,7 +69,12 @@ export class Assembly {
   entry(e: Exclude<Entry, { kind: 'group' }>): void {
     if (e.kind === 'call') {
       const parts = this.callee(e.pipeline);
-      if (parts) this.add(`comp-${e.task}`, this.merge(parts), e.ref);
+      if (!parts) return;
+      const components = this.components.size + parts.components.size + 1;
+      if (components > MAX_SPEC_COMPONENTS) {
+        this.tooLarge = true;
+        this.refuseLarge(e, components);
+      } else this.add(`comp-${e.task}`, this.merge(parts), e.ref);
       return;
     }
     let spec: JsonObject;

@@ -27,7 +27,7 @@ import { artifactType, parameterType, v2PortName, type ParameterType } from './t
 
 /** `integer`: a value past a proto field's integer type (KFP5006); `detail` is then the whole message, `hint` what fits. */
 export type Refusal = { readonly what: RefusalKind; readonly detail: string; readonly span: IrSpan; readonly hint?: string };
-export type RefusalKind = 'setting' | 'node' | 'exit' | 'value' | 'pipeline-setting' | 'type' | 'integer';
+export type RefusalKind = 'setting' | 'node' | 'exit' | 'value' | 'pipeline-setting' | 'type' | 'integer' | 'too-large';
 
 /**
  * A value the checker bounded by Argo's field (an int64) that lands in an int32 field of
@@ -55,7 +55,7 @@ export function int32Refusal(value: number, field: string, span: IrSpan, unit = 
 export type Entry =
   | { readonly kind: 'group'; readonly scope: Scope; readonly ref: JsonObject }
   | { readonly kind: 'task'; readonly task: string; readonly component: IrComponent | 'createpvc' | 'deletepvc'; readonly container?: JsonObject; readonly kubernetes?: JsonObject; readonly ref: JsonObject }
-  | { readonly kind: 'call'; readonly task: string; readonly pipeline: string; readonly ref: JsonObject };
+  | { readonly kind: 'call'; readonly task: string; readonly pipeline: string; readonly ref: JsonObject; readonly span: IrSpan };
 
 /** An input the parent passes into a sub-DAG: a parameter (`type`), or a file (an artifact, `type` absent). */
 interface Channel {
@@ -398,7 +398,7 @@ export class DagLowering {
     for (const a of n.after) this.after(a, scope, deps, n.origin);
     this.conditionChannels(scope, n.origin);
     const ref: JsonObject = { name: '' };
-    (exitOf ? this.late : scope.entries).push({ kind: 'call', task: name, pipeline: n.pipeline, ref });
+    (exitOf ? this.late : scope.entries).push({ kind: 'call', task: name, pipeline: n.pipeline, ref, span: n.origin });
     const inputs: JsonObject = {};
     if (Object.keys(artifacts).length) inputs.artifacts = artifacts;
     if (Object.keys(parameters).length) inputs.parameters = parameters;

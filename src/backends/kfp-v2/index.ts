@@ -123,12 +123,18 @@ export function lowerToKfpV2(program: IrProgram, options: BackendOptions): Backe
   program.pipelines.forEach((p, i) => {
     const refuse = (r: Refusal): void => {
       const file = (r.span.file !== undefined ? files_?.get(r.span.file) : undefined) ?? options.file;
-      const code = r.what === 'integer' ? 'IntegerTooLarge' : r.what === 'type' ? 'KfpV2UnsupportedType' : 'KfpV2NotSupported';
+      const code = r.what === 'integer' ? 'IntegerTooLarge' : r.what === 'type' ? 'KfpV2UnsupportedType' : r.what === 'too-large' ? 'WorkflowTooLarge' : 'KfpV2NotSupported';
       const key = `${code}\u0000${file.path}\u0000${r.span.start}\u0000${r.span.end}\u0000${r.detail}`;
       if (said.has(key)) return;
       said.add(key);
+      const span = { start: r.span.start, end: r.span.end };
+      if (r.what === 'too-large') {
+        // KFP runs the spec as one Argo workflow: past 1 MiB, Argo refuses it, whatever the target.
+        diagnostics.push(diag(code, `the kfp-v2 spec would be too large: ${r.detail}`, { file, span, severity: 'error', hint: 'KFP v2 runs the spec as one Argo workflow, refused over 1 MiB: call the pipeline from fewer places, or build with --target kfp-v1, where each called pipeline is one template however often it is called' }));
+        return;
+      }
       const message = r.what === 'integer' ? r.detail : `--target kfp-v2 cannot express ${r.detail}`;
-      diagnostics.push(diag(code, message, { file, span: { start: r.span.start, end: r.span.end }, hint: r.hint ?? HINT }));
+      diagnostics.push(diag(code, message, { file, span, hint: r.hint ?? HINT }));
     };
     const { spec, platform } = pipelineDocuments(program, p, options, refuse);
     if (options.checkOnly || hasErrors(diagnostics)) return;

@@ -5,7 +5,7 @@
  * is used as a component), once per build, and merged into the caller at each call.
  */
 import type { IrComponent, IrPipeline, IrProgram } from '../../ir/ir.js';
-import { Assembly, type PipelineParts } from './assemble.js';
+import { Assembly, MAX_SPEC_COMPONENTS, type PipelineParts } from './assemble.js';
 import { DagLowering, type Refusal } from './dag.js';
 import { portDefinitions, type JsonObject, type LoweredComponent } from './executors.js';
 
@@ -23,18 +23,37 @@ function callablePipelines(program: IrProgram): Map<string, IrPipeline> {
   return out;
 }
 
+/**
+ * The called pipelines of a program whose copy went past MAX_SPEC_COMPONENTS, by call name: not
+ * lowered again for the program's other pipelines, so that a chain of them costs one descent.
+ */
+const pastCap = new WeakMap<IrProgram, Set<string>>();
+
 /** The parts of `p` built on its own, with `platformConfig` (`platforms.kubernetes.pipelineConfig`). */
 export function pipelineParts(ctx: PartsContext, p: IrPipeline): { parts: PipelineParts; pipelineConfig: JsonObject } {
   const callable = callablePipelines(ctx.program);
   // Each called pipeline is lowered once for this build (its tasks take `p`'s settings) and copied at each call.
   const called = new Map<string, PipelineParts | undefined>();
-  const lower = (q: IrPipeline, calling: readonly string[]): { parts: PipelineParts; pipelineConfig: JsonObject } => {
+  let tooLarge = pastCap.get(ctx.program);
+  if (!tooLarge) pastCap.set(ctx.program, (tooLarge = new Set()));
+  const large = tooLarge;
+  const lower = (q: IrPipeline, calling: readonly string[]): { parts: PipelineParts; pipelineConfig: JsonObject; tooLarge: boolean } => {
     const lowering = new DagLowering(q, ctx.program.components, ctx.refuse, callable, calling, p);
     const { root, scope, late } = lowering.lower();
-    const assembly = new Assembly(ctx.lowered, (name) => {
-      if (!called.has(name)) called.set(name, lower(callable.get(name)!, [...calling, name]).parts);
-      return called.get(name);
-    });
+    const assembly = new Assembly(
+      ctx.lowered,
+      (name) => {
+        if (!called.has(name)) {
+          // A callee past the size cap is not copied: its call is where the cap was reported, once.
+          const callee = large.has(name) ? undefined : lower(callable.get(name)!, [...calling, name]);
+          if (callee?.tooLarge) large.add(name);
+          called.set(name, callee && !callee.tooLarge ? callee.parts : undefined);
+        }
+        return called.get(name);
+      },
+      (e, components) =>
+        ctx.refuse({ what: 'too-large', detail: `the call of \`${e.pipeline}\`: each call holds a copy of the pipeline it calls, and this one would make ${components.toLocaleString('en-US')} components (at most ${MAX_SPEC_COMPONENTS.toLocaleString('en-US')})`, span: e.span }),
+    );
     assembly.walk(scope);
     for (const e of late) if (e.kind !== 'group') assembly.entry(e);
     const params = portDefinitions(
@@ -47,7 +66,7 @@ export function pipelineParts(ctx: PartsContext, p: IrPipeline): { parts: Pipeli
       platform: assembly.platform,
       root: { ...root, ...(params ? { inputDefinitions: params } : {}) },
     };
-    return { parts, pipelineConfig: lowering.pipelineConfig };
+    return { parts, pipelineConfig: lowering.pipelineConfig, tooLarge: assembly.tooLarge };
   };
   return lower(p, p.name !== undefined ? [p.name] : []);
 }

@@ -68,10 +68,16 @@ function withinFile(ctx: CheckContext, span: Span): Span {
 
 /** A program range as a `.kfp` span: one line at most (a statement's span ends with its first line), one character at least. */
 function spanOf(fence: Fence, lineStarts: readonly number[], start: number, end: number): Span {
+  // A binary search: a scan from the first line made 100,000 problems in a fence of 100,000 lines quadratic.
   const pos = (offset: number) => {
-    let line = 0;
-    while (line + 1 < lineStarts.length && lineStarts[line + 1]! <= offset) line++;
-    return { line, column: offset - lineStarts[line]! };
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, column: offset - lineStarts[lo]! };
   };
   const a = pos(start);
   const b = pos(end);

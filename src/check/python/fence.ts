@@ -30,26 +30,41 @@ export function wrapBody(body: string): string {
 
 export function fenceOf(file: SourceFile, code: { readonly text: string; readonly span: Span }): Fence {
   const lines = code.text.replace(/\r\n/g, '\n').split('\n');
-  const firstLine = file.positionAt(code.span.start).line + 1; // 1-based `.kfp` line of fence line 0
+  // Where each fence line is in the .kfp text, found by Python's line breaks (LF, CR LF, CR), not
+  // by the file's lines: a U+2028 in a Python string or comment ends a .kfp line but no Python
+  // line, and counting it put every later finding on the wrong line.
+  const text = file.text;
+  const fenceEnd = code.span.end;
+  const breaks = /\r\n?|\n/g;
+  const starts: number[] = [];
+  const ends: number[] = [];
+  breaks.lastIndex = code.span.start;
+  let m = breaks.exec(text);
+  let pos = m ? m.index + m[0].length : fenceEnd;
+  for (let i = 0; i < lines.length; i++) {
+    breaks.lastIndex = pos;
+    m = breaks.exec(text);
+    const end = m && m.index < fenceEnd ? m.index : fenceEnd;
+    starts.push(Math.min(pos, fenceEnd));
+    ends.push(Math.max(end, Math.min(pos, fenceEnd)));
+    pos = m ? m.index + m[0].length : fenceEnd;
+  }
   let commonCut = 0;
   for (let i = 0; i < lines.length; i++) {
     if (lines[i] !== '') {
-      commonCut = file.lineText(firstLine + i).length - lines[i]!.length;
+      commonCut = ends[i]! - starts[i]! - lines[i]!.length;
       break;
     }
   }
-  const fenceEnd = code.span.end;
   return {
     lines,
     offsetOf(line: number, column: number): number {
       const i = Math.min(Math.max(line - HEADER_LINES, 0), lines.length - 1);
-      const text = lines[i]!;
-      const col = Math.min(Math.max(text.trim() === '' ? column : column - INDENT, 0), text.length);
-      const srcLine = firstLine + i;
-      const src = file.lineText(srcLine);
-      const cut = text === '' ? Math.min(commonCut, src.length) : src.length - text.length;
-      const start = file.lineStarts[srcLine - 1] ?? fenceEnd;
-      return Math.min(start + cut + col, fenceEnd);
+      const t = lines[i]!;
+      const col = Math.min(Math.max(t.trim() === '' ? column : column - INDENT, 0), t.length);
+      const srcLength = ends[i]! - starts[i]!;
+      const cut = t === '' ? Math.min(commonCut, srcLength) : srcLength - t.length;
+      return Math.min(starts[i]! + cut + col, fenceEnd);
     },
   };
 }

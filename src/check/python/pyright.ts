@@ -13,6 +13,7 @@ import { DiagnosticSink } from '@zzzen/pyright-internal/dist/common/diagnosticSi
 import * as versions from '@zzzen/pyright-internal/dist/common/pythonVersion.js';
 import { setLocaleOverride } from '@zzzen/pyright-internal/dist/localization/localize.js';
 import { Parser, ParseOptions } from '@zzzen/pyright-internal/dist/parser/parser.js';
+import { Tokenizer, type TokenizerOutput } from '@zzzen/pyright-internal/dist/parser/tokenizer.js';
 import * as nodes from '@zzzen/pyright-internal/dist/parser/parseNodes.js';
 import * as tree from '@zzzen/pyright-internal/dist/parser/parseTreeUtils.js';
 import * as tokens from '@zzzen/pyright-internal/dist/parser/tokenizerTypes.js';
@@ -53,6 +54,17 @@ const TOKEN_NEWLINE = member(tokenTypes, 'NewLine');
 const TOKEN_INDENT = member(tokenTypes, 'Indent');
 const TOKEN_DEDENT = member(tokenTypes, 'Dedent');
 const TOKEN_END = member(tokenTypes, 'EndOfStream');
+const OPENERS = new Set(['OpenParenthesis', 'OpenBracket', 'OpenCurlyBrace'].map((n) => member(tokenTypes, n)));
+const CLOSERS = new Set(['CloseParenthesis', 'CloseBracket', 'CloseCurlyBrace'].map((n) => member(tokenTypes, n)));
+
+/**
+ * CPython's tokenizer refuses more than 200 brackets open at once (MAXLEVEL: "too many nested
+ * parentheses") and more than 100 levels of indentation (MAXINDENT). Pyright's parser has no
+ * such limits and recurses once per level: a few hundred brackets overflow its stack. Code
+ * past Python's own limits is therefore refused, with Python's messages, before it is parsed.
+ */
+export const PYTHON_MAX_BRACKETS = 200;
+export const PYTHON_MAX_INDENT = 100;
 /** Pyright's message for indentation it finds ambiguous; it is stricter than Python (see tabs.ts). */
 const INCONSISTENT_TABS = /^Inconsistent use of tabs/;
 
@@ -120,14 +132,95 @@ export function parsePython(text: string, minor: number = LATEST_MINOR): PyParse
   const options = new ParseOptions();
   options.pythonVersion = { major: 3, minor };
   const sink = new DiagnosticSink();
-  const result = new Parser().parseSourceFile(text, options, sink);
-  const lines = result.tokenizerOutput.lines;
+  // Tokenizing is a loop; only code that could be past Python's limits is tokenized before the parse.
+  const early = mayBeTooDeep(text) ? new Tokenizer().tokenize(text) : undefined;
+  const tooDeep = early && nestingError(early);
+  if (tooDeep) return refused(early, tooDeep, minor);
+  let result;
+  try {
+    result = new Parser().parseSourceFile(text, options, sink);
+  } catch (e) {
+    // Expressions nested without brackets (`not not …`, `lambda: lambda: …`, `- - …`) still
+    // recurse once a level; Python itself gives up on them at about 3,000 levels.
+    if (!(e instanceof RangeError)) throw e;
+    const toks = early ?? new Tokenizer().tokenize(text);
+    return refused(toks, { ...busiestLine(toks), message: 'expression nested too deeply to parse' }, minor);
+  }
+  const { lineStarts, logicalLineStarts } = lineTables(result.tokenizerOutput);
+  const offset = (p: { line: number; character: number }): number => (lineStarts[p.line] ?? text.length) + p.character;
+  const errors = sink
+    .fetchAndClear()
+    .filter((d) => d.category === 0 /* DiagnosticCategory.Error */ && !INCONSISTENT_TABS.test(d.message))
+    .map((d) => ({ message: d.message, start: offset(d.range.start), end: offset(d.range.end) }));
+  return parsed(result.parserOutput.parseTree as unknown as PyNode, errors, lineStarts, logicalLineStarts);
+}
+
+/** Could the code hold more than PYTHON_MAX_BRACKETS open brackets or PYTHON_MAX_INDENT indents? A count of characters says no for nearly every fence. */
+function mayBeTooDeep(text: string): boolean {
+  let brackets = 0;
+  let lines = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 40 || c === 91 || c === 123) brackets++;
+    else if (c === 10 || c === 13) lines++;
+  }
+  return brackets > PYTHON_MAX_BRACKETS || lines > PYTHON_MAX_INDENT;
+}
+
+/** The first place the code goes past Python's bracket or indentation limit, with Python's message. */
+function nestingError(out: TokenizerOutput): PySyntaxError | undefined {
+  let brackets = 0;
+  let indent = 0;
+  const toks = out.tokens;
+  for (let i = 0; i < toks.count; i++) {
+    const t = toks.getItemAt(i) as unknown as { type: number; start: number; length: number };
+    if (OPENERS.has(t.type)) {
+      if (++brackets > PYTHON_MAX_BRACKETS) return { message: 'too many nested parentheses', start: t.start, end: t.start + 1 };
+    } else if (CLOSERS.has(t.type)) brackets = Math.max(0, brackets - 1);
+    else if (t.type === TOKEN_INDENT) {
+      // The token is the indentation; Python points at the code it indents.
+      if (++indent >= PYTHON_MAX_INDENT) return { message: 'too many levels of indentation', start: t.start + t.length, end: t.start + t.length + 1 };
+    } else if (t.type === TOKEN_DEDENT) indent = Math.max(0, indent - 1);
+  }
+  return undefined;
+}
+
+/** The logical line with the most tokens, where an expression nested too deeply is likeliest. */
+function busiestLine(out: TokenizerOutput): { start: number; end: number } {
+  const toks = out.tokens;
+  let best = { start: 0, count: -1 };
+  let start = -1;
+  let count = 0;
+  for (let i = 0; i < toks.count; i++) {
+    const t = toks.getItemAt(i) as unknown as { type: number; start: number };
+    if (t.type === TOKEN_NEWLINE || t.type === TOKEN_END) {
+      if (start >= 0 && count > best.count) best = { start, count };
+      start = -1;
+      count = 0;
+    } else if (t.type !== TOKEN_INDENT && t.type !== TOKEN_DEDENT) {
+      if (start < 0) start = t.start;
+      count++;
+    }
+  }
+  return { start: Math.max(0, best.start), end: Math.max(0, best.start) + 1 };
+}
+
+/** Code refused before (or instead of) its parse: the one error, and an empty module, so that no check walks it. */
+function refused(out: TokenizerOutput, error: PySyntaxError, minor: number): PyParse {
+  const { lineStarts, logicalLineStarts } = lineTables(out);
+  const options = new ParseOptions();
+  options.pythonVersion = { major: 3, minor };
+  const empty = new Parser().parseSourceFile('', options, new DiagnosticSink()).parserOutput.parseTree as unknown as PyNode;
+  return parsed(empty, [error], lineStarts, logicalLineStarts);
+}
+
+function lineTables(out: TokenizerOutput): { lineStarts: number[]; logicalLineStarts: number[] } {
+  const lines = out.lines;
   const lineStarts: number[] = [];
   for (let i = 0; i < lines.count; i++) lineStarts.push(lines.getItemAt(i).start);
-  const offset = (p: { line: number; character: number }): number => (lineStarts[p.line] ?? text.length) + p.character;
   const logicalLineStarts: number[] = [];
   let atLineStart = true;
-  const toks = result.tokenizerOutput.tokens;
+  const toks = out.tokens;
   for (let i = 0; i < toks.count; i++) {
     const t = toks.getItemAt(i) as unknown as { type: number; start: number };
     if (t.type === TOKEN_NEWLINE) atLineStart = true;
@@ -136,11 +229,10 @@ export function parsePython(text: string, minor: number = LATEST_MINOR): PyParse
       atLineStart = false;
     }
   }
-  const errors = sink
-    .fetchAndClear()
-    .filter((d) => d.category === 0 /* DiagnosticCategory.Error */ && !INCONSISTENT_TABS.test(d.message))
-    .map((d) => ({ message: d.message, start: offset(d.range.start), end: offset(d.range.end) }));
-  const module = result.parserOutput.parseTree as unknown as PyNode;
+  return { lineStarts, logicalLineStarts };
+}
+
+function parsed(module: PyNode, errors: PySyntaxError[], lineStarts: number[], logicalLineStarts: number[]): PyParse {
   let nodes: PyNode[] | undefined;
   return {
     module,

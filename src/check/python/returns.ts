@@ -100,17 +100,23 @@ function isFalseConstant(e: PyNode): boolean {
   return (e.nodeType === N.Constant && e.d['constType'] === KEYWORD_FALSE) || (e.nodeType === N.Number && (e.d['value'] === 0 || e.d['value'] === 0n));
 }
 
-/** Is there a `break` for this loop (not for a loop nested in it, nor in a nested function)? */
+/**
+ * Is there a `break` for this loop (not for a loop nested in it, nor in a nested function)?
+ * A loop over a stack, not recursion: an expression in the loop may nest thousands deep.
+ */
 function breaks(node: PyNode): boolean {
-  for (const c of children(node)) {
-    if (c.nodeType === N.Break) return true;
-    if (c.nodeType === N.For || c.nodeType === N.While) {
-      // Only their `else` belongs to our loop.
-      if (c.d['elseSuite'] && breaks(c.d['elseSuite'] as PyNode)) return true;
-      continue;
+  const stack: PyNode[] = [node];
+  while (stack.length > 0) {
+    for (const c of children(stack.pop()!)) {
+      if (c.nodeType === N.Break) return true;
+      if (c.nodeType === N.For || c.nodeType === N.While) {
+        // Only their `else` belongs to our loop.
+        if (c.d['elseSuite']) stack.push(c.d['elseSuite'] as PyNode);
+        continue;
+      }
+      if (c.nodeType === N.Function || c.nodeType === N.Class || c.nodeType === N.Lambda) continue;
+      stack.push(c);
     }
-    if (c.nodeType === N.Function || c.nodeType === N.Class || c.nodeType === N.Lambda) continue;
-    if (breaks(c)) return true;
   }
   return false;
 }
