@@ -34,7 +34,7 @@ function kfpFiles(dir: string): string[] {
 const corpus = [...kfpFiles(join(root, 'examples')), ...kfpFiles(join(root, 'test/fixtures'))].map((p) => relative(root, p));
 
 /** Keys of the IR that hold source positions, which move when fmt moves lines. */
-const POSITION_KEYS = new Set(['origin', 'nameOrigin', 'bodyLine', 'span']);
+const POSITION_KEYS = new Set(['origin', 'nameOrigin', 'parallelismOrigin', 'settingOrigins', 'bodyLine', 'span']);
 
 /** What a compilation means, with the source positions masked. */
 function meaning(result: CompileResult): unknown {

@@ -159,8 +159,8 @@ describe('kfpdsl run SPEC.yaml with hostile names', () => {
     expect(runCli(['build', '--target', 'kfp-v2', 'p.kfp', '-o', 'out'], { cwd: dir }).status).toBe(0);
     const specPath = join(dir, 'out', 'p', 'dots.yaml');
     const spec = readFileSync(specPath, 'utf8');
-    // The component's input `n`, wherever the spec names it, becomes `..`.
-    const renamed = spec.replace(/^(\s+)n:$/gm, "$1'..':").replaceAll("parameters['n']", "parameters['..']");
+    // The component's input `n` (a key quoted, as YAML 1.1 reads a plain `n` as false), wherever the spec names it, becomes `..`.
+    const renamed = spec.replace(/^(\s+)(?:n|"n"):$/gm, "$1'..':").replaceAll("parameters['n']", "parameters['..']");
     expect(renamed).not.toBe(spec);
     writeFileSync(specPath, renamed);
     const r = runSync(dir, [specPath, '--skip-packages', '--format', 'json']);
