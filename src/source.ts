@@ -23,6 +23,18 @@ export function lineBreakLength(text: string, i: number): number {
   return 0;
 }
 
+/** The index of the line holding `offset`, by a binary search of the sorted `lineStarts` (whose first is 0). */
+export function lineIndexAt(lineStarts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lineStarts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 export class SourceFile {
   readonly path: string;
   readonly text: string;
@@ -55,14 +67,8 @@ export class SourceFile {
 
   positionAt(offset: number): Position {
     const starts = this.lineStarts;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - starts[lo]! + 1 };
+    const line = lineIndexAt(starts, offset);
+    return { line: line + 1, column: offset - starts[line]! + 1 };
   }
 
   /** Offsets [start, end) of a 1-based line, without its line break. */

@@ -8,25 +8,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { bigPipeline as chain } from '../bench/chain.mjs';
 import { compileSource, type OutputFile } from '../src/compile.js';
 import { shapeWork } from '../src/lower/shape.js';
 import { lowerWork } from '../src/lower/workflow.js';
 import { SourceFile } from '../src/source.js';
 import { repoRoot } from './support/cli.js';
-
-/** The bench's chain (bench/bench.mjs): `t1 = inc(t0)`, …, every 5th task a leaf fanning out. */
-function chain(n: number): string {
-  const lines = ['component inc(n: int) -> int {', '  ```python', '  return n + 1', '  ```', '}', '', 'pipeline "big" (start: int = 0) {', '  t0 = inc(start)'];
-  let last = 0;
-  for (let i = 1; i < n; i++) {
-    if (i % 5 === 0 || i === n - 1) lines.push(`  inc(t${last})`);
-    else {
-      lines.push(`  t${i} = inc(t${last})`);
-      last = i;
-    }
-  }
-  return [...lines, '}', ''].join('\n');
-}
 
 function build(text: string, path = '/tmp/kfpdsl-lower-work/p.kfp'): { files: readonly OutputFile[]; built: number } {
   const before = lowerWork.templatesBuilt;

@@ -9,21 +9,11 @@ import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBundle } from './support/cli.js';
-import { runAsync, runSync, waitFor, writeKfp, type CliRun } from './support/run-cli.js';
+import { alive, runAsync, runSync, waitFor, writeKfp, type CliRun } from './support/run-cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'kfpdsl-run-faults-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 beforeAll(() => ensureBundle(), 120_000);
-
-/** Alive and not a zombie (an orphan's parent may be slow to reap it). */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /** Every file under `dir`, recursively. */
 function filesUnder(dir: string): string[] {

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { ensureBundle } from './support/cli.js';
-import { kfpdslBin, runAsync, waitFor, writeKfp, type CliRun } from './support/run-cli.js';
+import { alive, kfpdslBin, runAsync, waitFor, writeKfp, type CliRun } from './support/run-cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'kfpdsl-run-v2-faults-'));
 beforeAll(() => ensureBundle(), 120_000);
@@ -34,16 +34,6 @@ afterAll(() => {
   }
   rmSync(scratch, { recursive: true, force: true });
 });
-
-/** Alive and not a zombie (an orphan's new parent may be slow to reap it). */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 // `sleeper` notes each process it leaves as a file `pid-<tag>-<kind>-<pid>`, the main one last;
 // `cleanup` (the exit task) notes that it ran and, when `hold`, waits for a `release` file

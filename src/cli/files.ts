@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fchmodSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { processAlive } from '../process-alive.js';
 
 export class UsageError extends Error {}
 
@@ -79,7 +80,7 @@ export function removeAbandonedTemps(dir: string): void {
   }
   for (const name of names) {
     const m = TEMP.exec(name);
-    if (!m || isAlive(Number(m[1]))) continue;
+    if (!m || processAlive(Number(m[1]))) continue;
     try {
       rmSync(join(dir, name), { force: true });
     } catch {
@@ -88,12 +89,3 @@ export function removeAbandonedTemps(dir: string): void {
   }
 }
 
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -71,7 +71,6 @@ function snippetLine(text: string, startCol: number, endCol: number, cutBefore: 
   return { text: out, start, width };
 }
 
-
 /** Code points that take no column of their own: combining marks, format characters (ZWJ), variation selectors. */
 const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}]$/u;
 

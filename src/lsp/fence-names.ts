@@ -8,7 +8,7 @@
  */
 import { fenceOf, wrapBody } from '../check/python/fence.js';
 import { N, parsePython } from '../check/python/pyright.js';
-import type { SourceFile, Span } from '../source.js';
+import { lineIndexAt, type SourceFile, type Span } from '../source.js';
 import type * as ast from '../syntax/ast.js';
 
 export interface FenceName {
@@ -35,7 +35,7 @@ export function fenceNames(file: SourceFile, decl: ast.ComponentDecl): FenceName
     if (p?.nodeType === N.Argument && p.d['name'] === n) continue;
     const value = n.d['value'];
     if (typeof value !== 'string' || value === '') continue;
-    const line = lineOf(parse.lineStarts, n.start);
+    const line = lineIndexAt(parse.lineStarts, n.start);
     const start = fence.offsetOf(line, n.start - parse.lineStarts[line]!);
     const span = { start, end: start + n.length };
     // Kept only where the .kfp text is the name itself (a tab-indented fence may not map column for column).
@@ -44,17 +44,6 @@ export function fenceNames(file: SourceFile, decl: ast.ComponentDecl): FenceName
   out.sort((a, b) => a.span.start - b.span.start);
   cache.set(code, out);
   return out;
-}
-
-function lineOf(lineStarts: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = lineStarts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (lineStarts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
 
 /** The component parameter (or file output) a fence name at `offset` means, with the name's span. */

@@ -15,6 +15,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Graph } from '../graph/graph.js';
 import { sanitize } from '../run/naming.js';
+import { processAlive } from '../process-alive.js';
 
 export type TaskPhase = 'Succeeded' | 'Failed' | 'Error' | 'Skipped' | 'Omitted' | 'Running' | 'Pending';
 
@@ -142,14 +143,7 @@ export function readEvents(runDir: string): { start?: RunStartLine; events: RunE
 
 /** Is the process that started the run still there? (It may be another process by now; then the page says Running until `runs show` is asked again.) */
 function alive(pid: number | undefined): boolean {
-  if (pid === undefined || !Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return pid !== undefined && Number.isInteger(pid) && pid > 0 && processAlive(pid);
 }
 
 export function collectRun(runDir: string): RunView {

@@ -10,6 +10,7 @@ import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { killTagged } from './strays.js';
+import { processAlive } from '../process-alive.js';
 
 const PREFIX = 'kfpdsl-run-';
 const TAG_FILE = 'tag';
@@ -20,16 +21,6 @@ export function makeScratchRoot(tag: string): string {
   const root = mkdtempSync(join(tmpdir(), `${PREFIX}${process.pid}-`));
   writeFileSync(join(root, TAG_FILE), tag, { mode: 0o600, flag: 'wx' });
   return root;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists, as another user's process.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Scratch roots of this user's runs whose process is gone: their tasks killed, the directories removed. */
@@ -46,7 +37,7 @@ export function removeAbandoned(): void {
     if (!m) continue;
     const pid = Number(m[1]);
     // A live process may be a run still going (or one that reused the pid): left alone.
-    if (pid === process.pid || alive(pid)) continue;
+    if (processAlive(pid)) continue;
     const dir = join(tmpdir(), name);
     try {
       const st = lstatSync(dir);

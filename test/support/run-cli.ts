@@ -118,3 +118,13 @@ export async function waitFor(what: string, test: () => boolean, capMs = 60_000)
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Alive and not a zombie (an orphan's new parent may be slow to reap it). */
+export function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}

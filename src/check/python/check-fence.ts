@@ -8,7 +8,7 @@
  * - KFP6005 a name read that nothing defines (the `mlpipeline_metrics` mistake).
  */
 import type { IrPort } from '../../ir/ir.js';
-import type { Span } from '../../source.js';
+import { lineIndexAt, type Span } from '../../source.js';
 import type * as ast from '../../syntax/ast.js';
 import type { CheckContext } from '../context.js';
 import { fenceOf, type Fence } from './fence.js';
@@ -70,14 +70,8 @@ function withinFile(ctx: CheckContext, span: Span): Span {
 function spanOf(fence: Fence, lineStarts: readonly number[], start: number, end: number): Span {
   // A binary search: a scan from the first line made 100,000 problems in a fence of 100,000 lines quadratic.
   const pos = (offset: number) => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, column: offset - lineStarts[lo]! };
+    const line = lineIndexAt(lineStarts, offset);
+    return { line, column: offset - lineStarts[line]! };
   };
   const a = pos(start);
   const b = pos(end);

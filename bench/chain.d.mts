@@ -1,0 +1,2 @@
+/** See chain.mjs. */
+export function bigPipeline(n: number): string;
